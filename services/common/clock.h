@@ -1,0 +1,41 @@
+#pragma once
+// Time is injected, never read from a global, so timing logic is testable.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace herald {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::chrono::system_clock::time_point Now() const = 0;
+  int64_t NowMs() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
+  }
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point Now() const override { return std::chrono::system_clock::now(); }
+  static SystemClock& Instance() {
+    static SystemClock clock;
+    return clock;
+  }
+};
+
+// A clock tests move by hand.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(int64_t now_ms = 1'700'000'000'000) : now_ms_(now_ms) {}
+  std::chrono::system_clock::time_point Now() const override {
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms_.load()));
+  }
+  void SetMs(int64_t ms) { now_ms_ = ms; }
+  void AdvanceMs(int64_t ms) { now_ms_ += ms; }
+
+ private:
+  std::atomic<int64_t> now_ms_;
+};
+
+}  // namespace herald

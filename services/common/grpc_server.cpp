@@ -1,0 +1,158 @@
+#include "common/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "common/metrics.h"
+
+namespace herald {
+namespace {
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "Canceled";
+    case grpc::StatusCode::UNKNOWN: return "Unknown";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "InvalidArgument";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DeadlineExceeded";
+    case grpc::StatusCode::NOT_FOUND: return "NotFound";
+    case grpc::StatusCode::ALREADY_EXISTS: return "AlreadyExists";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PermissionDenied";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "ResourceExhausted";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FailedPrecondition";
+    case grpc::StatusCode::ABORTED: return "Aborted";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OutOfRange";
+    case grpc::StatusCode::UNIMPLEMENTED: return "Unimplemented";
+    case grpc::StatusCode::INTERNAL: return "Internal";
+    case grpc::StatusCode::UNAVAILABLE: return "Unavailable";
+    case grpc::StatusCode::DATA_LOSS: return "DataLoss";
+    case grpc::StatusCode::UNAUTHENTICATED: return "Unauthenticated";
+    default: return "Unknown";
+  }
+}
+
+// Caches one Counter/Histogram per (method, code): Family::Add hashes labels
+// and is too slow for every call. The set of methods is fixed by the protos.
+class RpcMetrics {
+ public:
+  explicit RpcMetrics(prometheus::Registry& registry)
+      : handled_(prometheus::BuildCounter()
+                     .Name("grpc_server_handled_total")
+                     .Help("RPCs completed on the server, by method and status code.")
+                     .Register(registry)),
+        seconds_(prometheus::BuildHistogram()
+                     .Name("grpc_server_handling_seconds")
+                     .Help("Time from the start of an RPC to its status being sent.")
+                     .Register(registry)) {}
+
+  void Record(const std::string& full_method, grpc::StatusCode code, double seconds) {
+    std::lock_guard lock(mu_);
+    auto& m = methods_[full_method];
+    if (!m.seconds) {
+      auto [service, method] = Split(full_method);
+      m.service = service;
+      m.method = method;
+      m.seconds = &seconds_.Add({{"grpc_service", service}, {"grpc_method", method}}, LatencyBuckets());
+    }
+    auto& counter = m.handled[code];
+    if (!counter) {
+      counter = &handled_.Add({{"grpc_service", m.service}, {"grpc_method", m.method}, {"grpc_code", CodeName(code)}});
+    }
+    counter->Increment();
+    m.seconds->Observe(seconds);
+  }
+
+ private:
+  static std::pair<std::string, std::string> Split(const std::string& full) {
+    // "/pkg.Service/Method"
+    auto slash = full.rfind('/');
+    if (slash == std::string::npos || slash == 0) return {"unknown", full};
+    return {full.substr(1, slash - 1), full.substr(slash + 1)};
+  }
+
+  struct Method {
+    std::string service, method;
+    prometheus::Histogram* seconds = nullptr;
+    std::map<grpc::StatusCode, prometheus::Counter*> handled;
+  };
+  std::mutex mu_;
+  prometheus::Family<prometheus::Counter>& handled_;
+  prometheus::Family<prometheus::Histogram>& seconds_;
+  std::map<std::string, Method> methods_;
+};
+
+class MetricsInterceptor : public grpc::experimental::Interceptor {
+ public:
+  MetricsInterceptor(RpcMetrics& metrics, std::string method)
+      : metrics_(metrics), method_(std::move(method)), start_(std::chrono::steady_clock::now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      metrics_.Record(method_, methods->GetSendStatus().error_code(), elapsed);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  RpcMetrics& metrics_;
+  std::string method_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit MetricsInterceptorFactory(std::shared_ptr<RpcMetrics> metrics) : metrics_(std::move(metrics)) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    return new MetricsInterceptor(*metrics_, info->method());
+  }
+
+ private:
+  std::shared_ptr<RpcMetrics> metrics_;
+};
+
+}  // namespace
+
+GrpcServer::GrpcServer(prometheus::Registry& registry) : registry_(registry) {}
+
+GrpcServer::~GrpcServer() {
+  if (server_) Shutdown(std::chrono::milliseconds(0));
+}
+
+void GrpcServer::AddService(grpc::Service* service) { services_.push_back(service); }
+
+void GrpcServer::Start(const std::string& address) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  for (auto* s : services_) builder.RegisterService(s);
+  // One metrics object per process: registering the family twice would throw.
+  static std::shared_ptr<RpcMetrics> metrics = std::make_shared<RpcMetrics>(registry_);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) throw std::runtime_error("cannot listen for gRPC on " + address);
+  SetServing(true);
+}
+
+void GrpcServer::SetServing(bool serving) {
+  if (server_ && server_->GetHealthCheckService()) server_->GetHealthCheckService()->SetServingStatus(serving);
+}
+
+void GrpcServer::Shutdown(std::chrono::milliseconds grace) {
+  if (!server_) return;
+  server_->Shutdown(std::chrono::system_clock::now() + grace);
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace herald

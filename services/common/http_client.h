@@ -1,0 +1,41 @@
+#pragma once
+// Outbound HTTP over libcurl (kept out of this header). One easy handle per
+// thread keeps connections alive between requests to the same host.
+#include <chrono>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace herald {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{10000};
+  std::chrono::milliseconds connect_timeout{3000};
+};
+
+struct HttpResponse {
+  long status = 0;
+  // Header names lowercased.
+  std::map<std::string, std::string> headers;
+  std::string body;
+
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+// Errors without a response:
+//   UNAVAILABLE        — nothing was sent (DNS, connection refused): safe to retry;
+//   DEADLINE_EXCEEDED  — the request may have reached the server: outcome unknown;
+//   DATA_LOSS          — connection broke mid-exchange: outcome unknown.
+absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request);
+
+}  // namespace herald

@@ -1,0 +1,21 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace herald {
+
+// A new random id: prefix + 24 lowercase hex characters (96 random bits).
+std::string NewId(std::string_view prefix);
+
+// Ids and workspace names: 1..64 of [A-Za-z0-9_-]. Keeps Redis keys and metric
+// labels free of separators.
+bool IsValidId(std::string_view id);
+
+// 64-bit FNV-1a: a stable hash for sharding (never changes between releases).
+uint64_t StableHash(std::string_view data);
+
+// Lowercase hex of arbitrary bytes.
+std::string ToHex(std::string_view bytes);
+
+}  // namespace herald

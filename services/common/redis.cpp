@@ -1,0 +1,189 @@
+#include "common/redis.h"
+
+#include <hiredis/hiredis.h>
+#include <openssl/sha.h>
+
+#include "common/ids.h"
+
+namespace herald {
+namespace {
+
+RedisReply Convert(const redisReply* r) {
+  RedisReply out;
+  if (!r) return out;
+  switch (r->type) {
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+long long RedisReply::AsInt() const {
+  if (type == Type::kInteger) return integer;
+  if (type == Type::kString || type == Type::kStatus) {
+    try {
+      return std::stoll(str);
+    } catch (...) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+RedisScript::RedisScript(std::string source) : source_(std::move(source)) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(source_.data()), source_.size(), digest);
+  sha1_ = ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+struct RedisClient::Connection {
+  redisContext* ctx = nullptr;
+  ~Connection() {
+    if (ctx) redisFree(ctx);
+  }
+  bool broken() const { return !ctx || ctx->err; }
+};
+
+RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
+RedisClient::~RedisClient() = default;
+
+std::unique_ptr<RedisClient::Connection> RedisClient::Acquire(absl::Status& status) {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !idle_.empty() || open_ < options_.pool_size; });
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+    ++open_;
+  }
+  auto conn = std::make_unique<Connection>();
+  timeval tv{static_cast<time_t>(options_.timeout.count() / 1000),
+             static_cast<suseconds_t>((options_.timeout.count() % 1000) * 1000)};
+  conn->ctx = redisConnectWithTimeout(options_.host.c_str(), options_.port, tv);
+  if (!conn->ctx || conn->ctx->err) {
+    status = absl::UnavailableError("redis connect " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                                    (conn->ctx ? conn->ctx->errstr : "out of memory"));
+    std::lock_guard lock(mu_);
+    --open_;
+    cv_.notify_one();
+    return nullptr;
+  }
+  redisSetTimeout(conn->ctx, tv);
+  return conn;
+}
+
+void RedisClient::Release(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(mu_);
+  if (conn->broken()) {
+    --open_;  // dropped; the next Acquire reconnects
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<Args>& commands) {
+  absl::Status status;
+  auto conn = Acquire(status);
+  if (!conn) return status;
+  for (const auto& args : commands) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(conn->ctx, static_cast<int>(argv.size()), argv.data(), lens.data());
+  }
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(conn->ctx, &raw) != REDIS_OK) {
+      std::string err = conn->ctx->errstr;
+      if (raw) freeReplyObject(raw);
+      // The connection may hold unread replies: never reuse it.
+      if (!conn->ctx->err) conn->ctx->err = REDIS_ERR_IO;
+      Release(std::move(conn));
+      return absl::UnavailableError("redis: " + err);
+    }
+    replies.push_back(Convert(static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+  Release(std::move(conn));
+  return replies;
+}
+
+absl::StatusOr<RedisReply> RedisClient::Command(const Args& args) {
+  auto replies = Pipeline({args});
+  if (!replies.ok()) return replies.status();
+  RedisReply& r = (*replies)[0];
+  if (r.is_error()) return absl::InternalError("redis " + args[0] + ": " + r.str);
+  return std::move(r);
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisClient::EvalPipeline(const RedisScript& script,
+                                                                 const std::vector<std::pair<Args, Args>>& calls) {
+  auto build = [&](bool by_sha) {
+    std::vector<Args> cmds;
+    cmds.reserve(calls.size());
+    for (const auto& [keys, args] : calls) {
+      Args cmd{by_sha ? "EVALSHA" : "EVAL", by_sha ? script.sha1() : script.source(), std::to_string(keys.size())};
+      cmd.insert(cmd.end(), keys.begin(), keys.end());
+      cmd.insert(cmd.end(), args.begin(), args.end());
+      cmds.push_back(std::move(cmd));
+    }
+    return cmds;
+  };
+  auto replies = Pipeline(build(true));
+  if (!replies.ok()) return replies.status();
+  bool noscript = false;
+  for (const auto& r : *replies) noscript |= r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0;
+  if (noscript) {
+    // Loading then retrying is safe: a NOSCRIPT call did not run at all.
+    auto load = Command({"SCRIPT", "LOAD", script.source()});
+    if (!load.ok()) return load.status();
+    replies = Pipeline(build(true));
+    if (!replies.ok()) return replies.status();
+  }
+  return replies;
+}
+
+absl::StatusOr<RedisReply> RedisClient::Eval(const RedisScript& script, const Args& keys, const Args& args) {
+  auto replies = EvalPipeline(script, {{keys, args}});
+  if (!replies.ok()) return replies.status();
+  RedisReply& r = (*replies)[0];
+  if (r.is_error()) return absl::InternalError("redis script: " + r.str);
+  return std::move(r);
+}
+
+absl::Status RedisClient::Ping() {
+  auto r = Command({"PING"});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+}  // namespace herald

@@ -1,0 +1,61 @@
+#pragma once
+// What every service's main() shares: settings, logs, the metrics endpoint,
+// the gRPC server, an executor for blocking work, and graceful shutdown.
+//
+// Shutdown on SIGTERM/SIGINT: health NOT_SERVING → gRPC stops taking calls and
+// finishes those in flight → registered stop hooks run in reverse order of
+// registration (consumers drain and commit, producers flush) → exit 0.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/executor.h"
+#include "common/grpc_server.h"
+#include "common/kafka.h"
+#include "common/metrics.h"
+#include "common/redis.h"
+
+namespace herald {
+
+class ServiceRuntime {
+ public:
+  // Blocks SIGTERM/SIGINT in every thread (they are waited for in Run) and
+  // declares the settings every service has.
+  ServiceRuntime(std::string name, int argc, char** argv);
+
+  Settings& settings() { return settings_; }
+  const std::string& name() const { return name_; }
+
+  // Settings shared by several services.
+  RedisOptions RedisSettings();
+  KafkaOptions KafkaSettings();
+
+  // Call after the service declared its own settings: exits on any error.
+  void ValidateSettings() { settings_.ExitOnError(); }
+
+  prometheus::Registry& metrics() { return metrics_.registry(); }
+  Executor& executor() { return *executor_; }
+  GrpcServer& grpc() { return grpc_; }
+
+  // Runs at shutdown, last registered first.
+  void OnStop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+
+  // Starts metrics and gRPC, waits for a signal, shuts down. Returns the exit code.
+  int Run();
+
+ private:
+  std::string name_;
+  Settings settings_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  int executor_threads_ = 8;
+  int drain_ms_ = 5000;
+  MetricsServer metrics_;
+  GrpcServer grpc_;
+  std::unique_ptr<Executor> executor_;
+  std::vector<std::function<void()>> stop_hooks_;
+};
+
+}  // namespace herald

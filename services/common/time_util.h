@@ -1,0 +1,28 @@
+#pragma once
+#include <google/protobuf/timestamp.pb.h>
+
+#include <cstdint>
+#include <string>
+
+namespace herald {
+
+inline int64_t ToMs(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1000 + ts.nanos() / 1'000'000;
+}
+
+inline google::protobuf::Timestamp FromMs(int64_t ms) {
+  google::protobuf::Timestamp ts;
+  int64_t s = ms / 1000, rem = ms % 1000;
+  if (rem < 0) {
+    rem += 1000;
+    --s;
+  }
+  ts.set_seconds(s);
+  ts.set_nanos(static_cast<int32_t>(rem * 1'000'000));
+  return ts;
+}
+
+// RFC 3339 in UTC with milliseconds, e.g. 2026-11-28T10:50:52.123Z.
+std::string FormatRfc3339(int64_t ms);
+
+}  // namespace herald
