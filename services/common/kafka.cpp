@@ -155,7 +155,7 @@ struct KafkaConsumer::Impl {
 
 KafkaConsumer::KafkaConsumer(const ConsumerOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
-  rd_kafka_conf_t* conf = MakeConf(options, {{"group.id", options.group_id},
+  rd_kafka_conf_t* conf = MakeConf(options.kafka, {{"group.id", options.group_id},
                                              {"enable.auto.commit", "false"},
                                              {"enable.auto.offset.store", "false"},
                                              {"auto.offset.reset", "earliest"},

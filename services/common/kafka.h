@@ -74,7 +74,8 @@ class KafkaProducer {
   std::unique_ptr<Impl> impl_;
 };
 
-struct ConsumerOptions : KafkaOptions {
+struct ConsumerOptions {
+  KafkaOptions kafka;
   std::string group_id;
   std::vector<std::string> topics;
   // Called inside a rebalance with the partitions being assigned; it may set

@@ -1,0 +1,170 @@
+#include "scheduler/dispatcher.h"
+
+#include <condition_variable>
+#include <mutex>
+
+#include "common/events.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/time_util.h"
+#include "herald/events/v1/events.pb.h"
+#include "herald/topics.h"
+#include "scheduler/post_rules.h"
+
+namespace herald::scheduler {
+namespace {
+
+bool IsFinal(v1::PostState s) {
+  return s == v1::POST_STATE_PUBLISHED || s == v1::POST_STATE_FAILED || s == v1::POST_STATE_CANCELED;
+}
+
+// Counts down outstanding deliveries of one pass.
+class Latch {
+ public:
+  void Add() {
+    std::lock_guard l(mu_);
+    ++pending_;
+  }
+  void Done() {
+    std::lock_guard l(mu_);
+    if (--pending_ == 0) cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock l(mu_);
+    cv_.wait(l, [this] { return pending_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int pending_ = 0;
+};
+
+}  // namespace
+
+Dispatcher::Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& clock, prometheus::Registry& registry,
+                       DispatcherOptions options)
+    : store_(store),
+      producer_(producer),
+      clock_(clock),
+      options_(options),
+      dispatched_(prometheus::BuildCounter()
+                      .Name("herald_scheduler_posts_dispatched_total")
+                      .Help("Due posts handed to Kafka and acknowledged.")
+                      .Register(registry)
+                      .Add({})),
+      produce_failures_(prometheus::BuildCounter()
+                            .Name("herald_scheduler_produce_failures_total")
+                            .Help("posts.due messages Kafka did not confirm; the post is retried after its lease.")
+                            .Register(registry)
+                            .Add({})),
+      leases_expired_(prometheus::BuildCounter()
+                          .Name("herald_scheduler_leases_expired_total")
+                          .Help("Claims whose lease ran out and were put back in the due index.")
+                          .Register(registry)
+                          .Add({})),
+      lateness_(prometheus::BuildHistogram()
+                    .Name("herald_scheduler_dispatch_lateness_seconds")
+                    .Help("Kafka acknowledgement time minus the post's due time.")
+                    .Register(registry)
+                    .Add({}, LatencyBuckets())),
+      due_backlog_(prometheus::BuildGauge()
+                       .Name("herald_scheduler_due_posts")
+                       .Help("Posts waiting in the due index (future and overdue).")
+                       .Register(registry)
+                       .Add({})),
+      inflight_(prometheus::BuildGauge()
+                    .Name("herald_scheduler_inflight_posts")
+                    .Help("Claimed posts awaiting Kafka acknowledgement.")
+                    .Register(registry)
+                    .Add({})) {}
+
+void Dispatcher::Start() {
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Dispatcher::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::Loop() {
+  int64_t last_backlog_ms = 0;
+  while (!stop_) {
+    auto n = RunOnce();
+    if (!n.ok()) {
+      log::Warn("dispatch pass failed", {{"error", n.status().ToString()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    if (clock_.NowMs() - last_backlog_ms > 5000) {
+      last_backlog_ms = clock_.NowMs();
+      if (auto b = store_.Backlog(); b.ok()) {
+        due_backlog_.Set(static_cast<double>(b->first));
+        inflight_.Set(static_cast<double>(b->second));
+      }
+    }
+    if (*n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.idle_sleep_ms));
+  }
+}
+
+absl::StatusOr<int> Dispatcher::RunOnce() {
+  int total = 0;
+  for (int shard = 0; shard < store_.shards(); ++shard) {
+    auto reaped = store_.ReapExpired(shard, clock_.NowMs());
+    if (!reaped.ok()) return reaped.status();
+    if (*reaped > 0) {
+      leases_expired_.Increment(static_cast<double>(*reaped));
+      log::Warn("leases expired; posts re-queued", {{"shard", shard}, {"count", *reaped}});
+    }
+    auto claimed = store_.Claim(shard, clock_.NowMs(), options_.lease_ms, options_.batch);
+    if (!claimed.ok()) return claimed.status();
+    if (claimed->empty()) continue;
+
+    Latch latch;
+    std::vector<std::atomic<bool>> failed(claimed->size());
+    for (size_t i = 0; i < claimed->size(); ++i) {
+      const auto& c = (*claimed)[i];
+      for (const auto& target : c.post.targets()) {
+        if (IsFinal(target.state())) continue;
+        herald::events::v1::PostDue due;
+        due.set_post_id(c.post.id());
+        due.set_channel_id(target.channel_id());
+        due.set_occurrence_ms(ToMs(c.post.publish_at()));
+        due.set_text(c.post.text());
+        due.set_fencing_token(c.fencing_token);
+        due.set_attempt(target.attempts() + 1);
+        due.set_campaign_id(c.post.campaign_id());
+        *due.mutable_meta() = NewEventMeta(due, c.post.workspace_id(), clock_);
+        latch.Add();
+        producer_.Produce(topics::k_posts_due, target.channel_id(), due.SerializeAsString(), EventHeaders(due.meta()),
+                          [&latch, &failed, i](const std::string& error) {
+                            if (!error.empty()) failed[i] = true;
+                            latch.Done();
+                          });
+      }
+    }
+    latch.Wait();
+
+    for (size_t i = 0; i < claimed->size(); ++i) {
+      const auto& c = (*claimed)[i];
+      if (failed[i]) {
+        produce_failures_.Increment();
+        continue;  // not acknowledged: the lease expires and the reaper retries
+      }
+      auto acked = store_.Ack(c.post.id(), c.fencing_token);
+      if (!acked.ok()) return acked.status();
+      if (!*acked) continue;  // lease lost meanwhile; the new owner carries on
+      int64_t now = clock_.NowMs();
+      lateness_.Observe(std::max<int64_t>(0, now - ToMs(c.post.publish_at())) / 1000.0);
+      auto updated = store_.Update(c.post.id(), [now](v1::Post& p, int64_t*) { return MarkDispatched(p, now); });
+      if (!updated.ok()) log::Warn("marking post dispatched failed", {{"post_id", c.post.id()}});
+      dispatched_.Increment();
+      ++total;
+    }
+  }
+  return total;
+}
+
+}  // namespace herald::scheduler

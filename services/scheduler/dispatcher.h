@@ -1,0 +1,56 @@
+#pragma once
+// Moves due posts from the due index to Kafka (posts.due), one PostDue per
+// target. A claim is acknowledged only after Kafka confirmed every target's
+// message; otherwise the lease runs out and the reaper puts the post back —
+// so a crash anywhere loses nothing, and the publisher's ledger drops the
+// duplicate a re-dispatch can produce.
+#include <atomic>
+#include <thread>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/kafka.h"
+#include "scheduler/post_store.h"
+
+namespace herald::scheduler {
+
+struct DispatcherOptions {
+  int64_t lease_ms = 30000;
+  int batch = 500;
+  int idle_sleep_ms = 20;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& clock, prometheus::Registry& registry,
+             DispatcherOptions options);
+  ~Dispatcher() { Stop(); }
+
+  void Start();
+  void Stop();
+  // One pass over every shard. Returns the number of posts dispatched.
+  absl::StatusOr<int> RunOnce();
+
+ private:
+  void Loop();
+
+  PostStore& store_;
+  KafkaProducer& producer_;
+  const Clock& clock_;
+  DispatcherOptions options_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  prometheus::Counter& dispatched_;
+  prometheus::Counter& produce_failures_;
+  prometheus::Counter& leases_expired_;
+  prometheus::Histogram& lateness_;
+  prometheus::Gauge& due_backlog_;
+  prometheus::Gauge& inflight_;
+};
+
+}  // namespace herald::scheduler

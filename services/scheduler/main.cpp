@@ -1,0 +1,50 @@
+// scheduler: posts, the due index, dispatch to Kafka, outcomes from the publisher.
+#include "common/log.h"
+#include "common/service_runtime.h"
+#include "herald/topics.h"
+#include "scheduler/channel_directory.h"
+#include "scheduler/dispatcher.h"
+#include "scheduler/post_store.h"
+#include "scheduler/results_consumer.h"
+#include "scheduler/scheduler_service.h"
+
+using namespace herald;
+using namespace herald::scheduler;
+
+int main(int argc, char** argv) {
+  ServiceRuntime rt("scheduler", argc, argv);
+  auto& s = rt.settings();
+  RedisOptions redis_options = rt.RedisSettings();
+  KafkaOptions kafka = rt.KafkaSettings();
+  std::string publisher = s.Required("publisher-addr", "publisher gRPC host:port (channel lookups)");
+  int shards = static_cast<int>(s.Int("due-shards", 8, 1, 1024, "due index shards (fixed for a deployment)"));
+  DispatcherOptions dispatch;
+  dispatch.lease_ms = s.Int("lease-ms", 30000, 1000, 3600000, "how long a claim may take before it is retried");
+  dispatch.batch = static_cast<int>(s.Int("dispatch-batch", 500, 1, 10000, "posts claimed per shard per pass"));
+  std::string group = s.String("consumer-group", "herald-scheduler", "Kafka consumer group for publish.results");
+  std::string session_timeout = std::to_string(s.Int("kafka-session-timeout-ms", 10000, 1000, 300000, "consumer session timeout"));
+  rt.ValidateSettings();
+
+  RedisClient redis(redis_options);
+  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  PostStore store(redis, shards);
+  KafkaProducer producer(kafka);
+  auto channels = MakePublisherChannelDirectory(publisher);
+  SchedulerService api(store, *channels, producer, rt.executor(), SystemClock::Instance());
+  rt.grpc().AddService(&api);
+
+  Dispatcher dispatcher(store, producer, SystemClock::Instance(), rt.metrics(), dispatch);
+  ConsumerOptions results;
+  results.kafka = kafka;
+  results.group_id = group;
+  results.topics = {std::string(topics::k_publish_results)};
+  results.kafka.properties["session.timeout.ms"] = session_timeout;
+  ResultsConsumer consumer(store, results, SystemClock::Instance(), rt.metrics());
+
+  dispatcher.Start();
+  consumer.Start();
+  rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
+  rt.OnStop([&] { dispatcher.Stop(); });
+  rt.OnStop([&] { consumer.Stop(); });
+  return rt.Run();
+}

@@ -1,0 +1,210 @@
+#include "scheduler/post_store.h"
+
+#include <algorithm>
+
+#include "common/time_util.h"
+#include "scheduler/post_rules.h"
+
+namespace herald::scheduler {
+namespace {
+
+using herald::scheduler::v1::Post;
+
+// KEYS: post, due, ws index. ARGV: body, due_ms, id, publish_at_ms
+const RedisScript kCreate(R"lua(
+local existing = redis.call('GET', KEYS[1])
+if existing then return {0, existing} end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+return {1, ARGV[1]}
+)lua");
+
+// KEYS: due, inflight, lease, fence. ARGV: now_ms, lease_ms, limit, post key prefix
+const RedisScript kClaim(R"lua(
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+if #ids == 0 then return {0} end
+local token = redis.call('INCR', KEYS[4])
+local expiry = tonumber(ARGV[1]) + tonumber(ARGV[2])
+local out = {token}
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZADD', KEYS[2], expiry, id)
+  redis.call('HSET', KEYS[3], id, token)
+  out[#out + 1] = id
+  out[#out + 1] = redis.call('GET', ARGV[4] .. id) or ''
+end
+return out
+)lua");
+
+// KEYS: inflight, lease. ARGV: id, token
+const RedisScript kAck(R"lua(
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+)lua");
+
+// KEYS: inflight, due, lease. ARGV: now_ms
+const RedisScript kReap(R"lua(
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('ZADD', KEYS[2], ARGV[1], id)
+end
+return #ids
+)lua");
+
+// KEYS: post, due. ARGV: old body, new body, requeue_at_ms ('' for none), id
+const RedisScript kCompareAndSet(R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
+return 1
+)lua");
+
+absl::StatusOr<Post> Parse(const std::string& bytes) {
+  Post post;
+  if (!post.ParseFromString(bytes)) return absl::DataLossError("stored post does not parse");
+  return post;
+}
+
+}  // namespace
+
+std::string PostStore::TagOf(const std::string& post_id) const { return Tag(ShardOf(post_id, shards_)); }
+
+absl::StatusOr<Post> PostStore::Create(const Post& post) {
+  std::string tag = TagOf(post.id());
+  auto reply = redis_.Eval(kCreate, {tag + ":post:" + post.id(), tag + ":due", tag + ":ws:" + post.workspace_id()},
+                           {post.SerializeAsString(), std::to_string(ToMs(post.publish_at())), post.id(),
+                            std::to_string(ToMs(post.publish_at()))});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() != 2) return absl::InternalError("create: unexpected reply");
+  return Parse(reply->elements[1].str);
+}
+
+absl::StatusOr<Post> PostStore::Get(const std::string& post_id) {
+  auto reply = redis_.Command({"GET", TagOf(post_id) + ":post:" + post_id});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
+  return Parse(reply->str);
+}
+
+absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_id, size_t limit,
+                                                  const std::string& after_cursor) {
+  // Each shard holds part of the workspace's index; merge the first `limit` of each.
+  int64_t after_ms = -1;
+  std::string after_id;
+  if (!after_cursor.empty()) {
+    auto colon = after_cursor.find(':');
+    if (colon == std::string::npos) return absl::InvalidArgumentError("page_token: malformed");
+    try {
+      after_ms = std::stoll(after_cursor.substr(0, colon));
+    } catch (...) {
+      return absl::InvalidArgumentError("page_token: malformed");
+    }
+    after_id = after_cursor.substr(colon + 1);
+  }
+  std::vector<RedisClient::Args> cmds;
+  std::string min = after_ms < 0 ? "-inf" : std::to_string(after_ms);
+  for (int s = 0; s < shards_; ++s) {
+    cmds.push_back({"ZRANGEBYSCORE", Tag(s) + ":ws:" + workspace_id, min, "+inf", "WITHSCORES", "LIMIT", "0",
+                    std::to_string(limit + 64)});
+  }
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  std::vector<std::pair<int64_t, std::string>> entries;
+  for (const auto& r : *replies) {
+    if (r.is_error()) return absl::InternalError(r.str);
+    for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+      int64_t ms = r.elements[i + 1].AsInt();
+      const std::string& id = r.elements[i].str;
+      if (ms < after_ms || (ms == after_ms && id <= after_id)) continue;
+      entries.emplace_back(ms, id);
+    }
+  }
+  std::sort(entries.begin(), entries.end());
+  if (entries.size() > limit) entries.resize(limit);
+  std::vector<RedisClient::Args> gets;
+  for (const auto& [ms, id] : entries) gets.push_back({"GET", TagOf(id) + ":post:" + id});
+  std::vector<Post> posts;
+  if (gets.empty()) return posts;
+  auto bodies = redis_.Pipeline(gets);
+  if (!bodies.ok()) return bodies.status();
+  for (const auto& b : *bodies) {
+    if (b.is_nil()) continue;
+    auto post = Parse(b.str);
+    if (!post.ok()) return post.status();
+    posts.push_back(std::move(*post));
+  }
+  return posts;
+}
+
+absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit) {
+  std::string tag = Tag(shard);
+  auto reply = redis_.Eval(kClaim, {tag + ":due", tag + ":inflight", tag + ":lease", tag + ":fence"},
+                           {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(limit), tag + ":post:"});
+  if (!reply.ok()) return reply.status();
+  std::vector<ClaimedPost> out;
+  if (reply->elements.empty()) return out;
+  int64_t token = reply->elements[0].AsInt();
+  for (size_t i = 1; i + 1 < reply->elements.size(); i += 2) {
+    const auto& body = reply->elements[i + 1].str;
+    if (body.empty()) continue;  // deleted post: nothing to send
+    auto post = Parse(body);
+    if (!post.ok()) return post.status();
+    out.push_back({std::move(*post), token});
+  }
+  return out;
+}
+
+absl::StatusOr<bool> PostStore::Ack(const std::string& post_id, int64_t fencing_token) {
+  std::string tag = TagOf(post_id);
+  auto reply = redis_.Eval(kAck, {tag + ":inflight", tag + ":lease"}, {post_id, std::to_string(fencing_token)});
+  if (!reply.ok()) return reply.status();
+  return reply->AsInt() == 1;
+}
+
+absl::StatusOr<int64_t> PostStore::ReapExpired(int shard, int64_t now_ms) {
+  std::string tag = Tag(shard);
+  auto reply = redis_.Eval(kReap, {tag + ":inflight", tag + ":due", tag + ":lease"}, {std::to_string(now_ms)});
+  if (!reply.ok()) return reply.status();
+  return reply->AsInt();
+}
+
+absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id,
+                                                      const std::function<bool(Post&, int64_t*)>& mutate) {
+  std::string tag = TagOf(post_id);
+  std::string key = tag + ":post:" + post_id;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto current = redis_.Command({"GET", key});
+    if (!current.ok()) return current.status();
+    if (current->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
+    auto post = Parse(current->str);
+    if (!post.ok()) return post.status();
+    int64_t requeue_at = 0;
+    if (!mutate(*post, &requeue_at)) return std::optional<Post>();
+    auto reply = redis_.Eval(kCompareAndSet, {key, tag + ":due"},
+                             {current->str, post->SerializeAsString(),
+                              requeue_at > 0 ? std::to_string(requeue_at) : "", post_id});
+    if (!reply.ok()) return reply.status();
+    if (reply->AsInt() == 1) return std::optional<Post>(std::move(*post));
+  }
+  return absl::AbortedError("post " + post_id + " changed concurrently too often");
+}
+
+absl::StatusOr<std::pair<int64_t, int64_t>> PostStore::Backlog() {
+  std::vector<RedisClient::Args> cmds;
+  for (int s = 0; s < shards_; ++s) {
+    cmds.push_back({"ZCARD", Tag(s) + ":due"});
+    cmds.push_back({"ZCARD", Tag(s) + ":inflight"});
+  }
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  std::pair<int64_t, int64_t> out{0, 0};
+  for (size_t i = 0; i < replies->size(); ++i) ((i % 2) ? out.second : out.first) += (*replies)[i].AsInt();
+  return out;
+}
+
+}  // namespace herald::scheduler

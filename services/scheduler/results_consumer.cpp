@@ -1,0 +1,80 @@
+#include "scheduler/results_consumer.h"
+
+#include "common/log.h"
+#include "herald/events/v1/events.pb.h"
+#include "scheduler/post_rules.h"
+
+namespace herald::scheduler {
+
+using herald::events::v1::PublishResult;
+
+ResultsConsumer::ResultsConsumer(PostStore& store, ConsumerOptions options, const Clock& clock,
+                                 prometheus::Registry& registry)
+    : store_(store),
+      options_(std::move(options)),
+      clock_(clock),
+      outcomes_family_(prometheus::BuildCounter()
+                           .Name("herald_scheduler_results_applied_total")
+                           .Help("Delivery outcomes applied to posts, by effect.")
+                           .Register(registry)),
+      published_(outcomes_family_.Add({{"effect", "published"}})),
+      failed_(outcomes_family_.Add({{"effect", "failed"}})),
+      requeued_(outcomes_family_.Add({{"effect", "requeued"}})) {}
+
+void ResultsConsumer::Start() {
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ResultsConsumer::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+bool ResultsConsumer::Apply(const KafkaMessage& message) {
+  PublishResult result;
+  if (!result.ParseFromString(message.value)) {
+    log::Error("unparseable publish result skipped", {{"partition", message.partition}, {"offset", message.offset}});
+    return true;
+  }
+  int64_t now = clock_.NowMs();
+  auto updated = store_.Update(result.post_id(), [&](v1::Post& post, int64_t* requeue_at) {
+    auto effect = ApplyResult(post, result, now);
+    *requeue_at = effect.requeue_at_ms;
+    return effect.changed;
+  });
+  if (!updated.ok()) {
+    if (absl::IsNotFound(updated.status())) return true;  // deleted post: nothing to update
+    log::Warn("applying publish result failed; will retry", {{"error", updated.status().ToString()}});
+    return false;
+  }
+  if (updated->has_value()) {
+    switch (result.outcome()) {
+      case herald::events::v1::PUBLISH_OUTCOME_PUBLISHED: published_.Increment(); break;
+      case herald::events::v1::PUBLISH_OUTCOME_FAILED: failed_.Increment(); break;
+      default: requeued_.Increment(); break;
+    }
+    log::Info("post target updated", {{"post_id", result.post_id()},
+                                      {"channel_id", result.channel_id()},
+                                      {"state", v1::PostState_Name((*updated)->state())}});
+  }
+  return true;
+}
+
+void ResultsConsumer::Loop() {
+  KafkaConsumer consumer(options_);
+  while (!stop_) {
+    auto batch = consumer.PollBatch(500, std::chrono::milliseconds(200));
+    if (batch.empty()) continue;
+    for (const auto& m : batch) {
+      while (!Apply(m)) {
+        if (stop_) return;  // uncommitted: redelivered to whoever owns the partition next
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    }
+    if (auto s = consumer.Commit(batch); !s.ok()) log::Warn("commit failed", {{"error", s.ToString()}});
+  }
+  consumer.Close();
+}
+
+}  // namespace herald::scheduler
