@@ -1,0 +1,29 @@
+#include "common/hmac.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "common/ids.h"
+
+namespace herald {
+
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), out, &len);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
+std::string SignatureHeader(std::string_view secret, std::string_view body) {
+  return "sha256=" + HmacSha256Hex(secret, body);
+}
+
+bool VerifySignatureHeader(std::string_view secret, std::string_view body, std::string_view header) {
+  std::string expected = SignatureHeader(secret, body);
+  if (header.size() != expected.size()) return false;
+  return CRYPTO_memcmp(expected.data(), header.data(), expected.size()) == 0;
+}
+
+}  // namespace herald
