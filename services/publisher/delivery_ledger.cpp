@@ -1,0 +1,83 @@
+#include "publisher/delivery_ledger.h"
+
+#include "common/ids.h"
+
+namespace herald::publisher {
+namespace {
+
+// Ledger records outlive any redelivery window by far.
+constexpr const char* kTtlSeconds = "2592000";  // 30 days
+
+// KEYS: entry. ARGV: now_ms. Returns {state, attempts, remote_id, remote_url} before the change.
+const RedisScript kBegin(R"lua(
+local e = redis.call('HMGET', KEYS[1], 'state', 'attempts', 'remote_id', 'remote_url')
+local state = e[1] or 'NEW'
+if state == 'SENT' or state == 'FAILED' then return {state, e[2] or '0', e[3] or '', e[4] or ''} end
+redis.call('HSET', KEYS[1], 'state', 'SENDING', 'updated_ms', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return {state, e[2] or '0', '', ''}
+)lua");
+
+LedgerEntry::State ParseState(const std::string& s) {
+  if (s == "SENDING") return LedgerEntry::State::kSending;
+  if (s == "SENT") return LedgerEntry::State::kSent;
+  if (s == "FAILED") return LedgerEntry::State::kFailed;
+  return LedgerEntry::State::kNew;
+}
+
+}  // namespace
+
+std::string DeliveryKey::RedisKey() const {
+  return "pub:{" + channel_id + "}:dlv:" + post_id + ":" + std::to_string(occurrence_ms);
+}
+
+std::string DeliveryKey::IdempotencyKey() const {
+  uint64_t h = StableHash(post_id + "|" + channel_id + "|" + std::to_string(occurrence_ms));
+  return "herald-" + post_id + "-" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+}
+
+absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
+  auto r = redis_.Command({"HMGET", key.RedisKey(), "state", "attempts", "remote_id", "remote_url"});
+  if (!r.ok()) return r.status();
+  LedgerEntry e;
+  if (r->elements.size() == 4) {
+    e.state = ParseState(r->elements[0].str);
+    e.attempts = static_cast<int>(r->elements[1].AsInt());
+    e.remote_id = r->elements[2].str;
+    e.remote_url = r->elements[3].str;
+  }
+  return e;
+}
+
+absl::StatusOr<LedgerEntry> DeliveryLedger::BeginAttempt(const DeliveryKey& key, int64_t now_ms) {
+  auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds});
+  if (!r.ok()) return r.status();
+  LedgerEntry e;
+  if (r->elements.size() == 4) {
+    e.state = ParseState(r->elements[0].str);
+    e.attempts = static_cast<int>(r->elements[1].AsInt());
+    e.remote_id = r->elements[2].str;
+    e.remote_url = r->elements[3].str;
+  }
+  return e;
+}
+
+absl::Status DeliveryLedger::MarkSent(const DeliveryKey& key, const std::string& remote_id,
+                                      const std::string& remote_url, int64_t now_ms) {
+  auto r = redis_.Command({"HSET", key.RedisKey(), "state", "SENT", "remote_id", remote_id, "remote_url", remote_url,
+                           "updated_ms", std::to_string(now_ms)});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::Status DeliveryLedger::MarkFailed(const DeliveryKey& key, int64_t now_ms) {
+  auto r = redis_.Command({"HSET", key.RedisKey(), "state", "FAILED", "updated_ms", std::to_string(now_ms)});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::Status DeliveryLedger::MarkNotSent(const DeliveryKey& key, int64_t now_ms) {
+  auto r = redis_.Command({"HSET", key.RedisKey(), "state", "NEW", "updated_ms", std::to_string(now_ms)});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+}  // namespace herald::publisher

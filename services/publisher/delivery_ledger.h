@@ -1,0 +1,50 @@
+#pragma once
+// The delivery ledger: one record per (post, target channel, occurrence), so a
+// delivery that was sent is never sent again, whatever Kafka redelivers.
+//   pub:{<channel>}:dlv:<post>:<occurrence>  HASH state, attempts, remote_id, remote_url, updated_ms
+// States: SENDING (a request may be out) → SENT | FAILED.
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/redis.h"
+
+namespace herald::publisher {
+
+struct DeliveryKey {
+  std::string post_id;
+  std::string channel_id;
+  int64_t occurrence_ms = 0;
+
+  std::string RedisKey() const;
+  // Stable across retries and replicas: the network's idempotency key.
+  std::string IdempotencyKey() const;
+};
+
+struct LedgerEntry {
+  enum class State { kNew, kSending, kSent, kFailed };
+  State state = State::kNew;
+  int attempts = 0;
+  std::string remote_id;
+  std::string remote_url;
+};
+
+class DeliveryLedger {
+ public:
+  explicit DeliveryLedger(RedisClient& redis) : redis_(redis) {}
+
+  absl::StatusOr<LedgerEntry> Get(const DeliveryKey& key);
+  // Marks SENDING and counts the attempt, unless already SENT/FAILED. Returns
+  // the entry as it was before.
+  absl::StatusOr<LedgerEntry> BeginAttempt(const DeliveryKey& key, int64_t now_ms);
+  absl::Status MarkSent(const DeliveryKey& key, const std::string& remote_id, const std::string& remote_url,
+                        int64_t now_ms);
+  absl::Status MarkFailed(const DeliveryKey& key, int64_t now_ms);
+  // Back to "not sent" (a retry is scheduled and nothing went out).
+  absl::Status MarkNotSent(const DeliveryKey& key, int64_t now_ms);
+
+ private:
+  RedisClient& redis_;
+};
+
+}  // namespace herald::publisher

@@ -1,0 +1,60 @@
+#include "publisher/delivery_rules.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace herald::publisher {
+
+using herald::events::v1::ErrorClass;
+using herald::events::v1::PublishOutcome;
+
+int64_t BackoffMs(const RetryPolicy& policy, int attempt, double unit_random) {
+  double cap = std::min<double>(static_cast<double>(policy.max_backoff_ms),
+                                static_cast<double>(policy.base_backoff_ms) * std::pow(2.0, std::max(0, attempt - 1)));
+  return static_cast<int64_t>(cap * std::clamp(unit_random, 0.0, 1.0));
+}
+
+OutcomeDecision DecideOutcome(const PublishAttempt& attempt, int attempt_number, const RetryPolicy& policy,
+                              int64_t now_ms, double unit_random) {
+  OutcomeDecision d;
+  auto retry_or_fail = [&](ErrorClass cls) {
+    if (attempt_number >= policy.max_attempts) {
+      d.outcome = PublishOutcome::PUBLISH_OUTCOME_FAILED;
+      d.error_class = cls;
+      d.dead_letter = true;
+    } else {
+      d.outcome = PublishOutcome::PUBLISH_OUTCOME_RETRY;
+      d.error_class = cls;
+      d.not_before_ms = now_ms + BackoffMs(policy, attempt_number, unit_random);
+    }
+  };
+  switch (attempt.kind) {
+    case PublishAttempt::Kind::kPublished:
+      d.outcome = PublishOutcome::PUBLISH_OUTCOME_PUBLISHED;
+      break;
+    case PublishAttempt::Kind::kRateLimited:
+      // Quota is never a failure: wait for the window, however many times.
+      d.outcome = PublishOutcome::PUBLISH_OUTCOME_DEFERRED;
+      d.error_class = ErrorClass::ERROR_CLASS_QUOTA;
+      d.not_before_ms = now_ms + std::max<int64_t>(attempt.retry_after_ms, 1000);
+      break;
+    case PublishAttempt::Kind::kTransient:
+    case PublishAttempt::Kind::kUnknownOutcome:
+      retry_or_fail(ErrorClass::ERROR_CLASS_NETWORK);
+      break;
+    case PublishAttempt::Kind::kAuthRejected:
+      d.outcome = PublishOutcome::PUBLISH_OUTCOME_FAILED;
+      d.error_class = ErrorClass::ERROR_CLASS_AUTH;
+      d.mark_channel_needs_reauth = true;
+      d.dead_letter = true;
+      break;
+    case PublishAttempt::Kind::kContentRejected:
+      d.outcome = PublishOutcome::PUBLISH_OUTCOME_FAILED;
+      d.error_class = ErrorClass::ERROR_CLASS_CONTENT;
+      d.dead_letter = true;
+      break;
+  }
+  return d;
+}
+
+}  // namespace herald::publisher

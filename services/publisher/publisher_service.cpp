@@ -1,0 +1,104 @@
+#include "publisher/publisher_service.h"
+
+#include "common/ids.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "common/time_util.h"
+#include "common/unary.h"
+
+namespace herald::publisher {
+
+FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
+  FieldErrors errors;
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (r.network() == herald::common::v1::NETWORK_UNSPECIFIED) {
+    errors.Add("network", "required");
+  } else if (r.network() != herald::common::v1::NETWORK_MASTODON) {
+    errors.Add("network", "not supported yet (supported: NETWORK_MASTODON)");
+  }
+  const std::string& url = r.base_url();
+  bool scheme = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  if (url.empty()) {
+    errors.Add("base_url", "required, e.g. https://mastodon.social");
+  } else if (!scheme || url.size() > 2048 || url.find_first_of(" \t\r\n") != std::string::npos) {
+    errors.Add("base_url", "must be an http(s) URL");
+  }
+  if (r.access_token().empty()) {
+    errors.Add("access_token", "required");
+  } else if (r.access_token().size() > 4096) {
+    errors.Add("access_token", "longer than 4096 bytes");
+  }
+  if (!r.time_zone().empty() && (r.time_zone().size() > 64 || r.time_zone().find(' ') != std::string::npos)) {
+    errors.Add("time_zone", "not an IANA zone name");
+  }
+  return errors;
+}
+
+grpc::ServerUnaryReactor* PublisherService::ConnectChannel(grpc::CallbackServerContext* ctx,
+                                                           const v1::ConnectChannelRequest* request,
+                                                           v1::Channel* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoConnectChannel(*request, response); });
+}
+
+grpc::ServerUnaryReactor* PublisherService::GetChannel(grpc::CallbackServerContext* ctx,
+                                                       const v1::GetChannelRequest* request, v1::Channel* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoGetChannel(*request, response); });
+}
+
+grpc::ServerUnaryReactor* PublisherService::ListChannels(grpc::CallbackServerContext* ctx,
+                                                         const v1::ListChannelsRequest* request,
+                                                         v1::ListChannelsResponse* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoListChannels(*request, response); });
+}
+
+grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest& request, v1::Channel* response) {
+  FieldErrors errors = ValidateConnect(request);
+  if (!errors.ok()) return errors.ToGrpc();
+  std::string base_url = request.base_url();
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+
+  auto account = mastodon_.VerifyCredentials(base_url, request.access_token());
+  if (absl::IsPermissionDenied(account.status())) return InvalidArgument("access_token", "rejected by the network");
+  if (!account.ok()) return ToGrpc(account.status());
+
+  // Same account reconnected → same channel id: posts scheduled for it stay valid.
+  uint64_t h = StableHash(request.workspace_id() + "|" + base_url + "|" + account->remote_id);
+  v1::Channel channel;
+  channel.set_id("ch_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
+  channel.set_workspace_id(request.workspace_id());
+  channel.set_network(request.network());
+  channel.set_base_url(base_url);
+  channel.set_handle(account->handle);
+  channel.set_remote_account_id(account->remote_id);
+  channel.set_status(v1::CHANNEL_STATUS_ACTIVE);
+  channel.set_time_zone(request.time_zone().empty() ? "UTC" : request.time_zone());
+  auto existing = channels_.Get(request.workspace_id(), channel.id());
+  *channel.mutable_create_time() = existing.ok() ? existing->create_time() : FromMs(clock_.NowMs());
+  if (auto s = channels_.Put(channel, request.access_token()); !s.ok()) return ToGrpc(s);
+  log::Info("channel connected", {{"channel_id", channel.id()}, {"workspace_id", channel.workspace_id()},
+                                  {"handle", channel.handle()}});
+  *response = channel;
+  return grpc::Status::OK;
+}
+
+grpc::Status PublisherService::DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(request.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!errors.ok()) return errors.ToGrpc();
+  auto c = channels_.Get(request.workspace_id(), request.channel_id());
+  if (!c.ok()) return ToGrpc(c.status());
+  *response = std::move(*c);
+  return grpc::Status::OK;
+}
+
+grpc::Status PublisherService::DoListChannels(const v1::ListChannelsRequest& request,
+                                              v1::ListChannelsResponse* response) {
+  if (!IsValidId(request.workspace_id())) return InvalidArgument("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  auto list = channels_.List(request.workspace_id());
+  if (!list.ok()) return ToGrpc(list.status());
+  for (auto& c : *list) *response->add_channels() = std::move(c);
+  return grpc::Status::OK;
+}
+
+}  // namespace herald::publisher

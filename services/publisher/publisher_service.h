@@ -1,0 +1,40 @@
+#pragma once
+// gRPC API of the publisher (herald.publisher.v1.PublisherService).
+#include "common/clock.h"
+#include "common/executor.h"
+#include "common/status.h"
+#include "herald/publisher/v1/publisher.grpc.pb.h"
+#include "publisher/channel_store.h"
+#include "publisher/connectors/connector.h"
+
+namespace herald::publisher {
+
+namespace v1 = herald::publisher::v1;
+
+class PublisherService final : public v1::PublisherService::CallbackService {
+ public:
+  PublisherService(ChannelStore& channels, Connector& mastodon, Executor& executor, const Clock& clock)
+      : channels_(channels), mastodon_(mastodon), executor_(executor), clock_(clock) {}
+
+  grpc::ServerUnaryReactor* ConnectChannel(grpc::CallbackServerContext* ctx, const v1::ConnectChannelRequest* request,
+                                           v1::Channel* response) override;
+  grpc::ServerUnaryReactor* GetChannel(grpc::CallbackServerContext* ctx, const v1::GetChannelRequest* request,
+                                       v1::Channel* response) override;
+  grpc::ServerUnaryReactor* ListChannels(grpc::CallbackServerContext* ctx, const v1::ListChannelsRequest* request,
+                                         v1::ListChannelsResponse* response) override;
+
+  grpc::Status DoConnectChannel(const v1::ConnectChannelRequest& request, v1::Channel* response);
+  grpc::Status DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response);
+  grpc::Status DoListChannels(const v1::ListChannelsRequest& request, v1::ListChannelsResponse* response);
+
+ private:
+  ChannelStore& channels_;
+  Connector& mastodon_;
+  Executor& executor_;
+  const Clock& clock_;
+};
+
+// Field checks for ConnectChannel (no I/O).
+FieldErrors ValidateConnect(const v1::ConnectChannelRequest& request);
+
+}  // namespace herald::publisher
