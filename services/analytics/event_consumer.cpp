@@ -1,0 +1,88 @@
+#include "analytics/event_consumer.h"
+
+#include "common/log.h"
+
+namespace herald::analytics {
+
+EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, prometheus::Registry& registry)
+    : store_(store),
+      options_(std::move(options)),
+      applied_family_(prometheus::BuildCounter()
+                          .Name("herald_analytics_events_applied_total")
+                          .Help("Events applied to the rollups, by topic.")
+                          .Register(registry)),
+      fenced_(prometheus::BuildCounter()
+                  .Name("herald_analytics_fenced_batches_total")
+                  .Help("Batches refused because their partition's stored offset was ahead (replay or lost partition).")
+                  .Register(registry)
+                  .Add({})) {
+  for (const auto& t : options_.topics) applied_[t] = &applied_family_.Add({{"topic", t}});
+  options_.on_assign = [this](std::vector<TopicPartition>& parts) {
+    for (auto& tp : parts) {
+      auto stored = store_.StoredOffset(tp.topic, tp.partition);
+      if (stored.ok() && stored->has_value()) tp.offset = **stored;
+      if (!stored.ok()) log::Error("cannot read stored offset", {{"topic", tp.topic}, {"error", stored.status().ToString()}});
+    }
+  };
+}
+
+void EventConsumer::Start() {
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void EventConsumer::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventConsumer::Loop() {
+  KafkaConsumer consumer(options_);
+  while (!stop_) {
+    auto messages = consumer.PollBatch(1000, std::chrono::milliseconds(200));
+    if (messages.empty()) continue;
+    // Group by partition, preserving order.
+    std::map<std::pair<std::string, int32_t>, PartitionBatch> by_partition;
+    for (const auto& m : messages) {
+      auto& b = by_partition[{m.topic, m.partition}];
+      if (b.topic.empty()) {
+        b.topic = m.topic;
+        b.partition = m.partition;
+        b.first_offset = m.offset;
+      }
+      b.next_offset = m.offset + 1;
+      auto incs = IncrementsFor(m.topic, m.value);
+      b.increments.insert(b.increments.end(), incs.begin(), incs.end());
+    }
+    std::vector<PartitionBatch> batches;
+    for (auto& [k, b] : by_partition) batches.push_back(std::move(b));
+    auto results = store_.Apply(batches);
+    while (!results.ok() && !stop_) {
+      log::Warn("rollup apply failed; retrying", {{"error", results.status().ToString()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      results = store_.Apply(batches);
+    }
+    if (!results.ok()) break;
+    std::vector<KafkaMessage> applied_messages;
+    for (size_t i = 0; i < batches.size(); ++i) {
+      const auto& b = batches[i];
+      if ((*results)[i].applied) {
+        applied_[b.topic]->Increment(static_cast<double>(b.next_offset - b.first_offset));
+        KafkaMessage last;
+        last.topic = b.topic;
+        last.partition = b.partition;
+        last.offset = b.next_offset - 1;
+        applied_messages.push_back(last);
+      } else {
+        fenced_.Increment();
+        log::Warn("batch refused; seeking to stored offset",
+                  {{"topic", b.topic}, {"partition", b.partition}, {"stored", (*results)[i].stored_offset}});
+        (void)consumer.Seek(b.topic, b.partition, (*results)[i].stored_offset);
+      }
+    }
+    // Kafka's committed offsets are informational (lag dashboards); the truth is in Redis.
+    (void)consumer.Commit(applied_messages);
+  }
+}
+
+}  // namespace herald::analytics

@@ -1,0 +1,37 @@
+// analytics: exact rollups of every event, and the query API.
+#include "analytics/analytics_service.h"
+#include "analytics/event_consumer.h"
+#include "analytics/rollup_store.h"
+#include "common/log.h"
+#include "common/service_runtime.h"
+#include "herald/topics.h"
+
+using namespace herald;
+using namespace herald::analytics;
+
+int main(int argc, char** argv) {
+  ServiceRuntime rt("analytics", argc, argv);
+  auto& s = rt.settings();
+  RedisOptions redis_options = rt.RedisSettings();
+  KafkaOptions kafka = rt.KafkaSettings();
+  std::string group = s.String("consumer-group", "herald-analytics", "Kafka consumer group");
+  std::string session_timeout = std::to_string(s.Int("kafka-session-timeout-ms", 10000, 1000, 300000, "consumer session timeout"));
+  rt.ValidateSettings();
+
+  RedisClient redis(redis_options);
+  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  RollupStore store(redis);
+  AnalyticsService api(store, rt.executor());
+  rt.grpc().AddService(&api);
+
+  ConsumerOptions events;
+  events.kafka = kafka;
+  events.group_id = group;
+  events.topics = {std::string(topics::k_publish_results), std::string(topics::k_mentions),
+                   std::string(topics::k_campaign_lifecycle)};
+  events.kafka.properties["session.timeout.ms"] = session_timeout;
+  EventConsumer consumer(store, events, rt.metrics());
+  consumer.Start();
+  rt.OnStop([&] { consumer.Stop(); });
+  return rt.Run();
+}

@@ -1,0 +1,28 @@
+// campaign: campaigns, budgets and the posts that belong to them.
+#include "campaign/campaign_service.h"
+#include "campaign/campaign_store.h"
+#include "campaign/post_directory.h"
+#include "common/log.h"
+#include "common/service_runtime.h"
+
+using namespace herald;
+using namespace herald::campaign;
+
+int main(int argc, char** argv) {
+  ServiceRuntime rt("campaign", argc, argv);
+  auto& s = rt.settings();
+  RedisOptions redis_options = rt.RedisSettings();
+  KafkaOptions kafka = rt.KafkaSettings();
+  std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (post lookups)");
+  rt.ValidateSettings();
+
+  RedisClient redis(redis_options);
+  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  CampaignStore store(redis);
+  KafkaProducer producer(kafka);
+  auto posts = MakeSchedulerPostDirectory(scheduler);
+  CampaignService api(store, *posts, producer, rt.executor(), SystemClock::Instance());
+  rt.grpc().AddService(&api);
+  rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
+  return rt.Run();
+}

@@ -1,0 +1,59 @@
+#include "listener/inbox_store.h"
+
+namespace herald::listener {
+namespace {
+
+constexpr int kInboxCap = 10000;
+
+// KEYS: seen. ARGV: pending ttl ms. Returns "new", "pending" or "done".
+const RedisScript kClaim(R"lua(
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], 'pending', 'PX', ARGV[1])
+return 'new'
+)lua");
+
+// KEYS: seen, inbox. ARGV: item, cap, done ttl seconds
+const RedisScript kComplete(R"lua(
+redis.call('SET', KEYS[1], 'done', 'EX', ARGV[3])
+redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+return 1
+)lua");
+
+std::string Seen(const std::string& ws, const std::string& id) { return "lst:{" + ws + "}:seen:" + id; }
+std::string Inbox(const std::string& ws) { return "lst:{" + ws + "}:inbox"; }
+
+}  // namespace
+
+absl::StatusOr<InboxStore::Claim> InboxStore::ClaimMention(const std::string& ws, const std::string& id) {
+  auto r = redis_.Eval(kClaim, {Seen(ws, id)}, {"30000"});
+  if (!r.ok()) return r.status();
+  if (r->str == "new") return Claim::kNew;
+  if (r->str == "pending") return Claim::kPending;
+  return Claim::kDone;
+}
+
+absl::Status InboxStore::Complete(const std::string& ws, const herald::listener::v1::InboxItem& item) {
+  auto r = redis_.Eval(kComplete, {Seen(ws, item.id()), Inbox(ws)},
+                       {item.SerializeAsString(), std::to_string(kInboxCap), "2592000"});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::Status InboxStore::Release(const std::string& ws, const std::string& id) {
+  auto r = redis_.Command({"DEL", Seen(ws, id)});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::StatusOr<std::vector<herald::listener::v1::InboxItem>> InboxStore::List(const std::string& ws, int limit) {
+  auto r = redis_.Command({"LRANGE", Inbox(ws), "0", std::to_string(limit - 1)});
+  if (!r.ok()) return r.status();
+  std::vector<herald::listener::v1::InboxItem> out;
+  for (const auto& e : r->elements) {
+    herald::listener::v1::InboxItem item;
+    if (item.ParseFromString(e.str)) out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace herald::listener

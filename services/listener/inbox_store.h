@@ -1,0 +1,32 @@
+#pragma once
+// The unified inbox in Redis, tagged by workspace:
+//   lst:{<ws>}:seen:<mention id>   "pending" while being announced, then "done"
+//   lst:{<ws>}:inbox               LIST of serialized InboxItem, newest first (capped)
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/redis.h"
+#include "herald/listener/v1/listener.pb.h"
+
+namespace herald::listener {
+
+class InboxStore {
+ public:
+  enum class Claim { kNew, kPending, kDone };
+
+  explicit InboxStore(RedisClient& redis) : redis_(redis) {}
+
+  // Reserves a mention for announcement (expires if this process dies).
+  absl::StatusOr<Claim> ClaimMention(const std::string& workspace_id, const std::string& mention_id);
+  // After the mention is on Kafka: store it in the inbox and mark it done, atomically.
+  absl::Status Complete(const std::string& workspace_id, const herald::listener::v1::InboxItem& item);
+  // Announcement failed: let a redelivery try again.
+  absl::Status Release(const std::string& workspace_id, const std::string& mention_id);
+  absl::StatusOr<std::vector<herald::listener::v1::InboxItem>> List(const std::string& workspace_id, int limit);
+
+ private:
+  RedisClient& redis_;
+};
+
+}  // namespace herald::listener

@@ -1,0 +1,61 @@
+#include "listener/mention_parser.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/ids.h"
+#include "common/time_util.h"
+
+namespace herald::listener {
+
+absl::StatusOr<herald::events::v1::MentionReceived> ParseMastodonMention(const std::string& body,
+                                                                        const std::string& workspace_id,
+                                                                        const std::string& channel_id,
+                                                                        int64_t now_ms) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return absl::InvalidArgumentError("body: not a JSON object");
+  auto str = [](const nlohmann::json& j, const char* k) -> std::string {
+    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : "";
+  };
+  std::string event = str(json, "event");
+  if (event != "mention.created" && event != "status.created") {
+    return absl::InvalidArgumentError("event: want mention.created or status.created");
+  }
+  if (!json.contains("object") || !json["object"].is_object()) return absl::InvalidArgumentError("object: required");
+  const auto& obj = json["object"];
+  std::string id = str(obj, "id");
+  if (id.empty() || id.size() > 128) return absl::InvalidArgumentError("object.id: required");
+  std::string text = str(obj, "content");
+  if (text.size() > 100000) return absl::InvalidArgumentError("object.content: too long");
+  if (!obj.contains("account") || !obj["account"].is_object() || str(obj["account"], "acct").empty()) {
+    return absl::InvalidArgumentError("object.account.acct: required");
+  }
+  herald::events::v1::MentionReceived m;
+  // Same status → same mention id: a redelivered webhook is recognised.
+  uint64_t h = StableHash("mastodon|" + workspace_id + "|" + channel_id + "|" + id);
+  m.set_mention_id("m_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
+  m.set_network(herald::common::v1::NETWORK_MASTODON);
+  m.set_channel_id(channel_id);
+  m.set_remote_id(id);
+  std::string reply_to = str(obj, "in_reply_to_id");
+  m.set_conversation_id("mastodon:" + (reply_to.empty() ? id : reply_to));
+  m.set_author_handle(str(obj["account"], "acct"));
+  m.set_text(text);
+  m.set_url(str(obj, "url"));
+  *m.mutable_created_at() = FromMs(now_ms);
+  return m;
+}
+
+herald::listener::v1::InboxItem ToInboxItem(const herald::events::v1::MentionReceived& m) {
+  herald::listener::v1::InboxItem item;
+  item.set_id(m.mention_id());
+  item.set_network(m.network());
+  item.set_channel_id(m.channel_id());
+  item.set_conversation_id(m.conversation_id());
+  item.set_author_handle(m.author_handle());
+  item.set_text(m.text());
+  *item.mutable_created_at() = m.created_at();
+  item.set_url(m.url());
+  return item;
+}
+
+}  // namespace herald::listener

@@ -1,0 +1,78 @@
+#include "listener/webhook_handler.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/events.h"
+#include "common/hmac.h"
+#include "common/ids.h"
+#include "common/log.h"
+#include "herald/topics.h"
+#include "listener/mention_parser.h"
+
+namespace herald::listener {
+namespace {
+
+WebhookReply Json(int status, nlohmann::json body) { return {status, body.dump(), {}}; }
+
+}  // namespace
+
+WebhookHandler::WebhookHandler(InboxStore& inbox, KafkaProducer& producer, std::string secret, const Clock& clock,
+                               prometheus::Registry& registry)
+    : inbox_(inbox),
+      producer_(producer),
+      secret_(std::move(secret)),
+      clock_(clock),
+      results_(prometheus::BuildCounter()
+                   .Name("herald_listener_webhooks_total")
+                   .Help("Webhook deliveries by result.")
+                   .Register(registry)) {
+  for (const char* r : {"accepted", "duplicate", "bad_signature", "bad_request", "retry_later", "error"}) {
+    counters_[r] = &results_.Add({{"result", r}});
+  }
+}
+
+WebhookReply WebhookHandler::Count(const char* result, WebhookReply reply) {
+  counters_.at(result)->Increment();
+  return reply;
+}
+
+WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::string& channel_id,
+                                            const std::string& body, const std::string& signature_header) {
+  if (!VerifySignatureHeader(secret_, body, signature_header)) {
+    return Count("bad_signature", Json(401, {{"error", "X-Hub-Signature: missing or does not match the body"}}));
+  }
+  if (!IsValidId(ws) || !IsValidId(channel_id)) {
+    return Count("bad_request", Json(400, {{"error", "path: workspace and channel must be 1-64 of [A-Za-z0-9_-]"}}));
+  }
+  auto mention = ParseMastodonMention(body, ws, channel_id, clock_.NowMs());
+  if (!mention.ok()) return Count("bad_request", Json(400, {{"error", std::string(mention.status().message())}}));
+
+  auto claim = inbox_.ClaimMention(ws, mention->mention_id());
+  if (!claim.ok()) return Count("error", Json(503, {{"error", "storage unavailable"}}));
+  if (*claim == InboxStore::Claim::kDone) {
+    return Count("duplicate", Json(200, {{"status", "duplicate"}, {"mention_id", mention->mention_id()}}));
+  }
+  if (*claim == InboxStore::Claim::kPending) {
+    auto reply = Json(409, {{"error", "this mention is being processed; retry"}});
+    reply.headers["Retry-After"] = "5";
+    return Count("retry_later", reply);
+  }
+
+  *mention->mutable_meta() = NewEventMeta(*mention, ws, clock_, "ev_" + mention->mention_id());
+  auto produced = producer_.ProduceSync(topics::k_mentions, mention->conversation_id(), mention->SerializeAsString(),
+                                        EventHeaders(mention->meta()));
+  if (!produced.ok()) {
+    (void)inbox_.Release(ws, mention->mention_id());
+    log::Warn("mention not announced", {{"error", produced.ToString()}});
+    return Count("error", Json(503, {{"error", "event bus unavailable; retry"}}));
+  }
+  if (auto s = inbox_.Complete(ws, ToInboxItem(*mention)); !s.ok()) {
+    // On Kafka already: the pending claim expires and a redelivery would
+    // announce it again, which consumers drop by event id.
+    log::Warn("mention announced but not stored in the inbox", {{"error", s.ToString()}});
+  }
+  log::Info("mention received", {{"mention_id", mention->mention_id()}, {"workspace_id", ws}});
+  return Count("accepted", Json(202, {{"status", "accepted"}, {"mention_id", mention->mention_id()}}));
+}
+
+}  // namespace herald::listener

@@ -1,0 +1,43 @@
+#pragma once
+// Accepts a network's mention webhook: verify signature → parse → claim the
+// mention (drops redeliveries) → announce on Kafka (mentions) → store in the
+// inbox. Replies 202 only once the mention is durable on Kafka, so a sender
+// that sees an error retries and nothing is lost or counted twice.
+#include <map>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "common/clock.h"
+#include "common/kafka.h"
+#include "listener/inbox_store.h"
+
+namespace herald::listener {
+
+struct WebhookReply {
+  int status = 200;
+  std::string body;  // JSON
+  std::map<std::string, std::string> headers;
+};
+
+class WebhookHandler {
+ public:
+  WebhookHandler(InboxStore& inbox, KafkaProducer& producer, std::string secret, const Clock& clock,
+                 prometheus::Registry& registry);
+
+  WebhookReply HandleMastodon(const std::string& workspace_id, const std::string& channel_id, const std::string& body,
+                              const std::string& signature_header);
+
+ private:
+  WebhookReply Count(const char* result, WebhookReply reply);
+
+  InboxStore& inbox_;
+  KafkaProducer& producer_;
+  std::string secret_;
+  const Clock& clock_;
+  prometheus::Family<prometheus::Counter>& results_;
+  std::map<std::string, prometheus::Counter*> counters_;
+};
+
+}  // namespace herald::listener
