@@ -1,0 +1,376 @@
+// heraldctl: the command line for Herald, shaped like kubectl.
+//
+//   heraldctl connect channel --base-url URL --token TOKEN
+//   heraldctl create post --channel CH --text "Hello" --at +2m | --now
+//   heraldctl get posts | get post ID | get channels | get inbox | get campaign ID
+//   heraldctl create campaign --name N --objective awareness
+//   heraldctl attach post POST --campaign C
+//   heraldctl stats workspace | stats channel CH | stats campaign C
+//   -o json for machine-readable output; --workspace or HERALD_WORKSPACE picks the tenant.
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "common/time_util.h"
+#include "herald/analytics/v1/analytics.grpc.pb.h"
+#include "herald/campaign/v1/campaign.grpc.pb.h"
+#include "herald/listener/v1/listener.grpc.pb.h"
+#include "herald/publisher/v1/publisher.grpc.pb.h"
+#include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "heraldctl/cli_args.h"
+#include "heraldctl/table.h"
+
+namespace {
+
+using heraldctl::Args;
+using heraldctl::Table;
+namespace sched = herald::scheduler::v1;
+namespace pub = herald::publisher::v1;
+namespace lst = herald::listener::v1;
+namespace cmp = herald::campaign::v1;
+namespace an = herald::analytics::v1;
+
+constexpr const char* kUsage = R"(heraldctl controls Herald.
+
+Usage:
+  heraldctl connect channel --base-url URL --token TOKEN [--network mastodon] [--time-zone ZONE]
+  heraldctl get channels | channel ID
+  heraldctl create post --channel ID [--channel ID ...] --text TEXT (--at TIME | --now)
+                        [--campaign ID] [--request-id ID]     TIME: RFC 3339 or +30s/+5m/+2h
+  heraldctl get posts [--channel ID] [--state scheduled|published|failed|...] | post ID
+  heraldctl create campaign --name NAME --objective awareness|engagement|traffic|conversions
+                        [--budget-micros N --currency EUR]
+  heraldctl get campaign ID
+  heraldctl attach post POST_ID --campaign ID
+  heraldctl get inbox
+  heraldctl stats workspace | channel ID | campaign ID
+
+Global flags (or environment):
+  --workspace W        HERALD_WORKSPACE (default: demo)
+  -o table|json        output format (default: table)
+  --scheduler ADDR     HERALD_SCHEDULER_ADDR (default: localhost:7101)
+  --publisher ADDR     HERALD_PUBLISHER_ADDR (default: localhost:7102)
+  --listener ADDR      HERALD_LISTENER_ADDR  (default: localhost:7103)
+  --campaign-addr ADDR HERALD_CAMPAIGN_ADDR  (default: localhost:7104)
+  --analytics ADDR     HERALD_ANALYTICS_ADDR (default: localhost:7105)
+)";
+
+struct Ctx {
+  const Args& args;
+  std::string workspace;
+  bool json = false;
+};
+
+std::shared_ptr<grpc::Channel> Dial(const Args& args, const std::string& flag, const std::string& env,
+                                    const std::string& fallback) {
+  return grpc::CreateChannel(args.Get(flag, env, fallback), grpc::InsecureChannelCredentials());
+}
+
+void Deadline(grpc::ClientContext& ctx) {
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+}
+
+int Fail(const grpc::Status& s) {
+  static const char* kNames[] = {"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound",
+                                 "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+                                 "Aborted", "OutOfRange", "Unimplemented", "Internal", "Unavailable", "DataLoss",
+                                 "Unauthenticated"};
+  int code = static_cast<int>(s.error_code());
+  std::cerr << "Error from server (" << (code >= 0 && code <= 16 ? kNames[code] : "Unknown")
+            << "): " << s.error_message() << "\n";
+  return 1;
+}
+
+int Usage(const std::string& problem) {
+  std::cerr << "error: " << problem << "\n\n" << kUsage;
+  return 2;
+}
+
+void PrintJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = true;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  std::cout << out;
+}
+
+std::string When(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() == 0 ? "-" : herald::FormatRfc3339(herald::ToMs(ts));
+}
+
+std::string Lower(std::string s, const std::string& prefix) {
+  if (s.rfind(prefix, 0) == 0) s = s.substr(prefix.size());
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "+90s", "+5m", "+2h" or RFC 3339 → unix ms.
+std::optional<int64_t> ParseTime(const std::string& s) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!s.empty() && s[0] == '+') {
+    char unit = s.back();
+    int64_t n = std::atoll(s.substr(1, s.size() - 2).c_str());
+    int64_t mult = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : 0;
+    if (mult == 0 || n <= 0) return std::nullopt;
+    return now + n * mult;
+  }
+  google::protobuf::Timestamp ts;
+  if (!google::protobuf::util::TimeUtil::FromString(s, &ts)) return std::nullopt;
+  return herald::ToMs(ts);
+}
+
+void PrintPosts(const Ctx& c, const std::vector<sched::Post>& posts) {
+  Table t({"ID", "STATE", "PUBLISH AT", "CHANNELS", "TEXT"});
+  for (const auto& p : posts) {
+    std::string channels;
+    for (const auto& tg : p.targets()) channels += (channels.empty() ? "" : ",") + tg.channel_id();
+    std::string text = p.text().size() > 40 ? p.text().substr(0, 37) + "..." : p.text();
+    t.Row({p.id(), Lower(sched::PostState_Name(p.state()), "POST_STATE_"), When(p.publish_at()), channels, text});
+  }
+  (void)c;
+  t.Print(std::cout);
+}
+
+int ConnectChannel(const Ctx& c) {
+  auto stub = pub::PublisherService::NewStub(Dial(c.args, "publisher", "HERALD_PUBLISHER_ADDR", "localhost:7102"));
+  pub::ConnectChannelRequest req;
+  req.set_workspace_id(c.workspace);
+  std::string network = c.args.Get("network", "", "mastodon");
+  req.set_network(network == "mastodon" ? herald::common::v1::NETWORK_MASTODON
+                                        : herald::common::v1::NETWORK_UNSPECIFIED);
+  req.set_base_url(c.args.Get("base-url", "", ""));
+  req.set_access_token(c.args.Get("token", "", ""));
+  req.set_time_zone(c.args.Get("time-zone", "", ""));
+  pub::Channel ch;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = stub->ConnectChannel(&ctx, req, &ch); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(ch), 0;
+  std::cout << "channel/" << ch.id() << " connected (@" << ch.handle() << ")\n";
+  return 0;
+}
+
+int GetChannels(const Ctx& c, const std::string& id) {
+  auto stub = pub::PublisherService::NewStub(Dial(c.args, "publisher", "HERALD_PUBLISHER_ADDR", "localhost:7102"));
+  pub::ListChannelsResponse list;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (id.empty()) {
+    pub::ListChannelsRequest req;
+    req.set_workspace_id(c.workspace);
+    if (auto s = stub->ListChannels(&ctx, req, &list); !s.ok()) return Fail(s);
+  } else {
+    pub::GetChannelRequest req;
+    req.set_workspace_id(c.workspace);
+    req.set_channel_id(id);
+    if (auto s = stub->GetChannel(&ctx, req, list.add_channels()); !s.ok()) return Fail(s);
+  }
+  if (c.json) return PrintJson(list), 0;
+  Table t({"ID", "NETWORK", "HANDLE", "STATUS", "TIME ZONE"});
+  for (const auto& ch : list.channels()) {
+    t.Row({ch.id(), Lower(herald::common::v1::Network_Name(ch.network()), "NETWORK_"), "@" + ch.handle(),
+           Lower(pub::ChannelStatus_Name(ch.status()), "CHANNEL_STATUS_"), ch.time_zone()});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int CreatePost(const Ctx& c) {
+  auto stub = sched::SchedulerService::NewStub(Dial(c.args, "scheduler", "HERALD_SCHEDULER_ADDR", "localhost:7101"));
+  sched::CreatePostRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_text(c.args.Get("text", "", ""));
+  for (const auto& ch : c.args.All("channel")) req.add_channel_ids(ch);
+  req.set_campaign_id(c.args.Get("campaign", "", ""));
+  req.set_request_id(c.args.Get("request-id", "", ""));
+  if (c.args.Has("now")) {
+    req.set_publish_now(true);
+  } else if (auto at = c.args.Get("at")) {
+    auto ms = ParseTime(*at);
+    if (!ms) return Usage("--at: want RFC 3339 (2026-12-01T09:00:00Z) or +30s/+5m/+2h");
+    *req.mutable_publish_at() = herald::FromMs(*ms);
+  }
+  sched::Post post;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = stub->CreatePost(&ctx, req, &post); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(post), 0;
+  std::cout << "post/" << post.id() << " scheduled for " << When(post.publish_at()) << "\n";
+  return 0;
+}
+
+int GetPosts(const Ctx& c, const std::string& id) {
+  auto stub = sched::SchedulerService::NewStub(Dial(c.args, "scheduler", "HERALD_SCHEDULER_ADDR", "localhost:7101"));
+  sched::ListPostsResponse list;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (!id.empty()) {
+    sched::GetPostRequest req;
+    req.set_workspace_id(c.workspace);
+    req.set_post_id(id);
+    sched::Post post;
+    if (auto s = stub->GetPost(&ctx, req, &post); !s.ok()) return Fail(s);
+    if (c.json) return PrintJson(post), 0;
+    PrintPosts(c, {post});
+    for (const auto& t : post.targets()) {
+      std::cout << "  target " << t.channel_id() << ": " << Lower(sched::PostState_Name(t.state()), "POST_STATE_")
+                << (t.remote_url().empty() ? "" : "  " + t.remote_url())
+                << (t.error_message().empty() ? "" : "  (" + t.error_message() + ")") << "\n";
+    }
+    return 0;
+  }
+  sched::ListPostsRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_channel_id(c.args.Get("channel", "", ""));
+  if (auto st = c.args.Get("state")) {
+    std::string name = "POST_STATE_" + *st;
+    for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    sched::PostState state;
+    if (!sched::PostState_Parse(name, &state)) return Usage("--state: unknown state " + *st);
+    req.set_state(state);
+  }
+  if (auto s = stub->ListPosts(&ctx, req, &list); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(list), 0;
+  PrintPosts(c, {list.posts().begin(), list.posts().end()});
+  return 0;
+}
+
+int CreateCampaign(const Ctx& c) {
+  auto stub = cmp::CampaignService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
+  cmp::CreateCampaignRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_name(c.args.Get("name", "", ""));
+  std::string objective = "OBJECTIVE_" + c.args.Get("objective", "", "");
+  for (auto& ch : objective) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  cmp::Objective obj = cmp::OBJECTIVE_UNSPECIFIED;
+  cmp::Objective_Parse(objective, &obj);
+  req.set_objective(obj);
+  if (auto micros = c.args.Get("budget-micros")) {
+    req.mutable_budget()->set_micros(std::atoll(micros->c_str()));
+    req.mutable_budget()->set_currency(c.args.Get("currency", "", "EUR"));
+  }
+  cmp::Campaign out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = stub->CreateCampaign(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  std::cout << "campaign/" << out.id() << " created\n";
+  return 0;
+}
+
+int GetCampaign(const Ctx& c, const std::string& id) {
+  auto stub = cmp::CampaignService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
+  cmp::GetCampaignRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_campaign_id(id);
+  cmp::Campaign out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = stub->GetCampaign(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  Table t({"ID", "NAME", "OBJECTIVE", "POSTS"});
+  t.Row({out.id(), out.name(), Lower(cmp::Objective_Name(out.objective()), "OBJECTIVE_"),
+         std::to_string(out.post_ids_size())});
+  t.Print(std::cout);
+  return 0;
+}
+
+int AttachPost(const Ctx& c, const std::string& post_id) {
+  auto stub = cmp::CampaignService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
+  cmp::AttachPostRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_post_id(post_id);
+  req.set_campaign_id(c.args.Get("campaign", "", ""));
+  cmp::Campaign out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = stub->AttachPost(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  std::cout << "post/" << post_id << " attached to campaign/" << out.id() << "\n";
+  return 0;
+}
+
+int GetInbox(const Ctx& c) {
+  auto stub = lst::ListenerService::NewStub(Dial(c.args, "listener", "HERALD_LISTENER_ADDR", "localhost:7103"));
+  lst::ListInboxRequest req;
+  req.set_workspace_id(c.workspace);
+  lst::ListInboxResponse out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = stub->ListInbox(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  Table t({"ID", "FROM", "CHANNEL", "RECEIVED", "TEXT"});
+  for (const auto& i : out.items()) t.Row({i.id(), "@" + i.author_handle(), i.channel_id(), When(i.created_at()), i.text()});
+  t.Print(std::cout);
+  return 0;
+}
+
+int Stats(const Ctx& c, const std::string& what, const std::string& id) {
+  auto stub = an::AnalyticsService::NewStub(Dial(c.args, "analytics", "HERALD_ANALYTICS_ADDR", "localhost:7105"));
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (what == "workspace") {
+    an::GetWorkspaceStatsRequest req;
+    req.set_workspace_id(c.workspace);
+    an::WorkspaceStats out;
+    if (auto s = stub->GetWorkspaceStats(&ctx, req, &out); !s.ok()) return Fail(s);
+    if (c.json) return PrintJson(out), 0;
+    Table t({"PUBLISHED", "FAILED", "MENTIONS", "CAMPAIGNS"});
+    t.Row({std::to_string(out.posts_published()), std::to_string(out.posts_failed()), std::to_string(out.mentions()),
+           std::to_string(out.campaigns())});
+    t.Print(std::cout);
+  } else if (what == "channel") {
+    an::GetChannelStatsRequest req;
+    req.set_workspace_id(c.workspace);
+    req.set_channel_id(id);
+    an::ChannelStats out;
+    if (auto s = stub->GetChannelStats(&ctx, req, &out); !s.ok()) return Fail(s);
+    if (c.json) return PrintJson(out), 0;
+    Table t({"CHANNEL", "PUBLISHED", "FAILED"});
+    t.Row({out.channel_id(), std::to_string(out.posts_published()), std::to_string(out.posts_failed())});
+    t.Print(std::cout);
+  } else if (what == "campaign") {
+    an::GetCampaignStatsRequest req;
+    req.set_workspace_id(c.workspace);
+    req.set_campaign_id(id);
+    an::CampaignStats out;
+    if (auto s = stub->GetCampaignStats(&ctx, req, &out); !s.ok()) return Fail(s);
+    if (c.json) return PrintJson(out), 0;
+    Table t({"CAMPAIGN", "POSTS", "PUBLISHED"});
+    t.Row({out.campaign_id(), std::to_string(out.posts()), std::to_string(out.posts_published())});
+    t.Print(std::cout);
+  } else {
+    return Usage("stats: want workspace, channel ID or campaign ID");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args(argc, argv);
+  if (args.Has("help") || args.Has("h") || args.positionals().empty()) {
+    std::cout << kUsage;
+    return args.positionals().empty() && !args.Has("help") && !args.Has("h") ? 2 : 0;
+  }
+  std::string output = args.Get("o", "", "table");
+  if (output != "table" && output != "json") return Usage("-o: want table or json");
+  Ctx c{args, args.Get("workspace", "HERALD_WORKSPACE", "demo"), output == "json"};
+  std::string verb = args.Positional(0), noun = args.Positional(1), id = args.Positional(2);
+
+  if (verb == "connect" && noun == "channel") return ConnectChannel(c);
+  if (verb == "get" && (noun == "channels" || noun == "channel")) return GetChannels(c, id);
+  if (verb == "create" && noun == "post") return CreatePost(c);
+  if (verb == "get" && (noun == "posts" || noun == "post")) return GetPosts(c, id);
+  if (verb == "create" && noun == "campaign") return CreateCampaign(c);
+  if (verb == "get" && noun == "campaign") return id.empty() ? Usage("get campaign: ID required") : GetCampaign(c, id);
+  if (verb == "attach" && noun == "post") return id.empty() ? Usage("attach post: POST_ID required") : AttachPost(c, id);
+  if (verb == "get" && noun == "inbox") return GetInbox(c);
+  if (verb == "stats") return Stats(c, noun, id);
+  return Usage("unknown command: " + verb + " " + noun);
+}
