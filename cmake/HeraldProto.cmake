@@ -31,6 +31,9 @@ foreach(p ${HERALD_PROTOS})
   herald_compile_proto(${HERALD_PROTO_ROOT} ${p})
 endforeach()
 
+# The standard health service's stubs, for clients (tests, probes, heraldctl).
+herald_compile_proto(${GRPC_PROTO_ROOT} ${GRPC_PROTO_ROOT}/grpc/health/v1/health.proto)
+
 add_library(herald_proto STATIC ${HERALD_PROTO_SRCS})
 target_include_directories(herald_proto SYSTEM PUBLIC ${HERALD_PROTO_OUT})
 target_link_libraries(herald_proto PUBLIC protobuf::libprotobuf gRPC::grpc++)

@@ -1,0 +1,106 @@
+#include "platform.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace herald::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+void Platform::Start(const std::string& name, std::vector<std::string> argv, std::map<std::string, std::string> env) {
+  processes_[name] = std::make_unique<Process>(name, std::move(argv), std::move(env), dir_ + "/" + name + ".log");
+  order_.push_back(name);
+}
+
+Platform::Platform() : dir_(MakeTempDir("herald-e2e-")) {
+  const std::string bin = BinaryDir();
+  redis_port_ = FreePort();
+  Start("redis", {"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1", "--dir", dir_,
+                  "--save", "", "--appendonly", "yes", "--maxmemory-policy", "noeviction"});
+  if (!WaitForPort(redis_port_, std::chrono::seconds(10))) throw std::runtime_error("redis did not start");
+
+  Start("devbroker", {bin + "/tools/devbroker/herald-devbroker", "--bootstrap-file=" + dir_ + "/kafka.bootstrap"});
+  for (int i = 0; i < 200 && brokers_.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    brokers_ = ReadFile(dir_ + "/kafka.bootstrap");
+  }
+  if (brokers_.empty()) throw std::runtime_error("devbroker did not write its bootstrap file");
+
+  simulator_port_ = FreePort();
+  Start("simulator", {bin + "/tools/simulator/herald-simulator", "--port=" + std::to_string(simulator_port_),
+                      "--accounts=e2e-token:brand,other-token:other", "--webhook-secret=" + webhook_secret_});
+
+  for (const char* s : {"publisher", "scheduler", "listener", "campaign", "analytics"}) {
+    ports_[s] = {FreePort(), FreePort()};
+  }
+  listener_http_port_ = FreePort();
+  auto common = [&](const std::string& s) {
+    return std::vector<std::string>{bin + "/services/" + s + "/herald-" + s,
+                                    "--grpc-port=" + std::to_string(ports_[s].grpc),
+                                    "--metrics-port=" + std::to_string(ports_[s].metrics),
+                                    "--redis-addr=127.0.0.1:" + std::to_string(redis_port_),
+                                    "--kafka-brokers=" + brokers_};
+  };
+  auto with = [](std::vector<std::string> v, std::vector<std::string> extra) {
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  const std::string session = "--kafka-session-timeout-ms=6000";
+  Start("publisher", with(common("publisher"), {session, "--backoff-base-ms=200"}),
+        {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
+  Start("scheduler", with(common("scheduler"), {session, "--publisher-addr=" + Grpc("publisher")}));
+  Start("listener", with(common("listener"), {"--http-port=" + std::to_string(listener_http_port_)}),
+        {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
+  Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));
+  Start("analytics", with(common("analytics"), {session}));
+
+  prometheus_port_ = FreePort();
+  {
+    std::ofstream cfg(dir_ + "/prometheus.yml");
+    cfg << "global:\n  scrape_interval: 1s\nscrape_configs:\n";
+    for (const auto& [name, p] : ports_) {
+      cfg << "  - job_name: herald-" << name << "\n    static_configs: [{targets: ['127.0.0.1:" << p.metrics
+          << "']}]\n";
+    }
+  }
+  Start("prometheus", {"/usr/bin/prometheus", "--config.file=" + dir_ + "/prometheus.yml",
+                       "--storage.tsdb.path=" + dir_ + "/prometheus",
+                       "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port_)});
+
+  std::vector<int> wait_ports{simulator_port_, listener_http_port_, prometheus_port_};
+  for (const auto& [name, p] : ports_) {
+    wait_ports.push_back(p.grpc);
+    wait_ports.push_back(p.metrics);
+  }
+  for (int port : wait_ports) {
+    if (!WaitForPort(port, std::chrono::seconds(30))) {
+      throw std::runtime_error("port " + std::to_string(port) + " never opened\n" + Logs());
+    }
+  }
+}
+
+Platform::~Platform() {
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) processes_[*it]->Stop(std::chrono::seconds(15));
+  std::string cmd = "rm -rf '" + dir_ + "'";
+  if (!std::getenv("HERALD_KEEP_TEST_DIRS")) (void)std::system(cmd.c_str());
+}
+
+std::string Platform::Logs() const {
+  std::string out;
+  for (const auto& name : order_) out += "----- " + name + " -----\n" + processes_.at(name)->LogTail(3000) + "\n";
+  return out;
+}
+
+}  // namespace herald::testing

@@ -1,0 +1,46 @@
+#pragma once
+// The whole platform for an end-to-end test: real redis-server, the dev
+// broker, the simulator, the five services and Prometheus — each its own
+// process on free ports, stopped when the Platform is destroyed.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+
+namespace herald::testing {
+
+struct ServicePorts {
+  int grpc = 0;
+  int metrics = 0;
+};
+
+class Platform {
+ public:
+  Platform();
+  ~Platform();
+
+  std::string Grpc(const std::string& service) const { return "127.0.0.1:" + std::to_string(ports_.at(service).grpc); }
+  const std::map<std::string, ServicePorts>& ports() const { return ports_; }
+  std::string simulator_url() const { return "http://127.0.0.1:" + std::to_string(simulator_port_); }
+  std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
+  std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
+  const std::string& webhook_secret() const { return webhook_secret_; }
+  Process& process(const std::string& name) { return *processes_.at(name); }
+  // Logs of every process, for failure messages.
+  std::string Logs() const;
+
+ private:
+  void Start(const std::string& name, std::vector<std::string> argv, std::map<std::string, std::string> env = {});
+
+  std::string dir_;
+  std::string brokers_;
+  int redis_port_ = 0, simulator_port_ = 0, listener_http_port_ = 0, prometheus_port_ = 0;
+  std::string webhook_secret_ = "e2e-webhook-secret";
+  std::map<std::string, ServicePorts> ports_;
+  std::vector<std::string> order_;
+  std::map<std::string, std::unique_ptr<Process>> processes_;
+};
+
+}  // namespace herald::testing

@@ -1,0 +1,360 @@
+// The walking skeleton, end to end over real TCP: a channel is connected, a
+// post is scheduled and published through scheduler → Kafka → publisher →
+// network simulator → Kafka → scheduler; a signed mention enters through the
+// listener's webhook; a campaign gets the post; analytics counts all of it
+// exactly; Prometheus has scraped every service.
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.h"
+#include "common/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "herald/analytics/v1/analytics.grpc.pb.h"
+#include "herald/campaign/v1/campaign.grpc.pb.h"
+#include "herald/listener/v1/listener.grpc.pb.h"
+#include "herald/publisher/v1/publisher.grpc.pb.h"
+#include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "platform.h"
+
+namespace herald {
+namespace {
+
+using herald::testing::Platform;
+using nlohmann::json;
+namespace sched = herald::scheduler::v1;
+namespace pub = herald::publisher::v1;
+namespace lst = herald::listener::v1;
+namespace cmp = herald::campaign::v1;
+namespace an = herald::analytics::v1;
+
+constexpr const char* kWorkspace = "e2e";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Polls until `done` is true or the timeout passes.
+bool Eventually(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return done();
+}
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return ctx;
+}
+
+json HttpJson(const std::string& method, const std::string& url, const std::string& body = "") {
+  HttpRequest req;
+  req.method = method;
+  req.url = url;
+  req.body = body;
+  if (!body.empty()) req.headers = {{"Content-Type", "application/json"}};
+  auto res = SendHttp(req);
+  if (!res.ok()) return json();
+  return json::parse(res->body, nullptr, false);
+}
+
+class ThinSlice : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() { platform_ = new Platform(); }
+  static void TearDownTestSuite() {
+    delete platform_;
+    platform_ = nullptr;
+  }
+
+ protected:
+  Platform& p() { return *platform_; }
+  template <class Service>
+  std::unique_ptr<typename Service::Stub> Stub(const std::string& name) {
+    return Service::NewStub(grpc::CreateChannel(p().Grpc(name), grpc::InsecureChannelCredentials()));
+  }
+
+  pub::Channel Connect() {
+    pub::ConnectChannelRequest req;
+    req.set_workspace_id(kWorkspace);
+    req.set_network(herald::common::v1::NETWORK_MASTODON);
+    req.set_base_url(p().simulator_url());
+    req.set_access_token("e2e-token");
+    pub::Channel ch;
+    auto s = Stub<pub::PublisherService>("publisher")->ConnectChannel(Ctx().get(), req, &ch);
+    EXPECT_TRUE(s.ok()) << s.error_message() << p().Logs();
+    return ch;
+  }
+
+  static inline Platform* platform_ = nullptr;
+};
+
+TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
+  // 0. Every service answers the standard health check (what Kubernetes probes call).
+  for (const auto& [name, ports] : p().ports()) {
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse res;
+    auto health = grpc::health::v1::Health::NewStub(grpc::CreateChannel(p().Grpc(name), grpc::InsecureChannelCredentials()));
+    ASSERT_TRUE(Eventually([&] { return health->Check(Ctx().get(), req, &res).ok(); }, std::chrono::seconds(20))) << name;
+    EXPECT_EQ(res.status(), grpc::health::v1::HealthCheckResponse::SERVING) << name;
+  }
+
+  // 1. Connect the simulator's account.
+  pub::Channel channel = Connect();
+  ASSERT_FALSE(channel.id().empty());
+  EXPECT_EQ(channel.handle(), "brand");
+  EXPECT_EQ(channel.status(), pub::CHANNEL_STATUS_ACTIVE);
+
+  // 2. A post due in two seconds.
+  auto scheduler = Stub<sched::SchedulerService>("scheduler");
+  sched::CreatePostRequest create;
+  create.set_workspace_id(kWorkspace);
+  create.set_request_id("e2e-post-1");
+  create.set_text("Hello from the walking skeleton");
+  create.add_channel_ids(channel.id());
+  *create.mutable_publish_at() = FromMs(NowMs() + 2000);
+  sched::Post post;
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), create, &post).ok()) << p().Logs();
+  EXPECT_EQ(post.state(), sched::POST_STATE_SCHEDULED);
+  sched::Post again;  // a retried create returns the same post
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), create, &again).ok());
+  EXPECT_EQ(again.id(), post.id());
+
+  // 3. Due → Kafka → publisher → simulator → Kafka → scheduler: PUBLISHED.
+  sched::GetPostRequest get;
+  get.set_workspace_id(kWorkspace);
+  get.set_post_id(post.id());
+  sched::Post current;
+  ASSERT_TRUE(Eventually([&] {
+    return scheduler->GetPost(Ctx().get(), get, &current).ok() && current.state() == sched::POST_STATE_PUBLISHED;
+  })) << "post state " << sched::PostState_Name(current.state()) << "\n" << p().Logs();
+  ASSERT_EQ(current.targets_size(), 1);
+  EXPECT_FALSE(current.targets(0).remote_id().empty());
+  EXPECT_GE(ToMs(current.update_time()), ToMs(post.publish_at()));
+  json ledger = HttpJson("GET", p().simulator_url() + "/_sim/ledger");
+  ASSERT_TRUE(ledger.is_array());
+  ASSERT_EQ(ledger.size(), 1u) << ledger.dump();  // exactly once
+  EXPECT_EQ(ledger[0]["text"], "Hello from the walking skeleton");
+  EXPECT_EQ(ledger[0]["id"], current.targets(0).remote_id());
+
+  // 4. A signed mention through the listener's webhook onto Kafka and into the inbox.
+  json mention = {{"webhook_url", p().listener_url() + "/v1/webhooks/mastodon/" + kWorkspace + "/" + channel.id()},
+                  {"author", "fan"},
+                  {"text", "@brand congrats!"},
+                  {"id", "777"}};
+  json sent = HttpJson("POST", p().simulator_url() + "/_sim/mention", mention.dump());
+  ASSERT_EQ(sent.value("webhook_status", 0), 202) << sent.dump() << p().Logs();
+  json resent = HttpJson("POST", p().simulator_url() + "/_sim/mention", mention.dump());  // redelivery
+  EXPECT_EQ(resent.value("webhook_status", 0), 200) << resent.dump();
+  lst::ListInboxRequest inbox_req;
+  inbox_req.set_workspace_id(kWorkspace);
+  lst::ListInboxResponse inbox;
+  ASSERT_TRUE(Stub<lst::ListenerService>("listener")->ListInbox(Ctx().get(), inbox_req, &inbox).ok());
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).author_handle(), "fan");
+
+  // 5. A campaign with the post attached.
+  auto campaigns = Stub<cmp::CampaignService>("campaign");
+  cmp::CreateCampaignRequest cc;
+  cc.set_workspace_id(kWorkspace);
+  cc.set_name("Launch");
+  cc.set_objective(cmp::OBJECTIVE_AWARENESS);
+  cc.mutable_budget()->set_currency("EUR");
+  cc.mutable_budget()->set_micros(1'000'000'000);
+  cmp::Campaign campaign;
+  ASSERT_TRUE(campaigns->CreateCampaign(Ctx().get(), cc, &campaign).ok());
+  cmp::AttachPostRequest attach;
+  attach.set_workspace_id(kWorkspace);
+  attach.set_campaign_id(campaign.id());
+  attach.set_post_id(post.id());
+  ASSERT_TRUE(campaigns->AttachPost(Ctx().get(), attach, &campaign).ok());
+  ASSERT_TRUE(campaigns->AttachPost(Ctx().get(), attach, &campaign).ok());  // idempotent
+  ASSERT_EQ(campaign.post_ids_size(), 1);
+  EXPECT_EQ(campaign.post_ids(0), post.id());
+
+  // 6. Analytics counts each fact exactly once.
+  auto analytics = Stub<an::AnalyticsService>("analytics");
+  an::GetChannelStatsRequest chreq;
+  chreq.set_workspace_id(kWorkspace);
+  chreq.set_channel_id(channel.id());
+  an::ChannelStats chstats;
+  an::GetWorkspaceStatsRequest wsreq;
+  wsreq.set_workspace_id(kWorkspace);
+  an::WorkspaceStats wsstats;
+  an::GetCampaignStatsRequest cpreq;
+  cpreq.set_workspace_id(kWorkspace);
+  cpreq.set_campaign_id(campaign.id());
+  an::CampaignStats cpstats;
+  ASSERT_TRUE(Eventually([&] {
+    return analytics->GetChannelStats(Ctx().get(), chreq, &chstats).ok() && chstats.posts_published() >= 1 &&
+           analytics->GetWorkspaceStats(Ctx().get(), wsreq, &wsstats).ok() && wsstats.mentions() >= 1 &&
+           analytics->GetCampaignStats(Ctx().get(), cpreq, &cpstats).ok() && cpstats.posts() >= 1;
+  })) << chstats.DebugString() << wsstats.DebugString() << cpstats.DebugString() << p().Logs();
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // any duplicate would have landed by now
+  ASSERT_TRUE(analytics->GetChannelStats(Ctx().get(), chreq, &chstats).ok());
+  ASSERT_TRUE(analytics->GetWorkspaceStats(Ctx().get(), wsreq, &wsstats).ok());
+  ASSERT_TRUE(analytics->GetCampaignStats(Ctx().get(), cpreq, &cpstats).ok());
+  EXPECT_EQ(chstats.posts_published(), 1);
+  EXPECT_EQ(chstats.posts_failed(), 0);
+  EXPECT_EQ(wsstats.mentions(), 1);
+  EXPECT_EQ(wsstats.campaigns(), 1);
+  EXPECT_EQ(cpstats.posts(), 1);
+
+  // 7. The real Prometheus server scraped every service's request counter.
+  for (const auto& [name, ports] : p().ports()) {
+    std::string query = "grpc_server_handled_total{job=\"herald-" + name + "\"}";
+    json result;
+    ASSERT_TRUE(Eventually(
+        [&] {
+          HttpRequest req;
+          req.method = "POST";
+          req.url = p().prometheus_url() + "/api/v1/query";
+          req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+          req.body = "query=" + query;
+          auto res = SendHttp(req);
+          if (!res.ok()) return false;
+          result = json::parse(res->body, nullptr, false);
+          return result.is_object() && result["status"] == "success" && !result["data"]["result"].empty();
+        },
+        std::chrono::seconds(60)))
+        << "no samples for " << query << ": " << result.dump();
+  }
+}
+
+TEST_F(ThinSlice, BadInputGetsInvalidArgumentNamingTheFieldAndStoresNothing) {
+  pub::Channel channel = Connect();
+  auto scheduler = Stub<sched::SchedulerService>("scheduler");
+  auto publisher = Stub<pub::PublisherService>("publisher");
+  auto campaigns = Stub<cmp::CampaignService>("campaign");
+  auto analytics = Stub<an::AnalyticsService>("analytics");
+  auto listener = Stub<lst::ListenerService>("listener");
+
+  auto expect_invalid = [](const grpc::Status& s, const std::string& field) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field << ": " << s.error_message();
+    EXPECT_NE(s.error_message().find(field), std::string::npos) << "message does not name " << field << ": "
+                                                                << s.error_message();
+  };
+  sched::ListPostsRequest list;
+  list.set_workspace_id("bad-input-ws");
+  sched::ListPostsResponse before, after;
+  ASSERT_TRUE(scheduler->ListPosts(Ctx().get(), list, &before).ok());
+
+  // CreatePost: each bad field alone.
+  auto valid = [&] {
+    sched::CreatePostRequest r;
+    r.set_workspace_id("bad-input-ws");
+    r.set_text("fine");
+    r.add_channel_ids(channel.id());
+    *r.mutable_publish_at() = FromMs(NowMs() + 60000);
+    return r;
+  };
+  sched::Post out;
+  auto r = valid();
+  r.set_text("");
+  expect_invalid(scheduler->CreatePost(Ctx().get(), r, &out), "text");
+  r = valid();
+  r.set_text(std::string(70000, 'x'));
+  expect_invalid(scheduler->CreatePost(Ctx().get(), r, &out), "text");
+  r = valid();
+  r.clear_channel_ids();
+  expect_invalid(scheduler->CreatePost(Ctx().get(), r, &out), "channel_ids");
+  r = valid();
+  r.set_channel_ids(0, "ch_does_not_exist");
+  expect_invalid(scheduler->CreatePost(Ctx().get(), r, &out), "channel_ids[0]");
+  r = valid();
+  *r.mutable_publish_at() = FromMs(NowMs() - 3600000);
+  expect_invalid(scheduler->CreatePost(Ctx().get(), r, &out), "publish_at");
+  r = valid();
+  r.set_workspace_id("");
+  expect_invalid(scheduler->CreatePost(Ctx().get(), r, &out), "workspace_id");
+  sched::GetPostRequest gp;
+  gp.set_workspace_id("bad-input-ws");
+  gp.set_post_id("bad id!");
+  expect_invalid(scheduler->GetPost(Ctx().get(), gp, &out), "post_id");
+  ASSERT_TRUE(scheduler->ListPosts(Ctx().get(), list, &after).ok());
+  EXPECT_EQ(after.posts_size(), before.posts_size());  // nothing stored
+
+  // ConnectChannel.
+  pub::ListChannelsRequest lc;
+  lc.set_workspace_id("bad-input-ws");
+  pub::ListChannelsResponse channels;
+  pub::ConnectChannelRequest conn;
+  conn.set_workspace_id("bad-input-ws");
+  conn.set_network(herald::common::v1::NETWORK_MASTODON);
+  conn.set_base_url(p().simulator_url());
+  conn.set_access_token("wrong-token");
+  pub::Channel ch;
+  expect_invalid(publisher->ConnectChannel(Ctx().get(), conn, &ch), "access_token");
+  conn.set_access_token("e2e-token");
+  conn.set_base_url("not a url");
+  expect_invalid(publisher->ConnectChannel(Ctx().get(), conn, &ch), "base_url");
+  conn.set_base_url(p().simulator_url());
+  conn.set_network(herald::common::v1::NETWORK_UNSPECIFIED);
+  expect_invalid(publisher->ConnectChannel(Ctx().get(), conn, &ch), "network");
+  ASSERT_TRUE(publisher->ListChannels(Ctx().get(), lc, &channels).ok());
+  EXPECT_EQ(channels.channels_size(), 0);
+
+  // Campaign.
+  cmp::CreateCampaignRequest cc;
+  cc.set_workspace_id("bad-input-ws");
+  cc.set_objective(cmp::OBJECTIVE_TRAFFIC);
+  cmp::Campaign campaign;
+  expect_invalid(campaigns->CreateCampaign(Ctx().get(), cc, &campaign), "name");
+  cc.set_name("ok");
+  cc.mutable_budget()->set_currency("euros");
+  expect_invalid(campaigns->CreateCampaign(Ctx().get(), cc, &campaign), "budget.currency");
+  cc.clear_budget();
+  ASSERT_TRUE(campaigns->CreateCampaign(Ctx().get(), cc, &campaign).ok());
+  cmp::AttachPostRequest ap;
+  ap.set_workspace_id("bad-input-ws");
+  ap.set_campaign_id(campaign.id());
+  ap.set_post_id("p_unknown");
+  expect_invalid(campaigns->AttachPost(Ctx().get(), ap, &campaign), "post_id");
+  cmp::GetCampaignRequest gc;
+  gc.set_workspace_id("bad-input-ws");
+  gc.set_campaign_id(campaign.id());
+  ASSERT_TRUE(campaigns->GetCampaign(Ctx().get(), gc, &campaign).ok());
+  EXPECT_EQ(campaign.post_ids_size(), 0);
+
+  // Queries.
+  an::GetChannelStatsRequest cs;
+  cs.set_workspace_id("bad-input-ws");
+  an::ChannelStats stats;
+  expect_invalid(analytics->GetChannelStats(Ctx().get(), cs, &stats), "channel_id");
+  lst::ListInboxRequest li;
+  li.set_workspace_id("bad-input-ws");
+  li.set_page_size(-1);
+  lst::ListInboxResponse inbox;
+  expect_invalid(listener->ListInbox(Ctx().get(), li, &inbox), "page_size");
+
+  // Webhooks: a bad signature is 401 and stores nothing.
+  HttpRequest hook;
+  hook.method = "POST";
+  hook.url = p().listener_url() + "/v1/webhooks/mastodon/bad-input-ws/" + channel.id();
+  hook.body = R"({"event":"mention.created","object":{"id":"1","account":{"acct":"x"}}})";
+  hook.headers = {{"X-Hub-Signature", "sha256=00"}};
+  auto res = SendHttp(hook);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 401);
+  li.set_page_size(10);
+  ASSERT_TRUE(listener->ListInbox(Ctx().get(), li, &inbox).ok());
+  EXPECT_EQ(inbox.items_size(), 0);
+}
+
+TEST_F(ThinSlice, ServicesShutDownCleanlyOnSigterm) {
+  for (const char* name : {"campaign", "analytics", "listener", "scheduler", "publisher"}) {
+    EXPECT_EQ(p().process(name).Stop(std::chrono::seconds(20)), 0) << name << "\n" << p().process(name).LogTail();
+  }
+}
+
+}  // namespace
+}  // namespace herald

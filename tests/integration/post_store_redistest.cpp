@@ -1,0 +1,143 @@
+#include "scheduler/post_store.h"
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "common/time_util.h"
+#include "redis_fixture.h"
+#include "scheduler/post_rules.h"
+
+namespace herald::scheduler {
+namespace {
+
+using herald::testing::RedisTest;
+
+constexpr int64_t kNow = 1'800'000'000'000;
+
+v1::Post MakePost(const std::string& id, int64_t due_ms) {
+  v1::CreatePostRequest r;
+  r.set_workspace_id("ws");
+  r.set_text("text of " + id);
+  r.add_channel_ids("ch1");
+  *r.mutable_publish_at() = FromMs(due_ms);
+  return BuildPost(r, id, kNow);
+}
+
+class PostStoreTest : public RedisTest {
+ protected:
+  PostStore store{redis(), 4};
+};
+
+TEST_F(PostStoreTest, CreateIsIdempotentPerId) {
+  auto a = store.Create(MakePost("p_a", kNow));
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto other = MakePost("p_a", kNow);
+  other.set_text("different");
+  auto b = store.Create(other);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->text(), "text of p_a");  // the first one wins
+  auto backlog = store.Backlog();
+  EXPECT_EQ(backlog->first, 1);
+}
+
+TEST_F(PostStoreTest, ClaimTakesOnlyDuePostsAndAckEndsTheClaim) {
+  ASSERT_TRUE(store.Create(MakePost("p_due", kNow - 1)).ok());
+  ASSERT_TRUE(store.Create(MakePost("p_later", kNow + 60000)).ok());
+  std::vector<ClaimedPost> claimed;
+  for (int s = 0; s < store.shards(); ++s) {
+    auto c = store.Claim(s, kNow, 30000, 100);
+    ASSERT_TRUE(c.ok());
+    claimed.insert(claimed.end(), c->begin(), c->end());
+  }
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].post.id(), "p_due");
+  EXPECT_FALSE(*store.Ack("p_due", claimed[0].fencing_token + 1));  // wrong token
+  EXPECT_TRUE(*store.Ack("p_due", claimed[0].fencing_token));
+  EXPECT_EQ(store.Backlog()->second, 0);
+}
+
+TEST_F(PostStoreTest, ExpiredLeaseIsReapedAndTheOldOwnerIsFenced) {
+  ASSERT_TRUE(store.Create(MakePost("p_x", kNow)).ok());
+  int shard = ShardOf("p_x", 4);
+  auto first = store.Claim(shard, kNow, 1000, 10);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(*store.ReapExpired(shard, kNow + 999), 0);
+  EXPECT_EQ(*store.ReapExpired(shard, kNow + 1001), 1);
+  auto second = store.Claim(shard, kNow + 1001, 1000, 10);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_GT((*second)[0].fencing_token, (*first)[0].fencing_token);
+  EXPECT_FALSE(*store.Ack("p_x", (*first)[0].fencing_token));  // stale owner
+  EXPECT_TRUE(*store.Ack("p_x", (*second)[0].fencing_token));
+}
+
+TEST_F(PostStoreTest, TwoClaimersNeverGetTheSamePost) {
+  constexpr int kPosts = 10000;
+  for (int i = 0; i < kPosts; ++i) ASSERT_TRUE(store.Create(MakePost("p_" + std::to_string(i), kNow - i)).ok());
+  std::mutex mu;
+  std::multiset<std::string> seen;
+  auto claimer = [&] {
+    RedisClient own(server().options());
+    PostStore mine(own, 4);
+    for (;;) {
+      int got = 0;
+      for (int s = 0; s < 4; ++s) {
+        auto c = mine.Claim(s, kNow, 60000, 97);
+        ASSERT_TRUE(c.ok());
+        got += static_cast<int>(c->size());
+        std::lock_guard l(mu);
+        for (const auto& p : *c) seen.insert(p.post.id());
+      }
+      if (got == 0) return;
+    }
+  };
+  std::thread a(claimer), b(claimer);
+  a.join();
+  b.join();
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kPosts));
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), static_cast<size_t>(kPosts));
+}
+
+TEST_F(PostStoreTest, UpdateRequeuesAtomically) {
+  auto post = MakePost("p_u", kNow);
+  ASSERT_TRUE(store.Create(post).ok());
+  int shard = ShardOf("p_u", 4);
+  ASSERT_EQ(store.Claim(shard, kNow, 30000, 10)->size(), 1u);
+  auto updated = store.Update("p_u", [](v1::Post& p, int64_t* requeue) {
+    p.mutable_targets(0)->set_error_message("retry");
+    *requeue = kNow + 5000;
+    return true;
+  });
+  ASSERT_TRUE(updated.ok());
+  ASSERT_TRUE(updated->has_value());
+  EXPECT_EQ(store.Claim(shard, kNow + 4999, 30000, 10)->size(), 0u);
+  auto again = store.Claim(shard, kNow + 5000, 30000, 10);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].post.targets(0).error_message(), "retry");
+}
+
+TEST_F(PostStoreTest, ListMergesShardsInPublishOrderWithCursor) {
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(store.Create(MakePost("p_" + std::to_string(i), kNow + i * 1000)).ok());
+  auto page1 = store.List("ws", 10, "");
+  ASSERT_EQ(page1->size(), 10u);
+  EXPECT_EQ((*page1)[0].id(), "p_0");
+  std::string cursor = std::to_string(ToMs(page1->back().publish_at())) + ":" + page1->back().id();
+  auto page2 = store.List("ws", 10, cursor);
+  ASSERT_EQ(page2->size(), 10u);
+  EXPECT_EQ((*page2)[0].id(), "p_10");
+  EXPECT_EQ(store.List("other", 10, "")->size(), 0u);
+}
+
+TEST_F(PostStoreTest, RedisRestartLosesNothing) {
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(store.Create(MakePost("p_" + std::to_string(i), kNow + i)).ok());
+  server().Restart(/*hard=*/true);  // SIGKILL: only the AOF (appendfsync always) survives
+  RedisClient fresh(server().options());
+  PostStore after(fresh, 4);
+  EXPECT_EQ(after.Backlog()->first, 100);
+  EXPECT_TRUE(after.Get("p_42").ok());
+}
+
+}  // namespace
+}  // namespace herald::scheduler

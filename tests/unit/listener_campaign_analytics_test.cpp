@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "analytics/rollup.h"
+#include "campaign/campaign_rules.h"
+#include "herald/events/v1/events.pb.h"
+#include "herald/topics.h"
+#include "listener/mention_parser.h"
+
+namespace herald {
+namespace {
+
+std::string MentionBody(const std::string& id, const std::string& reply_to = "") {
+  nlohmann::json j = {{"event", "mention.created"},
+                      {"object",
+                       {{"id", id},
+                        {"content", "@brand hi"},
+                        {"url", "https://m.example/@fan/" + id},
+                        {"in_reply_to_id", reply_to},
+                        {"account", {{"acct", "fan"}}}}}};
+  return j.dump();
+}
+
+TEST(MentionParser, ParsesAMastodonMention) {
+  auto m = listener::ParseMastodonMention(MentionBody("42", "7"), "ws", "ch", 1000);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->author_handle(), "fan");
+  EXPECT_EQ(m->conversation_id(), "mastodon:7");
+  EXPECT_EQ(m->remote_id(), "42");
+  // Same status again → same mention id (redelivery is recognisable).
+  EXPECT_EQ(m->mention_id(), listener::ParseMastodonMention(MentionBody("42"), "ws", "ch", 5).value().mention_id());
+  EXPECT_NE(m->mention_id(), listener::ParseMastodonMention(MentionBody("43"), "ws", "ch", 5).value().mention_id());
+}
+
+TEST(MentionParser, NamesTheMissingField) {
+  auto bad = [](const std::string& body) { return std::string(listener::ParseMastodonMention(body, "w", "c", 0).status().message()); };
+  EXPECT_EQ(bad("not json"), "body: not a JSON object");
+  EXPECT_EQ(bad(R"({"event":"follow"})"), "event: want mention.created or status.created");
+  EXPECT_EQ(bad(R"({"event":"mention.created"})"), "object: required");
+  EXPECT_EQ(bad(R"({"event":"mention.created","object":{"content":"x"}})"), "object.id: required");
+  EXPECT_EQ(bad(R"({"event":"mention.created","object":{"id":"1"}})"), "object.account.acct: required");
+}
+
+TEST(CampaignRules, NamesEachBadField) {
+  campaign::v1::CreateCampaignRequest r;
+  r.mutable_budget()->set_currency("euro");
+  r.mutable_budget()->set_micros(-1);
+  auto msg = campaign::ValidateCreate(r).Message();
+  for (const char* f : {"workspace_id", "name", "objective", "budget.currency", "budget.micros"}) {
+    EXPECT_NE(msg.find(f), std::string::npos) << f;
+  }
+  r.set_workspace_id("ws");
+  r.set_name("Launch");
+  r.set_objective(campaign::v1::OBJECTIVE_AWARENESS);
+  r.mutable_budget()->set_currency("EUR");
+  r.mutable_budget()->set_micros(5'000'000);
+  EXPECT_TRUE(campaign::ValidateCreate(r).ok());
+}
+
+TEST(Rollup, PublishedResultCountsPerWorkspaceChannelAndCampaign) {
+  events::v1::PublishResult r;
+  r.mutable_meta()->set_workspace_id("ws");
+  r.set_post_id("p");
+  r.set_channel_id("ch");
+  r.set_occurrence_ms(5);
+  r.set_campaign_id("c");
+  r.set_outcome(events::v1::PUBLISH_OUTCOME_PUBLISHED);
+  auto incs = analytics::IncrementsFor(topics::k_publish_results, r.SerializeAsString());
+  ASSERT_EQ(incs.size(), 3u);
+  EXPECT_EQ(incs[0].field, "published|ws");
+  EXPECT_EQ(incs[1].field, "published|ws|ch");
+  EXPECT_EQ(incs[2].field, "campaign_published|ws|c");
+  // One fact, one dedupe id.
+  EXPECT_EQ(incs[0].dedupe_id, incs[2].dedupe_id);
+  r.set_outcome(events::v1::PUBLISH_OUTCOME_RETRY);
+  EXPECT_TRUE(analytics::IncrementsFor(topics::k_publish_results, r.SerializeAsString()).empty());
+}
+
+TEST(Rollup, MentionsAndCampaignEvents) {
+  events::v1::MentionReceived m;
+  m.mutable_meta()->set_workspace_id("ws");
+  m.set_mention_id("m1");
+  m.set_channel_id("ch");
+  auto incs = analytics::IncrementsFor(topics::k_mentions, m.SerializeAsString());
+  ASSERT_EQ(incs.size(), 2u);
+  EXPECT_EQ(incs[0].field, "mentions|ws");
+
+  events::v1::CampaignEvent e;
+  e.mutable_meta()->set_workspace_id("ws");
+  e.set_campaign_id("c");
+  e.set_kind(events::v1::CAMPAIGN_EVENT_KIND_POST_ATTACHED);
+  e.set_post_id("p");
+  incs = analytics::IncrementsFor(topics::k_campaign_lifecycle, e.SerializeAsString());
+  ASSERT_EQ(incs.size(), 1u);
+  EXPECT_EQ(incs[0].field, "campaign_posts|ws|c");
+  EXPECT_TRUE(analytics::IncrementsFor("unknown.topic", e.SerializeAsString()).empty());
+  EXPECT_TRUE(analytics::IncrementsFor(topics::k_mentions, "\xff\xff garbage").empty());
+}
+
+}  // namespace
+}  // namespace herald

@@ -1,0 +1,148 @@
+#include "scheduler/post_rules.h"
+
+#include <gtest/gtest.h>
+
+#include "common/ids.h"
+#include "common/time_util.h"
+
+namespace herald::scheduler {
+namespace {
+
+using herald::events::v1::PublishResult;
+
+constexpr int64_t kNow = 1'800'000'000'000;
+
+v1::CreatePostRequest Valid() {
+  v1::CreatePostRequest r;
+  r.set_workspace_id("ws1");
+  r.set_text("hello");
+  r.add_channel_ids("ch1");
+  *r.mutable_publish_at() = FromMs(kNow + 60000);
+  return r;
+}
+
+std::string Message(const v1::CreatePostRequest& r) { return ValidateCreate(r, kNow).Message(); }
+
+TEST(ValidateCreate, AcceptsAValidRequest) { EXPECT_TRUE(ValidateCreate(Valid(), kNow).ok()); }
+
+TEST(ValidateCreate, NamesEachBadField) {
+  auto r = Valid();
+  r.set_text("  \n");
+  EXPECT_NE(Message(r).find("text: must not be empty"), std::string::npos);
+  r = Valid();
+  r.set_text(std::string(kMaxTextBytes + 1, 'x'));
+  EXPECT_NE(Message(r).find("text: longer than"), std::string::npos);
+  r = Valid();
+  r.clear_channel_ids();
+  EXPECT_NE(Message(r).find("channel_ids: at least one"), std::string::npos);
+  r = Valid();
+  r.add_channel_ids("ch1");
+  EXPECT_NE(Message(r).find("channel_ids[1]: duplicate"), std::string::npos);
+  r = Valid();
+  r.add_channel_ids("bad:id");
+  EXPECT_NE(Message(r).find("channel_ids[1]: not a valid channel id"), std::string::npos);
+  r = Valid();
+  r.set_workspace_id("");
+  EXPECT_NE(Message(r).find("workspace_id"), std::string::npos);
+  r = Valid();
+  r.clear_publish_at();
+  EXPECT_NE(Message(r).find("publish_at: required"), std::string::npos);
+  r = Valid();
+  *r.mutable_publish_at() = FromMs(kNow - kPastToleranceMs - 1);
+  EXPECT_NE(Message(r).find("publish_at: is in the past"), std::string::npos);
+  r.set_publish_now(true);
+  EXPECT_NE(Message(r).find("not both"), std::string::npos);
+}
+
+TEST(ValidateCreate, ToleratesSmallClockSkewAndPublishNow) {
+  auto r = Valid();
+  *r.mutable_publish_at() = FromMs(kNow - kPastToleranceMs + 1);
+  EXPECT_TRUE(ValidateCreate(r, kNow).ok());
+  r.clear_publish_at();
+  r.set_publish_now(true);
+  EXPECT_TRUE(ValidateCreate(r, kNow).ok());
+}
+
+TEST(NewPostId, SameRequestIdSamePostOtherwiseNew) {
+  EXPECT_EQ(NewPostId("ws1", "req-1"), NewPostId("ws1", "req-1"));
+  EXPECT_NE(NewPostId("ws1", "req-1"), NewPostId("ws2", "req-1"));
+  EXPECT_NE(NewPostId("ws1", ""), NewPostId("ws1", ""));
+  EXPECT_TRUE(IsValidId(NewPostId("ws1", "req-1")));
+}
+
+TEST(ShardOf, IsStableAndInRange) {
+  for (int i = 0; i < 1000; ++i) {
+    auto id = "p_" + std::to_string(i);
+    int s = ShardOf(id, 8);
+    EXPECT_GE(s, 0);
+    EXPECT_LT(s, 8);
+    EXPECT_EQ(s, ShardOf(id, 8));
+  }
+}
+
+v1::Post TwoTargets() {
+  auto r = Valid();
+  r.add_channel_ids("ch2");
+  return BuildPost(r, "p_1", kNow);
+}
+
+PublishResult Result(const std::string& channel, herald::events::v1::PublishOutcome outcome, int64_t occurrence) {
+  PublishResult r;
+  r.set_post_id("p_1");
+  r.set_channel_id(channel);
+  r.set_occurrence_ms(occurrence);
+  r.set_outcome(outcome);
+  r.set_remote_id("r-" + channel);
+  return r;
+}
+
+TEST(ApplyResult, PostIsPublishedWhenEveryTargetIs) {
+  auto post = TwoTargets();
+  int64_t occ = ToMs(post.publish_at());
+  auto e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, occ), kNow);
+  EXPECT_TRUE(e.changed);
+  EXPECT_EQ(post.state(), v1::POST_STATE_SCHEDULED);  // ch2 still waiting
+  ApplyResult(post, Result("ch2", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, occ), kNow);
+  EXPECT_EQ(post.state(), v1::POST_STATE_PUBLISHED);
+  EXPECT_EQ(post.targets(1).remote_id(), "r-ch2");
+}
+
+TEST(ApplyResult, FinalStatesNeverMoveAgain) {
+  auto post = TwoTargets();
+  int64_t occ = ToMs(post.publish_at());
+  ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, occ), kNow);
+  auto e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_FAILED, occ), kNow);
+  EXPECT_FALSE(e.changed);
+  EXPECT_EQ(post.targets(0).state(), v1::POST_STATE_PUBLISHED);
+  EXPECT_EQ(post.targets(0).attempts(), 1);
+}
+
+TEST(ApplyResult, RetryRequeuesAtNotBefore) {
+  auto post = TwoTargets();
+  int64_t occ = ToMs(post.publish_at());
+  MarkDispatched(post, kNow);
+  EXPECT_EQ(post.state(), v1::POST_STATE_DISPATCHED);
+  auto r = Result("ch1", herald::events::v1::PUBLISH_OUTCOME_RETRY, occ);
+  *r.mutable_not_before() = FromMs(kNow + 5000);
+  auto e = ApplyResult(post, r, kNow);
+  EXPECT_EQ(e.requeue_at_ms, kNow + 5000);
+  EXPECT_EQ(post.targets(0).state(), v1::POST_STATE_SCHEDULED);
+  EXPECT_EQ(post.state(), v1::POST_STATE_SCHEDULED);
+}
+
+TEST(ApplyResult, ResultOfAnotherOccurrenceIsIgnored) {
+  auto post = TwoTargets();
+  auto e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, 42), kNow);
+  EXPECT_FALSE(e.changed);
+}
+
+TEST(Summarize, FailedOnlyWhenNothingIsPending) {
+  auto post = TwoTargets();
+  post.mutable_targets(0)->set_state(v1::POST_STATE_FAILED);
+  EXPECT_EQ(Summarize(post), v1::POST_STATE_SCHEDULED);
+  post.mutable_targets(1)->set_state(v1::POST_STATE_PUBLISHED);
+  EXPECT_EQ(Summarize(post), v1::POST_STATE_FAILED);
+}
+
+}  // namespace
+}  // namespace herald::scheduler

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include "publisher/credentials_box.h"
+#include "publisher/delivery_ledger.h"
+#include "publisher/delivery_rules.h"
+#include "publisher/publisher_service.h"
+
+namespace herald::publisher {
+namespace {
+
+using herald::events::v1::ErrorClass;
+using herald::events::v1::PublishOutcome;
+using Kind = PublishAttempt::Kind;
+
+TEST(Backoff, FullJitterWithinTheCappedExponential) {
+  RetryPolicy p{5, 1000, 10000};
+  EXPECT_EQ(BackoffMs(p, 1, 0.999999), 999);
+  EXPECT_EQ(BackoffMs(p, 3, 0.5), 2000);
+  EXPECT_EQ(BackoffMs(p, 10, 1.0), 10000);  // capped
+  EXPECT_EQ(BackoffMs(p, 4, 0.0), 0);
+}
+
+OutcomeDecision Decide(Kind kind, int attempt = 1, int64_t retry_after = 0) {
+  PublishAttempt a;
+  a.kind = kind;
+  a.retry_after_ms = retry_after;
+  return DecideOutcome(a, attempt, RetryPolicy{3, 1000, 60000}, 1000, 0.5);
+}
+
+TEST(DecideOutcome, EachKindOfAnswer) {
+  EXPECT_EQ(Decide(Kind::kPublished).outcome, PublishOutcome::PUBLISH_OUTCOME_PUBLISHED);
+
+  auto quota = Decide(Kind::kRateLimited, 99, 30000);
+  EXPECT_EQ(quota.outcome, PublishOutcome::PUBLISH_OUTCOME_DEFERRED);  // never failed for quota
+  EXPECT_EQ(quota.not_before_ms, 31000);
+  EXPECT_FALSE(quota.dead_letter);
+
+  auto transient = Decide(Kind::kTransient, 2);
+  EXPECT_EQ(transient.outcome, PublishOutcome::PUBLISH_OUTCOME_RETRY);
+  EXPECT_EQ(transient.not_before_ms, 1000 + 1000);  // 0.5 × 2000
+
+  auto exhausted = Decide(Kind::kUnknownOutcome, 3);
+  EXPECT_EQ(exhausted.outcome, PublishOutcome::PUBLISH_OUTCOME_FAILED);
+  EXPECT_EQ(exhausted.error_class, ErrorClass::ERROR_CLASS_NETWORK);
+  EXPECT_TRUE(exhausted.dead_letter);
+
+  auto auth = Decide(Kind::kAuthRejected);
+  EXPECT_EQ(auth.outcome, PublishOutcome::PUBLISH_OUTCOME_FAILED);
+  EXPECT_TRUE(auth.mark_channel_needs_reauth);
+
+  auto content = Decide(Kind::kContentRejected);
+  EXPECT_EQ(content.error_class, ErrorClass::ERROR_CLASS_CONTENT);
+  EXPECT_TRUE(content.dead_letter);
+}
+
+TEST(CredentialsBox, RoundTripAndWrongKey) {
+  auto box = CredentialsBox::FromHex(std::string(64, 'a'));
+  auto other = CredentialsBox::FromHex(std::string(64, 'b'));
+  ASSERT_TRUE(box && other);
+  std::string sealed = box->Seal("token-123");
+  EXPECT_EQ(sealed.find("token-123"), std::string::npos);
+  EXPECT_NE(box->Seal("token-123"), sealed);  // fresh nonce each time
+  auto opened = box->Open(sealed);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(*opened, "token-123");
+  EXPECT_FALSE(other->Open(sealed).ok());
+  EXPECT_FALSE(box->Open("short").ok());
+}
+
+TEST(CredentialsBox, RejectsMalformedKeys) {
+  EXPECT_FALSE(CredentialsBox::FromHex("abc"));
+  EXPECT_FALSE(CredentialsBox::FromHex(std::string(64, 'z')));
+}
+
+TEST(DeliveryKey, StableIdempotencyKeyPerDelivery) {
+  DeliveryKey a{"p_1", "ch_1", 1000}, b{"p_1", "ch_1", 2000};
+  EXPECT_EQ(a.IdempotencyKey(), (DeliveryKey{"p_1", "ch_1", 1000}.IdempotencyKey()));
+  EXPECT_NE(a.IdempotencyKey(), b.IdempotencyKey());
+  EXPECT_EQ(a.RedisKey(), "pub:{ch_1}:dlv:p_1:1000");
+}
+
+TEST(ValidateConnect, NamesEachBadField) {
+  v1::ConnectChannelRequest r;
+  auto msg = ValidateConnect(r).Message();
+  for (const char* f : {"workspace_id", "network", "base_url", "access_token"}) {
+    EXPECT_NE(msg.find(f), std::string::npos) << f;
+  }
+  r.set_workspace_id("ws");
+  r.set_network(herald::common::v1::NETWORK_X);
+  r.set_base_url("ftp://x");
+  r.set_access_token("t");
+  msg = ValidateConnect(r).Message();
+  EXPECT_NE(msg.find("network: not supported yet"), std::string::npos);
+  EXPECT_NE(msg.find("base_url: must be an http(s) URL"), std::string::npos);
+  r.set_network(herald::common::v1::NETWORK_MASTODON);
+  r.set_base_url("https://mastodon.social");
+  EXPECT_TRUE(ValidateConnect(r).ok());
+}
+
+}  // namespace
+}  // namespace herald::publisher
