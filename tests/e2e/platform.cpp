@@ -20,8 +20,18 @@ std::string ReadFile(const std::string& path) {
 }  // namespace
 
 void Platform::Start(const std::string& name, std::vector<std::string> argv, std::map<std::string, std::string> env) {
+  launches_[name] = {argv, env};
   processes_[name] = std::make_unique<Process>(name, std::move(argv), std::move(env), dir_ + "/" + name + ".log");
   order_.push_back(name);
+}
+
+void Platform::Restart(const std::string& name) {
+  processes_[name]->Kill();
+  const Launch& l = launches_.at(name);
+  processes_[name] = std::make_unique<Process>(name, l.argv, l.env, dir_ + "/" + name + ".log");
+  if (ports_.count(name) && !WaitForPort(ports_[name].grpc, std::chrono::seconds(30))) {
+    throw std::runtime_error(name + " did not come back\n" + processes_[name]->LogTail());
+  }
 }
 
 Platform::Platform() : dir_(MakeTempDir("herald-e2e-")) {
@@ -60,7 +70,7 @@ Platform::Platform() : dir_(MakeTempDir("herald-e2e-")) {
   const std::string session = "--kafka-session-timeout-ms=6000";
   Start("publisher", with(common("publisher"), {session, "--backoff-base-ms=200"}),
         {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
-  Start("scheduler", with(common("scheduler"), {session, "--publisher-addr=" + Grpc("publisher")}));
+  Start("scheduler", with(common("scheduler"), {session, "--lease-ms=3000", "--publisher-addr=" + Grpc("publisher")}));
   Start("listener", with(common("listener"), {"--http-port=" + std::to_string(listener_http_port_)}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
   Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));

@@ -28,6 +28,8 @@ class Platform {
   std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
   const std::string& webhook_secret() const { return webhook_secret_; }
   Process& process(const std::string& name) { return *processes_.at(name); }
+  // Starts a stopped or killed process again with the same arguments.
+  void Restart(const std::string& name);
   // Logs of every process, for failure messages.
   std::string Logs() const;
 
@@ -41,6 +43,11 @@ class Platform {
   std::map<std::string, ServicePorts> ports_;
   std::vector<std::string> order_;
   std::map<std::string, std::unique_ptr<Process>> processes_;
+  struct Launch {
+    std::vector<std::string> argv;
+    std::map<std::string, std::string> env;
+  };
+  std::map<std::string, Launch> launches_;
 };
 
 }  // namespace herald::testing

@@ -8,7 +8,8 @@
 //
 //   devbroker --brokers=3 --bootstrap-file=state/kafka.bootstrap
 //
-// SIGUSR1 takes broker 1 down and SIGUSR2 brings it back (failure tests).
+// SIGUSR1 takes every broker down (a full Kafka outage) and SIGUSR2 brings them
+// back, for failure tests.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -65,12 +66,13 @@ int main(int argc, char** argv) {
   for (;;) {
     int sig = 0;
     sigwait(&set, &sig);
-    if (sig == SIGUSR1) {
-      rd_kafka_mock_broker_set_down(cluster, 1);
-      std::fprintf(stderr, "{\"level\":\"warn\",\"service\":\"devbroker\",\"msg\":\"broker 1 down\"}\n");
-    } else if (sig == SIGUSR2) {
-      rd_kafka_mock_broker_set_up(cluster, 1);
-      std::fprintf(stderr, "{\"level\":\"info\",\"service\":\"devbroker\",\"msg\":\"broker 1 up\"}\n");
+    if (sig == SIGUSR1 || sig == SIGUSR2) {
+      for (int id = 1; id <= brokers; ++id) {
+        if (sig == SIGUSR1) rd_kafka_mock_broker_set_down(cluster, id);
+        else rd_kafka_mock_broker_set_up(cluster, id);
+      }
+      std::fprintf(stderr, "{\"level\":\"warn\",\"service\":\"devbroker\",\"msg\":\"brokers %s\"}\n",
+                   sig == SIGUSR1 ? "down" : "up");
     } else {
       break;
     }
