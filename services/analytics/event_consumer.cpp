@@ -26,19 +26,9 @@ EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, promet
   };
 }
 
-void EventConsumer::Start() {
-  stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void EventConsumer::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
-void EventConsumer::Loop() {
+void EventConsumer::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(options_);
-  while (!stop_) {
+  while (!stopping) {
     auto messages = consumer.PollBatch(1000, std::chrono::milliseconds(200));
     if (messages.empty()) continue;
     // Group by partition, preserving order.
@@ -57,7 +47,7 @@ void EventConsumer::Loop() {
     std::vector<PartitionBatch> batches;
     for (auto& [k, b] : by_partition) batches.push_back(std::move(b));
     auto results = store_.Apply(batches);
-    while (!results.ok() && !stop_) {
+    while (!results.ok() && !stopping) {
       log::Warn("rollup apply failed; retrying", {{"error", results.status().ToString()}});
       std::this_thread::sleep_for(std::chrono::seconds(1));
       results = store_.Apply(batches);

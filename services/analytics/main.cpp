@@ -11,11 +11,10 @@ using namespace herald::analytics;
 
 int main(int argc, char** argv) {
   ServiceRuntime rt("analytics", argc, argv);
-  auto& s = rt.settings();
   RedisOptions redis_options = rt.RedisSettings();
-  KafkaOptions kafka = rt.KafkaSettings();
-  std::string group = s.String("consumer-group", "herald-analytics", "Kafka consumer group");
-  std::string session_timeout = std::to_string(s.Int("kafka-session-timeout-ms", 10000, 1000, 300000, "consumer session timeout"));
+  ConsumerOptions events = rt.ConsumerSettings(
+      "herald-analytics", {std::string(topics::k_publish_results), std::string(topics::k_mentions),
+                           std::string(topics::k_campaign_lifecycle)});
   rt.ValidateSettings();
 
   RedisClient redis(redis_options);
@@ -24,12 +23,6 @@ int main(int argc, char** argv) {
   AnalyticsService api(store, rt.executor());
   rt.grpc().AddService(&api);
 
-  ConsumerOptions events;
-  events.kafka = kafka;
-  events.group_id = group;
-  events.topics = {std::string(topics::k_publish_results), std::string(topics::k_mentions),
-                   std::string(topics::k_campaign_lifecycle)};
-  events.kafka.properties["session.timeout.ms"] = session_timeout;
   EventConsumer consumer(store, events, rt.metrics());
   consumer.Start();
   rt.OnStop([&] { consumer.Stop(); });

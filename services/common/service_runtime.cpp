@@ -48,9 +48,21 @@ RedisOptions ServiceRuntime::RedisSettings() {
 }
 
 KafkaOptions ServiceRuntime::KafkaSettings() {
-  KafkaOptions options;
-  options.brokers = settings_.Required("kafka-brokers", "Kafka bootstrap servers, host:port[,host:port]");
-  options.client_id = "herald-" + name_;
+  if (!kafka_) {
+    kafka_.emplace();
+    kafka_->brokers = settings_.Required("kafka-brokers", "Kafka bootstrap servers, host:port[,host:port]");
+    kafka_->client_id = "herald-" + name_;
+  }
+  return *kafka_;
+}
+
+ConsumerOptions ServiceRuntime::ConsumerSettings(const std::string& default_group, std::vector<std::string> topics) {
+  ConsumerOptions options;
+  options.kafka = KafkaSettings();
+  options.group_id = settings_.String("consumer-group", default_group, "Kafka consumer group");
+  options.kafka.properties["session.timeout.ms"] = std::to_string(
+      settings_.Int("kafka-session-timeout-ms", 10000, 1000, 300000, "consumer session timeout (rebalance speed)"));
+  options.topics = std::move(topics);
   return options;
 }
 

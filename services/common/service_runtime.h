@@ -7,6 +7,7 @@
 // registration (consumers drain and commit, producers flush) → exit 0.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ class ServiceRuntime {
   // Settings shared by several services.
   RedisOptions RedisSettings();
   KafkaOptions KafkaSettings();
+  // A consumer of `topics` in a group: --consumer-group (default_group) and
+  // --kafka-session-timeout-ms, on top of KafkaSettings().
+  ConsumerOptions ConsumerSettings(const std::string& default_group, std::vector<std::string> topics);
 
   // Call after the service declared its own settings: exits on any error.
   void ValidateSettings() { settings_.ExitOnError(); }
@@ -52,6 +56,7 @@ class ServiceRuntime {
   int metrics_port_ = 0;
   int executor_threads_ = 8;
   int drain_ms_ = 5000;
+  std::optional<KafkaOptions> kafka_;
   MetricsServer metrics_;
   GrpcServer grpc_;
   std::unique_ptr<Executor> executor_;

@@ -26,6 +26,18 @@ LedgerEntry::State ParseState(const std::string& s) {
   return LedgerEntry::State::kNew;
 }
 
+// {state, attempts, remote_id, remote_url}
+LedgerEntry ParseEntry(const RedisReply& r) {
+  LedgerEntry e;
+  if (r.elements.size() == 4) {
+    e.state = ParseState(r.elements[0].str);
+    e.attempts = static_cast<int>(r.elements[1].AsInt());
+    e.remote_id = r.elements[2].str;
+    e.remote_url = r.elements[3].str;
+  }
+  return e;
+}
+
 }  // namespace
 
 std::string DeliveryKey::RedisKey() const {
@@ -40,27 +52,13 @@ std::string DeliveryKey::IdempotencyKey() const {
 absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
   auto r = redis_.Command({"HMGET", key.RedisKey(), "state", "attempts", "remote_id", "remote_url"});
   if (!r.ok()) return r.status();
-  LedgerEntry e;
-  if (r->elements.size() == 4) {
-    e.state = ParseState(r->elements[0].str);
-    e.attempts = static_cast<int>(r->elements[1].AsInt());
-    e.remote_id = r->elements[2].str;
-    e.remote_url = r->elements[3].str;
-  }
-  return e;
+  return ParseEntry(*r);
 }
 
 absl::StatusOr<LedgerEntry> DeliveryLedger::BeginAttempt(const DeliveryKey& key, int64_t now_ms) {
   auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds});
   if (!r.ok()) return r.status();
-  LedgerEntry e;
-  if (r->elements.size() == 4) {
-    e.state = ParseState(r->elements[0].str);
-    e.attempts = static_cast<int>(r->elements[1].AsInt());
-    e.remote_id = r->elements[2].str;
-    e.remote_url = r->elements[3].str;
-  }
-  return e;
+  return ParseEntry(*r);
 }
 
 absl::Status DeliveryLedger::MarkSent(const DeliveryKey& key, const std::string& remote_id,

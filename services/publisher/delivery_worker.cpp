@@ -39,30 +39,20 @@ DeliveryWorker::DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, R
 
 prometheus::Counter& DeliveryWorker::Outcome(const std::string& outcome) { return *outcome_counters_.at(outcome); }
 
-void DeliveryWorker::Start() {
-  stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void DeliveryWorker::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
-void DeliveryWorker::Loop() {
+void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(consumer_options_);
-  while (!stop_) {
+  while (!stopping) {
     auto batch = consumer.PollBatch(100, std::chrono::milliseconds(200));
     if (batch.empty()) continue;
     size_t done = 0;
-    for (; done < batch.size() && !stop_; ++done) {
+    for (; done < batch.size() && !stopping; ++done) {
       PostDue due;
       if (!due.ParseFromString(batch[done].value)) {
         log::Error("unparseable posts.due message skipped", {{"offset", batch[done].offset}});
         continue;
       }
       absl::Status s = Deliver(due);
-      while (!s.ok() && !stop_) {
+      while (!s.ok() && !stopping) {
         log::Warn("delivery step failed; retrying", {{"post_id", due.post_id()}, {"error", s.ToString()}});
         std::this_thread::sleep_for(std::chrono::seconds(1));
         s = Deliver(due);

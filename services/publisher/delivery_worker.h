@@ -5,15 +5,14 @@
 //   otherwise          → mark SENDING, call the network with the delivery's
 //                        idempotency key, record the outcome, announce it
 // The Kafka offset is committed only after the outcome is on publish.results.
-#include <atomic>
 #include <map>
 #include <memory>
 #include <random>
-#include <thread>
 
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "herald/events/v1/events.pb.h"
@@ -35,16 +34,15 @@ class DeliveryWorker {
   DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, RateLimiter& limiter, Connector& mastodon,
                  KafkaProducer& producer, ConsumerOptions consumer, const Clock& clock, prometheus::Registry& registry,
                  DeliveryOptions options);
-  ~DeliveryWorker() { Stop(); }
-  void Start();
-  void Stop();
+  void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
+  void Stop() { thread_.Stop(); }
 
   // Delivers one PostDue and produces its result. An error means nothing
   // durable was decided and the message must be processed again.
   absl::Status Deliver(const herald::events::v1::PostDue& due);
 
  private:
-  void Loop();
+  void Loop(const std::atomic<bool>& stopping);
   absl::Status Announce(herald::events::v1::PublishResult result, const herald::events::v1::PostDue& due,
                         bool dead_letter);
   prometheus::Counter& Outcome(const std::string& outcome);
@@ -57,14 +55,13 @@ class DeliveryWorker {
   ConsumerOptions consumer_options_;
   const Clock& clock_;
   DeliveryOptions options_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
   std::mt19937_64 rng_{std::random_device{}()};
   prometheus::Family<prometheus::Counter>& outcomes_;
   std::map<std::string, prometheus::Counter*> outcome_counters_;
   prometheus::Family<prometheus::Counter>& ratelimit_;
   prometheus::Counter& allowed_;
   prometheus::Counter& deferred_;
+  BackgroundThread thread_;
 };
 
 }  // namespace herald::publisher

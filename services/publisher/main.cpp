@@ -21,8 +21,7 @@ int main(int argc, char** argv) {
   delivery.retry.max_attempts = static_cast<int>(s.Int("max-attempts", 5, 1, 100, "delivery attempts before failing"));
   delivery.retry.base_backoff_ms = s.Int("backoff-base-ms", 2000, 1, 3600000, "first retry backoff (full jitter)");
   delivery.mastodon_quota = {{"5m", s.Int("mastodon-limit-5m", 300, 1, 1000000, "Mastodon requests per 5 min per account"), 300000}};
-  std::string group = s.String("consumer-group", "herald-publisher", "Kafka consumer group for posts.due");
-  std::string session_timeout = std::to_string(s.Int("kafka-session-timeout-ms", 10000, 1000, 300000, "consumer session timeout"));
+  ConsumerOptions due = rt.ConsumerSettings("herald-publisher", {std::string(topics::k_posts_due)});
   rt.ValidateSettings();
 
   RedisClient redis(redis_options);
@@ -36,11 +35,6 @@ int main(int argc, char** argv) {
   PublisherService api(channels, *mastodon, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&api);
 
-  ConsumerOptions due;
-  due.kafka = kafka;
-  due.group_id = group;
-  due.topics = {std::string(topics::k_posts_due)};
-  due.kafka.properties["session.timeout.ms"] = session_timeout;
   DeliveryWorker worker(channels, ledger, limiter, *mastodon, producer, due, SystemClock::Instance(), rt.metrics(),
                         delivery);
   worker.Start();

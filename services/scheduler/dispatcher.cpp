@@ -79,19 +79,9 @@ Dispatcher::Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& c
                     .Register(registry)
                     .Add({})) {}
 
-void Dispatcher::Start() {
-  stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void Dispatcher::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
-void Dispatcher::Loop() {
+void Dispatcher::Loop(const std::atomic<bool>& stopping) {
   int64_t last_backlog_ms = 0;
-  while (!stop_) {
+  while (!stopping) {
     auto n = RunOnce();
     if (!n.ok()) {
       log::Warn("dispatch pass failed", {{"error", n.status().ToString()}});

@@ -4,15 +4,13 @@
 // message; otherwise the lease runs out and the reaper puts the post back —
 // so a crash anywhere loses nothing, and the publisher's ledger drops the
 // duplicate a re-dispatch can produce.
-#include <atomic>
-#include <thread>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "absl/status/statusor.h"
+#include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "scheduler/post_store.h"
@@ -29,28 +27,26 @@ class Dispatcher {
  public:
   Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& clock, prometheus::Registry& registry,
              DispatcherOptions options);
-  ~Dispatcher() { Stop(); }
 
-  void Start();
-  void Stop();
+  void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
+  void Stop() { thread_.Stop(); }
   // One pass over every shard. Returns the number of posts dispatched.
   absl::StatusOr<int> RunOnce();
 
  private:
-  void Loop();
+  void Loop(const std::atomic<bool>& stopping);
 
   PostStore& store_;
   KafkaProducer& producer_;
   const Clock& clock_;
   DispatcherOptions options_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
   prometheus::Counter& dispatched_;
   prometheus::Counter& produce_failures_;
   prometheus::Counter& leases_expired_;
   prometheus::Histogram& lateness_;
   prometheus::Gauge& due_backlog_;
   prometheus::Gauge& inflight_;
+  BackgroundThread thread_;  // last: stops before the members it uses go
 };
 
 }  // namespace herald::scheduler

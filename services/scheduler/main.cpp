@@ -21,8 +21,7 @@ int main(int argc, char** argv) {
   DispatcherOptions dispatch;
   dispatch.lease_ms = s.Int("lease-ms", 30000, 1000, 3600000, "how long a claim may take before it is retried");
   dispatch.batch = static_cast<int>(s.Int("dispatch-batch", 500, 1, 10000, "posts claimed per shard per pass"));
-  std::string group = s.String("consumer-group", "herald-scheduler", "Kafka consumer group for publish.results");
-  std::string session_timeout = std::to_string(s.Int("kafka-session-timeout-ms", 10000, 1000, 300000, "consumer session timeout"));
+  ConsumerOptions results = rt.ConsumerSettings("herald-scheduler", {std::string(topics::k_publish_results)});
   rt.ValidateSettings();
 
   RedisClient redis(redis_options);
@@ -34,11 +33,6 @@ int main(int argc, char** argv) {
   rt.grpc().AddService(&api);
 
   Dispatcher dispatcher(store, producer, SystemClock::Instance(), rt.metrics(), dispatch);
-  ConsumerOptions results;
-  results.kafka = kafka;
-  results.group_id = group;
-  results.topics = {std::string(topics::k_publish_results)};
-  results.kafka.properties["session.timeout.ms"] = session_timeout;
   ResultsConsumer consumer(store, results, SystemClock::Instance(), rt.metrics());
 
   dispatcher.Start();

@@ -21,16 +21,6 @@ ResultsConsumer::ResultsConsumer(PostStore& store, ConsumerOptions options, cons
       failed_(outcomes_family_.Add({{"effect", "failed"}})),
       requeued_(outcomes_family_.Add({{"effect", "requeued"}})) {}
 
-void ResultsConsumer::Start() {
-  stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void ResultsConsumer::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
 bool ResultsConsumer::Apply(const KafkaMessage& message) {
   PublishResult result;
   if (!result.ParseFromString(message.value)) {
@@ -61,14 +51,14 @@ bool ResultsConsumer::Apply(const KafkaMessage& message) {
   return true;
 }
 
-void ResultsConsumer::Loop() {
+void ResultsConsumer::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(options_);
-  while (!stop_) {
+  while (!stopping) {
     auto batch = consumer.PollBatch(500, std::chrono::milliseconds(200));
     if (batch.empty()) continue;
     for (const auto& m : batch) {
       while (!Apply(m)) {
-        if (stop_) return;  // uncommitted: redelivered to whoever owns the partition next
+        if (stopping) return;  // uncommitted: redelivered to whoever owns the partition next
         std::this_thread::sleep_for(std::chrono::seconds(1));
       }
     }

@@ -3,13 +3,10 @@
 // published, failed, or back into the due index for a retry or over-quota
 // deferral. Offsets are committed after the post is updated (at-least-once;
 // applying a result twice changes nothing).
-#include <atomic>
-#include <memory>
-#include <thread>
-
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "scheduler/post_store.h"
@@ -19,23 +16,21 @@ namespace herald::scheduler {
 class ResultsConsumer {
  public:
   ResultsConsumer(PostStore& store, ConsumerOptions options, const Clock& clock, prometheus::Registry& registry);
-  ~ResultsConsumer() { Stop(); }
-  void Start();
-  void Stop();
+  void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
+  void Stop() { thread_.Stop(); }
 
  private:
-  void Loop();
+  void Loop(const std::atomic<bool>& stopping);
   bool Apply(const KafkaMessage& message);
 
   PostStore& store_;
   ConsumerOptions options_;
   const Clock& clock_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
   prometheus::Family<prometheus::Counter>& outcomes_family_;
   prometheus::Counter& published_;
   prometheus::Counter& failed_;
   prometheus::Counter& requeued_;
+  BackgroundThread thread_;
 };
 
 }  // namespace herald::scheduler

@@ -129,7 +129,12 @@ void PrintPosts(const Ctx& c, const std::vector<sched::Post>& posts) {
   for (const auto& p : posts) {
     std::string channels;
     for (const auto& tg : p.targets()) channels += (channels.empty() ? "" : ",") + tg.channel_id();
-    std::string text = p.text().size() > 40 ? p.text().substr(0, 37) + "..." : p.text();
+    std::string text = p.text();
+    if (text.size() > 40) {
+      size_t cut = 37;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+      text = text.substr(0, cut) + "...";
+    }
     t.Row({p.id(), Lower(sched::PostState_Name(p.state()), "POST_STATE_"), When(p.publish_at()), channels, text});
   }
   (void)c;
