@@ -5,6 +5,7 @@
 #include "common/status.h"
 #include "common/time_util.h"
 #include "common/unary.h"
+#include "publisher/content_rules.h"
 
 namespace herald::publisher {
 
@@ -49,6 +50,24 @@ grpc::ServerUnaryReactor* PublisherService::ListChannels(grpc::CallbackServerCon
                                                          const v1::ListChannelsRequest* request,
                                                          v1::ListChannelsResponse* response) {
   return RunUnary(ctx, executor_, [=, this] { return DoListChannels(*request, response); });
+}
+
+grpc::ServerUnaryReactor* PublisherService::ValidateContent(grpc::CallbackServerContext* ctx,
+                                                            const v1::ValidateContentRequest* request,
+                                                            v1::ValidateContentResponse* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoValidateContent(*request, response); });
+}
+
+grpc::Status PublisherService::DoValidateContent(const v1::ValidateContentRequest& request,
+                                                 v1::ValidateContentResponse* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(request.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!errors.ok()) return errors.ToGrpc();
+  auto channel = channels_.Get(request.workspace_id(), request.channel_id());
+  if (!channel.ok()) return ToGrpc(channel.status());
+  *response = CheckContent(request, RulesFor(channel->network()));
+  return grpc::Status::OK;
 }
 
 grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest& request, v1::Channel* response) {

@@ -23,6 +23,10 @@ class PublisherService final : public v1::PublisherService::CallbackService {
   grpc::ServerUnaryReactor* ListChannels(grpc::CallbackServerContext* ctx, const v1::ListChannelsRequest* request,
                                          v1::ListChannelsResponse* response) override;
 
+  grpc::ServerUnaryReactor* ValidateContent(grpc::CallbackServerContext* ctx,
+                                            const v1::ValidateContentRequest* request,
+                                            v1::ValidateContentResponse* response) override;
+  grpc::Status DoValidateContent(const v1::ValidateContentRequest& request, v1::ValidateContentResponse* response);
   grpc::Status DoConnectChannel(const v1::ConnectChannelRequest& request, v1::Channel* response);
   grpc::Status DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response);
   grpc::Status DoListChannels(const v1::ListChannelsRequest& request, v1::ListChannelsResponse* response);

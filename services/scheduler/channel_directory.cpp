@@ -7,27 +7,51 @@
 namespace herald::scheduler {
 namespace {
 
+namespace pub = herald::publisher::v1;
+
 class PublisherChannelDirectory : public ChannelDirectory {
  public:
   explicit PublisherChannelDirectory(const std::string& address)
-      : stub_(herald::publisher::v1::PublisherService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+      : stub_(pub::PublisherService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
 
-  absl::StatusOr<bool> Exists(const std::string& workspace_id, const std::string& channel_id) override {
+  absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string& workspace_id,
+                                                   const std::string& channel_id) override {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
-    herald::publisher::v1::GetChannelRequest req;
+    pub::GetChannelRequest req;
     req.set_workspace_id(workspace_id);
     req.set_channel_id(channel_id);
-    herald::publisher::v1::Channel channel;
+    pub::Channel channel;
     grpc::Status s = stub_->GetChannel(&ctx, req, &channel);
-    if (s.ok()) return channel.status() != herald::publisher::v1::CHANNEL_STATUS_DISCONNECTED;
-    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return false;
-    return absl::UnavailableError("publisher GetChannel: " + s.error_message());
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<ChannelInfo>();
+    if (!s.ok()) return absl::UnavailableError("publisher GetChannel: " + s.error_message());
+    if (channel.status() == pub::CHANNEL_STATUS_DISCONNECTED) return std::optional<ChannelInfo>();
+    return std::optional<ChannelInfo>(
+        ChannelInfo{channel.id(), channel.time_zone(), channel.status() == pub::CHANNEL_STATUS_ACTIVE});
+  }
+
+  absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string& workspace_id,
+                                                          const std::string& channel_id, const std::string& text,
+                                                          const std::vector<std::string>& media_urls,
+                                                          const std::string& link) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    pub::ValidateContentRequest req;
+    req.set_workspace_id(workspace_id);
+    req.set_channel_id(channel_id);
+    req.set_text(text);
+    for (const auto& m : media_urls) req.add_media_urls(m);
+    req.set_link(link);
+    pub::ValidateContentResponse res;
+    grpc::Status s = stub_->ValidateContent(&ctx, req, &res);
+    if (!s.ok()) return absl::UnavailableError("publisher ValidateContent: " + s.error_message());
+    std::vector<std::string> out;
+    for (const auto& v : res.violations()) out.push_back(v.field() + ": " + v.message());
+    return out;
   }
 
  private:
-  std::unique_ptr<herald::publisher::v1::PublisherService::Stub> stub_;
+  std::unique_ptr<pub::PublisherService::Stub> stub_;
 };
 
 }  // namespace

@@ -1,20 +1,35 @@
 #pragma once
-// Which channels exist: the publisher owns them, the scheduler asks.
+// What the scheduler needs to know about channels: the publisher owns them.
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
 namespace herald::scheduler {
 
+struct ChannelInfo {
+  std::string id;
+  std::string time_zone;
+  bool active = true;
+};
+
 class ChannelDirectory {
  public:
   virtual ~ChannelDirectory() = default;
-  // True if the workspace has this channel; an error if the publisher cannot be asked.
-  virtual absl::StatusOr<bool> Exists(const std::string& workspace_id, const std::string& channel_id) = 0;
+  // nullopt if the workspace has no such channel; an error if the publisher cannot be asked.
+  virtual absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string& workspace_id,
+                                                           const std::string& channel_id) = 0;
+  // The network's objections to this content ("field: message"); empty when it fits.
+  virtual absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string& workspace_id,
+                                                                  const std::string& channel_id,
+                                                                  const std::string& text,
+                                                                  const std::vector<std::string>& media_urls,
+                                                                  const std::string& link) = 0;
 };
 
-// Asks the publisher's gRPC API (GetChannel) with a deadline.
+// Asks the publisher's gRPC API with deadlines.
 std::unique_ptr<ChannelDirectory> MakePublisherChannelDirectory(const std::string& publisher_address);
 
 }  // namespace herald::scheduler

@@ -14,10 +14,6 @@
 namespace herald::scheduler {
 namespace {
 
-bool IsFinal(v1::PostState s) {
-  return s == v1::POST_STATE_PUBLISHED || s == v1::POST_STATE_FAILED || s == v1::POST_STATE_CANCELED;
-}
-
 // Counts down outstanding deliveries of one pass.
 class Latch {
  public:
@@ -99,7 +95,33 @@ void Dispatcher::Loop(const std::atomic<bool>& stopping) {
   }
 }
 
+namespace {
+
+bool Dispatchable(v1::PostState s) { return s == v1::POST_STATE_SCHEDULED || s == v1::POST_STATE_DISPATCHED; }
+
+// True if a pause covers the post's workspace or any of its channels.
+bool Held(const v1::Post& post, const std::map<std::string, std::string>& holds) {
+  if (holds.empty()) return false;
+  if (holds.count(post.workspace_id())) return true;
+  for (const auto& t : post.targets()) {
+    if (holds.count(post.workspace_id() + "/" + t.channel_id())) return true;
+  }
+  return false;
+}
+
+std::string TextFor(const v1::Post& post, const v1::Target& target) {
+  std::string text = target.text_override().empty() ? post.text() : target.text_override();
+  if (!post.link().empty() && text.find(post.link()) == std::string::npos) {
+    text += (text.empty() ? "" : " ") + post.link();
+  }
+  return text;
+}
+
+}  // namespace
+
 absl::StatusOr<int> Dispatcher::RunOnce() {
+  auto holds = store_.Holds();
+  if (!holds.ok()) return holds.status();
   int total = 0;
   for (int shard = 0; shard < store_.shards(); ++shard) {
     auto reaped = store_.ReapExpired(shard, clock_.NowMs());
@@ -114,18 +136,25 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
 
     Latch latch;
     std::vector<std::atomic<bool>> failed(claimed->size());
+    std::vector<bool> held(claimed->size(), false);
     for (size_t i = 0; i < claimed->size(); ++i) {
       const auto& c = (*claimed)[i];
+      if (Held(c.post, *holds)) {
+        held[i] = true;
+        continue;
+      }
       for (const auto& target : c.post.targets()) {
-        if (IsFinal(target.state())) continue;
+        if (!Dispatchable(target.state())) continue;
         herald::events::v1::PostDue due;
         due.set_post_id(c.post.id());
         due.set_channel_id(target.channel_id());
         due.set_occurrence_ms(ToMs(c.post.publish_at()));
-        due.set_text(c.post.text());
+        due.set_text(TextFor(c.post, target));
         due.set_fencing_token(c.fencing_token);
         due.set_attempt(target.attempts() + 1);
         due.set_campaign_id(c.post.campaign_id());
+        due.mutable_media_urls()->CopyFrom(c.post.media_urls());
+        due.set_variant(c.post.variant());
         *due.mutable_meta() = NewEventMeta(due, c.post.workspace_id(), clock_);
         latch.Add();
         producer_.Produce(topics::k_posts_due, target.channel_id(), due.SerializeAsString(), EventHeaders(due.meta()),
@@ -143,13 +172,25 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
         produce_failures_.Increment();
         continue;  // not acknowledged: the lease expires and the reaper retries
       }
-      auto acked = store_.Ack(c.post.id(), c.fencing_token);
-      if (!acked.ok()) return acked.status();
-      if (!*acked) continue;  // lease lost meanwhile; the new owner carries on
       int64_t now = clock_.NowMs();
+      PostStore::Mutation mutate;
+      if (held[i]) {
+        mutate = [now](v1::Post& p, DueChange* change) {
+          *change = DueChange::Hold(ToMs(p.publish_at()));
+          return SetAllTargets(p, v1::POST_STATE_HELD, "", now);
+        };
+      } else {
+        mutate = [now](v1::Post& p, DueChange*) { return MarkDispatched(p, now); };
+      }
+      // Marks the post and ends the claim in one step; a lost claim means the
+      // reaper already gave it to another dispatcher, which carries on.
+      auto updated = store_.Update(c.post.id(), mutate, c.fencing_token);
+      if (!updated.ok()) {
+        if (!absl::IsFailedPrecondition(updated.status())) return updated.status();
+        continue;
+      }
+      if (held[i]) continue;
       lateness_.Observe(std::max<int64_t>(0, now - ToMs(c.post.publish_at())) / 1000.0);
-      auto updated = store_.Update(c.post.id(), [now](v1::Post& p, int64_t*) { return MarkDispatched(p, now); });
-      if (!updated.ok()) log::Warn("marking post dispatched failed", {{"post_id", c.post.id()}});
       dispatched_.Increment();
       ++total;
     }

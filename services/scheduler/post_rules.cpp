@@ -1,11 +1,57 @@
 #include "scheduler/post_rules.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "common/ids.h"
 #include "common/time_util.h"
+#include "scheduler/recurrence.h"
 
 namespace herald::scheduler {
 
 using herald::events::v1::PublishOutcome;
+
+namespace {
+
+bool IsHttpUrl(const std::string& s) {
+  return (s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0) && s.size() <= 2048 &&
+         s.find_first_of(" \t\r\n") == std::string::npos;
+}
+
+std::optional<absl::CivilMinute> ParseLocal(const std::string& s) {
+  int y, mo, d, h, mi;
+  char tail;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) != 5) return std::nullopt;
+  absl::CivilMinute m(y, mo, d, h, mi);
+  if (m.month() != mo || m.day() != d || m.hour() != h || m.minute() != mi) return std::nullopt;
+  return m;
+}
+
+void ValidateRecurrence(const v1::Recurrence& r, FieldErrors& errors) {
+  auto rule = ParseRRule(r.rrule());
+  if (!rule.ok()) errors.Add("recurrence.rrule", std::string(rule.status().message()).substr(17));
+  if (!LoadZone(r.time_zone())) errors.Add("recurrence.time_zone", "unknown IANA time zone '" + r.time_zone() + "'");
+  if (!ParseLocal(r.start_local())) errors.Add("recurrence.start_local", "want local time like 2026-12-01T09:00");
+}
+
+}  // namespace
+
+void ValidateContentFields(const std::string& text, bool text_required,
+                           const google::protobuf::RepeatedPtrField<std::string>& media_urls, const std::string& link,
+                           const std::string& notes, FieldErrors& errors) {
+  bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (blank && text_required && media_urls.empty()) {
+    errors.Add("text", "must not be empty");
+  } else if (text.size() > kMaxTextBytes) {
+    errors.Add("text", "longer than " + std::to_string(kMaxTextBytes) + " bytes");
+  }
+  if (media_urls.size() > kMaxMedia) errors.Add("media_urls", "at most " + std::to_string(kMaxMedia));
+  for (int i = 0; i < media_urls.size(); ++i) {
+    if (!IsHttpUrl(media_urls[i])) errors.Add("media_urls[" + std::to_string(i) + "]", "must be an http(s) URL");
+  }
+  if (!link.empty() && !IsHttpUrl(link)) errors.Add("link", "must be an http(s) URL");
+  if (notes.size() > kMaxNotesBytes) errors.Add("notes", "longer than " + std::to_string(kMaxNotesBytes) + " bytes");
+}
 
 FieldErrors ValidateCreate(const v1::CreatePostRequest& r, int64_t now_ms) {
   FieldErrors errors;
@@ -13,11 +59,7 @@ FieldErrors ValidateCreate(const v1::CreatePostRequest& r, int64_t now_ms) {
   if (!r.request_id().empty() && !IsValidId(r.request_id())) {
     errors.Add("request_id", "at most 64 of [A-Za-z0-9_-]");
   }
-  if (r.text().find_first_not_of(" \t\r\n") == std::string::npos) {
-    errors.Add("text", "must not be empty");
-  } else if (r.text().size() > kMaxTextBytes) {
-    errors.Add("text", "longer than " + std::to_string(kMaxTextBytes) + " bytes");
-  }
+  ValidateContentFields(r.text(), true, r.media_urls(), r.link(), r.notes(), errors);
   if (r.channel_ids().empty()) errors.Add("channel_ids", "at least one channel is required");
   if (static_cast<size_t>(r.channel_ids_size()) > kMaxTargets) {
     errors.Add("channel_ids", "at most " + std::to_string(kMaxTargets) + " channels");
@@ -28,16 +70,38 @@ FieldErrors ValidateCreate(const v1::CreatePostRequest& r, int64_t now_ms) {
       if (r.channel_ids(i) == r.channel_ids(j)) errors.Add("channel_ids[" + std::to_string(i) + "]", "duplicate");
     }
   }
-  if (r.publish_now() && r.has_publish_at()) {
-    errors.Add("publish_at", "give publish_at or publish_now, not both");
-  } else if (!r.publish_now()) {
-    if (!r.has_publish_at()) {
-      errors.Add("publish_at", "required unless publish_now is set");
-    } else if (ToMs(r.publish_at()) < now_ms - kPastToleranceMs) {
-      errors.Add("publish_at", "is in the past (use publish_now to post immediately)");
+  for (const auto& [channel, text] : r.text_overrides()) {
+    if (std::find(r.channel_ids().begin(), r.channel_ids().end(), channel) == r.channel_ids().end()) {
+      errors.Add("text_overrides[" + channel + "]", "not one of channel_ids");
+    }
+    if (text.size() > kMaxTextBytes) errors.Add("text_overrides[" + channel + "]", "too long");
+  }
+  int whens = r.has_publish_at() + r.publish_now() + r.add_to_queue() + r.has_recurrence();
+  if (whens > 1) {
+    errors.Add("publish_at", "give one of publish_at, publish_now, add_to_queue, recurrence");
+  } else if (whens == 0 && !r.draft()) {
+    errors.Add("publish_at", "required: give publish_at, publish_now, add_to_queue or recurrence");
+  } else if (r.has_publish_at() && ToMs(r.publish_at()) < now_ms - kPastToleranceMs) {
+    errors.Add("publish_at", "is in the past (use publish_now to post immediately)");
+  }
+  if (r.has_recurrence()) {
+    ValidateRecurrence(r.recurrence(), errors);
+    if (errors.ok() && !NextRecurrence(r.recurrence(), now_ms - kPastToleranceMs)) {
+      errors.Add("recurrence", "has no occurrence in the future");
     }
   }
+  if (r.has_recycle()) {
+    if (r.recycle().every_days() < 1 || r.recycle().every_days() > 3650) {
+      errors.Add("recycle.every_days", "must be 1..3650");
+    }
+    if (r.recycle().max_times() < 0) errors.Add("recycle.max_times", "must not be negative");
+    if (r.recycle().max_times() == 0 && !r.recycle().has_until()) {
+      errors.Add("recycle", "give max_times or until, so recycling ends");
+    }
+    if (r.has_recurrence()) errors.Add("recycle", "cannot be combined with recurrence");
+  }
   if (!r.campaign_id().empty() && !IsValidId(r.campaign_id())) errors.Add("campaign_id", "not a valid campaign id");
+  if (!r.variant().empty() && !IsValidId(r.variant())) errors.Add("variant", "at most 64 of [A-Za-z0-9_-]");
   return errors;
 }
 
@@ -54,37 +118,104 @@ int ShardOf(const std::string& post_id, int shards) {
   return static_cast<int>(StableHash(post_id) % static_cast<uint64_t>(shards));
 }
 
-v1::Post BuildPost(const v1::CreatePostRequest& r, const std::string& post_id, int64_t now_ms) {
+std::optional<int64_t> NextRecurrence(const v1::Recurrence& recurrence, int64_t after_ms) {
+  auto rule = ParseRRule(recurrence.rrule());
+  auto zone = LoadZone(recurrence.time_zone());
+  auto start = ParseLocal(recurrence.start_local());
+  if (!rule.ok() || !zone || !start) return std::nullopt;
+  auto next = Occurrences(*rule, *start, *zone, after_ms, 1);
+  if (next.empty()) return std::nullopt;
+  return next[0];
+}
+
+v1::Post BuildPost(const v1::CreatePostRequest& r, const std::string& post_id, int64_t first_due_ms, int64_t now_ms) {
   v1::Post post;
   post.set_id(post_id);
   post.set_workspace_id(r.workspace_id());
   post.set_text(r.text());
   post.set_campaign_id(r.campaign_id());
-  *post.mutable_publish_at() = r.publish_now() ? FromMs(now_ms) : r.publish_at();
+  post.mutable_media_urls()->CopyFrom(r.media_urls());
+  post.set_link(r.link());
+  post.set_notes(r.notes());
+  post.set_variant(r.variant());
+  post.set_approval_required(r.approval_required());
+  if (r.has_recurrence()) *post.mutable_recurrence() = r.recurrence();
+  if (r.has_recycle()) *post.mutable_recycle() = r.recycle();
+  post.set_queued(r.add_to_queue());
+  if (first_due_ms > 0) *post.mutable_publish_at() = FromMs(first_due_ms);
   *post.mutable_create_time() = FromMs(now_ms);
   *post.mutable_update_time() = FromMs(now_ms);
+  v1::PostState initial = r.draft()                ? v1::POST_STATE_DRAFT
+                          : r.approval_required() ? v1::POST_STATE_PENDING_APPROVAL
+                                                  : v1::POST_STATE_SCHEDULED;
   for (const auto& channel : r.channel_ids()) {
     auto* t = post.add_targets();
     t->set_channel_id(channel);
-    t->set_state(v1::POST_STATE_SCHEDULED);
+    t->set_state(initial);
+    if (auto it = r.text_overrides().find(channel); it != r.text_overrides().end()) t->set_text_override(it->second);
   }
-  post.set_state(v1::POST_STATE_SCHEDULED);
+  post.set_state(initial);
   return post;
 }
 
+bool InDueIndex(v1::PostState s) { return s == v1::POST_STATE_SCHEDULED; }
+
+bool IsFinal(v1::PostState s) {
+  return s == v1::POST_STATE_PUBLISHED || s == v1::POST_STATE_FAILED || s == v1::POST_STATE_CANCELED;
+}
+
 v1::PostState Summarize(const v1::Post& post) {
-  bool any_failed = false, any_scheduled = false, any_dispatched = false, all_canceled = true;
+  bool any_failed = false, any_published = false;
   for (const auto& t : post.targets()) {
+    if (!IsFinal(t.state())) {
+      // Any target still in progress decides; the earliest stage wins.
+      v1::PostState earliest = t.state();
+      for (const auto& u : post.targets()) {
+        if (!IsFinal(u.state()) && u.state() < earliest) earliest = u.state();
+      }
+      return earliest;
+    }
     any_failed |= t.state() == v1::POST_STATE_FAILED;
-    any_scheduled |= t.state() == v1::POST_STATE_SCHEDULED;
-    any_dispatched |= t.state() == v1::POST_STATE_DISPATCHED;
-    all_canceled &= t.state() == v1::POST_STATE_CANCELED;
+    any_published |= t.state() == v1::POST_STATE_PUBLISHED;
   }
-  if (post.targets().empty() || all_canceled) return v1::POST_STATE_CANCELED;
-  if (any_scheduled) return v1::POST_STATE_SCHEDULED;
-  if (any_dispatched) return v1::POST_STATE_DISPATCHED;
   if (any_failed) return v1::POST_STATE_FAILED;
-  return v1::POST_STATE_PUBLISHED;
+  if (any_published) return v1::POST_STATE_PUBLISHED;
+  return v1::POST_STATE_CANCELED;
+}
+
+int64_t FinishOccurrence(v1::Post& post, int64_t now_ms) {
+  bool recurring = post.has_recurrence(), recycled = post.has_recycle();
+  if (!recurring && !recycled) return 0;
+  int64_t current = ToMs(post.publish_at());
+  auto* h = post.add_history();
+  h->set_occurrence_ms(current);
+  h->set_state(post.state());
+  h->mutable_targets()->CopyFrom(post.targets());
+  if (post.history_size() > kHistoryKept) post.mutable_history()->DeleteSubrange(0, 1);
+  post.set_occurrences(post.occurrences() + 1);
+
+  std::optional<int64_t> next;
+  if (recurring) {
+    // Occurrences missed while stalled are skipped, not bunched up.
+    next = NextRecurrence(post.recurrence(), std::max(current, now_ms - kPastToleranceMs));
+  } else if (post.state() == v1::POST_STATE_PUBLISHED) {
+    const auto& r = post.recycle();
+    int64_t at = now_ms + static_cast<int64_t>(r.every_days()) * 86'400'000;
+    bool under_max = r.max_times() == 0 || post.occurrences() <= r.max_times();
+    bool before_until = !r.has_until() || at <= ToMs(r.until());
+    if (under_max && before_until) next = at;
+  }
+  if (!next) return 0;
+  *post.mutable_publish_at() = FromMs(*next);
+  for (auto& t : *post.mutable_targets()) {
+    t.set_state(v1::POST_STATE_SCHEDULED);
+    t.clear_remote_id();
+    t.clear_remote_url();
+    t.clear_error_message();
+    t.set_attempts(0);
+  }
+  post.set_state(v1::POST_STATE_SCHEDULED);
+  return *next;
 }
 
 ResultEffect ApplyResult(v1::Post& post, const herald::events::v1::PublishResult& result, int64_t now_ms) {
@@ -94,10 +225,7 @@ ResultEffect ApplyResult(v1::Post& post, const herald::events::v1::PublishResult
   for (auto& t : *post.mutable_targets()) {
     if (t.channel_id() != result.channel_id()) continue;
     // Final states never move again: a duplicate or late result changes nothing.
-    if (t.state() == v1::POST_STATE_PUBLISHED || t.state() == v1::POST_STATE_FAILED ||
-        t.state() == v1::POST_STATE_CANCELED) {
-      return effect;
-    }
+    if (IsFinal(t.state())) return effect;
     switch (result.outcome()) {
       case PublishOutcome::PUBLISH_OUTCOME_PUBLISHED:
         t.set_state(v1::POST_STATE_PUBLISHED);
@@ -124,6 +252,9 @@ ResultEffect ApplyResult(v1::Post& post, const herald::events::v1::PublishResult
   if (effect.changed) {
     post.set_state(Summarize(post));
     *post.mutable_update_time() = FromMs(now_ms);
+    if (IsFinal(post.state())) {
+      if (int64_t next = FinishOccurrence(post, now_ms)) effect.requeue_at_ms = next;
+    }
   }
   return effect;
 }
@@ -135,6 +266,21 @@ bool MarkDispatched(v1::Post& post, int64_t now_ms) {
       t.set_state(v1::POST_STATE_DISPATCHED);
       changed = true;
     }
+  }
+  if (changed) {
+    post.set_state(Summarize(post));
+    *post.mutable_update_time() = FromMs(now_ms);
+  }
+  return changed;
+}
+
+bool SetAllTargets(v1::Post& post, v1::PostState state, const std::string& reason, int64_t now_ms) {
+  bool changed = false;
+  for (auto& t : *post.mutable_targets()) {
+    if (IsFinal(t.state()) || t.state() == state) continue;
+    t.set_state(state);
+    if (!reason.empty()) t.set_error_message(reason);
+    changed = true;
   }
   if (changed) {
     post.set_state(Summarize(post));

@@ -1,7 +1,8 @@
 #pragma once
 // The scheduler's domain rules, free of I/O: what a valid post is, where it is
-// stored, and how delivery outcomes change its state.
+// stored, how its state moves, and when it fires next.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -15,11 +16,19 @@ namespace v1 = herald::scheduler::v1;
 // Hard cap for any network; per-network limits are the publisher's to check.
 inline constexpr size_t kMaxTextBytes = 65536;
 inline constexpr size_t kMaxTargets = 50;
+inline constexpr int kMaxMedia = 20;
+inline constexpr size_t kMaxNotesBytes = 4000;
 // A publish_at this far in the past is still "now" (client clock skew).
 inline constexpr int64_t kPastToleranceMs = 5000;
+// Occurrences of recurring/recycled posts kept in Post.history.
+inline constexpr int kHistoryKept = 20;
 
 // Checks every field of a CreatePost request; names each bad one.
 FieldErrors ValidateCreate(const v1::CreatePostRequest& request, int64_t now_ms);
+// Checks the content fields shared by create and update.
+void ValidateContentFields(const std::string& text, bool text_required,
+                           const google::protobuf::RepeatedPtrField<std::string>& media_urls, const std::string& link,
+                           const std::string& notes, FieldErrors& errors);
 
 // A post id derived from (workspace, request id), so a retried create finds
 // the first one; random when the client gave no request id.
@@ -28,22 +37,39 @@ std::string NewPostId(const std::string& workspace_id, const std::string& reques
 // Which due-index shard holds a post.
 int ShardOf(const std::string& post_id, int shards);
 
-// Builds the stored post for a valid request.
-v1::Post BuildPost(const v1::CreatePostRequest& request, const std::string& post_id, int64_t now_ms);
+// First occurrence of a recurrence strictly after after_ms (nullopt: none left).
+// The recurrence must already be valid.
+std::optional<int64_t> NextRecurrence(const v1::Recurrence& recurrence, int64_t after_ms);
 
-// The post's state summarised from its targets: all published → PUBLISHED;
-// any still scheduled or dispatched → that; otherwise FAILED if any failed.
+// Builds the stored post for a valid request. `first_due_ms` is the resolved
+// first occurrence (explicit time, now, queue slot or recurrence).
+v1::Post BuildPost(const v1::CreatePostRequest& request, const std::string& post_id, int64_t first_due_ms,
+                   int64_t now_ms);
+
+// True while the post is waiting in the due index.
+bool InDueIndex(v1::PostState state);
+bool IsFinal(v1::PostState state);
+
+// The post's state summarised from its targets.
 v1::PostState Summarize(const v1::Post& post);
 
 // What a delivery outcome does to the stored post.
 struct ResultEffect {
   bool changed = false;
-  // Set when the target goes back to the due index (retry or over quota).
+  // Set when the post goes back to the due index (retry, over quota, or the
+  // next occurrence of a recurring or recycled post).
   int64_t requeue_at_ms = 0;
 };
 ResultEffect ApplyResult(v1::Post& post, const herald::events::v1::PublishResult& result, int64_t now_ms);
 
 // Marks every scheduled target DISPATCHED (after its PostDue reached Kafka).
 bool MarkDispatched(v1::Post& post, int64_t now_ms);
+
+// Records the current occurrence in history and, for recurring or recycled
+// posts, moves to the next one (targets back to SCHEDULED). Returns its time, or 0.
+int64_t FinishOccurrence(v1::Post& post, int64_t now_ms);
+
+// Sets every non-final target (and the post) to `state`, with a reason.
+bool SetAllTargets(v1::Post& post, v1::PostState state, const std::string& reason, int64_t now_ms);
 
 }  // namespace herald::scheduler

@@ -10,12 +10,12 @@ namespace {
 
 using herald::scheduler::v1::Post;
 
-// KEYS: post, due, ws index. ARGV: body, due_ms, id, publish_at_ms
+// KEYS: post, due, ws index. ARGV: body, due_ms ('' = not due), id, listing score
 const RedisScript kCreate(R"lua(
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[2] ~= '' then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
 return {1, ARGV[1]}
 )lua");
@@ -56,13 +56,48 @@ end
 return #ids
 )lua");
 
-// KEYS: post, due. ARGV: old body, new body, requeue_at_ms ('' for none), id
+// KEYS: post, due, inflight, lease, held, ws index.
+// ARGV: old body, new body, action ('' | add | remove | hold), at_ms, id,
+//       fencing token ('' = no claim to end), listing score
+// Returns 1 done, 0 the post changed meanwhile, -1 the claim was lost.
 const RedisScript kCompareAndSet(R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[6] ~= '' then
+  if redis.call('HGET', KEYS[4], ARGV[5]) ~= ARGV[6] then return -1 end
+  redis.call('HDEL', KEYS[4], ARGV[5])
+  redis.call('ZREM', KEYS[3], ARGV[5])
+end
 redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
+local action = ARGV[3]
+if action == 'add' then
+  redis.call('ZREM', KEYS[5], ARGV[5])
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+elseif action == 'remove' then
+  redis.call('ZREM', KEYS[2], ARGV[5])
+  redis.call('ZREM', KEYS[5], ARGV[5])
+elseif action == 'hold' then
+  redis.call('ZREM', KEYS[2], ARGV[5])
+  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
+end
+redis.call('ZADD', KEYS[6], ARGV[7], ARGV[5])
 return 1
 )lua");
+
+// KEYS: taken. ARGV: now_ms, post id, candidates... Returns the slot or -1.
+const RedisScript kReserveSlot(R"lua(
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+for i = 3, #ARGV do
+  if #redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i], 'LIMIT', 0, 1) == 0 then
+    redis.call('ZADD', KEYS[1], ARGV[i], ARGV[2] .. '@' .. ARGV[i])
+    return ARGV[i]
+  end
+end
+return '-1'
+)lua");
+
+int64_t ListingScore(const Post& post) {
+  return post.has_publish_at() ? ToMs(post.publish_at()) : ToMs(post.create_time());
+}
 
 absl::StatusOr<Post> Parse(const std::string& bytes) {
   Post post;
@@ -76,9 +111,9 @@ std::string PostStore::TagOf(const std::string& post_id) const { return Tag(Shar
 
 absl::StatusOr<Post> PostStore::Create(const Post& post) {
   std::string tag = TagOf(post.id());
+  std::string due = InDueIndex(post.state()) ? std::to_string(ToMs(post.publish_at())) : "";
   auto reply = redis_.Eval(kCreate, {tag + ":post:" + post.id(), tag + ":due", tag + ":ws:" + post.workspace_id()},
-                           {post.SerializeAsString(), std::to_string(ToMs(post.publish_at())), post.id(),
-                            std::to_string(ToMs(post.publish_at()))});
+                           {post.SerializeAsString(), due, post.id(), std::to_string(ListingScore(post))});
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2) return absl::InternalError("create: unexpected reply");
   return Parse(reply->elements[1].str);
@@ -92,7 +127,7 @@ absl::StatusOr<Post> PostStore::Get(const std::string& post_id) {
 }
 
 absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_id, size_t limit,
-                                                  const std::string& after_cursor) {
+                                                  const std::string& after_cursor, int64_t from_ms, int64_t to_ms) {
   // Each shard holds part of the workspace's index; merge the first `limit` of each.
   int64_t after_ms = -1;
   std::string after_id;
@@ -107,9 +142,11 @@ absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_i
     after_id = after_cursor.substr(colon + 1);
   }
   std::vector<RedisClient::Args> cmds;
+  after_ms = std::max(after_ms, from_ms);
   std::string min = after_ms < 0 ? "-inf" : std::to_string(after_ms);
+  std::string max = to_ms == INT64_MAX ? "+inf" : std::to_string(to_ms);
   for (int s = 0; s < shards_; ++s) {
-    cmds.push_back({"ZRANGEBYSCORE", Tag(s) + ":ws:" + workspace_id, min, "+inf", "WITHSCORES", "LIMIT", "0",
+    cmds.push_back({"ZRANGEBYSCORE", Tag(s) + ":ws:" + workspace_id, min, max, "WITHSCORES", "LIMIT", "0",
                     std::to_string(limit + 64)});
   }
   auto replies = redis_.Pipeline(cmds);
@@ -173,8 +210,8 @@ absl::StatusOr<int64_t> PostStore::ReapExpired(int shard, int64_t now_ms) {
   return reply->AsInt();
 }
 
-absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id,
-                                                      const std::function<bool(Post&, int64_t*)>& mutate) {
+absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id, const Mutation& mutate,
+                                                      std::optional<int64_t> ack_token) {
   std::string tag = TagOf(post_id);
   std::string key = tag + ":post:" + post_id;
   for (int attempt = 0; attempt < 50; ++attempt) {
@@ -183,15 +220,89 @@ absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id
     if (current->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
     auto post = Parse(current->str);
     if (!post.ok()) return post.status();
-    int64_t requeue_at = 0;
-    if (!mutate(*post, &requeue_at)) return std::optional<Post>();
-    auto reply = redis_.Eval(kCompareAndSet, {key, tag + ":due"},
-                             {current->str, post->SerializeAsString(),
-                              requeue_at > 0 ? std::to_string(requeue_at) : "", post_id});
+    DueChange change;
+    if (!mutate(*post, &change)) {
+      if (ack_token) {
+        auto acked = Ack(post_id, *ack_token);
+        if (!acked.ok()) return acked.status();
+        if (!*acked) return absl::FailedPreconditionError("claim of " + post_id + " was lost");
+      }
+      return std::optional<Post>();
+    }
+    static const char* kActions[] = {"", "add", "remove", "hold"};
+    auto reply = redis_.Eval(
+        kCompareAndSet,
+        {key, tag + ":due", tag + ":inflight", tag + ":lease", tag + ":held", tag + ":ws:" + post->workspace_id()},
+        {current->str, post->SerializeAsString(), kActions[static_cast<int>(change.action)],
+         std::to_string(change.at_ms), post_id, ack_token ? std::to_string(*ack_token) : "",
+         std::to_string(ListingScore(*post))});
     if (!reply.ok()) return reply.status();
     if (reply->AsInt() == 1) return std::optional<Post>(std::move(*post));
+    if (reply->AsInt() == -1) return absl::FailedPreconditionError("claim of " + post_id + " was lost");
   }
   return absl::AbortedError("post " + post_id + " changed concurrently too often");
+}
+
+absl::StatusOr<std::vector<std::string>> PostStore::Held(int shard) {
+  auto r = redis_.Command({"ZRANGE", Tag(shard) + ":held", "0", "-1"});
+  if (!r.ok()) return r.status();
+  std::vector<std::string> out;
+  for (const auto& e : r->elements) out.push_back(e.str);
+  return out;
+}
+
+absl::StatusOr<std::optional<herald::scheduler::v1::Queue>> PostStore::GetQueue(const std::string& channel_id) {
+  auto r = redis_.Command({"GET", "sched:{q:" + channel_id + "}"});
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return std::optional<herald::scheduler::v1::Queue>();
+  herald::scheduler::v1::Queue q;
+  if (!q.ParseFromString(r->str)) return absl::DataLossError("stored queue does not parse");
+  return std::optional<herald::scheduler::v1::Queue>(std::move(q));
+}
+
+absl::Status PostStore::SetQueue(const herald::scheduler::v1::Queue& queue) {
+  auto r = redis_.Command({"SET", "sched:{q:" + queue.channel_id() + "}", queue.SerializeAsString()});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::StatusOr<std::optional<int64_t>> PostStore::ReserveSlot(const std::string& channel_id,
+                                                              const std::vector<int64_t>& candidates,
+                                                              const std::string& post_id, int64_t now_ms) {
+  RedisClient::Args args{std::to_string(now_ms), post_id};
+  for (int64_t c : candidates) args.push_back(std::to_string(c));
+  auto r = redis_.Eval(kReserveSlot, {"sched:{q:" + channel_id + "}:taken"}, args);
+  if (!r.ok()) return r.status();
+  int64_t slot = r->AsInt();
+  if (slot < 0) return std::optional<int64_t>();
+  return std::optional<int64_t>(slot);
+}
+
+absl::StatusOr<std::vector<int64_t>> PostStore::TakenSlots(const std::string& channel_id, int64_t from_ms) {
+  auto r = redis_.Command({"ZRANGEBYSCORE", "sched:{q:" + channel_id + "}:taken", std::to_string(from_ms), "+inf",
+                           "WITHSCORES"});
+  if (!r.ok()) return r.status();
+  std::vector<int64_t> out;
+  for (size_t i = 1; i < r->elements.size(); i += 2) out.push_back(r->elements[i].AsInt());
+  return out;
+}
+
+absl::Status PostStore::SetHold(const std::string& key, const std::string& reason) {
+  auto r = redis_.Command({"HSET", "sched:holds", key, reason});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::StatusOr<bool> PostStore::ClearHold(const std::string& key) {
+  auto r = redis_.Command({"HDEL", "sched:holds", key});
+  if (!r.ok()) return r.status();
+  return r->AsInt() == 1;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> PostStore::Holds() {
+  auto r = redis_.Command({"HGETALL", "sched:holds"});
+  if (!r.ok()) return r.status();
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) out[r->elements[i].str] = r->elements[i + 1].str;
+  return out;
 }
 
 absl::StatusOr<std::pair<int64_t, int64_t>> PostStore::Backlog() {

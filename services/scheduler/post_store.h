@@ -1,5 +1,5 @@
 #pragma once
-// Posts and the due index in Redis.
+// Posts, the due index, queues and pauses in Redis.
 //
 // Keys (every key of one shard shares the hash tag {sched:N}, so each script
 // runs unchanged on Redis Cluster):
@@ -8,9 +8,14 @@
 //   {sched:N}:inflight       ZSET post id → lease expiry (ms)
 //   {sched:N}:lease          HASH post id → fencing token of the live claim
 //   {sched:N}:fence          counter of claims (the fencing tokens)
+//   {sched:N}:held           ZSET post id → due time, posts held by a pause
 //   {sched:N}:ws:<workspace> ZSET post id → publish_at (ms), for listing
+//   sched:{q:<channel>}      HASH queue → serialized Queue; taken → ZSET of used slots
+//   sched:{q:<channel>}:taken ZSET slot time (ms) → post id
+//   sched:holds              HASH "<ws>" or "<ws>/<channel>" → reason
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,38 +31,70 @@ struct ClaimedPost {
   int64_t fencing_token = 0;
 };
 
+// What an update does to the post's place in the due index.
+struct DueChange {
+  enum class Action { kNone, kAdd, kRemove, kHold };
+  Action action = Action::kNone;
+  int64_t at_ms = 0;
+  static DueChange Add(int64_t at) { return {Action::kAdd, at}; }
+  static DueChange Remove() { return {Action::kRemove, 0}; }
+  static DueChange Hold(int64_t at) { return {Action::kHold, at}; }
+};
+
 class PostStore {
  public:
+  using Mutation = std::function<bool(herald::scheduler::v1::Post&, DueChange*)>;
+
   PostStore(RedisClient& redis, int shards) : redis_(redis), shards_(shards) {}
 
   int shards() const { return shards_; }
 
-  // Stores the post and puts it in the due index, atomically. If a post with
-  // this id exists, returns that one instead (idempotent create).
+  // Stores the post and, if it is SCHEDULED, puts it in the due index,
+  // atomically. If a post with this id exists, returns that one instead.
   absl::StatusOr<herald::scheduler::v1::Post> Create(const herald::scheduler::v1::Post& post);
   // NOT_FOUND when missing.
   absl::StatusOr<herald::scheduler::v1::Post> Get(const std::string& post_id);
-  // Posts of a workspace ordered by publish_at; cursor is "ms:id" of the last one seen.
+  // Posts of a workspace ordered by publish_at in [from_ms, to_ms]; cursor is
+  // "ms:id" of the last one seen.
   absl::StatusOr<std::vector<herald::scheduler::v1::Post>> List(const std::string& workspace_id, size_t limit,
-                                                               const std::string& after_cursor);
+                                                               const std::string& after_cursor, int64_t from_ms = -1,
+                                                               int64_t to_ms = INT64_MAX);
 
   // Moves up to `limit` posts due at or before now_ms into the in-flight set
   // with a lease; each claim carries a new fencing token.
   absl::StatusOr<std::vector<ClaimedPost>> Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit);
-  // Ends a claim: false if the lease expired and was taken over (the token no
-  // longer matches).
+  // Ends a claim: false if the lease expired and was taken over.
   absl::StatusOr<bool> Ack(const std::string& post_id, int64_t fencing_token);
   // Puts posts whose lease expired back in the due index. Returns how many.
   absl::StatusOr<int64_t> ReapExpired(int shard, int64_t now_ms);
 
-  // Read-modify-write with compare-and-set; `mutate` returns false to leave
-  // the post unchanged and may set *requeue_at_ms to put it back in the due index.
-  absl::StatusOr<std::optional<herald::scheduler::v1::Post>> Update(
-      const std::string& post_id,
-      const std::function<bool(herald::scheduler::v1::Post&, int64_t* requeue_at_ms)>& mutate);
+  // Read-modify-write with compare-and-set. `mutate` returns false to leave the
+  // post unchanged. With a fencing token the claim is acknowledged in the same
+  // step (FAILED_PRECONDITION if the lease was lost). Returns the new post, or
+  // nullopt when unchanged.
+  absl::StatusOr<std::optional<herald::scheduler::v1::Post>> Update(const std::string& post_id,
+                                                                   const Mutation& mutate,
+                                                                   std::optional<int64_t> ack_token = std::nullopt);
+
+  // Post ids held by a pause in one shard.
+  absl::StatusOr<std::vector<std::string>> Held(int shard);
 
   // Sizes of the due and in-flight sets, over all shards.
   absl::StatusOr<std::pair<int64_t, int64_t>> Backlog();
+
+  // Queues.
+  absl::StatusOr<std::optional<herald::scheduler::v1::Queue>> GetQueue(const std::string& channel_id);
+  absl::Status SetQueue(const herald::scheduler::v1::Queue& queue);
+  // Takes the first of `candidates` (ascending slot times) no post holds yet.
+  absl::StatusOr<std::optional<int64_t>> ReserveSlot(const std::string& channel_id,
+                                                     const std::vector<int64_t>& candidates,
+                                                     const std::string& post_id, int64_t now_ms);
+  absl::StatusOr<std::vector<int64_t>> TakenSlots(const std::string& channel_id, int64_t from_ms);
+
+  // Pauses: key is "<ws>" or "<ws>/<channel>".
+  absl::Status SetHold(const std::string& key, const std::string& reason);
+  absl::StatusOr<bool> ClearHold(const std::string& key);
+  absl::StatusOr<std::map<std::string, std::string>> Holds();
 
  private:
   std::string Tag(int shard) const { return "{sched:" + std::to_string(shard) + "}"; }

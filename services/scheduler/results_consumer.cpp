@@ -28,9 +28,9 @@ bool ResultsConsumer::Apply(const KafkaMessage& message) {
     return true;
   }
   int64_t now = clock_.NowMs();
-  auto updated = store_.Update(result.post_id(), [&](v1::Post& post, int64_t* requeue_at) {
+  auto updated = store_.Update(result.post_id(), [&](v1::Post& post, DueChange* change) {
     auto effect = ApplyResult(post, result, now);
-    *requeue_at = effect.requeue_at_ms;
+    if (effect.requeue_at_ms > 0) *change = DueChange::Add(effect.requeue_at_ms);
     return effect.changed;
   });
   if (!updated.ok()) {

@@ -1,5 +1,7 @@
 #include "scheduler/scheduler_service.h"
 
+#include <algorithm>
+
 #include "common/events.h"
 #include "common/ids.h"
 #include "common/log.h"
@@ -9,37 +11,125 @@
 #include "herald/events/v1/events.pb.h"
 #include "herald/topics.h"
 #include "scheduler/post_rules.h"
+#include "scheduler/recurrence.h"
 
 namespace herald::scheduler {
+namespace {
 
-grpc::ServerUnaryReactor* SchedulerService::CreatePost(grpc::CallbackServerContext* ctx,
-                                                       const v1::CreatePostRequest* request, v1::Post* response) {
-  return RunUnary(ctx, executor_, [=, this] { return DoCreatePost(*request, response); });
+constexpr const char* kIdRule = "required, 1-64 of [A-Za-z0-9_-]";
+
+void RequireIds(FieldErrors& errors, const std::string& workspace_id, const std::string& post_id) {
+  if (!IsValidId(workspace_id)) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(post_id)) errors.Add("post_id", kIdRule);
 }
 
-grpc::ServerUnaryReactor* SchedulerService::GetPost(grpc::CallbackServerContext* ctx,
-                                                    const v1::GetPostRequest* request, v1::Post* response) {
-  return RunUnary(ctx, executor_, [=, this] { return DoGetPost(*request, response); });
+grpc::Status Precondition(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, message);
 }
 
-grpc::ServerUnaryReactor* SchedulerService::ListPosts(grpc::CallbackServerContext* ctx,
-                                                      const v1::ListPostsRequest* request,
-                                                      v1::ListPostsResponse* response) {
-  return RunUnary(ctx, executor_, [=, this] { return DoListPosts(*request, response); });
+std::string StateName(v1::PostState s) { return v1::PostState_Name(s).substr(11); }
+
+std::vector<QueueSlot> ToSlots(const v1::Queue& q) {
+  std::vector<QueueSlot> out;
+  for (const auto& s : q.slots()) {
+    out.push_back({static_cast<absl::Weekday>(s.day_of_week() - 1), s.hour(), s.minute()});
+  }
+  return out;
+}
+
+}  // namespace
+
+#define HERALD_UNARY_IMPL(Method, Request, Response)                                                       \
+  grpc::ServerUnaryReactor* SchedulerService::Method(grpc::CallbackServerContext* ctx,                    \
+                                                     const v1::Request* request, v1::Response* response) { \
+    return RunUnary(ctx, executor_, [=, this] { return Do##Method(*request, response); });                \
+  }
+HERALD_UNARY_IMPL(CreatePost, CreatePostRequest, Post)
+HERALD_UNARY_IMPL(GetPost, GetPostRequest, Post)
+HERALD_UNARY_IMPL(ListPosts, ListPostsRequest, ListPostsResponse)
+HERALD_UNARY_IMPL(UpdatePost, UpdatePostRequest, Post)
+HERALD_UNARY_IMPL(ReschedulePost, ReschedulePostRequest, Post)
+HERALD_UNARY_IMPL(CancelPost, CancelPostRequest, Post)
+HERALD_UNARY_IMPL(SubmitPost, SubmitPostRequest, Post)
+HERALD_UNARY_IMPL(ApprovePost, ApprovePostRequest, Post)
+HERALD_UNARY_IMPL(RejectPost, RejectPostRequest, Post)
+HERALD_UNARY_IMPL(GetQueue, GetQueueRequest, Queue)
+HERALD_UNARY_IMPL(SetQueue, SetQueueRequest, Queue)
+HERALD_UNARY_IMPL(GetCalendar, GetCalendarRequest, Calendar)
+HERALD_UNARY_IMPL(SuggestTimes, SuggestTimesRequest, SuggestTimesResponse)
+HERALD_UNARY_IMPL(Pause, PauseRequest, PauseState)
+HERALD_UNARY_IMPL(Resume, ResumeRequest, ResumeResponse)
+#undef HERALD_UNARY_IMPL
+
+// ---------------------------------------------------------------- posts
+
+grpc::Status SchedulerService::CheckContent(const std::string& workspace_id, const v1::Post& post) {
+  FieldErrors errors;
+  for (int i = 0; i < post.targets_size(); ++i) {
+    const auto& t = post.targets(i);
+    std::vector<std::string> media(post.media_urls().begin(), post.media_urls().end());
+    auto problems = channels_.ValidateContent(workspace_id, t.channel_id(),
+                                              t.text_override().empty() ? post.text() : t.text_override(), media,
+                                              post.link());
+    if (!problems.ok()) return ToGrpc(problems.status());
+    for (const auto& p : *problems) errors.Add("targets[" + t.channel_id() + "]." + p.substr(0, p.find(':')),
+                                               p.substr(p.find(':') + 2));
+  }
+  return errors.ToGrpc();
 }
 
 grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request, v1::Post* response) {
   int64_t now = clock_.NowMs();
   FieldErrors errors = ValidateCreate(request, now);
+  if (request.add_to_queue() && request.channel_ids_size() != 1) {
+    errors.Add("channel_ids", "add_to_queue needs exactly one channel (each channel has its own queue)");
+  }
   if (!errors.ok()) return errors.ToGrpc();
+  std::vector<ChannelInfo> infos;
   for (int i = 0; i < request.channel_ids_size(); ++i) {
-    auto exists = channels_.Exists(request.workspace_id(), request.channel_ids(i));
-    if (!exists.ok()) return ToGrpc(exists.status());
-    if (!*exists) errors.Add("channel_ids[" + std::to_string(i) + "]", "unknown channel " + request.channel_ids(i));
+    auto info = channels_.Lookup(request.workspace_id(), request.channel_ids(i));
+    if (!info.ok()) return ToGrpc(info.status());
+    if (!*info) {
+      errors.Add("channel_ids[" + std::to_string(i) + "]", "unknown channel " + request.channel_ids(i));
+    } else {
+      infos.push_back(**info);
+    }
   }
   if (!errors.ok()) return errors.ToGrpc();
 
-  v1::Post post = BuildPost(request, NewPostId(request.workspace_id(), request.request_id()), now);
+  std::string post_id = NewPostId(request.workspace_id(), request.request_id());
+  if (!request.request_id().empty()) {
+    // A retried create: answer with the first one, taking no second queue slot.
+    auto existing = store_.Get(post_id);
+    if (existing.ok() && existing->workspace_id() == request.workspace_id()) {
+      *response = *existing;
+      return grpc::Status::OK;
+    }
+  }
+  v1::Post draft = BuildPost(request, post_id, 0, now);
+  if (auto s = CheckContent(request.workspace_id(), draft); !s.ok()) return s;
+
+  int64_t first_due = 0;
+  if (request.publish_now()) {
+    first_due = now;
+  } else if (request.has_publish_at()) {
+    first_due = ToMs(request.publish_at());
+  } else if (request.has_recurrence()) {
+    first_due = *NextRecurrence(request.recurrence(), now - kPastToleranceMs);
+  } else if (request.add_to_queue()) {
+    auto queue = store_.GetQueue(infos[0].id);
+    if (!queue.ok()) return ToGrpc(queue.status());
+    if (!*queue || (*queue)->slots().empty()) {
+      return InvalidArgument("add_to_queue", "channel " + infos[0].id + " has no queue slots (SetQueue first)");
+    }
+    auto zone = LoadZone((*queue)->time_zone());
+    auto candidates = NextSlotTimes(ToSlots(**queue), *zone, now, 500);
+    auto slot = store_.ReserveSlot(infos[0].id, candidates, post_id, now);
+    if (!slot.ok()) return ToGrpc(slot.status());
+    if (!*slot) return Precondition("the queue of " + infos[0].id + " is full for the next 500 slots");
+    first_due = **slot;
+  }
+  v1::Post post = BuildPost(request, post_id, first_due, now);
   auto stored = store_.Create(post);
   if (!stored.ok()) return ToGrpc(stored.status());
   if (stored->workspace_id() != request.workspace_id()) {
@@ -47,45 +137,63 @@ grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request
   }
   *response = *stored;
   EmitLifecycle(*stored);
-  log::Info("post scheduled", {{"post_id", stored->id()},
-                               {"workspace_id", stored->workspace_id()},
-                               {"targets", stored->targets_size()}});
+  log::Info("post created", {{"post_id", stored->id()},
+                             {"workspace_id", stored->workspace_id()},
+                             {"state", StateName(stored->state())},
+                             {"targets", stored->targets_size()}});
   return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::Load(const std::string& workspace_id, const std::string& post_id, v1::Post* post) {
+  auto loaded = store_.Get(post_id);
+  if (!loaded.ok()) return ToGrpc(loaded.status());
+  // Another workspace's post does not exist for this caller.
+  if (loaded->workspace_id() != workspace_id) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "post " + post_id + " not found");
+  }
+  *post = std::move(*loaded);
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::Change(const std::string& workspace_id, const std::string& post_id,
+                                      const PostStore::Mutation& mutate, v1::Post* response) {
+  // A mutation that finds the post moved on meanwhile changes nothing; the
+  // caller sees the post as it is.
+  auto updated = store_.Update(post_id, mutate);
+  if (!updated.ok()) return ToGrpc(updated.status());
+  return Load(workspace_id, post_id, response);
 }
 
 grpc::Status SchedulerService::DoGetPost(const v1::GetPostRequest& request, v1::Post* response) {
   FieldErrors errors;
-  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!IsValidId(request.post_id())) errors.Add("post_id", "required, 1-64 of [A-Za-z0-9_-]");
+  RequireIds(errors, request.workspace_id(), request.post_id());
   if (!errors.ok()) return errors.ToGrpc();
-  auto post = store_.Get(request.post_id());
-  if (!post.ok()) return ToGrpc(post.status());
-  // Another workspace's post does not exist for this caller.
-  if (post->workspace_id() != request.workspace_id()) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, "post " + request.post_id() + " not found");
-  }
-  *response = std::move(*post);
-  return grpc::Status::OK;
+  return Load(request.workspace_id(), request.post_id(), response);
 }
 
 grpc::Status SchedulerService::DoListPosts(const v1::ListPostsRequest& request, v1::ListPostsResponse* response) {
   FieldErrors errors;
-  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
   if (request.page_size() < 0 || request.page_size() > 1000) errors.Add("page_size", "must be 0..1000");
   if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
+  if (!request.campaign_id().empty() && !IsValidId(request.campaign_id())) errors.Add("campaign_id", "not a valid id");
+  int64_t from = request.has_start_time() ? ToMs(request.start_time()) : -1;
+  int64_t to = request.has_end_time() ? ToMs(request.end_time()) : INT64_MAX;
+  if (from > to) errors.Add("end_time", "is before start_time");
   if (!errors.ok()) return errors.ToGrpc();
   size_t limit = request.page_size() == 0 ? 100 : static_cast<size_t>(request.page_size());
   std::string cursor = request.page_token();
   // Filters are applied after the index read: keep reading pages until full.
-  for (int rounds = 0; rounds < 20 && static_cast<size_t>(response->posts_size()) < limit; ++rounds) {
-    auto page = store_.List(request.workspace_id(), limit, cursor);
+  for (int rounds = 0; rounds < 50 && static_cast<size_t>(response->posts_size()) < limit; ++rounds) {
+    auto page = store_.List(request.workspace_id(), limit, cursor, from, to);
     if (!page.ok()) return ToGrpc(page.status());
     for (auto& p : *page) {
-      cursor = std::to_string(ToMs(p.publish_at())) + ":" + p.id();
+      cursor = std::to_string(p.has_publish_at() ? ToMs(p.publish_at()) : ToMs(p.create_time())) + ":" + p.id();
       bool match = request.state() == v1::POST_STATE_UNSPECIFIED || p.state() == request.state();
+      match &= request.campaign_id().empty() || p.campaign_id() == request.campaign_id();
       if (match && !request.channel_id().empty()) {
-        match = false;
-        for (const auto& t : p.targets()) match |= t.channel_id() == request.channel_id();
+        match = std::any_of(p.targets().begin(), p.targets().end(),
+                            [&](const v1::Target& t) { return t.channel_id() == request.channel_id(); });
       }
       if (match) *response->add_posts() = std::move(p);
       if (static_cast<size_t>(response->posts_size()) == limit) break;
@@ -97,6 +205,400 @@ grpc::Status SchedulerService::DoListPosts(const v1::ListPostsRequest& request, 
   }
   response->set_next_page_token(cursor);
   return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::DoUpdatePost(const v1::UpdatePostRequest& request, v1::Post* response) {
+  FieldErrors errors;
+  RequireIds(errors, request.workspace_id(), request.post_id());
+  ValidateContentFields(request.text(), false, request.media_urls(), request.link(), request.notes(), errors);
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Post post;
+  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
+  if (post.state() == v1::POST_STATE_DISPATCHED || IsFinal(post.state())) {
+    return Precondition("post is " + StateName(post.state()) + "; only posts not yet dispatched can change");
+  }
+  for (const auto& [channel, text] : request.text_overrides()) {
+    if (std::none_of(post.targets().begin(), post.targets().end(),
+                     [&](const v1::Target& t) { return t.channel_id() == channel; })) {
+      errors.Add("text_overrides[" + channel + "]", "not one of the post's channels");
+    }
+  }
+  if (!errors.ok()) return errors.ToGrpc();
+  auto apply = [&](v1::Post& p) {
+    if (!request.text().empty()) p.set_text(request.text());
+    p.mutable_media_urls()->CopyFrom(request.media_urls());
+    p.set_link(request.link());
+    p.set_notes(request.notes());
+    for (auto& t : *p.mutable_targets()) {
+      if (auto it = request.text_overrides().find(t.channel_id()); it != request.text_overrides().end()) {
+        t.set_text_override(it->second);
+      }
+    }
+    *p.mutable_update_time() = FromMs(clock_.NowMs());
+  };
+  apply(post);
+  if (auto s = CheckContent(request.workspace_id(), post); !s.ok()) return s;
+  return Change(request.workspace_id(), request.post_id(),
+                [&](v1::Post& p, DueChange*) {
+                  if (p.state() == v1::POST_STATE_DISPATCHED || IsFinal(p.state())) return false;
+                  apply(p);
+                  return true;
+                },
+                response);
+}
+
+grpc::Status SchedulerService::DoReschedulePost(const v1::ReschedulePostRequest& request, v1::Post* response) {
+  FieldErrors errors;
+  RequireIds(errors, request.workspace_id(), request.post_id());
+  int64_t now = clock_.NowMs();
+  if (!request.has_publish_at()) {
+    errors.Add("publish_at", "required");
+  } else if (ToMs(request.publish_at()) < now - kPastToleranceMs) {
+    errors.Add("publish_at", "is in the past");
+  }
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Post post;
+  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
+  if (post.has_recurrence()) return InvalidArgument("publish_at", "a recurring post follows its rule; cancel and recreate it");
+  if (post.state() == v1::POST_STATE_DISPATCHED || IsFinal(post.state())) {
+    return Precondition("post is " + StateName(post.state()) + "; it can no longer be rescheduled");
+  }
+  int64_t at = ToMs(request.publish_at());
+  return Change(request.workspace_id(), request.post_id(),
+                [&](v1::Post& p, DueChange* change) {
+                  if (p.state() == v1::POST_STATE_DISPATCHED || IsFinal(p.state())) return false;
+                  *p.mutable_publish_at() = FromMs(at);
+                  p.set_queued(false);
+                  if (p.state() == v1::POST_STATE_SCHEDULED) *change = DueChange::Add(at);
+                  *p.mutable_update_time() = FromMs(now);
+                  return true;
+                },
+                response);
+}
+
+grpc::Status SchedulerService::DoCancelPost(const v1::CancelPostRequest& request, v1::Post* response) {
+  FieldErrors errors;
+  RequireIds(errors, request.workspace_id(), request.post_id());
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Post post;
+  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
+  if (post.state() == v1::POST_STATE_DISPATCHED) return Precondition("post is already with the publisher");
+  if (IsFinal(post.state())) return Precondition("post is " + StateName(post.state()));
+  int64_t now = clock_.NowMs();
+  return Change(request.workspace_id(), request.post_id(),
+                [&](v1::Post& p, DueChange* change) {
+                  if (p.state() == v1::POST_STATE_DISPATCHED) return false;
+                  *change = DueChange::Remove();
+                  return SetAllTargets(p, v1::POST_STATE_CANCELED, "canceled", now);
+                },
+                response);
+}
+
+grpc::Status SchedulerService::DoSubmitPost(const v1::SubmitPostRequest& request, v1::Post* response) {
+  FieldErrors errors;
+  RequireIds(errors, request.workspace_id(), request.post_id());
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Post post;
+  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
+  if (post.state() != v1::POST_STATE_DRAFT) return Precondition("only a DRAFT can be submitted; post is " + StateName(post.state()));
+  if (!post.has_publish_at()) return InvalidArgument("publish_at", "the draft has no time yet (ReschedulePost first)");
+  int64_t now = clock_.NowMs();
+  return Change(request.workspace_id(), request.post_id(),
+                [&](v1::Post& p, DueChange* change) {
+                  if (p.state() != v1::POST_STATE_DRAFT) return false;
+                  p.clear_rejection_reason();
+                  if (p.approval_required()) return SetAllTargets(p, v1::POST_STATE_PENDING_APPROVAL, "", now);
+                  *change = DueChange::Add(std::max(now, ToMs(p.publish_at())));
+                  return SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", now);
+                },
+                response);
+}
+
+grpc::Status SchedulerService::DoApprovePost(const v1::ApprovePostRequest& request, v1::Post* response) {
+  FieldErrors errors;
+  RequireIds(errors, request.workspace_id(), request.post_id());
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Post post;
+  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
+  if (post.state() != v1::POST_STATE_PENDING_APPROVAL) {
+    return Precondition("only a post PENDING_APPROVAL can be approved; post is " + StateName(post.state()));
+  }
+  int64_t now = clock_.NowMs();
+  log::Info("post approved", {{"post_id", post.id()}, {"approver", request.approver()}});
+  return Change(request.workspace_id(), request.post_id(),
+                [&](v1::Post& p, DueChange* change) {
+                  if (p.state() != v1::POST_STATE_PENDING_APPROVAL) return false;
+                  // Approved after its time: it goes out now.
+                  *change = DueChange::Add(std::max(now, ToMs(p.publish_at())));
+                  return SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", now);
+                },
+                response);
+}
+
+grpc::Status SchedulerService::DoRejectPost(const v1::RejectPostRequest& request, v1::Post* response) {
+  FieldErrors errors;
+  RequireIds(errors, request.workspace_id(), request.post_id());
+  if (request.reason().find_first_not_of(" \t") == std::string::npos) errors.Add("reason", "required");
+  if (request.reason().size() > 2000) errors.Add("reason", "longer than 2000 bytes");
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Post post;
+  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
+  if (post.state() != v1::POST_STATE_PENDING_APPROVAL) {
+    return Precondition("only a post PENDING_APPROVAL can be rejected; post is " + StateName(post.state()));
+  }
+  int64_t now = clock_.NowMs();
+  return Change(request.workspace_id(), request.post_id(),
+                [&](v1::Post& p, DueChange*) {
+                  if (p.state() != v1::POST_STATE_PENDING_APPROVAL) return false;
+                  p.set_rejection_reason(request.reason());
+                  return SetAllTargets(p, v1::POST_STATE_DRAFT, "", now);
+                },
+                response);
+}
+
+// ---------------------------------------------------------------- queues
+
+grpc::Status SchedulerService::DoGetQueue(const v1::GetQueueRequest& request, v1::Queue* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(request.channel_id())) errors.Add("channel_id", kIdRule);
+  if (!errors.ok()) return errors.ToGrpc();
+  auto info = channels_.Lookup(request.workspace_id(), request.channel_id());
+  if (!info.ok()) return ToGrpc(info.status());
+  if (!*info) return InvalidArgument("channel_id", "unknown channel " + request.channel_id());
+  auto queue = store_.GetQueue(request.channel_id());
+  if (!queue.ok()) return ToGrpc(queue.status());
+  if (*queue) {
+    *response = **queue;
+  } else {
+    response->set_channel_id(request.channel_id());
+    response->set_time_zone((*info)->time_zone);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::DoSetQueue(const v1::SetQueueRequest& request, v1::Queue* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(request.channel_id())) errors.Add("channel_id", kIdRule);
+  if (request.slots_size() > 200) errors.Add("slots", "at most 200");
+  for (int i = 0; i < request.slots_size(); ++i) {
+    const auto& s = request.slots(i);
+    std::string f = "slots[" + std::to_string(i) + "]";
+    if (s.day_of_week() < 1 || s.day_of_week() > 7) errors.Add(f + ".day_of_week", "must be 1 (Monday) .. 7 (Sunday)");
+    if (s.hour() < 0 || s.hour() > 23) errors.Add(f + ".hour", "must be 0..23");
+    if (s.minute() < 0 || s.minute() > 59) errors.Add(f + ".minute", "must be 0..59");
+  }
+  if (!request.time_zone().empty() && !LoadZone(request.time_zone())) {
+    errors.Add("time_zone", "unknown IANA time zone '" + request.time_zone() + "'");
+  }
+  if (!errors.ok()) return errors.ToGrpc();
+  auto info = channels_.Lookup(request.workspace_id(), request.channel_id());
+  if (!info.ok()) return ToGrpc(info.status());
+  if (!*info) return InvalidArgument("channel_id", "unknown channel " + request.channel_id());
+  v1::Queue queue;
+  queue.set_channel_id(request.channel_id());
+  std::string zone = request.time_zone().empty() ? (*info)->time_zone : request.time_zone();
+  queue.set_time_zone(LoadZone(zone) ? zone : "UTC");
+  queue.mutable_slots()->CopyFrom(request.slots());
+  if (auto s = store_.SetQueue(queue); !s.ok()) return ToGrpc(s);
+  *response = queue;
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::DoSuggestTimes(const v1::SuggestTimesRequest& request,
+                                              v1::SuggestTimesResponse* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(request.channel_id())) errors.Add("channel_id", kIdRule);
+  if (request.count() < 0 || request.count() > 100) errors.Add("count", "must be 0..100");
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Queue queue;
+  v1::GetQueueRequest get;
+  get.set_workspace_id(request.workspace_id());
+  get.set_channel_id(request.channel_id());
+  if (auto s = DoGetQueue(get, &queue); !s.ok()) return s;
+  if (queue.slots().empty()) return Precondition("channel " + request.channel_id() + " has no queue slots");
+  int64_t now = clock_.NowMs();
+  auto taken = store_.TakenSlots(request.channel_id(), now);
+  if (!taken.ok()) return ToGrpc(taken.status());
+  size_t want = request.count() == 0 ? 5 : static_cast<size_t>(request.count());
+  for (int64_t t : NextSlotTimes(ToSlots(queue), *LoadZone(queue.time_zone()), now, want + taken->size())) {
+    if (std::find(taken->begin(), taken->end(), t) != taken->end()) continue;
+    *response->add_times() = FromMs(t);
+    if (static_cast<size_t>(response->times_size()) == want) break;
+  }
+  response->set_source("queue");
+  return grpc::Status::OK;
+}
+
+// ---------------------------------------------------------------- calendar
+
+grpc::Status SchedulerService::DoGetCalendar(const v1::GetCalendarRequest& request, v1::Calendar* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!request.has_start_time()) errors.Add("start_time", "required");
+  if (!request.has_end_time()) errors.Add("end_time", "required");
+  int64_t from = ToMs(request.start_time()), to = ToMs(request.end_time());
+  if (request.has_start_time() && request.has_end_time()) {
+    if (to <= from) errors.Add("end_time", "must be after start_time");
+    if (to - from > 93LL * 86'400'000) errors.Add("end_time", "a calendar spans at most 93 days");
+  }
+  if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
+  if (!errors.ok()) return errors.ToGrpc();
+  // Recurring posts are indexed at their next occurrence, which may be before `from`.
+  auto posts = store_.List(request.workspace_id(), 5000, "", std::min(from, clock_.NowMs() - 86'400'000), to);
+  if (!posts.ok()) return ToGrpc(posts.status());
+  for (const auto& p : *posts) {
+    if (!request.channel_id().empty() &&
+        std::none_of(p.targets().begin(), p.targets().end(),
+                     [&](const v1::Target& t) { return t.channel_id() == request.channel_id(); })) {
+      continue;
+    }
+    auto add = [&](int64_t at, v1::PostState state, bool projected) {
+      auto* e = response->add_entries();
+      e->set_post_id(p.id());
+      *e->mutable_at() = FromMs(at);
+      e->set_state(state);
+      for (const auto& t : p.targets()) e->add_channel_ids(t.channel_id());
+      e->set_text(p.text().substr(0, 280));
+      e->set_projected(projected);
+    };
+    for (const auto& h : p.history()) {
+      if (h.occurrence_ms() >= from && h.occurrence_ms() <= to) add(h.occurrence_ms(), h.state(), false);
+    }
+    if (!p.has_publish_at()) continue;
+    int64_t at = ToMs(p.publish_at());
+    if (at >= from && at <= to) add(at, p.state(), false);
+    if (p.has_recurrence() && !IsFinal(p.state())) {
+      for (int64_t next = at; response->entries_size() < 10000;) {
+        auto n = NextRecurrence(p.recurrence(), next);
+        if (!n || *n > to) break;
+        if (*n >= from) add(*n, v1::POST_STATE_SCHEDULED, true);
+        next = *n;
+      }
+    }
+  }
+  std::sort(response->mutable_entries()->begin(), response->mutable_entries()->end(),
+            [](const v1::CalendarEntry& a, const v1::CalendarEntry& b) { return ToMs(a.at()) < ToMs(b.at()); });
+  return grpc::Status::OK;
+}
+
+// ---------------------------------------------------------------- pauses
+
+grpc::Status SchedulerService::DoPause(const v1::PauseRequest& request, v1::PauseState* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
+  if (request.reason().size() > 2000) errors.Add("reason", "longer than 2000 bytes");
+  if (!errors.ok()) return errors.ToGrpc();
+  std::string key = request.workspace_id() + (request.channel_id().empty() ? "" : "/" + request.channel_id());
+  std::string reason = request.reason().empty() ? "paused" : request.reason();
+  if (auto s = store_.SetHold(key, reason); !s.ok()) return ToGrpc(s);
+  log::Warn("publishing paused", {{"scope", key}, {"reason", reason}});
+  response->set_paused(true);
+  response->set_reason(reason);
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::DoResume(const v1::ResumeRequest& request, v1::ResumeResponse* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
+  if (request.mode() != v1::ResumeRequest::MODE_REQUEUE && request.mode() != v1::ResumeRequest::MODE_SKIP) {
+    errors.Add("mode", "MODE_REQUEUE or MODE_SKIP: what to do with posts that fell due while paused");
+  }
+  if (!errors.ok()) return errors.ToGrpc();
+  std::string key = request.workspace_id() + (request.channel_id().empty() ? "" : "/" + request.channel_id());
+  if (auto s = store_.ClearHold(key); !s.ok()) return ToGrpc(s.status());
+  auto holds = store_.Holds();
+  if (!holds.ok()) return ToGrpc(holds.status());
+  int64_t now = clock_.NowMs();
+  bool skip = request.mode() == v1::ResumeRequest::MODE_SKIP;
+  for (int shard = 0; shard < store_.shards(); ++shard) {
+    auto held = store_.Held(shard);
+    if (!held.ok()) return ToGrpc(held.status());
+    for (const auto& id : *held) {
+      auto updated = store_.Update(id, [&](v1::Post& p, DueChange* change) {
+        if (p.workspace_id() != request.workspace_id() || p.state() != v1::POST_STATE_HELD) return false;
+        bool ours = request.channel_id().empty() ||
+                    std::any_of(p.targets().begin(), p.targets().end(),
+                                [&](const v1::Target& t) { return t.channel_id() == request.channel_id(); });
+        // Still covered by another pause (the workspace's, or another channel's).
+        bool still_held = holds->count(p.workspace_id()) > 0;
+        for (const auto& t : p.targets()) still_held |= holds->count(p.workspace_id() + "/" + t.channel_id()) > 0;
+        if (!ours || still_held) return false;
+        if (skip) {
+          SetAllTargets(p, v1::POST_STATE_CANCELED, "skipped: fell due during a pause", now);
+          int64_t next = FinishOccurrence(p, now);
+          *change = next ? DueChange::Add(next) : DueChange::Remove();
+          response->set_skipped(response->skipped() + 1);
+        } else {
+          SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", now);
+          *change = DueChange::Add(now);
+          response->set_requeued(response->requeued() + 1);
+        }
+        return true;
+      });
+      if (!updated.ok()) return ToGrpc(updated.status());
+    }
+  }
+  log::Info("publishing resumed", {{"scope", key},
+                                   {"requeued", response->requeued()},
+                                   {"skipped", response->skipped()}});
+  return grpc::Status::OK;
+}
+
+// ---------------------------------------------------------------- import
+
+namespace {
+
+// Client-streaming import: each row is created on the executor, then the next
+// row is read, so a huge import never holds more than one row in memory.
+class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
+ public:
+  ImportReactor(SchedulerService& service, Executor& executor, v1::ImportPostsResponse* response)
+      : service_(service), executor_(executor), response_(response) {
+    StartRead(&row_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    bool queued = executor_.Submit([this] {
+      ++row_number_;
+      v1::Post post;
+      grpc::Status s = service_.DoCreatePost(row_, &post);
+      if (s.ok()) {
+        response_->set_created(response_->created() + 1);
+        response_->add_post_ids(post.id());
+      } else {
+        auto* e = response_->add_errors();
+        e->set_row(row_number_);
+        e->set_message(s.error_message());
+      }
+      StartRead(&row_);
+    });
+    if (!queued) Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  SchedulerService& service_;
+  Executor& executor_;
+  v1::ImportPostsResponse* response_;
+  v1::CreatePostRequest row_;
+  int row_number_ = 0;
+};
+
+}  // namespace
+
+grpc::ServerReadReactor<v1::CreatePostRequest>* SchedulerService::ImportPosts(grpc::CallbackServerContext*,
+                                                                             v1::ImportPostsResponse* response) {
+  return new ImportReactor(*this, executor_, response);
 }
 
 void SchedulerService::EmitLifecycle(const v1::Post& post) {

@@ -1,5 +1,6 @@
 #pragma once
-// gRPC API of the scheduler (herald.scheduler.v1.SchedulerService).
+// gRPC API of the scheduler (herald.scheduler.v1.SchedulerService). Each
+// handler hands its body (a Do* method, callable without gRPC) to the executor.
 #include "common/clock.h"
 #include "common/executor.h"
 #include "common/kafka.h"
@@ -15,19 +16,38 @@ class SchedulerService final : public v1::SchedulerService::CallbackService {
                    const Clock& clock)
       : store_(store), channels_(channels), producer_(producer), executor_(executor), clock_(clock) {}
 
-  grpc::ServerUnaryReactor* CreatePost(grpc::CallbackServerContext* ctx, const v1::CreatePostRequest* request,
-                                       v1::Post* response) override;
-  grpc::ServerUnaryReactor* GetPost(grpc::CallbackServerContext* ctx, const v1::GetPostRequest* request,
-                                    v1::Post* response) override;
-  grpc::ServerUnaryReactor* ListPosts(grpc::CallbackServerContext* ctx, const v1::ListPostsRequest* request,
-                                      v1::ListPostsResponse* response) override;
+#define HERALD_UNARY(Method, Request, Response)                                                              \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,             \
+                                   v1::Response* response) override;                                        \
+  grpc::Status Do##Method(const v1::Request& request, v1::Response* response);
+  HERALD_UNARY(CreatePost, CreatePostRequest, Post)
+  HERALD_UNARY(GetPost, GetPostRequest, Post)
+  HERALD_UNARY(ListPosts, ListPostsRequest, ListPostsResponse)
+  HERALD_UNARY(UpdatePost, UpdatePostRequest, Post)
+  HERALD_UNARY(ReschedulePost, ReschedulePostRequest, Post)
+  HERALD_UNARY(CancelPost, CancelPostRequest, Post)
+  HERALD_UNARY(SubmitPost, SubmitPostRequest, Post)
+  HERALD_UNARY(ApprovePost, ApprovePostRequest, Post)
+  HERALD_UNARY(RejectPost, RejectPostRequest, Post)
+  HERALD_UNARY(GetQueue, GetQueueRequest, Queue)
+  HERALD_UNARY(SetQueue, SetQueueRequest, Queue)
+  HERALD_UNARY(GetCalendar, GetCalendarRequest, Calendar)
+  HERALD_UNARY(SuggestTimes, SuggestTimesRequest, SuggestTimesResponse)
+  HERALD_UNARY(Pause, PauseRequest, PauseState)
+  HERALD_UNARY(Resume, ResumeRequest, ResumeResponse)
+#undef HERALD_UNARY
 
-  // The handlers' bodies, callable without gRPC (tests).
-  grpc::Status DoCreatePost(const v1::CreatePostRequest& request, v1::Post* response);
-  grpc::Status DoGetPost(const v1::GetPostRequest& request, v1::Post* response);
-  grpc::Status DoListPosts(const v1::ListPostsRequest& request, v1::ListPostsResponse* response);
+  grpc::ServerReadReactor<v1::CreatePostRequest>* ImportPosts(grpc::CallbackServerContext* ctx,
+                                                              v1::ImportPostsResponse* response) override;
 
  private:
+  // Loads a post of the workspace (NOT_FOUND for another workspace's post).
+  grpc::Status Load(const std::string& workspace_id, const std::string& post_id, v1::Post* post);
+  // Applies `mutate` and answers with the stored post.
+  grpc::Status Change(const std::string& workspace_id, const std::string& post_id, const PostStore::Mutation& mutate,
+                      v1::Post* response);
+  // The publisher's objections to each target's content, named by field.
+  grpc::Status CheckContent(const std::string& workspace_id, const v1::Post& post);
   void EmitLifecycle(const v1::Post& post);
 
   PostStore& store_;

@@ -22,7 +22,7 @@ v1::Post MakePost(const std::string& id, int64_t due_ms) {
   r.set_text("text of " + id);
   r.add_channel_ids("ch1");
   *r.mutable_publish_at() = FromMs(due_ms);
-  return BuildPost(r, id, kNow);
+  return BuildPost(r, id, due_ms, kNow);
 }
 
 class PostStoreTest : public RedisTest {
@@ -104,18 +104,66 @@ TEST_F(PostStoreTest, UpdateRequeuesAtomically) {
   auto post = MakePost("p_u", kNow);
   ASSERT_TRUE(store.Create(post).ok());
   int shard = ShardOf("p_u", 4);
-  ASSERT_EQ(store.Claim(shard, kNow, 30000, 10)->size(), 1u);
-  auto updated = store.Update("p_u", [](v1::Post& p, int64_t* requeue) {
-    p.mutable_targets(0)->set_error_message("retry");
-    *requeue = kNow + 5000;
-    return true;
-  });
+  auto claimed = store.Claim(shard, kNow, 30000, 10);
+  ASSERT_EQ(claimed->size(), 1u);
+  auto updated = store.Update(
+      "p_u",
+      [](v1::Post& p, DueChange* change) {
+        p.mutable_targets(0)->set_error_message("retry");
+        *change = DueChange::Add(kNow + 5000);
+        return true;
+      },
+      (*claimed)[0].fencing_token);
   ASSERT_TRUE(updated.ok());
   ASSERT_TRUE(updated->has_value());
   EXPECT_EQ(store.Claim(shard, kNow + 4999, 30000, 10)->size(), 0u);
   auto again = store.Claim(shard, kNow + 5000, 30000, 10);
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].post.targets(0).error_message(), "retry");
+}
+
+TEST_F(PostStoreTest, UpdateWithALostClaimChangesNothing) {
+  ASSERT_TRUE(store.Create(MakePost("p_l", kNow)).ok());
+  int shard = ShardOf("p_l", 4);
+  auto first = store.Claim(shard, kNow, 1000, 10);
+  ASSERT_EQ(*store.ReapExpired(shard, kNow + 2000), 1);
+  auto second = store.Claim(shard, kNow + 2000, 1000, 10);
+  auto stale = store.Update(
+      "p_l", [](v1::Post& p, DueChange*) { return MarkDispatched(p, kNow); }, (*first)[0].fencing_token);
+  EXPECT_TRUE(absl::IsFailedPrecondition(stale.status()));
+  EXPECT_EQ(store.Get("p_l")->state(), v1::POST_STATE_SCHEDULED);
+  auto fresh = store.Update(
+      "p_l", [](v1::Post& p, DueChange*) { return MarkDispatched(p, kNow); }, (*second)[0].fencing_token);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(store.Get("p_l")->state(), v1::POST_STATE_DISPATCHED);
+  EXPECT_EQ(store.Backlog()->second, 0);  // the claim ended with the update
+}
+
+TEST_F(PostStoreTest, HoldMovesAPostOutOfTheDueIndexUntilAdded) {
+  ASSERT_TRUE(store.Create(MakePost("p_h", kNow)).ok());
+  int shard = ShardOf("p_h", 4);
+  ASSERT_TRUE(store.Update("p_h", [](v1::Post& p, DueChange* c) {
+                     *c = DueChange::Hold(kNow);
+                     return SetAllTargets(p, v1::POST_STATE_HELD, "", kNow);
+                   }).ok());
+  EXPECT_EQ(store.Claim(shard, kNow + 100000, 1000, 10)->size(), 0u);
+  EXPECT_EQ(*store.Held(shard), std::vector<std::string>{"p_h"});
+  ASSERT_TRUE(store.Update("p_h", [](v1::Post& p, DueChange* c) {
+                     *c = DueChange::Add(kNow);
+                     return SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", kNow);
+                   }).ok());
+  EXPECT_TRUE(store.Held(shard)->empty());
+  EXPECT_EQ(store.Claim(shard, kNow, 1000, 10)->size(), 1u);
+}
+
+TEST_F(PostStoreTest, QueueSlotsAreReservedOnce) {
+  std::vector<int64_t> candidates{kNow + 1000, kNow + 2000, kNow + 3000};
+  EXPECT_EQ(**store.ReserveSlot("ch1", candidates, "p1", kNow), kNow + 1000);
+  EXPECT_EQ(**store.ReserveSlot("ch1", candidates, "p2", kNow), kNow + 2000);
+  EXPECT_EQ(**store.ReserveSlot("ch2", candidates, "p3", kNow), kNow + 1000);  // other channel, own queue
+  EXPECT_EQ(**store.ReserveSlot("ch1", candidates, "p4", kNow), kNow + 3000);
+  EXPECT_FALSE(store.ReserveSlot("ch1", candidates, "p5", kNow)->has_value());
+  EXPECT_EQ(store.TakenSlots("ch1", kNow)->size(), 3u);
 }
 
 TEST_F(PostStoreTest, ListMergesShardsInPublishOrderWithCursor) {

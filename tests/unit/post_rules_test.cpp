@@ -47,11 +47,35 @@ TEST(ValidateCreate, NamesEachBadField) {
   r = Valid();
   r.clear_publish_at();
   EXPECT_NE(Message(r).find("publish_at: required"), std::string::npos);
+  r.set_draft(true);
+  EXPECT_TRUE(ValidateCreate(r, kNow).ok());  // a draft may leave the time open
+  r = Valid();
+  r.set_add_to_queue(true);
+  EXPECT_NE(Message(r).find("publish_at: give one of"), std::string::npos);
+  r = Valid();
+  r.clear_publish_at();
+  r.mutable_recurrence()->set_rrule("FREQ=HOURLY");
+  r.mutable_recurrence()->set_time_zone("Europe/Atlantis");
+  r.mutable_recurrence()->set_start_local("2026-13-01T09:00");
+  EXPECT_NE(Message(r).find("recurrence.rrule"), std::string::npos);
+  EXPECT_NE(Message(r).find("recurrence.time_zone: unknown IANA time zone 'Europe/Atlantis'"), std::string::npos);
+  EXPECT_NE(Message(r).find("recurrence.start_local"), std::string::npos);
+  r = Valid();
+  r.add_media_urls("ftp://x");
+  r.set_link("not a link");
+  (*r.mutable_text_overrides())["other"] = "x";
+  EXPECT_NE(Message(r).find("media_urls[0]"), std::string::npos);
+  EXPECT_NE(Message(r).find("link: must be an http(s) URL"), std::string::npos);
+  EXPECT_NE(Message(r).find("text_overrides[other]"), std::string::npos);
+  r = Valid();
+  r.mutable_recycle()->set_every_days(0);
+  EXPECT_NE(Message(r).find("recycle.every_days"), std::string::npos);
+  EXPECT_NE(Message(r).find("recycle: give max_times or until"), std::string::npos);
   r = Valid();
   *r.mutable_publish_at() = FromMs(kNow - kPastToleranceMs - 1);
   EXPECT_NE(Message(r).find("publish_at: is in the past"), std::string::npos);
   r.set_publish_now(true);
-  EXPECT_NE(Message(r).find("not both"), std::string::npos);
+  EXPECT_NE(Message(r).find("give one of publish_at, publish_now"), std::string::npos);
 }
 
 TEST(ValidateCreate, ToleratesSmallClockSkewAndPublishNow) {
@@ -83,7 +107,7 @@ TEST(ShardOf, IsStableAndInRange) {
 v1::Post TwoTargets() {
   auto r = Valid();
   r.add_channel_ids("ch2");
-  return BuildPost(r, "p_1", kNow);
+  return BuildPost(r, "p_1", ToMs(r.publish_at()), kNow);
 }
 
 PublishResult Result(const std::string& channel, herald::events::v1::PublishOutcome outcome, int64_t occurrence) {
@@ -142,6 +166,54 @@ TEST(Summarize, FailedOnlyWhenNothingIsPending) {
   EXPECT_EQ(Summarize(post), v1::POST_STATE_SCHEDULED);
   post.mutable_targets(1)->set_state(v1::POST_STATE_PUBLISHED);
   EXPECT_EQ(Summarize(post), v1::POST_STATE_FAILED);
+}
+
+TEST(BuildPost, InitialStateFollowsDraftAndApproval) {
+  auto r = Valid();
+  EXPECT_EQ(BuildPost(r, "p", kNow, kNow).state(), v1::POST_STATE_SCHEDULED);
+  r.set_approval_required(true);
+  EXPECT_EQ(BuildPost(r, "p", kNow, kNow).state(), v1::POST_STATE_PENDING_APPROVAL);
+  r.set_draft(true);
+  auto draft = BuildPost(r, "p", 0, kNow);
+  EXPECT_EQ(draft.state(), v1::POST_STATE_DRAFT);
+  EXPECT_FALSE(draft.has_publish_at());
+  EXPECT_FALSE(InDueIndex(draft.state()));
+}
+
+TEST(ApplyResult, RecurringPostMovesToItsNextOccurrenceWhenDone) {
+  auto r = Valid();
+  r.clear_publish_at();
+  r.mutable_recurrence()->set_rrule("FREQ=DAILY;COUNT=2");
+  r.mutable_recurrence()->set_time_zone("Europe/Berlin");
+  r.mutable_recurrence()->set_start_local("2027-03-27T09:00");  // Berlin springs forward on the 28th
+  ASSERT_TRUE(ValidateCreate(r, kNow).ok()) << ValidateCreate(r, kNow).Message();
+  int64_t first = *NextRecurrence(r.recurrence(), kNow);
+  auto post = BuildPost(r, "p_r", first, kNow);
+  auto e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, first), first + 1000);
+  EXPECT_EQ(e.requeue_at_ms, first + 23 * 3600000LL);  // 09:00 local the next day: 23 h later
+  EXPECT_EQ(post.state(), v1::POST_STATE_SCHEDULED);
+  EXPECT_EQ(post.history_size(), 1);
+  EXPECT_EQ(post.history(0).state(), v1::POST_STATE_PUBLISHED);
+  // The second (last, COUNT=2) occurrence ends the series.
+  int64_t second = ToMs(post.publish_at());
+  e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_FAILED, second), second + 1000);
+  EXPECT_EQ(e.requeue_at_ms, 0);
+  EXPECT_EQ(post.state(), v1::POST_STATE_FAILED);
+  EXPECT_EQ(post.occurrences(), 2);
+}
+
+TEST(ApplyResult, EvergreenPostIsRecycledUntilItsLimit) {
+  auto r = Valid();
+  r.mutable_recycle()->set_every_days(30);
+  r.mutable_recycle()->set_max_times(1);
+  auto post = BuildPost(r, "p_e", ToMs(r.publish_at()), kNow);
+  int64_t at = ToMs(post.publish_at());
+  auto e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, at), at);
+  EXPECT_EQ(e.requeue_at_ms, at + 30 * 86'400'000LL);
+  int64_t again = ToMs(post.publish_at());
+  e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, again), again);
+  EXPECT_EQ(e.requeue_at_ms, 0);  // recycled once: done
+  EXPECT_EQ(post.state(), v1::POST_STATE_PUBLISHED);
 }
 
 }  // namespace
