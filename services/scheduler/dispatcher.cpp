@@ -166,30 +166,48 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
     }
     latch.Wait();
 
+    // Mark every delivered post (or hold it) and end its claim: one round trip.
+    int64_t now = clock_.NowMs();
+    auto mutation = [now](bool hold) -> PostStore::Mutation {
+      if (hold) {
+        return [now](v1::Post& p, DueChange* change) {
+          *change = DueChange::Hold(ToMs(p.publish_at()));
+          return SetAllTargets(p, v1::POST_STATE_HELD, "", now);
+        };
+      }
+      return [now](v1::Post& p, DueChange*) { return MarkDispatched(p, now); };
+    };
+    std::vector<PostStore::ClaimedChange> changes;
+    std::vector<size_t> index;
     for (size_t i = 0; i < claimed->size(); ++i) {
-      const auto& c = (*claimed)[i];
       if (failed[i]) {
         produce_failures_.Increment();
         continue;  // not acknowledged: the lease expires and the reaper retries
       }
-      int64_t now = clock_.NowMs();
-      PostStore::Mutation mutate;
-      if (held[i]) {
-        mutate = [now](v1::Post& p, DueChange* change) {
-          *change = DueChange::Hold(ToMs(p.publish_at()));
-          return SetAllTargets(p, v1::POST_STATE_HELD, "", now);
-        };
-      } else {
-        mutate = [now](v1::Post& p, DueChange*) { return MarkDispatched(p, now); };
-      }
-      // Marks the post and ends the claim in one step; a lost claim means the
-      // reaper already gave it to another dispatcher, which carries on.
-      auto updated = store_.Update(c.post.id(), mutate, c.fencing_token);
-      if (!updated.ok()) {
-        if (!absl::IsFailedPrecondition(updated.status())) return updated.status();
+      PostStore::ClaimedChange change{&(*claimed)[i], (*claimed)[i].post, {}};
+      if (!mutation(held[i])(change.updated, &change.change)) {
+        // Nothing to mark (e.g. canceled after the claim): end the claim only.
+        if (auto acked = store_.Ack(change.claimed->post.id(), change.claimed->fencing_token); !acked.ok()) {
+          return acked.status();
+        }
         continue;
       }
-      if (held[i]) continue;
+      changes.push_back(std::move(change));
+      index.push_back(i);
+    }
+    auto results = store_.UpdateClaimed(changes);
+    if (!results.ok()) return results.status();
+    for (size_t k = 0; k < changes.size(); ++k) {
+      size_t i = index[k];
+      const auto& c = (*claimed)[i];
+      int r = (*results)[k];
+      if (r == 0) {
+        // Changed since the claim (a result or an edit landed): read-modify-write.
+        auto updated = store_.Update(c.post.id(), mutation(held[i]), c.fencing_token);
+        if (!updated.ok() && !absl::IsFailedPrecondition(updated.status())) return updated.status();
+        r = updated.ok() ? 1 : -1;
+      }
+      if (r != 1 || held[i]) continue;  // -1: the lease was lost and another dispatcher carries on
       lateness_.Observe(std::max<int64_t>(0, now - ToMs(c.post.publish_at())) / 1000.0);
       dispatched_.Increment();
       ++total;

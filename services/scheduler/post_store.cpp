@@ -191,7 +191,7 @@ absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now
     if (body.empty()) continue;  // deleted post: nothing to send
     auto post = Parse(body);
     if (!post.ok()) return post.status();
-    out.push_back({std::move(*post), token});
+    out.push_back({std::move(*post), token, body});
   }
   return out;
 }
@@ -241,6 +241,30 @@ absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id
     if (reply->AsInt() == -1) return absl::FailedPreconditionError("claim of " + post_id + " was lost");
   }
   return absl::AbortedError("post " + post_id + " changed concurrently too often");
+}
+
+absl::StatusOr<std::vector<int>> PostStore::UpdateClaimed(const std::vector<ClaimedChange>& changes) {
+  static const char* kActions[] = {"", "add", "remove", "hold"};
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  calls.reserve(changes.size());
+  for (const auto& c : changes) {
+    const std::string& id = c.claimed->post.id();
+    std::string tag = TagOf(id);
+    calls.push_back({{tag + ":post:" + id, tag + ":due", tag + ":inflight", tag + ":lease", tag + ":held",
+                      tag + ":ws:" + c.updated.workspace_id()},
+                     {c.claimed->body, c.updated.SerializeAsString(), kActions[static_cast<int>(c.change.action)],
+                      std::to_string(c.change.at_ms), id, std::to_string(c.claimed->fencing_token),
+                      std::to_string(ListingScore(c.updated))}});
+  }
+  std::vector<int> out;
+  if (calls.empty()) return out;
+  auto replies = redis_.EvalPipeline(kCompareAndSet, calls);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (r.is_error()) return absl::InternalError("update claimed: " + r.str);
+    out.push_back(static_cast<int>(r.AsInt()));
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<std::string>> PostStore::Held(int shard) {

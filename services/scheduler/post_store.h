@@ -29,6 +29,8 @@ namespace herald::scheduler {
 struct ClaimedPost {
   herald::scheduler::v1::Post post;
   int64_t fencing_token = 0;
+  // The stored bytes as claimed, for compare-and-set.
+  std::string body;
 };
 
 // What an update does to the post's place in the due index.
@@ -75,6 +77,16 @@ class PostStore {
   absl::StatusOr<std::optional<herald::scheduler::v1::Post>> Update(const std::string& post_id,
                                                                    const Mutation& mutate,
                                                                    std::optional<int64_t> ack_token = std::nullopt);
+
+  // Batch form of Update for claimed posts: writes each new version if the
+  // stored one is still the claimed one, ending its claim, all in one round
+  // trip. Per post: 1 done, 0 changed meanwhile (use Update), -1 claim lost.
+  struct ClaimedChange {
+    const ClaimedPost* claimed = nullptr;
+    herald::scheduler::v1::Post updated;
+    DueChange change;
+  };
+  absl::StatusOr<std::vector<int>> UpdateClaimed(const std::vector<ClaimedChange>& changes);
 
   // Post ids held by a pause in one shard.
   absl::StatusOr<std::vector<std::string>> Held(int shard);
