@@ -148,27 +148,37 @@ absl::StatusOr<RedisReply> RedisClient::Command(const Args& args) {
 
 absl::StatusOr<std::vector<RedisReply>> RedisClient::EvalPipeline(const RedisScript& script,
                                                                  const std::vector<std::pair<Args, Args>>& calls) {
-  auto build = [&](bool by_sha) {
+  auto build = [&](const std::vector<size_t>& which) {
     std::vector<Args> cmds;
-    cmds.reserve(calls.size());
-    for (const auto& [keys, args] : calls) {
-      Args cmd{by_sha ? "EVALSHA" : "EVAL", by_sha ? script.sha1() : script.source(), std::to_string(keys.size())};
+    cmds.reserve(which.size());
+    for (size_t i : which) {
+      const auto& [keys, args] = calls[i];
+      Args cmd{"EVALSHA", script.sha1(), std::to_string(keys.size())};
       cmd.insert(cmd.end(), keys.begin(), keys.end());
       cmd.insert(cmd.end(), args.begin(), args.end());
       cmds.push_back(std::move(cmd));
     }
     return cmds;
   };
-  auto replies = Pipeline(build(true));
+  std::vector<size_t> all(calls.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  auto replies = Pipeline(build(all));
   if (!replies.ok()) return replies.status();
-  bool noscript = false;
-  for (const auto& r : *replies) noscript |= r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0;
-  if (noscript) {
-    // Loading then retrying is safe: a NOSCRIPT call did not run at all.
+  // Another client may load the script while this pipeline runs, so only some
+  // calls may have failed: load it and repeat exactly those (a NOSCRIPT call
+  // did not run; repeating one that ran would apply it twice).
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    std::vector<size_t> missing;
+    for (size_t i = 0; i < replies->size(); ++i) {
+      const auto& r = (*replies)[i];
+      if (r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0) missing.push_back(i);
+    }
+    if (missing.empty()) break;
     auto load = Command({"SCRIPT", "LOAD", script.source()});
     if (!load.ok()) return load.status();
-    replies = Pipeline(build(true));
-    if (!replies.ok()) return replies.status();
+    auto retried = Pipeline(build(missing));
+    if (!retried.ok()) return retried.status();
+    for (size_t k = 0; k < missing.size(); ++k) (*replies)[missing[k]] = std::move((*retried)[k]);
   }
   return replies;
 }

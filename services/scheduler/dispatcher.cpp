@@ -187,6 +187,7 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
       PostStore::ClaimedChange change{&(*claimed)[i], (*claimed)[i].post, {}};
       if (!mutation(held[i])(change.updated, &change.change)) {
         // Nothing to mark (e.g. canceled after the claim): end the claim only.
+        log::Warn("claimed post had nothing to dispatch", {{"post_id", change.claimed->post.id()}});
         if (auto acked = store_.Ack(change.claimed->post.id(), change.claimed->fencing_token); !acked.ok()) {
           return acked.status();
         }
@@ -207,6 +208,7 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
         if (!updated.ok() && !absl::IsFailedPrecondition(updated.status())) return updated.status();
         r = updated.ok() ? 1 : -1;
       }
+      if (r != 1) log::Warn("claim lost before it was acknowledged", {{"post_id", c.post.id()}, {"result", r}});
       if (r != 1 || held[i]) continue;  // -1: the lease was lost and another dispatcher carries on
       lateness_.Observe(std::max<int64_t>(0, now - ToMs(c.post.publish_at())) / 1000.0);
       dispatched_.Increment();
