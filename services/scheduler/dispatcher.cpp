@@ -91,7 +91,14 @@ void Dispatcher::Loop(const std::atomic<bool>& stopping) {
         inflight_.Set(static_cast<double>(b->second));
       }
     }
-    if (*n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.idle_sleep_ms));
+    if (*n > 0) continue;
+    // Nothing was due: sleep until the earliest due post, but at most
+    // max_idle_ms (posts created meanwhile, expired leases, clock skew).
+    int64_t wait = options_.max_idle_ms;
+    if (auto next = store_.NextDueMs(); next.ok() && next->has_value()) {
+      wait = std::clamp<int64_t>(**next - clock_.NowMs(), 0, options_.max_idle_ms);
+    }
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
 }
 

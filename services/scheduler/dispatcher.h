@@ -20,7 +20,8 @@ namespace herald::scheduler {
 struct DispatcherOptions {
   int64_t lease_ms = 30000;
   int batch = 500;
-  int idle_sleep_ms = 20;
+  // Longest sleep when nothing is due (bounds the delay for new posts).
+  int64_t max_idle_ms = 50;
 };
 
 class Dispatcher {

@@ -119,6 +119,43 @@ absl::StatusOr<Post> PostStore::Create(const Post& post) {
   return Parse(reply->elements[1].str);
 }
 
+absl::StatusOr<std::vector<Post>> PostStore::CreateMany(const std::vector<Post>& posts) {
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  calls.reserve(posts.size());
+  for (const auto& post : posts) {
+    std::string tag = TagOf(post.id());
+    std::string due = InDueIndex(post.state()) ? std::to_string(ToMs(post.publish_at())) : "";
+    calls.push_back({{tag + ":post:" + post.id(), tag + ":due", tag + ":ws:" + post.workspace_id()},
+                     {post.SerializeAsString(), due, post.id(), std::to_string(ListingScore(post))}});
+  }
+  std::vector<Post> out;
+  if (calls.empty()) return out;
+  auto replies = redis_.EvalPipeline(kCreate, calls);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (r.is_error() || r.elements.size() != 2) return absl::InternalError("create: " + r.str);
+    auto post = Parse(r.elements[1].str);
+    if (!post.ok()) return post.status();
+    out.push_back(std::move(*post));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<int64_t>> PostStore::NextDueMs() {
+  std::vector<RedisClient::Args> cmds;
+  for (int s = 0; s < shards_; ++s) cmds.push_back({"ZRANGE", Tag(s) + ":due", "0", "0", "WITHSCORES"});
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  std::optional<int64_t> next;
+  for (const auto& r : *replies) {
+    if (r.elements.size() == 2) {
+      int64_t at = r.elements[1].AsInt();
+      if (!next || at < *next) next = at;
+    }
+  }
+  return next;
+}
+
 absl::StatusOr<Post> PostStore::Get(const std::string& post_id) {
   auto reply = redis_.Command({"GET", TagOf(post_id) + ":post:" + post_id});
   if (!reply.ok()) return reply.status();

@@ -54,6 +54,11 @@ class PostStore {
   // Stores the post and, if it is SCHEDULED, puts it in the due index,
   // atomically. If a post with this id exists, returns that one instead.
   absl::StatusOr<herald::scheduler::v1::Post> Create(const herald::scheduler::v1::Post& post);
+  // Create for many posts in one round trip (bulk import). Returns each stored post.
+  absl::StatusOr<std::vector<herald::scheduler::v1::Post>> CreateMany(
+      const std::vector<herald::scheduler::v1::Post>& posts);
+  // The earliest due time over all shards, if anything is due at all.
+  absl::StatusOr<std::optional<int64_t>> NextDueMs();
   // NOT_FOUND when missing.
   absl::StatusOr<herald::scheduler::v1::Post> Get(const std::string& post_id);
   // Posts of a workspace ordered by publish_at in [from_ms, to_ms]; cursor is

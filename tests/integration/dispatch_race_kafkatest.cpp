@@ -48,7 +48,7 @@ TEST_F(DispatchRace, TwoReplicasDispatchEveryPostExactlyOnce) {
         : redis(ro),
           store(redis, 8),
           producer(KafkaOptions{brokers, "race", {}}),
-          dispatcher(store, producer, SystemClock::Instance(), registry, DispatcherOptions{30000, 200, 5}) {}
+          dispatcher(store, producer, SystemClock::Instance(), registry, DispatcherOptions{30000, 200, 20}) {}
   };
   auto a = std::make_unique<Replica>(server().options(), broker.brokers());
   auto b = std::make_unique<Replica>(server().options(), broker.brokers());

@@ -1,0 +1,55 @@
+#pragma once
+// Shared by the benchmarks: percentiles, baselines run as separate programs,
+// and the table every benchmark prints.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace herald::bench {
+
+inline double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+// Runs a shell command and returns its standard output.
+inline std::string RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+struct Row {
+  std::string what;
+  std::string herald;
+  std::string baseline;
+  std::string baseline_is;
+  std::string goal;
+};
+
+inline void PrintTable(const std::string& title, const std::vector<Row>& rows) {
+  std::printf("\n%s\n\n", title.c_str());
+  std::printf("| %-52s | %-16s | %-16s | %-46s | %-18s |\n", "what", "Herald", "baseline", "baseline is", "goal");
+  std::printf("|%s|%s|%s|%s|%s|\n", std::string(54, '-').c_str(), std::string(18, '-').c_str(),
+              std::string(18, '-').c_str(), std::string(48, '-').c_str(), std::string(20, '-').c_str());
+  for (const auto& r : rows) {
+    std::printf("| %-52s | %-16s | %-16s | %-46s | %-18s |\n", r.what.c_str(), r.herald.c_str(), r.baseline.c_str(),
+                r.baseline_is.c_str(), r.goal.c_str());
+  }
+  std::printf("\n");
+}
+
+inline std::string Fmt(double v, int decimals = 0) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+}  // namespace herald::bench

@@ -1,0 +1,309 @@
+// Scheduler benchmarks (issue 3). Each figure is printed beside a baseline
+// measured in the same run on the same machine, because these machines are
+// shared and noisy: compare ratios, not absolute numbers.
+//
+//   scheduler_bench [--posts=1000000] [--lateness-posts=10000] [--rpc-seconds=5]
+//
+// 1. Redis bytes per scheduled post (200-byte text) vs the bare minimum in
+//    Redis: ZADD of the id + SET of the same payload.
+// 2. Dispatch: due posts produced to Kafka per second vs redis-benchmark -t zadd
+//    and a raw librdkafka produce of the same messages.
+// 3. Lateness (Kafka produce time - due time) at 1,000 due posts/s: p50/p99.
+// 4. CreatePost with 16 concurrent clients vs a trivial gRPC call (health check).
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_util.h"
+#include "common/clock.h"
+#include "common/executor.h"
+#include "common/grpc_server.h"
+#include "common/kafka.h"
+#include "common/redis.h"
+#include "common/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "herald/events/v1/events.pb.h"
+#include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "herald/topics.h"
+#include "scheduler/dispatcher.h"
+#include "scheduler/post_rules.h"
+#include "scheduler/post_store.h"
+#include "scheduler/scheduler_service.h"
+#include "support/devbroker.h"
+#include "support/process.h"
+#include "support/redis_server.h"
+
+using namespace herald;
+using namespace herald::scheduler;
+using herald::bench::Fmt;
+using herald::bench::Percentile;
+using herald::bench::Row;
+
+namespace {
+
+int64_t Flag(int argc, char** argv, const std::string& name, int64_t fallback) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--" + name + "=", 0) == 0) return std::atoll(a.c_str() + name.size() + 3);
+  }
+  return fallback;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+int64_t UsedMemory(RedisClient& redis) {
+  auto info = redis.Command({"INFO", "memory"});
+  auto pos = info->str.find("used_memory:");
+  return std::atoll(info->str.c_str() + pos + 12);
+}
+
+const std::string kText(200, 'x');
+
+v1::Post MakePost(int i, int64_t due, int64_t now) {
+  v1::CreatePostRequest r;
+  r.set_workspace_id("bench");
+  r.set_text(kText);
+  r.add_channel_ids("ch_" + std::to_string(i % 100));
+  *r.mutable_publish_at() = FromMs(due);
+  return BuildPost(r, NewPostId("bench", "req-" + std::to_string(i)), due, now);
+}
+
+// Stores n posts due at due(i), 2,000 per round trip.
+void CreatePosts(PostStore& store, int n, const std::function<int64_t(int)>& due) {
+  int64_t now = SystemClock::Instance().NowMs();
+  for (int start = 0; start < n; start += 2000) {
+    std::vector<v1::Post> batch;
+    for (int i = start; i < std::min(n, start + 2000); ++i) batch.push_back(MakePost(i, due(i), now));
+    auto r = store.CreateMany(batch);
+    if (!r.ok()) {
+      std::fprintf(stderr, "create failed: %s\n", r.status().ToString().c_str());
+      std::exit(1);
+    }
+  }
+}
+
+// redis-benchmark's "ZADD: 85034.01 requests per second".
+double RedisBenchmarkZadd(int port) {
+  std::string out = herald::bench::RunCommand("redis-benchmark -p " + std::to_string(port) +
+                                              " -t zadd -n 200000 -c 50 -q 2>/dev/null");
+  auto pos = out.find("ZADD: ");
+  return pos == std::string::npos ? 0 : std::atof(out.c_str() + pos + 6);
+}
+
+double RawProduceRate(const std::string& brokers, int n, const std::string& payload) {
+  KafkaProducer producer(KafkaOptions{brokers, "bench-raw", {}});
+  auto start = std::chrono::steady_clock::now();
+  std::atomic<int> done{0};
+  for (int i = 0; i < n; ++i) {
+    producer.Produce("link.clicks", "ch_" + std::to_string(i % 100), payload, {}, [&](const std::string&) { ++done; });
+  }
+  producer.Flush(std::chrono::seconds(120));
+  return done / Seconds(start);
+}
+
+class FakeDirectory : public ChannelDirectory {
+ public:
+  absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string&, const std::string& id) override {
+    return std::optional<ChannelInfo>(ChannelInfo{id, "UTC", true});
+  }
+  absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string&, const std::string&, const std::string&,
+                                                          const std::vector<std::string>&, const std::string&) override {
+    return std::vector<std::string>{};
+  }
+};
+
+// Runs `call` from `clients` threads for `seconds`; returns {rpc/s, p50 ms, p99 ms, errors}.
+struct RpcResult {
+  double rate, p50, p99;
+  int errors;
+};
+RpcResult Hammer(int clients, double seconds, const std::function<bool(int client, int i)>& call) {
+  std::vector<std::vector<double>> lat(clients);
+  std::atomic<int> errors{0};
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        if (!call(c, i)) ++errors;
+        lat[c].push_back(Seconds(t0) * 1000);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double elapsed = Seconds(start);
+  std::vector<double> all;
+  for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+  return {static_cast<double>(all.size()) / elapsed, Percentile(all, 50), Percentile(all, 99), errors.load()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int posts = static_cast<int>(Flag(argc, argv, "posts", 1'000'000));
+  const int lateness_posts = static_cast<int>(Flag(argc, argv, "lateness-posts", 10'000));
+  const double rpc_seconds = static_cast<double>(Flag(argc, argv, "rpc-seconds", 5));
+  std::vector<Row> rows;
+
+  herald::testing::RedisServer redis_server;
+  herald::testing::DevBroker broker;
+  RedisOptions ro = redis_server.options();
+  ro.pool_size = 8;
+  RedisClient redis(ro);
+  const int kShards = 8;
+
+  // ---- 1. memory per post, beside bare ZADD + SET of the same payload
+  std::fprintf(stderr, "bench: storing %d posts...\n", posts);
+  int64_t now = SystemClock::Instance().NowMs();
+  int64_t before = UsedMemory(redis);
+  PostStore store(redis, kShards);
+  CreatePosts(store, posts, [&](int i) { return now - 60000 + i % 1000; });
+  double per_post = static_cast<double>(UsedMemory(redis) - before) / posts;
+  {
+    RedisClient raw(ro);
+    std::string body = MakePost(0, now, now).SerializeAsString();
+    int64_t raw_before = UsedMemory(raw);
+    int n = std::min(posts, 200000);
+    for (int start = 0; start < n; start += 2000) {
+      std::vector<RedisClient::Args> cmds;
+      for (int i = start; i < std::min(n, start + 2000); ++i) {
+        std::string id = "raw:" + std::to_string(i);
+        cmds.push_back({"ZADD", "raw:due", std::to_string(now + i), id});
+        cmds.push_back({"SET", id, body});
+      }
+      (void)raw.Pipeline(cmds);
+    }
+    double raw_per = static_cast<double>(UsedMemory(raw) - raw_before) / n;
+    rows.push_back({"Redis bytes per scheduled post (200-byte text)", Fmt(per_post), Fmt(raw_per),
+                    "bare ZADD id + SET of the same serialized post", "<= 450"});
+    (void)raw.Command({"DEL", "raw:due"});
+  }
+
+  // ---- 2. dispatch throughput, beside redis-benchmark zadd and raw produce
+  std::fprintf(stderr, "bench: dispatching %d due posts...\n", posts);
+  double dispatch_rate;
+  {
+    KafkaProducer producer(KafkaOptions{broker.brokers(), "bench-dispatch", {}});
+    prometheus::Registry registry;
+    Dispatcher dispatcher(store, producer, SystemClock::Instance(), registry, DispatcherOptions{60000, 1000, 50});
+    auto start = std::chrono::steady_clock::now();
+    int total = 0;
+    while (total < posts) {
+      auto n = dispatcher.RunOnce();
+      if (!n.ok()) {
+        std::fprintf(stderr, "dispatch failed: %s\n", n.status().ToString().c_str());
+        return 1;
+      }
+      if (*n == 0) break;
+      total += *n;
+    }
+    dispatch_rate = total / Seconds(start);
+    if (total != posts) std::fprintf(stderr, "bench: only %d of %d dispatched\n", total, posts);
+  }
+  double zadd = RedisBenchmarkZadd(redis_server.port());
+  herald::events::v1::PostDue sample;
+  sample.set_text(kText);
+  sample.set_post_id("p_0123456789abcdef01234567");
+  double raw_produce = RawProduceRate(broker.brokers(), std::min(posts, 500000), sample.SerializeAsString());
+  rows.push_back({"Dispatch: due posts to Kafka per second", Fmt(dispatch_rate), Fmt(zadd),
+                  "redis-benchmark -t zadd, 50 clients (req/s)", ">= 50,000"});
+  rows.push_back({"", "", Fmt(raw_produce), "raw librdkafka produce, same payload (msg/s)", ""});
+
+  // ---- 3. lateness at 1,000 due posts per second
+  std::fprintf(stderr, "bench: lateness over %d posts at 1,000/s...\n", lateness_posts);
+  redis_server.FlushAll();
+  {
+    PostStore fresh(redis, kShards);
+    int64_t t0 = SystemClock::Instance().NowMs() + 3000;
+    CreatePosts(fresh, lateness_posts, [&](int i) { return t0 + i; });  // one per ms
+    KafkaProducer producer(KafkaOptions{broker.brokers(), "bench-lateness", {}});
+    prometheus::Registry registry;
+    Dispatcher dispatcher(fresh, producer, SystemClock::Instance(), registry, DispatcherOptions{60000, 1000, 50});
+    ConsumerOptions co;
+    co.kafka.brokers = broker.brokers();
+    co.group_id = "bench-lateness";
+    co.topics = {std::string(topics::k_posts_due)};
+    KafkaConsumer consumer(co);
+    (void)consumer.PollBatch(1, std::chrono::milliseconds(3000));  // join the group before the posts fall due
+    dispatcher.Start();
+    std::vector<double> late;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(lateness_posts / 1000 + 60);
+    while (late.size() < static_cast<size_t>(lateness_posts) && std::chrono::steady_clock::now() < deadline) {
+      for (const auto& m : consumer.PollBatch(5000, std::chrono::milliseconds(200))) {
+        herald::events::v1::PostDue due;
+        if (due.ParseFromString(m.value) && due.meta().workspace_id() == "bench" && due.occurrence_ms() >= t0) {
+          late.push_back(static_cast<double>(m.timestamp_ms - due.occurrence_ms()));
+        }
+      }
+    }
+    dispatcher.Stop();
+    rows.push_back({"Lateness at 1,000 due posts/s: p50 (ms)", Fmt(Percentile(late, 50), 1), "", "", ""});
+    rows.push_back({"Lateness at 1,000 due posts/s: p99 (ms)", Fmt(Percentile(late, 99), 1), "", "",
+                    "<= 25 (" + std::to_string(late.size()) + " posts)"});
+  }
+
+  // ---- 4. CreatePost with 16 concurrent clients, beside a trivial call
+  std::fprintf(stderr, "bench: CreatePost, 16 clients, %.0f s each...\n", rpc_seconds);
+  {
+    prometheus::Registry registry;
+    Executor executor(8);
+    KafkaProducer producer(KafkaOptions{broker.brokers(), "bench-rpc", {}});
+    FakeDirectory directory;
+    PostStore rpc_store(redis, kShards);
+    SchedulerService service(rpc_store, directory, producer, executor, SystemClock::Instance());
+    GrpcServer server(registry);
+    server.AddService(&service);
+    server.Start("127.0.0.1:0");
+    std::string addr = "127.0.0.1:" + std::to_string(server.port());
+    const int kClients = 16;
+    std::vector<std::unique_ptr<v1::SchedulerService::Stub>> stubs;
+    std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> health;
+    for (int c = 0; c < kClients; ++c) {
+      grpc::ChannelArguments args;
+      args.SetInt("herald.bench.client", c);  // one connection per client
+      auto ch = grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+      stubs.push_back(v1::SchedulerService::NewStub(ch));
+      health.push_back(grpc::health::v1::Health::NewStub(ch));
+    }
+    auto trivial = Hammer(kClients, rpc_seconds, [&](int c, int) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse res;
+      return health[c]->Check(&ctx, req, &res).ok();
+    });
+    int64_t at = SystemClock::Instance().NowMs() + 86'400'000;
+    auto create = Hammer(kClients, rpc_seconds, [&](int c, int i) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      v1::CreatePostRequest req;
+      req.set_workspace_id("bench-rpc");
+      req.set_text(kText);
+      req.add_channel_ids("ch_" + std::to_string(c));
+      *req.mutable_publish_at() = FromMs(at + i);
+      v1::Post post;
+      return stubs[c]->CreatePost(&ctx, req, &post).ok();
+    });
+    rows.push_back({"CreatePost, 16 clients: RPC/s", Fmt(create.rate), Fmt(trivial.rate),
+                    "grpc.health.v1 Check, same server and clients", ""});
+    rows.push_back({"CreatePost, 16 clients: p99 (ms)", Fmt(create.p99, 2), Fmt(trivial.p99, 2),
+                    "same (errors: " + std::to_string(create.errors) + "/" + std::to_string(trivial.errors) + ")", ""});
+    server.Shutdown(std::chrono::milliseconds(1000));
+    executor.Stop();
+  }
+
+  herald::bench::PrintTable("Scheduler benchmarks (" + std::to_string(posts) + " posts, " +
+                                std::to_string(std::thread::hardware_concurrency()) + " cores)",
+                            rows);
+  return 0;
+}
