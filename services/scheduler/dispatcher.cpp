@@ -1,7 +1,8 @@
 #include "scheduler/dispatcher.h"
 
-#include <condition_variable>
-#include <mutex>
+#include <algorithm>
+#include <map>
+#include <thread>
 
 #include "common/events.h"
 #include "common/log.h"
@@ -12,29 +13,45 @@
 #include "scheduler/post_rules.h"
 
 namespace herald::scheduler {
+
+struct Dispatcher::InFlight {
+  ClaimedPost claimed;
+  bool held = false;
+  std::atomic<int> remaining{0};
+  std::atomic<bool> failed{false};
+};
+
 namespace {
 
-// Counts down outstanding deliveries of one pass.
-class Latch {
- public:
-  void Add() {
-    std::lock_guard l(mu_);
-    ++pending_;
-  }
-  void Done() {
-    std::lock_guard l(mu_);
-    if (--pending_ == 0) cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock l(mu_);
-    cv_.wait(l, [this] { return pending_ == 0; });
-  }
+bool Dispatchable(v1::PostState s) { return s == v1::POST_STATE_SCHEDULED || s == v1::POST_STATE_DISPATCHED; }
 
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int pending_ = 0;
-};
+// True if a pause covers the post's workspace or any of its channels.
+bool Held(const v1::Post& post, const std::map<std::string, std::string>& holds) {
+  if (holds.empty()) return false;
+  if (holds.count(post.workspace_id())) return true;
+  for (const auto& t : post.targets()) {
+    if (holds.count(post.workspace_id() + "/" + t.channel_id())) return true;
+  }
+  return false;
+}
+
+std::string TextFor(const v1::Post& post, const v1::Target& target) {
+  std::string text = target.text_override().empty() ? post.text() : target.text_override();
+  if (!post.link().empty() && text.find(post.link()) == std::string::npos) {
+    text += (text.empty() ? "" : " ") + post.link();
+  }
+  return text;
+}
+
+PostStore::Mutation MarkMutation(bool hold, int64_t now) {
+  if (hold) {
+    return [now](v1::Post& p, DueChange* change) {
+      *change = DueChange::Hold(ToMs(p.publish_at()));
+      return SetAllTargets(p, v1::POST_STATE_HELD, "", now);
+    };
+  }
+  return [now](v1::Post& p, DueChange*) { return MarkDispatched(p, now); };
+}
 
 }  // namespace
 
@@ -61,7 +78,7 @@ Dispatcher::Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& c
                           .Add({})),
       lateness_(prometheus::BuildHistogram()
                     .Name("herald_scheduler_dispatch_lateness_seconds")
-                    .Help("Kafka acknowledgement time minus the post's due time.")
+                    .Help("Time from a post's due time to its messages being handed to Kafka.")
                     .Register(registry)
                     .Add({}, LatencyBuckets())),
       due_backlog_(prometheus::BuildGauge()
@@ -75,12 +92,150 @@ Dispatcher::Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& c
                     .Register(registry)
                     .Add({})) {}
 
-void Dispatcher::Loop(const std::atomic<bool>& stopping) {
+void Dispatcher::Start() {
+  complete_thread_.Start([this](const std::atomic<bool>& stopping) { CompleteLoop(stopping); });
+  claim_thread_.Start([this](const std::atomic<bool>& stopping) { ClaimLoop(stopping); });
+}
+
+void Dispatcher::Stop() {
+  claim_thread_.Stop();
+  // Let what Kafka is still confirming finish, so claims end cleanly.
+  producer_.Flush(std::chrono::seconds(10));
+  complete_thread_.Stop();
+}
+
+void Dispatcher::Finished(std::shared_ptr<InFlight> post) {
+  {
+    std::lock_guard lock(mu_);
+    done_.push_back(std::move(post));
+  }
+  cv_.notify_one();
+}
+
+absl::StatusOr<int> Dispatcher::ClaimAndProduce() {
+  auto holds = store_.Holds();
+  if (!holds.ok()) return holds.status();
+  int64_t now = clock_.NowMs();
+  auto reaped = store_.ReapAll(now);
+  if (!reaped.ok()) return reaped.status();
+  if (*reaped > 0) {
+    leases_expired_.Increment(static_cast<double>(*reaped));
+    log::Warn("leases expired; posts re-queued", {{"count", *reaped}});
+  }
+  int room = options_.max_in_flight - in_flight_.load();
+  if (room <= 0) return 0;
+  int per_shard = std::max(1, std::min(options_.batch, room / std::max(1, store_.shards())));
+  auto claimed = store_.ClaimAll(now, options_.lease_ms, per_shard);
+  if (!claimed.ok()) return claimed.status();
+
+  for (auto& c : *claimed) {
+    auto post = std::make_shared<InFlight>();
+    post->claimed = std::move(c);
+    in_flight_++;
+    const v1::Post& p = post->claimed.post;
+    post->held = Held(p, *holds);
+    std::vector<const v1::Target*> targets;
+    if (!post->held) {
+      for (const auto& t : p.targets()) {
+        if (Dispatchable(t.state())) targets.push_back(&t);
+      }
+    }
+    if (targets.empty()) {
+      Finished(std::move(post));
+      continue;
+    }
+    post->remaining = static_cast<int>(targets.size());
+    lateness_.Observe(std::max<int64_t>(0, clock_.NowMs() - ToMs(p.publish_at())) / 1000.0);
+    for (const auto* target : targets) {
+      herald::events::v1::PostDue due;
+      due.set_post_id(p.id());
+      due.set_channel_id(target->channel_id());
+      due.set_occurrence_ms(ToMs(p.publish_at()));
+      due.set_text(TextFor(p, *target));
+      due.set_fencing_token(post->claimed.fencing_token);
+      due.set_attempt(target->attempts() + 1);
+      due.set_campaign_id(p.campaign_id());
+      due.mutable_media_urls()->CopyFrom(p.media_urls());
+      due.set_variant(p.variant());
+      *due.mutable_meta() = NewEventMeta(due, p.workspace_id(), clock_);
+      producer_.Produce(topics::k_posts_due, target->channel_id(), due.SerializeAsString(), EventHeaders(due.meta()),
+                        [this, post](const std::string& error) {
+                          if (!error.empty()) post->failed = true;
+                          if (--post->remaining == 0) Finished(post);
+                        });
+    }
+  }
+  return static_cast<int>(claimed->size());
+}
+
+absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> done) {
+  int64_t now = clock_.NowMs();
+  std::vector<PostStore::ClaimedChange> changes;
+  std::vector<std::shared_ptr<InFlight>> owners;
+  for (auto& f : done) {
+    if (f->failed) {
+      // Not acknowledged: the lease expires and the reaper retries.
+      produce_failures_.Increment();
+      continue;
+    }
+    PostStore::ClaimedChange change{&f->claimed, f->claimed.post, {}};
+    if (!MarkMutation(f->held, now)(change.updated, &change.change)) {
+      // Nothing to mark (e.g. canceled after the claim): end the claim only.
+      if (auto acked = store_.Ack(f->claimed.post.id(), f->claimed.fencing_token); !acked.ok()) return acked.status();
+      continue;
+    }
+    changes.push_back(std::move(change));
+    owners.push_back(f);
+  }
+  auto results = store_.UpdateClaimed(changes);
+  if (!results.ok()) return results.status();
+  int dispatched = 0;
+  for (size_t k = 0; k < changes.size(); ++k) {
+    const InFlight& f = *owners[k];
+    int r = (*results)[k];
+    if (r == 0) {
+      // Changed since the claim (a result or an edit landed): read-modify-write.
+      auto updated = store_.Update(f.claimed.post.id(), MarkMutation(f.held, now), f.claimed.fencing_token);
+      if (!updated.ok() && !absl::IsFailedPrecondition(updated.status())) return updated.status();
+      r = updated.ok() ? 1 : -1;
+    }
+    if (r != 1) {
+      // The lease ran out first; whoever claimed the post again carries on.
+      log::Warn("claim lost before it was acknowledged", {{"post_id", f.claimed.post.id()}});
+      continue;
+    }
+    if (f.held) continue;
+    dispatched_.Increment();
+    ++dispatched;
+  }
+  return dispatched;
+}
+
+absl::StatusOr<int> Dispatcher::RunOnce() {
+  auto claimed = ClaimAndProduce();
+  if (!claimed.ok()) return claimed.status();
+  int dispatched = 0;
+  while (in_flight_.load() > 0) {
+    std::deque<std::shared_ptr<InFlight>> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return !done_.empty(); });
+      batch.swap(done_);
+    }
+    in_flight_ -= static_cast<int>(batch.size());
+    auto n = Complete(std::move(batch));
+    if (!n.ok()) return n.status();
+    dispatched += *n;
+  }
+  return dispatched;
+}
+
+void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
   int64_t last_backlog_ms = 0;
   while (!stopping) {
-    auto n = RunOnce();
+    auto n = ClaimAndProduce();
     if (!n.ok()) {
-      log::Warn("dispatch pass failed", {{"error", n.status().ToString()}});
+      log::Warn("dispatch round failed", {{"error", n.status().ToString()}});
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
@@ -102,127 +257,27 @@ void Dispatcher::Loop(const std::atomic<bool>& stopping) {
   }
 }
 
-namespace {
-
-bool Dispatchable(v1::PostState s) { return s == v1::POST_STATE_SCHEDULED || s == v1::POST_STATE_DISPATCHED; }
-
-// True if a pause covers the post's workspace or any of its channels.
-bool Held(const v1::Post& post, const std::map<std::string, std::string>& holds) {
-  if (holds.empty()) return false;
-  if (holds.count(post.workspace_id())) return true;
-  for (const auto& t : post.targets()) {
-    if (holds.count(post.workspace_id() + "/" + t.channel_id())) return true;
+void Dispatcher::CompleteLoop(const std::atomic<bool>& stopping) {
+  for (;;) {
+    std::deque<std::shared_ptr<InFlight>> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(50), [this] { return !done_.empty(); });
+      batch.swap(done_);
+    }
+    if (batch.empty()) {
+      if (stopping) return;
+      continue;
+    }
+    size_t count = batch.size();
+    auto n = Complete(batch);
+    while (!n.ok() && !stopping) {
+      log::Warn("marking dispatched posts failed; retrying", {{"error", n.status().ToString()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      n = Complete(batch);
+    }
+    in_flight_ -= static_cast<int>(count);
   }
-  return false;
-}
-
-std::string TextFor(const v1::Post& post, const v1::Target& target) {
-  std::string text = target.text_override().empty() ? post.text() : target.text_override();
-  if (!post.link().empty() && text.find(post.link()) == std::string::npos) {
-    text += (text.empty() ? "" : " ") + post.link();
-  }
-  return text;
-}
-
-}  // namespace
-
-absl::StatusOr<int> Dispatcher::RunOnce() {
-  auto holds = store_.Holds();
-  if (!holds.ok()) return holds.status();
-  int total = 0;
-  for (int shard = 0; shard < store_.shards(); ++shard) {
-    auto reaped = store_.ReapExpired(shard, clock_.NowMs());
-    if (!reaped.ok()) return reaped.status();
-    if (*reaped > 0) {
-      leases_expired_.Increment(static_cast<double>(*reaped));
-      log::Warn("leases expired; posts re-queued", {{"shard", shard}, {"count", *reaped}});
-    }
-    auto claimed = store_.Claim(shard, clock_.NowMs(), options_.lease_ms, options_.batch);
-    if (!claimed.ok()) return claimed.status();
-    if (claimed->empty()) continue;
-
-    Latch latch;
-    std::vector<std::atomic<bool>> failed(claimed->size());
-    std::vector<bool> held(claimed->size(), false);
-    for (size_t i = 0; i < claimed->size(); ++i) {
-      const auto& c = (*claimed)[i];
-      if (Held(c.post, *holds)) {
-        held[i] = true;
-        continue;
-      }
-      for (const auto& target : c.post.targets()) {
-        if (!Dispatchable(target.state())) continue;
-        herald::events::v1::PostDue due;
-        due.set_post_id(c.post.id());
-        due.set_channel_id(target.channel_id());
-        due.set_occurrence_ms(ToMs(c.post.publish_at()));
-        due.set_text(TextFor(c.post, target));
-        due.set_fencing_token(c.fencing_token);
-        due.set_attempt(target.attempts() + 1);
-        due.set_campaign_id(c.post.campaign_id());
-        due.mutable_media_urls()->CopyFrom(c.post.media_urls());
-        due.set_variant(c.post.variant());
-        *due.mutable_meta() = NewEventMeta(due, c.post.workspace_id(), clock_);
-        latch.Add();
-        producer_.Produce(topics::k_posts_due, target.channel_id(), due.SerializeAsString(), EventHeaders(due.meta()),
-                          [&latch, &failed, i](const std::string& error) {
-                            if (!error.empty()) failed[i] = true;
-                            latch.Done();
-                          });
-      }
-    }
-    latch.Wait();
-
-    // Mark every delivered post (or hold it) and end its claim: one round trip.
-    int64_t now = clock_.NowMs();
-    auto mutation = [now](bool hold) -> PostStore::Mutation {
-      if (hold) {
-        return [now](v1::Post& p, DueChange* change) {
-          *change = DueChange::Hold(ToMs(p.publish_at()));
-          return SetAllTargets(p, v1::POST_STATE_HELD, "", now);
-        };
-      }
-      return [now](v1::Post& p, DueChange*) { return MarkDispatched(p, now); };
-    };
-    std::vector<PostStore::ClaimedChange> changes;
-    std::vector<size_t> index;
-    for (size_t i = 0; i < claimed->size(); ++i) {
-      if (failed[i]) {
-        produce_failures_.Increment();
-        continue;  // not acknowledged: the lease expires and the reaper retries
-      }
-      PostStore::ClaimedChange change{&(*claimed)[i], (*claimed)[i].post, {}};
-      if (!mutation(held[i])(change.updated, &change.change)) {
-        // Nothing to mark (e.g. canceled after the claim): end the claim only.
-        log::Warn("claimed post had nothing to dispatch", {{"post_id", change.claimed->post.id()}});
-        if (auto acked = store_.Ack(change.claimed->post.id(), change.claimed->fencing_token); !acked.ok()) {
-          return acked.status();
-        }
-        continue;
-      }
-      changes.push_back(std::move(change));
-      index.push_back(i);
-    }
-    auto results = store_.UpdateClaimed(changes);
-    if (!results.ok()) return results.status();
-    for (size_t k = 0; k < changes.size(); ++k) {
-      size_t i = index[k];
-      const auto& c = (*claimed)[i];
-      int r = (*results)[k];
-      if (r == 0) {
-        // Changed since the claim (a result or an edit landed): read-modify-write.
-        auto updated = store_.Update(c.post.id(), mutation(held[i]), c.fencing_token);
-        if (!updated.ok() && !absl::IsFailedPrecondition(updated.status())) return updated.status();
-        r = updated.ok() ? 1 : -1;
-      }
-      if (r != 1) log::Warn("claim lost before it was acknowledged", {{"post_id", c.post.id()}, {"result", r}});
-      if (r != 1 || held[i]) continue;  // -1: the lease was lost and another dispatcher carries on
-      lateness_.Observe(std::max<int64_t>(0, now - ToMs(c.post.publish_at())) / 1000.0);
-      dispatched_.Increment();
-      ++total;
-    }
-  }
-  return total;
 }
 
 }  // namespace herald::scheduler

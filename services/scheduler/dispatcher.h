@@ -1,9 +1,23 @@
 #pragma once
 // Moves due posts from the due index to Kafka (posts.due), one PostDue per
-// target. A claim is acknowledged only after Kafka confirmed every target's
-// message; otherwise the lease runs out and the reaper puts the post back —
-// so a crash anywhere loses nothing, and the publisher's ledger drops the
-// duplicate a re-dispatch can produce.
+// target, without waiting on Kafka in the claiming loop:
+//
+//   claim loop:  reap expired leases → claim due posts on every shard (one
+//                round trip) → produce their messages → claim again
+//   completion:  when Kafka confirmed every message of a post, the post is
+//                marked DISPATCHED and its claim ended — in batches, one
+//                compare-and-set pipeline per batch
+//
+// A claim is acknowledged only after Kafka confirmed the post's messages;
+// otherwise its lease runs out and the reaper puts it back. So a crash
+// anywhere loses nothing, and the publisher's ledger drops the duplicate a
+// re-dispatch can produce.
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -19,35 +33,54 @@ namespace herald::scheduler {
 
 struct DispatcherOptions {
   int64_t lease_ms = 30000;
+  // Posts claimed per shard per round.
   int batch = 500;
   // Longest sleep when nothing is due (bounds the delay for new posts).
   int64_t max_idle_ms = 50;
+  // Claimed posts waiting for Kafka, at most.
+  int max_in_flight = 20000;
 };
 
 class Dispatcher {
  public:
   Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& clock, prometheus::Registry& registry,
              DispatcherOptions options);
+  ~Dispatcher() { Stop(); }
 
-  void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
-  void Stop() { thread_.Stop(); }
-  // One pass over every shard. Returns the number of posts dispatched.
+  void Start();
+  void Stop();
+  // One claim round over every shard, then waits until Kafka confirmed them
+  // and they are marked (tests, benchmarks). Returns posts dispatched.
   absl::StatusOr<int> RunOnce();
 
  private:
-  void Loop(const std::atomic<bool>& stopping);
+  struct InFlight;
+
+  // Claims what is due and produces it. Returns posts claimed.
+  absl::StatusOr<int> ClaimAndProduce();
+  // Marks every post whose messages Kafka confirmed. Returns posts dispatched.
+  absl::StatusOr<int> Complete(std::deque<std::shared_ptr<InFlight>> done);
+  void Finished(std::shared_ptr<InFlight> post);
+  void ClaimLoop(const std::atomic<bool>& stopping);
+  void CompleteLoop(const std::atomic<bool>& stopping);
 
   PostStore& store_;
   KafkaProducer& producer_;
   const Clock& clock_;
   DispatcherOptions options_;
+  std::atomic<int> in_flight_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<InFlight>> done_;
+
   prometheus::Counter& dispatched_;
   prometheus::Counter& produce_failures_;
   prometheus::Counter& leases_expired_;
   prometheus::Histogram& lateness_;
   prometheus::Gauge& due_backlog_;
   prometheus::Gauge& inflight_;
-  BackgroundThread thread_;  // last: stops before the members it uses go
+  BackgroundThread claim_thread_;  // last: they stop before the members they use go
+  BackgroundThread complete_thread_;
 };
 
 }  // namespace herald::scheduler

@@ -233,6 +233,48 @@ absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now
   return out;
 }
 
+absl::StatusOr<std::vector<ClaimedPost>> PostStore::ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard) {
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  for (int s = 0; s < shards_; ++s) {
+    std::string tag = Tag(s);
+    calls.push_back({{tag + ":due", tag + ":inflight", tag + ":lease", tag + ":fence"},
+                     {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(limit_per_shard),
+                      tag + ":post:"}});
+  }
+  auto replies = redis_.EvalPipeline(kClaim, calls);
+  if (!replies.ok()) return replies.status();
+  std::vector<ClaimedPost> out;
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) return absl::InternalError("claim: " + reply.str);
+    if (reply.elements.empty()) continue;
+    int64_t token = reply.elements[0].AsInt();
+    for (size_t i = 1; i + 1 < reply.elements.size(); i += 2) {
+      const auto& body = reply.elements[i + 1].str;
+      if (body.empty()) continue;
+      auto post = Parse(body);
+      if (!post.ok()) return post.status();
+      out.push_back({std::move(*post), token, body});
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> PostStore::ReapAll(int64_t now_ms) {
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  for (int s = 0; s < shards_; ++s) {
+    std::string tag = Tag(s);
+    calls.push_back({{tag + ":inflight", tag + ":due", tag + ":lease"}, {std::to_string(now_ms)}});
+  }
+  auto replies = redis_.EvalPipeline(kReap, calls);
+  if (!replies.ok()) return replies.status();
+  int64_t total = 0;
+  for (const auto& r : *replies) {
+    if (r.is_error()) return absl::InternalError("reap: " + r.str);
+    total += r.AsInt();
+  }
+  return total;
+}
+
 absl::StatusOr<bool> PostStore::Ack(const std::string& post_id, int64_t fencing_token) {
   std::string tag = TagOf(post_id);
   auto reply = redis_.Eval(kAck, {tag + ":inflight", tag + ":lease"}, {post_id, std::to_string(fencing_token)});

@@ -70,6 +70,10 @@ class PostStore {
   // Moves up to `limit` posts due at or before now_ms into the in-flight set
   // with a lease; each claim carries a new fencing token.
   absl::StatusOr<std::vector<ClaimedPost>> Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit);
+  // Claim on every shard in one round trip (up to limit_per_shard each).
+  absl::StatusOr<std::vector<ClaimedPost>> ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard);
+  // ReapExpired on every shard in one round trip.
+  absl::StatusOr<int64_t> ReapAll(int64_t now_ms);
   // Ends a claim: false if the lease expired and was taken over.
   absl::StatusOr<bool> Ack(const std::string& post_id, int64_t fencing_token);
   // Puts posts whose lease expired back in the due index. Returns how many.
