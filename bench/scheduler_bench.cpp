@@ -227,8 +227,6 @@ int main(int argc, char** argv) {
   redis_server.FlushAll();
   {
     PostStore fresh(redis, kShards);
-    int64_t t0 = SystemClock::Instance().NowMs() + 3000;
-    CreatePosts(fresh, lateness_posts, [&](int i) { return t0 + i; });  // one per ms
     KafkaProducer producer(KafkaOptions{broker.brokers(), "bench-lateness", {}});
     prometheus::Registry registry;
     Dispatcher dispatcher(fresh, producer, SystemClock::Instance(), registry, DispatcherOptions{60000, 1000, 50, 20000});
@@ -236,9 +234,14 @@ int main(int argc, char** argv) {
     co.kafka.brokers = broker.brokers();
     co.group_id = "bench-lateness";
     co.topics = {std::string(topics::k_posts_due)};
+    // Only what is produced from now on: reading the earlier phase's messages
+    // would compete with the dispatcher for the two cores.
+    co.kafka.properties["auto.offset.reset"] = "latest";
     KafkaConsumer consumer(co);
-    (void)consumer.PollBatch(1, std::chrono::milliseconds(3000));  // join the group before the posts fall due
-    dispatcher.Start();
+    (void)consumer.PollBatch(1, std::chrono::milliseconds(3000));  // join the group first
+    dispatcher.Start();  // running before the first post falls due
+    int64_t t0 = SystemClock::Instance().NowMs() + 3000;
+    CreatePosts(fresh, lateness_posts, [&](int i) { return t0 + i; });  // one per ms
     std::vector<double> late;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(lateness_posts / 1000 + 60);
     while (late.size() < static_cast<size_t>(lateness_posts) && std::chrono::steady_clock::now() < deadline) {

@@ -112,23 +112,40 @@ void Dispatcher::Finished(std::shared_ptr<InFlight> post) {
   cv_.notify_one();
 }
 
-absl::StatusOr<int> Dispatcher::ClaimAndProduce() {
-  auto holds = store_.Holds();
-  if (!holds.ok()) return holds.status();
+absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
   int64_t now = clock_.NowMs();
-  auto reaped = store_.ReapAll(now);
-  if (!reaped.ok()) return reaped.status();
-  if (*reaped > 0) {
-    leases_expired_.Increment(static_cast<double>(*reaped));
-    log::Warn("leases expired; posts re-queued", {{"count", *reaped}});
+  if (now - holds_loaded_ms_ >= options_.refresh_ms) {
+    auto holds = store_.Holds();
+    if (!holds.ok()) return holds.status();
+    holds_ = std::move(*holds);
+    holds_loaded_ms_ = now;
   }
+  if (now - reaped_ms_ >= options_.refresh_ms) {
+    auto reaped = store_.ReapAll(now);
+    if (!reaped.ok()) return reaped.status();
+    reaped_ms_ = now;
+    if (*reaped > 0) {
+      leases_expired_.Increment(static_cast<double>(*reaped));
+      log::Warn("leases expired; posts re-queued", {{"count", *reaped}});
+    }
+  }
+  RoundResult result;
   int room = options_.max_in_flight - in_flight_.load();
-  if (room <= 0) return 0;
+  if (room <= 0) {
+    result.next_round_ms = now + 1;  // wait for Kafka to confirm some
+    return result;
+  }
   int per_shard = std::max(1, std::min(options_.batch, room / std::max(1, store_.shards())));
-  auto claimed = store_.ClaimAll(now, options_.lease_ms, per_shard);
-  if (!claimed.ok()) return claimed.status();
+  auto round = store_.ClaimAll(now, options_.lease_ms, per_shard);
+  if (!round.ok()) return round.status();
+  result.claimed = static_cast<int>(round->posts.size());
+  if (!round->shard_full) {
+    int64_t idle_until = now + options_.max_idle_ms;
+    result.next_round_ms = round->next_due_ms ? std::min(*round->next_due_ms, idle_until) : idle_until;
+  }
+  const auto* holds = &holds_;
 
-  for (auto& c : *claimed) {
+  for (auto& c : round->posts) {
     auto post = std::make_shared<InFlight>();
     post->claimed = std::move(c);
     in_flight_++;
@@ -165,7 +182,7 @@ absl::StatusOr<int> Dispatcher::ClaimAndProduce() {
                         });
     }
   }
-  return static_cast<int>(claimed->size());
+  return result;
 }
 
 absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> done) {
@@ -212,6 +229,7 @@ absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> d
 }
 
 absl::StatusOr<int> Dispatcher::RunOnce() {
+  holds_loaded_ms_ = reaped_ms_ = 0;  // a single round always sees the current state
   auto claimed = ClaimAndProduce();
   if (!claimed.ok()) return claimed.status();
   int dispatched = 0;
@@ -246,13 +264,9 @@ void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
         inflight_.Set(static_cast<double>(b->second));
       }
     }
-    if (*n > 0) continue;
-    // Nothing was due: sleep until the earliest due post, but at most
-    // max_idle_ms (posts created meanwhile, expired leases, clock skew).
-    int64_t wait = options_.max_idle_ms;
-    if (auto next = store_.NextDueMs(); next.ok() && next->has_value()) {
-      wait = std::clamp<int64_t>(**next - clock_.NowMs(), 0, options_.max_idle_ms);
-    }
+    // Sleep until the earliest due post, but at most max_idle_ms (posts
+    // created meanwhile, expired leases, clock skew).
+    int64_t wait = n->next_round_ms - clock_.NowMs();
     if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
 }

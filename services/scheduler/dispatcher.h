@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -39,6 +40,8 @@ struct DispatcherOptions {
   int64_t max_idle_ms = 50;
   // Claimed posts waiting for Kafka, at most.
   int max_in_flight = 20000;
+  // How often pauses are re-read and expired leases reaped.
+  int64_t refresh_ms = 200;
 };
 
 class Dispatcher {
@@ -56,8 +59,13 @@ class Dispatcher {
  private:
   struct InFlight;
 
-  // Claims what is due and produces it. Returns posts claimed.
-  absl::StatusOr<int> ClaimAndProduce();
+  struct RoundResult {
+    int claimed = 0;
+    // When to claim again (ms since epoch); 0 = at once.
+    int64_t next_round_ms = 0;
+  };
+  // Claims what is due and produces it.
+  absl::StatusOr<RoundResult> ClaimAndProduce();
   // Marks every post whose messages Kafka confirmed. Returns posts dispatched.
   absl::StatusOr<int> Complete(std::deque<std::shared_ptr<InFlight>> done);
   void Finished(std::shared_ptr<InFlight> post);
@@ -69,6 +77,10 @@ class Dispatcher {
   const Clock& clock_;
   DispatcherOptions options_;
   std::atomic<int> in_flight_{0};
+  // Holds and lease reaping change rarely: refreshed on a timer, not every round.
+  std::map<std::string, std::string> holds_;
+  int64_t holds_loaded_ms_ = 0;
+  int64_t reaped_ms_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<InFlight>> done_;

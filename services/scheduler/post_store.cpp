@@ -21,19 +21,24 @@ return {1, ARGV[1]}
 )lua");
 
 // KEYS: due, inflight, lease, fence. ARGV: now_ms, lease_ms, limit, post key prefix
+// Returns {token, next due time after the claim or '', id, body, id, body, ...}.
 const RedisScript kClaim(R"lua(
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-if #ids == 0 then return {0} end
-local token = redis.call('INCR', KEYS[4])
-local expiry = tonumber(ARGV[1]) + tonumber(ARGV[2])
-local out = {token}
-for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('ZADD', KEYS[2], expiry, id)
-  redis.call('HSET', KEYS[3], id, token)
-  out[#out + 1] = id
-  out[#out + 1] = redis.call('GET', ARGV[4] .. id) or ''
+local out = {0, ''}
+if #ids > 0 then
+  local token = redis.call('INCR', KEYS[4])
+  local expiry = tonumber(ARGV[1]) + tonumber(ARGV[2])
+  out[1] = token
+  for _, id in ipairs(ids) do
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZADD', KEYS[2], expiry, id)
+    redis.call('HSET', KEYS[3], id, token)
+    out[#out + 1] = id
+    out[#out + 1] = redis.call('GET', ARGV[4] .. id) or ''
+  end
 end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #first == 2 then out[2] = first[2] end
 return out
 )lua");
 
@@ -58,7 +63,7 @@ return #ids
 
 // KEYS: post, due, inflight, lease, held, ws index.
 // ARGV: old body, new body, action ('' | add | remove | hold), at_ms, id,
-//       fencing token ('' = no claim to end), listing score
+//       fencing token ('' = no claim to end), listing score ('' = unchanged)
 // Returns 1 done, 0 the post changed meanwhile, -1 the claim was lost.
 const RedisScript kCompareAndSet(R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -79,7 +84,7 @@ elseif action == 'hold' then
   redis.call('ZREM', KEYS[2], ARGV[5])
   redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
 end
-redis.call('ZADD', KEYS[6], ARGV[7], ARGV[5])
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[6], ARGV[7], ARGV[5]) end
 return 1
 )lua");
 
@@ -221,9 +226,9 @@ absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now
                            {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(limit), tag + ":post:"});
   if (!reply.ok()) return reply.status();
   std::vector<ClaimedPost> out;
-  if (reply->elements.empty()) return out;
+  if (reply->elements.size() < 2) return out;
   int64_t token = reply->elements[0].AsInt();
-  for (size_t i = 1; i + 1 < reply->elements.size(); i += 2) {
+  for (size_t i = 2; i + 1 < reply->elements.size(); i += 2) {
     const auto& body = reply->elements[i + 1].str;
     if (body.empty()) continue;  // deleted post: nothing to send
     auto post = Parse(body);
@@ -233,7 +238,7 @@ absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now
   return out;
 }
 
-absl::StatusOr<std::vector<ClaimedPost>> PostStore::ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard) {
+absl::StatusOr<ClaimRound> PostStore::ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard) {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (int s = 0; s < shards_; ++s) {
     std::string tag = Tag(s);
@@ -243,17 +248,23 @@ absl::StatusOr<std::vector<ClaimedPost>> PostStore::ClaimAll(int64_t now_ms, int
   }
   auto replies = redis_.EvalPipeline(kClaim, calls);
   if (!replies.ok()) return replies.status();
-  std::vector<ClaimedPost> out;
+  ClaimRound out;
   for (const auto& reply : *replies) {
     if (reply.is_error()) return absl::InternalError("claim: " + reply.str);
-    if (reply.elements.empty()) continue;
+    if (reply.elements.size() < 2) continue;
     int64_t token = reply.elements[0].AsInt();
-    for (size_t i = 1; i + 1 < reply.elements.size(); i += 2) {
+    if (!reply.elements[1].str.empty()) {
+      int64_t next = reply.elements[1].AsInt();
+      if (!out.next_due_ms || next < *out.next_due_ms) out.next_due_ms = next;
+    }
+    size_t claimed = (reply.elements.size() - 2) / 2;
+    out.shard_full |= claimed >= static_cast<size_t>(limit_per_shard);
+    for (size_t i = 2; i + 1 < reply.elements.size(); i += 2) {
       const auto& body = reply.elements[i + 1].str;
       if (body.empty()) continue;
       auto post = Parse(body);
       if (!post.ok()) return post.status();
-      out.push_back({std::move(*post), token, body});
+      out.posts.push_back({std::move(*post), token, body});
     }
   }
   return out;
@@ -333,7 +344,9 @@ absl::StatusOr<std::vector<int>> PostStore::UpdateClaimed(const std::vector<Clai
                       tag + ":ws:" + c.updated.workspace_id()},
                      {c.claimed->body, c.updated.SerializeAsString(), kActions[static_cast<int>(c.change.action)],
                       std::to_string(c.change.at_ms), id, std::to_string(c.claimed->fencing_token),
-                      std::to_string(ListingScore(c.updated))}});
+                      // The listing index moves only when the time does.
+                      ListingScore(c.updated) == ListingScore(c.claimed->post) ? ""
+                                                                               : std::to_string(ListingScore(c.updated))}});
   }
   std::vector<int> out;
   if (calls.empty()) return out;

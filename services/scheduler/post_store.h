@@ -33,6 +33,15 @@ struct ClaimedPost {
   std::string body;
 };
 
+// One claim round over every shard.
+struct ClaimRound {
+  std::vector<ClaimedPost> posts;
+  // Earliest due time still in the index after the round.
+  std::optional<int64_t> next_due_ms;
+  // Some shard had more due than the limit: claim again at once.
+  bool shard_full = false;
+};
+
 // What an update does to the post's place in the due index.
 struct DueChange {
   enum class Action { kNone, kAdd, kRemove, kHold };
@@ -71,7 +80,7 @@ class PostStore {
   // with a lease; each claim carries a new fencing token.
   absl::StatusOr<std::vector<ClaimedPost>> Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit);
   // Claim on every shard in one round trip (up to limit_per_shard each).
-  absl::StatusOr<std::vector<ClaimedPost>> ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard);
+  absl::StatusOr<ClaimRound> ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard);
   // ReapExpired on every shard in one round trip.
   absl::StatusOr<int64_t> ReapAll(int64_t now_ms);
   // Ends a claim: false if the lease expired and was taken over.

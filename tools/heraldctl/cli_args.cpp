@@ -7,7 +7,7 @@ namespace heraldctl {
 namespace {
 
 // Flags that take no value.
-const std::set<std::string> kSwitches = {"now", "help", "h"};
+const std::set<std::string> kSwitches = {"now", "help", "h", "queue", "approval", "draft"};
 
 }  // namespace
 

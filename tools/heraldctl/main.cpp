@@ -11,6 +11,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -47,6 +48,13 @@ Usage:
   heraldctl attach post POST_ID --campaign ID
   heraldctl get inbox
   heraldctl stats workspace | channel ID | campaign ID
+  heraldctl create post ... --queue                     next free slot of the channel's queue
+  heraldctl create post ... --every RRULE --zone ZONE --start 2026-12-01T09:00
+  heraldctl create post ... --approval | --draft
+  heraldctl approve post ID | reject post ID --reason TEXT | submit post ID | cancel post ID
+  heraldctl set queue CHANNEL --slots mon-fri@09:30,sat@11:00 [--zone ZONE]
+  heraldctl get queue CHANNEL | calendar [--days 7]
+  heraldctl pause [--channel ID] [--reason TEXT] | resume [--channel ID] --mode requeue|skip
 
 Global flags (or environment):
   --workspace W        HERALD_WORKSPACE (default: demo)
@@ -193,8 +201,16 @@ int CreatePost(const Ctx& c) {
   for (const auto& ch : c.args.All("channel")) req.add_channel_ids(ch);
   req.set_campaign_id(c.args.Get("campaign", "", ""));
   req.set_request_id(c.args.Get("request-id", "", ""));
+  if (c.args.Has("approval")) req.set_approval_required(true);
+  if (c.args.Has("draft")) req.set_draft(true);
   if (c.args.Has("now")) {
     req.set_publish_now(true);
+  } else if (c.args.Has("queue")) {
+    req.set_add_to_queue(true);
+  } else if (auto every = c.args.Get("every")) {
+    req.mutable_recurrence()->set_rrule(*every);
+    req.mutable_recurrence()->set_time_zone(c.args.Get("zone", "", "UTC"));
+    req.mutable_recurrence()->set_start_local(c.args.Get("start", "", ""));
   } else if (auto at = c.args.Get("at")) {
     auto ms = ParseTime(*at);
     if (!ms) return Usage("--at: want RFC 3339 (2026-12-01T09:00:00Z) or +30s/+5m/+2h");
@@ -355,6 +371,164 @@ int Stats(const Ctx& c, const std::string& what, const std::string& id) {
   return 0;
 }
 
+using SchedStub = sched::SchedulerService::Stub;
+
+std::unique_ptr<SchedStub> Scheduler(const Ctx& c) {
+  return sched::SchedulerService::NewStub(Dial(c.args, "scheduler", "HERALD_SCHEDULER_ADDR", "localhost:7101"));
+}
+
+// approve / reject / submit / cancel post ID
+int PostAction(const Ctx& c, const std::string& verb, const std::string& id) {
+  auto stub = Scheduler(c);
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  sched::Post post;
+  grpc::Status s;
+  if (verb == "approve") {
+    sched::ApprovePostRequest r;
+    r.set_workspace_id(c.workspace);
+    r.set_post_id(id);
+    r.set_approver(c.args.Get("approver", "USER", "heraldctl"));
+    s = stub->ApprovePost(&ctx, r, &post);
+  } else if (verb == "reject") {
+    sched::RejectPostRequest r;
+    r.set_workspace_id(c.workspace);
+    r.set_post_id(id);
+    r.set_reason(c.args.Get("reason", "", ""));
+    s = stub->RejectPost(&ctx, r, &post);
+  } else if (verb == "submit") {
+    sched::SubmitPostRequest r;
+    r.set_workspace_id(c.workspace);
+    r.set_post_id(id);
+    s = stub->SubmitPost(&ctx, r, &post);
+  } else {
+    sched::CancelPostRequest r;
+    r.set_workspace_id(c.workspace);
+    r.set_post_id(id);
+    s = stub->CancelPost(&ctx, r, &post);
+  }
+  if (!s.ok()) return Fail(s);
+  if (c.json) return PrintJson(post), 0;
+  std::cout << "post/" << post.id() << " " << Lower(sched::PostState_Name(post.state()), "POST_STATE_") << "\n";
+  return 0;
+}
+
+// "mon-fri@09:30,sat@11:00"
+bool ParseSlots(const std::string& spec, sched::SetQueueRequest* req) {
+  static const char* kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  auto day_of = [](const std::string& d) {
+    for (int i = 0; i < 7; ++i) {
+      if (d == kDays[i]) return i + 1;
+    }
+    return 0;
+  };
+  size_t start = 0;
+  while (start < spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t at = item.find('@');
+    if (at == std::string::npos || item.size() != at + 6 || item[at + 3] != ':') return false;
+    std::string days = item.substr(0, at);
+    int hour = std::atoi(item.substr(at + 1, 2).c_str()), minute = std::atoi(item.substr(at + 4, 2).c_str());
+    size_t dash = days.find('-');
+    int from = day_of(days.substr(0, dash)), to = dash == std::string::npos ? from : day_of(days.substr(dash + 1));
+    if (from == 0 || to == 0 || to < from) return false;
+    for (int d = from; d <= to; ++d) {
+      auto* slot = req->add_slots();
+      slot->set_day_of_week(d);
+      slot->set_hour(hour);
+      slot->set_minute(minute);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return true;
+}
+
+void PrintQueue(const sched::Queue& q) {
+  static const char* kDays[] = {"?", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  Table t({"DAY", "TIME", "ZONE"});
+  for (const auto& s : q.slots()) {
+    char time[8];
+    std::snprintf(time, sizeof time, "%02d:%02d", s.hour(), s.minute());
+    t.Row({kDays[std::clamp(s.day_of_week(), 0, 7)], time, q.time_zone()});
+  }
+  t.Print(std::cout);
+}
+
+int Queue(const Ctx& c, bool set, const std::string& channel) {
+  auto stub = Scheduler(c);
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  sched::Queue q;
+  if (set) {
+    sched::SetQueueRequest r;
+    r.set_workspace_id(c.workspace);
+    r.set_channel_id(channel);
+    r.set_time_zone(c.args.Get("zone", "", ""));
+    if (!ParseSlots(c.args.Get("slots", "", ""), &r)) return Usage("--slots: want e.g. mon-fri@09:30,sat@11:00");
+    if (auto s = stub->SetQueue(&ctx, r, &q); !s.ok()) return Fail(s);
+  } else {
+    sched::GetQueueRequest r;
+    r.set_workspace_id(c.workspace);
+    r.set_channel_id(channel);
+    if (auto s = stub->GetQueue(&ctx, r, &q); !s.ok()) return Fail(s);
+  }
+  if (c.json) return PrintJson(q), 0;
+  PrintQueue(q);
+  return 0;
+}
+
+int Calendar(const Ctx& c) {
+  auto stub = Scheduler(c);
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  sched::GetCalendarRequest r;
+  r.set_workspace_id(c.workspace);
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  *r.mutable_start_time() = herald::FromMs(now);
+  *r.mutable_end_time() = herald::FromMs(now + std::atoll(c.args.Get("days", "", "7").c_str()) * 86'400'000LL);
+  sched::Calendar cal;
+  if (auto s = stub->GetCalendar(&ctx, r, &cal); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(cal), 0;
+  Table t({"WHEN", "POST", "STATE", "TEXT"});
+  for (const auto& e : cal.entries()) {
+    t.Row({When(e.at()), e.post_id(), e.projected() ? "(recurring)" : Lower(sched::PostState_Name(e.state()), "POST_STATE_"),
+           e.text().substr(0, 40)});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int PauseResume(const Ctx& c, bool pause) {
+  auto stub = Scheduler(c);
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  std::string scope = c.workspace + (c.args.Get("channel", "", "").empty() ? "" : "/" + c.args.Get("channel", "", ""));
+  if (pause) {
+    sched::PauseRequest r;
+    r.set_workspace_id(c.workspace);
+    r.set_channel_id(c.args.Get("channel", "", ""));
+    r.set_reason(c.args.Get("reason", "", ""));
+    sched::PauseState out;
+    if (auto s = stub->Pause(&ctx, r, &out); !s.ok()) return Fail(s);
+    std::cout << "paused " << scope << ": nothing publishes until resume\n";
+    return 0;
+  }
+  sched::ResumeRequest r;
+  r.set_workspace_id(c.workspace);
+  r.set_channel_id(c.args.Get("channel", "", ""));
+  std::string mode = c.args.Get("mode", "", "");
+  r.set_mode(mode == "requeue" ? sched::ResumeRequest::MODE_REQUEUE
+             : mode == "skip"  ? sched::ResumeRequest::MODE_SKIP
+                               : sched::ResumeRequest::MODE_UNSPECIFIED);
+  sched::ResumeResponse out;
+  if (auto s = stub->Resume(&ctx, r, &out); !s.ok()) return Fail(s);
+  std::cout << "resumed " << scope << ": " << out.requeued() << " requeued, " << out.skipped() << " skipped\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -367,6 +541,7 @@ int main(int argc, char** argv) {
   if (output != "table" && output != "json") return Usage("-o: want table or json");
   Ctx c{args, args.Get("workspace", "HERALD_WORKSPACE", "demo"), output == "json"};
   std::string verb = args.Positional(0), noun = args.Positional(1), id = args.Positional(2);
+  if (verb == "get" && noun == "calendar") id.clear();
 
   if (verb == "connect" && noun == "channel") return ConnectChannel(c);
   if (verb == "get" && (noun == "channels" || noun == "channel")) return GetChannels(c, id);
@@ -377,5 +552,13 @@ int main(int argc, char** argv) {
   if (verb == "attach" && noun == "post") return id.empty() ? Usage("attach post: POST_ID required") : AttachPost(c, id);
   if (verb == "get" && noun == "inbox") return GetInbox(c);
   if (verb == "stats") return Stats(c, noun, id);
+  if ((verb == "approve" || verb == "reject" || verb == "submit" || verb == "cancel") && noun == "post") {
+    return id.empty() ? Usage(verb + " post: ID required") : PostAction(c, verb, id);
+  }
+  if ((verb == "get" || verb == "set") && noun == "queue") {
+    return id.empty() ? Usage(verb + " queue: CHANNEL required") : Queue(c, verb == "set", id);
+  }
+  if (verb == "get" && noun == "calendar") return Calendar(c);
+  if (verb == "pause" || verb == "resume") return PauseResume(c, verb == "pause");
   return Usage("unknown command: " + verb + " " + noun);
 }
