@@ -143,6 +143,15 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
     int64_t idle_until = now + options_.max_idle_ms;
     result.next_round_ms = round->next_due_ms ? std::min(*round->next_due_ms, idle_until) : idle_until;
   }
+  // The cached pauses may be stale: before holding anything, read them fresh
+  // (a Resume may have just cleared one).
+  if (!holds_.empty() && std::any_of(round->posts.begin(), round->posts.end(),
+                                     [&](const ClaimedPost& c) { return Held(c.post, holds_); })) {
+    auto fresh = store_.Holds();
+    if (!fresh.ok()) return fresh.status();
+    holds_ = std::move(*fresh);
+    holds_loaded_ms_ = clock_.NowMs();
+  }
   const auto* holds = &holds_;
 
   for (auto& c : round->posts) {
