@@ -1,6 +1,7 @@
 #include "scheduler/post_store.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/time_util.h"
 #include "scheduler/post_rules.h"
@@ -86,6 +87,43 @@ elseif action == 'hold' then
 end
 if ARGV[7] ~= '' then redis.call('ZADD', KEYS[6], ARGV[7], ARGV[5]) end
 return 1
+)lua");
+
+// kCompareAndSet for many claimed posts of one shard in one call (the Lua
+// call itself is the main cost at high rates).
+// KEYS: due, inflight, lease, held, then (post, ws index) per post.
+// ARGV: per post 7 values as for kCompareAndSet. Returns one result per post.
+const RedisScript kCompareAndSetMany(R"lua(
+local out = {}
+local n = (#KEYS - 4) / 2
+for i = 1, n do
+  local post, ws = KEYS[3 + 2 * i], KEYS[4 + 2 * i]
+  local a = (i - 1) * 7
+  local old, new, action, at, id, token, score =
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  if redis.call('GET', post) ~= old then
+    out[i] = 0
+  elseif redis.call('HGET', KEYS[3], id) ~= token then
+    out[i] = -1
+  else
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('SET', post, new)
+    if action == 'add' then
+      redis.call('ZREM', KEYS[4], id)
+      redis.call('ZADD', KEYS[1], at, id)
+    elseif action == 'remove' then
+      redis.call('ZREM', KEYS[1], id)
+      redis.call('ZREM', KEYS[4], id)
+    elseif action == 'hold' then
+      redis.call('ZREM', KEYS[1], id)
+      redis.call('ZADD', KEYS[4], at, id)
+    end
+    if score ~= '' then redis.call('ZADD', ws, score, id) end
+    out[i] = 1
+  end
+end
+return out
 )lua");
 
 // KEYS: taken. ARGV: now_ms, post id, candidates... Returns the slot or -1.
@@ -335,26 +373,38 @@ absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id
 
 absl::StatusOr<std::vector<int>> PostStore::UpdateClaimed(const std::vector<ClaimedChange>& changes) {
   static const char* kActions[] = {"", "add", "remove", "hold"};
+  // One script call per shard; calls for all shards in one pipeline.
+  std::map<int, std::vector<size_t>> by_shard;
+  for (size_t i = 0; i < changes.size(); ++i) by_shard[ShardOf(changes[i].claimed->post.id(), shards_)].push_back(i);
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
-  calls.reserve(changes.size());
-  for (const auto& c : changes) {
-    const std::string& id = c.claimed->post.id();
-    std::string tag = TagOf(id);
-    calls.push_back({{tag + ":post:" + id, tag + ":due", tag + ":inflight", tag + ":lease", tag + ":held",
-                      tag + ":ws:" + c.updated.workspace_id()},
-                     {c.claimed->body, c.updated.SerializeAsString(), kActions[static_cast<int>(c.change.action)],
-                      std::to_string(c.change.at_ms), id, std::to_string(c.claimed->fencing_token),
-                      // The listing index moves only when the time does.
-                      ListingScore(c.updated) == ListingScore(c.claimed->post) ? ""
-                                                                               : std::to_string(ListingScore(c.updated))}});
+  std::vector<int> shards;
+  for (const auto& [shard, members] : by_shard) {
+    std::string tag = Tag(shard);
+    RedisClient::Args keys{tag + ":due", tag + ":inflight", tag + ":lease", tag + ":held"}, args;
+    for (size_t i : members) {
+      const auto& c = changes[i];
+      const std::string& id = c.claimed->post.id();
+      keys.push_back(tag + ":post:" + id);
+      keys.push_back(tag + ":ws:" + c.updated.workspace_id());
+      args.insert(args.end(),
+                  {c.claimed->body, c.updated.SerializeAsString(), kActions[static_cast<int>(c.change.action)],
+                   std::to_string(c.change.at_ms), id, std::to_string(c.claimed->fencing_token),
+                   // The listing index moves only when the time does.
+                   ListingScore(c.updated) == ListingScore(c.claimed->post) ? ""
+                                                                            : std::to_string(ListingScore(c.updated))});
+    }
+    calls.push_back({std::move(keys), std::move(args)});
+    shards.push_back(shard);
   }
-  std::vector<int> out;
+  std::vector<int> out(changes.size(), 0);
   if (calls.empty()) return out;
-  auto replies = redis_.EvalPipeline(kCompareAndSet, calls);
+  auto replies = redis_.EvalPipeline(kCompareAndSetMany, calls);
   if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    if (r.is_error()) return absl::InternalError("update claimed: " + r.str);
-    out.push_back(static_cast<int>(r.AsInt()));
+  for (size_t k = 0; k < replies->size(); ++k) {
+    const auto& r = (*replies)[k];
+    const auto& members = by_shard[shards[k]];
+    if (r.is_error() || r.elements.size() != members.size()) return absl::InternalError("update claimed: " + r.str);
+    for (size_t j = 0; j < members.size(); ++j) out[members[j]] = static_cast<int>(r.elements[j].AsInt());
   }
   return out;
 }
