@@ -2,7 +2,6 @@
 #include "analytics/analytics_service.h"
 #include "analytics/event_consumer.h"
 #include "analytics/rollup_store.h"
-#include "common/log.h"
 #include "common/service_runtime.h"
 #include "herald/topics.h"
 
@@ -17,8 +16,8 @@ int main(int argc, char** argv) {
                            std::string(topics::k_campaign_lifecycle)});
   rt.ValidateSettings();
 
-  RedisClient redis(redis_options);
-  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  auto redis_client = rt.ConnectRedis(redis_options);
+  RedisClient& redis = *redis_client;
   RollupStore store(redis);
   AnalyticsService api(store, rt.executor());
   rt.grpc().AddService(&api);

@@ -2,7 +2,6 @@
 #include "campaign/campaign_service.h"
 #include "campaign/campaign_store.h"
 #include "campaign/post_directory.h"
-#include "common/log.h"
 #include "common/service_runtime.h"
 
 using namespace herald;
@@ -16,8 +15,8 @@ int main(int argc, char** argv) {
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (post lookups)");
   rt.ValidateSettings();
 
-  RedisClient redis(redis_options);
-  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  auto redis_client = rt.ConnectRedis(redis_options);
+  RedisClient& redis = *redis_client;
   CampaignStore store(redis);
   KafkaProducer producer(kafka);
   auto posts = MakeSchedulerPostDirectory(scheduler);

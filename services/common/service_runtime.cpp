@@ -66,6 +66,12 @@ ConsumerOptions ServiceRuntime::ConsumerSettings(const std::string& default_grou
   return options;
 }
 
+std::unique_ptr<RedisClient> ServiceRuntime::ConnectRedis(const RedisOptions& options) {
+  auto redis = std::make_unique<RedisClient>(options);
+  if (auto st = redis->Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  return redis;
+}
+
 int ServiceRuntime::Run() {
   metrics_.Start(metrics_port_);
   grpc_.Start("0.0.0.0:" + std::to_string(grpc_port_));

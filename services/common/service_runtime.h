@@ -36,6 +36,10 @@ class ServiceRuntime {
   // --kafka-session-timeout-ms, on top of KafkaSettings().
   ConsumerOptions ConsumerSettings(const std::string& default_group, std::vector<std::string> topics);
 
+  // A Redis client for the validated options; warns (does not fail) when Redis
+  // is not reachable yet — requests fail with UNAVAILABLE until it is.
+  std::unique_ptr<RedisClient> ConnectRedis(const RedisOptions& options);
+
   // Call after the service declared its own settings: exits on any error.
   void ValidateSettings() { settings_.ExitOnError(); }
 

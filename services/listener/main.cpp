@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
   std::string secret = s.Required("webhook-secret", "HMAC-SHA256 key webhook senders sign with");
   rt.ValidateSettings();
 
-  RedisClient redis(redis_options);
-  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  auto redis_client = rt.ConnectRedis(redis_options);
+  RedisClient& redis = *redis_client;
   InboxStore inbox(redis);
   KafkaProducer producer(kafka);
   WebhookHandler webhooks(inbox, producer, secret, SystemClock::Instance(), rt.metrics());

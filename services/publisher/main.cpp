@@ -1,5 +1,4 @@
 // publisher: channels, quotas and exactly-once delivery to the networks.
-#include "common/log.h"
 #include "common/service_runtime.h"
 #include "herald/topics.h"
 #include "publisher/channel_store.h"
@@ -24,8 +23,8 @@ int main(int argc, char** argv) {
   ConsumerOptions due = rt.ConsumerSettings("herald-publisher", {std::string(topics::k_posts_due)});
   rt.ValidateSettings();
 
-  RedisClient redis(redis_options);
-  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  auto redis_client = rt.ConnectRedis(redis_options);
+  RedisClient& redis = *redis_client;
   ChannelStore channels(redis, *box);
   DeliveryLedger ledger(redis);
   RateLimiter limiter(redis);

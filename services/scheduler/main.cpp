@@ -1,5 +1,4 @@
 // scheduler: posts, the due index, dispatch to Kafka, outcomes from the publisher.
-#include "common/log.h"
 #include "common/service_runtime.h"
 #include "herald/topics.h"
 #include "scheduler/channel_directory.h"
@@ -24,8 +23,8 @@ int main(int argc, char** argv) {
   ConsumerOptions results = rt.ConsumerSettings("herald-scheduler", {std::string(topics::k_publish_results)});
   rt.ValidateSettings();
 
-  RedisClient redis(redis_options);
-  if (auto st = redis.Ping(); !st.ok()) log::Warn("redis not reachable yet", {{"error", st.ToString()}});
+  auto redis_client = rt.ConnectRedis(redis_options);
+  RedisClient& redis = *redis_client;
   PostStore store(redis, shards);
   KafkaProducer producer(kafka);
   auto channels = MakePublisherChannelDirectory(publisher);

@@ -16,10 +16,14 @@
 #include "herald/analytics/v1/analytics.grpc.pb.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "e2e_util.h"
 #include "platform.h"
 
 namespace herald {
 namespace {
+
+using herald::testing::Ctx;
+using herald::testing::NowMs;
 
 namespace sched = herald::scheduler::v1;
 namespace pub = herald::publisher::v1;
@@ -28,17 +32,6 @@ using nlohmann::json;
 
 constexpr const char* kWorkspace = "crash";
 constexpr int kPosts = 60;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::unique_ptr<grpc::ClientContext> Ctx() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return ctx;
-}
 
 // A counter's value from a service's /metrics (0 when absent).
 double Metric(int port, const std::string& line_prefix) {

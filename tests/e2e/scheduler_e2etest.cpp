@@ -15,25 +15,18 @@
 #include "common/time_util.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "e2e_util.h"
 #include "platform.h"
 
 namespace herald {
 namespace {
 
+using herald::testing::Ctx;
+using herald::testing::NowMs;
+
 namespace sched = herald::scheduler::v1;
 namespace pub = herald::publisher::v1;
 using nlohmann::json;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::unique_ptr<grpc::ClientContext> Ctx() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return ctx;
-}
 
 class SchedulerApi : public ::testing::Test {
  public:

@@ -21,10 +21,14 @@
 #include "herald/listener/v1/listener.grpc.pb.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "e2e_util.h"
 #include "platform.h"
 
 namespace herald {
 namespace {
+
+using herald::testing::Ctx;
+using herald::testing::NowMs;
 
 using herald::testing::Platform;
 using nlohmann::json;
@@ -36,11 +40,6 @@ namespace an = herald::analytics::v1;
 
 constexpr const char* kWorkspace = "e2e";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Polls until `done` is true or the timeout passes.
 bool Eventually(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(60)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -49,12 +48,6 @@ bool Eventually(const std::function<bool()>& done, std::chrono::seconds timeout 
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return done();
-}
-
-std::unique_ptr<grpc::ClientContext> Ctx() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return ctx;
 }
 
 json HttpJson(const std::string& method, const std::string& url, const std::string& body = "") {
