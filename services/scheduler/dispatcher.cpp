@@ -196,43 +196,43 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
 
 absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> done) {
   int64_t now = clock_.NowMs();
-  std::vector<PostStore::ClaimedChange> changes;
-  std::vector<std::shared_ptr<InFlight>> owners;
+  // Delivered posts: end their claims (DISPATCHED is derived on read).
+  // Held posts: move them to the held set, in the same step.
+  std::vector<const ClaimedPost*> delivered;
+  std::vector<PostStore::ClaimedChange> holds;
   for (auto& f : done) {
     if (f->failed) {
       // Not acknowledged: the lease expires and the reaper retries.
       produce_failures_.Increment();
       continue;
     }
+    if (!f->held) {
+      delivered.push_back(&f->claimed);
+      continue;
+    }
     PostStore::ClaimedChange change{&f->claimed, f->claimed.post, {}};
-    if (!MarkMutation(f->held, now)(change.updated, &change.change)) {
-      // Nothing to mark (e.g. canceled after the claim): end the claim only.
-      if (auto acked = store_.Ack(f->claimed.post.id(), f->claimed.fencing_token); !acked.ok()) return acked.status();
-      continue;
-    }
-    changes.push_back(std::move(change));
-    owners.push_back(f);
+    if (MarkMutation(true, now)(change.updated, &change.change)) holds.push_back(std::move(change));
   }
-  auto results = store_.UpdateClaimed(changes);
-  if (!results.ok()) return results.status();
+  auto acked = store_.AckMany(delivered);
+  if (!acked.ok()) return acked.status();
   int dispatched = 0;
-  for (size_t k = 0; k < changes.size(); ++k) {
-    const InFlight& f = *owners[k];
-    int r = (*results)[k];
-    if (r == 0) {
-      // Changed since the claim (a result or an edit landed): read-modify-write.
-      auto updated = store_.Update(f.claimed.post.id(), MarkMutation(f.held, now), f.claimed.fencing_token);
-      if (!updated.ok() && !absl::IsFailedPrecondition(updated.status())) return updated.status();
-      r = updated.ok() ? 1 : -1;
-    }
-    if (r != 1) {
+  for (size_t k = 0; k < delivered.size(); ++k) {
+    if ((*acked)[k] != 1) {
       // The lease ran out first; whoever claimed the post again carries on.
-      log::Warn("claim lost before it was acknowledged", {{"post_id", f.claimed.post.id()}});
+      log::Warn("claim lost before it was acknowledged", {{"post_id", delivered[k]->post.id()}});
       continue;
     }
-    if (f.held) continue;
     dispatched_.Increment();
     ++dispatched;
+  }
+  auto held = store_.UpdateClaimed(holds);
+  if (!held.ok()) return held.status();
+  for (size_t k = 0; k < holds.size(); ++k) {
+    if ((*held)[k] == 0) {
+      // Changed since the claim (an edit landed): read-modify-write.
+      auto updated = store_.Update(holds[k].claimed->post.id(), MarkMutation(true, now), holds[k].claimed->fencing_token);
+      if (!updated.ok() && !absl::IsFailedPrecondition(updated.status())) return updated.status();
+    }
   }
   return dispatched;
 }

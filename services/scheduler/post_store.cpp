@@ -64,10 +64,15 @@ return #ids
 
 // KEYS: post, due, inflight, lease, held, ws index.
 // ARGV: old body, new body, action ('' | add | remove | hold), at_ms, id,
-//       fencing token ('' = no claim to end), listing score ('' = unchanged)
-// Returns 1 done, 0 the post changed meanwhile, -1 the claim was lost.
+//       fencing token ('' = no claim to end), listing score ('' = unchanged),
+//       '1' if the post must still be due or held
+// Returns 1 done, 0 the post changed meanwhile, -1 the claim was lost,
+// -2 the post is no longer pending.
 const RedisScript kCompareAndSet(R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[8] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[5]) and not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
+  return -2
+end
 if ARGV[6] ~= '' then
   if redis.call('HGET', KEYS[4], ARGV[5]) ~= ARGV[6] then return -1 end
   redis.call('HDEL', KEYS[4], ARGV[5])
@@ -121,6 +126,21 @@ for i = 1, n do
     end
     if score ~= '' then redis.call('ZADD', ws, score, id) end
     out[i] = 1
+  end
+end
+return out
+)lua");
+
+// KEYS: inflight, lease. ARGV: (id, token) pairs. Returns 1 or -1 per pair.
+const RedisScript kAckMany(R"lua(
+local out = {}
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = -1
   end
 end
 return out
@@ -203,7 +223,57 @@ absl::StatusOr<Post> PostStore::Get(const std::string& post_id) {
   auto reply = redis_.Command({"GET", TagOf(post_id) + ":post:" + post_id});
   if (!reply.ok()) return reply.status();
   if (reply->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
-  return Parse(reply->str);
+  auto post = Parse(reply->str);
+  if (!post.ok()) return post.status();
+  if (auto s = DeriveDispatched({&*post}); !s.ok()) return s;
+  return post;
+}
+
+absl::Status PostStore::DeriveDispatched(std::vector<Post*> posts) {
+  std::vector<RedisClient::Args> cmds;
+  std::vector<Post*> scheduled;
+  for (Post* p : posts) {
+    if (p->state() != herald::scheduler::v1::POST_STATE_SCHEDULED) continue;
+    std::string tag = TagOf(p->id());
+    for (const char* set : {":due", ":inflight", ":held"}) cmds.push_back({"ZSCORE", tag + set, p->id()});
+    scheduled.push_back(p);
+  }
+  if (cmds.empty()) return absl::OkStatus();
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < scheduled.size(); ++i) {
+    bool waiting = false;
+    for (size_t k = 0; k < 3; ++k) waiting |= !(*replies)[3 * i + k].is_nil();
+    if (!waiting) MarkDispatched(*scheduled[i], ToMs(scheduled[i]->update_time()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<int>> PostStore::AckMany(const std::vector<const ClaimedPost*>& claims) {
+  std::map<int, std::vector<size_t>> by_shard;
+  for (size_t i = 0; i < claims.size(); ++i) by_shard[ShardOf(claims[i]->post.id(), shards_)].push_back(i);
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  std::vector<const std::vector<size_t>*> members;
+  for (const auto& [shard, idx] : by_shard) {
+    std::string tag = Tag(shard);
+    RedisClient::Args args;
+    for (size_t i : idx) {
+      args.push_back(claims[i]->post.id());
+      args.push_back(std::to_string(claims[i]->fencing_token));
+    }
+    calls.push_back({{tag + ":inflight", tag + ":lease"}, std::move(args)});
+    members.push_back(&idx);
+  }
+  std::vector<int> out(claims.size(), -1);
+  if (calls.empty()) return out;
+  auto replies = redis_.EvalPipeline(kAckMany, calls);
+  if (!replies.ok()) return replies.status();
+  for (size_t k = 0; k < replies->size(); ++k) {
+    const auto& r = (*replies)[k];
+    if (r.is_error() || r.elements.size() != members[k]->size()) return absl::InternalError("ack: " + r.str);
+    for (size_t j = 0; j < members[k]->size(); ++j) out[(*members[k])[j]] = static_cast<int>(r.elements[j].AsInt());
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_id, size_t limit,
@@ -255,6 +325,9 @@ absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_i
     if (!post.ok()) return post.status();
     posts.push_back(std::move(*post));
   }
+  std::vector<Post*> views;
+  for (auto& p : posts) views.push_back(&p);
+  if (auto s = DeriveDispatched(views); !s.ok()) return s;
   return posts;
 }
 
@@ -363,10 +436,11 @@ absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id
         {key, tag + ":due", tag + ":inflight", tag + ":lease", tag + ":held", tag + ":ws:" + post->workspace_id()},
         {current->str, post->SerializeAsString(), kActions[static_cast<int>(change.action)],
          std::to_string(change.at_ms), post_id, ack_token ? std::to_string(*ack_token) : "",
-         std::to_string(ListingScore(*post))});
+         std::to_string(ListingScore(*post)), change.require_pending ? "1" : ""});
     if (!reply.ok()) return reply.status();
     if (reply->AsInt() == 1) return std::optional<Post>(std::move(*post));
     if (reply->AsInt() == -1) return absl::FailedPreconditionError("claim of " + post_id + " was lost");
+    if (reply->AsInt() == -2) return absl::FailedPreconditionError("post " + post_id + " is already with the publisher");
   }
   return absl::AbortedError("post " + post_id + " changed concurrently too often");
 }

@@ -47,9 +47,12 @@ struct DueChange {
   enum class Action { kNone, kAdd, kRemove, kHold };
   Action action = Action::kNone;
   int64_t at_ms = 0;
-  static DueChange Add(int64_t at) { return {Action::kAdd, at}; }
-  static DueChange Remove() { return {Action::kRemove, 0}; }
-  static DueChange Hold(int64_t at) { return {Action::kHold, at}; }
+  // Refuse (FAILED_PRECONDITION) unless the post is still waiting in the due
+  // index or held: it has not been handed to the publisher.
+  bool require_pending = false;
+  static DueChange Add(int64_t at) { return {Action::kAdd, at, false}; }
+  static DueChange Remove() { return {Action::kRemove, 0, false}; }
+  static DueChange Hold(int64_t at) { return {Action::kHold, at, false}; }
 };
 
 class PostStore {
@@ -105,6 +108,11 @@ class PostStore {
     DueChange change;
   };
   absl::StatusOr<std::vector<int>> UpdateClaimed(const std::vector<ClaimedChange>& changes);
+  // Ends many claims after Kafka confirmed their posts (one script call per
+  // shard). A dispatched post is not rewritten: DISPATCHED is derived on read
+  // (SCHEDULED but in neither the due, in-flight nor held set). Per post:
+  // 1 done, -1 the claim was lost.
+  absl::StatusOr<std::vector<int>> AckMany(const std::vector<const ClaimedPost*>& claims);
 
   // Post ids held by a pause in one shard.
   absl::StatusOr<std::vector<std::string>> Held(int shard);
@@ -128,6 +136,8 @@ class PostStore {
 
  private:
   std::string Tag(int shard) const { return "{sched:" + std::to_string(shard) + "}"; }
+  // Shows SCHEDULED posts that already left the due index as DISPATCHED.
+  absl::Status DeriveDispatched(std::vector<herald::scheduler::v1::Post*> posts);
   std::string TagOf(const std::string& post_id) const;
 
   RedisClient& redis_;

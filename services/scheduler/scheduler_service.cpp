@@ -240,8 +240,9 @@ grpc::Status SchedulerService::DoUpdatePost(const v1::UpdatePostRequest& request
   apply(post);
   if (auto s = CheckContent(request.workspace_id(), post); !s.ok()) return s;
   return Change(request.workspace_id(), request.post_id(),
-                [&](v1::Post& p, DueChange*) {
+                [&](v1::Post& p, DueChange* change) {
                   if (p.state() == v1::POST_STATE_DISPATCHED || IsFinal(p.state())) return false;
+                  change->require_pending = p.state() == v1::POST_STATE_SCHEDULED;
                   apply(p);
                   return true;
                 },
@@ -270,7 +271,10 @@ grpc::Status SchedulerService::DoReschedulePost(const v1::ReschedulePostRequest&
                   if (p.state() == v1::POST_STATE_DISPATCHED || IsFinal(p.state())) return false;
                   *p.mutable_publish_at() = FromMs(at);
                   p.set_queued(false);
-                  if (p.state() == v1::POST_STATE_SCHEDULED) *change = DueChange::Add(at);
+                  if (p.state() == v1::POST_STATE_SCHEDULED) {
+                    *change = DueChange::Add(at);
+                    change->require_pending = true;
+                  }
                   *p.mutable_update_time() = FromMs(now);
                   return true;
                 },
@@ -289,7 +293,9 @@ grpc::Status SchedulerService::DoCancelPost(const v1::CancelPostRequest& request
   return Change(request.workspace_id(), request.post_id(),
                 [&](v1::Post& p, DueChange* change) {
                   if (p.state() == v1::POST_STATE_DISPATCHED) return false;
+                  bool pending = p.state() == v1::POST_STATE_SCHEDULED;
                   *change = DueChange::Remove();
+                  change->require_pending = pending;
                   return SetAllTargets(p, v1::POST_STATE_CANCELED, "canceled", now);
                 },
                 response);
