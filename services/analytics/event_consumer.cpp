@@ -41,8 +41,10 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
         b.first_offset = m.offset;
       }
       b.next_offset = m.offset + 1;
-      auto incs = IncrementsFor(m.topic, m.value);
-      b.increments.insert(b.increments.end(), incs.begin(), incs.end());
+      for (auto& inc : IncrementsFor(m.topic, m.value)) {
+        inc.offset = m.offset;
+        b.increments.push_back(std::move(inc));
+      }
     }
     std::vector<PartitionBatch> batches;
     for (auto& [k, b] : by_partition) batches.push_back(std::move(b));

@@ -19,6 +19,9 @@ struct Increment {
   std::string dedupe_id;
   std::string field;
   int64_t delta = 1;
+  // The message (its offset) the increment comes from; set by the consumer.
+  // A repeat of a fact inside one batch is told apart by it.
+  int64_t offset = 0;
 };
 
 // Increments for one Kafka message of `topic`. Unknown or unparseable

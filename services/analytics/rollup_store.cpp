@@ -3,20 +3,27 @@
 namespace herald::analytics {
 namespace {
 
-// KEYS: counts, seen. ARGV: first_offset, next_offset, then triplets
-// (dedupe id, field, delta). Returns {1} or {0, stored_offset}.
+// KEYS: counts, seen. ARGV: first_offset, next_offset, then quadruplets
+// (message offset, dedupe id, field, delta). Returns {1} or {0, stored_offset}.
+// The increments of one message share one decision; a later message with the
+// same dedupe id (a repeat, even in the same batch) counts nothing.
 const RedisScript kApply(R"lua(
 local stored = redis.call('HGET', KEYS[1], '__offset')
 if stored and tonumber(ARGV[1]) < tonumber(stored) then return {0, stored} end
 local decided = {}
-for i = 3, #ARGV, 3 do
-  local id = ARGV[i]
-  local fresh = decided[id]
-  if fresh == nil then
+for i = 3, #ARGV, 4 do
+  local msg, id = ARGV[i], ARGV[i + 1]
+  local d = decided[id]
+  local fresh
+  if d == nil then
     fresh = redis.call('SADD', KEYS[2], id) == 1
-    decided[id] = fresh
+    decided[id] = {msg, fresh}
+  elseif d[1] == msg then
+    fresh = d[2]
+  else
+    fresh = false
   end
-  if fresh then redis.call('HINCRBY', KEYS[1], ARGV[i + 1], ARGV[i + 2]) end
+  if fresh then redis.call('HINCRBY', KEYS[1], ARGV[i + 2], ARGV[i + 3]) end
 end
 redis.call('HSET', KEYS[1], '__offset', ARGV[2])
 return {1}
@@ -30,6 +37,7 @@ absl::StatusOr<std::vector<ApplyResult>> RollupStore::Apply(const std::vector<Pa
     std::string tag = Tag(b.topic, b.partition);
     RedisClient::Args args{std::to_string(b.first_offset), std::to_string(b.next_offset)};
     for (const auto& inc : b.increments) {
+      args.push_back(std::to_string(inc.offset));
       args.push_back(inc.dedupe_id);
       args.push_back(inc.field);
       args.push_back(std::to_string(inc.delta));

@@ -39,6 +39,18 @@ TEST_F(RollupStoreTest, DuplicateFactFromTheProducerIsCountedOnce) {
   EXPECT_EQ(**store.StoredOffset("mentions", 3), 2);
 }
 
+TEST_F(RollupStoreTest, RepeatOfAFactInsideOneBatchIsCountedOnce) {
+  analytics::RollupStore store(redis());
+  // Offsets 0 and 1 carry the same fact (a re-announced result), each with
+  // two increments; offset 2 is another fact.
+  ASSERT_TRUE(store.Apply({Batch(0, 3, {{"r1", "published|ws", 1, 0}, {"r1", "published|ws|ch", 1, 0},
+                                        {"r1", "published|ws", 1, 1}, {"r1", "published|ws|ch", 1, 1},
+                                        {"r2", "published|ws", 1, 2}, {"r2", "published|ws|ch", 1, 2}})})
+                  .ok());
+  EXPECT_EQ(*store.Sum("mentions", 12, "published|ws"), 2);
+  EXPECT_EQ(*store.Sum("mentions", 12, "published|ws|ch"), 2);
+}
+
 TEST_F(RollupStoreTest, ConsumerThatLostThePartitionIsFenced) {
   analytics::RollupStore store(redis());
   // New owner applied up to 150; the old owner still holds a batch from 100.
