@@ -3,20 +3,23 @@
 namespace herald::analytics {
 namespace {
 
-// KEYS: counts, seen. ARGV: first_offset, next_offset, then quadruplets
-// (message offset, dedupe id, field, delta). Returns {1} or {0, stored_offset}.
+// KEYS: counts, seen. ARGV: first_offset, next_offset, window, then
+// quadruplets (message offset, dedupe id, field, delta).
+// Returns {1} or {0, stored_offset}.
 // The increments of one message share one decision; a later message with the
-// same dedupe id (a repeat, even in the same batch) counts nothing.
+// same dedupe id (a repeat, even in the same batch) counts nothing. `seen`
+// keeps the last `window` ids of the partition, scored by offset: a producer
+// repeats a fact soon after the first, so a bounded window is enough.
 const RedisScript kApply(R"lua(
 local stored = redis.call('HGET', KEYS[1], '__offset')
 if stored and tonumber(ARGV[1]) < tonumber(stored) then return {0, stored} end
 local decided = {}
-for i = 3, #ARGV, 4 do
+for i = 4, #ARGV, 4 do
   local msg, id = ARGV[i], ARGV[i + 1]
   local d = decided[id]
   local fresh
   if d == nil then
-    fresh = redis.call('SADD', KEYS[2], id) == 1
+    fresh = redis.call('ZADD', KEYS[2], 'NX', msg, id) == 1
     decided[id] = {msg, fresh}
   elseif d[1] == msg then
     fresh = d[2]
@@ -25,6 +28,7 @@ for i = 3, #ARGV, 4 do
   end
   if fresh then redis.call('HINCRBY', KEYS[1], ARGV[i + 2], ARGV[i + 3]) end
 end
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[3]) - 1)
 redis.call('HSET', KEYS[1], '__offset', ARGV[2])
 return {1}
 )lua");
@@ -35,7 +39,8 @@ absl::StatusOr<std::vector<ApplyResult>> RollupStore::Apply(const std::vector<Pa
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (const auto& b : batches) {
     std::string tag = Tag(b.topic, b.partition);
-    RedisClient::Args args{std::to_string(b.first_offset), std::to_string(b.next_offset)};
+    RedisClient::Args args{std::to_string(b.first_offset), std::to_string(b.next_offset),
+                           std::to_string(dedupe_window_)};
     for (const auto& inc : b.increments) {
       args.push_back(std::to_string(inc.offset));
       args.push_back(inc.dedupe_id);

@@ -2,7 +2,7 @@
 // Counters in Redis with exactly-once effects. Each Kafka partition has its
 // own hash, and the partition's next offset lives in the same hash:
 //   {an:<topic>:<partition>}:counts   HASH field → count, plus "__offset"
-//   {an:<topic>:<partition>}:seen     SET of dedupe ids already counted
+//   {an:<topic>:<partition>}:seen     ZSET of the last dedupe ids counted (score: offset), bounded
 // A batch's increments and its next offset are written by one script, which
 // refuses a batch starting before the stored offset (a replay, or a consumer
 // that lost the partition): counts never double.
@@ -33,7 +33,9 @@ struct ApplyResult {
 
 class RollupStore {
  public:
-  explicit RollupStore(RedisClient& redis) : redis_(redis) {}
+  // dedupe_window: facts remembered per partition to drop a producer's repeats.
+  explicit RollupStore(RedisClient& redis, int dedupe_window = 200000)
+      : redis_(redis), dedupe_window_(dedupe_window) {}
 
   // One round trip for all batches.
   absl::StatusOr<std::vector<ApplyResult>> Apply(const std::vector<PartitionBatch>& batches);
@@ -47,6 +49,7 @@ class RollupStore {
     return "{an:" + topic + ":" + std::to_string(partition) + "}";
   }
   RedisClient& redis_;
+  int dedupe_window_;
 };
 
 }  // namespace herald::analytics

@@ -60,6 +60,16 @@ TEST_F(RollupStoreTest, ConsumerThatLostThePartitionIsFenced) {
   EXPECT_EQ(*store.Sum("mentions", 12, "mentions|ws"), 150);
 }
 
+TEST_F(RollupStoreTest, DedupeMemoryIsBoundedToTheWindow) {
+  analytics::RollupStore store(redis(), /*dedupe_window=*/3);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(store.Apply({Batch(i, i + 1, {{"f" + std::to_string(i), "mentions|ws", 1, i}})}).ok());
+  }
+  EXPECT_EQ(redis().Command({"ZCARD", "{an:mentions:3}:seen"})->AsInt(), 3);
+  ASSERT_TRUE(store.Apply({Batch(10, 11, {{"f9", "mentions|ws", 1, 10}})}).ok());  // recent repeat: dropped
+  EXPECT_EQ(*store.Sum("mentions", 12, "mentions|ws"), 10);
+}
+
 class InboxStoreTest : public RedisTest {};
 
 TEST_F(InboxStoreTest, ClaimCompleteAndRelease) {
