@@ -13,8 +13,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -25,6 +30,7 @@
 #include "common/executor.h"
 #include "common/grpc_server.h"
 #include "common/kafka.h"
+#include "common/log.h"
 #include "common/redis.h"
 #include "common/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -57,6 +63,34 @@ int64_t Flag(int argc, char** argv, const std::string& name, int64_t fallback) {
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// CPU seconds (user + system) used so far by Redis, this process and a child.
+double RedisCpu(RedisClient& redis) {
+  auto info = redis.Command({"INFO", "cpu"});
+  auto field = [&](const std::string& name) {
+    auto pos = info->str.find(name + ":");
+    return pos == std::string::npos ? 0.0 : std::atof(info->str.c_str() + pos + name.size() + 1);
+  };
+  return field("used_cpu_sys") + field("used_cpu_user");
+}
+double SelfCpu() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+double ProcessCpu(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  std::istringstream fields(line.substr(line.rfind(')') + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; fields >> f; ++i) {
+    if (i == 14 || i == 15) ticks += std::atof(f.c_str());  // utime, stime
+    if (i == 15) break;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 int64_t UsedMemory(RedisClient& redis) {
@@ -153,6 +187,7 @@ RpcResult Hammer(int clients, double seconds, const std::function<bool(int clien
 }  // namespace
 
 int main(int argc, char** argv) {
+  log::Init("bench", "warn");  // the RPC phase would log every post created
   const int posts = static_cast<int>(Flag(argc, argv, "posts", 1'000'000));
   const int lateness_posts = static_cast<int>(Flag(argc, argv, "lateness-posts", 10'000));
   const double rpc_seconds = static_cast<double>(Flag(argc, argv, "rpc-seconds", 5));
@@ -195,14 +230,20 @@ int main(int argc, char** argv) {
   // ---- 2. dispatch throughput, beside redis-benchmark zadd and raw produce
   std::fprintf(stderr, "bench: dispatching %d due posts...\n", posts);
   double dispatch_rate;
+  std::vector<Row> cpu_rows;
   {
     KafkaProducer producer(KafkaOptions{broker.brokers(), "bench-dispatch", {}});
     prometheus::Registry registry;
     Dispatcher dispatcher(store, producer, SystemClock::Instance(), registry, DispatcherOptions{60000, 1000, 50, 20000});
     auto start = std::chrono::steady_clock::now();
+    (void)redis.Command({"CONFIG", "RESETSTAT"});
+    double redis_cpu0 = RedisCpu(redis), self_cpu0 = SelfCpu(), broker_cpu0 = ProcessCpu(broker.process().pid());
     dispatcher.Start();
     for (;;) {
-      auto backlog = store.Backlog();
+      // NextDueMs is O(1) a shard; Backlog counts every chunk, so it is only
+      // asked once nothing is due any more.
+      auto next = store.NextDueMs();
+      auto backlog = next.ok() && !next->has_value() ? store.Backlog() : absl::InternalError("due");
       if (backlog.ok() && backlog->first == 0 && backlog->second == 0) break;
       if (Seconds(start) > 600) {
         std::fprintf(stderr, "bench: dispatch did not finish\n");
@@ -212,6 +253,13 @@ int main(int argc, char** argv) {
     }
     dispatch_rate = posts / Seconds(start);
     dispatcher.Stop();
+    if (getenv("BENCH_STATS")) std::fprintf(stderr, "%s\n", redis.Command({"INFO", "commandstats"})->str.c_str());
+    // Where the two cores went: CPU microseconds per dispatched post.
+    auto per_post = [&](double seconds) { return Fmt(seconds * 1e6 / posts, 1); };
+    cpu_rows = {{"Dispatch CPU per post (us): Redis", per_post(RedisCpu(redis) - redis_cpu0), "", "", ""},
+                {"Dispatch CPU per post (us): scheduler", per_post(SelfCpu() - self_cpu0), "", "", ""},
+                {"Dispatch CPU per post (us): dev broker", per_post(ProcessCpu(broker.process().pid()) - broker_cpu0),
+                 "", "", ""}};
   }
   double zadd = RedisBenchmarkZadd(redis_server.port());
   herald::events::v1::PostDue sample;
@@ -221,6 +269,7 @@ int main(int argc, char** argv) {
   rows.push_back({"Dispatch: due posts to Kafka per second", Fmt(dispatch_rate), Fmt(zadd),
                   "redis-benchmark -t zadd, 50 clients (req/s)", ">= 50,000"});
   rows.push_back({"", "", Fmt(raw_produce), "raw librdkafka produce, same payload (msg/s)", ""});
+  rows.insert(rows.end(), cpu_rows.begin(), cpu_rows.end());
 
   // ---- 3. lateness at 1,000 due posts per second
   std::fprintf(stderr, "bench: lateness over %d posts at 1,000/s...\n", lateness_posts);

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/time_util.h"
+#include "scheduler/chunked_index_lua.h"
 #include "scheduler/post_rules.h"
 
 namespace herald::scheduler {
@@ -11,139 +12,151 @@ namespace {
 
 using herald::scheduler::v1::Post;
 
-// KEYS: post, due, ws index. ARGV: body, due_ms ('' = not due), id, listing score
-const RedisScript kCreate(R"lua(
-local existing = redis.call('GET', KEYS[1])
+RedisScript WithIndex(const char* body) { return RedisScript(std::string(kChunkedIndexLua) + body); }
+
+// KEYS: bucket, due, ws index, seq. ARGV: id, body, due_ms ('' = not due), listing score
+const RedisScript kCreate = WithIndex(R"lua(
+local id = ARGV[1]
+local existing = redis.call('HGET', KEYS[1], id)
 if existing then return {0, existing} end
-redis.call('SET', KEYS[1], ARGV[1])
-if ARGV[2] ~= '' then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
-return {1, ARGV[1]}
+redis.call('HSET', KEYS[1], id, ARGV[2])
+if ARGV[3] ~= '' then ci_add(KEYS[2], KEYS[4], ARGV[3], id) end
+ci_add(KEYS[3], KEYS[4], ARGV[4], id)
+return {1, ARGV[2]}
 )lua");
 
-// KEYS: due, inflight, lease, fence. ARGV: now_ms, lease_ms, limit, post key prefix
-// Returns {token, next due time after the claim or '', id, body, id, body, ...}.
-const RedisScript kClaim(R"lua(
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-local out = {0, ''}
-if #ids > 0 then
-  local token = redis.call('INCR', KEYS[4])
-  local expiry = tonumber(ARGV[1]) + tonumber(ARGV[2])
-  out[1] = token
-  for _, id in ipairs(ids) do
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('ZADD', KEYS[2], expiry, id)
-    redis.call('HSET', KEYS[3], id, token)
-    out[#out + 1] = id
-    out[#out + 1] = redis.call('GET', ARGV[4] .. id) or ''
-  end
+// KEYS: due, inflight. ARGV: now_ms, lease expiry (= fencing token), limit, bucket key prefix
+// Returns {lease expiry, next due time or '', id, due, body, ...}.
+// (Numbers stay strings: converting Lua numbers costs more than the commands.)
+const RedisScript kClaim = WithIndex(R"lua(
+local expiry = ARGV[2]
+local got = ci_pop(KEYS[1], ARGV[1], tonumber(ARGV[3]))
+local out, leases = {expiry, ''}, {}
+for i = 1, #got, 2 do
+  local id, due = got[i], got[i + 1]
+  leases[#leases + 1] = expiry
+  leases[#leases + 1] = id .. '@' .. due
+  out[#out + 1] = id
+  out[#out + 1] = due
+  out[#out + 1] = redis.call('HGET', ARGV[4] .. string.sub(id, -3), id) or ''
 end
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #first == 2 then out[2] = first[2] end
+-- one ZADD for the batch: each redis.call costs more than the work it does here
+if #leases > 0 then redis.call('ZADD', KEYS[2], unpack(leases)) end
+out[2] = ci_first(KEYS[1]) or ''
 return out
 )lua");
 
-// KEYS: inflight, lease. ARGV: id, token
-const RedisScript kAck(R"lua(
-if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-return 1
-)lua");
-
-// KEYS: inflight, due, lease. ARGV: now_ms
-const RedisScript kReap(R"lua(
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
-for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('HDEL', KEYS[3], id)
-  redis.call('ZADD', KEYS[2], ARGV[1], id)
+// KEYS: inflight. ARGV: (in-flight member, token) pairs. Returns 1 or -1 per pair.
+const RedisScript kAckMany(R"lua(
+local members = {}
+for i = 1, #ARGV, 2 do members[#members + 1] = ARGV[i] end
+local scores = redis.call('ZMSCORE', KEYS[1], unpack(members))
+local out, ended = {}, {}
+for k, m in ipairs(members) do
+  local token = ARGV[2 * k]
+  if scores[k] == token or (scores[k] and tonumber(scores[k]) == tonumber(token)) then
+    ended[#ended + 1] = m
+    out[k] = 1
+  else
+    out[k] = -1
+  end
 end
-return #ids
+if #ended > 0 then redis.call('ZREM', KEYS[1], unpack(ended)) end
+return out
 )lua");
 
-// KEYS: post, due, inflight, lease, held, ws index.
-// ARGV: old body, new body, action ('' | add | remove | hold), at_ms, id,
-//       fencing token ('' = no claim to end), listing score ('' = unchanged),
-//       '1' if the post must still be due or held
+// KEYS: inflight, due, seq. ARGV: now_ms. Puts expired claims back at their due time.
+const RedisScript kReap = WithIndex(R"lua(
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+for _, m in ipairs(members) do
+  redis.call('ZREM', KEYS[1], m)
+  local id, due = string.match(m, '^(.*)@(%d+)$')
+  ci_add(KEYS[2], KEYS[3], due, id)
+end
+return #members
+)lua");
+
+// Compare-and-set of one post, shared by kCompareAndSet and kCompareAndSetMany.
+// a: old body, new body, action ('' | add | remove | hold), at_ms, id,
+//    fencing token ('' = no claim to end), old due ms, old listing score,
+//    new listing score, '1' if the post must still be due or held.
 // Returns 1 done, 0 the post changed meanwhile, -1 the claim was lost,
 // -2 the post is no longer pending.
-const RedisScript kCompareAndSet(R"lua(
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[8] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[5]) and not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
-  return -2
-end
-if ARGV[6] ~= '' then
-  if redis.call('HGET', KEYS[4], ARGV[5]) ~= ARGV[6] then return -1 end
-  redis.call('HDEL', KEYS[4], ARGV[5])
-  redis.call('ZREM', KEYS[3], ARGV[5])
-end
-redis.call('SET', KEYS[1], ARGV[2])
-local action = ARGV[3]
-if action == 'add' then
-  redis.call('ZREM', KEYS[5], ARGV[5])
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
-elseif action == 'remove' then
-  redis.call('ZREM', KEYS[2], ARGV[5])
-  redis.call('ZREM', KEYS[5], ARGV[5])
-elseif action == 'hold' then
-  redis.call('ZREM', KEYS[2], ARGV[5])
-  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
-end
-if ARGV[7] ~= '' then redis.call('ZADD', KEYS[6], ARGV[7], ARGV[5]) end
-return 1
-)lua");
-
-// kCompareAndSet for many claimed posts of one shard in one call (the Lua
-// call itself is the main cost at high rates).
-// KEYS: due, inflight, lease, held, then (post, ws index) per post.
-// ARGV: per post 7 values as for kCompareAndSet. Returns one result per post.
-const RedisScript kCompareAndSetMany(R"lua(
-local out = {}
-local n = (#KEYS - 4) / 2
-for i = 1, n do
-  local post, ws = KEYS[3 + 2 * i], KEYS[4 + 2 * i]
-  local a = (i - 1) * 7
-  local old, new, action, at, id, token, score =
-    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  if redis.call('GET', post) ~= old then
-    out[i] = 0
-  elseif redis.call('HGET', KEYS[3], id) ~= token then
-    out[i] = -1
-  else
-    redis.call('HDEL', KEYS[3], id)
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('SET', post, new)
+constexpr const char* kCasLua = R"lua(
+local function cas(bucket, due, inflight, held, ws, seq, a)
+  local old, new, action, at, id, token, old_due, old_ls, new_ls, pending = unpack(a)
+  if redis.call('HGET', bucket, id) ~= old then return 0 end
+  if pending == '1' and not ci_has(due, old_due, id) and not redis.call('ZSCORE', held, id) then return -2 end
+  local member = id .. '@' .. old_due
+  if token ~= '' then
+    local s = redis.call('ZSCORE', inflight, member)
+    if not s or tonumber(s) ~= tonumber(token) then return -1 end
+    redis.call('ZREM', inflight, member)
+  elseif action ~= '' then
+    redis.call('ZREM', inflight, member)
+  end
+  redis.call('HSET', bucket, id, new)
+  if action ~= '' then
+    ci_rem(due, old_due, id)
+    redis.call('ZREM', held, id)
     if action == 'add' then
-      redis.call('ZREM', KEYS[4], id)
-      redis.call('ZADD', KEYS[1], at, id)
-    elseif action == 'remove' then
-      redis.call('ZREM', KEYS[1], id)
-      redis.call('ZREM', KEYS[4], id)
+      ci_add(due, seq, at, id)
     elseif action == 'hold' then
-      redis.call('ZREM', KEYS[1], id)
-      redis.call('ZADD', KEYS[4], at, id)
+      redis.call('ZADD', held, at, id)
     end
-    if score ~= '' then redis.call('ZADD', ws, score, id) end
-    out[i] = 1
   end
+  if new_ls ~= old_ls then
+    ci_rem(ws, old_ls, id)
+    ci_add(ws, seq, new_ls, id)
+  end
+  return 1
+end
+)lua";
+constexpr int kCasArgs = 10;
+
+// KEYS: bucket, due, inflight, held, ws index, seq. ARGV: as cas().
+const RedisScript kCompareAndSet(std::string(kChunkedIndexLua) + kCasLua + R"lua(
+return cas(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV)
+)lua");
+
+// cas() for many claimed posts of one shard in one call (the Lua call itself
+// is the main cost at high rates).
+// KEYS: due, inflight, held, seq, then (bucket, ws index) per post.
+// ARGV: kCasArgs values per post. Returns one result per post.
+const RedisScript kCompareAndSetMany(std::string(kChunkedIndexLua) + kCasLua + R"lua(
+local out = {}
+for i = 1, (#KEYS - 4) / 2 do
+  local a = {}
+  for k = 1, 10 do a[k] = ARGV[(i - 1) * 10 + k] end
+  out[i] = cas(KEYS[3 + 2 * i], KEYS[1], KEYS[2], KEYS[3], KEYS[4 + 2 * i], KEYS[4], a)
 end
 return out
 )lua");
 
-// KEYS: inflight, lease. ARGV: (id, token) pairs. Returns 1 or -1 per pair.
-const RedisScript kAckMany(R"lua(
-local out = {}
-for i = 1, #ARGV, 2 do
-  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
-    redis.call('HDEL', KEYS[2], ARGV[i])
-    redis.call('ZREM', KEYS[1], ARGV[i])
-    out[#out + 1] = 1
-  else
-    out[#out + 1] = -1
-  end
-end
-return out
+// KEYS: due, inflight, held. ARGV: id, due ms. 1 if the post still waits to be
+// handed over (due, claimed or held).
+const RedisScript kWaiting = WithIndex(R"lua(
+if ci_has(KEYS[1], ARGV[2], ARGV[1]) then return 1 end
+if redis.call('ZSCORE', KEYS[2], ARGV[1] .. '@' .. ARGV[2]) then return 1 end
+if redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 1 end
+return 0
+)lua");
+
+// KEYS: ws index. ARGV: min, max, after score ('' = none), after id, limit.
+const RedisScript kList = WithIndex(R"lua(
+local after = nil
+if ARGV[3] ~= '' then after = tonumber(ARGV[3]) end
+return ci_range(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), after, ARGV[4], tonumber(ARGV[5]))
+)lua");
+
+// KEYS: due. The earliest due time or ''.
+const RedisScript kFirstDue = WithIndex(R"lua(
+return ci_first(KEYS[1]) or ''
+)lua");
+
+// KEYS: due, inflight. {posts due, posts claimed}.
+const RedisScript kBacklog = WithIndex(R"lua(
+return {ci_count(KEYS[1]), redis.call('ZCARD', KEYS[2])}
 )lua");
 
 // KEYS: taken. ARGV: now_ms, post id, candidates... Returns the slot or -1.
@@ -162,42 +175,97 @@ int64_t ListingScore(const Post& post) {
   return post.has_publish_at() ? ToMs(post.publish_at()) : ToMs(post.create_time());
 }
 
-absl::StatusOr<Post> Parse(const std::string& bytes) {
+// The id is the hash field; storing it again in the value would cost ~28 bytes a post.
+std::string Serialize(const Post& post) {
+  Post copy = post;
+  copy.clear_id();
+  return copy.SerializeAsString();
+}
+
+absl::StatusOr<Post> Parse(const std::string& bytes, const std::string& id) {
   Post post;
-  if (!post.ParseFromString(bytes)) return absl::DataLossError("stored post does not parse");
+  if (!post.ParseFromString(bytes)) return absl::DataLossError("stored post " + id + " does not parse");
+  post.set_id(id);
   return post;
+}
+
+std::string Bucket(const std::string& id) { return id.size() <= 3 ? id : id.substr(id.size() - 3); }
+
+std::string InFlightMember(const std::string& id, int64_t due_ms) { return id + "@" + std::to_string(due_ms); }
+
+const char* ActionName(DueChange::Action a) {
+  static const char* kNames[] = {"", "add", "remove", "hold"};
+  return kNames[static_cast<int>(a)];
+}
+
+// Keeps DueMs(post) equal to the post's score in the due index: `at_ms` when
+// the change adds it, unchanged when the change leaves it where it is.
+void PinDueTime(const Post& old, Post& updated, const DueChange& change) {
+  int64_t due = change.action == DueChange::Action::kAdd    ? change.at_ms
+                : change.action == DueChange::Action::kNone ? DueMs(old)
+                                                            : -1;
+  if (due < 0 || (updated.has_publish_at() && ToMs(updated.publish_at()) == due)) {
+    updated.clear_due_time();
+  } else {
+    *updated.mutable_due_time() = FromMs(due);
+  }
+}
+
+// cas() arguments for one post (see kCasLua).
+RedisClient::Args CasArgs(const std::string& old_body, const Post& old, const Post& updated, const DueChange& change,
+                          const std::string& token) {
+  return {old_body,
+          Serialize(updated),
+          ActionName(change.action),
+          std::to_string(change.at_ms),
+          old.id(),
+          token,
+          std::to_string(DueMs(old)),
+          std::to_string(ListingScore(old)),
+          std::to_string(ListingScore(updated)),
+          change.require_pending ? "1" : ""};
 }
 
 }  // namespace
 
+int64_t DueMs(const Post& post) {
+  if (post.has_due_time()) return ToMs(post.due_time());
+  return post.has_publish_at() ? ToMs(post.publish_at()) : 0;
+}
+
 std::string PostStore::TagOf(const std::string& post_id) const { return Tag(ShardOf(post_id, shards_)); }
 
-absl::StatusOr<Post> PostStore::Create(const Post& post) {
+std::string PostStore::BucketKey(const std::string& post_id) const {
+  return TagOf(post_id) + ":p:" + Bucket(post_id);
+}
+
+std::pair<RedisClient::Args, RedisClient::Args> PostStore::CreateCall(const Post& post) const {
   std::string tag = TagOf(post.id());
-  std::string due = InDueIndex(post.state()) ? std::to_string(ToMs(post.publish_at())) : "";
-  auto reply = redis_.Eval(kCreate, {tag + ":post:" + post.id(), tag + ":due", tag + ":ws:" + post.workspace_id()},
-                           {post.SerializeAsString(), due, post.id(), std::to_string(ListingScore(post))});
+  std::string due = InDueIndex(post.state()) ? std::to_string(DueMs(post)) : "";
+  return {{BucketKey(post.id()), tag + ":due", tag + ":ws:" + post.workspace_id(), tag + ":seq"},
+          {post.id(), Serialize(post), due, std::to_string(ListingScore(post))}};
+}
+
+absl::StatusOr<Post> PostStore::Create(const Post& post) {
+  auto call = CreateCall(post);
+  auto reply = redis_.Eval(kCreate, call.first, call.second);
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2) return absl::InternalError("create: unexpected reply");
-  return Parse(reply->elements[1].str);
+  return Parse(reply->elements[1].str, post.id());
 }
 
 absl::StatusOr<std::vector<Post>> PostStore::CreateMany(const std::vector<Post>& posts) {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   calls.reserve(posts.size());
-  for (const auto& post : posts) {
-    std::string tag = TagOf(post.id());
-    std::string due = InDueIndex(post.state()) ? std::to_string(ToMs(post.publish_at())) : "";
-    calls.push_back({{tag + ":post:" + post.id(), tag + ":due", tag + ":ws:" + post.workspace_id()},
-                     {post.SerializeAsString(), due, post.id(), std::to_string(ListingScore(post))}});
-  }
+  for (const auto& post : posts) calls.push_back(CreateCall(post));
   std::vector<Post> out;
   if (calls.empty()) return out;
   auto replies = redis_.EvalPipeline(kCreate, calls);
   if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const auto& r = (*replies)[i];
     if (r.is_error() || r.elements.size() != 2) return absl::InternalError("create: " + r.str);
-    auto post = Parse(r.elements[1].str);
+    auto post = Parse(r.elements[1].str, posts[i].id());
     if (!post.ok()) return post.status();
     out.push_back(std::move(*post));
   }
@@ -205,46 +273,49 @@ absl::StatusOr<std::vector<Post>> PostStore::CreateMany(const std::vector<Post>&
 }
 
 absl::StatusOr<std::optional<int64_t>> PostStore::NextDueMs() {
-  std::vector<RedisClient::Args> cmds;
-  for (int s = 0; s < shards_; ++s) cmds.push_back({"ZRANGE", Tag(s) + ":due", "0", "0", "WITHSCORES"});
-  auto replies = redis_.Pipeline(cmds);
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  for (int s = 0; s < shards_; ++s) calls.push_back({{Tag(s) + ":due"}, {}});
+  auto replies = redis_.EvalPipeline(kFirstDue, calls);
   if (!replies.ok()) return replies.status();
   std::optional<int64_t> next;
   for (const auto& r : *replies) {
-    if (r.elements.size() == 2) {
-      int64_t at = r.elements[1].AsInt();
-      if (!next || at < *next) next = at;
-    }
+    if (r.is_error()) return absl::InternalError("next due: " + r.str);
+    if (r.str.empty()) continue;
+    int64_t at = r.AsInt();
+    if (!next || at < *next) next = at;
   }
   return next;
 }
 
 absl::StatusOr<Post> PostStore::Get(const std::string& post_id) {
-  auto reply = redis_.Command({"GET", TagOf(post_id) + ":post:" + post_id});
+  auto reply = redis_.Command({"HGET", BucketKey(post_id), post_id});
   if (!reply.ok()) return reply.status();
   if (reply->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
-  auto post = Parse(reply->str);
+  auto post = Parse(reply->str, post_id);
   if (!post.ok()) return post.status();
   if (auto s = DeriveDispatched({&*post}); !s.ok()) return s;
   return post;
 }
 
 absl::Status PostStore::DeriveDispatched(std::vector<Post*> posts) {
-  std::vector<RedisClient::Args> cmds;
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   std::vector<Post*> scheduled;
   for (Post* p : posts) {
-    if (p->state() != herald::scheduler::v1::POST_STATE_SCHEDULED) continue;
+    if (p->state() != v1::POST_STATE_SCHEDULED) continue;
     std::string tag = TagOf(p->id());
-    for (const char* set : {":due", ":inflight", ":held"}) cmds.push_back({"ZSCORE", tag + set, p->id()});
+    calls.push_back({{tag + ":due", tag + ":inflight", tag + ":held"}, {p->id(), std::to_string(DueMs(*p))}});
     scheduled.push_back(p);
   }
-  if (cmds.empty()) return absl::OkStatus();
-  auto replies = redis_.Pipeline(cmds);
+  if (calls.empty()) return absl::OkStatus();
+  auto replies = redis_.EvalPipeline(kWaiting, calls);
   if (!replies.ok()) return replies.status();
   for (size_t i = 0; i < scheduled.size(); ++i) {
-    bool waiting = false;
-    for (size_t k = 0; k < 3; ++k) waiting |= !(*replies)[3 * i + k].is_nil();
-    if (!waiting) MarkDispatched(*scheduled[i], ToMs(scheduled[i]->update_time()));
+    const auto& r = (*replies)[i];
+    if (r.is_error()) return absl::InternalError("derive state: " + r.str);
+    if (r.AsInt() == 0) {
+      MarkDispatched(*scheduled[i], ToMs(scheduled[i]->update_time()));
+      scheduled[i]->clear_due_time();
+    }
   }
   return absl::OkStatus();
 }
@@ -255,13 +326,12 @@ absl::StatusOr<std::vector<int>> PostStore::AckMany(const std::vector<const Clai
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   std::vector<const std::vector<size_t>*> members;
   for (const auto& [shard, idx] : by_shard) {
-    std::string tag = Tag(shard);
     RedisClient::Args args;
     for (size_t i : idx) {
-      args.push_back(claims[i]->post.id());
+      args.push_back(InFlightMember(claims[i]->post.id(), claims[i]->due_ms));
       args.push_back(std::to_string(claims[i]->fencing_token));
     }
-    calls.push_back({{tag + ":inflight", tag + ":lease"}, std::move(args)});
+    calls.push_back({{Tag(shard) + ":inflight"}, std::move(args)});
     members.push_back(&idx);
   }
   std::vector<int> out(claims.size(), -1);
@@ -278,50 +348,42 @@ absl::StatusOr<std::vector<int>> PostStore::AckMany(const std::vector<const Clai
 
 absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_id, size_t limit,
                                                   const std::string& after_cursor, int64_t from_ms, int64_t to_ms) {
-  // Each shard holds part of the workspace's index; merge the first `limit` of each.
-  int64_t after_ms = -1;
-  std::string after_id;
+  std::string after_ms, after_id;
   if (!after_cursor.empty()) {
     auto colon = after_cursor.find(':');
     if (colon == std::string::npos) return absl::InvalidArgumentError("page_token: malformed");
     try {
-      after_ms = std::stoll(after_cursor.substr(0, colon));
+      after_ms = std::to_string(std::stoll(after_cursor.substr(0, colon)));
     } catch (...) {
       return absl::InvalidArgumentError("page_token: malformed");
     }
     after_id = after_cursor.substr(colon + 1);
   }
-  std::vector<RedisClient::Args> cmds;
-  after_ms = std::max(after_ms, from_ms);
-  std::string min = after_ms < 0 ? "-inf" : std::to_string(after_ms);
-  std::string max = to_ms == INT64_MAX ? "+inf" : std::to_string(to_ms);
+  // Each shard holds part of the workspace's index: take the first `limit`
+  // of each and merge.
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (int s = 0; s < shards_; ++s) {
-    cmds.push_back({"ZRANGEBYSCORE", Tag(s) + ":ws:" + workspace_id, min, max, "WITHSCORES", "LIMIT", "0",
-                    std::to_string(limit + 64)});
+    calls.push_back({{Tag(s) + ":ws:" + workspace_id},
+                     {std::to_string(from_ms), std::to_string(to_ms), after_ms, after_id, std::to_string(limit)}});
   }
-  auto replies = redis_.Pipeline(cmds);
+  auto replies = redis_.EvalPipeline(kList, calls);
   if (!replies.ok()) return replies.status();
   std::vector<std::pair<int64_t, std::string>> entries;
   for (const auto& r : *replies) {
-    if (r.is_error()) return absl::InternalError(r.str);
-    for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-      int64_t ms = r.elements[i + 1].AsInt();
-      const std::string& id = r.elements[i].str;
-      if (ms < after_ms || (ms == after_ms && id <= after_id)) continue;
-      entries.emplace_back(ms, id);
-    }
+    if (r.is_error()) return absl::InternalError("list: " + r.str);
+    for (size_t i = 0; i + 1 < r.elements.size(); i += 2) entries.emplace_back(r.elements[i + 1].AsInt(), r.elements[i].str);
   }
   std::sort(entries.begin(), entries.end());
   if (entries.size() > limit) entries.resize(limit);
   std::vector<RedisClient::Args> gets;
-  for (const auto& [ms, id] : entries) gets.push_back({"GET", TagOf(id) + ":post:" + id});
+  for (const auto& [ms, id] : entries) gets.push_back({"HGET", BucketKey(id), id});
   std::vector<Post> posts;
   if (gets.empty()) return posts;
   auto bodies = redis_.Pipeline(gets);
   if (!bodies.ok()) return bodies.status();
-  for (const auto& b : *bodies) {
-    if (b.is_nil()) continue;
-    auto post = Parse(b.str);
+  for (size_t i = 0; i < bodies->size(); ++i) {
+    if ((*bodies)[i].is_nil()) continue;
+    auto post = Parse((*bodies)[i].str, entries[i].second);
     if (!post.ok()) return post.status();
     posts.push_back(std::move(*post));
   }
@@ -331,36 +393,9 @@ absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_i
   return posts;
 }
 
-absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit) {
-  std::string tag = Tag(shard);
-  auto reply = redis_.Eval(kClaim, {tag + ":due", tag + ":inflight", tag + ":lease", tag + ":fence"},
-                           {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(limit), tag + ":post:"});
-  if (!reply.ok()) return reply.status();
-  std::vector<ClaimedPost> out;
-  if (reply->elements.size() < 2) return out;
-  int64_t token = reply->elements[0].AsInt();
-  for (size_t i = 2; i + 1 < reply->elements.size(); i += 2) {
-    const auto& body = reply->elements[i + 1].str;
-    if (body.empty()) continue;  // deleted post: nothing to send
-    auto post = Parse(body);
-    if (!post.ok()) return post.status();
-    out.push_back({std::move(*post), token, body});
-  }
-  return out;
-}
-
-absl::StatusOr<ClaimRound> PostStore::ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard) {
-  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
-  for (int s = 0; s < shards_; ++s) {
-    std::string tag = Tag(s);
-    calls.push_back({{tag + ":due", tag + ":inflight", tag + ":lease", tag + ":fence"},
-                     {std::to_string(now_ms), std::to_string(lease_ms), std::to_string(limit_per_shard),
-                      tag + ":post:"}});
-  }
-  auto replies = redis_.EvalPipeline(kClaim, calls);
-  if (!replies.ok()) return replies.status();
+absl::StatusOr<ClaimRound> PostStore::ParseClaims(const std::vector<RedisReply>& replies, int limit_per_shard) {
   ClaimRound out;
-  for (const auto& reply : *replies) {
+  for (const auto& reply : replies) {
     if (reply.is_error()) return absl::InternalError("claim: " + reply.str);
     if (reply.elements.size() < 2) continue;
     int64_t token = reply.elements[0].AsInt();
@@ -368,24 +403,48 @@ absl::StatusOr<ClaimRound> PostStore::ClaimAll(int64_t now_ms, int64_t lease_ms,
       int64_t next = reply.elements[1].AsInt();
       if (!out.next_due_ms || next < *out.next_due_ms) out.next_due_ms = next;
     }
-    size_t claimed = (reply.elements.size() - 2) / 2;
+    size_t claimed = (reply.elements.size() - 2) / 3;
     out.shard_full |= claimed >= static_cast<size_t>(limit_per_shard);
-    for (size_t i = 2; i + 1 < reply.elements.size(); i += 2) {
-      const auto& body = reply.elements[i + 1].str;
-      if (body.empty()) continue;
-      auto post = Parse(body);
+    for (size_t i = 2; i + 2 < reply.elements.size(); i += 3) {
+      const auto& body = reply.elements[i + 2].str;
+      if (body.empty()) continue;  // a vanished post: nothing to send
+      auto post = Parse(body, reply.elements[i].str);
       if (!post.ok()) return post.status();
-      out.posts.push_back({std::move(*post), token, body});
+      out.posts.push_back({std::move(*post), token, body, reply.elements[i + 1].AsInt()});
     }
   }
   return out;
+}
+
+std::pair<RedisClient::Args, RedisClient::Args> PostStore::ClaimCall(int shard, int64_t now_ms, int64_t lease_ms,
+                                                                     int limit) const {
+  std::string tag = Tag(shard);
+  return {{tag + ":due", tag + ":inflight"},
+          {std::to_string(now_ms), std::to_string(now_ms + lease_ms), std::to_string(limit), tag + ":p:"}};
+}
+
+absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit) {
+  auto call = ClaimCall(shard, now_ms, lease_ms, limit);
+  auto reply = redis_.Eval(kClaim, call.first, call.second);
+  if (!reply.ok()) return reply.status();
+  auto round = ParseClaims({*reply}, limit);
+  if (!round.ok()) return round.status();
+  return std::move(round->posts);
+}
+
+absl::StatusOr<ClaimRound> PostStore::ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard) {
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  for (int s = 0; s < shards_; ++s) calls.push_back(ClaimCall(s, now_ms, lease_ms, limit_per_shard));
+  auto replies = redis_.EvalPipeline(kClaim, calls);
+  if (!replies.ok()) return replies.status();
+  return ParseClaims(*replies, limit_per_shard);
 }
 
 absl::StatusOr<int64_t> PostStore::ReapAll(int64_t now_ms) {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (int s = 0; s < shards_; ++s) {
     std::string tag = Tag(s);
-    calls.push_back({{tag + ":inflight", tag + ":due", tag + ":lease"}, {std::to_string(now_ms)}});
+    calls.push_back({{tag + ":inflight", tag + ":due", tag + ":seq"}, {std::to_string(now_ms)}});
   }
   auto replies = redis_.EvalPipeline(kReap, calls);
   if (!replies.ok()) return replies.status();
@@ -397,16 +456,15 @@ absl::StatusOr<int64_t> PostStore::ReapAll(int64_t now_ms) {
   return total;
 }
 
-absl::StatusOr<bool> PostStore::Ack(const std::string& post_id, int64_t fencing_token) {
-  std::string tag = TagOf(post_id);
-  auto reply = redis_.Eval(kAck, {tag + ":inflight", tag + ":lease"}, {post_id, std::to_string(fencing_token)});
-  if (!reply.ok()) return reply.status();
-  return reply->AsInt() == 1;
+absl::StatusOr<bool> PostStore::Ack(const ClaimedPost& claim) {
+  auto r = AckMany({&claim});
+  if (!r.ok()) return r.status();
+  return (*r)[0] == 1;
 }
 
 absl::StatusOr<int64_t> PostStore::ReapExpired(int shard, int64_t now_ms) {
   std::string tag = Tag(shard);
-  auto reply = redis_.Eval(kReap, {tag + ":inflight", tag + ":due", tag + ":lease"}, {std::to_string(now_ms)});
+  auto reply = redis_.Eval(kReap, {tag + ":inflight", tag + ":due", tag + ":seq"}, {std::to_string(now_ms)});
   if (!reply.ok()) return reply.status();
   return reply->AsInt();
 }
@@ -414,31 +472,32 @@ absl::StatusOr<int64_t> PostStore::ReapExpired(int shard, int64_t now_ms) {
 absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id, const Mutation& mutate,
                                                       std::optional<int64_t> ack_token) {
   std::string tag = TagOf(post_id);
-  std::string key = tag + ":post:" + post_id;
+  std::string bucket = BucketKey(post_id);
   for (int attempt = 0; attempt < 50; ++attempt) {
-    auto current = redis_.Command({"GET", key});
+    auto current = redis_.Command({"HGET", bucket, post_id});
     if (!current.ok()) return current.status();
     if (current->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
-    auto post = Parse(current->str);
-    if (!post.ok()) return post.status();
+    auto old = Parse(current->str, post_id);
+    if (!old.ok()) return old.status();
+    Post post = *old;
     DueChange change;
-    if (!mutate(*post, &change)) {
+    if (!mutate(post, &change)) {
       if (ack_token) {
-        auto acked = Ack(post_id, *ack_token);
+        ClaimedPost claim{*old, *ack_token, current->str, DueMs(*old)};
+        auto acked = Ack(claim);
         if (!acked.ok()) return acked.status();
         if (!*acked) return absl::FailedPreconditionError("claim of " + post_id + " was lost");
       }
       return std::optional<Post>();
     }
-    static const char* kActions[] = {"", "add", "remove", "hold"};
+    PinDueTime(*old, post, change);
     auto reply = redis_.Eval(
         kCompareAndSet,
-        {key, tag + ":due", tag + ":inflight", tag + ":lease", tag + ":held", tag + ":ws:" + post->workspace_id()},
-        {current->str, post->SerializeAsString(), kActions[static_cast<int>(change.action)],
-         std::to_string(change.at_ms), post_id, ack_token ? std::to_string(*ack_token) : "",
-         std::to_string(ListingScore(*post)), change.require_pending ? "1" : ""});
+        {bucket, tag + ":due", tag + ":inflight", tag + ":held", tag + ":ws:" + post.workspace_id(), tag + ":seq"},
+        CasArgs(current->str, *old, post, change, ack_token ? std::to_string(*ack_token) : ""));
     if (!reply.ok()) return reply.status();
-    if (reply->AsInt() == 1) return std::optional<Post>(std::move(*post));
+    if (reply->is_error()) return absl::InternalError("update: " + reply->str);
+    if (reply->AsInt() == 1) return std::optional<Post>(std::move(post));
     if (reply->AsInt() == -1) return absl::FailedPreconditionError("claim of " + post_id + " was lost");
     if (reply->AsInt() == -2) return absl::FailedPreconditionError("post " + post_id + " is already with the publisher");
   }
@@ -446,7 +505,6 @@ absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id
 }
 
 absl::StatusOr<std::vector<int>> PostStore::UpdateClaimed(const std::vector<ClaimedChange>& changes) {
-  static const char* kActions[] = {"", "add", "remove", "hold"};
   // One script call per shard; calls for all shards in one pipeline.
   std::map<int, std::vector<size_t>> by_shard;
   for (size_t i = 0; i < changes.size(); ++i) by_shard[ShardOf(changes[i].claimed->post.id(), shards_)].push_back(i);
@@ -454,18 +512,16 @@ absl::StatusOr<std::vector<int>> PostStore::UpdateClaimed(const std::vector<Clai
   std::vector<int> shards;
   for (const auto& [shard, members] : by_shard) {
     std::string tag = Tag(shard);
-    RedisClient::Args keys{tag + ":due", tag + ":inflight", tag + ":lease", tag + ":held"}, args;
+    RedisClient::Args keys{tag + ":due", tag + ":inflight", tag + ":held", tag + ":seq"}, args;
     for (size_t i : members) {
       const auto& c = changes[i];
-      const std::string& id = c.claimed->post.id();
-      keys.push_back(tag + ":post:" + id);
-      keys.push_back(tag + ":ws:" + c.updated.workspace_id());
-      args.insert(args.end(),
-                  {c.claimed->body, c.updated.SerializeAsString(), kActions[static_cast<int>(c.change.action)],
-                   std::to_string(c.change.at_ms), id, std::to_string(c.claimed->fencing_token),
-                   // The listing index moves only when the time does.
-                   ListingScore(c.updated) == ListingScore(c.claimed->post) ? ""
-                                                                            : std::to_string(ListingScore(c.updated))});
+      const Post& old = c.claimed->post;
+      Post updated = c.updated;
+      PinDueTime(old, updated, c.change);
+      keys.push_back(BucketKey(old.id()));
+      keys.push_back(tag + ":ws:" + updated.workspace_id());
+      auto one = CasArgs(c.claimed->body, old, updated, c.change, std::to_string(c.claimed->fencing_token));
+      args.insert(args.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
     }
     calls.push_back({std::move(keys), std::move(args)});
     shards.push_back(shard);
@@ -546,15 +602,16 @@ absl::StatusOr<std::map<std::string, std::string>> PostStore::Holds() {
 }
 
 absl::StatusOr<std::pair<int64_t, int64_t>> PostStore::Backlog() {
-  std::vector<RedisClient::Args> cmds;
-  for (int s = 0; s < shards_; ++s) {
-    cmds.push_back({"ZCARD", Tag(s) + ":due"});
-    cmds.push_back({"ZCARD", Tag(s) + ":inflight"});
-  }
-  auto replies = redis_.Pipeline(cmds);
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  for (int s = 0; s < shards_; ++s) calls.push_back({{Tag(s) + ":due", Tag(s) + ":inflight"}, {}});
+  auto replies = redis_.EvalPipeline(kBacklog, calls);
   if (!replies.ok()) return replies.status();
   std::pair<int64_t, int64_t> out{0, 0};
-  for (size_t i = 0; i < replies->size(); ++i) ((i % 2) ? out.second : out.first) += (*replies)[i].AsInt();
+  for (const auto& r : *replies) {
+    if (r.is_error() || r.elements.size() != 2) return absl::InternalError("backlog: " + r.str);
+    out.first += r.elements[0].AsInt();
+    out.second += r.elements[1].AsInt();
+  }
   return out;
 }
 

@@ -3,16 +3,22 @@
 //
 // Keys (every key of one shard shares the hash tag {sched:N}, so each script
 // runs unchanged on Redis Cluster):
-//   {sched:N}:post:<id>      the post (serialized herald.scheduler.v1.Post)
-//   {sched:N}:due            ZSET post id → due time (ms)
-//   {sched:N}:inflight       ZSET post id → lease expiry (ms)
-//   {sched:N}:lease          HASH post id → fencing token of the live claim
-//   {sched:N}:fence          counter of claims (the fencing tokens)
+//   {sched:N}:p:<xyz>        HASH post id → the post without its id (serialized
+//                            herald.scheduler.v1.Post), bucketed by the id's
+//                            last three characters so each bucket stays a listpack
+//   {sched:N}:due            chunked index (chunked_index_lua.h) post id → due ms
+//   {sched:N}:inflight       ZSET "<id>@<due ms>" → lease expiry (ms). The expiry
+//                            is the fencing token: a post is claimed again only
+//                            after its lease expired, so it only grows.
 //   {sched:N}:held           ZSET post id → due time, posts held by a pause
-//   {sched:N}:ws:<workspace> ZSET post id → publish_at (ms), for listing
-//   sched:{q:<channel>}      HASH queue → serialized Queue; taken → ZSET of used slots
+//   {sched:N}:ws:<workspace> chunked index post id → publish_at (ms), for listing
+//   {sched:N}:seq            counter naming the chunks of both indexes
+//   sched:{q:<channel>}      the channel's queue (serialized Queue)
 //   sched:{q:<channel>}:taken ZSET slot time (ms) → post id
 //   sched:holds              HASH "<ws>" or "<ws>/<channel>" → reason
+// A post's due score is always DueMs(stored post), so every script can find it.
+// Memory: keep Redis's hash-max-listpack-value above the largest usual post
+// (1024 in deploy/ and k8s/) or each bucket falls back to a hash table.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -31,7 +37,12 @@ struct ClaimedPost {
   int64_t fencing_token = 0;
   // The stored bytes as claimed, for compare-and-set.
   std::string body;
+  // The due time it was claimed at (names its in-flight entry).
+  int64_t due_ms = 0;
 };
+
+// Where the dispatcher takes the post next: due_time if set, else publish_at.
+int64_t DueMs(const herald::scheduler::v1::Post& post);
 
 // One claim round over every shard.
 struct ClaimRound {
@@ -87,14 +98,16 @@ class PostStore {
   // ReapExpired on every shard in one round trip.
   absl::StatusOr<int64_t> ReapAll(int64_t now_ms);
   // Ends a claim: false if the lease expired and was taken over.
-  absl::StatusOr<bool> Ack(const std::string& post_id, int64_t fencing_token);
+  absl::StatusOr<bool> Ack(const ClaimedPost& claim);
   // Puts posts whose lease expired back in the due index. Returns how many.
   absl::StatusOr<int64_t> ReapExpired(int shard, int64_t now_ms);
 
   // Read-modify-write with compare-and-set. `mutate` returns false to leave the
   // post unchanged. With a fencing token the claim is acknowledged in the same
-  // step (FAILED_PRECONDITION if the lease was lost). Returns the new post, or
-  // nullopt when unchanged.
+  // step (FAILED_PRECONDITION if the lease was lost). A change that moves the
+  // post (add, remove, hold) also ends a live claim of it: the post's place is
+  // decided by the change, and the claimer's acknowledgement then finds the
+  // claim lost. Returns the new post, or nullopt when unchanged.
   absl::StatusOr<std::optional<herald::scheduler::v1::Post>> Update(const std::string& post_id,
                                                                    const Mutation& mutate,
                                                                    std::optional<int64_t> ack_token = std::nullopt);
@@ -139,6 +152,11 @@ class PostStore {
   // Shows SCHEDULED posts that already left the due index as DISPATCHED.
   absl::Status DeriveDispatched(std::vector<herald::scheduler::v1::Post*> posts);
   std::string TagOf(const std::string& post_id) const;
+  std::string BucketKey(const std::string& post_id) const;
+  std::pair<RedisClient::Args, RedisClient::Args> CreateCall(const herald::scheduler::v1::Post& post) const;
+  std::pair<RedisClient::Args, RedisClient::Args> ClaimCall(int shard, int64_t now_ms, int64_t lease_ms,
+                                                            int limit) const;
+  static absl::StatusOr<ClaimRound> ParseClaims(const std::vector<RedisReply>& replies, int limit_per_shard);
 
   RedisClient& redis_;
   int shards_;

@@ -1,5 +1,6 @@
 #include "scheduler/post_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -53,8 +54,10 @@ TEST_F(PostStoreTest, ClaimTakesOnlyDuePostsAndAckEndsTheClaim) {
   }
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].post.id(), "p_due");
-  EXPECT_FALSE(*store.Ack("p_due", claimed[0].fencing_token + 1));  // wrong token
-  EXPECT_TRUE(*store.Ack("p_due", claimed[0].fencing_token));
+  ClaimedPost forged = claimed[0];
+  forged.fencing_token += 1;
+  EXPECT_FALSE(*store.Ack(forged));  // wrong token
+  EXPECT_TRUE(*store.Ack(claimed[0]));
   EXPECT_EQ(store.Backlog()->second, 0);
 }
 
@@ -68,8 +71,8 @@ TEST_F(PostStoreTest, ExpiredLeaseIsReapedAndTheOldOwnerIsFenced) {
   auto second = store.Claim(shard, kNow + 1001, 1000, 10);
   ASSERT_EQ(second->size(), 1u);
   EXPECT_GT((*second)[0].fencing_token, (*first)[0].fencing_token);
-  EXPECT_FALSE(*store.Ack("p_x", (*first)[0].fencing_token));  // stale owner
-  EXPECT_TRUE(*store.Ack("p_x", (*second)[0].fencing_token));
+  EXPECT_FALSE(*store.Ack((*first)[0]));  // stale owner
+  EXPECT_TRUE(*store.Ack((*second)[0]));
 }
 
 TEST_F(PostStoreTest, TwoClaimersNeverGetTheSamePost) {
@@ -185,6 +188,132 @@ TEST_F(PostStoreTest, RedisRestartLosesNothing) {
   PostStore after(fresh, 4);
   EXPECT_EQ(after.Backlog()->first, 100);
   EXPECT_TRUE(after.Get("p_42").ok());
+}
+
+// The indexes are chunked (chunked_index_lua.h): pages must stay exact across
+// chunk boundaries, through runs of equal times longer than a chunk, and while
+// posts move.
+TEST_F(PostStoreTest, ListPagesExactlyOnceAcrossChunksAndTies) {
+  for (int i = 0; i < 1000; ++i) {
+    // 600 posts at one instant (~150 a shard: ties longer than a chunk), the rest spread out
+    int64_t at = i < 600 ? kNow : kNow + (i % 97) * 1000;
+    ASSERT_TRUE(store.Create(MakePost("p_" + std::to_string(i), at)).ok());
+  }
+  // move a third of them, so chunks split, empty and regrow
+  for (int i = 0; i < 1000; i += 3) {
+    ASSERT_TRUE(store.Update("p_" + std::to_string(i), [&](v1::Post& p, DueChange* c) {
+                       *p.mutable_publish_at() = FromMs(kNow + 500 + i);
+                       *c = DueChange::Add(kNow + 500 + i);
+                       return true;
+                     }).ok());
+  }
+  std::vector<std::pair<int64_t, std::string>> seen;
+  std::string cursor;
+  for (int page = 0; page < 200; ++page) {
+    auto posts = store.List("ws", 7, cursor);
+    ASSERT_TRUE(posts.ok()) << posts.status();
+    if (posts->empty()) break;
+    for (const auto& p : *posts) seen.emplace_back(ToMs(p.publish_at()), p.id());
+    cursor = std::to_string(seen.back().first) + ":" + seen.back().second;
+  }
+  ASSERT_EQ(seen.size(), 1000u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  std::set<std::string> unique;
+  for (const auto& [ms, id] : seen) unique.insert(id);
+  EXPECT_EQ(unique.size(), 1000u);
+  // a time range
+  auto window = store.List("ws", 1000, "", kNow + 500, kNow + 700);
+  for (const auto& p : *window) {
+    EXPECT_GE(ToMs(p.publish_at()), kNow + 500);
+    EXPECT_LE(ToMs(p.publish_at()), kNow + 700);
+  }
+  EXPECT_EQ(window->size(), 67u);  // i = 0, 3, ..., 198
+}
+
+TEST_F(PostStoreTest, ClaimsTakeDuePostsInDueOrderAcrossChunks) {
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(store.Create(MakePost("p_" + std::to_string(i), kNow - i)).ok());
+  EXPECT_EQ(store.Backlog()->first, 2000);
+  std::set<std::string> claimed;
+  for (int s = 0; s < store.shards(); ++s) {
+    int64_t last_due = INT64_MIN;
+    for (;;) {
+      auto c = store.Claim(s, kNow, 30000, 33);
+      ASSERT_TRUE(c.ok()) << c.status();
+      if (c->empty()) break;
+      for (const auto& p : *c) {
+        EXPECT_GE(p.due_ms, last_due);
+        last_due = p.due_ms;
+        claimed.insert(p.post.id());
+      }
+    }
+  }
+  EXPECT_EQ(claimed.size(), 2000u);
+  EXPECT_EQ(store.Backlog()->first, 0);
+  EXPECT_EQ(store.Backlog()->second, 2000);
+  EXPECT_FALSE(store.NextDueMs()->has_value());
+}
+
+// What keeps a post near 420 bytes: every structure holding one entry per post
+// stays listpack-encoded (with the deployed Redis settings).
+TEST_F(PostStoreTest, PerPostStructuresStayCompact) {
+  std::vector<v1::Post> posts;
+  for (int i = 0; i < 5000; ++i) posts.push_back(MakePost(NewPostId("ws", std::to_string(i)), kNow + i % 50));
+  ASSERT_TRUE(store.CreateMany(posts).ok());
+  std::string cursor = "0";
+  int keys = 0;
+  do {
+    auto r = redis().Command({"SCAN", cursor, "COUNT", "1000"});
+    ASSERT_TRUE(r.ok());
+    cursor = r->elements[0].str;
+    for (const auto& key : r->elements[1].elements) {
+      bool per_post = key.str.find(":p:") != std::string::npos || key.str.find('#') != std::string::npos;
+      if (!per_post) continue;
+      ++keys;
+      auto enc = redis().Command({"OBJECT", "ENCODING", key.str});
+      EXPECT_EQ(enc->str, "listpack") << key.str;
+    }
+  } while (cursor != "0");
+  EXPECT_GT(keys, 100);
+}
+
+// A change that re-queues a claimed post (a fast publisher's retry result
+// landing before the dispatcher acknowledged) ends the claim, so the reaper
+// cannot put the post back a second time.
+TEST_F(PostStoreTest, RequeueOfAClaimedPostEndsTheClaim) {
+  ASSERT_TRUE(store.Create(MakePost("p_r", kNow)).ok());
+  int shard = ShardOf("p_r", 4);
+  auto claim = store.Claim(shard, kNow, 1000, 10);
+  ASSERT_EQ(claim->size(), 1u);
+  ASSERT_TRUE(store.Update("p_r", [](v1::Post&, DueChange* c) {
+                     *c = DueChange::Add(kNow + 5000);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(ToMs(store.Get("p_r")->due_time()), kNow + 5000);
+  EXPECT_FALSE(*store.Ack((*claim)[0]));
+  EXPECT_EQ(*store.ReapExpired(shard, kNow + 2000), 0);
+  EXPECT_EQ(store.Backlog()->first, 1);
+  auto again = store.Claim(shard, kNow + 5000, 1000, 10);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].due_ms, kNow + 5000);
+  EXPECT_TRUE(store.Claim(shard, kNow + 5000, 1000, 10)->empty());
+}
+
+// The reaper puts an expired claim back at its own due time, so the post can
+// still be found (and moved) by that time afterwards.
+TEST_F(PostStoreTest, ReapedPostCanBeRescheduled) {
+  ASSERT_TRUE(store.Create(MakePost("p_q", kNow)).ok());
+  int shard = ShardOf("p_q", 4);
+  ASSERT_EQ(store.Claim(shard, kNow, 1000, 10)->size(), 1u);
+  ASSERT_EQ(*store.ReapExpired(shard, kNow + 1001), 1);
+  ASSERT_TRUE(store.Update("p_q", [](v1::Post& p, DueChange* c) {
+                     *p.mutable_publish_at() = FromMs(kNow + 9000);
+                     *c = DueChange::Add(kNow + 9000);
+                     c->require_pending = true;
+                     return true;
+                   }).ok());
+  EXPECT_TRUE(store.Claim(shard, kNow + 8999, 1000, 10)->empty());
+  EXPECT_EQ(store.Claim(shard, kNow + 9000, 1000, 10)->size(), 1u);
+  EXPECT_EQ(store.Backlog()->first, 0);
 }
 
 }  // namespace

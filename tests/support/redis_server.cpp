@@ -15,7 +15,9 @@ RedisServer::~RedisServer() {
 
 void RedisServer::Start() {
   std::vector<std::string> argv{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                "--dir", dir_, "--save", "", "--maxmemory-policy", "noeviction"};
+                                "--dir", dir_, "--save", "", "--maxmemory-policy", "noeviction",
+                                // as deployed (k8s/components/redis/redis.conf): posts stay in listpacks
+                                "--hash-max-listpack-value", "1024", "--zset-max-listpack-entries", "256"};
   if (aof_) {
     argv.insert(argv.end(), {"--appendonly", "yes", "--appendfsync", "always"});
   } else {
