@@ -26,4 +26,21 @@ bool VerifySignatureHeader(std::string_view secret, std::string_view body, std::
   return CRYPTO_memcmp(expected.data(), header.data(), expected.size()) == 0;
 }
 
+std::string TimestampedSignature(std::string_view secret, int64_t unix_seconds, std::string_view body) {
+  std::string t = std::to_string(unix_seconds);
+  return "t=" + t + ",v1=" + HmacSha256Hex(secret, t + "." + std::string(body));
+}
+
+bool VerifyTimestampedSignature(std::string_view secret, std::string_view body, std::string_view header,
+                                int64_t now_s, int64_t max_age_s) {
+  if (header.rfind("t=", 0) != 0) return false;
+  auto comma = header.find(",v1=");
+  if (comma == std::string_view::npos) return false;
+  int64_t t = std::atoll(std::string(header.substr(2, comma - 2)).c_str());
+  if (t <= 0 || now_s - t > max_age_s || t - now_s > max_age_s) return false;
+  std::string expected = TimestampedSignature(secret, t, body);
+  if (header.size() != expected.size()) return false;
+  return CRYPTO_memcmp(expected.data(), header.data(), expected.size()) == 0;
+}
+
 }  // namespace herald

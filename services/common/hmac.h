@@ -1,6 +1,7 @@
 #pragma once
 // Webhook signatures: HMAC-SHA256 over the raw body, sent as
 // "X-Hub-Signature: sha256=<hex>" (the form Mastodon and GitHub use).
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -11,5 +12,13 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data);
 std::string SignatureHeader(std::string_view secret, std::string_view body);
 // Constant-time check of a "sha256=<hex>" header.
 bool VerifySignatureHeader(std::string_view secret, std::string_view body, std::string_view header);
+
+// Herald's own outbound signature (channel webhooks, event webhooks):
+// "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">". The timestamp in
+// the signed bytes lets receivers refuse replays older than a few minutes.
+std::string TimestampedSignature(std::string_view secret, int64_t unix_seconds, std::string_view body);
+// Checks a TimestampedSignature header, refusing one older than max_age_s.
+bool VerifyTimestampedSignature(std::string_view secret, std::string_view body, std::string_view header,
+                                int64_t now_s, int64_t max_age_s = 300);
 
 }  // namespace herald

@@ -1,28 +1,24 @@
 #pragma once
-// Per-network content rules, checked at compose time; no I/O.
+// Content checks at compose time, counted the way each network counts; no I/O.
 #include <string>
 #include <vector>
 
-#include "herald/common/v1/common.pb.h"
 #include "herald/publisher/v1/publisher.pb.h"
+#include "publisher/network_catalog.h"
 
 namespace herald::publisher {
 
-struct NetworkRules {
-  int max_length = 500;
-  // Every URL counts as this many characters (Mastodon and X: 23).
-  int url_length = 23;
-  int max_media = 4;
-  bool media_required = false;
-};
+// Length as the network counts it (URLs as url_length when set).
+int CountedLength(const std::string& text, const TextRules& rules);
 
-// Rules of a network (Mastodon's defaults for networks not yet described).
-NetworkRules RulesFor(herald::common::v1::Network network);
+// Hashtags: '#' at the start of a word followed by a letter, digit or '_'.
+int CountHashtags(const std::string& text);
 
-// Characters as the network counts them: Unicode code points, URLs as url_length.
-int CountedLength(const std::string& text, const NetworkRules& rules);
+// Splits text into numbered parts (" 1/3") that each fit max_length, at word
+// boundaries where possible. Empty when it cannot be done within max_parts.
+std::vector<std::string> SplitThread(const std::string& text, const TextRules& rules, int max_parts);
 
 herald::publisher::v1::ValidateContentResponse CheckContent(const herald::publisher::v1::ValidateContentRequest& request,
-                                                            const NetworkRules& rules);
+                                                            const NetworkProfile& network);
 
 }  // namespace herald::publisher

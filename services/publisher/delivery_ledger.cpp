@@ -8,11 +8,16 @@ namespace {
 // Ledger records outlive any redelivery window by far.
 constexpr const char* kTtlSeconds = "2592000";  // 30 days
 
-// KEYS: entry. ARGV: now_ms. Returns {state, attempts, remote_id, remote_url} before the change.
+// KEYS: entry. ARGV: now_ms, ttl, in-progress window ms.
+// Returns {state, attempts, remote_id, remote_url[, busy until]} before the change.
 const RedisScript kBegin(R"lua(
-local e = redis.call('HMGET', KEYS[1], 'state', 'attempts', 'remote_id', 'remote_url')
+local e = redis.call('HMGET', KEYS[1], 'state', 'attempts', 'remote_id', 'remote_url', 'updated_ms')
 local state = e[1] or 'NEW'
 if state == 'SENT' or state == 'FAILED' then return {state, e[2] or '0', e[3] or '', e[4] or ''} end
+local now = tonumber(ARGV[1])
+if state == 'SENDING' and tonumber(e[5] or '0') + tonumber(ARGV[3]) > now then
+  return {'BUSY', e[2] or '0', '', '', tostring(tonumber(e[5]) + tonumber(ARGV[3]))}
+end
 redis.call('HSET', KEYS[1], 'state', 'SENDING', 'updated_ms', ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
@@ -23,18 +28,20 @@ LedgerEntry::State ParseState(const std::string& s) {
   if (s == "SENDING") return LedgerEntry::State::kSending;
   if (s == "SENT") return LedgerEntry::State::kSent;
   if (s == "FAILED") return LedgerEntry::State::kFailed;
+  if (s == "BUSY") return LedgerEntry::State::kBusy;
   return LedgerEntry::State::kNew;
 }
 
 // {state, attempts, remote_id, remote_url}
 LedgerEntry ParseEntry(const RedisReply& r) {
   LedgerEntry e;
-  if (r.elements.size() == 4) {
+  if (r.elements.size() >= 4) {
     e.state = ParseState(r.elements[0].str);
     e.attempts = static_cast<int>(r.elements[1].AsInt());
     e.remote_id = r.elements[2].str;
     e.remote_url = r.elements[3].str;
   }
+  if (r.elements.size() == 5) e.busy_until_ms = r.elements[4].AsInt();
   return e;
 }
 
@@ -55,8 +62,9 @@ absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
   return ParseEntry(*r);
 }
 
-absl::StatusOr<LedgerEntry> DeliveryLedger::BeginAttempt(const DeliveryKey& key, int64_t now_ms) {
-  auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds});
+absl::StatusOr<LedgerEntry> DeliveryLedger::BeginAttempt(const DeliveryKey& key, int64_t now_ms,
+                                                         int64_t in_progress_ms) {
+  auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds, std::to_string(in_progress_ms)});
   if (!r.ok()) return r.status();
   return ParseEntry(*r);
 }

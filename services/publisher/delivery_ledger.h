@@ -2,7 +2,9 @@
 // The delivery ledger: one record per (post, target channel, occurrence), so a
 // delivery that was sent is never sent again, whatever Kafka redelivers.
 //   pub:{<channel>}:dlv:<post>:<occurrence>  HASH state, attempts, remote_id, remote_url, updated_ms
-// States: SENDING (a request may be out) → SENT | FAILED.
+// States: SENDING (a request may be out) → SENT | FAILED. A SENDING record
+// younger than the in-progress window belongs to an attempt that may still be
+// running (another replica, after a rebalance): nobody else starts one.
 #include <cstdint>
 #include <string>
 
@@ -22,9 +24,11 @@ struct DeliveryKey {
 };
 
 struct LedgerEntry {
-  enum class State { kNew, kSending, kSent, kFailed };
+  enum class State { kNew, kSending, kSent, kFailed, kBusy };
   State state = State::kNew;
   int attempts = 0;
+  // kBusy: when the running attempt counts as abandoned.
+  int64_t busy_until_ms = 0;
   std::string remote_id;
   std::string remote_url;
 };
@@ -34,9 +38,10 @@ class DeliveryLedger {
   explicit DeliveryLedger(RedisClient& redis) : redis_(redis) {}
 
   absl::StatusOr<LedgerEntry> Get(const DeliveryKey& key);
-  // Marks SENDING and counts the attempt, unless already SENT/FAILED. Returns
-  // the entry as it was before.
-  absl::StatusOr<LedgerEntry> BeginAttempt(const DeliveryKey& key, int64_t now_ms);
+  // Marks SENDING and counts the attempt, unless already SENT/FAILED or another
+  // attempt began less than in_progress_ms ago (kBusy). Returns the entry as
+  // it was before (kSending: an earlier attempt's outcome is unknown).
+  absl::StatusOr<LedgerEntry> BeginAttempt(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms);
   absl::Status MarkSent(const DeliveryKey& key, const std::string& remote_id, const std::string& remote_url,
                         int64_t now_ms);
   absl::Status MarkFailed(const DeliveryKey& key, int64_t now_ms);

@@ -39,8 +39,20 @@ OutcomeDecision DecideOutcome(const PublishAttempt& attempt, int attempt_number,
       d.not_before_ms = now_ms + std::max<int64_t>(attempt.retry_after_ms, 1000);
       break;
     case PublishAttempt::Kind::kTransient:
-    case PublishAttempt::Kind::kUnknownOutcome:
       retry_or_fail(ErrorClass::ERROR_CLASS_NETWORK);
+      break;
+    case PublishAttempt::Kind::kUnknownOutcome:
+      // The post may exist: the next attempt reconciles before sending, so an
+      // unknown outcome is not a failure until it has happened many times.
+      if (attempt_number >= 2 * policy.max_attempts) {
+        d.outcome = PublishOutcome::PUBLISH_OUTCOME_FAILED;
+        d.error_class = ErrorClass::ERROR_CLASS_UNKNOWN;
+        d.dead_letter = true;
+      } else {
+        d.outcome = PublishOutcome::PUBLISH_OUTCOME_RETRY;
+        d.error_class = ErrorClass::ERROR_CLASS_NETWORK;
+        d.not_before_ms = now_ms + BackoffMs(policy, attempt_number, unit_random);
+      }
       break;
     case PublishAttempt::Kind::kAuthRejected:
       d.outcome = PublishOutcome::PUBLISH_OUTCOME_FAILED;

@@ -4,27 +4,37 @@
 #include "common/log.h"
 #include "common/time_util.h"
 #include "herald/topics.h"
+#include "publisher/connectors/http_outcome.h"
+#include "publisher/quota_plan.h"
 
 namespace herald::publisher {
 
+using herald::common::v1::Network;
 using herald::events::v1::PostDue;
 using herald::events::v1::PublishOutcome;
 using herald::events::v1::PublishResult;
 
+namespace {
+constexpr const char* kOutcomes[] = {"published", "failed", "retry", "deferred", "duplicate", "reconciled"};
+}
+
 DeliveryWorker::DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, RateLimiter& limiter,
-                               Connector& mastodon, KafkaProducer& producer, ConsumerOptions consumer,
-                               const Clock& clock, prometheus::Registry& registry, DeliveryOptions options)
+                               ConnectorSet& connectors, const NetworkCatalog& catalog, KafkaProducer& producer,
+                               ConsumerOptions consumer, const Clock& clock, prometheus::Registry& registry,
+                               DeliveryOptions options)
     : channels_(channels),
       ledger_(ledger),
       limiter_(limiter),
-      mastodon_(mastodon),
+      connectors_(connectors),
+      catalog_(catalog),
       producer_(producer),
       consumer_options_(std::move(consumer)),
       clock_(clock),
       options_(std::move(options)),
       outcomes_(prometheus::BuildCounter()
                     .Name("herald_publisher_deliveries_total")
-                    .Help("Delivery attempts by network and outcome (published, failed, retry, deferred, duplicate).")
+                    .Help("Deliveries by network and outcome (published, failed, retry, deferred, duplicate, "
+                          "reconciled).")
                     .Register(registry)),
       ratelimit_(prometheus::BuildCounter()
                      .Name("herald_publisher_ratelimit_decisions_total")
@@ -32,12 +42,19 @@ DeliveryWorker::DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, R
                      .Register(registry)),
       allowed_(ratelimit_.Add({{"decision", "allowed"}})),
       deferred_(ratelimit_.Add({{"decision", "deferred"}})) {
-  for (const char* o : {"published", "failed", "retry", "deferred", "duplicate"}) {
-    outcome_counters_[o] = &outcomes_.Add({{"network", "mastodon"}, {"outcome", o}});
+  // Every series exists from the start (bounded: networks x outcomes).
+  for (int n = herald::common::v1::Network_MIN; n <= herald::common::v1::Network_MAX; ++n) {
+    std::string name = NetworkName(static_cast<Network>(n));
+    if (name.empty()) continue;
+    for (const char* o : kOutcomes) outcome_counters_[{n, o}] = &outcomes_.Add({{"network", name}, {"outcome", o}});
   }
 }
 
-prometheus::Counter& DeliveryWorker::Outcome(const std::string& outcome) { return *outcome_counters_.at(outcome); }
+prometheus::Counter& DeliveryWorker::Outcome(Network network, const std::string& outcome) {
+  auto it = outcome_counters_.find({network, outcome});
+  if (it == outcome_counters_.end()) it = outcome_counters_.find({herald::common::v1::NETWORK_WEBHOOK, outcome});
+  return *it->second;
+}
 
 void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(consumer_options_);
@@ -64,12 +81,12 @@ void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
   }
 }
 
-absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, bool dead_letter) {
+absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, Network network, bool dead_letter) {
   result.set_post_id(due.post_id());
   result.set_channel_id(due.channel_id());
   result.set_occurrence_ms(due.occurrence_ms());
   result.set_campaign_id(due.campaign_id());
-  result.set_network(herald::common::v1::NETWORK_MASTODON);
+  result.set_network(network);
   // Deterministic event id: a re-announced result is recognisably the same event.
   *result.mutable_meta() = NewEventMeta(result, due.meta().workspace_id(), clock_,
                                         "res_" + due.post_id() + "_" + due.channel_id() + "_" +
@@ -83,60 +100,128 @@ absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, 
   return absl::OkStatus();
 }
 
+absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network network, int64_t until_ms,
+                                              const std::string& why) {
+  Outcome(network, "deferred").Increment();
+  PublishResult r;
+  r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_DEFERRED);
+  r.set_error_class(herald::events::v1::ERROR_CLASS_QUOTA);
+  r.set_error_message(why);
+  *r.mutable_not_before() = FromMs(until_ms);
+  return Announce(r, due, network, false);
+}
+
+absl::Status DeliveryWorker::MarkNeedsReauth(const herald::publisher::v1::Channel& channel, const std::string& reason) {
+  if (auto s = channels_.SetStatus(channel.workspace_id(), channel.id(),
+                                   herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
+      !s.ok()) {
+    return s;
+  }
+  herald::events::v1::ChannelStatusChanged event;
+  event.set_channel_id(channel.id());
+  event.set_network(channel.network());
+  event.set_status(herald::publisher::v1::ChannelStatus_Name(herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH));
+  event.set_reason(reason);
+  *event.mutable_meta() = NewEventMeta(event, channel.workspace_id(), clock_);
+  log::Warn("channel token rejected; needs re-authorisation", {{"channel_id", channel.id()}});
+  return producer_.ProduceSync(topics::k_channels_lifecycle, channel.id(), event.SerializeAsString(),
+                               EventHeaders(event.meta()));
+}
+
 absl::Status DeliveryWorker::Deliver(const PostDue& due) {
   const std::string& ws = due.meta().workspace_id();
   DeliveryKey key{due.post_id(), due.channel_id(), due.occurrence_ms()};
   int64_t now = clock_.NowMs();
 
+  auto channel = channels_.GetWithToken(ws, due.channel_id());
+  if (!channel.ok() && !absl::IsNotFound(channel.status())) return channel.status();
+  Network network = channel.ok() ? channel->channel.network() : herald::common::v1::NETWORK_UNSPECIFIED;
+
   auto entry = ledger_.Get(key);
   if (!entry.ok()) return entry.status();
   if (entry->state == LedgerEntry::State::kSent || entry->state == LedgerEntry::State::kFailed) {
-    Outcome("duplicate").Increment();
+    Outcome(network, "duplicate").Increment();
     PublishResult r;
     bool sent = entry->state == LedgerEntry::State::kSent;
     r.set_outcome(sent ? PublishOutcome::PUBLISH_OUTCOME_PUBLISHED : PublishOutcome::PUBLISH_OUTCOME_FAILED);
     r.set_remote_id(entry->remote_id);
     r.set_remote_url(entry->remote_url);
     if (!sent) r.set_error_message("failed earlier");
-    return Announce(r, due, false);
+    return Announce(r, due, network, false);
   }
 
-  auto channel = channels_.GetWithToken(ws, due.channel_id());
-  if (!channel.ok() && !absl::IsNotFound(channel.status())) return channel.status();
-  if (!channel.ok() || channel->channel.status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE) {
+  const NetworkProfile* profile = catalog_.Find(network);
+  Connector* connector = connectors_.For(network);
+  if (!channel.ok() || channel->channel.status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE || !profile ||
+      !connector) {
     PublishResult r;
     r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
-    r.set_error_class(herald::events::v1::ERROR_CLASS_AUTH);
-    r.set_error_message(channel.ok() ? "channel needs re-authorisation" : "channel not connected");
+    r.set_error_class(!channel.ok() || channel->channel.status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE
+                          ? herald::events::v1::ERROR_CLASS_AUTH
+                          : herald::events::v1::ERROR_CLASS_NETWORK);
+    r.set_error_message(!channel.ok()                ? "channel not connected"
+                        : !profile || !connector     ? "network not supported"
+                                                     : "channel needs re-authorisation");
     if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
-    Outcome("failed").Increment();
-    return Announce(r, due, true);
+    Outcome(network, "failed").Increment();
+    return Announce(r, due, network, true);
   }
 
-  auto quota = limiter_.Acquire("ch:" + due.channel_id(), options_.mastodon_quota, now);
+  QuotaPlan plan = PlanFor(*profile, due.channel_id(), CallKind::kPublish);
+  auto quota = limiter_.Acquire(plan, catalog_.Reserve(Priority::kPublish), now);
   if (!quota.ok()) return quota.status();
   if (!quota->allowed) {
     deferred_.Increment();
-    Outcome("deferred").Increment();
-    PublishResult r;
-    r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_DEFERRED);
-    r.set_error_class(herald::events::v1::ERROR_CLASS_QUOTA);
-    r.set_error_message("over quota; deferred");
-    *r.mutable_not_before() = FromMs(now + quota->retry_after_ms);
-    return Announce(r, due, false);
+    return AnnounceDeferred(due, network, now + quota->retry_after_ms, "over quota; deferred");
   }
   allowed_.Increment();
 
-  auto before = ledger_.BeginAttempt(key, now);
+  auto before = ledger_.BeginAttempt(key, now, options_.in_progress_ms);
   if (!before.ok()) return before.status();
   if (before->state == LedgerEntry::State::kSent || before->state == LedgerEntry::State::kFailed) {
     return Deliver(due);  // another replica finished it meanwhile: announce theirs
   }
+  if (before->state == LedgerEntry::State::kBusy) {
+    return AnnounceDeferred(due, network, before->busy_until_ms, "another attempt is in progress");
+  }
+  const auto& ch = channel->channel;
+  Endpoint endpoint{ch.base_url(), channel->access_token, ch.remote_account_id(), ch.handle()};
   int attempt_number = before->attempts + 1;
-  // A previous attempt left SENDING means its outcome is unknown; the
-  // Idempotency-Key makes Mastodon answer with that first status if it landed.
-  OutgoingPost post{due.text(), key.IdempotencyKey(), ""};
-  PublishAttempt attempt = mastodon_.Publish(channel->channel.base_url(), channel->access_token, post);
+
+  // An earlier attempt's outcome is unknown. Where the network has no
+  // idempotency key, look for the post before sending it again.
+  if (before->state == LedgerEntry::State::kSending && !connector->IdempotentRetries()) {
+    auto recent = connector->RecentPosts(endpoint, options_.readback_posts);
+    if (!recent.ok()) {
+      // Stays SENDING: the next attempt reconciles again.
+      PublishResult r;
+      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
+      r.set_error_class(herald::events::v1::ERROR_CLASS_NETWORK);
+      r.set_error_message("could not read recent posts back: " + std::string(recent.status().message()));
+      int64_t at = clock_.NowMs();
+      *r.mutable_not_before() = FromMs(at + BackoffMs(options_.retry, attempt_number, 0.5));
+      Outcome(network, "retry").Increment();
+      return Announce(r, due, network, false);
+    }
+    std::string want = NormalizedText(due.text());
+    for (const auto& p : *recent) {
+      if (NormalizedText(p.text) != want) continue;
+      if (auto s = ledger_.MarkSent(key, p.id, p.url, clock_.NowMs()); !s.ok()) return s;
+      Outcome(network, "reconciled").Increment();
+      log::Info("unknown outcome reconciled: the earlier attempt had posted",
+                {{"post_id", due.post_id()}, {"channel_id", due.channel_id()}, {"remote_id", p.id}});
+      PublishResult r;
+      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_PUBLISHED);
+      r.set_remote_id(p.id);
+      r.set_remote_url(p.url);
+      *r.mutable_published_at() = FromMs(clock_.NowMs());
+      return Announce(r, due, network, false);
+    }
+  }
+
+  OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, key.IdempotencyKey(), "",
+                    due.occurrence_ms()};
+  PublishAttempt attempt = connector->Publish(endpoint, post);
   now = clock_.NowMs();
   double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   OutcomeDecision decision = DecideOutcome(attempt, attempt_number, options_.retry, now, jitter);
@@ -153,31 +238,36 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
       r.set_remote_url(attempt.remote_url);
       *r.mutable_published_at() = FromMs(now);
       recorded = ledger_.MarkSent(key, attempt.remote_id, attempt.remote_url, now);
-      Outcome("published").Increment();
+      Outcome(network, "published").Increment();
       break;
     case PublishOutcome::PUBLISH_OUTCOME_FAILED:
       recorded = ledger_.MarkFailed(key, now);
-      Outcome("failed").Increment();
+      Outcome(network, "failed").Increment();
       break;
     default:
       // Unknown outcomes stay SENDING so the next attempt knows to reconcile.
       if (attempt.kind != PublishAttempt::Kind::kUnknownOutcome) recorded = ledger_.MarkNotSent(key, now);
-      Outcome(decision.outcome == PublishOutcome::PUBLISH_OUTCOME_DEFERRED ? "deferred" : "retry").Increment();
+      Outcome(network, decision.outcome == PublishOutcome::PUBLISH_OUTCOME_DEFERRED ? "deferred" : "retry").Increment();
       break;
   }
   if (!recorded.ok()) return recorded;
+  // The network's own view of the quota tightens ours.
   if (attempt.kind == PublishAttempt::Kind::kRateLimited) {
-    (void)limiter_.BlockUntil("ch:" + due.channel_id(), options_.mastodon_quota, decision.not_before_ms);
+    (void)limiter_.BlockUntil(plan, decision.not_before_ms);
+  } else if (attempt.limit_remaining == 0 && attempt.limit_reset_ms > now) {
+    (void)limiter_.BlockUntil(plan, attempt.limit_reset_ms);
   }
   if (decision.mark_channel_needs_reauth) {
-    (void)channels_.SetStatus(ws, due.channel_id(), herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
-    log::Warn("channel token rejected; needs re-authorisation", {{"channel_id", due.channel_id()}});
+    if (auto s = MarkNeedsReauth(ch, attempt.error); !s.ok()) {
+      log::Warn("could not mark channel", {{"channel_id", ch.id()}, {"error", s.ToString()}});
+    }
   }
   log::Info("delivery", {{"post_id", due.post_id()},
                          {"channel_id", due.channel_id()},
+                         {"network", NetworkName(network)},
                          {"attempt", attempt_number},
                          {"outcome", herald::events::v1::PublishOutcome_Name(decision.outcome)}});
-  return Announce(r, due, decision.dead_letter);
+  return Announce(r, due, network, decision.dead_letter);
 }
 
 }  // namespace herald::publisher

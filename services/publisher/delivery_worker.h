@@ -1,9 +1,13 @@
 #pragma once
 // Consumes posts.due and delivers each post to its network exactly once:
-//   ledger says sent?  → re-announce the recorded result, send nothing
-//   quota exhausted?   → DEFERRED with the time it will fit
-//   otherwise          → mark SENDING, call the network with the delivery's
-//                        idempotency key, record the outcome, announce it
+//   ledger says sent?      → re-announce the recorded result, send nothing
+//   quota exhausted?       → DEFERRED with the time it will fit
+//   another attempt live?  → DEFERRED until it counts as abandoned
+//   earlier outcome unknown and the network has no idempotency key?
+//                          → read the account's recent posts back; a match is
+//                            the earlier attempt's post: record it, send nothing
+//   otherwise              → mark SENDING, call the network with the delivery's
+//                            idempotency key, record the outcome, announce it
 // The Kafka offset is committed only after the outcome is on publish.results.
 #include <map>
 #include <memory>
@@ -17,23 +21,28 @@
 #include "common/kafka.h"
 #include "herald/events/v1/events.pb.h"
 #include "publisher/channel_store.h"
-#include "publisher/connectors/connector.h"
+#include "publisher/connector_set.h"
 #include "publisher/delivery_ledger.h"
 #include "publisher/delivery_rules.h"
+#include "publisher/network_catalog.h"
 #include "publisher/rate_limiter.h"
 
 namespace herald::publisher {
 
 struct DeliveryOptions {
   RetryPolicy retry;
-  std::vector<QuotaWindow> mastodon_quota{{"5m", 300, 300000}};
+  // A SENDING record younger than this may belong to a running attempt
+  // (≥ twice the HTTP timeout).
+  int64_t in_progress_ms = 20000;
+  // Recent posts read back to reconcile an unknown outcome.
+  int readback_posts = 20;
 };
 
 class DeliveryWorker {
  public:
-  DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, RateLimiter& limiter, Connector& mastodon,
-                 KafkaProducer& producer, ConsumerOptions consumer, const Clock& clock, prometheus::Registry& registry,
-                 DeliveryOptions options);
+  DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, RateLimiter& limiter, ConnectorSet& connectors,
+                 const NetworkCatalog& catalog, KafkaProducer& producer, ConsumerOptions consumer, const Clock& clock,
+                 prometheus::Registry& registry, DeliveryOptions options);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
@@ -44,20 +53,24 @@ class DeliveryWorker {
  private:
   void Loop(const std::atomic<bool>& stopping);
   absl::Status Announce(herald::events::v1::PublishResult result, const herald::events::v1::PostDue& due,
-                        bool dead_letter);
-  prometheus::Counter& Outcome(const std::string& outcome);
+                        herald::common::v1::Network network, bool dead_letter);
+  absl::Status AnnounceDeferred(const herald::events::v1::PostDue& due, herald::common::v1::Network network,
+                                int64_t until_ms, const std::string& why);
+  absl::Status MarkNeedsReauth(const herald::publisher::v1::Channel& channel, const std::string& reason);
+  prometheus::Counter& Outcome(herald::common::v1::Network network, const std::string& outcome);
 
   ChannelStore& channels_;
   DeliveryLedger& ledger_;
   RateLimiter& limiter_;
-  Connector& mastodon_;
+  ConnectorSet& connectors_;
+  const NetworkCatalog& catalog_;
   KafkaProducer& producer_;
   ConsumerOptions consumer_options_;
   const Clock& clock_;
   DeliveryOptions options_;
   std::mt19937_64 rng_{std::random_device{}()};
   prometheus::Family<prometheus::Counter>& outcomes_;
-  std::map<std::string, prometheus::Counter*> outcome_counters_;
+  std::map<std::pair<int, std::string>, prometheus::Counter*> outcome_counters_;
   prometheus::Family<prometheus::Counter>& ratelimit_;
   prometheus::Counter& allowed_;
   prometheus::Counter& deferred_;

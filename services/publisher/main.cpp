@@ -1,4 +1,8 @@
 // publisher: channels, quotas and exactly-once delivery to the networks.
+#include <fstream>
+#include <sstream>
+
+#include "common/log.h"
 #include "common/service_runtime.h"
 #include "herald/topics.h"
 #include "publisher/channel_store.h"
@@ -19,23 +23,43 @@ int main(int argc, char** argv) {
   DeliveryOptions delivery;
   delivery.retry.max_attempts = static_cast<int>(s.Int("max-attempts", 5, 1, 100, "delivery attempts before failing"));
   delivery.retry.base_backoff_ms = s.Int("backoff-base-ms", 2000, 1, 3600000, "first retry backoff (full jitter)");
-  delivery.mastodon_quota = {{"5m", s.Int("mastodon-limit-5m", 300, 1, 1000000, "Mastodon requests per 5 min per account"), 300000}};
+  ConnectorOptions connector_options;
+  connector_options.timeout =
+      std::chrono::milliseconds(s.Int("http-timeout-ms", 10000, 100, 120000, "timeout of one call to a network"));
+  // A SENDING record younger than two timeouts may still be in flight.
+  delivery.in_progress_ms = 2 * connector_options.timeout.count() + 1000;
+  std::string networks_file =
+      s.String("networks-file", "", "networks data file (content rules, quotas); default: the compiled-in one");
   ConsumerOptions due = rt.ConsumerSettings("herald-publisher", {std::string(topics::k_posts_due)});
   rt.ValidateSettings();
+
+  NetworkCatalog catalog = NetworkCatalog::Embedded();
+  if (!networks_file.empty()) {
+    std::ifstream in(networks_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = in ? NetworkCatalog::Parse(text.str()) : absl::NotFoundError("cannot read " + networks_file);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "publisher: --networks-file: %s\n", std::string(parsed.status().message()).c_str());
+      return 2;
+    }
+    catalog = *std::move(parsed);
+  }
+  log::Info("networks file loaded", {{"version", catalog.version()}, {"file", networks_file.empty() ? "built-in" : networks_file}});
 
   auto redis_client = rt.ConnectRedis(redis_options);
   RedisClient& redis = *redis_client;
   ChannelStore channels(redis, *box);
   DeliveryLedger ledger(redis);
   RateLimiter limiter(redis);
-  auto mastodon = MakeMastodonConnector();
+  ConnectorSet connectors(connector_options);
   KafkaProducer producer(kafka);
 
-  PublisherService api(channels, *mastodon, rt.executor(), SystemClock::Instance());
+  PublisherService api(channels, connectors, catalog, limiter, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&api);
 
-  DeliveryWorker worker(channels, ledger, limiter, *mastodon, producer, due, SystemClock::Instance(), rt.metrics(),
-                        delivery);
+  DeliveryWorker worker(channels, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
+                        rt.metrics(), delivery);
   worker.Start();
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
   rt.OnStop([&] { worker.Stop(); });

@@ -6,6 +6,7 @@
 #include "common/time_util.h"
 #include "common/unary.h"
 #include "publisher/content_rules.h"
+#include "publisher/quota_plan.h"
 
 namespace herald::publisher {
 
@@ -14,9 +15,13 @@ FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
   if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
   if (r.network() == herald::common::v1::NETWORK_UNSPECIFIED) {
     errors.Add("network", "required");
-  } else if (r.network() != herald::common::v1::NETWORK_MASTODON) {
-    errors.Add("network", "not supported yet (supported: NETWORK_MASTODON)");
+  } else if (NetworkName(r.network()).empty()) {
+    errors.Add("network", "unknown network");
   }
+  if (r.network() == herald::common::v1::NETWORK_BLUESKY && r.identifier().empty()) {
+    errors.Add("identifier", "required for Bluesky: the handle to sign in with");
+  }
+  if (r.identifier().size() > 256) errors.Add("identifier", "longer than 256 characters");
   const std::string& url = r.base_url();
   bool scheme = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
   if (url.empty()) {
@@ -28,6 +33,8 @@ FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
     errors.Add("access_token", "required");
   } else if (r.access_token().size() > 4096) {
     errors.Add("access_token", "longer than 4096 bytes");
+  } else if (r.network() == herald::common::v1::NETWORK_WEBHOOK && r.access_token().size() < 16) {
+    errors.Add("access_token", "a webhook's signing secret needs at least 16 characters");
   }
   if (!r.time_zone().empty() && (r.time_zone().size() > 64 || r.time_zone().find(' ') != std::string::npos)) {
     errors.Add("time_zone", "not an IANA zone name");
@@ -66,7 +73,44 @@ grpc::Status PublisherService::DoValidateContent(const v1::ValidateContentReques
   if (!errors.ok()) return errors.ToGrpc();
   auto channel = channels_.Get(request.workspace_id(), request.channel_id());
   if (!channel.ok()) return ToGrpc(channel.status());
-  *response = CheckContent(request, RulesFor(channel->network()));
+  const NetworkProfile* network = catalog_.Find(channel->network());
+  if (!network) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the networks file has no rules for this network");
+  *response = CheckContent(request, *network);
+  response->set_rules_version(catalog_.version());
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* PublisherService::GetQuotaStatus(grpc::CallbackServerContext* ctx,
+                                                           const v1::GetQuotaStatusRequest* request,
+                                                           v1::QuotaStatus* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoGetQuotaStatus(*request, response); });
+}
+
+grpc::Status PublisherService::DoGetQuotaStatus(const v1::GetQuotaStatusRequest& request, v1::QuotaStatus* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(request.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!errors.ok()) return errors.ToGrpc();
+  auto channel = channels_.Get(request.workspace_id(), request.channel_id());
+  if (!channel.ok()) return ToGrpc(channel.status());
+  response->set_channel_id(channel->id());
+  response->set_network(channel->network());
+  response->set_rules_version(catalog_.version());
+  const NetworkProfile* network = catalog_.Find(channel->network());
+  if (!network) return grpc::Status::OK;
+  QuotaPlan plan = PlanFor(*network, channel->id(), CallKind::kPublish);
+  auto headroom = limiter_.Headroom(plan, clock_.NowMs());
+  if (!headroom.ok()) return ToGrpc(headroom.status());
+  for (size_t i = 0; i < plan.size(); ++i) {
+    auto* w = response->add_windows();
+    w->set_scope(plan[i].key.find(":app:") != std::string::npos ? "app" : "account");
+    w->set_window(plan[i].window.name);
+    w->set_limit(plan[i].window.limit);
+    w->set_window_seconds(plan[i].window.window_ms / 1000);
+    w->set_cost(plan[i].cost);
+    w->set_available((*headroom)[i].available / std::max<int64_t>(1, plan[i].cost));
+    *w->mutable_next_time() = FromMs((*headroom)[i].next_ms);
+  }
   return grpc::Status::OK;
 }
 
@@ -76,7 +120,9 @@ grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest&
   std::string base_url = request.base_url();
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
 
-  auto account = mastodon_.VerifyCredentials(base_url, request.access_token());
+  Connector* connector = connectors_.For(request.network());
+  if (!connector) return InvalidArgument("network", "no connector for this network");
+  auto account = connector->VerifyCredentials(Endpoint{base_url, request.access_token(), "", request.identifier()});
   if (absl::IsPermissionDenied(account.status())) return InvalidArgument("access_token", "rejected by the network");
   if (!account.ok()) return ToGrpc(account.status());
 

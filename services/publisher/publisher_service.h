@@ -5,7 +5,9 @@
 #include "common/status.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "publisher/channel_store.h"
-#include "publisher/connectors/connector.h"
+#include "publisher/connector_set.h"
+#include "publisher/network_catalog.h"
+#include "publisher/rate_limiter.h"
 
 namespace herald::publisher {
 
@@ -13,8 +15,14 @@ namespace v1 = herald::publisher::v1;
 
 class PublisherService final : public v1::PublisherService::CallbackService {
  public:
-  PublisherService(ChannelStore& channels, Connector& mastodon, Executor& executor, const Clock& clock)
-      : channels_(channels), mastodon_(mastodon), executor_(executor), clock_(clock) {}
+  PublisherService(ChannelStore& channels, ConnectorSet& connectors, const NetworkCatalog& catalog,
+                   RateLimiter& limiter, Executor& executor, const Clock& clock)
+      : channels_(channels),
+        connectors_(connectors),
+        catalog_(catalog),
+        limiter_(limiter),
+        executor_(executor),
+        clock_(clock) {}
 
   grpc::ServerUnaryReactor* ConnectChannel(grpc::CallbackServerContext* ctx, const v1::ConnectChannelRequest* request,
                                            v1::Channel* response) override;
@@ -26,6 +34,9 @@ class PublisherService final : public v1::PublisherService::CallbackService {
   grpc::ServerUnaryReactor* ValidateContent(grpc::CallbackServerContext* ctx,
                                             const v1::ValidateContentRequest* request,
                                             v1::ValidateContentResponse* response) override;
+  grpc::ServerUnaryReactor* GetQuotaStatus(grpc::CallbackServerContext* ctx, const v1::GetQuotaStatusRequest* request,
+                                           v1::QuotaStatus* response) override;
+  grpc::Status DoGetQuotaStatus(const v1::GetQuotaStatusRequest& request, v1::QuotaStatus* response);
   grpc::Status DoValidateContent(const v1::ValidateContentRequest& request, v1::ValidateContentResponse* response);
   grpc::Status DoConnectChannel(const v1::ConnectChannelRequest& request, v1::Channel* response);
   grpc::Status DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response);
@@ -33,7 +44,9 @@ class PublisherService final : public v1::PublisherService::CallbackService {
 
  private:
   ChannelStore& channels_;
-  Connector& mastodon_;
+  ConnectorSet& connectors_;
+  const NetworkCatalog& catalog_;
+  RateLimiter& limiter_;
   Executor& executor_;
   const Clock& clock_;
 };

@@ -1,58 +1,63 @@
 #include "publisher/rate_limiter.h"
 
+#include <algorithm>
+
 namespace herald::publisher {
 namespace {
 
-// GCRA over several windows. KEYS: one per window. ARGV: now_ms, cost, then
-// (limit, window_ms) per window. Emission interval T = window/limit; a request
-// fits when its new arrival time is at most one window ahead of now.
+// Emission interval of a window in ms per unit of cost, and the tolerance
+// that lets Burst() calls through back to back.
+double Interval(const QuotaWindow& w) {
+  return static_cast<double>(w.window_ms) / static_cast<double>(std::max<int64_t>(1, w.limit - w.Burst()));
+}
+double Tolerance(const QuotaWindow& w) { return static_cast<double>(w.Burst() - 1) * Interval(w); }
+
+// KEYS: one per window. ARGV: now_ms, reserve share, then (interval, window_ms,
+// cost, tolerance) per window. A call fits a window when its stored arrival
+// time is at most now + tolerance - reserve * window.
 // Returns {1, 0} or {0, retry_after_ms}.
 const RedisScript kAcquire(R"lua(
 local now = tonumber(ARGV[1])
-local cost = tonumber(ARGV[2])
-local news = {}
-local wait = 0
+local reserve = tonumber(ARGV[2])
+local news, wait = {}, 0
 for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[1 + 2 * i])
-  local window = tonumber(ARGV[2 + 2 * i])
-  local t = window / limit
-  local tat = tonumber(redis.call('GET', key) or now)
-  if tat < now then tat = now end
-  local new_tat = tat + t * cost
-  local excess = new_tat - now - window
-  if excess > 0 then
-    if excess > wait then wait = excess end
-  end
-  news[i] = new_tat
+  local a = 4 * i - 1
+  local t, window, cost, tau = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local tat = tonumber(redis.call('GET', key) or '0')
+  local late = tat - (now + tau - reserve * window)
+  if late > wait then wait = late end
+  news[i] = math.max(tat, now) + t * cost
 end
-if wait > 0 then return {0, tostring(math.ceil(wait))} end
+-- arrival times are stored to the microsecond: ignore less than that
+if wait > 0.001 then return {0, tostring(math.ceil(wait))} end
 for i, key in ipairs(KEYS) do
-  local window = tonumber(ARGV[2 + 2 * i])
-  redis.call('SET', key, tostring(news[i]), 'PX', math.ceil(news[i] - now + window))
+  redis.call('SET', key, string.format('%.3f', news[i]), 'PX', math.ceil(news[i] - now + tonumber(ARGV[4 * i])))
 end
 return {1, '0'}
 )lua");
 
-// KEYS: windows. ARGV: until_ms, then window_ms per window. Pushes each
-// window's arrival time so nothing fits before until_ms.
+// KEYS: windows. ARGV: until_ms, then (window_ms, tolerance) per window.
+// Pushes each window's arrival time so nothing fits before until_ms.
 const RedisScript kBlock(R"lua(
 local until_ms = tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
-  local window = tonumber(ARGV[1 + i])
-  local tat = tonumber(redis.call('GET', key) or 0)
-  local want = until_ms + window
-  if tat < want then redis.call('SET', key, tostring(want), 'PX', math.ceil(window * 2)) end
+  local want = until_ms + tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', key) or '0')
+  if tat < want then
+    redis.call('SET', key, string.format('%.3f', want), 'PX', math.ceil(want - until_ms + tonumber(ARGV[2 * i])) + 1000)
+  end
 end
 return 1
 )lua");
 
-std::pair<RedisClient::Args, RedisClient::Args> Call(const std::string& scope, const std::vector<QuotaWindow>& windows,
-                                                     int64_t now_ms, int64_t cost) {
-  RedisClient::Args keys, args{std::to_string(now_ms), std::to_string(cost)};
-  for (const auto& w : windows) {
-    keys.push_back("rl:{" + scope + "}:" + w.name);
-    args.push_back(std::to_string(w.limit));
-    args.push_back(std::to_string(w.window_ms));
+std::pair<RedisClient::Args, RedisClient::Args> Call(const QuotaPlan& plan, double reserve, int64_t now_ms) {
+  RedisClient::Args keys, args{std::to_string(now_ms), std::to_string(reserve)};
+  for (const auto& c : plan) {
+    keys.push_back(c.key);
+    args.push_back(std::to_string(Interval(c.window)));
+    args.push_back(std::to_string(c.window.window_ms));
+    args.push_back(std::to_string(c.cost));
+    args.push_back(std::to_string(Tolerance(c.window)));
   }
   return {keys, args};
 }
@@ -68,21 +73,20 @@ QuotaDecision Decode(const RedisReply& r) {
 
 }  // namespace
 
-absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const std::string& scope, const std::vector<QuotaWindow>& windows,
-                                                   int64_t now_ms, int64_t cost) {
-  if (windows.empty()) return QuotaDecision{true, 0};
-  auto [keys, args] = Call(scope, windows, now_ms, cost);
+absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, double reserve, int64_t now_ms) {
+  if (plan.empty()) return QuotaDecision{true, 0};
+  auto [keys, args] = Call(plan, reserve, now_ms);
   auto r = redis_.Eval(kAcquire, keys, args);
   if (!r.ok()) return r.status();
+  if (r->is_error()) return absl::InternalError("rate limiter: " + r->str);
   return Decode(*r);
 }
 
-absl::StatusOr<std::vector<QuotaDecision>> RateLimiter::AcquireMany(const std::vector<std::string>& scopes,
-                                                                    const std::vector<QuotaWindow>& windows,
-                                                                    int64_t now_ms) {
+absl::StatusOr<std::vector<QuotaDecision>> RateLimiter::AcquireMany(const std::vector<QuotaPlan>& plans,
+                                                                    double reserve, int64_t now_ms) {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
-  calls.reserve(scopes.size());
-  for (const auto& s : scopes) calls.push_back(Call(s, windows, now_ms, 1));
+  calls.reserve(plans.size());
+  for (const auto& p : plans) calls.push_back(Call(p, reserve, now_ms));
   auto replies = redis_.EvalPipeline(kAcquire, calls);
   if (!replies.ok()) return replies.status();
   std::vector<QuotaDecision> out;
@@ -94,15 +98,38 @@ absl::StatusOr<std::vector<QuotaDecision>> RateLimiter::AcquireMany(const std::v
   return out;
 }
 
-absl::Status RateLimiter::BlockUntil(const std::string& scope, const std::vector<QuotaWindow>& windows,
-                                     int64_t until_ms) {
+absl::Status RateLimiter::BlockUntil(const QuotaPlan& plan, int64_t until_ms) {
+  if (plan.empty()) return absl::OkStatus();
   RedisClient::Args keys, args{std::to_string(until_ms)};
-  for (const auto& w : windows) {
-    keys.push_back("rl:{" + scope + "}:" + w.name);
-    args.push_back(std::to_string(w.window_ms));
+  for (const auto& c : plan) {
+    keys.push_back(c.key);
+    args.push_back(std::to_string(c.window.window_ms));
+    args.push_back(std::to_string(Tolerance(c.window)));
   }
   auto r = redis_.Eval(kBlock, keys, args);
   return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::StatusOr<std::vector<QuotaHeadroom>> RateLimiter::Headroom(const QuotaPlan& plan, int64_t now_ms) {
+  std::vector<RedisClient::Args> cmds;
+  for (const auto& c : plan) cmds.push_back({"GET", c.key});
+  std::vector<QuotaHeadroom> out;
+  if (cmds.empty()) return out;
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const auto& r = (*replies)[i];
+    double tat = r.is_nil() ? 0 : std::atof(r.str.c_str());
+    double t = Interval(plan[i].window);
+    QuotaHeadroom h;
+    h.window = plan[i].window;
+    // Room before the arrival time passes now + tolerance, one call per interval.
+    double room = static_cast<double>(now_ms) + Tolerance(plan[i].window) - std::max(tat, static_cast<double>(now_ms));
+    h.available = room < 0 ? 0 : std::min<int64_t>(plan[i].window.Burst(), static_cast<int64_t>(room / t) + 1);
+    h.next_ms = room < 0 ? static_cast<int64_t>(tat - Tolerance(plan[i].window)) : now_ms;
+    out.push_back(h);
+  }
+  return out;
 }
 
 }  // namespace herald::publisher

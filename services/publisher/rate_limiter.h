@@ -1,41 +1,59 @@
 #pragma once
-// Network quotas enforced before the network says no: GCRA (a leaky bucket
-// kept as one "theoretical arrival time" per window) in one Lua script, so
-// every replica shares the budget and a decision is one round trip.
-// Keys: rl:{<scope>}:<window name> — all windows of one scope share a slot.
+// Network quotas enforced before the network says no: GCRA (one "theoretical
+// arrival time" per window) in one Lua script, so every replica shares the
+// budget and a decision is one round trip.
+//
+// A window of `limit` calls per `window_ms` with burst b admits b calls back to
+// back and then one every window_ms / (limit - b): never more than limit - 1
+// in any span of window_ms, whatever the network's own window boundaries and
+// the request latency, so the network never has to answer 429; in steady
+// overload (limit - b) / limit of the quota is used (98 % with the default
+// burst). A priority class with reserve r may only take quota while the window
+// is at least r·window behind: lower classes yield to higher ones.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/redis.h"
+#include "publisher/quota_window.h"
 
 namespace herald::publisher {
 
-struct QuotaWindow {
-  std::string name;  // e.g. "5m"
-  int64_t limit = 0;
-  int64_t window_ms = 0;
+// One window to charge. Every key of one plan must share a Redis hash tag.
+struct QuotaCharge {
+  std::string key;
+  QuotaWindow window;
+  int64_t cost = 1;
 };
+using QuotaPlan = std::vector<QuotaCharge>;
 
 struct QuotaDecision {
   bool allowed = false;
-  // When denied: how long until the request would fit every window.
+  // When denied: how long until the call would fit every window.
   int64_t retry_after_ms = 0;
+};
+
+struct QuotaHeadroom {
+  QuotaWindow window;
+  // Calls of cost 1 that fit now, back to back (0 when the window is full).
+  int64_t available = 0;
+  // When the next call fits (now when available > 0).
+  int64_t next_ms = 0;
 };
 
 class RateLimiter {
  public:
   explicit RateLimiter(RedisClient& redis) : redis_(redis) {}
 
-  // Takes `cost` from every window of `scope`, or from none if any is full.
-  absl::StatusOr<QuotaDecision> Acquire(const std::string& scope, const std::vector<QuotaWindow>& windows,
-                                        int64_t now_ms, int64_t cost = 1);
+  // Charges every window of the plan, or none if any is full for this reserve.
+  absl::StatusOr<QuotaDecision> Acquire(const QuotaPlan& plan, double reserve, int64_t now_ms);
   // Many decisions in one round trip (benchmarks, bulk admission).
-  absl::StatusOr<std::vector<QuotaDecision>> AcquireMany(const std::vector<std::string>& scopes,
-                                                         const std::vector<QuotaWindow>& windows, int64_t now_ms);
-  // The network said 429 / reported no remaining quota: nothing more until until_ms.
-  absl::Status BlockUntil(const std::string& scope, const std::vector<QuotaWindow>& windows, int64_t until_ms);
+  absl::StatusOr<std::vector<QuotaDecision>> AcquireMany(const std::vector<QuotaPlan>& plans, double reserve,
+                                                         int64_t now_ms);
+  // The network said 429 or reported nothing left: nothing more until until_ms.
+  absl::Status BlockUntil(const QuotaPlan& plan, int64_t until_ms);
+  absl::StatusOr<std::vector<QuotaHeadroom>> Headroom(const QuotaPlan& plan, int64_t now_ms);
 
  private:
   RedisClient& redis_;

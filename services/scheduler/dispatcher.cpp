@@ -219,7 +219,7 @@ absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> d
   for (size_t k = 0; k < delivered.size(); ++k) {
     if ((*acked)[k] != 1) {
       // The lease ran out first; whoever claimed the post again carries on.
-      log::Warn("claim lost before it was acknowledged", {{"post_id", delivered[k]->post.id()}});
+      log::Info("claim ended before it was acknowledged (lease expired, or a result re-queued the post)", {{"post_id", delivered[k]->post.id()}});
       continue;
     }
     dispatched_.Increment();

@@ -12,54 +12,95 @@ using herald::testing::RedisTest;
 
 class RateLimiterTest : public RedisTest {};
 
-TEST_F(RateLimiterTest, AllowsExactlyTheLimitPerWindowThenSaysWhen) {
+QuotaPlan Plan(const std::string& scope, std::vector<QuotaWindow> windows) {
+  QuotaPlan plan;
+  for (auto& w : windows) plan.push_back({"rl:{" + scope + "}:" + w.name, w, 1});
+  return plan;
+}
+
+// The promise to the network: whatever its window boundaries, never more than
+// limit - 1 calls in any span of one window, and close to the whole quota used.
+TEST_F(RateLimiterTest, NeverMoreThanTheLimitInAnyWindowAndNearlyAllOfIt) {
   RateLimiter limiter(redis());
-  std::vector<QuotaWindow> w{{"5m", 300, 300000}};
-  int64_t now = 1'000'000;
+  const int64_t kWindow = 60000, kLimit = 60;
+  auto plan = Plan("ch:a", {{"1m", kLimit, kWindow}});
+  std::vector<int64_t> admitted;
+  for (int64_t t = 0; t < 5 * kWindow; t += 50) {  // a caller that never stops asking
+    if (limiter.Acquire(plan, 0, t)->allowed) admitted.push_back(t);
+  }
+  for (size_t i = 0; i < admitted.size(); ++i) {
+    size_t in_window = 0;
+    for (size_t j = i; j < admitted.size() && admitted[j] < admitted[i] + kWindow; ++j) ++in_window;
+    ASSERT_LE(in_window, static_cast<size_t>(kLimit - 1)) << "window starting at " << admitted[i];
+  }
+  EXPECT_GE(admitted.size(), static_cast<size_t>(0.95 * 5 * kLimit));
+}
+
+TEST_F(RateLimiterTest, BurstGoesBackToBackThenOneEveryInterval) {
+  RateLimiter limiter(redis());
+  auto plan = Plan("ch:a", {{"5m", 300, 300000}});  // burst 300 / 50 = 6
   int allowed = 0;
-  for (int i = 0; i < 400; ++i) allowed += limiter.Acquire("ch:a", w, now)->allowed;
-  EXPECT_EQ(allowed, 300);
-  auto denied = limiter.Acquire("ch:a", w, now);
+  for (int i = 0; i < 20; ++i) allowed += limiter.Acquire(plan, 0, 1'000'000)->allowed;
+  EXPECT_EQ(allowed, 6);
+  auto denied = limiter.Acquire(plan, 0, 1'000'000);
   EXPECT_FALSE(denied->allowed);
-  EXPECT_EQ(denied->retry_after_ms, 1000);  // one emission interval: 300 s / 300
-  EXPECT_TRUE(limiter.Acquire("ch:a", w, now + 1000)->allowed);
-  EXPECT_TRUE(limiter.Acquire("ch:b", w, now)->allowed);  // other scopes unaffected
+  EXPECT_NEAR(static_cast<double>(denied->retry_after_ms), 300000.0 / 294, 1.0);  // one interval
+  EXPECT_TRUE(limiter.Acquire(plan, 0, 1'000'000 + denied->retry_after_ms)->allowed);
+  EXPECT_TRUE(limiter.Acquire(Plan("ch:b", {{"5m", 300, 300000}}), 0, 1'000'000)->allowed);  // own budget
 }
 
 TEST_F(RateLimiterTest, EveryWindowMustFitAndNothingIsTakenOnDenial) {
   RateLimiter limiter(redis());
-  std::vector<QuotaWindow> w{{"1s", 5, 1000}, {"1m", 8, 60000}};
-  int first_second = 0, second_second = 0;
-  for (int i = 0; i < 20; ++i) first_second += limiter.Acquire("x", w, 0)->allowed;
-  for (int i = 0; i < 20; ++i) second_second += limiter.Acquire("x", w, 1000)->allowed;
-  EXPECT_EQ(first_second, 5);   // the 1 s window binds
-  EXPECT_EQ(second_second, 3);  // then the 1 min window: 8 in all
-  auto denied = limiter.Acquire("x", w, 1000);
+  auto plan = Plan("x", {{"10s", 100, 10000}, {"1m", 5, 60000}});
+  ASSERT_TRUE(limiter.Acquire(plan, 0, 0)->allowed);
+  auto before = limiter.Headroom(plan, 0);
+  auto denied = limiter.Acquire(plan, 0, 0);  // the 1 min window binds: one per 15 s
   EXPECT_FALSE(denied->allowed);
-  EXPECT_GT(denied->retry_after_ms, 0);
+  EXPECT_EQ(denied->retry_after_ms, 15000);
+  auto after = limiter.Headroom(plan, 0);
+  EXPECT_EQ((*before)[0].available, (*after)[0].available);  // the 10 s window was not charged
+  EXPECT_EQ((*after)[1].available, 0);
+  EXPECT_EQ((*after)[1].next_ms, 15000);
 }
 
 TEST_F(RateLimiterTest, TwoClientsShareOneBudget) {
   RedisClient other(server().options());
   RateLimiter a(redis()), b(other);
-  std::vector<QuotaWindow> w{{"1m", 10, 60000}};
+  auto plan = Plan("s", {{"1m", 20, 60000, 10}});
   int allowed = 0;
   for (int i = 0; i < 10; ++i) {
-    allowed += a.Acquire("s", w, 0)->allowed;
-    allowed += b.Acquire("s", w, 0)->allowed;
+    allowed += a.Acquire(plan, 0, 0)->allowed;
+    allowed += b.Acquire(plan, 0, 0)->allowed;
   }
   EXPECT_EQ(allowed, 10);
-  auto many = a.AcquireMany({"t1", "t2", "t1"}, w, 0);
+  auto many = a.AcquireMany({Plan("t1", {{"1m", 20, 60000}}), Plan("t2", {{"1m", 20, 60000}})}, 0, 0);
   ASSERT_TRUE(many.ok());
-  EXPECT_EQ(many->size(), 3u);
+  EXPECT_TRUE((*many)[0].allowed && (*many)[1].allowed);
+}
+
+// Replies (reserve 10 %) only use what publishing leaves: under a steady
+// publishing load they wait, and once publishing pauses they go.
+TEST_F(RateLimiterTest, LowerPrioritiesYieldToPublishing) {
+  RateLimiter limiter(redis());
+  auto plan = Plan("s", {{"100s", 100, 100000}});  // burst 2, one per ~1.02 s
+  int64_t t = 0;
+  int published = 0, replied_while_busy = 0;
+  for (; t < 50000; t += 100) {
+    published += limiter.Acquire(plan, 0, t)->allowed;
+    replied_while_busy += limiter.Acquire(plan, 0.1, t)->allowed;
+  }
+  EXPECT_GT(published, 45);
+  EXPECT_EQ(replied_while_busy, 0);
+  auto later = limiter.Acquire(plan, 0.1, t + 20000);  // publishing stopped 20 s ago
+  EXPECT_TRUE(later->allowed);
 }
 
 TEST_F(RateLimiterTest, BlockUntilHonoursRetryAfter) {
   RateLimiter limiter(redis());
-  std::vector<QuotaWindow> w{{"5m", 300, 300000}};
-  ASSERT_TRUE(limiter.BlockUntil("s", w, 60000).ok());
-  EXPECT_FALSE(limiter.Acquire("s", w, 59000)->allowed);
-  EXPECT_TRUE(limiter.Acquire("s", w, 61000)->allowed);
+  auto plan = Plan("s", {{"5m", 300, 300000}});
+  ASSERT_TRUE(limiter.BlockUntil(plan, 60000).ok());
+  EXPECT_FALSE(limiter.Acquire(plan, 0, 59000)->allowed);
+  EXPECT_TRUE(limiter.Acquire(plan, 0, 60000)->allowed);
 }
 
 class LedgerTest : public RedisTest {};
@@ -68,12 +109,15 @@ TEST_F(LedgerTest, SentIsFinalAndAttemptsAreCounted) {
   DeliveryLedger ledger(redis());
   DeliveryKey k{"p", "ch", 1};
   EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kNew);
-  EXPECT_EQ(ledger.BeginAttempt(k, 1)->state, LedgerEntry::State::kNew);
-  auto second = ledger.BeginAttempt(k, 2);
+  EXPECT_EQ(ledger.BeginAttempt(k, 1, 100)->state, LedgerEntry::State::kNew);
+  auto busy = ledger.BeginAttempt(k, 50, 100);
+  EXPECT_EQ(busy->state, LedgerEntry::State::kBusy);  // the first may still be running
+  EXPECT_EQ(busy->busy_until_ms, 101);
+  auto second = ledger.BeginAttempt(k, 101, 100);
   EXPECT_EQ(second->state, LedgerEntry::State::kSending);  // the first one's outcome is unknown
   EXPECT_EQ(second->attempts, 1);
-  ASSERT_TRUE(ledger.MarkSent(k, "r1", "https://x/r1", 3).ok());
-  auto after = ledger.BeginAttempt(k, 4);
+  ASSERT_TRUE(ledger.MarkSent(k, "r1", "https://x/r1", 102).ok());
+  auto after = ledger.BeginAttempt(k, 400, 100);
   EXPECT_EQ(after->state, LedgerEntry::State::kSent);
   EXPECT_EQ(after->remote_id, "r1");
   EXPECT_EQ(ledger.Get(k)->attempts, 2);  // a begin on a SENT entry counts nothing

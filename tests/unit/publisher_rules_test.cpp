@@ -39,10 +39,16 @@ TEST(DecideOutcome, EachKindOfAnswer) {
   EXPECT_EQ(transient.outcome, PublishOutcome::PUBLISH_OUTCOME_RETRY);
   EXPECT_EQ(transient.not_before_ms, 1000 + 1000);  // 0.5 × 2000
 
-  auto exhausted = Decide(Kind::kUnknownOutcome, 3);
+  auto exhausted = Decide(Kind::kTransient, 3);
   EXPECT_EQ(exhausted.outcome, PublishOutcome::PUBLISH_OUTCOME_FAILED);
   EXPECT_EQ(exhausted.error_class, ErrorClass::ERROR_CLASS_NETWORK);
   EXPECT_TRUE(exhausted.dead_letter);
+
+  // The post may exist: retried (and reconciled first) well past max_attempts.
+  EXPECT_EQ(Decide(Kind::kUnknownOutcome, 3).outcome, PublishOutcome::PUBLISH_OUTCOME_RETRY);
+  auto unknown = Decide(Kind::kUnknownOutcome, 6);
+  EXPECT_EQ(unknown.outcome, PublishOutcome::PUBLISH_OUTCOME_FAILED);
+  EXPECT_EQ(unknown.error_class, ErrorClass::ERROR_CLASS_UNKNOWN);
 
   auto auth = Decide(Kind::kAuthRejected);
   EXPECT_EQ(auth.outcome, PublishOutcome::PUBLISH_OUTCOME_FAILED);
@@ -86,12 +92,17 @@ TEST(ValidateConnect, NamesEachBadField) {
     EXPECT_NE(msg.find(f), std::string::npos) << f;
   }
   r.set_workspace_id("ws");
-  r.set_network(herald::common::v1::NETWORK_X);
+  r.set_network(herald::common::v1::NETWORK_BLUESKY);
   r.set_base_url("ftp://x");
   r.set_access_token("t");
   msg = ValidateConnect(r).Message();
-  EXPECT_NE(msg.find("network: not supported yet"), std::string::npos);
+  EXPECT_NE(msg.find("identifier: required for Bluesky"), std::string::npos);
   EXPECT_NE(msg.find("base_url: must be an http(s) URL"), std::string::npos);
+  r.set_network(herald::common::v1::NETWORK_WEBHOOK);
+  r.set_base_url("https://hooks.example.com/herald");
+  EXPECT_NE(ValidateConnect(r).Message().find("access_token: a webhook's signing secret"), std::string::npos);
+  r.set_network(static_cast<herald::common::v1::Network>(99));
+  EXPECT_NE(ValidateConnect(r).Message().find("network: unknown"), std::string::npos);
   r.set_network(herald::common::v1::NETWORK_MASTODON);
   r.set_base_url("https://mastodon.social");
   EXPECT_TRUE(ValidateConnect(r).ok());

@@ -2,11 +2,14 @@
 // One network's API as the publisher needs it. Implementations speak the real
 // API's paths, payloads and headers; pointing one at a real server is a
 // configuration change (the channel's base_url).
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "herald/common/v1/common.pb.h"
 
 namespace herald::publisher {
 
@@ -15,11 +18,24 @@ struct AccountInfo {
   std::string handle;
 };
 
+// Where and as whom to call: the channel's API root, its token and the
+// account id the network addresses (page id, user id, DID, member URN).
+struct Endpoint {
+  std::string base_url;
+  std::string token;
+  std::string account_id;
+  // Bluesky signs in with a handle and an app password (the token).
+  std::string identifier;
+};
+
 struct OutgoingPost {
   std::string text;
-  // Sent as the network's idempotency key where it has one.
+  std::vector<std::string> media_urls;
+  // Stable per delivery: the network's idempotency key where it has one.
   std::string idempotency_key;
   std::string in_reply_to_id;
+  // The occurrence being published (Bluesky's record key is derived from it).
+  int64_t occurrence_ms = 0;
 };
 
 // What a network's reply means for the delivery.
@@ -27,7 +43,7 @@ struct PublishAttempt {
   enum class Kind {
     kPublished,
     kRateLimited,     // 429: retry_after_ms says when
-    kTransient,       // 5xx, connection refused: retry with backoff
+    kTransient,       // 5xx, connection refused: nothing was posted, retry with backoff
     kUnknownOutcome,  // timeout or reset after sending: reconcile before retrying
     kAuthRejected,    // 401/403: the channel needs re-authorisation
     kContentRejected  // 4xx about the content: do not retry
@@ -37,18 +53,37 @@ struct PublishAttempt {
   std::string remote_url;
   std::string error;
   int64_t retry_after_ms = 0;
-  // From the network's rate-limit headers, -1 when absent.
+  // From the network's rate-limit headers: -1 when absent.
   int64_t limit_remaining = -1;
   int64_t limit_reset_ms = 0;
+};
+
+// A post read back from the account (reconciliation after an unknown outcome).
+struct RemotePost {
+  std::string id;
+  std::string url;
+  std::string text;
 };
 
 class Connector {
  public:
   virtual ~Connector() = default;
-  virtual absl::StatusOr<AccountInfo> VerifyCredentials(const std::string& base_url, const std::string& token) = 0;
-  virtual PublishAttempt Publish(const std::string& base_url, const std::string& token, const OutgoingPost& post) = 0;
+  virtual absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& endpoint) = 0;
+  virtual PublishAttempt Publish(const Endpoint& endpoint, const OutgoingPost& post) = 0;
+  // True when a repeated request with the same idempotency key cannot post
+  // twice (Mastodon's Idempotency-Key): no read-back is needed.
+  virtual bool IdempotentRetries() const = 0;
+  // The account's most recent posts, newest first.
+  virtual absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& endpoint, int limit) = 0;
 };
 
-std::unique_ptr<Connector> MakeMastodonConnector();
+struct ConnectorOptions {
+  std::chrono::milliseconds timeout{10000};
+  // Signs generic webhook deliveries when the channel has no secret of its own.
+  std::string webhook_secret;
+};
+
+// The connector of a network; nullptr for NETWORK_UNSPECIFIED.
+std::unique_ptr<Connector> MakeConnector(herald::common::v1::Network network, const ConnectorOptions& options);
 
 }  // namespace herald::publisher

@@ -1,0 +1,164 @@
+// Bluesky (AT Protocol): a session from com.atproto.server.createSession (handle
+// + app password), then com.atproto.repo.createRecord of an app.bsky.feed.post.
+// The record key is a TID derived from the delivery, so a repeated request can
+// never create a second post: the PDS refuses the existing key, and the
+// outcome is read back (com.atproto.repo.listRecords).
+#include <mutex>
+#include <unordered_map>
+
+#include "common/ids.h"
+#include "common/time_util.h"
+#include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/network_connectors.h"
+
+namespace herald::publisher {
+namespace {
+
+// A TID: 64 bits (0, 53-bit microseconds, 10-bit clock id) in sortable base32.
+std::string DeliveryTid(int64_t occurrence_ms, const std::string& idempotency_key) {
+  static constexpr char kAlphabet[] = "234567abcdefghijklmnopqrstuvwxyz";
+  uint64_t h = StableHash(idempotency_key);
+  uint64_t micros = static_cast<uint64_t>(occurrence_ms) * 1000 + h % 1000;
+  uint64_t v = ((micros & ((1ULL << 53) - 1)) << 10) | ((h >> 20) & 0x3FF);
+  std::string out(13, '2');
+  for (int i = 12; i >= 0; --i, v >>= 5) out[static_cast<size_t>(i)] = kAlphabet[v & 31];
+  return out;
+}
+
+std::string PostUrl(const std::string& uri) {
+  // at://<did>/app.bsky.feed.post/<rkey> → https://bsky.app/profile/<did>/post/<rkey>
+  const std::string prefix = "at://";
+  if (uri.rfind(prefix, 0) != 0) return "";
+  auto slash = uri.find('/', prefix.size());
+  auto last = uri.rfind('/');
+  if (slash == std::string::npos || last <= slash) return "";
+  return "https://bsky.app/profile/" + uri.substr(prefix.size(), slash - prefix.size()) + "/post/" + uri.substr(last + 1);
+}
+
+class BlueskyConnector : public Connector {
+ public:
+  explicit BlueskyConnector(ConnectorOptions options) : options_(std::move(options)) {}
+
+  absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& ep) override {
+    auto session = CreateSession(ep);
+    if (!session.ok()) return session.status();
+    return AccountInfo{session->did, session->handle};
+  }
+
+  PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    PublishAttempt out;
+    for (int round = 0; round < 2; ++round) {
+      auto jwt = AccessJwt(ep, round > 0);
+      if (!jwt.ok()) {
+        out.kind = absl::IsPermissionDenied(jwt.status()) ? PublishAttempt::Kind::kAuthRejected
+                                                          : PublishAttempt::Kind::kTransient;
+        out.error = "createSession: " + std::string(jwt.status().message());
+        return out;
+      }
+      HttpRequest req;
+      req.method = "POST";
+      req.url = ep.base_url + "/xrpc/com.atproto.repo.createRecord";
+      req.timeout = options_.timeout;
+      nlohmann::json record = {{"$type", "app.bsky.feed.post"},
+                               {"text", post.text},
+                               {"createdAt", FormatRfc3339(post.occurrence_ms)}};
+      req.body = nlohmann::json{{"repo", ep.account_id},
+                                {"collection", "app.bsky.feed.post"},
+                                {"rkey", DeliveryTid(post.occurrence_ms, post.idempotency_key)},
+                                {"record", record}}
+                     .dump();
+      req.headers = {{"Authorization", "Bearer " + *jwt}, {"Content-Type", "application/json"}};
+      auto res = SendHttp(req);
+      out = ClassifyHttp(res);
+      auto json = res.ok() ? JsonBody(*res) : nlohmann::json();
+      std::string error = json.is_object() ? json.value("error", "") : "";
+      if (res.ok() && (error == "ExpiredToken" || res->status == 401) && round == 0) {
+        Forget(ep);  // the access token expired: a new session, once
+        continue;
+      }
+      if (out.kind == PublishAttempt::Kind::kContentRejected && json.is_object() &&
+          json.value("message", "").find("already exists") != std::string::npos) {
+        // Our record key exists: an earlier attempt landed. Read it back.
+        out.kind = PublishAttempt::Kind::kUnknownOutcome;
+        return out;
+      }
+      if (out.kind != PublishAttempt::Kind::kPublished) return out;
+      if (!json.is_object() || !json.contains("uri")) return MissingId(out, "uri");
+      out.remote_id = json.value("uri", "");
+      out.remote_url = PostUrl(out.remote_id);
+      return out;
+    }
+    return out;
+  }
+
+  bool IdempotentRetries() const override { return false; }
+
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+    auto body = GetJson(ep.base_url + "/xrpc/com.atproto.repo.listRecords?repo=" + ep.account_id +
+                            "&collection=app.bsky.feed.post&limit=" + std::to_string(limit),
+                        "", options_.timeout);
+    if (!body.ok()) return body.status();
+    std::vector<RemotePost> out;
+    if (body->contains("records") && (*body)["records"].is_array()) {
+      for (const auto& r : (*body)["records"]) {
+        std::string uri = r.value("uri", "");
+        std::string text = r.contains("value") && r["value"].is_object() ? r["value"].value("text", "") : "";
+        out.push_back({uri, PostUrl(uri), text});
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct Session {
+    std::string access_jwt, did, handle;
+  };
+
+  absl::StatusOr<Session> CreateSession(const Endpoint& ep) {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = ep.base_url + "/xrpc/com.atproto.server.createSession";
+    req.timeout = options_.timeout;
+    req.body = nlohmann::json{{"identifier", ep.identifier}, {"password", ep.token}}.dump();
+    req.headers = {{"Content-Type", "application/json"}};
+    auto res = SendHttp(req);
+    if (!res.ok()) return absl::UnavailableError(std::string(res.status().message()));
+    if (res->status == 401 || res->status == 403) return absl::PermissionDeniedError("app password rejected");
+    if (res->status != 200) return absl::UnavailableError("HTTP " + std::to_string(res->status));
+    auto json = JsonBody(*res);
+    if (!json.is_object() || !json.contains("accessJwt")) return absl::UnavailableError("malformed session");
+    return Session{json.value("accessJwt", ""), json.value("did", ""), json.value("handle", "")};
+  }
+
+  // Sessions are reused: createSession allows 30 calls per 5 minutes.
+  absl::StatusOr<std::string> AccessJwt(const Endpoint& ep, bool fresh) {
+    std::string key = ep.base_url + "|" + ep.identifier;
+    {
+      std::lock_guard lock(mu_);
+      auto it = jwts_.find(key);
+      if (!fresh && it != jwts_.end()) return it->second;
+    }
+    auto session = CreateSession(ep);
+    if (!session.ok()) return session.status();
+    std::lock_guard lock(mu_);
+    jwts_[key] = session->access_jwt;
+    return session->access_jwt;
+  }
+
+  void Forget(const Endpoint& ep) {
+    std::lock_guard lock(mu_);
+    jwts_.erase(ep.base_url + "|" + ep.identifier);
+  }
+
+  ConnectorOptions options_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> jwts_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> MakeBlueskyConnector(const ConnectorOptions& options) {
+  return std::make_unique<BlueskyConnector>(options);
+}
+
+}  // namespace herald::publisher

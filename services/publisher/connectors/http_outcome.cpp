@@ -1,0 +1,116 @@
+#include "publisher/connectors/http_outcome.h"
+
+#include <ctime>
+
+namespace herald::publisher {
+namespace {
+
+int64_t ParseRfc3339Ms(const std::string& s) {
+  std::tm tm{};
+  if (!strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+}  // namespace
+
+PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
+  PublishAttempt out;
+  if (!res.ok()) {
+    // UNAVAILABLE: nothing reached the network. Anything else: it may have.
+    out.kind = absl::IsUnavailable(res.status()) ? PublishAttempt::Kind::kTransient
+                                                 : PublishAttempt::Kind::kUnknownOutcome;
+    out.error = std::string(res.status().message());
+    return out;
+  }
+  for (const char* h : {"x-rate-limit-remaining", "x-ratelimit-remaining", "ratelimit-remaining"}) {
+    if (auto v = res->Header(h); !v.empty()) out.limit_remaining = std::atoll(v.c_str());
+  }
+  if (auto v = res->Header("x-rate-limit-reset"); !v.empty()) out.limit_reset_ms = std::atoll(v.c_str()) * 1000;
+  if (auto v = res->Header("ratelimit-reset"); !v.empty()) out.limit_reset_ms = std::atoll(v.c_str()) * 1000;
+  if (auto v = res->Header("x-ratelimit-reset"); !v.empty()) out.limit_reset_ms = ParseRfc3339Ms(v);
+  long status = res->status;
+  auto body = JsonBody(*res);
+  std::string message;
+  if (body.is_object()) {
+    for (const char* k : {"error", "message", "detail", "title"}) {
+      if (body.contains(k) && body[k].is_string()) {
+        message = body[k].get<std::string>();
+        break;
+      }
+      if (body.contains(k) && body[k].is_object() && body[k].contains("message") && body[k]["message"].is_string()) {
+        message = body[k]["message"].get<std::string>();  // Graph API: {"error": {"message": ...}}
+        break;
+      }
+    }
+  }
+  if (message.empty()) message = "HTTP " + std::to_string(status);
+  if (status >= 200 && status < 300) {
+    out.kind = PublishAttempt::Kind::kPublished;
+  } else if (status == 429) {
+    out.kind = PublishAttempt::Kind::kRateLimited;
+    out.retry_after_ms = std::atoll(res->Header("retry-after").c_str()) * 1000;
+    out.error = "rate limited by the network: " + message;
+  } else if (status == 401 || status == 403) {
+    out.kind = PublishAttempt::Kind::kAuthRejected;
+    out.error = message;
+  } else if (status >= 500 || status == 408) {
+    out.kind = PublishAttempt::Kind::kTransient;
+    out.error = message;
+  } else {
+    out.kind = PublishAttempt::Kind::kContentRejected;
+    out.error = message;
+  }
+  return out;
+}
+
+nlohmann::json JsonBody(const HttpResponse& response) {
+  return nlohmann::json::parse(response.body, nullptr, false);
+}
+
+PublishAttempt MissingId(PublishAttempt attempt, const std::string& what) {
+  attempt.kind = PublishAttempt::Kind::kUnknownOutcome;
+  attempt.error = "2xx without " + what;
+  return attempt;
+}
+
+absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string& bearer,
+                                       std::chrono::milliseconds timeout,
+                                       std::vector<std::pair<std::string, std::string>> headers) {
+  HttpRequest req;
+  req.url = url;
+  req.timeout = timeout;
+  req.headers = std::move(headers);
+  if (!bearer.empty()) req.headers.emplace_back("Authorization", "Bearer " + bearer);
+  auto res = SendHttp(req);
+  if (!res.ok()) return absl::UnavailableError(std::string(res.status().message()));
+  if (res->status == 401 || res->status == 403) return absl::PermissionDeniedError("token rejected by the network");
+  if (res->status < 200 || res->status >= 300) return absl::UnavailableError("HTTP " + std::to_string(res->status));
+  auto json = JsonBody(*res);
+  if (json.is_discarded()) return absl::UnavailableError("malformed JSON from the network");
+  return json;
+}
+
+std::string NormalizedText(const std::string& text) {
+  std::string out;
+  bool in_tag = false, space = false;
+  for (char c : text) {
+    if (c == '<') {
+      in_tag = true;
+      continue;
+    }
+    if (in_tag) {
+      if (c == '>') in_tag = false;
+      continue;
+    }
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace herald::publisher

@@ -1,0 +1,34 @@
+#pragma once
+// What every connector does with an HTTP exchange: map transport errors and
+// status codes onto PublishAttempt kinds and read the rate-limit headers the
+// networks send (X: x-rate-limit-*, epoch seconds; Mastodon: x-ratelimit-*,
+// RFC 3339 reset; Bluesky: ratelimit-*, epoch seconds; Retry-After seconds).
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.h"
+#include "publisher/connectors/connector.h"
+
+namespace herald::publisher {
+
+// Kind, error and limit headers; the caller reads ids from the body when the
+// kind is kPublished. A 2xx is kPublished here.
+PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& response);
+
+// The body as JSON, or a discarded value.
+nlohmann::json JsonBody(const HttpResponse& response);
+
+// A 2xx whose body lacks what the network always returns means the post may
+// exist without our knowing its id: reconcile, do not assume.
+PublishAttempt MissingId(PublishAttempt attempt, const std::string& what);
+
+// GET base_url + path with a bearer token; NOT_FOUND-free status mapping for
+// reads: PERMISSION_DENIED on 401/403, UNAVAILABLE otherwise.
+absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string& bearer,
+                                       std::chrono::milliseconds timeout,
+                                       std::vector<std::pair<std::string, std::string>> headers = {});
+
+// Normalised text for matching a read-back post: trimmed, whitespace runs as
+// one space, HTML tags dropped (Mastodon renders statuses as HTML).
+std::string NormalizedText(const std::string& text);
+
+}  // namespace herald::publisher

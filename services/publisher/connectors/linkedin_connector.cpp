@@ -1,0 +1,91 @@
+// LinkedIn Posts API: POST /rest/posts (versioned with LinkedIn-Version) as the
+// member urn:li:person:<sub>; the new post's URN comes back in x-restli-id.
+// No idempotency key: unknown outcomes are read back (GET /rest/posts?q=author).
+#include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/network_connectors.h"
+
+namespace herald::publisher {
+namespace {
+
+constexpr const char* kVersion = "202411";
+
+std::string UrlEncode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
+class LinkedInConnector : public Connector {
+ public:
+  explicit LinkedInConnector(ConnectorOptions options) : options_(std::move(options)) {}
+
+  absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& ep) override {
+    auto body = GetJson(ep.base_url + "/v2/userinfo", ep.token, options_.timeout);
+    if (!body.ok()) return body.status();
+    if (!body->is_object() || !body->contains("sub")) return absl::UnavailableError("linkedin: malformed userinfo");
+    return AccountInfo{body->value("sub", ""), body->value("name", "")};
+  }
+
+  PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = ep.base_url + "/rest/posts";
+    req.timeout = options_.timeout;
+    req.body = nlohmann::json{{"author", "urn:li:person:" + ep.account_id},
+                              {"commentary", post.text},
+                              {"visibility", "PUBLIC"},
+                              {"distribution",
+                               {{"feedDistribution", "MAIN_FEED"},
+                                {"targetEntities", nlohmann::json::array()},
+                                {"thirdPartyDistributionChannels", nlohmann::json::array()}}},
+                              {"lifecycleState", "PUBLISHED"},
+                              {"isReshareDisabledByAuthor", false}}
+                   .dump();
+    req.headers = {{"Authorization", "Bearer " + ep.token},
+                   {"Content-Type", "application/json"},
+                   {"LinkedIn-Version", kVersion},
+                   {"X-Restli-Protocol-Version", "2.0.0"}};
+    auto res = SendHttp(req);
+    PublishAttempt out = ClassifyHttp(res);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    out.remote_id = res->Header("x-restli-id");
+    if (out.remote_id.empty()) return MissingId(out, "x-restli-id");
+    out.remote_url = "https://www.linkedin.com/feed/update/" + out.remote_id;
+    return out;
+  }
+
+  bool IdempotentRetries() const override { return false; }
+
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+    auto body = GetJson(ep.base_url + "/rest/posts?q=author&author=" + UrlEncode("urn:li:person:" + ep.account_id) +
+                            "&count=" + std::to_string(limit),
+                        ep.token, options_.timeout, {{"LinkedIn-Version", kVersion}, {"X-Restli-Protocol-Version", "2.0.0"}});
+    if (!body.ok()) return body.status();
+    std::vector<RemotePost> out;
+    if (body->contains("elements") && (*body)["elements"].is_array()) {
+      for (const auto& e : (*body)["elements"]) {
+        std::string id = e.value("id", "");
+        out.push_back({id, "https://www.linkedin.com/feed/update/" + id, e.value("commentary", "")});
+      }
+    }
+    return out;
+  }
+
+ private:
+  ConnectorOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> MakeLinkedInConnector(const ConnectorOptions& options) {
+  return std::make_unique<LinkedInConnector>(options);
+}
+
+}  // namespace herald::publisher

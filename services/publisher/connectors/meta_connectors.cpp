@@ -1,0 +1,139 @@
+// Meta's Graph API: a Facebook Page's feed (POST /{page-id}/feed) and an
+// Instagram professional account (POST /{ig-user-id}/media creates a container,
+// POST /{ig-user-id}/media_publish publishes it). Neither has an idempotency
+// key, so unknown outcomes are read back from the account's recent posts.
+#include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/network_connectors.h"
+
+namespace herald::publisher {
+namespace {
+
+constexpr const char* kGraphVersion = "/v21.0";
+
+PublishAttempt PostGraph(const Endpoint& ep, const std::string& path, const nlohmann::json& body,
+                         std::chrono::milliseconds timeout, nlohmann::json* reply) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = ep.base_url + kGraphVersion + path;
+  req.timeout = timeout;
+  req.body = body.dump();
+  req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
+  auto res = SendHttp(req);
+  PublishAttempt out = ClassifyHttp(res);
+  if (out.kind == PublishAttempt::Kind::kPublished) *reply = JsonBody(*res);
+  return out;
+}
+
+absl::StatusOr<AccountInfo> GraphMe(const Endpoint& ep, const char* name_field, std::chrono::milliseconds timeout) {
+  auto body = GetJson(ep.base_url + kGraphVersion + "/me?fields=id," + name_field, ep.token, timeout);
+  if (!body.ok()) return body.status();
+  if (!body->is_object() || !body->contains("id")) return absl::UnavailableError("graph: malformed /me");
+  return AccountInfo{body->value("id", ""), body->value(name_field, "")};
+}
+
+class FacebookConnector : public Connector {
+ public:
+  explicit FacebookConnector(ConnectorOptions options) : options_(std::move(options)) {}
+
+  absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& ep) override {
+    return GraphMe(ep, "name", options_.timeout);
+  }
+
+  PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    nlohmann::json reply;
+    PublishAttempt out = PostGraph(ep, "/" + ep.account_id + "/feed", {{"message", post.text}}, options_.timeout, &reply);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    if (!reply.is_object() || !reply.contains("id")) return MissingId(out, "id");
+    out.remote_id = reply.value("id", "");
+    out.remote_url = "https://www.facebook.com/" + out.remote_id;
+    return out;
+  }
+
+  bool IdempotentRetries() const override { return false; }
+
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+    auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
+                            "/feed?fields=id,message,permalink_url&limit=" + std::to_string(limit),
+                        ep.token, options_.timeout);
+    if (!body.ok()) return body.status();
+    std::vector<RemotePost> out;
+    if (body->contains("data") && (*body)["data"].is_array()) {
+      for (const auto& p : (*body)["data"]) {
+        out.push_back({p.value("id", ""), p.value("permalink_url", ""), p.value("message", "")});
+      }
+    }
+    return out;
+  }
+
+ private:
+  ConnectorOptions options_;
+};
+
+class InstagramConnector : public Connector {
+ public:
+  explicit InstagramConnector(ConnectorOptions options) : options_(std::move(options)) {}
+
+  absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& ep) override {
+    return GraphMe(ep, "username", options_.timeout);
+  }
+
+  PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    if (post.media_urls.empty()) {
+      PublishAttempt out;
+      out.kind = PublishAttempt::Kind::kContentRejected;
+      out.error = "instagram needs an image or video";
+      return out;
+    }
+    // 1. a container (publishes nothing; an orphan container expires after 24 h)
+    nlohmann::json container;
+    PublishAttempt out = PostGraph(ep, "/" + ep.account_id + "/media",
+                                   {{"image_url", post.media_urls.front()}, {"caption", post.text}}, options_.timeout,
+                                   &container);
+    if (out.kind == PublishAttempt::Kind::kUnknownOutcome) out.kind = PublishAttempt::Kind::kTransient;
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    if (!container.is_object() || !container.contains("id")) {
+      out.kind = PublishAttempt::Kind::kTransient;
+      out.error = "container without an id";
+      return out;
+    }
+    // 2. publish it
+    nlohmann::json media;
+    out = PostGraph(ep, "/" + ep.account_id + "/media_publish", {{"creation_id", container.value("id", "")}},
+                    options_.timeout, &media);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    if (!media.is_object() || !media.contains("id")) return MissingId(out, "media id");
+    out.remote_id = media.value("id", "");
+    out.remote_url = "https://www.instagram.com/p/" + out.remote_id;
+    return out;
+  }
+
+  bool IdempotentRetries() const override { return false; }
+
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+    auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
+                            "/media?fields=id,caption,permalink&limit=" + std::to_string(limit),
+                        ep.token, options_.timeout);
+    if (!body.ok()) return body.status();
+    std::vector<RemotePost> out;
+    if (body->contains("data") && (*body)["data"].is_array()) {
+      for (const auto& p : (*body)["data"]) {
+        out.push_back({p.value("id", ""), p.value("permalink", ""), p.value("caption", "")});
+      }
+    }
+    return out;
+  }
+
+ private:
+  ConnectorOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> MakeFacebookConnector(const ConnectorOptions& options) {
+  return std::make_unique<FacebookConnector>(options);
+}
+std::unique_ptr<Connector> MakeInstagramConnector(const ConnectorOptions& options) {
+  return std::make_unique<InstagramConnector>(options);
+}
+
+}  // namespace herald::publisher

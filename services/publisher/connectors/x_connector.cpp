@@ -1,0 +1,69 @@
+// X API v2: POST /2/tweets with the user's OAuth 2.0 token. X has no
+// idempotency key, so an unknown outcome is reconciled by reading the user's
+// recent posts back (GET /2/users/{id}/tweets) before any retry.
+#include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/network_connectors.h"
+
+namespace herald::publisher {
+namespace {
+
+class XConnector : public Connector {
+ public:
+  explicit XConnector(ConnectorOptions options) : options_(std::move(options)) {}
+
+  absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& ep) override {
+    auto body = GetJson(ep.base_url + "/2/users/me", ep.token, options_.timeout);
+    if (!body.ok()) return body.status();
+    if (!body->contains("data") || !(*body)["data"].is_object()) return absl::UnavailableError("x: malformed user");
+    const auto& d = (*body)["data"];
+    return AccountInfo{d.value("id", ""), d.value("username", "")};
+  }
+
+  PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = ep.base_url + "/2/tweets";
+    req.timeout = options_.timeout;
+    nlohmann::json body = {{"text", post.text}};
+    if (!post.in_reply_to_id.empty()) body["reply"] = {{"in_reply_to_tweet_id", post.in_reply_to_id}};
+    req.body = body.dump();
+    req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
+    auto res = SendHttp(req);
+    PublishAttempt out = ClassifyHttp(res);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    auto json = JsonBody(*res);
+    if (!json.is_object() || !json.contains("data") || !json["data"].is_object() || !json["data"].contains("id")) {
+      return MissingId(out, "data.id");
+    }
+    out.remote_id = json["data"].value("id", "");
+    out.remote_url = "https://x.com/i/web/status/" + out.remote_id;
+    return out;
+  }
+
+  bool IdempotentRetries() const override { return false; }
+
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?max_results=" + std::to_string(limit),
+                        ep.token, options_.timeout);
+    if (!body.ok()) return body.status();
+    std::vector<RemotePost> out;
+    if (body->contains("data") && (*body)["data"].is_array()) {
+      for (const auto& t : (*body)["data"]) {
+        std::string id = t.value("id", "");
+        out.push_back({id, "https://x.com/i/web/status/" + id, t.value("text", "")});
+      }
+    }
+    return out;
+  }
+
+ private:
+  ConnectorOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> MakeXConnector(const ConnectorOptions& options) {
+  return std::make_unique<XConnector>(options);
+}
+
+}  // namespace herald::publisher

@@ -1,0 +1,83 @@
+#pragma once
+// The networks Herald publishes to, as one versioned data file
+// (services/publisher/networks.json, compiled in as the default; an operator
+// points --networks-file at an edited copy without a rebuild): how each counts
+// text, what media it takes, and every quota window it enforces. No I/O here.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "herald/common/v1/common.pb.h"
+#include "publisher/quota_window.h"
+
+namespace herald::publisher {
+
+enum class Counting {
+  kCodePoints,  // Unicode code points (Mastodon, LinkedIn, Facebook, Instagram)
+  kXWeighted,   // X's weighted length: CJK, emoji and most non-Latin count 2
+  kGraphemes,   // user-perceived characters (Bluesky)
+};
+
+struct TextRules {
+  int max_length = 0;
+  Counting counting = Counting::kCodePoints;
+  // Every URL counts as this many characters; 0 = as written.
+  int url_length = 0;
+  int max_hashtags = -1;  // -1: no limit
+};
+
+struct MediaRules {
+  int max = 0;
+  bool required = false;
+};
+
+struct ThreadRules {
+  bool supported = false;
+  int max_parts = 1;
+};
+
+// What one kind of call takes from a quota.
+enum class CallKind { kPublish, kReply, kRead };
+
+struct QuotaRule {
+  enum class Scope { kAccount, kApp };
+  Scope scope = Scope::kAccount;
+  std::vector<QuotaWindow> windows;
+  int64_t cost_publish = 1, cost_reply = 1, cost_read = 1;
+  int64_t Cost(CallKind kind) const;
+};
+
+struct NetworkProfile {
+  herald::common::v1::Network network = herald::common::v1::NETWORK_UNSPECIFIED;
+  std::string name;  // "x", "bluesky", ...
+  TextRules text;
+  MediaRules media;
+  ThreadRules threads;
+  std::vector<QuotaRule> quotas;
+};
+
+class NetworkCatalog {
+ public:
+  // INVALID_ARGUMENT naming the offending path, e.g. "networks.x.text.max_length".
+  static absl::StatusOr<NetworkCatalog> Parse(const std::string& json_text);
+  // The compiled-in networks.json.
+  static const NetworkCatalog& Embedded();
+
+  const std::string& version() const { return version_; }
+  // nullptr for a network the file does not describe.
+  const NetworkProfile* Find(herald::common::v1::Network network) const;
+  // Share of each window (0..1) a priority class leaves to the classes above it.
+  double Reserve(Priority priority) const { return reserve_[static_cast<int>(priority)]; }
+
+ private:
+  std::string version_;
+  std::map<int, NetworkProfile> networks_;
+  double reserve_[kPriorities] = {0, 0.1, 0.3, 0.5};
+};
+
+// "mastodon" ↔ NETWORK_MASTODON, ...; NETWORK_UNSPECIFIED / "" when unknown.
+herald::common::v1::Network NetworkFromName(const std::string& name);
+std::string NetworkName(herald::common::v1::Network network);
+
+}  // namespace herald::publisher

@@ -1,0 +1,28 @@
+#pragma once
+// Quota vocabulary shared by the network catalog (which defines the windows)
+// and the rate limiter (which enforces them).
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+namespace herald::publisher {
+
+struct QuotaWindow {
+  std::string name;  // e.g. "15m"; part of the Redis key
+  int64_t limit = 0;
+  int64_t window_ms = 0;
+  // Calls that may go back to back; 0 = max(1, limit / 50). The steady rate is
+  // lowered to make room for it, so a full window never exceeds limit - 1.
+  int64_t burst = 0;
+
+  int64_t Burst() const { return burst > 0 ? burst : std::max<int64_t>(1, limit / 50); }
+};
+
+// Callers of one network account share its budget in this order: a class may
+// only use what the classes above it leave (NetworkCatalog::Reserve).
+enum class Priority { kPublish = 0, kReply = 1, kListen = 2, kBackfill = 3 };
+inline constexpr int kPriorities = 4;
+
+const char* PriorityName(Priority p);
+
+}  // namespace herald::publisher
