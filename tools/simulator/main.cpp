@@ -1,11 +1,11 @@
-// simulator: a social network on loopback, speaking the shape of Mastodon's API.
-//
-//   GET  /api/v1/accounts/verify_credentials   (Bearer token)
-//   POST /api/v1/statuses                      (Bearer, Idempotency-Key, X-RateLimit-*, 429)
-//   GET  /api/v1/accounts/{id}/statuses
+// simulator: the social networks on loopback, speaking the subsets of their real
+// APIs that Herald's connectors use (routes.cpp): Mastodon, X API v2, Bluesky
+// (AT Protocol XRPC), LinkedIn Posts, Facebook Pages and Instagram (Graph API),
+// each with its own rate-limit headers and over-limit answers.
 // Test controls (not part of any real network):
-//   GET  /_sim/ledger                          every status accepted, in order
-//   POST /_sim/mention                         sends a signed mention webhook
+//   GET  /_sim/ledger        every post accepted, in order, on every network
+//   GET  /_sim/faults        the fault plan; POST to change it (see faults.h)
+//   POST /_sim/mention       sends a signed mention webhook
 //   GET  /healthz
 #include <httplib.h>
 
@@ -16,10 +16,13 @@
 #include "common/hmac.h"
 #include "common/http_client.h"
 #include "common/time_util.h"
-#include "simulator/mastodon_sim.h"
+#include "simulator/faults.h"
+#include "simulator/routes.h"
+#include "simulator/sim_core.h"
 
 using herald::sim::Account;
-using herald::sim::MastodonSim;
+using herald::sim::Faults;
+using herald::sim::SimCore;
 using nlohmann::json;
 
 namespace {
@@ -29,11 +32,6 @@ void Reply(httplib::Response& res, int status, const json& body,
   res.status = status;
   for (const auto& [k, v] : headers) res.set_header(k, v);
   res.set_content(body.dump(), "application/json");
-}
-
-std::string Bearer(const httplib::Request& req) {
-  std::string auth = req.get_header_value("Authorization");
-  return auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
 }
 
 // "tok1:alice,tok2:bob"
@@ -58,10 +56,15 @@ int main(int argc, char** argv) {
   auto settings = herald::Settings::FromMain("simulator", argc, argv);
   int port = settings.Port("port", 8200, "HTTP port");
   std::string accounts_spec = settings.String("accounts", "dev-token:herald_demo", "token:username[,token:username]");
-  int limit = static_cast<int>(settings.Int("rate-limit", 300, 1, 1000000, "statuses per account per window"));
+  int limit = static_cast<int>(settings.Int("rate-limit", 300, 1, 1000000, "posts (Bluesky: points) per account per window"));
   int window_s = static_cast<int>(settings.Int("rate-window-s", 300, 1, 86400, "rate-limit window in seconds"));
   std::string webhook_url = settings.String("webhook-url", "", "where /_sim/mention sends mentions by default");
   std::string webhook_secret = settings.String("webhook-secret", "dev-webhook-secret", "HMAC key for webhooks");
+  herald::sim::FaultPlan plan;
+  plan.latency_ms = static_cast<int>(settings.Int("fault-latency-ms", 0, 0, 600000, "delay before every post"));
+  int error_pct = static_cast<int>(settings.Int("fault-error-pct", 0, 0, 100, "% of posts answered 503, nothing posted"));
+  int reset_pct = static_cast<int>(settings.Int("fault-reset-pct", 0, 0, 100, "% of posts whose connection breaks, nothing posted"));
+  int timeout_pct = static_cast<int>(settings.Int("fault-timeout-pct", 0, 0, 100, "% of posts that land but never answer"));
   settings.ExitOnError();
   auto accounts = ParseAccounts(accounts_spec);
   if (accounts.empty()) {
@@ -69,44 +72,33 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  plan.error_rate = error_pct / 100.0;
+  plan.reset_rate = reset_pct / 100.0;
+  plan.timeout_rate = timeout_pct / 100.0;
+  if (error_pct + reset_pct + timeout_pct > 100) {
+    std::fprintf(stderr, "simulator: the fault percentages add up to more than 100\n");
+    return 2;
+  }
+
   std::string base_url = "http://127.0.0.1:" + std::to_string(port);
-  MastodonSim sim(accounts, {limit, window_s * 1000LL}, base_url, herald::SystemClock::Instance());
+  SimCore sim(accounts, {limit, window_s * 1000LL}, herald::SystemClock::Instance());
+  Faults faults;
+  faults.Set(plan);
   httplib::Server server;
   server.set_tcp_nodelay(true);
+  // "Timeout" faults hold a thread each: room for many at once.
+  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  auto routes = herald::sim::AddNetworkRoutes(server, sim, faults, base_url);
 
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
 
-  server.Get("/api/v1/accounts/verify_credentials", [&](const httplib::Request& req, httplib::Response& res) {
-    auto account = sim.Authenticate(Bearer(req));
-    if (!account) return Reply(res, 401, {{"error", "The access token is invalid"}});
-    Reply(res, 200, sim.AccountJson(*account));
-  });
-
-  server.Post("/api/v1/statuses", [&](const httplib::Request& req, httplib::Response& res) {
-    auto account = sim.Authenticate(Bearer(req));
-    if (!account) return Reply(res, 401, {{"error", "The access token is invalid"}});
-    std::string text, reply_to;
-    if (req.get_header_value("Content-Type").find("application/json") != std::string::npos) {
-      json body = json::parse(req.body, nullptr, false);
-      if (body.is_discarded() || !body.is_object()) return Reply(res, 400, {{"error", "malformed JSON"}});
-      text = body.value("status", "");
-      if (body.contains("in_reply_to_id") && body["in_reply_to_id"].is_string()) reply_to = body["in_reply_to_id"];
-    } else {
-      text = req.get_param_value("status");
-      reply_to = req.get_param_value("in_reply_to_id");
-    }
-    auto r = sim.PostStatus(*account, text, reply_to, req.get_header_value("Idempotency-Key"));
-    Reply(res, r.status, r.body, r.headers);
-  });
-
-  server.Get(R"(/api/v1/accounts/([^/]+)/statuses)", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!sim.Authenticate(Bearer(req))) return Reply(res, 401, {{"error", "The access token is invalid"}});
-    size_t limit = 20;
-    if (req.has_param("limit")) limit = std::clamp<size_t>(std::strtoul(req.get_param_value("limit").c_str(), nullptr, 10), 1, 40);
-    Reply(res, 200, sim.RecentStatuses(req.matches[1], limit));
-  });
-
   server.Get("/_sim/ledger", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Ledger()); });
+  server.Get("/_sim/faults", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, faults.ToJson()); });
+  server.Post("/_sim/faults", [&](const httplib::Request& req, httplib::Response& res) {
+    std::string error = faults.Update(json::parse(req.body, nullptr, false));
+    if (!error.empty()) return Reply(res, 400, {{"error", error}});
+    Reply(res, 200, faults.ToJson());
+  });
 
   server.Post("/_sim/mention", [&](const httplib::Request& req, httplib::Response& res) {
     json in = json::parse(req.body, nullptr, false);

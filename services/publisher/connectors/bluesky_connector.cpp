@@ -132,7 +132,7 @@ class BlueskyConnector : public Connector {
 
   // Sessions are reused: createSession allows 30 calls per 5 minutes.
   absl::StatusOr<std::string> AccessJwt(const Endpoint& ep, bool fresh) {
-    std::string key = ep.base_url + "|" + ep.identifier;
+    std::string key = SessionKey(ep);
     {
       std::lock_guard lock(mu_);
       auto it = jwts_.find(key);
@@ -147,7 +147,12 @@ class BlueskyConnector : public Connector {
 
   void Forget(const Endpoint& ep) {
     std::lock_guard lock(mu_);
-    jwts_.erase(ep.base_url + "|" + ep.identifier);
+    jwts_.erase(SessionKey(ep));
+  }
+
+  // A changed app password (a reconnected channel) must not reuse the old session.
+  static std::string SessionKey(const Endpoint& ep) {
+    return ep.base_url + "|" + ep.identifier + "|" + std::to_string(StableHash(ep.token));
   }
 
   ConnectorOptions options_;

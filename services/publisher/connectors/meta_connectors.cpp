@@ -10,6 +10,13 @@ namespace {
 
 constexpr const char* kGraphVersion = "/v21.0";
 
+// {"error": {"code": N, ...}} → N, else 0.
+int GraphErrorCode(const HttpResponse& res) {
+  auto body = JsonBody(res);
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return 0;
+  return body["error"].value("code", 0);
+}
+
 PublishAttempt PostGraph(const Endpoint& ep, const std::string& path, const nlohmann::json& body,
                          std::chrono::milliseconds timeout, nlohmann::json* reply) {
   HttpRequest req;
@@ -21,12 +28,38 @@ PublishAttempt PostGraph(const Endpoint& ep, const std::string& path, const nloh
   auto res = SendHttp(req);
   PublishAttempt out = ClassifyHttp(res);
   if (out.kind == PublishAttempt::Kind::kPublished) *reply = JsonBody(*res);
+  if (res.ok() && res->status >= 400 && res->status < 500) {
+    // The Graph API reports throttling and bad tokens as 400/403 with an error code.
+    int code = GraphErrorCode(*res);
+    if (code == 190 || code == 102) out.kind = PublishAttempt::Kind::kAuthRejected;
+    if (code == 4 || code == 17 || code == 32 || code == 613 || code == 80001) {
+      out.kind = PublishAttempt::Kind::kRateLimited;
+      out.retry_after_ms = 60000;
+      auto usage = nlohmann::json::parse(res->Header("x-business-use-case-usage"), nullptr, false);
+      if (usage.is_object()) {
+        for (const auto& [id, entries] : usage.items()) {
+          for (const auto& e : entries) {
+            int64_t minutes = e.is_object() ? e.value("estimated_time_to_regain_access", 0) : 0;
+            if (minutes > 0) out.retry_after_ms = minutes * 60000;
+          }
+        }
+      }
+    }
+  }
   return out;
 }
 
 absl::StatusOr<AccountInfo> GraphMe(const Endpoint& ep, const char* name_field, std::chrono::milliseconds timeout) {
-  auto body = GetJson(ep.base_url + kGraphVersion + "/me?fields=id," + name_field, ep.token, timeout);
-  if (!body.ok()) return body.status();
+  HttpRequest req;
+  req.url = ep.base_url + kGraphVersion + "/me?fields=id," + name_field;
+  req.timeout = timeout;
+  req.headers = {{"Authorization", "Bearer " + ep.token}};
+  auto res = SendHttp(req);
+  if (res.ok() && (res->status == 401 || GraphErrorCode(*res) == 190)) {
+    return absl::PermissionDeniedError("token rejected by the network");
+  }
+  if (!res.ok() || res->status != 200) return absl::UnavailableError("graph /me failed");
+  auto body = absl::StatusOr<nlohmann::json>(JsonBody(*res));
   if (!body->is_object() || !body->contains("id")) return absl::UnavailableError("graph: malformed /me");
   return AccountInfo{body->value("id", ""), body->value(name_field, "")};
 }

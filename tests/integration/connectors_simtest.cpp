@@ -1,0 +1,171 @@
+// Every connector against the simulator over real HTTP: the paths, payloads
+// and headers line up, faults map onto the right outcome, rate limits are read.
+#include <httplib.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/clock.h"
+#include "common/hmac.h"
+#include "publisher/connectors/connector.h"
+#include "publisher/connectors/http_outcome.h"
+#include "support/simulator.h"
+
+namespace herald::publisher {
+namespace {
+
+using herald::common::v1::Network;
+using herald::testing::Simulator;
+using Kind = PublishAttempt::Kind;
+
+constexpr Network kNetworks[] = {Network::NETWORK_MASTODON, Network::NETWORK_X,        Network::NETWORK_BLUESKY,
+                                 Network::NETWORK_LINKEDIN, Network::NETWORK_FACEBOOK, Network::NETWORK_INSTAGRAM};
+
+class ConnectorsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { sim_ = new Simulator("tok-a:alice,tok-b:bob"); }
+  static void TearDownTestSuite() {
+    delete sim_;
+    sim_ = nullptr;
+  }
+  void TearDown() override { sim_->SetFaults({{"error_rate", 0}, {"reset_rate", 0}, {"timeout_rate", 0}}); }
+
+  std::unique_ptr<Connector> Make(Network n, int timeout_ms = 3000) {
+    ConnectorOptions o;
+    o.timeout = std::chrono::milliseconds(timeout_ms);
+    return MakeConnector(n, o);
+  }
+  // The account as a connected channel would hold it.
+  Endpoint Connect(Connector& c, const std::string& token = "tok-a", const std::string& user = "alice") {
+    Endpoint ep{sim_->url(), token, "", user};
+    auto info = c.VerifyCredentials(ep);
+    EXPECT_TRUE(info.ok()) << info.status();
+    if (info.ok()) ep.account_id = info->remote_id;
+    return ep;
+  }
+  OutgoingPost Post(const std::string& text, const std::string& key = "") {
+    static int n = 0;
+    return {text, {"https://cdn.example/img.jpg"}, key.empty() ? "k" + std::to_string(++n) : key, "", 1'800'000'000'000};
+  }
+  size_t LedgerCount(const std::string& text) {
+    size_t n = 0;
+    for (const auto& p : sim_->Ledger()) n += p["text"] == text;
+    return n;
+  }
+
+  static inline Simulator* sim_ = nullptr;
+};
+
+TEST_F(ConnectorsTest, EveryNetworkPublishesReadsBackAndRejectsABadToken) {
+  for (Network n : kNetworks) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(n));
+    auto c = Make(n);
+    Endpoint ep = Connect(*c);
+    std::string text = "hello from " + herald::common::v1::Network_Name(n);
+    auto attempt = c->Publish(ep, Post(text));
+    ASSERT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+    EXPECT_FALSE(attempt.remote_id.empty());
+    EXPECT_EQ(LedgerCount(text), 1u);
+    auto recent = c->RecentPosts(ep, 10);
+    ASSERT_TRUE(recent.ok()) << recent.status();
+    ASSERT_FALSE(recent->empty());
+    EXPECT_EQ(NormalizedText(recent->front().text), text);
+    EXPECT_EQ(recent->front().id, attempt.remote_id);
+
+    Endpoint bad = ep;
+    bad.token = "wrong";
+    EXPECT_TRUE(absl::IsPermissionDenied(c->VerifyCredentials(bad).status()));
+    EXPECT_EQ(c->Publish(bad, Post("never")).kind, Kind::kAuthRejected);
+  }
+}
+
+TEST_F(ConnectorsTest, FaultsBecomeTheRightKindAndTimeoutsLand) {
+  auto x = Make(Network::NETWORK_X, 500);
+  Endpoint ep = Connect(*x);
+  sim_->SetFaults({{"error_rate", 1.0}});
+  EXPECT_EQ(x->Publish(ep, Post("on a 503")).kind, Kind::kTransient);
+  EXPECT_EQ(LedgerCount("on a 503"), 0u);
+  sim_->SetFaults({{"error_rate", 0}, {"reset_rate", 1.0}});
+  EXPECT_EQ(x->Publish(ep, Post("on a reset")).kind, Kind::kUnknownOutcome);
+  EXPECT_EQ(LedgerCount("on a reset"), 0u);  // broke before posting
+  sim_->SetFaults({{"reset_rate", 0}, {"timeout_rate", 1.0}, {"timeout_hold_ms", 1500}});
+  EXPECT_EQ(x->Publish(ep, Post("on a timeout")).kind, Kind::kUnknownOutcome);
+  EXPECT_EQ(LedgerCount("on a timeout"), 1u);  // ...but this one landed: only read-back can tell
+  sim_->SetFaults({{"timeout_rate", 0}});
+  auto recent = x->RecentPosts(ep, 5);
+  ASSERT_TRUE(recent.ok());
+  EXPECT_EQ(recent->front().text, "on a timeout");
+}
+
+TEST_F(ConnectorsTest, NetworkIdempotencyKeysHoldAcrossRepeats) {
+  auto mastodon = Make(Network::NETWORK_MASTODON);
+  Endpoint ep = Connect(*mastodon);
+  auto first = mastodon->Publish(ep, Post("said once", "key-same"));
+  auto again = mastodon->Publish(ep, Post("said once", "key-same"));
+  EXPECT_EQ(first.remote_id, again.remote_id);
+  EXPECT_EQ(LedgerCount("said once"), 1u);
+
+  auto bluesky = Make(Network::NETWORK_BLUESKY);
+  Endpoint bep = Connect(*bluesky);
+  EXPECT_EQ(bluesky->Publish(bep, Post("skeet once", "rk-same")).kind, Kind::kPublished);
+  EXPECT_EQ(bluesky->Publish(bep, Post("skeet once", "rk-same")).kind, Kind::kUnknownOutcome);  // the record exists
+  EXPECT_EQ(LedgerCount("skeet once"), 1u);
+}
+
+TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
+  Simulator sim("tok-a:alice", /*rate_limit=*/6, /*window_s=*/3600);  // Bluesky: 6 points = 2 posts
+  ConnectorOptions o;
+  for (Network n : kNetworks) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(n));
+    auto c = MakeConnector(n, o);
+    Endpoint ep{sim.url(), "tok-a", "", "alice"};
+    ep.account_id = c->VerifyCredentials(ep)->remote_id;
+    int published = 0;
+    PublishAttempt last;
+    for (int i = 0; i < 8 && last.kind != Kind::kRateLimited; ++i) {
+      last = c->Publish(ep, {"limit " + std::to_string(i), {"https://cdn/i.jpg"}, "lk" + std::to_string(i), "", 1});
+      published += last.kind == Kind::kPublished;
+    }
+    EXPECT_EQ(last.kind, Kind::kRateLimited) << last.error;
+    EXPECT_EQ(published, n == Network::NETWORK_BLUESKY ? 2 : 6);
+    if (n == Network::NETWORK_X || n == Network::NETWORK_MASTODON || n == Network::NETWORK_BLUESKY) {
+      EXPECT_EQ(last.limit_remaining, 0);
+      EXPECT_GT(last.limit_reset_ms, SystemClock::Instance().NowMs());
+    }
+    if (n == Network::NETWORK_FACEBOOK || n == Network::NETWORK_INSTAGRAM) {
+      EXPECT_GT(last.retry_after_ms, 0);
+    }
+  }
+}
+
+TEST(WebhookConnector, SignsWithTimestampAndSendsTheIdempotencyKey) {
+  httplib::Server receiver;
+  std::string body, signature, key;
+  receiver.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    body = req.body;
+    signature = req.get_header_value("X-Herald-Signature");
+    key = req.get_header_value("Idempotency-Key");
+    res.set_content(R"({"id":"r-1"})", "application/json");
+  });
+  receiver.set_keep_alive_max_count(1);  // close after the one request: stop() returns at once
+  int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serve([&] { receiver.listen_after_bind(); });
+  auto c = MakeConnector(Network::NETWORK_WEBHOOK, ConnectorOptions{});
+  Endpoint ep{"http://127.0.0.1:" + std::to_string(port) + "/hook", "a-secret-of-16-chars", "", ""};
+  EXPECT_TRUE(c->VerifyCredentials(ep).ok());
+  auto attempt = c->Publish(ep, {"to a webhook", {}, "idem-1", "", 5});
+  receiver.stop();
+  serve.join();
+  ASSERT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+  EXPECT_EQ(attempt.remote_id, "r-1");
+  EXPECT_EQ(key, "idem-1");
+  int64_t now_s = SystemClock::Instance().NowMs() / 1000;
+  EXPECT_TRUE(VerifyTimestampedSignature("a-secret-of-16-chars", body, signature, now_s));
+  EXPECT_FALSE(VerifyTimestampedSignature("another-secret-16", body, signature, now_s));
+  EXPECT_FALSE(VerifyTimestampedSignature("a-secret-of-16-chars", body, signature, now_s + 3600));  // replay
+  ep.token = "short";
+  EXPECT_FALSE(c->VerifyCredentials(ep).ok());
+}
+
+}  // namespace
+}  // namespace herald::publisher

@@ -1,0 +1,43 @@
+#include "support/simulator.h"
+
+#include <stdexcept>
+
+#include "common/http_client.h"
+
+namespace herald::testing {
+
+Simulator::Simulator(const std::string& accounts, int rate_limit, int window_s)
+    : dir_(MakeTempDir("herald-sim-")), port_(FreePort()) {
+  process_ = Process("simulator",
+                     {BinaryDir() + "/tools/simulator/herald-simulator", "--port=" + std::to_string(port_),
+                      "--accounts=" + accounts, "--rate-limit=" + std::to_string(rate_limit),
+                      "--rate-window-s=" + std::to_string(window_s)},
+                     {}, dir_ + "/simulator.log");
+  if (!WaitForPort(port_, std::chrono::seconds(10))) throw std::runtime_error("simulator did not start");
+}
+
+Simulator::~Simulator() {
+  process_.Kill();
+  std::string cmd = "rm -rf '" + dir_ + "'";
+  (void)std::system(cmd.c_str());
+}
+
+void Simulator::SetFaults(const nlohmann::json& plan) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = url() + "/_sim/faults";
+  req.body = plan.dump();
+  req.headers = {{"Content-Type", "application/json"}};
+  auto res = SendHttp(req);
+  if (!res.ok() || res->status != 200) throw std::runtime_error("simulator refused the fault plan " + req.body);
+}
+
+nlohmann::json Simulator::Ledger() const {
+  HttpRequest req;
+  req.url = url() + "/_sim/ledger";
+  auto res = SendHttp(req);
+  if (!res.ok() || res->status != 200) throw std::runtime_error("simulator ledger unavailable");
+  return nlohmann::json::parse(res->body);
+}
+
+}  // namespace herald::testing

@@ -1,0 +1,29 @@
+#pragma once
+// The network simulator (tools/simulator) as a child process on a free port,
+// with helpers for its test controls.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+
+namespace herald::testing {
+
+class Simulator {
+ public:
+  // accounts: "token:username[,...]"; rate limit per (network, account) window.
+  explicit Simulator(const std::string& accounts, int rate_limit = 1000, int window_s = 3600);
+  ~Simulator();
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // POST /_sim/faults; fails the calling test on a refusal.
+  void SetFaults(const nlohmann::json& plan);
+  nlohmann::json Ledger() const;
+  Process& process() { return process_; }
+
+ private:
+  std::string dir_;
+  int port_;
+  Process process_;
+};
+
+}  // namespace herald::testing

@@ -1,0 +1,59 @@
+#include "simulator/faults.h"
+
+namespace herald::sim {
+
+void Faults::Set(const FaultPlan& plan) {
+  std::lock_guard lock(mu_);
+  plan_ = plan;
+}
+
+FaultPlan Faults::plan() const {
+  std::lock_guard lock(mu_);
+  return plan_;
+}
+
+Faults::Action Faults::Roll() {
+  std::lock_guard lock(mu_);
+  double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  if (r < plan_.error_rate) return Action::kError;
+  r -= plan_.error_rate;
+  if (r < plan_.reset_rate) return Action::kReset;
+  r -= plan_.reset_rate;
+  if (r < plan_.timeout_rate) return Action::kTimeout;
+  return Action::kNone;
+}
+
+std::string Faults::Update(const nlohmann::json& body) {
+  if (!body.is_object()) return "want a JSON object";
+  FaultPlan next = plan();
+  for (const char* rate : {"error_rate", "reset_rate", "timeout_rate"}) {
+    if (!body.contains(rate)) continue;
+    if (!body[rate].is_number() || body[rate].get<double>() < 0 || body[rate].get<double>() > 1) {
+      return std::string(rate) + ": want a number in [0, 1]";
+    }
+  }
+  for (const char* ms : {"latency_ms", "timeout_hold_ms"}) {
+    if (body.contains(ms) && (!body[ms].is_number_integer() || body[ms].get<int>() < 0 || body[ms].get<int>() > 600000)) {
+      return std::string(ms) + ": want an integer in [0, 600000]";
+    }
+  }
+  next.error_rate = body.value("error_rate", next.error_rate);
+  next.reset_rate = body.value("reset_rate", next.reset_rate);
+  next.timeout_rate = body.value("timeout_rate", next.timeout_rate);
+  next.latency_ms = body.value("latency_ms", next.latency_ms);
+  next.timeout_hold_ms = body.value("timeout_hold_ms", next.timeout_hold_ms);
+  if (next.error_rate + next.reset_rate + next.timeout_rate > 1) return "the rates add up to more than 1";
+  Set(next);
+  return "";
+}
+
+nlohmann::json Faults::ToJson() const {
+  FaultPlan p = plan();
+  return {{"latency_ms", p.latency_ms},
+          {"error_rate", p.error_rate},
+          {"reset_rate", p.reset_rate},
+          {"timeout_rate", p.timeout_rate},
+          {"timeout_hold_ms", p.timeout_hold_ms}};
+}
+
+}  // namespace herald::sim

@@ -1,0 +1,45 @@
+#pragma once
+// Faults on demand for the posting endpoints, so tests can prove exactly-once
+// delivery under each failure a real network shows:
+//   latency    every request waits this long first
+//   error      503 without posting anything
+//   reset      the connection breaks after the request arrived; nothing posted
+//   timeout    "succeeds but times out": the post lands, the answer never comes
+#include <mutex>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+namespace herald::sim {
+
+struct FaultPlan {
+  int latency_ms = 0;
+  double error_rate = 0;
+  double reset_rate = 0;
+  double timeout_rate = 0;
+  // How long a "timeout" holds the connection before dropping it.
+  int timeout_hold_ms = 3000;
+};
+
+class Faults {
+ public:
+  enum class Action { kNone, kError, kReset, kTimeout };
+
+  explicit Faults(uint64_t seed = 42) : rng_(seed) {}
+  void Set(const FaultPlan& plan);
+  FaultPlan plan() const;
+  // One roll per posting request.
+  Action Roll();
+
+  // {"latency_ms":..,"error_rate":..,"reset_rate":..,"timeout_rate":..,"timeout_hold_ms":..};
+  // missing fields keep their value. Error text when malformed.
+  std::string Update(const nlohmann::json& body);
+  nlohmann::json ToJson() const;
+
+ private:
+  mutable std::mutex mu_;
+  FaultPlan plan_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace herald::sim

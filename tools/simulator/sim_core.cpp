@@ -1,0 +1,117 @@
+#include "simulator/sim_core.h"
+
+#include <cmath>
+
+#include "common/ids.h"
+#include "common/time_util.h"
+
+namespace herald::sim {
+
+const char* NetName(Net net) {
+  static const char* kNames[] = {"mastodon", "x", "bluesky", "linkedin", "facebook", "instagram"};
+  return kNames[static_cast<int>(net)];
+}
+
+SimCore::SimCore(std::vector<Account> accounts, RateLimit limit, const Clock& clock)
+    : accounts_(std::move(accounts)), limit_(limit), clock_(clock) {}
+
+std::optional<Account> SimCore::Authenticate(const std::string& bearer) const {
+  for (const auto& a : accounts_) {
+    if (!bearer.empty() && a.token == bearer) return a;
+  }
+  return std::nullopt;
+}
+
+std::optional<Account> SimCore::ByUsername(const std::string& username) const {
+  for (const auto& a : accounts_) {
+    if (a.username == username) return a;
+  }
+  return std::nullopt;
+}
+
+Admission SimCore::Charge(Net net, const std::string& account_id, int cost) {
+  std::lock_guard lock(mu_);
+  int64_t now = clock_.NowMs();
+  Window& w = windows_[std::string(NetName(net)) + "|" + account_id];
+  // Fixed windows aligned to the clock, as most networks keep them.
+  if (w.start_ms < 0 || now - w.start_ms >= limit_.window_ms) w = {now - now % limit_.window_ms, 0};
+  Admission a;
+  a.limit = limit_.limit;
+  a.reset_ms = w.start_ms + limit_.window_ms;
+  if (w.used + cost > limit_.limit) {
+    a.remaining = std::max(0, limit_.limit - w.used);
+    return a;
+  }
+  w.used += cost;
+  a.ok = true;
+  a.remaining = limit_.limit - w.used;
+  return a;
+}
+
+std::optional<SimPost> SimCore::FindByKey(Net net, const std::string& account_id, const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = by_key_.find(std::string(NetName(net)) + "|" + account_id + "|" + key);
+  if (it == by_key_.end()) return std::nullopt;
+  return posts_[it->second];
+}
+
+SimPost SimCore::Accept(Net net, const std::string& account_id, const std::string& text,
+                        const std::string& in_reply_to_id, const std::string& key) {
+  std::lock_guard lock(mu_);
+  SimPost p{net, std::to_string(next_id_++), account_id, text, in_reply_to_id, key, clock_.NowMs()};
+  posts_.push_back(p);
+  if (!key.empty()) by_key_[std::string(NetName(net)) + "|" + account_id + "|" + key] = posts_.size() - 1;
+  return p;
+}
+
+std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<SimPost> out;
+  for (auto it = posts_.rbegin(); it != posts_.rend() && out.size() < limit; ++it) {
+    if (it->net == net && it->account_id == account_id) out.push_back(*it);
+  }
+  return out;
+}
+
+std::optional<SimPost> SimCore::Find(Net net, const std::string& id) const {
+  std::lock_guard lock(mu_);
+  for (const auto& p : posts_) {
+    if (p.net == net && p.id == id) return p;
+  }
+  return std::nullopt;
+}
+
+Engagement SimCore::EngagementOf(const SimPost& post) const {
+  // Impressions rise quickly then level off; a post-specific factor spreads
+  // the numbers the way real posts differ.
+  double minutes = std::max<double>(0, static_cast<double>(clock_.NowMs() - post.created_ms) / 60000.0);
+  double appeal = 0.5 + static_cast<double>(StableHash(post.id) % 100) / 100.0;
+  Engagement e;
+  e.impressions = static_cast<int64_t>(appeal * 400.0 * (1.0 - std::exp(-minutes / 30.0)) + appeal * 2.0 * minutes);
+  e.likes = e.impressions / 25;
+  e.reposts = e.impressions / 120;
+  e.replies = e.impressions / 200;
+  return e;
+}
+
+nlohmann::json SimCore::Ledger() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : posts_) {
+    out.push_back({{"network", NetName(p.net)},
+                   {"id", p.id},
+                   {"account_id", p.account_id},
+                   {"text", p.text},
+                   {"key", p.key},
+                   {"in_reply_to_id", p.in_reply_to_id},
+                   {"created_at", FormatRfc3339(p.created_ms)}});
+  }
+  return out;
+}
+
+size_t SimCore::accepted() const {
+  std::lock_guard lock(mu_);
+  return posts_.size();
+}
+
+}  // namespace herald::sim

@@ -1,0 +1,96 @@
+#pragma once
+// The state behind every simulated network: accounts (one bearer token works on
+// every network), a fixed quota window per (network, account) like the real
+// networks keep, idempotency keys, and a ledger of every post accepted — tests
+// read it to prove "exactly once". Engagement grows with a post's age.
+// No HTTP here: routes.cpp gives each network its own paths and shapes.
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+
+namespace herald::sim {
+
+enum class Net { kMastodon, kX, kBluesky, kLinkedIn, kFacebook, kInstagram };
+const char* NetName(Net net);
+
+struct Account {
+  std::string id;
+  std::string username;
+  std::string token;
+};
+
+struct SimPost {
+  Net net = Net::kMastodon;
+  std::string id;
+  std::string account_id;
+  std::string text;
+  std::string in_reply_to_id;
+  // The network's idempotency key (Mastodon) or record key (Bluesky).
+  std::string key;
+  int64_t created_ms = 0;
+};
+
+struct RateLimit {
+  int limit = 300;
+  int64_t window_ms = 300'000;
+};
+
+// The quota check of one request.
+struct Admission {
+  bool ok = false;
+  int limit = 0;
+  int remaining = 0;
+  int64_t reset_ms = 0;
+};
+
+struct Engagement {
+  int64_t impressions = 0, likes = 0, reposts = 0, replies = 0;
+};
+
+class SimCore {
+ public:
+  SimCore(std::vector<Account> accounts, RateLimit limit, const Clock& clock);
+
+  // nullopt when the token is unknown.
+  std::optional<Account> Authenticate(const std::string& bearer) const;
+  std::optional<Account> ByUsername(const std::string& username) const;
+  // Takes `cost` from the account's current window of the network, if it fits.
+  Admission Charge(Net net, const std::string& account_id, int cost = 1);
+  // A post accepted earlier under the same key.
+  std::optional<SimPost> FindByKey(Net net, const std::string& account_id, const std::string& key) const;
+  SimPost Accept(Net net, const std::string& account_id, const std::string& text, const std::string& in_reply_to_id,
+                 const std::string& key);
+  // Newest first.
+  std::vector<SimPost> Recent(Net net, const std::string& account_id, size_t limit) const;
+  std::optional<SimPost> Find(Net net, const std::string& id) const;
+  // Grows with age: deterministic per post, so tests can predict it.
+  Engagement EngagementOf(const SimPost& post) const;
+
+  nlohmann::json Ledger() const;
+  size_t accepted() const;
+  const RateLimit& limit() const { return limit_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  std::vector<Account> accounts_;
+  RateLimit limit_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::vector<SimPost> posts_;
+  std::map<std::string, size_t> by_key_;  // net|account|key → index
+  struct Window {
+    int64_t start_ms = -1;
+    int used = 0;
+  };
+  std::map<std::string, Window> windows_;  // net|account
+  uint64_t next_id_ = 110000000000000000ULL;
+};
+
+}  // namespace herald::sim
