@@ -21,7 +21,7 @@ end
 redis.call('HSET', KEYS[1], 'state', 'SENDING', 'updated_ms', ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-return {state, e[2] or '0', '', ''}
+return {state, e[2] or '0', '', '', e[5] or '0'}
 )lua");
 
 LedgerEntry::State ParseState(const std::string& s) {
@@ -41,7 +41,9 @@ LedgerEntry ParseEntry(const RedisReply& r) {
     e.remote_id = r.elements[2].str;
     e.remote_url = r.elements[3].str;
   }
-  if (r.elements.size() == 5) e.busy_until_ms = r.elements[4].AsInt();
+  if (r.elements.size() == 5) {
+    (e.state == LedgerEntry::State::kBusy ? e.busy_until_ms : e.attempt_started_ms) = r.elements[4].AsInt();
+  }
   return e;
 }
 

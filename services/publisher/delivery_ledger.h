@@ -29,6 +29,8 @@ struct LedgerEntry {
   int attempts = 0;
   // kBusy: when the running attempt counts as abandoned.
   int64_t busy_until_ms = 0;
+  // kSending: when the attempt whose outcome is unknown began.
+  int64_t attempt_started_ms = 0;
   std::string remote_id;
   std::string remote_url;
 };

@@ -1,5 +1,8 @@
 #include "publisher/delivery_worker.h"
 
+#include <algorithm>
+#include <climits>
+
 #include "common/events.h"
 #include "common/log.h"
 #include "common/time_util.h"
@@ -204,6 +207,15 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
       return Announce(r, due, network, false);
     }
     std::string want = NormalizedText(due.text());
+    // Sending again is safe only if the read-back reaches past the unknown
+    // attempt (a minute of clock skew allowed); a busy account may have posted
+    // more than one page since.
+    bool reaches_back = static_cast<int>(recent->size()) < options_.readback_posts;
+    if (!reaches_back) {
+      int64_t oldest = INT64_MAX;
+      for (const auto& p : *recent) oldest = std::min(oldest, p.created_ms);
+      reaches_back = oldest > 0 && oldest < before->attempt_started_ms - 60000;
+    }
     for (const auto& p : *recent) {
       if (NormalizedText(p.text) != want) continue;
       if (auto s = ledger_.MarkSent(key, p.id, p.url, clock_.NowMs()); !s.ok()) return s;
@@ -215,6 +227,15 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
       r.set_remote_id(p.id);
       r.set_remote_url(p.url);
       *r.mutable_published_at() = FromMs(clock_.NowMs());
+      return Announce(r, due, network, false);
+    }
+    if (!reaches_back) {
+      PublishResult r;
+      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
+      r.set_error_class(herald::events::v1::ERROR_CLASS_UNKNOWN);
+      r.set_error_message("read-back does not reach the earlier attempt; not sending again yet");
+      *r.mutable_not_before() = FromMs(clock_.NowMs() + BackoffMs(options_.retry, attempt_number, 0.5));
+      Outcome(network, "retry").Increment();
       return Announce(r, due, network, false);
     }
   }

@@ -34,8 +34,8 @@ struct DeliveryOptions {
   // A SENDING record younger than this may belong to a running attempt
   // (≥ twice the HTTP timeout).
   int64_t in_progress_ms = 20000;
-  // Recent posts read back to reconcile an unknown outcome.
-  int readback_posts = 20;
+  // Recent posts read back to reconcile an unknown outcome (one page).
+  int readback_posts = 100;
 };
 
 class DeliveryWorker {

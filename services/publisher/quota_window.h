@@ -11,11 +11,16 @@ struct QuotaWindow {
   std::string name;  // e.g. "15m"; part of the Redis key
   int64_t limit = 0;
   int64_t window_ms = 0;
-  // Calls that may go back to back; 0 = max(1, limit / 50). The steady rate is
-  // lowered to make room for it, so a full window never exceeds limit - 1.
+  // Calls that may go back to back; 0 = max(2, limit / 50) (at most half the
+  // limit). The steady rate is lowered to make room for it, so a full window
+  // never exceeds limit - 1. A burst of 2 or more also lets a deferred call
+  // that comes back a little early (queue latency varies) still fit.
   int64_t burst = 0;
 
-  int64_t Burst() const { return burst > 0 ? burst : std::max<int64_t>(1, limit / 50); }
+  int64_t Burst() const {
+    if (burst > 0) return burst;
+    return std::clamp<int64_t>(limit / 50, std::min<int64_t>(2, limit / 2), std::max<int64_t>(1, limit / 2));
+  }
 };
 
 // Callers of one network account share its budget in this order: a class may

@@ -12,8 +12,8 @@ double Interval(const QuotaWindow& w) {
 }
 double Tolerance(const QuotaWindow& w) { return static_cast<double>(w.Burst() - 1) * Interval(w); }
 
-// KEYS: one per window. ARGV: now_ms, reserve share, then (interval, window_ms,
-// cost, tolerance) per window. A call fits a window when its stored arrival
+// KEYS: one per window (all with one hash tag; "<key>:q" shares it). ARGV:
+// now_ms, reserve share, then (interval, window_ms, cost, tolerance) per window. A call fits a window when its stored arrival
 // time is at most now + tolerance - reserve * window.
 // Returns {1, 0} or {0, retry_after_ms}.
 const RedisScript kAcquire(R"lua(
@@ -29,7 +29,24 @@ for i, key in ipairs(KEYS) do
   news[i] = math.max(tat, now) + t * cost
 end
 -- arrival times are stored to the microsecond: ignore less than that
-if wait > 0.001 then return {0, tostring(math.ceil(wait))} end
+if wait > 0.001 then
+  -- Denied: promise the call the slot after every call deferred before it
+  -- ("<key>:q" is the arrival time the last promise leads to), so deferred
+  -- calls come back one per interval instead of all at once.
+  local at = 0
+  for i, key in ipairs(KEYS) do
+    local a = 4 * i - 1
+    local t, window, cost, tau = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+    local tat = tonumber(redis.call('GET', key) or '0')
+    -- (never promised more than a window ahead: callers that do not come back
+    -- at their slot must not push everyone else out indefinitely)
+    local q = math.min(math.max(tonumber(redis.call('GET', key .. ':q') or '0'), tat), now + window)
+    local fits = q - tau + reserve * window
+    if fits > at then at = fits end
+    redis.call('SET', key .. ':q', string.format('%.3f', q + t * cost), 'PX', math.ceil(q + t * cost - now + window))
+  end
+  return {0, tostring(math.max(1, math.ceil(at - now)))}
+end
 for i, key in ipairs(KEYS) do
   redis.call('SET', key, string.format('%.3f', news[i]), 'PX', math.ceil(news[i] - now + tonumber(ARGV[4 * i])))
 end

@@ -3,7 +3,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.h"
 
 namespace herald::testing {
 
@@ -17,6 +24,28 @@ inline std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return ctx;
+}
+
+// Polls until `done` is true or the timeout passes.
+inline bool Eventually(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return done();
+}
+
+// An HTTP call answered with JSON (null when it failed).
+inline nlohmann::json HttpJson(const std::string& method, const std::string& url, const std::string& body = "") {
+  HttpRequest req;
+  req.method = method;
+  req.url = url;
+  req.body = body;
+  if (!body.empty()) req.headers = {{"Content-Type", "application/json"}};
+  auto res = SendHttp(req);
+  if (!res.ok()) return nlohmann::json();
+  return nlohmann::json::parse(res->body, nullptr, false);
 }
 
 }  // namespace herald::testing

@@ -34,7 +34,7 @@ void Platform::Restart(const std::string& name) {
   }
 }
 
-Platform::Platform() : dir_(MakeTempDir("herald-e2e-")) {
+Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   const std::string bin = BinaryDir();
   redis_port_ = FreePort();
   Start("redis", {"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1", "--dir", dir_,
@@ -49,15 +49,20 @@ Platform::Platform() : dir_(MakeTempDir("herald-e2e-")) {
   if (brokers_.empty()) throw std::runtime_error("devbroker did not write its bootstrap file");
 
   simulator_port_ = FreePort();
-  Start("simulator", {bin + "/tools/simulator/herald-simulator", "--port=" + std::to_string(simulator_port_),
-                      "--accounts=e2e-token:brand,other-token:other", "--webhook-secret=" + webhook_secret_});
+  std::vector<std::string> simulator{bin + "/tools/simulator/herald-simulator", "--port=" + std::to_string(simulator_port_),
+                                     "--accounts=e2e-token:brand,other-token:other",
+                                     "--webhook-secret=" + webhook_secret_};
+  simulator.insert(simulator.end(), options.simulator_args.begin(), options.simulator_args.end());
+  Start("simulator", simulator);
 
-  for (const char* s : {"publisher", "scheduler", "listener", "campaign", "analytics"}) {
-    ports_[s] = {FreePort(), FreePort()};
-  }
+  std::vector<std::string> publishers{"publisher"};
+  for (int i = 2; i <= options.publisher_replicas; ++i) publishers.push_back("publisher" + std::to_string(i));
+  for (const auto& s : publishers) ports_[s] = {FreePort(), FreePort()};
+  for (const char* s : {"scheduler", "listener", "campaign", "analytics"}) ports_[s] = {FreePort(), FreePort()};
   listener_http_port_ = FreePort();
   auto common = [&](const std::string& s) {
-    return std::vector<std::string>{bin + "/services/" + s + "/herald-" + s,
+    std::string service = s.rfind("publisher", 0) == 0 ? "publisher" : s;
+    return std::vector<std::string>{bin + "/services/" + service + "/herald-" + service,
                                     "--grpc-port=" + std::to_string(ports_[s].grpc),
                                     "--metrics-port=" + std::to_string(ports_[s].metrics),
                                     "--redis-addr=127.0.0.1:" + std::to_string(redis_port_),
@@ -68,8 +73,11 @@ Platform::Platform() : dir_(MakeTempDir("herald-e2e-")) {
     return v;
   };
   const std::string session = "--kafka-session-timeout-ms=6000";
-  Start("publisher", with(common("publisher"), {session, "--backoff-base-ms=200"}),
-        {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
+  for (const auto& name : publishers) {
+    auto args = with(common(name), {session, "--backoff-base-ms=200"});
+    args.insert(args.end(), options.publisher_args.begin(), options.publisher_args.end());
+    Start(name, args, {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
+  }
   Start("scheduler", with(common("scheduler"), {session, "--lease-ms=3000", "--publisher-addr=" + Grpc("publisher")}));
   Start("listener", with(common("listener"), {"--http-port=" + std::to_string(listener_http_port_)}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});

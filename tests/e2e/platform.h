@@ -16,9 +16,16 @@ struct ServicePorts {
   int metrics = 0;
 };
 
+struct PlatformOptions {
+  std::vector<std::string> publisher_args;
+  std::vector<std::string> simulator_args;
+  // More publishers in the same consumer group ("publisher", "publisher2", ...).
+  int publisher_replicas = 1;
+};
+
 class Platform {
  public:
-  Platform();
+  explicit Platform(PlatformOptions options = {});
   ~Platform();
 
   std::string Grpc(const std::string& service) const { return "127.0.0.1:" + std::to_string(ports_.at(service).grpc); }
@@ -27,6 +34,7 @@ class Platform {
   std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
   std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
   const std::string& webhook_secret() const { return webhook_secret_; }
+  const std::string& dir() const { return dir_; }
   Process& process(const std::string& name) { return *processes_.at(name); }
   // Starts a stopped or killed process again with the same arguments.
   void Restart(const std::string& name);

@@ -28,6 +28,8 @@ namespace herald {
 namespace {
 
 using herald::testing::Ctx;
+using herald::testing::Eventually;
+using herald::testing::HttpJson;
 using herald::testing::NowMs;
 
 using herald::testing::Platform;
@@ -39,27 +41,6 @@ namespace cmp = herald::campaign::v1;
 namespace an = herald::analytics::v1;
 
 constexpr const char* kWorkspace = "e2e";
-
-// Polls until `done` is true or the timeout passes.
-bool Eventually(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(60)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return done();
-}
-
-json HttpJson(const std::string& method, const std::string& url, const std::string& body = "") {
-  HttpRequest req;
-  req.method = method;
-  req.url = url;
-  req.body = body;
-  if (!body.empty()) req.headers = {{"Content-Type", "application/json"}};
-  auto res = SendHttp(req);
-  if (!res.ok()) return json();
-  return json::parse(res->body, nullptr, false);
-}
 
 class ThinSlice : public ::testing::Test {
  public:

@@ -36,31 +36,39 @@ TEST_F(RateLimiterTest, NeverMoreThanTheLimitInAnyWindowAndNearlyAllOfIt) {
   EXPECT_GE(admitted.size(), static_cast<size_t>(0.95 * 5 * kLimit));
 }
 
-TEST_F(RateLimiterTest, BurstGoesBackToBackThenOneEveryInterval) {
+TEST_F(RateLimiterTest, BurstGoesBackToBackThenDeferredCallsGetSuccessiveSlots) {
   RateLimiter limiter(redis());
-  auto plan = Plan("ch:a", {{"5m", 300, 300000}});  // burst 300 / 50 = 6
+  auto plan = Plan("ch:a", {{"5m", 300, 300000}});  // burst 300 / 50 = 6, then one per 300 s / 294
+  const int64_t now = 1'000'000;
+  const double interval = 300000.0 / 294;
   int allowed = 0;
-  for (int i = 0; i < 20; ++i) allowed += limiter.Acquire(plan, 0, 1'000'000)->allowed;
+  for (int i = 0; i < 6; ++i) allowed += limiter.Acquire(plan, 0, now)->allowed;
   EXPECT_EQ(allowed, 6);
-  auto denied = limiter.Acquire(plan, 0, 1'000'000);
-  EXPECT_FALSE(denied->allowed);
-  EXPECT_NEAR(static_cast<double>(denied->retry_after_ms), 300000.0 / 294, 1.0);  // one interval
-  EXPECT_TRUE(limiter.Acquire(plan, 0, 1'000'000 + denied->retry_after_ms)->allowed);
-  EXPECT_TRUE(limiter.Acquire(Plan("ch:b", {{"5m", 300, 300000}}), 0, 1'000'000)->allowed);  // own budget
+  auto first = limiter.Acquire(plan, 0, now);
+  auto second = limiter.Acquire(plan, 0, now);
+  ASSERT_FALSE(first->allowed || second->allowed);
+  EXPECT_NEAR(static_cast<double>(first->retry_after_ms), interval, 1.0);
+  EXPECT_NEAR(static_cast<double>(second->retry_after_ms), 2 * interval, 1.0);  // the next slot, not the same one
+  EXPECT_TRUE(limiter.Acquire(plan, 0, now + first->retry_after_ms)->allowed);
+  EXPECT_TRUE(limiter.Acquire(plan, 0, now + second->retry_after_ms)->allowed);
+  EXPECT_TRUE(limiter.Acquire(Plan("ch:b", {{"5m", 300, 300000}}), 0, now)->allowed);  // own budget
 }
 
 TEST_F(RateLimiterTest, EveryWindowMustFitAndNothingIsTakenOnDenial) {
   RateLimiter limiter(redis());
+  // The 1 min window (5, burst 2) admits 2 back to back, then one per 20 s.
   auto plan = Plan("x", {{"10s", 100, 10000}, {"1m", 5, 60000}});
   ASSERT_TRUE(limiter.Acquire(plan, 0, 0)->allowed);
+  ASSERT_TRUE(limiter.Acquire(plan, 0, 0)->allowed);
   auto before = limiter.Headroom(plan, 0);
-  auto denied = limiter.Acquire(plan, 0, 0);  // the 1 min window binds: one per 15 s
+  auto denied = limiter.Acquire(plan, 0, 0);
   EXPECT_FALSE(denied->allowed);
-  EXPECT_EQ(denied->retry_after_ms, 15000);
+  EXPECT_EQ(denied->retry_after_ms, 20000);
   auto after = limiter.Headroom(plan, 0);
   EXPECT_EQ((*before)[0].available, (*after)[0].available);  // the 10 s window was not charged
   EXPECT_EQ((*after)[1].available, 0);
-  EXPECT_EQ((*after)[1].next_ms, 15000);
+  EXPECT_EQ((*after)[1].next_ms, 20000);
+  EXPECT_TRUE(limiter.Acquire(plan, 0, 20000)->allowed);
 }
 
 TEST_F(RateLimiterTest, TwoClientsShareOneBudget) {

@@ -5,6 +5,8 @@
 // Test controls (not part of any real network):
 //   GET  /_sim/ledger        every post accepted, in order, on every network
 //   GET  /_sim/faults        the fault plan; POST to change it (see faults.h)
+//   GET  /_sim/stats         posts accepted, requests answered over-limit
+//   POST /_sim/revoke        {"token": ...}: the networks reject it from now on
 //   POST /_sim/mention       sends a signed mention webhook
 //   GET  /healthz
 #include <httplib.h>
@@ -93,6 +95,15 @@ int main(int argc, char** argv) {
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
 
   server.Get("/_sim/ledger", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Ledger()); });
+  server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Stats()); });
+  server.Post("/_sim/revoke", [&](const httplib::Request& req, httplib::Response& res) {
+    json in = json::parse(req.body, nullptr, false);
+    if (!in.is_object() || !in.contains("token") || !in["token"].is_string()) {
+      return Reply(res, 400, {{"error", "token: required"}});
+    }
+    sim.Revoke(in["token"]);
+    Reply(res, 200, {{"revoked", true}});
+  });
   server.Get("/_sim/faults", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, faults.ToJson()); });
   server.Post("/_sim/faults", [&](const httplib::Request& req, httplib::Response& res) {
     std::string error = faults.Update(json::parse(req.body, nullptr, false));

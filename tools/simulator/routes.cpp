@@ -163,7 +163,7 @@ class Routes {
       if (!Auth(req, res, 401, unauthorized)) return;
       json data = json::array();
       for (const auto& p : core_.Recent(Net::kX, req.matches[1], Limit(req, "max_results", 10, 100))) {
-        data.push_back({{"id", p.id}, {"text", p.text}});
+        data.push_back({{"id", p.id}, {"text", p.text}, {"created_at", FormatRfc3339(p.created_ms)}});
       }
       Reply(res, 200, {{"data", data}, {"meta", {{"result_count", data.size()}}}});
     });
@@ -238,7 +238,8 @@ class Routes {
       for (const auto& p : core_.Recent(Net::kBluesky, account->id, Limit(req, "limit", 50, 100))) {
         records.push_back({{"uri", Uri(*account, p)},
                            {"cid", "bafysim" + p.id},
-                           {"value", {{"$type", "app.bsky.feed.post"}, {"text", p.text}}}});
+                           {"value", {{"$type", "app.bsky.feed.post"}, {"text", p.text},
+                                      {"createdAt", FormatRfc3339(p.created_ms)}}}});
       }
       Reply(res, 200, {{"records", records}});
     });
@@ -282,7 +283,8 @@ class Routes {
       std::string id = author.rfind("urn:li:person:", 0) == 0 ? author.substr(14) : "";
       json elements = json::array();
       for (const auto& p : core_.Recent(Net::kLinkedIn, id, Limit(req, "count", 10, 100))) {
-        elements.push_back({{"id", "urn:li:share:" + p.id}, {"commentary", p.text}, {"author", author}});
+        elements.push_back({{"id", "urn:li:share:" + p.id}, {"commentary", p.text}, {"author", author},
+                            {"createdAt", p.created_ms}});
       }
       Reply(res, 200, {{"elements", elements}});
     });
@@ -325,7 +327,8 @@ class Routes {
       json data = json::array();
       for (const auto& p : core_.Recent(Net::kFacebook, req.matches[1], Limit(req, "limit", 25, 100))) {
         data.push_back({{"id", a->id + "_" + p.id}, {"message", p.text},
-                        {"permalink_url", base_ + "/" + a->id + "/posts/" + p.id}});
+                        {"permalink_url", base_ + "/" + a->id + "/posts/" + p.id},
+                        {"created_time", FormatRfc3339(p.created_ms)}});
       }
       Reply(res, 200, {{"data", data}});
     });
@@ -367,7 +370,8 @@ class Routes {
       if (!a) return;
       json data = json::array();
       for (const auto& p : core_.Recent(Net::kInstagram, req.matches[1], Limit(req, "limit", 25, 100))) {
-        data.push_back({{"id", p.id}, {"caption", p.text}, {"permalink", base_ + "/p/" + p.id}});
+        data.push_back({{"id", p.id}, {"caption", p.text}, {"permalink", base_ + "/p/" + p.id},
+                        {"timestamp", FormatRfc3339(p.created_ms)}});
       }
       Reply(res, 200, {{"data", data}});
     });

@@ -1,5 +1,6 @@
 #include "simulator/sim_core.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/ids.h"
@@ -16,6 +17,10 @@ SimCore::SimCore(std::vector<Account> accounts, RateLimit limit, const Clock& cl
     : accounts_(std::move(accounts)), limit_(limit), clock_(clock) {}
 
 std::optional<Account> SimCore::Authenticate(const std::string& bearer) const {
+  {
+    std::lock_guard lock(mu_);
+    if (std::find(revoked_.begin(), revoked_.end(), bearer) != revoked_.end()) return std::nullopt;
+  }
   for (const auto& a : accounts_) {
     if (!bearer.empty() && a.token == bearer) return a;
   }
@@ -40,6 +45,7 @@ Admission SimCore::Charge(Net net, const std::string& account_id, int cost) {
   a.reset_ms = w.start_ms + limit_.window_ms;
   if (w.used + cost > limit_.limit) {
     a.remaining = std::max(0, limit_.limit - w.used);
+    ++rate_limited_;
     return a;
   }
   w.used += cost;
@@ -107,6 +113,16 @@ nlohmann::json SimCore::Ledger() const {
                    {"created_at", FormatRfc3339(p.created_ms)}});
   }
   return out;
+}
+
+nlohmann::json SimCore::Stats() const {
+  std::lock_guard lock(mu_);
+  return {{"accepted", posts_.size()}, {"rate_limited", rate_limited_}};
+}
+
+void SimCore::Revoke(const std::string& token) {
+  std::lock_guard lock(mu_);
+  revoked_.push_back(token);
 }
 
 size_t SimCore::accepted() const {

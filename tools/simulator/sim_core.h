@@ -75,6 +75,10 @@ class SimCore {
 
   nlohmann::json Ledger() const;
   size_t accepted() const;
+  // {"accepted": posts, "rate_limited": requests answered over-limit}.
+  nlohmann::json Stats() const;
+  // The network stops accepting this token (a user revoked the app).
+  void Revoke(const std::string& token);
   const RateLimit& limit() const { return limit_; }
   const Clock& clock() const { return clock_; }
 
@@ -90,6 +94,8 @@ class SimCore {
     int used = 0;
   };
   std::map<std::string, Window> windows_;  // net|account
+  std::vector<std::string> revoked_;
+  uint64_t rate_limited_ = 0;
   uint64_t next_id_ = 110000000000000000ULL;
 };
 

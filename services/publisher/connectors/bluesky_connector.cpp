@@ -102,8 +102,10 @@ class BlueskyConnector : public Connector {
     if (body->contains("records") && (*body)["records"].is_array()) {
       for (const auto& r : (*body)["records"]) {
         std::string uri = r.value("uri", "");
-        std::string text = r.contains("value") && r["value"].is_object() ? r["value"].value("text", "") : "";
-        out.push_back({uri, PostUrl(uri), text});
+        bool has_value = r.contains("value") && r["value"].is_object();
+        std::string text = has_value ? r["value"].value("text", "") : "";
+        int64_t created = has_value ? ParseTimeMs(r["value"].value("createdAt", "")) : 0;
+        out.push_back({uri, PostUrl(uri), text, created});
       }
     }
     return out;

@@ -63,6 +63,8 @@ struct RemotePost {
   std::string id;
   std::string url;
   std::string text;
+  // When the network says it was created; 0 when it does not say.
+  int64_t created_ms = 0;
 };
 
 class Connector {

@@ -1,17 +1,17 @@
 #include "publisher/connectors/http_outcome.h"
 
+#include <cstring>
 #include <ctime>
 
 namespace herald::publisher {
-namespace {
-
-int64_t ParseRfc3339Ms(const std::string& s) {
+int64_t ParseTimeMs(const std::string& s) {
   std::tm tm{};
-  if (!strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return 0;
+  int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  if (*rest == '.') ms += std::atoi(std::string(rest + 1, std::min<size_t>(3, std::strlen(rest + 1))).c_str());
+  return ms;  // offsets other than Z / +0000 are not used by the networks we read
 }
-
-}  // namespace
 
 PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
   PublishAttempt out;
@@ -27,7 +27,7 @@ PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
   }
   if (auto v = res->Header("x-rate-limit-reset"); !v.empty()) out.limit_reset_ms = std::atoll(v.c_str()) * 1000;
   if (auto v = res->Header("ratelimit-reset"); !v.empty()) out.limit_reset_ms = std::atoll(v.c_str()) * 1000;
-  if (auto v = res->Header("x-ratelimit-reset"); !v.empty()) out.limit_reset_ms = ParseRfc3339Ms(v);
+  if (auto v = res->Header("x-ratelimit-reset"); !v.empty()) out.limit_reset_ms = ParseTimeMs(v);
   long status = res->status;
   auto body = JsonBody(*res);
   std::string message;

@@ -27,6 +27,9 @@ absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string
                                        std::chrono::milliseconds timeout,
                                        std::vector<std::pair<std::string, std::string>> headers = {});
 
+// "2026-11-28T09:00:00Z", "...000Z", "...+0000" → unix ms; 0 when unreadable.
+int64_t ParseTimeMs(const std::string& text);
+
 // Normalised text for matching a read-back post: trimmed, whitespace runs as
 // one space, HTML tags dropped (Mastodon renders statuses as HTML).
 std::string NormalizedText(const std::string& text);

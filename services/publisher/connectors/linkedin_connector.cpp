@@ -72,7 +72,8 @@ class LinkedInConnector : public Connector {
     if (body->contains("elements") && (*body)["elements"].is_array()) {
       for (const auto& e : (*body)["elements"]) {
         std::string id = e.value("id", "");
-        out.push_back({id, "https://www.linkedin.com/feed/update/" + id, e.value("commentary", "")});
+        out.push_back({id, "https://www.linkedin.com/feed/update/" + id, e.value("commentary", ""),
+                       e.value("createdAt", int64_t{0})});
       }
     }
     return out;

@@ -46,7 +46,9 @@ class MastodonConnector : public Connector {
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;
     for (const auto& s : *body) {
-      if (s.is_object()) out.push_back({s.value("id", ""), s.value("url", ""), s.value("content", "")});
+      if (s.is_object()) {
+        out.push_back({s.value("id", ""), s.value("url", ""), s.value("content", ""), ParseTimeMs(s.value("created_at", ""))});
+      }
     }
     return out;
   }

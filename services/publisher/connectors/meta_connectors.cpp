@@ -86,13 +86,14 @@ class FacebookConnector : public Connector {
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
     auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
-                            "/feed?fields=id,message,permalink_url&limit=" + std::to_string(limit),
+                            "/feed?fields=id,message,permalink_url,created_time&limit=" + std::to_string(limit),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;
     if (body->contains("data") && (*body)["data"].is_array()) {
       for (const auto& p : (*body)["data"]) {
-        out.push_back({p.value("id", ""), p.value("permalink_url", ""), p.value("message", "")});
+        out.push_back({p.value("id", ""), p.value("permalink_url", ""), p.value("message", ""),
+                       ParseTimeMs(p.value("created_time", ""))});
       }
     }
     return out;
@@ -144,13 +145,14 @@ class InstagramConnector : public Connector {
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
     auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
-                            "/media?fields=id,caption,permalink&limit=" + std::to_string(limit),
+                            "/media?fields=id,caption,permalink,timestamp&limit=" + std::to_string(limit),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;
     if (body->contains("data") && (*body)["data"].is_array()) {
       for (const auto& p : (*body)["data"]) {
-        out.push_back({p.value("id", ""), p.value("permalink", ""), p.value("caption", "")});
+        out.push_back({p.value("id", ""), p.value("permalink", ""), p.value("caption", ""),
+                       ParseTimeMs(p.value("timestamp", ""))});
       }
     }
     return out;

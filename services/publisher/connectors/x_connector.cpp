@@ -43,14 +43,14 @@ class XConnector : public Connector {
   bool IdempotentRetries() const override { return false; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
-    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?max_results=" + std::to_string(limit),
+    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at&max_results=" + std::to_string(limit),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;
     if (body->contains("data") && (*body)["data"].is_array()) {
       for (const auto& t : (*body)["data"]) {
         std::string id = t.value("id", "");
-        out.push_back({id, "https://x.com/i/web/status/" + id, t.value("text", "")});
+        out.push_back({id, "https://x.com/i/web/status/" + id, t.value("text", ""), ParseTimeMs(t.value("created_at", ""))});
       }
     }
     return out;
