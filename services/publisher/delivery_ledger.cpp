@@ -8,10 +8,12 @@ namespace {
 // Ledger records outlive any redelivery window by far.
 constexpr const char* kTtlSeconds = "2592000";  // 30 days
 
-// KEYS: entry. ARGV: now_ms, ttl, in-progress window ms.
-// Returns {state, attempts, remote_id, remote_url[, busy until]} before the change.
+// KEYS: entry. ARGV: now_ms, ttl, in-progress window ms, '1' to count an attempt.
+// Returns {state, attempts, remote_id, remote_url[, busy until | unknown since]}
+// before the change. sending_since: when the attempt whose outcome is still
+// unknown began (kept across begins that only read back).
 const RedisScript kBegin(R"lua(
-local e = redis.call('HMGET', KEYS[1], 'state', 'attempts', 'remote_id', 'remote_url', 'updated_ms')
+local e = redis.call('HMGET', KEYS[1], 'state', 'attempts', 'remote_id', 'remote_url', 'updated_ms', 'sending_since')
 local state = e[1] or 'NEW'
 if state == 'SENT' or state == 'FAILED' then return {state, e[2] or '0', e[3] or '', e[4] or ''} end
 local now = tonumber(ARGV[1])
@@ -19,9 +21,10 @@ if state == 'SENDING' and tonumber(e[5] or '0') + tonumber(ARGV[3]) > now then
   return {'BUSY', e[2] or '0', '', '', tostring(tonumber(e[5]) + tonumber(ARGV[3]))}
 end
 redis.call('HSET', KEYS[1], 'state', 'SENDING', 'updated_ms', ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+if state ~= 'SENDING' then redis.call('HSET', KEYS[1], 'sending_since', ARGV[1]) end
+if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-return {state, e[2] or '0', '', '', e[5] or '0'}
+return {state, e[2] or '0', '', '', e[6] or e[5] or '0'}
 )lua");
 
 LedgerEntry::State ParseState(const std::string& s) {
@@ -65,10 +68,16 @@ absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
 }
 
 absl::StatusOr<LedgerEntry> DeliveryLedger::BeginAttempt(const DeliveryKey& key, int64_t now_ms,
-                                                         int64_t in_progress_ms) {
-  auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds, std::to_string(in_progress_ms)});
+                                                         int64_t in_progress_ms, bool count) {
+  auto r = redis_.Eval(kBegin, {key.RedisKey()},
+                       {std::to_string(now_ms), kTtlSeconds, std::to_string(in_progress_ms), count ? "1" : ""});
   if (!r.ok()) return r.status();
   return ParseEntry(*r);
+}
+
+absl::Status DeliveryLedger::CountAttempt(const DeliveryKey& key) {
+  auto r = redis_.Command({"HINCRBY", key.RedisKey(), "attempts", "1"});
+  return r.ok() ? absl::OkStatus() : r.status();
 }
 
 absl::Status DeliveryLedger::MarkSent(const DeliveryKey& key, const std::string& remote_id,

@@ -40,10 +40,14 @@ class DeliveryLedger {
   explicit DeliveryLedger(RedisClient& redis) : redis_(redis) {}
 
   absl::StatusOr<LedgerEntry> Get(const DeliveryKey& key);
-  // Marks SENDING and counts the attempt, unless already SENT/FAILED or another
-  // attempt began less than in_progress_ms ago (kBusy). Returns the entry as
-  // it was before (kSending: an earlier attempt's outcome is unknown).
-  absl::StatusOr<LedgerEntry> BeginAttempt(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms);
+  // Marks SENDING (and counts an attempt if `count`), unless already
+  // SENT/FAILED or another attempt began less than in_progress_ms ago (kBusy).
+  // Returns the entry as it was before (kSending: an earlier attempt's outcome
+  // is unknown; attempt_started_ms says since when).
+  absl::StatusOr<LedgerEntry> BeginAttempt(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms,
+                                           bool count = true);
+  // Counts an attempt begun without counting (a read-back came first).
+  absl::Status CountAttempt(const DeliveryKey& key);
   absl::Status MarkSent(const DeliveryKey& key, const std::string& remote_id, const std::string& remote_url,
                         int64_t now_ms);
   absl::Status MarkFailed(const DeliveryKey& key, int64_t now_ms);

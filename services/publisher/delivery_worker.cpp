@@ -179,7 +179,10 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
   }
   allowed_.Increment();
 
-  auto before = ledger_.BeginAttempt(key, now, options_.in_progress_ms);
+  // A delivery whose last outcome is unknown may only read back this time:
+  // the attempt is counted once it really sends.
+  bool unknown_before = entry->state == LedgerEntry::State::kSending;
+  auto before = ledger_.BeginAttempt(key, now, options_.in_progress_ms, !unknown_before);
   if (!before.ok()) return before.status();
   if (before->state == LedgerEntry::State::kSent || before->state == LedgerEntry::State::kFailed) {
     return Deliver(due);  // another replica finished it meanwhile: announce theirs
@@ -194,7 +197,8 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
   // An earlier attempt's outcome is unknown. Where the network has no
   // idempotency key, look for the post before sending it again.
   if (before->state == LedgerEntry::State::kSending && !connector->IdempotentRetries()) {
-    auto recent = connector->RecentPosts(endpoint, options_.readback_posts);
+    int64_t since = before->attempt_started_ms - options_.readback_skew_ms;
+    auto recent = connector->RecentPosts(endpoint, options_.readback_posts, since);
     if (!recent.ok()) {
       // Stays SENDING: the next attempt reconciles again.
       PublishResult r;
@@ -214,7 +218,7 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
     if (!reaches_back) {
       int64_t oldest = INT64_MAX;
       for (const auto& p : *recent) oldest = std::min(oldest, p.created_ms);
-      reaches_back = oldest > 0 && oldest < before->attempt_started_ms - 60000;
+      reaches_back = oldest > 0 && oldest < before->attempt_started_ms - options_.readback_skew_ms;
     }
     for (const auto& p : *recent) {
       if (NormalizedText(p.text) != want) continue;
@@ -230,16 +234,29 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
       return Announce(r, due, network, false);
     }
     if (!reaches_back) {
+      // Counted, so a delivery that can never be settled ends as FAILED
+      // (class unknown, dead-lettered for a person to check) instead of
+      // looping: sending again could post twice.
+      if (auto s = ledger_.CountAttempt(key); !s.ok()) return s;
       PublishResult r;
-      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
       r.set_error_class(herald::events::v1::ERROR_CLASS_UNKNOWN);
-      r.set_error_message("read-back does not reach the earlier attempt; not sending again yet");
+      bool give_up = attempt_number >= 2 * options_.retry.max_attempts;
+      r.set_outcome(give_up ? PublishOutcome::PUBLISH_OUTCOME_FAILED : PublishOutcome::PUBLISH_OUTCOME_RETRY);
+      r.set_error_message("read-back does not reach the earlier attempt; not sending again");
+      if (give_up) {
+        if (auto s = ledger_.MarkFailed(key, clock_.NowMs()); !s.ok()) return s;
+        Outcome(network, "failed").Increment();
+        return Announce(r, due, network, true);
+      }
       *r.mutable_not_before() = FromMs(clock_.NowMs() + BackoffMs(options_.retry, attempt_number, 0.5));
       Outcome(network, "retry").Increment();
       return Announce(r, due, network, false);
     }
   }
 
+  if (unknown_before) {
+    if (auto s = ledger_.CountAttempt(key); !s.ok()) return s;
+  }
   OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, key.IdempotencyKey(), "",
                     due.occurrence_ms()};
   PublishAttempt attempt = connector->Publish(endpoint, post);

@@ -36,6 +36,9 @@ struct DeliveryOptions {
   int64_t in_progress_ms = 20000;
   // Recent posts read back to reconcile an unknown outcome (one page).
   int readback_posts = 100;
+  // Allowed difference between our clock and the network's when deciding
+  // whether a read-back page reaches back past the unknown attempt.
+  int64_t readback_skew_ms = 10000;
 };
 
 class DeliveryWorker {

@@ -126,8 +126,10 @@ grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest&
   if (absl::IsPermissionDenied(account.status())) return InvalidArgument("access_token", "rejected by the network");
   if (!account.ok()) return ToGrpc(account.status());
 
-  // Same account reconnected → same channel id: posts scheduled for it stay valid.
-  uint64_t h = StableHash(request.workspace_id() + "|" + base_url + "|" + account->remote_id);
+  // Same account reconnected → same channel id: posts scheduled for it stay
+  // valid. The network is part of it: one server can host several APIs.
+  uint64_t h = StableHash(request.workspace_id() + "|" + NetworkName(request.network()) + "|" + base_url + "|" +
+                          account->remote_id);
   v1::Channel channel;
   channel.set_id("ch_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
   channel.set_workspace_id(request.workspace_id());

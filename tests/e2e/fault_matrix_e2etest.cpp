@@ -125,7 +125,8 @@ class FaultMatrix : public PlatformTest {
   void SetUp() override {
     PlatformOptions o;
     // Calls time out after 800 ms; "succeeds but times out" holds 1.5 s.
-    o.publisher_args = {"--http-timeout-ms=800", "--networks-file=" + NetworksFile(1200)};
+    // Faults far above any real network's: allow more attempts than the default 5.
+    o.publisher_args = {"--http-timeout-ms=800", "--max-attempts=10", "--networks-file=" + NetworksFile(300)};
     o.simulator_args = {"--rate-limit=100000", "--rate-window-s=60"};
     p_ = std::make_unique<Platform>(o);
   }
@@ -137,6 +138,7 @@ TEST_F(FaultMatrix, EveryPostExactlyOnceUnderEachFaultAloneAndMixed) {
                                     Connect(Network::NETWORK_X, "other-token").id(),
                                     Connect(Network::NETWORK_MASTODON, "e2e-token").id(),
                                     Connect(Network::NETWORK_MASTODON, "other-token").id()};
+  ASSERT_EQ(std::set<std::string>(channels.begin(), channels.end()).size(), 4u);  // one account, two networks
   struct Scenario {
     std::string name;
     json faults;
@@ -173,6 +175,21 @@ TEST_F(FaultMatrix, EveryPostExactlyOnceUnderEachFaultAloneAndMixed) {
   EXPECT_EQ(doubled, 0);
   // The read-back path really ran: some X posts landed whose answer never came.
   EXPECT_GT(Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}"), 0);
+}
+
+// Every answer is lost, every post lands: only reading the account back can
+// finish these deliveries, and it must not send any of them again.
+TEST_F(FaultMatrix, LostAnswersAreReadBackNotResent) {
+  std::vector<std::string> channels{Connect(Network::NETWORK_X, "e2e-token").id()};
+  SetFaults({{"timeout_rate", 1.0}, {"timeout_hold_ms", 1500}});
+  std::vector<std::string> texts;
+  for (int i = 0; i < 10; ++i) texts.push_back("answer lost #" + std::to_string(i));
+  auto ids = CreatePosts(texts, channels);
+  EXPECT_EQ(WaitPublished(ids, std::chrono::seconds(120)), ids.size()) << p_->Logs();
+  SetFaults({{"timeout_rate", 0}});
+  auto counts = LedgerCounts();
+  for (const auto& t : texts) EXPECT_EQ(counts[t], 1) << t;
+  EXPECT_EQ(Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}"), 10);
 }
 
 TEST_F(FaultMatrix, PublisherKilledMidRequestPostsNothingTwice) {

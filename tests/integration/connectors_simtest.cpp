@@ -66,7 +66,7 @@ TEST_F(ConnectorsTest, EveryNetworkPublishesReadsBackAndRejectsABadToken) {
     ASSERT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
     EXPECT_FALSE(attempt.remote_id.empty());
     EXPECT_EQ(LedgerCount(text), 1u);
-    auto recent = c->RecentPosts(ep, 10);
+    auto recent = c->RecentPosts(ep, 10, 0);
     ASSERT_TRUE(recent.ok()) << recent.status();
     ASSERT_FALSE(recent->empty());
     EXPECT_EQ(NormalizedText(recent->front().text), text);
@@ -92,7 +92,7 @@ TEST_F(ConnectorsTest, FaultsBecomeTheRightKindAndTimeoutsLand) {
   EXPECT_EQ(x->Publish(ep, Post("on a timeout")).kind, Kind::kUnknownOutcome);
   EXPECT_EQ(LedgerCount("on a timeout"), 1u);  // ...but this one landed: only read-back can tell
   sim_->SetFaults({{"timeout_rate", 0}});
-  auto recent = x->RecentPosts(ep, 5);
+  auto recent = x->RecentPosts(ep, 5, 0);
   ASSERT_TRUE(recent.ok());
   EXPECT_EQ(recent->front().text, "on a timeout");
 }

@@ -33,6 +33,13 @@ json Body(const httplib::Request& req) { return json::parse(req.body, nullptr, f
 
 std::string EpochSeconds(int64_t ms) { return std::to_string((ms + 999) / 1000); }
 
+// "2026-11-28T09:00:00Z" (what Herald sends) → unix ms.
+int64_t ParseTime(const std::string& s) {
+  std::tm tm{};
+  if (!strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
 class Routes {
  public:
   Routes(httplib::Server& server, SimCore& core, Faults& faults, std::string base_url)
@@ -162,7 +169,8 @@ class Routes {
     server_.Get(R"(/2/users/([^/]+)/tweets)", [this, unauthorized](const httplib::Request& req, httplib::Response& res) {
       if (!Auth(req, res, 401, unauthorized)) return;
       json data = json::array();
-      for (const auto& p : core_.Recent(Net::kX, req.matches[1], Limit(req, "max_results", 10, 100))) {
+      int64_t since = req.has_param("start_time") ? ParseTime(req.get_param_value("start_time")) : 0;
+      for (const auto& p : core_.Recent(Net::kX, req.matches[1], Limit(req, "max_results", 10, 100), since)) {
         data.push_back({{"id", p.id}, {"text", p.text}, {"created_at", FormatRfc3339(p.created_ms)}});
       }
       Reply(res, 200, {{"data", data}, {"meta", {{"result_count", data.size()}}}});
@@ -325,7 +333,8 @@ class Routes {
       auto a = auth(req, res);
       if (!a) return;
       json data = json::array();
-      for (const auto& p : core_.Recent(Net::kFacebook, req.matches[1], Limit(req, "limit", 25, 100))) {
+      int64_t since = std::atoll(req.get_param_value("since").c_str()) * 1000;
+      for (const auto& p : core_.Recent(Net::kFacebook, req.matches[1], Limit(req, "limit", 25, 100), since)) {
         data.push_back({{"id", a->id + "_" + p.id}, {"message", p.text},
                         {"permalink_url", base_ + "/" + a->id + "/posts/" + p.id},
                         {"created_time", FormatRfc3339(p.created_ms)}});
@@ -369,7 +378,8 @@ class Routes {
       auto a = auth(req, res);
       if (!a) return;
       json data = json::array();
-      for (const auto& p : core_.Recent(Net::kInstagram, req.matches[1], Limit(req, "limit", 25, 100))) {
+      int64_t since = std::atoll(req.get_param_value("since").c_str()) * 1000;
+      for (const auto& p : core_.Recent(Net::kInstagram, req.matches[1], Limit(req, "limit", 25, 100), since)) {
         data.push_back({{"id", p.id}, {"caption", p.text}, {"permalink", base_ + "/p/" + p.id},
                         {"timestamp", FormatRfc3339(p.created_ms)}});
       }

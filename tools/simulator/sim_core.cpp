@@ -70,10 +70,11 @@ SimPost SimCore::Accept(Net net, const std::string& account_id, const std::strin
   return p;
 }
 
-std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, size_t limit) const {
+std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, size_t limit, int64_t since_ms) const {
   std::lock_guard lock(mu_);
   std::vector<SimPost> out;
   for (auto it = posts_.rbegin(); it != posts_.rend() && out.size() < limit; ++it) {
+    if (it->created_ms < since_ms) break;  // the ledger is in creation order
     if (it->net == net && it->account_id == account_id) out.push_back(*it);
   }
   return out;

@@ -67,8 +67,8 @@ class SimCore {
   std::optional<SimPost> FindByKey(Net net, const std::string& account_id, const std::string& key) const;
   SimPost Accept(Net net, const std::string& account_id, const std::string& text, const std::string& in_reply_to_id,
                  const std::string& key);
-  // Newest first.
-  std::vector<SimPost> Recent(Net net, const std::string& account_id, size_t limit) const;
+  // Newest first, created at or after since_ms.
+  std::vector<SimPost> Recent(Net net, const std::string& account_id, size_t limit, int64_t since_ms = 0) const;
   std::optional<SimPost> Find(Net net, const std::string& id) const;
   // Grows with age: deterministic per post, so tests can predict it.
   Engagement EngagementOf(const SimPost& post) const;

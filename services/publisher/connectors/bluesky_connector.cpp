@@ -93,7 +93,7 @@ class BlueskyConnector : public Connector {
 
   bool IdempotentRetries() const override { return false; }
 
-  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t) override {
     auto body = GetJson(ep.base_url + "/xrpc/com.atproto.repo.listRecords?repo=" + ep.account_id +
                             "&collection=app.bsky.feed.post&limit=" + std::to_string(limit),
                         "", options_.timeout);

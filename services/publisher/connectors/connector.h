@@ -75,8 +75,10 @@ class Connector {
   // True when a repeated request with the same idempotency key cannot post
   // twice (Mastodon's Idempotency-Key): no read-back is needed.
   virtual bool IdempotentRetries() const = 0;
-  // The account's most recent posts, newest first.
-  virtual absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& endpoint, int limit) = 0;
+  // The account's most recent posts, newest first; where the API can filter
+  // by time, only those created at or after since_ms.
+  virtual absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& endpoint, int limit,
+                                                              int64_t since_ms) = 0;
 };
 
 struct ConnectorOptions {

@@ -63,7 +63,7 @@ class LinkedInConnector : public Connector {
 
   bool IdempotentRetries() const override { return false; }
 
-  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t) override {
     auto body = GetJson(ep.base_url + "/rest/posts?q=author&author=" + UrlEncode("urn:li:person:" + ep.account_id) +
                             "&count=" + std::to_string(limit),
                         ep.token, options_.timeout, {{"LinkedIn-Version", kVersion}, {"X-Restli-Protocol-Version", "2.0.0"}});

@@ -84,9 +84,10 @@ class FacebookConnector : public Connector {
 
   bool IdempotentRetries() const override { return false; }
 
-  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
     auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
-                            "/feed?fields=id,message,permalink_url,created_time&limit=" + std::to_string(limit),
+                            "/feed?fields=id,message,permalink_url,created_time&limit=" + std::to_string(limit) +
+                            "&since=" + std::to_string(since_ms / 1000),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;
@@ -143,9 +144,10 @@ class InstagramConnector : public Connector {
 
   bool IdempotentRetries() const override { return false; }
 
-  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
     auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
-                            "/media?fields=id,caption,permalink,timestamp&limit=" + std::to_string(limit),
+                            "/media?fields=id,caption,permalink,timestamp&limit=" + std::to_string(limit) +
+                            "&since=" + std::to_string(since_ms / 1000),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;

@@ -47,7 +47,7 @@ class WebhookConnector : public Connector {
 
   bool IdempotentRetries() const override { return true; }
 
-  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint&, int) override {
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint&, int, int64_t) override {
     return absl::UnimplementedError("a webhook cannot be read back");
   }
 

@@ -1,6 +1,7 @@
 // X API v2: POST /2/tweets with the user's OAuth 2.0 token. X has no
 // idempotency key, so an unknown outcome is reconciled by reading the user's
 // recent posts back (GET /2/users/{id}/tweets) before any retry.
+#include "common/time_util.h"
 #include "publisher/connectors/http_outcome.h"
 #include "publisher/connectors/network_connectors.h"
 
@@ -42,8 +43,9 @@ class XConnector : public Connector {
 
   bool IdempotentRetries() const override { return false; }
 
-  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit) override {
-    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at&max_results=" + std::to_string(limit),
+  absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
+    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at&max_results=" + std::to_string(limit) +
+                            "&start_time=" + FormatRfc3339(since_ms),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;
