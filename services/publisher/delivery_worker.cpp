@@ -64,23 +64,36 @@ void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
   while (!stopping) {
     auto batch = consumer.PollBatch(100, std::chrono::milliseconds(200));
     if (batch.empty()) continue;
-    size_t done = 0;
-    for (; done < batch.size() && !stopping; ++done) {
-      PostDue due;
-      if (!due.ParseFromString(batch[done].value)) {
-        log::Error("unparseable posts.due message skipped", {{"offset", batch[done].offset}});
-        continue;
+    // Results are produced without waiting for each one; the batch is
+    // committed only once Kafka confirmed all of them. If any failed, the
+    // batch is delivered again: the ledger makes that announce, not resend.
+    for (;;) {
+      announce_failed_ = false;
+      size_t done = 0;
+      for (; done < batch.size() && !stopping; ++done) {
+        PostDue due;
+        if (!due.ParseFromString(batch[done].value)) {
+          log::Error("unparseable posts.due message skipped", {{"offset", batch[done].offset}});
+          continue;
+        }
+        absl::Status s = Deliver(due);
+        while (!s.ok() && !stopping) {
+          log::Warn("delivery step failed; retrying", {{"post_id", due.post_id()}, {"error", s.ToString()}});
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+          s = Deliver(due);
+        }
+        if (!s.ok()) break;
       }
-      absl::Status s = Deliver(due);
-      while (!s.ok() && !stopping) {
-        log::Warn("delivery step failed; retrying", {{"post_id", due.post_id()}, {"error", s.ToString()}});
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-        s = Deliver(due);
+      bool flushed = producer_.Flush(std::chrono::seconds(30));
+      if (flushed && !announce_failed_) {
+        batch.resize(done);  // commit only what was fully handled
+        if (auto s = consumer.Commit(batch); !s.ok()) log::Warn("commit failed", {{"error", s.ToString()}});
+        break;
       }
-      if (!s.ok()) break;
+      log::Warn("results not confirmed by Kafka; delivering the batch again", {{"messages", batch.size()}});
+      if (stopping) return;  // uncommitted: whoever owns the partitions next delivers it again
+      std::this_thread::sleep_for(std::chrono::seconds(1));
     }
-    batch.resize(done);  // commit only what was fully handled
-    if (auto s = consumer.Commit(batch); !s.ok()) log::Warn("commit failed", {{"error", s.ToString()}});
   }
 }
 
@@ -98,8 +111,11 @@ absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, 
   result.mutable_meta()->set_traceparent(due.meta().traceparent());
   std::string bytes = result.SerializeAsString();
   auto headers = EventHeaders(result.meta());
-  if (auto s = producer_.ProduceSync(topics::k_publish_results, due.channel_id(), bytes, headers); !s.ok()) return s;
-  if (dead_letter) return producer_.ProduceSync(topics::k_publish_deadletter, due.channel_id(), bytes, headers);
+  auto confirm = [this](const std::string& error) {
+    if (!error.empty()) announce_failed_ = true;
+  };
+  producer_.Produce(topics::k_publish_results, due.channel_id(), bytes, headers, confirm);
+  if (dead_letter) producer_.Produce(topics::k_publish_deadletter, due.channel_id(), bytes, headers, confirm);
   return absl::OkStatus();
 }
 

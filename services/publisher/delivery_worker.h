@@ -49,8 +49,9 @@ class DeliveryWorker {
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
-  // Delivers one PostDue and produces its result. An error means nothing
-  // durable was decided and the message must be processed again.
+  // Delivers one PostDue and produces its result (confirmed by Kafka at the
+  // next Flush). An error means nothing durable was decided and the message
+  // must be processed again.
   absl::Status Deliver(const herald::events::v1::PostDue& due);
 
  private:
@@ -77,6 +78,8 @@ class DeliveryWorker {
   prometheus::Family<prometheus::Counter>& ratelimit_;
   prometheus::Counter& allowed_;
   prometheus::Counter& deferred_;
+  // A result of the current batch was not confirmed by Kafka.
+  std::atomic<bool> announce_failed_{false};
   BackgroundThread thread_;
 };
 

@@ -90,6 +90,8 @@ QuotaDecision Decode(const RedisReply& r) {
 
 }  // namespace
 
+const std::string& RateLimiter::AcquireScriptSha() { return kAcquire.sha1(); }
+
 absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, double reserve, int64_t now_ms) {
   if (plan.empty()) return QuotaDecision{true, 0};
   auto [keys, args] = Call(plan, reserve, now_ms);

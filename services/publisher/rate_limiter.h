@@ -55,6 +55,9 @@ class RateLimiter {
   absl::Status BlockUntil(const QuotaPlan& plan, int64_t until_ms);
   absl::StatusOr<std::vector<QuotaHeadroom>> Headroom(const QuotaPlan& plan, int64_t now_ms);
 
+  // SHA-1 of the decision script (benchmarks compare with redis-benchmark EVALSHA).
+  static const std::string& AcquireScriptSha();
+
  private:
   RedisClient& redis_;
 };
