@@ -2,11 +2,26 @@
 // Shared by the benchmarks: percentiles, baselines run as separate programs,
 // and the table every benchmark prints.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 namespace herald::bench {
+
+// --name=value from the command line, or fallback.
+inline int64_t Flag(int argc, char** argv, const std::string& name, int64_t fallback) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--" + name + "=", 0) == 0) return std::atoll(a.c_str() + name.size() + 3);
+  }
+  return fallback;
+}
+
+inline double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
 
 inline double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;

@@ -31,22 +31,12 @@
 
 using namespace herald;
 using namespace herald::publisher;
+using herald::bench::Flag;
 using herald::bench::Fmt;
+using herald::bench::Seconds;
 using herald::bench::Row;
 
 namespace {
-
-int64_t Flag(int argc, char** argv, const std::string& name, int64_t fallback) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--" + name + "=", 0) == 0) return std::atoll(a.c_str() + name.size() + 3);
-  }
-  return fallback;
-}
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
 
 // "EVALSHA: 123456.78 requests per second"
 double RedisBenchmark(int port, int64_t n, const std::string& command) {

@@ -47,23 +47,13 @@
 
 using namespace herald;
 using namespace herald::scheduler;
+using herald::bench::Flag;
 using herald::bench::Fmt;
+using herald::bench::Seconds;
 using herald::bench::Percentile;
 using herald::bench::Row;
 
 namespace {
-
-int64_t Flag(int argc, char** argv, const std::string& name, int64_t fallback) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--" + name + "=", 0) == 0) return std::atoll(a.c_str() + name.size() + 3);
-  }
-  return fallback;
-}
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
 
 // CPU seconds (user + system) used so far by Redis, this process and a child.
 double RedisCpu(RedisClient& redis) {
