@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "common/events.h"
+#include "common/ids.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "herald/topics.h"
@@ -59,39 +60,57 @@ prometheus::Counter& DeliveryWorker::Outcome(Network network, const std::string&
   return *it->second;
 }
 
+bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages, const std::atomic<bool>& stopping) {
+  for (const KafkaMessage* m : messages) {
+    PostDue due;
+    if (!due.ParseFromString(m->value)) {
+      log::Error("unparseable posts.due message skipped", {{"offset", m->offset}});
+      continue;
+    }
+    absl::Status s = Deliver(due);
+    while (!s.ok() && !stopping) {
+      log::Warn("delivery step failed; retrying", {{"post_id", due.post_id()}, {"error", s.ToString()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      s = Deliver(due);
+    }
+    if (!s.ok()) return false;
+  }
+  return true;
+}
+
 void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(consumer_options_);
+  const size_t lanes = static_cast<size_t>(std::max(1, options_.lanes));
   while (!stopping) {
-    auto batch = consumer.PollBatch(100, std::chrono::milliseconds(200));
+    auto batch = consumer.PollBatch(500, std::chrono::milliseconds(200));
     if (batch.empty()) continue;
+    // Lanes run side by side; one channel's posts (the message key) always
+    // share a lane, so they stay in order.
+    std::vector<std::vector<const KafkaMessage*>> by_lane(lanes);
+    for (const auto& m : batch) by_lane[StableHash(m.key) % lanes].push_back(&m);
     // Results are produced without waiting for each one; the batch is
-    // committed only once Kafka confirmed all of them. If any failed, the
-    // batch is delivered again: the ledger makes that announce, not resend.
+    // committed only once every lane finished and Kafka confirmed every
+    // result. Otherwise the batch is delivered again: the ledger makes that
+    // announce, not resend.
     for (;;) {
       announce_failed_ = false;
-      size_t done = 0;
-      for (; done < batch.size() && !stopping; ++done) {
-        PostDue due;
-        if (!due.ParseFromString(batch[done].value)) {
-          log::Error("unparseable posts.due message skipped", {{"offset", batch[done].offset}});
-          continue;
-        }
-        absl::Status s = Deliver(due);
-        while (!s.ok() && !stopping) {
-          log::Warn("delivery step failed; retrying", {{"post_id", due.post_id()}, {"error", s.ToString()}});
-          std::this_thread::sleep_for(std::chrono::seconds(1));
-          s = Deliver(due);
-        }
-        if (!s.ok()) break;
+      std::atomic<bool> complete{true};
+      std::vector<std::thread> running;
+      for (const auto& lane : by_lane) {
+        if (lane.empty()) continue;
+        running.emplace_back([&, lane_messages = &lane] {
+          if (!DeliverAll(*lane_messages, stopping)) complete = false;
+        });
       }
+      for (auto& t : running) t.join();
       bool flushed = producer_.Flush(std::chrono::seconds(30));
+      if (!complete) return;  // stopping: uncommitted, delivered again by the partitions' next owner
       if (flushed && !announce_failed_) {
-        batch.resize(done);  // commit only what was fully handled
         if (auto s = consumer.Commit(batch); !s.ok()) log::Warn("commit failed", {{"error", s.ToString()}});
         break;
       }
       log::Warn("results not confirmed by Kafka; delivering the batch again", {{"messages", batch.size()}});
-      if (stopping) return;  // uncommitted: whoever owns the partitions next delivers it again
+      if (stopping) return;
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   }
@@ -277,7 +296,8 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
                     due.occurrence_ms()};
   PublishAttempt attempt = connector->Publish(endpoint, post);
   now = clock_.NowMs();
-  double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   OutcomeDecision decision = DecideOutcome(attempt, attempt_number, options_.retry, now, jitter);
 
   PublishResult r;

@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
@@ -36,6 +38,8 @@ struct DeliveryOptions {
   int64_t in_progress_ms = 20000;
   // Recent posts read back to reconcile an unknown outcome (one page).
   int readback_posts = 100;
+  // Deliveries in flight at once (one channel's posts always share a lane).
+  int lanes = 8;
   // Allowed difference between our clock and the network's when deciding
   // whether a read-back page reaches back past the unknown attempt.
   int64_t readback_skew_ms = 10000;
@@ -56,6 +60,8 @@ class DeliveryWorker {
 
  private:
   void Loop(const std::atomic<bool>& stopping);
+  // One lane's messages in order; false if it stopped before the end.
+  bool DeliverAll(const std::vector<const KafkaMessage*>& messages, const std::atomic<bool>& stopping);
   absl::Status Announce(herald::events::v1::PublishResult result, const herald::events::v1::PostDue& due,
                         herald::common::v1::Network network, bool dead_letter);
   absl::Status AnnounceDeferred(const herald::events::v1::PostDue& due, herald::common::v1::Network network,
@@ -72,7 +78,6 @@ class DeliveryWorker {
   ConsumerOptions consumer_options_;
   const Clock& clock_;
   DeliveryOptions options_;
-  std::mt19937_64 rng_{std::random_device{}()};
   prometheus::Family<prometheus::Counter>& outcomes_;
   std::map<std::pair<int, std::string>, prometheus::Counter*> outcome_counters_;
   prometheus::Family<prometheus::Counter>& ratelimit_;

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   DeliveryOptions delivery;
   delivery.retry.max_attempts = static_cast<int>(s.Int("max-attempts", 5, 1, 100, "delivery attempts before failing"));
   delivery.retry.base_backoff_ms = s.Int("backoff-base-ms", 2000, 1, 3600000, "first retry backoff (full jitter)");
+  delivery.lanes = static_cast<int>(
+      s.Int("delivery-lanes", 8, 1, 256, "deliveries in flight at once (one channel's posts share a lane)"));
   ConnectorOptions connector_options;
   connector_options.timeout =
       std::chrono::milliseconds(s.Int("http-timeout-ms", 10000, 100, 120000, "timeout of one call to a network"));
