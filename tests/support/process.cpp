@@ -6,9 +6,11 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -112,6 +114,37 @@ std::string Process::LogTail(size_t bytes) const {
   return all.size() > bytes ? all.substr(all.size() - bytes) : all;
 }
 
+namespace {
+
+// Test binaries run side by side (ctest -j2), each starting a dozen servers:
+// a port found free must also not be handed to anyone else before its server
+// binds it. /tmp/herald-test-ports/<port> names the process that took it; a
+// port whose holder has exited is free again.
+bool Reserve(int port) {
+  static const std::string dir = [] {
+    mkdir("/tmp/herald-test-ports", 0777);
+    return std::string("/tmp/herald-test-ports");
+  }();
+  std::string path = dir + "/" + std::to_string(port);
+  for (int round = 0; round < 2; ++round) {
+    int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0666);
+    if (fd >= 0) {
+      std::string pid = std::to_string(getpid());
+      bool written = write(fd, pid.data(), pid.size()) == static_cast<ssize_t>(pid.size());
+      close(fd);
+      return written;
+    }
+    std::ifstream in(path);
+    pid_t holder = 0;
+    in >> holder;
+    if (holder > 0 && (kill(holder, 0) == 0 || errno == EPERM)) return false;  // still running
+    unlink(path.c_str());  // its holder is gone
+  }
+  return false;
+}
+
+}  // namespace
+
 int FreePort() {
   // Outside the kernel's ephemeral range (32768-60999 here), so an outgoing
   // connection of a parallel test cannot take a port a restarted server needs.
@@ -119,6 +152,7 @@ int FreePort() {
   std::uniform_int_distribution<int> pick(20000, 32000);
   for (int attempt = 0; attempt < 1000; ++attempt) {
     int port = pick(rng);
+    if (!Reserve(port)) continue;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
