@@ -10,6 +10,14 @@
 
 namespace herald::publisher {
 
+// The (workspace_id, channel_id) pair most requests name a channel by.
+FieldErrors ChannelRefErrors(const std::string& workspace_id, const std::string& channel_id) {
+  FieldErrors errors;
+  if (!IsValidId(workspace_id)) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(channel_id)) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
+  return errors;
+}
+
 FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
   FieldErrors errors;
   if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
@@ -67,10 +75,7 @@ grpc::ServerUnaryReactor* PublisherService::ValidateContent(grpc::CallbackServer
 
 grpc::Status PublisherService::DoValidateContent(const v1::ValidateContentRequest& request,
                                                  v1::ValidateContentResponse* response) {
-  FieldErrors errors;
-  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!IsValidId(request.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!errors.ok()) return errors.ToGrpc();
+  if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
   auto channel = channels_.Get(request.workspace_id(), request.channel_id());
   if (!channel.ok()) return ToGrpc(channel.status());
   const NetworkProfile* network = catalog_.Find(channel->network());
@@ -87,10 +92,7 @@ grpc::ServerUnaryReactor* PublisherService::GetQuotaStatus(grpc::CallbackServerC
 }
 
 grpc::Status PublisherService::DoGetQuotaStatus(const v1::GetQuotaStatusRequest& request, v1::QuotaStatus* response) {
-  FieldErrors errors;
-  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!IsValidId(request.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!errors.ok()) return errors.ToGrpc();
+  if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
   auto channel = channels_.Get(request.workspace_id(), request.channel_id());
   if (!channel.ok()) return ToGrpc(channel.status());
   response->set_channel_id(channel->id());
@@ -149,10 +151,7 @@ grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest&
 }
 
 grpc::Status PublisherService::DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response) {
-  FieldErrors errors;
-  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!IsValidId(request.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!errors.ok()) return errors.ToGrpc();
+  if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
   auto c = channels_.Get(request.workspace_id(), request.channel_id());
   if (!c.ok()) return ToGrpc(c.status());
   *response = std::move(*c);

@@ -64,6 +64,30 @@ absl::StatusOr<AccountInfo> GraphMe(const Endpoint& ep, const char* name_field, 
   return AccountInfo{body->value("id", ""), body->value(name_field, "")};
 }
 
+// Names of the text, link and creation-time fields of an edge's items.
+struct GraphFields {
+  const char* text;
+  const char* link;
+  const char* created;
+};
+
+// GET /{account}/{edge}: the newest items created since since_ms.
+absl::StatusOr<std::vector<RemotePost>> GraphRecent(const Endpoint& ep, const std::string& edge, GraphFields f,
+                                                    int limit, int64_t since_ms, std::chrono::milliseconds timeout) {
+  auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id + "/" + edge + "?fields=id," + f.text + "," +
+                          f.link + "," + f.created + "&limit=" + std::to_string(limit) +
+                          "&since=" + std::to_string(since_ms / 1000),
+                      ep.token, timeout);
+  if (!body.ok()) return body.status();
+  std::vector<RemotePost> out;
+  if (body->contains("data") && (*body)["data"].is_array()) {
+    for (const auto& p : (*body)["data"]) {
+      out.push_back({p.value("id", ""), p.value(f.link, ""), p.value(f.text, ""), ParseTimeMs(p.value(f.created, ""))});
+    }
+  }
+  return out;
+}
+
 class FacebookConnector : public Connector {
  public:
   explicit FacebookConnector(ConnectorOptions options) : options_(std::move(options)) {}
@@ -85,19 +109,7 @@ class FacebookConnector : public Connector {
   bool IdempotentRetries() const override { return false; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
-    auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
-                            "/feed?fields=id,message,permalink_url,created_time&limit=" + std::to_string(limit) +
-                            "&since=" + std::to_string(since_ms / 1000),
-                        ep.token, options_.timeout);
-    if (!body.ok()) return body.status();
-    std::vector<RemotePost> out;
-    if (body->contains("data") && (*body)["data"].is_array()) {
-      for (const auto& p : (*body)["data"]) {
-        out.push_back({p.value("id", ""), p.value("permalink_url", ""), p.value("message", ""),
-                       ParseTimeMs(p.value("created_time", ""))});
-      }
-    }
-    return out;
+    return GraphRecent(ep, "feed", {"message", "permalink_url", "created_time"}, limit, since_ms, options_.timeout);
   }
 
  private:
@@ -145,19 +157,7 @@ class InstagramConnector : public Connector {
   bool IdempotentRetries() const override { return false; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
-    auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id +
-                            "/media?fields=id,caption,permalink,timestamp&limit=" + std::to_string(limit) +
-                            "&since=" + std::to_string(since_ms / 1000),
-                        ep.token, options_.timeout);
-    if (!body.ok()) return body.status();
-    std::vector<RemotePost> out;
-    if (body->contains("data") && (*body)["data"].is_array()) {
-      for (const auto& p : (*body)["data"]) {
-        out.push_back({p.value("id", ""), p.value("permalink", ""), p.value("caption", ""),
-                       ParseTimeMs(p.value("timestamp", ""))});
-      }
-    }
-    return out;
+    return GraphRecent(ep, "media", {"caption", "permalink", "timestamp"}, limit, since_ms, options_.timeout);
   }
 
  private:
