@@ -3,10 +3,15 @@
 // and the table every benchmark prints.
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace herald::bench {
 
@@ -39,6 +44,41 @@ inline std::string RunCommand(const std::string& cmd) {
   while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   pclose(p);
   return out;
+}
+
+// CPU seconds (user + system) used so far by this process.
+inline double SelfCpu() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds used so far by another process (a child: broker, simulator).
+inline double ProcessCpu(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  if (line.empty()) return 0;
+  std::istringstream fields(line.substr(line.rfind(')') + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; fields >> f; ++i) {
+    if (i == 14 || i == 15) ticks += std::atof(f.c_str());  // utime, stime
+    if (i == 15) break;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds used so far by Redis, from INFO cpu (any client with Command()).
+template <typename Redis>
+double RedisCpu(Redis& redis) {
+  auto info = redis.Command({"INFO", "cpu"});
+  if (!info.ok()) return 0;
+  auto field = [&](const std::string& name) {
+    auto pos = info->str.find(name + ":");
+    return pos == std::string::npos ? 0.0 : std::atof(info->str.c_str() + pos + name.size() + 1);
+  };
+  return field("used_cpu_sys") + field("used_cpu_user");
 }
 
 struct Row {

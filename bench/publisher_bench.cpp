@@ -36,6 +36,9 @@ using herald::bench::Flag;
 using herald::bench::Fmt;
 using herald::bench::Seconds;
 using herald::bench::Row;
+using herald::bench::ProcessCpu;
+using herald::bench::RedisCpu;
+using herald::bench::SelfCpu;
 
 namespace {
 
@@ -130,6 +133,7 @@ int main(int argc, char** argv) {
         R"({"version":"bench","networks":{"x":{"text":{"max_length":280,"counting":"x_weighted","url_length":23},"media":{"max":4}}}})");
     DeliveryLedger ledger(redis);
     RateLimiter limiter(redis);
+    ChannelCache channel_cache(channels, SystemClock::Instance());
     ConnectorSet connectors(ConnectorOptions{});
     KafkaProducer producer(KafkaOptions{broker.brokers(), "bench-publisher", {}});
     prometheus::Registry registry;
@@ -137,7 +141,7 @@ int main(int argc, char** argv) {
     due.kafka.brokers = broker.brokers();
     due.group_id = "bench-publisher";
     due.topics = {std::string(topics::k_posts_due)};
-    DeliveryWorker worker(channels, ledger, limiter, connectors, *catalog, producer, due, SystemClock::Instance(),
+    DeliveryWorker worker(channels, channel_cache, ledger, limiter, connectors, *catalog, producer, due, SystemClock::Instance(),
                           registry, DeliveryOptions{});
 
     ConsumerOptions results;
@@ -147,7 +151,10 @@ int main(int argc, char** argv) {
     KafkaConsumer consumer(results);
     (void)consumer.PollBatch(1, std::chrono::milliseconds(3000));  // join the group first
 
-    for (int i = 0; i < posts; ++i) {
+    // The first posts warm up (group join, connections); the rate is timed
+    // over the rest.
+    const int warmup = std::max(200, posts / 10);
+    for (int i = 0; i < warmup + posts; ++i) {
       herald::events::v1::PostDue d;
       d.set_post_id("p_bench_" + std::to_string(i));
       std::string channel_id = "ch_bench_" + std::to_string(i % kChannels);
@@ -158,16 +165,34 @@ int main(int argc, char** argv) {
       producer.Produce(topics::k_posts_due, channel_id, d.SerializeAsString(), {}, [](const std::string&) {});
     }
     producer.Flush(std::chrono::seconds(30));
-    auto start = std::chrono::steady_clock::now();
     worker.Start();
-    int published = 0;
+    auto start = std::chrono::steady_clock::now();
+    double redis_cpu0 = 0, self_cpu0 = 0, sim_cpu0 = 0, broker_cpu0 = 0;
+    int published = -warmup, timed_from = 0;
+    bool timing = false;
     while (published < posts && Seconds(start) < 600) {
       for (const auto& m : consumer.PollBatch(1000, std::chrono::milliseconds(200))) {
         herald::events::v1::PublishResult r;
         if (r.ParseFromString(m.value) && r.outcome() == herald::events::v1::PUBLISH_OUTCOME_PUBLISHED) ++published;
       }
+      if (published >= 0 && !timing) {
+        timing = true;
+        timed_from = published;  // results of the timed posts that came with the last warm-up poll
+        start = std::chrono::steady_clock::now();
+        redis_cpu0 = RedisCpu(redis), self_cpu0 = SelfCpu(), sim_cpu0 = ProcessCpu(sim.process().pid()),
+        broker_cpu0 = ProcessCpu(broker.process().pid());
+      }
     }
-    double rate = published / Seconds(start);
+    double rate = (published - timed_from) / Seconds(start);
+    // Where the two cores went: CPU microseconds per published post.
+    auto per_post = [&](double cpu_s) {
+      return Fmt(published > timed_from ? cpu_s * 1e6 / (published - timed_from) : 0);
+    };
+    std::vector<Row> cpu_rows = {
+        {"  CPU per post (us): publisher (+ results reader)", per_post(SelfCpu() - self_cpu0), "", "", ""},
+        {"  CPU per post (us): Redis", per_post(RedisCpu(redis) - redis_cpu0), "", "", ""},
+        {"  CPU per post (us): simulator", per_post(ProcessCpu(sim.process().pid()) - sim_cpu0), "", "", ""},
+        {"  CPU per post (us): dev broker", per_post(ProcessCpu(broker.process().pid()) - broker_cpu0), "", "", ""}};
     worker.Stop();
 
     // The floor a sequential worker stands on: bare POSTs, one client.
@@ -184,6 +209,7 @@ int main(int argc, char** argv) {
     rows.push_back({"Posts published per second (limits off, 8 lanes)", Fmt(rate), Fmt(http_rate),
                     "bare HTTP POST /2/tweets, one client", ">= 2,000"});
     rows.push_back({"  posts published / sent", std::to_string(published) + " / " + std::to_string(posts), "", "", ""});
+    rows.insert(rows.end(), cpu_rows.begin(), cpu_rows.end());
   }
 
   herald::bench::PrintTable("Publisher benchmarks (" + std::to_string(posts) + " posts, 2 cores)", rows);

@@ -13,13 +13,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -52,36 +48,12 @@ using herald::bench::Fmt;
 using herald::bench::Seconds;
 using herald::bench::Percentile;
 using herald::bench::Row;
+using herald::bench::RedisCpu;
+using herald::bench::SelfCpu;
+using herald::bench::ProcessCpu;
 
 namespace {
 
-// CPU seconds (user + system) used so far by Redis, this process and a child.
-double RedisCpu(RedisClient& redis) {
-  auto info = redis.Command({"INFO", "cpu"});
-  auto field = [&](const std::string& name) {
-    auto pos = info->str.find(name + ":");
-    return pos == std::string::npos ? 0.0 : std::atof(info->str.c_str() + pos + name.size() + 1);
-  };
-  return field("used_cpu_sys") + field("used_cpu_user");
-}
-double SelfCpu() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-double ProcessCpu(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(in, line);
-  std::istringstream fields(line.substr(line.rfind(')') + 2));
-  std::string f;
-  double ticks = 0;
-  for (int i = 3; fields >> f; ++i) {
-    if (i == 14 || i == 15) ticks += std::atof(f.c_str());  // utime, stime
-    if (i == 15) break;
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 int64_t UsedMemory(RedisClient& redis) {
   auto info = redis.Command({"INFO", "memory"});

@@ -8,23 +8,40 @@ namespace {
 // Ledger records outlive any redelivery window by far.
 constexpr const char* kTtlSeconds = "2592000";  // 30 days
 
-// KEYS: entry. ARGV: now_ms, ttl, in-progress window ms, '1' to count an attempt.
-// Returns {state, attempts, remote_id, remote_url[, busy until | unknown since]}
-// before the change. sending_since: when the attempt whose outcome is still
-// unknown began (kept across begins that only read back).
+// KEYS: entry. ARGV: now_ms, ttl, in-progress window ms.
+// Returns {state, attempts, remote_id, remote_url, busy until | unknown since,
+// updated_ms} as before the change. sending_since: when the attempt whose
+// outcome is still unknown began (kept across begins that only read back).
 const RedisScript kBegin(R"lua(
 local e = redis.call('HMGET', KEYS[1], 'state', 'attempts', 'remote_id', 'remote_url', 'updated_ms', 'sending_since')
 local state = e[1] or 'NEW'
 if state == 'SENT' or state == 'FAILED' then return {state, e[2] or '0', e[3] or '', e[4] or ''} end
 local now = tonumber(ARGV[1])
-if state == 'SENDING' and tonumber(e[5] or '0') + tonumber(ARGV[3]) > now then
-  return {'BUSY', e[2] or '0', '', '', tostring(tonumber(e[5]) + tonumber(ARGV[3]))}
+local updated = tonumber(e[5] or '0')
+if state == 'SENDING' and updated + tonumber(ARGV[3]) > now then
+  return {'BUSY', e[2] or '0', '', '', tostring(updated + tonumber(ARGV[3])), e[5]}
 end
 redis.call('HSET', KEYS[1], 'state', 'SENDING', 'updated_ms', ARGV[1])
-if state ~= 'SENDING' then redis.call('HSET', KEYS[1], 'sending_since', ARGV[1]) end
-if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
+if state ~= 'SENDING' then
+  redis.call('HSET', KEYS[1], 'sending_since', ARGV[1])
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-return {state, e[2] or '0', '', '', e[6] or e[5] or '0'}
+return {state, e[2] or '0', '', '', e[6] or e[5] or '0', e[5] or '0'}
+)lua");
+
+// KEYS: entry. ARGV: state before Begin, updated_ms before Begin.
+// Only while the entry is still SENDING (nothing else settled it meanwhile).
+const RedisScript kRelease(R"lua(
+if redis.call('HGET', KEYS[1], 'state') ~= 'SENDING' then return 0 end
+if ARGV[1] == 'NEW' then
+  redis.call('HSET', KEYS[1], 'state', 'NEW', 'updated_ms', ARGV[2])
+  redis.call('HDEL', KEYS[1], 'sending_since')
+  redis.call('HINCRBY', KEYS[1], 'attempts', -1)
+else
+  redis.call('HSET', KEYS[1], 'updated_ms', ARGV[2])
+end
+return 1
 )lua");
 
 LedgerEntry::State ParseState(const std::string& s) {
@@ -44,8 +61,9 @@ LedgerEntry ParseEntry(const RedisReply& r) {
     e.remote_id = r.elements[2].str;
     e.remote_url = r.elements[3].str;
   }
-  if (r.elements.size() == 5) {
+  if (r.elements.size() == 6) {
     (e.state == LedgerEntry::State::kBusy ? e.busy_until_ms : e.attempt_started_ms) = r.elements[4].AsInt();
+    e.updated_ms = r.elements[5].AsInt();
   }
   return e;
 }
@@ -67,12 +85,17 @@ absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
   return ParseEntry(*r);
 }
 
-absl::StatusOr<LedgerEntry> DeliveryLedger::BeginAttempt(const DeliveryKey& key, int64_t now_ms,
-                                                         int64_t in_progress_ms, bool count) {
-  auto r = redis_.Eval(kBegin, {key.RedisKey()},
-                       {std::to_string(now_ms), kTtlSeconds, std::to_string(in_progress_ms), count ? "1" : ""});
+absl::StatusOr<LedgerEntry> DeliveryLedger::Begin(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms) {
+  auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds, std::to_string(in_progress_ms)});
   if (!r.ok()) return r.status();
   return ParseEntry(*r);
+}
+
+absl::Status DeliveryLedger::Release(const DeliveryKey& key, const LedgerEntry& before) {
+  auto r = redis_.Eval(kRelease, {key.RedisKey()},
+                       {before.state == LedgerEntry::State::kSending ? "SENDING" : "NEW",
+                        std::to_string(before.updated_ms)});
+  return r.ok() ? absl::OkStatus() : r.status();
 }
 
 absl::Status DeliveryLedger::CountAttempt(const DeliveryKey& key) {

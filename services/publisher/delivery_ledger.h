@@ -31,6 +31,8 @@ struct LedgerEntry {
   int64_t busy_until_ms = 0;
   // kSending: when the attempt whose outcome is unknown began.
   int64_t attempt_started_ms = 0;
+  // kNew / kSending: the record's updated_ms before Begin (for Release).
+  int64_t updated_ms = 0;
   std::string remote_id;
   std::string remote_url;
 };
@@ -40,12 +42,16 @@ class DeliveryLedger {
   explicit DeliveryLedger(RedisClient& redis) : redis_(redis) {}
 
   absl::StatusOr<LedgerEntry> Get(const DeliveryKey& key);
-  // Marks SENDING (and counts an attempt if `count`), unless already
-  // SENT/FAILED or another attempt began less than in_progress_ms ago (kBusy).
-  // Returns the entry as it was before (kSending: an earlier attempt's outcome
-  // is unknown; attempt_started_ms says since when).
-  absl::StatusOr<LedgerEntry> BeginAttempt(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms,
-                                           bool count = true);
+  // The first step of every delivery, one round trip: marks SENDING unless
+  // already SENT/FAILED or another attempt began less than in_progress_ms ago
+  // (kBusy). Returns the entry as it was before (kSending: an earlier
+  // attempt's outcome is unknown; attempt_started_ms says since when). Counts
+  // an attempt only when the entry was new: after an unknown outcome the
+  // attempt is counted once it really sends (CountAttempt).
+  absl::StatusOr<LedgerEntry> Begin(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms);
+  // Undoes a Begin that sent nothing (the quota said wait): `before` is what
+  // Begin returned.
+  absl::Status Release(const DeliveryKey& key, const LedgerEntry& before);
   // Counts an attempt begun without counting (a read-back came first).
   absl::Status CountAttempt(const DeliveryKey& key);
   absl::Status MarkSent(const DeliveryKey& key, const std::string& remote_id, const std::string& remote_url,

@@ -22,11 +22,12 @@ namespace {
 constexpr const char* kOutcomes[] = {"published", "failed", "retry", "deferred", "duplicate", "reconciled"};
 }
 
-DeliveryWorker::DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, RateLimiter& limiter,
+DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, DeliveryLedger& ledger, RateLimiter& limiter,
                                ConnectorSet& connectors, const NetworkCatalog& catalog, KafkaProducer& producer,
                                ConsumerOptions consumer, const Clock& clock, prometheus::Registry& registry,
                                DeliveryOptions options)
-    : channels_(channels),
+    : store_(store),
+      channels_(channels),
       ledger_(ledger),
       limiter_(limiter),
       connectors_(connectors),
@@ -35,6 +36,7 @@ DeliveryWorker::DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, R
       consumer_options_(std::move(consumer)),
       clock_(clock),
       options_(std::move(options)),
+      lanes_(static_cast<size_t>(std::max(1, options_.lanes))),
       outcomes_(prometheus::BuildCounter()
                     .Name("herald_publisher_deliveries_total")
                     .Help("Deliveries by network and outcome (published, failed, retry, deferred, duplicate, "
@@ -80,14 +82,13 @@ bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages
 
 void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(consumer_options_);
-  const size_t lanes = static_cast<size_t>(std::max(1, options_.lanes));
   while (!stopping) {
     auto batch = consumer.PollBatch(500, std::chrono::milliseconds(200));
     if (batch.empty()) continue;
     // Lanes run side by side; one channel's posts (the message key) always
     // share a lane, so they stay in order.
-    std::vector<std::vector<const KafkaMessage*>> by_lane(lanes);
-    for (const auto& m : batch) by_lane[StableHash(m.key) % lanes].push_back(&m);
+    std::vector<std::vector<const KafkaMessage*>> by_lane(lanes_.size());
+    for (const auto& m : batch) by_lane[StableHash(m.key) % lanes_.size()].push_back(&m);
     // Results are produced without waiting for each one; the batch is
     // committed only once every lane finished and Kafka confirmed every
     // result. Otherwise the batch is delivered again: the ledger makes that
@@ -95,14 +96,14 @@ void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
     for (;;) {
       announce_failed_ = false;
       std::atomic<bool> complete{true};
-      std::vector<std::thread> running;
-      for (const auto& lane : by_lane) {
-        if (lane.empty()) continue;
-        running.emplace_back([&, lane_messages = &lane] {
+      std::vector<std::function<void()>> jobs(lanes_.size());
+      for (size_t i = 0; i < lanes_.size(); ++i) {
+        if (by_lane[i].empty()) continue;
+        jobs[i] = [&, lane_messages = &by_lane[i]] {
           if (!DeliverAll(*lane_messages, stopping)) complete = false;
-        });
+        };
       }
-      for (auto& t : running) t.join();
+      lanes_.RunAll(std::move(jobs));
       bool flushed = producer_.Flush(std::chrono::seconds(30));
       if (!complete) return;  // stopping: uncommitted, delivered again by the partitions' next owner
       if (flushed && !announce_failed_) {
@@ -150,11 +151,11 @@ absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network networ
 }
 
 absl::Status DeliveryWorker::MarkNeedsReauth(const herald::publisher::v1::Channel& channel, const std::string& reason) {
-  if (auto s = channels_.SetStatus(channel.workspace_id(), channel.id(),
-                                   herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
+  if (auto s = store_.SetStatus(channel.workspace_id(), channel.id(), herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
       !s.ok()) {
     return s;
   }
+  channels_.Invalidate(channel.workspace_id(), channel.id());
   herald::events::v1::ChannelStatusChanged event;
   event.set_channel_id(channel.id());
   event.set_network(channel.network());
@@ -171,35 +172,37 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
   DeliveryKey key{due.post_id(), due.channel_id(), due.occurrence_ms()};
   int64_t now = clock_.NowMs();
 
-  auto channel = channels_.GetWithToken(ws, due.channel_id());
+  auto channel = channels_.Get(ws, due.channel_id());
   if (!channel.ok() && !absl::IsNotFound(channel.status())) return channel.status();
-  Network network = channel.ok() ? channel->channel.network() : herald::common::v1::NETWORK_UNSPECIFIED;
+  Network network = channel.ok() ? (*channel)->channel.network() : herald::common::v1::NETWORK_UNSPECIFIED;
 
-  auto entry = ledger_.Get(key);
-  if (!entry.ok()) return entry.status();
-  if (entry->state == LedgerEntry::State::kSent || entry->state == LedgerEntry::State::kFailed) {
+  // One round trip reads the ledger and claims the delivery.
+  auto before = ledger_.Begin(key, now, options_.in_progress_ms);
+  if (!before.ok()) return before.status();
+  if (before->state == LedgerEntry::State::kSent || before->state == LedgerEntry::State::kFailed) {
     Outcome(network, "duplicate").Increment();
     PublishResult r;
-    bool sent = entry->state == LedgerEntry::State::kSent;
+    bool sent = before->state == LedgerEntry::State::kSent;
     r.set_outcome(sent ? PublishOutcome::PUBLISH_OUTCOME_PUBLISHED : PublishOutcome::PUBLISH_OUTCOME_FAILED);
-    r.set_remote_id(entry->remote_id);
-    r.set_remote_url(entry->remote_url);
+    r.set_remote_id(before->remote_id);
+    r.set_remote_url(before->remote_url);
     if (!sent) r.set_error_message("failed earlier");
     return Announce(r, due, network, false);
+  }
+  if (before->state == LedgerEntry::State::kBusy) {
+    return AnnounceDeferred(due, network, before->busy_until_ms, "another attempt is in progress");
   }
 
   const NetworkProfile* profile = catalog_.Find(network);
   Connector* connector = connectors_.For(network);
-  if (!channel.ok() || channel->channel.status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE || !profile ||
-      !connector) {
+  const bool active = channel.ok() && (*channel)->channel.status() == herald::publisher::v1::CHANNEL_STATUS_ACTIVE;
+  if (!active || !profile || !connector) {
     PublishResult r;
     r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
-    r.set_error_class(!channel.ok() || channel->channel.status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE
-                          ? herald::events::v1::ERROR_CLASS_AUTH
-                          : herald::events::v1::ERROR_CLASS_NETWORK);
-    r.set_error_message(!channel.ok()                ? "channel not connected"
-                        : !profile || !connector     ? "network not supported"
-                                                     : "channel needs re-authorisation");
+    r.set_error_class(!active ? herald::events::v1::ERROR_CLASS_AUTH : herald::events::v1::ERROR_CLASS_NETWORK);
+    r.set_error_message(!channel.ok() ? "channel not connected"
+                        : !active     ? "channel needs re-authorisation"
+                                      : "network not supported");
     if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
     Outcome(network, "failed").Increment();
     return Announce(r, due, network, true);
@@ -207,8 +210,10 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
 
   QuotaPlan plan = PlanFor(*profile, due.channel_id(), CallKind::kPublish);
   auto quota = limiter_.Acquire(plan, catalog_.Reserve(Priority::kPublish), now);
-  if (!quota.ok()) return quota.status();
-  if (!quota->allowed) {
+  if (!quota.ok() || !quota->allowed) {
+    // Nothing was sent: the claim is handed back as it was.
+    if (auto s = ledger_.Release(key, *before); !s.ok()) return s;
+    if (!quota.ok()) return quota.status();
     deferred_.Increment();
     return AnnounceDeferred(due, network, now + quota->retry_after_ms, "over quota; deferred");
   }
@@ -216,22 +221,14 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
 
   // A delivery whose last outcome is unknown may only read back this time:
   // the attempt is counted once it really sends.
-  bool unknown_before = entry->state == LedgerEntry::State::kSending;
-  auto before = ledger_.BeginAttempt(key, now, options_.in_progress_ms, !unknown_before);
-  if (!before.ok()) return before.status();
-  if (before->state == LedgerEntry::State::kSent || before->state == LedgerEntry::State::kFailed) {
-    return Deliver(due);  // another replica finished it meanwhile: announce theirs
-  }
-  if (before->state == LedgerEntry::State::kBusy) {
-    return AnnounceDeferred(due, network, before->busy_until_ms, "another attempt is in progress");
-  }
-  const auto& ch = channel->channel;
-  Endpoint endpoint{ch.base_url(), channel->access_token, ch.remote_account_id(), ch.handle()};
+  const bool unknown_before = before->state == LedgerEntry::State::kSending;
+  const auto& ch = (*channel)->channel;
+  Endpoint endpoint{ch.base_url(), (*channel)->access_token, ch.remote_account_id(), ch.handle()};
   int attempt_number = before->attempts + 1;
 
   // An earlier attempt's outcome is unknown. Where the network has no
   // idempotency key, look for the post before sending it again.
-  if (before->state == LedgerEntry::State::kSending && !connector->IdempotentRetries()) {
+  if (unknown_before && !connector->IdempotentRetries()) {
     int64_t since = before->attempt_started_ms - options_.readback_skew_ms;
     auto recent = connector->RecentPosts(endpoint, options_.readback_posts, since);
     if (!recent.ok()) {

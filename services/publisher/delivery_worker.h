@@ -1,13 +1,16 @@
 #pragma once
 // Consumes posts.due and delivers each post to its network exactly once:
 //   ledger says sent?      → re-announce the recorded result, send nothing
-//   quota exhausted?       → DEFERRED with the time it will fit
 //   another attempt live?  → DEFERRED until it counts as abandoned
+//   (otherwise the ledger now says SENDING: this attempt owns the delivery)
+//   quota exhausted?       → hand the claim back; DEFERRED with the time it fits
 //   earlier outcome unknown and the network has no idempotency key?
 //                          → read the account's recent posts back; a match is
 //                            the earlier attempt's post: record it, send nothing
-//   otherwise              → mark SENDING, call the network with the delivery's
-//                            idempotency key, record the outcome, announce it
+//   otherwise              → call the network with the delivery's idempotency
+//                            key, record the outcome, announce it
+// Redis round trips per published post: ledger claim, quota, ledger result
+// (channels come from a short-lived in-memory cache).
 // The Kafka offset is committed only after the outcome is on publish.results.
 #include <map>
 #include <memory>
@@ -21,7 +24,9 @@
 #include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/kafka.h"
+#include "common/lanes.h"
 #include "herald/events/v1/events.pb.h"
+#include "publisher/channel_cache.h"
 #include "publisher/channel_store.h"
 #include "publisher/connector_set.h"
 #include "publisher/delivery_ledger.h"
@@ -47,7 +52,7 @@ struct DeliveryOptions {
 
 class DeliveryWorker {
  public:
-  DeliveryWorker(ChannelStore& channels, DeliveryLedger& ledger, RateLimiter& limiter, ConnectorSet& connectors,
+  DeliveryWorker(ChannelStore& store, ChannelCache& channels, DeliveryLedger& ledger, RateLimiter& limiter, ConnectorSet& connectors,
                  const NetworkCatalog& catalog, KafkaProducer& producer, ConsumerOptions consumer, const Clock& clock,
                  prometheus::Registry& registry, DeliveryOptions options);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
@@ -69,7 +74,8 @@ class DeliveryWorker {
   absl::Status MarkNeedsReauth(const herald::publisher::v1::Channel& channel, const std::string& reason);
   prometheus::Counter& Outcome(herald::common::v1::Network network, const std::string& outcome);
 
-  ChannelStore& channels_;
+  ChannelStore& store_;
+  ChannelCache& channels_;
   DeliveryLedger& ledger_;
   RateLimiter& limiter_;
   ConnectorSet& connectors_;
@@ -78,6 +84,8 @@ class DeliveryWorker {
   ConsumerOptions consumer_options_;
   const Clock& clock_;
   DeliveryOptions options_;
+  // Deliveries run side by side on these threads (their HTTP connections stay open).
+  Lanes lanes_;
   prometheus::Family<prometheus::Counter>& outcomes_;
   std::map<std::pair<int, std::string>, prometheus::Counter*> outcome_counters_;
   prometheus::Family<prometheus::Counter>& ratelimit_;

@@ -1,4 +1,5 @@
 // publisher: channels, quotas and exactly-once delivery to the networks.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   delivery.retry.base_backoff_ms = s.Int("backoff-base-ms", 2000, 1, 3600000, "first retry backoff (full jitter)");
   delivery.lanes = static_cast<int>(
       s.Int("delivery-lanes", 8, 1, 256, "deliveries in flight at once (one channel's posts share a lane)"));
+  // Each lane holds a Redis connection while it delivers; the API needs some too.
+  redis_options.pool_size = std::max(redis_options.pool_size, delivery.lanes + 4);
   ConnectorOptions connector_options;
   connector_options.timeout =
       std::chrono::milliseconds(s.Int("http-timeout-ms", 10000, 100, 120000, "timeout of one call to a network"));
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   auto redis_client = rt.ConnectRedis(redis_options);
   RedisClient& redis = *redis_client;
   ChannelStore channels(redis, *box);
+  ChannelCache channel_cache(channels, SystemClock::Instance());
   DeliveryLedger ledger(redis);
   RateLimiter limiter(redis);
   ConnectorSet connectors(connector_options);
@@ -60,7 +64,7 @@ int main(int argc, char** argv) {
   PublisherService api(channels, connectors, catalog, limiter, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&api);
 
-  DeliveryWorker worker(channels, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
+  DeliveryWorker worker(channels, channel_cache, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
                         rt.metrics(), delivery);
   worker.Start();
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });

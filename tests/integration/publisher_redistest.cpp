@@ -117,18 +117,46 @@ TEST_F(LedgerTest, SentIsFinalAndAttemptsAreCounted) {
   DeliveryLedger ledger(redis());
   DeliveryKey k{"p", "ch", 1};
   EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kNew);
-  EXPECT_EQ(ledger.BeginAttempt(k, 1, 100)->state, LedgerEntry::State::kNew);
-  auto busy = ledger.BeginAttempt(k, 50, 100);
+  EXPECT_EQ(ledger.Begin(k, 1, 100)->state, LedgerEntry::State::kNew);
+  auto busy = ledger.Begin(k, 50, 100);
   EXPECT_EQ(busy->state, LedgerEntry::State::kBusy);  // the first may still be running
   EXPECT_EQ(busy->busy_until_ms, 101);
-  auto second = ledger.BeginAttempt(k, 101, 100);
+  auto second = ledger.Begin(k, 101, 100);
   EXPECT_EQ(second->state, LedgerEntry::State::kSending);  // the first one's outcome is unknown
   EXPECT_EQ(second->attempts, 1);
+  EXPECT_EQ(second->attempt_started_ms, 1);
+  ASSERT_TRUE(ledger.CountAttempt(k).ok());  // the second really sent
   ASSERT_TRUE(ledger.MarkSent(k, "r1", "https://x/r1", 102).ok());
-  auto after = ledger.BeginAttempt(k, 400, 100);
+  auto after = ledger.Begin(k, 400, 100);
   EXPECT_EQ(after->state, LedgerEntry::State::kSent);
   EXPECT_EQ(after->remote_id, "r1");
   EXPECT_EQ(ledger.Get(k)->attempts, 2);  // a begin on a SENT entry counts nothing
+}
+
+TEST_F(LedgerTest, ReleaseHandsBackAClaimThatSentNothing) {
+  DeliveryLedger ledger(redis());
+  DeliveryKey k{"p2", "ch", 1};
+  // A new delivery claimed, then the quota said wait: back to new, uncounted.
+  auto first = ledger.Begin(k, 1000, 100);
+  ASSERT_TRUE(ledger.Release(k, *first).ok());
+  EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kNew);
+  EXPECT_EQ(ledger.Get(k)->attempts, 0);
+  EXPECT_EQ(ledger.Begin(k, 1001, 100)->state, LedgerEntry::State::kNew);  // not busy: claimable at once
+
+  // An unknown outcome claimed again and released stays unknown, and its
+  // in-progress window is the earlier attempt's, not the release's.
+  auto unknown = ledger.Begin(k, 2000, 100);
+  ASSERT_EQ(unknown->state, LedgerEntry::State::kSending);
+  ASSERT_TRUE(ledger.Release(k, *unknown).ok());
+  auto again = ledger.Begin(k, 2001, 100);
+  EXPECT_EQ(again->state, LedgerEntry::State::kSending);
+  EXPECT_EQ(again->attempt_started_ms, 1001);
+  EXPECT_EQ(again->attempts, 1);
+
+  // A claim settled meanwhile is not released.
+  ASSERT_TRUE(ledger.MarkSent(k, "r", "u", 2002).ok());
+  ASSERT_TRUE(ledger.Release(k, *again).ok());
+  EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kSent);
 }
 
 class ChannelStoreTest : public RedisTest {};

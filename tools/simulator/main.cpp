@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
   faults.Set(plan);
   httplib::Server server;
   server.set_tcp_nodelay(true);
+  // Clients keep their connections, as with the real APIs (httplib's default
+  // closes one after 5 requests).
+  server.set_keep_alive_max_count(100000);
   // "Timeout" faults hold a thread each: room for many at once.
   server.new_task_queue = [] { return new httplib::ThreadPool(64); };
   auto routes = herald::sim::AddNetworkRoutes(server, sim, faults, base_url);
