@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
     DeliveryLedger ledger(redis);
     RateLimiter limiter(redis);
     ChannelCache channel_cache(channels, SystemClock::Instance());
+    TokenRefresher refresher(channels, channel_cache, redis, *catalog, {}, SystemClock::Instance());
     ConnectorSet connectors(ConnectorOptions{});
     KafkaProducer producer(KafkaOptions{broker.brokers(), "bench-publisher", {}});
     prometheus::Registry registry;
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
     due.kafka.brokers = broker.brokers();
     due.group_id = "bench-publisher";
     due.topics = {std::string(topics::k_posts_due)};
-    DeliveryWorker worker(channels, channel_cache, ledger, limiter, connectors, *catalog, producer, due, SystemClock::Instance(),
+    DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, *catalog, producer, due, SystemClock::Instance(),
                           registry, DeliveryOptions{});
 
     ConsumerOptions results;

@@ -38,4 +38,8 @@ struct HttpResponse {
 //   DATA_LOSS          — connection broke mid-exchange: outcome unknown.
 absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request);
 
+// Percent-encoding of everything but RFC 3986 unreserved characters (query
+// values, application/x-www-form-urlencoded fields).
+std::string UrlEncode(const std::string& s);
+
 }  // namespace herald

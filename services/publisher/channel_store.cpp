@@ -1,43 +1,79 @@
 #include "publisher/channel_store.h"
 
+#include <algorithm>
+
 namespace herald::publisher {
 namespace {
 
 using herald::publisher::v1::Channel;
 
-// KEYS: channel hash, index. ARGV: channel bytes, sealed token, id
+// KEYS: channel hash, index. ARGV: channel bytes, sealed token, id, sealed
+// refresh token ('' keeps the stored one).
 const RedisScript kPut(R"lua(
 redis.call('HSET', KEYS[1], 'channel', ARGV[1], 'token', ARGV[2])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'refresh', ARGV[4]) end
 redis.call('SADD', KEYS[2], ARGV[3])
 return 1
 )lua");
 
+// KEYS: channel hash. ARGV: channel bytes.
+const RedisScript kDisconnect(R"lua(
+redis.call('HSET', KEYS[1], 'channel', ARGV[1])
+redis.call('HDEL', KEYS[1], 'token', 'refresh')
+return 1
+)lua");
+
+// HMGET channel, refresh → the channel with `refreshable` filled in.
+absl::StatusOr<Channel> ParseChannel(const RedisReply& channel, const RedisReply& refresh) {
+  Channel c;
+  if (!c.ParseFromString(channel.str)) return absl::DataLossError("stored channel does not parse");
+  c.set_refreshable(!refresh.is_nil() && !refresh.str.empty());
+  return c;
+}
+
 }  // namespace
 
-absl::Status ChannelStore::Put(const Channel& channel, const std::string& access_token) {
+absl::Status ChannelStore::Put(const Channel& channel, const std::string& access_token,
+                               const std::string& refresh_token) {
+  Channel stored = channel;
+  stored.clear_refreshable();
   auto r = redis_.Eval(kPut, {Key(channel.workspace_id(), channel.id()), Index(channel.workspace_id())},
-                       {channel.SerializeAsString(), box_.Seal(access_token), channel.id()});
+                       {stored.SerializeAsString(), box_.Seal(access_token), channel.id(),
+                        refresh_token.empty() ? "" : box_.Seal(refresh_token)});
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::Status ChannelStore::PutDisconnected(const Channel& channel) {
+  Channel stored = channel;
+  stored.clear_refreshable();
+  stored.clear_token_expire_time();
+  stored.set_status(herald::publisher::v1::CHANNEL_STATUS_DISCONNECTED);
+  auto r = redis_.Eval(kDisconnect, {Key(channel.workspace_id(), channel.id())}, {stored.SerializeAsString()});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
 absl::StatusOr<Channel> ChannelStore::Get(const std::string& ws, const std::string& id) {
-  auto r = redis_.Command({"HGET", Key(ws, id), "channel"});
+  auto r = redis_.Command({"HMGET", Key(ws, id), "channel", "refresh"});
   if (!r.ok()) return r.status();
-  if (r->is_nil()) return absl::NotFoundError("channel " + id + " not found");
-  Channel c;
-  if (!c.ParseFromString(r->str)) return absl::DataLossError("stored channel does not parse");
-  return c;
+  if (r->elements.size() != 2 || r->elements[0].is_nil()) return absl::NotFoundError("channel " + id + " not found");
+  return ParseChannel(r->elements[0], r->elements[1]);
 }
 
 absl::StatusOr<ChannelWithToken> ChannelStore::GetWithToken(const std::string& ws, const std::string& id) {
-  auto r = redis_.Command({"HMGET", Key(ws, id), "channel", "token"});
+  auto r = redis_.Command({"HMGET", Key(ws, id), "channel", "token", "refresh"});
   if (!r.ok()) return r.status();
-  if (r->elements.size() != 2 || r->elements[0].is_nil()) return absl::NotFoundError("channel " + id + " not found");
+  if (r->elements.size() != 3 || r->elements[0].is_nil()) return absl::NotFoundError("channel " + id + " not found");
+  auto channel = ParseChannel(r->elements[0], r->elements[2]);
+  if (!channel.ok()) return channel.status();
   ChannelWithToken out;
-  if (!out.channel.ParseFromString(r->elements[0].str)) return absl::DataLossError("stored channel does not parse");
-  auto token = box_.Open(r->elements[1].str);
-  if (!token.ok()) return token.status();
-  out.access_token = std::move(*token);
+  out.channel = *std::move(channel);
+  // A disconnected channel has no credentials.
+  for (auto [reply, field] : {std::pair{&r->elements[1], &out.access_token}, {&r->elements[2], &out.refresh_token}}) {
+    if (reply->is_nil() || reply->str.empty()) continue;
+    auto opened = box_.Open(reply->str);
+    if (!opened.ok()) return opened.status();
+    *field = std::move(*opened);
+  }
   return out;
 }
 
@@ -45,14 +81,14 @@ absl::StatusOr<std::vector<Channel>> ChannelStore::List(const std::string& ws) {
   auto ids = redis_.Command({"SMEMBERS", Index(ws)});
   if (!ids.ok()) return ids.status();
   std::vector<RedisClient::Args> cmds;
-  for (const auto& id : ids->elements) cmds.push_back({"HGET", Key(ws, id.str), "channel"});
+  for (const auto& id : ids->elements) cmds.push_back({"HMGET", Key(ws, id.str), "channel", "refresh"});
   std::vector<Channel> out;
   if (cmds.empty()) return out;
   auto replies = redis_.Pipeline(cmds);
   if (!replies.ok()) return replies.status();
   for (const auto& r : *replies) {
-    Channel c;
-    if (!r.is_nil() && c.ParseFromString(r.str)) out.push_back(std::move(c));
+    if (r.elements.size() != 2 || r.elements[0].is_nil()) continue;
+    if (auto c = ParseChannel(r.elements[0], r.elements[1]); c.ok()) out.push_back(*std::move(c));
   }
   std::sort(out.begin(), out.end(), [](const Channel& a, const Channel& b) { return a.id() < b.id(); });
   return out;
@@ -65,6 +101,7 @@ absl::Status ChannelStore::SetStatus(const std::string& ws, const std::string& i
   auto c = Get(ws, id);
   if (!c.ok()) return c.status();
   c->set_status(status);
+  c->clear_refreshable();
   auto r = redis_.Command({"HSET", Key(ws, id), "channel", c->SerializeAsString()});
   return r.ok() ? absl::OkStatus() : r.status();
 }

@@ -1,7 +1,12 @@
 #pragma once
 // Channels in Redis, tagged by workspace so each workspace's keys share a slot:
-//   pub:{<workspace>}:ch:<id>     HASH  channel → serialized Channel, token → sealed token
+//   pub:{<workspace>}:ch:<id>     HASH  channel → serialized Channel,
+//                                       token → sealed access token,
+//                                       refresh → sealed refresh token (OAuth 2.0)
 //   pub:{<workspace>}:channels    SET   channel ids
+// Tokens are sealed (CredentialsBox) before they reach Redis and opened only
+// for a delivery; `Channel.refreshable` is derived from the stored fields.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,15 +19,22 @@ namespace herald::publisher {
 
 struct ChannelWithToken {
   herald::publisher::v1::Channel channel;
-  std::string access_token;  // decrypted, in memory only
+  // Decrypted, in memory only.
+  std::string access_token;
+  std::string refresh_token;
 };
 
 class ChannelStore {
  public:
   ChannelStore(RedisClient& redis, const CredentialsBox& box) : redis_(redis), box_(box) {}
 
-  // Creates or replaces the channel and its sealed token in one step.
-  absl::Status Put(const herald::publisher::v1::Channel& channel, const std::string& access_token);
+  // Creates or replaces the channel and its access token in one step. An
+  // empty refresh_token keeps the one stored (reconnecting an account or
+  // refreshing a token must never wipe it).
+  absl::Status Put(const herald::publisher::v1::Channel& channel, const std::string& access_token,
+                   const std::string& refresh_token = "");
+  // Stores the channel (its status DISCONNECTED) and erases its credentials.
+  absl::Status PutDisconnected(const herald::publisher::v1::Channel& channel);
   // NOT_FOUND when missing.
   absl::StatusOr<herald::publisher::v1::Channel> Get(const std::string& workspace_id, const std::string& channel_id);
   absl::StatusOr<ChannelWithToken> GetWithToken(const std::string& workspace_id, const std::string& channel_id);
@@ -30,8 +42,9 @@ class ChannelStore {
   absl::Status SetStatus(const std::string& workspace_id, const std::string& channel_id,
                          herald::publisher::v1::ChannelStatus status);
 
- private:
   static std::string Key(const std::string& ws, const std::string& id) { return "pub:{" + ws + "}:ch:" + id; }
+
+ private:
   static std::string Index(const std::string& ws) { return "pub:{" + ws + "}:channels"; }
 
   RedisClient& redis_;

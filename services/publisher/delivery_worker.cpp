@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/time_util.h"
 #include "herald/topics.h"
+#include "publisher/channel_events.h"
 #include "publisher/connectors/http_outcome.h"
 #include "publisher/quota_plan.h"
 
@@ -22,12 +23,14 @@ namespace {
 constexpr const char* kOutcomes[] = {"published", "failed", "retry", "deferred", "duplicate", "reconciled"};
 }
 
-DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, DeliveryLedger& ledger, RateLimiter& limiter,
+DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, TokenRefresher& refresher,
+                               DeliveryLedger& ledger, RateLimiter& limiter,
                                ConnectorSet& connectors, const NetworkCatalog& catalog, KafkaProducer& producer,
                                ConsumerOptions consumer, const Clock& clock, prometheus::Registry& registry,
                                DeliveryOptions options)
     : store_(store),
       channels_(channels),
+      refresher_(refresher),
       ledger_(ledger),
       limiter_(limiter),
       connectors_(connectors),
@@ -150,21 +153,15 @@ absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network networ
   return Announce(r, due, network, false);
 }
 
-absl::Status DeliveryWorker::MarkNeedsReauth(const herald::publisher::v1::Channel& channel, const std::string& reason) {
+absl::Status DeliveryWorker::MarkNeedsReauth(herald::publisher::v1::Channel channel, const std::string& reason) {
   if (auto s = store_.SetStatus(channel.workspace_id(), channel.id(), herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
       !s.ok()) {
     return s;
   }
   channels_.Invalidate(channel.workspace_id(), channel.id());
-  herald::events::v1::ChannelStatusChanged event;
-  event.set_channel_id(channel.id());
-  event.set_network(channel.network());
-  event.set_status(herald::publisher::v1::ChannelStatus_Name(herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH));
-  event.set_reason(reason);
-  *event.mutable_meta() = NewEventMeta(event, channel.workspace_id(), clock_);
   log::Warn("channel token rejected; needs re-authorisation", {{"channel_id", channel.id()}});
-  return producer_.ProduceSync(topics::k_channels_lifecycle, channel.id(), event.SerializeAsString(),
-                               EventHeaders(event.meta()));
+  channel.set_status(herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
+  return AnnounceChannelStatus(producer_, clock_, channel, reason);
 }
 
 absl::Status DeliveryWorker::Deliver(const PostDue& due) {
@@ -201,11 +198,35 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
     r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
     r.set_error_class(!active ? herald::events::v1::ERROR_CLASS_AUTH : herald::events::v1::ERROR_CLASS_NETWORK);
     r.set_error_message(!channel.ok() ? "channel not connected"
-                        : !active     ? "channel needs re-authorisation"
-                                      : "network not supported");
+                        : (*channel)->channel.status() == herald::publisher::v1::CHANNEL_STATUS_DISCONNECTED
+                            ? "channel disconnected"
+                        : !active ? "channel needs re-authorisation"
+                                  : "network not supported");
     if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
     Outcome(network, "failed").Increment();
     return Announce(r, due, network, true);
+  }
+
+  // An access token about to expire is refreshed first.
+  auto current = refresher_.Fresh(*channel, false);
+  if (!current.ok()) {
+    PublishResult r;
+    r.set_error_message(std::string(current.status().message()));
+    if (absl::IsPermissionDenied(current.status())) {
+      if (auto s = MarkNeedsReauth((*channel)->channel, r.error_message()); !s.ok()) return s;
+      if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
+      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
+      r.set_error_class(herald::events::v1::ERROR_CLASS_AUTH);
+      Outcome(network, "failed").Increment();
+      return Announce(r, due, network, true);
+    }
+    // The token endpoint did not answer; nothing was sent.
+    if (auto s = ledger_.Release(key, *before); !s.ok()) return s;
+    r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
+    r.set_error_class(herald::events::v1::ERROR_CLASS_NETWORK);
+    *r.mutable_not_before() = FromMs(now + BackoffMs(options_.retry, before->attempts + 1, 0.5));
+    Outcome(network, "retry").Increment();
+    return Announce(r, due, network, false);
   }
 
   QuotaPlan plan = PlanFor(*profile, due.channel_id(), CallKind::kPublish);
@@ -222,8 +243,8 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
   // A delivery whose last outcome is unknown may only read back this time:
   // the attempt is counted once it really sends.
   const bool unknown_before = before->state == LedgerEntry::State::kSending;
-  const auto& ch = (*channel)->channel;
-  Endpoint endpoint{ch.base_url(), (*channel)->access_token, ch.remote_account_id(), ch.handle()};
+  const auto& ch = (*current)->channel;
+  Endpoint endpoint{ch.base_url(), (*current)->access_token, ch.remote_account_id(), ch.handle()};
   int attempt_number = before->attempts + 1;
 
   // An earlier attempt's outcome is unknown. Where the network has no
@@ -292,6 +313,15 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
   OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, key.IdempotencyKey(), "",
                     due.occurrence_ms()};
   PublishAttempt attempt = connector->Publish(endpoint, post);
+  if (attempt.kind == PublishAttempt::Kind::kAuthRejected && refresher_.CanRefresh(**current)) {
+    // The token may have expired early or been refreshed elsewhere: renew
+    // it and send once more (a rejected request posted nothing).
+    auto renewed = refresher_.Fresh(*current, true);
+    if (renewed.ok() && (*renewed)->access_token != endpoint.token) {
+      endpoint.token = (*renewed)->access_token;
+      attempt = connector->Publish(endpoint, post);
+    }
+  }
   now = clock_.NowMs();
   thread_local std::mt19937_64 rng{std::random_device{}()};
   double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);

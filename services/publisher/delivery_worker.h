@@ -33,6 +33,7 @@
 #include "publisher/delivery_rules.h"
 #include "publisher/network_catalog.h"
 #include "publisher/rate_limiter.h"
+#include "publisher/token_refresher.h"
 
 namespace herald::publisher {
 
@@ -52,7 +53,7 @@ struct DeliveryOptions {
 
 class DeliveryWorker {
  public:
-  DeliveryWorker(ChannelStore& store, ChannelCache& channels, DeliveryLedger& ledger, RateLimiter& limiter, ConnectorSet& connectors,
+  DeliveryWorker(ChannelStore& store, ChannelCache& channels, TokenRefresher& refresher, DeliveryLedger& ledger, RateLimiter& limiter, ConnectorSet& connectors,
                  const NetworkCatalog& catalog, KafkaProducer& producer, ConsumerOptions consumer, const Clock& clock,
                  prometheus::Registry& registry, DeliveryOptions options);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
@@ -71,11 +72,12 @@ class DeliveryWorker {
                         herald::common::v1::Network network, bool dead_letter);
   absl::Status AnnounceDeferred(const herald::events::v1::PostDue& due, herald::common::v1::Network network,
                                 int64_t until_ms, const std::string& why);
-  absl::Status MarkNeedsReauth(const herald::publisher::v1::Channel& channel, const std::string& reason);
+  absl::Status MarkNeedsReauth(herald::publisher::v1::Channel channel, const std::string& reason);
   prometheus::Counter& Outcome(herald::common::v1::Network network, const std::string& outcome);
 
   ChannelStore& store_;
   ChannelCache& channels_;
+  TokenRefresher& refresher_;
   DeliveryLedger& ledger_;
   RateLimiter& limiter_;
   ConnectorSet& connectors_;

@@ -1,6 +1,7 @@
 // publisher: channels, quotas and exactly-once delivery to the networks.
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "common/log.h"
@@ -35,6 +36,14 @@ int main(int argc, char** argv) {
   delivery.in_progress_ms = 2 * connector_options.timeout.count() + 1000;
   std::string networks_file =
       s.String("networks-file", "", "networks data file (content rules, quotas); default: the compiled-in one");
+  // The app's OAuth 2.0 clients, for refreshing expiring tokens (from a Secret).
+  std::map<herald::common::v1::Network, OAuthClient> oauth_clients;
+  for (auto [network, name] : {std::pair{herald::common::v1::NETWORK_X, "x"},
+                               std::pair{herald::common::v1::NETWORK_LINKEDIN, "linkedin"}}) {
+    std::string id = s.String(std::string(name) + "-client-id", "", "OAuth client id (token refresh)");
+    std::string secret = s.String(std::string(name) + "-client-secret", "", "OAuth client secret (token refresh)");
+    if (!id.empty()) oauth_clients[network] = OAuthClient{id, secret};
+  }
   ConsumerOptions due = rt.ConsumerSettings("herald-publisher", {std::string(topics::k_posts_due)});
   rt.ValidateSettings();
 
@@ -56,15 +65,18 @@ int main(int argc, char** argv) {
   RedisClient& redis = *redis_client;
   ChannelStore channels(redis, *box);
   ChannelCache channel_cache(channels, SystemClock::Instance());
+  TokenRefresher refresher(channels, channel_cache, redis, catalog, oauth_clients, SystemClock::Instance(),
+                           RefreshOptions{.timeout = connector_options.timeout});
   DeliveryLedger ledger(redis);
   RateLimiter limiter(redis);
   ConnectorSet connectors(connector_options);
   KafkaProducer producer(kafka);
 
-  PublisherService api(channels, connectors, catalog, limiter, rt.executor(), SystemClock::Instance());
+  PublisherService api(channels, channel_cache, connectors, catalog, limiter, producer, rt.executor(),
+                       SystemClock::Instance());
   rt.grpc().AddService(&api);
 
-  DeliveryWorker worker(channels, channel_cache, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
+  DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
                         rt.metrics(), delivery);
   worker.Start();
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });

@@ -191,6 +191,12 @@ absl::StatusOr<NetworkCatalog> NetworkCatalog::Parse(const std::string& json_tex
         p.threads.supported = r.Bool(*threads, "supported", path + ".threads", false);
         p.threads.max_parts = static_cast<int>(r.Int(*threads, "max_parts", path + ".threads", 1, 100, 1));
       }
+      if (const json* oauth = r.Object(j, "oauth", path, false)) {
+        p.oauth.token_url = r.String(*oauth, "token_url", path + ".oauth");
+        std::string auth = r.String(*oauth, "client_auth", path + ".oauth");
+        if (auth != "basic" && auth != "body") r.Fail(path + ".oauth.client_auth", "want \"basic\" or \"body\"");
+        p.oauth.client_auth_basic = auth == "basic";
+      }
       if (j.contains("quotas")) {
         if (!j.at("quotas").is_array()) r.Fail(path + ".quotas", "want an array");
         for (size_t i = 0; j.at("quotas").is_array() && i < j.at("quotas").size(); ++i) {

@@ -48,6 +48,14 @@ struct QuotaRule {
   int64_t Cost(CallKind kind) const;
 };
 
+// Refreshing expiring OAuth 2.0 access tokens (networks that issue them).
+struct OAuthRules {
+  // "{base_url}" stands for the channel's API root; empty: no refresh.
+  std::string token_url;
+  // The app's client id and secret: in an HTTP Basic header, or in the form.
+  bool client_auth_basic = true;
+};
+
 struct NetworkProfile {
   herald::common::v1::Network network = herald::common::v1::NETWORK_UNSPECIFIED;
   std::string name;  // "x", "bluesky", ...
@@ -55,6 +63,7 @@ struct NetworkProfile {
   MediaRules media;
   ThreadRules threads;
   std::vector<QuotaRule> quotas;
+  OAuthRules oauth;
 };
 
 class NetworkCatalog {

@@ -1,10 +1,12 @@
 #include "publisher/publisher_service.h"
 
+#include "absl/time/time.h"
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "common/time_util.h"
 #include "common/unary.h"
+#include "publisher/channel_events.h"
 #include "publisher/content_rules.h"
 #include "publisher/quota_plan.h"
 
@@ -17,6 +19,23 @@ FieldErrors ChannelRefErrors(const std::string& workspace_id, const std::string&
   if (!IsValidId(channel_id)) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
   return errors;
 }
+
+namespace {
+
+bool IsTimeZone(const std::string& name) {
+  absl::TimeZone tz;
+  return name.size() <= 64 && absl::LoadTimeZone(name, &tz);
+}
+
+void CheckToken(FieldErrors& errors, const std::string& field, const std::string& token) {
+  if (token.empty()) {
+    errors.Add(field, "required");
+  } else if (token.size() > 4096) {
+    errors.Add(field, "longer than 4096 bytes");
+  }
+}
+
+}  // namespace
 
 FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
   FieldErrors errors;
@@ -37,15 +56,26 @@ FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
   } else if (!scheme || url.size() > 2048 || url.find_first_of(" \t\r\n") != std::string::npos) {
     errors.Add("base_url", "must be an http(s) URL");
   }
-  if (r.access_token().empty()) {
-    errors.Add("access_token", "required");
-  } else if (r.access_token().size() > 4096) {
-    errors.Add("access_token", "longer than 4096 bytes");
-  } else if (r.network() == herald::common::v1::NETWORK_WEBHOOK && r.access_token().size() < 16) {
+  CheckToken(errors, "access_token", r.access_token());
+  if (r.network() == herald::common::v1::NETWORK_WEBHOOK && !r.access_token().empty() &&
+      r.access_token().size() < 16) {
     errors.Add("access_token", "a webhook's signing secret needs at least 16 characters");
   }
-  if (!r.time_zone().empty() && (r.time_zone().size() > 64 || r.time_zone().find(' ') != std::string::npos)) {
-    errors.Add("time_zone", "not an IANA zone name");
+  if (r.refresh_token().size() > 4096) errors.Add("refresh_token", "longer than 4096 bytes");
+  if (!r.time_zone().empty() && !IsTimeZone(r.time_zone())) errors.Add("time_zone", "not an IANA zone name");
+  return errors;
+}
+
+FieldErrors ValidateUpdate(const v1::UpdateChannelRequest& r) {
+  FieldErrors errors = ChannelRefErrors(r.workspace_id(), r.channel_id());
+  if (r.has_access_token()) CheckToken(errors, "access_token", r.access_token());
+  if (r.has_refresh_token()) CheckToken(errors, "refresh_token", r.refresh_token());
+  if (r.has_token_expire_time() && !r.has_access_token()) {
+    errors.Add("token_expire_time", "only with a new access_token");
+  }
+  if (r.has_time_zone() && !IsTimeZone(r.time_zone())) errors.Add("time_zone", "not an IANA zone name");
+  if (!r.has_access_token() && !r.has_refresh_token() && !r.has_time_zone()) {
+    errors.Add("access_token", "nothing to update: set access_token, refresh_token or time_zone");
   }
   return errors;
 }
@@ -141,13 +171,89 @@ grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest&
   channel.set_remote_account_id(account->remote_id);
   channel.set_status(v1::CHANNEL_STATUS_ACTIVE);
   channel.set_time_zone(request.time_zone().empty() ? "UTC" : request.time_zone());
+  if (request.has_token_expire_time()) *channel.mutable_token_expire_time() = request.token_expire_time();
   auto existing = channels_.Get(request.workspace_id(), channel.id());
   *channel.mutable_create_time() = existing.ok() ? existing->create_time() : FromMs(clock_.NowMs());
-  if (auto s = channels_.Put(channel, request.access_token()); !s.ok()) return ToGrpc(s);
+  // A reconnect without a refresh token keeps the stored one.
+  if (auto s = channels_.Put(channel, request.access_token(), request.refresh_token()); !s.ok()) return ToGrpc(s);
+  cache_.Invalidate(channel.workspace_id(), channel.id());
   log::Info("channel connected", {{"channel_id", channel.id()}, {"workspace_id", channel.workspace_id()},
                                   {"handle", channel.handle()}});
-  *response = channel;
+  return Reread(channel, response);
+}
+
+grpc::Status PublisherService::Reread(const v1::Channel& channel, v1::Channel* response) {
+  auto stored = channels_.Get(channel.workspace_id(), channel.id());
+  if (!stored.ok()) return ToGrpc(stored.status());
+  *response = *std::move(stored);
   return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* PublisherService::UpdateChannel(grpc::CallbackServerContext* ctx,
+                                                          const v1::UpdateChannelRequest* request,
+                                                          v1::Channel* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoUpdateChannel(*request, response); });
+}
+
+grpc::Status PublisherService::DoUpdateChannel(const v1::UpdateChannelRequest& request, v1::Channel* response) {
+  FieldErrors errors = ValidateUpdate(request);
+  if (!errors.ok()) return errors.ToGrpc();
+  auto stored = channels_.GetWithToken(request.workspace_id(), request.channel_id());
+  if (!stored.ok()) return ToGrpc(stored.status());
+  v1::Channel channel = stored->channel;
+  if (channel.status() == v1::CHANNEL_STATUS_DISCONNECTED && !request.has_access_token()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "channel is disconnected: give a new access_token (or ConnectChannel)");
+  }
+  std::string access_token = stored->access_token;
+  if (request.has_access_token()) {
+    // Re-authorisation: the network must accept the token and name the same account.
+    Connector* connector = connectors_.For(channel.network());
+    if (!connector) return InvalidArgument("access_token", "no connector for this channel's network");
+    auto account = connector->VerifyCredentials(
+        Endpoint{channel.base_url(), request.access_token(), channel.remote_account_id(), channel.handle()});
+    if (absl::IsPermissionDenied(account.status())) return InvalidArgument("access_token", "rejected by the network");
+    if (!account.ok()) return ToGrpc(account.status());
+    if (account->remote_id != channel.remote_account_id()) {
+      return InvalidArgument("access_token", "belongs to another account (" + account->handle + ")");
+    }
+    access_token = request.access_token();
+    channel.set_status(v1::CHANNEL_STATUS_ACTIVE);
+    if (request.has_token_expire_time()) {
+      *channel.mutable_token_expire_time() = request.token_expire_time();
+    } else {
+      channel.clear_token_expire_time();
+    }
+  }
+  if (request.has_time_zone()) channel.set_time_zone(request.time_zone());
+  if (auto s = channels_.Put(channel, access_token, request.refresh_token()); !s.ok()) return ToGrpc(s);
+  cache_.Invalidate(channel.workspace_id(), channel.id());
+  log::Info("channel updated", {{"channel_id", channel.id()},
+                                {"new_access_token", request.has_access_token()},
+                                {"new_refresh_token", request.has_refresh_token()}});
+  return Reread(channel, response);
+}
+
+grpc::ServerUnaryReactor* PublisherService::DisconnectChannel(grpc::CallbackServerContext* ctx,
+                                                              const v1::DisconnectChannelRequest* request,
+                                                              v1::Channel* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoDisconnectChannel(*request, response); });
+}
+
+grpc::Status PublisherService::DoDisconnectChannel(const v1::DisconnectChannelRequest& request,
+                                                   v1::Channel* response) {
+  if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
+  auto channel = channels_.Get(request.workspace_id(), request.channel_id());
+  if (!channel.ok()) return ToGrpc(channel.status());
+  if (auto s = channels_.PutDisconnected(*channel); !s.ok()) return ToGrpc(s);
+  cache_.Invalidate(channel->workspace_id(), channel->id());
+  channel->set_status(v1::CHANNEL_STATUS_DISCONNECTED);
+  if (auto s = AnnounceChannelStatus(producer_, clock_, *channel, "disconnected by a user"); !s.ok()) {
+    // Stored either way; the event is what other services react to.
+    log::Warn("channel disconnected but not announced", {{"channel_id", channel->id()}, {"error", s.ToString()}});
+  }
+  log::Info("channel disconnected", {{"channel_id", channel->id()}, {"workspace_id", channel->workspace_id()}});
+  return Reread(*channel, response);
 }
 
 grpc::Status PublisherService::DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response) {

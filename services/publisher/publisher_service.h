@@ -4,6 +4,8 @@
 #include "common/executor.h"
 #include "common/status.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
+#include "common/kafka.h"
+#include "publisher/channel_cache.h"
 #include "publisher/channel_store.h"
 #include "publisher/connector_set.h"
 #include "publisher/network_catalog.h"
@@ -15,12 +17,15 @@ namespace v1 = herald::publisher::v1;
 
 class PublisherService final : public v1::PublisherService::CallbackService {
  public:
-  PublisherService(ChannelStore& channels, ConnectorSet& connectors, const NetworkCatalog& catalog,
-                   RateLimiter& limiter, Executor& executor, const Clock& clock)
+  PublisherService(ChannelStore& channels, ChannelCache& cache, ConnectorSet& connectors,
+                   const NetworkCatalog& catalog, RateLimiter& limiter, KafkaProducer& producer, Executor& executor,
+                   const Clock& clock)
       : channels_(channels),
+        cache_(cache),
         connectors_(connectors),
         catalog_(catalog),
         limiter_(limiter),
+        producer_(producer),
         executor_(executor),
         clock_(clock) {}
 
@@ -30,6 +35,11 @@ class PublisherService final : public v1::PublisherService::CallbackService {
                                        v1::Channel* response) override;
   grpc::ServerUnaryReactor* ListChannels(grpc::CallbackServerContext* ctx, const v1::ListChannelsRequest* request,
                                          v1::ListChannelsResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateChannel(grpc::CallbackServerContext* ctx, const v1::UpdateChannelRequest* request,
+                                          v1::Channel* response) override;
+  grpc::ServerUnaryReactor* DisconnectChannel(grpc::CallbackServerContext* ctx,
+                                              const v1::DisconnectChannelRequest* request,
+                                              v1::Channel* response) override;
 
   grpc::ServerUnaryReactor* ValidateContent(grpc::CallbackServerContext* ctx,
                                             const v1::ValidateContentRequest* request,
@@ -41,17 +51,25 @@ class PublisherService final : public v1::PublisherService::CallbackService {
   grpc::Status DoConnectChannel(const v1::ConnectChannelRequest& request, v1::Channel* response);
   grpc::Status DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response);
   grpc::Status DoListChannels(const v1::ListChannelsRequest& request, v1::ListChannelsResponse* response);
+  grpc::Status DoUpdateChannel(const v1::UpdateChannelRequest& request, v1::Channel* response);
+  grpc::Status DoDisconnectChannel(const v1::DisconnectChannelRequest& request, v1::Channel* response);
 
  private:
+  // The stored channel as the API returns it (refreshable filled in).
+  grpc::Status Reread(const v1::Channel& channel, v1::Channel* response);
+
   ChannelStore& channels_;
+  ChannelCache& cache_;
   ConnectorSet& connectors_;
   const NetworkCatalog& catalog_;
   RateLimiter& limiter_;
+  KafkaProducer& producer_;
   Executor& executor_;
   const Clock& clock_;
 };
 
-// Field checks for ConnectChannel (no I/O).
+// Field checks (no I/O).
 FieldErrors ValidateConnect(const v1::ConnectChannelRequest& request);
+FieldErrors ValidateUpdate(const v1::UpdateChannelRequest& request);
 
 }  // namespace herald::publisher

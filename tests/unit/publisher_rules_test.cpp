@@ -108,5 +108,25 @@ TEST(ValidateConnect, NamesEachBadField) {
   EXPECT_TRUE(ValidateConnect(r).ok());
 }
 
+TEST(ValidateUpdate, NamesEachBadFieldAndWantsSomethingToChange) {
+  v1::UpdateChannelRequest r;
+  r.set_workspace_id("ws");
+  r.set_channel_id("ch_1");
+  EXPECT_NE(ValidateUpdate(r).Message().find("nothing to update"), std::string::npos);
+  r.set_time_zone("Not/AZone");
+  EXPECT_NE(ValidateUpdate(r).Message().find("time_zone: not an IANA zone name"), std::string::npos);
+  r.set_time_zone("America/New_York");
+  EXPECT_TRUE(ValidateUpdate(r).ok());
+  r.set_refresh_token("");  // set but empty: to erase credentials, disconnect
+  EXPECT_NE(ValidateUpdate(r).Message().find("refresh_token: required"), std::string::npos);
+  r.clear_refresh_token();
+  *r.mutable_token_expire_time() = google::protobuf::Timestamp();
+  EXPECT_NE(ValidateUpdate(r).Message().find("token_expire_time: only with a new access_token"), std::string::npos);
+  r.set_access_token(std::string(5000, 'a'));
+  EXPECT_NE(ValidateUpdate(r).Message().find("access_token: longer than 4096"), std::string::npos);
+  r.set_access_token("fine");
+  EXPECT_TRUE(ValidateUpdate(r).ok());
+}
+
 }  // namespace
 }  // namespace herald::publisher

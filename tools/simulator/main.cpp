@@ -99,6 +99,20 @@ int main(int argc, char** argv) {
 
   server.Get("/_sim/ledger", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Ledger()); });
   server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Stats()); });
+  // A grant as an OAuth authorisation would hand one out:
+  // {"username", "expires_in", "refreshed_expires_in" (lifetime of refreshed tokens)}.
+  server.Post("/_sim/oauth/grant", [&](const httplib::Request& req, httplib::Response& res) {
+    json in = json::parse(req.body, nullptr, false);
+    if (!in.is_object() || !in.contains("username") || !in["username"].is_string()) {
+      return Reply(res, 400, {{"error", "want {\"username\": ..., \"expires_in\": seconds, \"refreshed_expires_in\": seconds}"}});
+    }
+    int64_t expires_in = in.value("expires_in", 7200);
+    auto grant = sim.IssueGrant(in["username"].get<std::string>(), expires_in,
+                                in.value("refreshed_expires_in", expires_in));
+    if (!grant) return Reply(res, 404, {{"error", "unknown username"}});
+    Reply(res, 200, {{"access_token", grant->access_token}, {"refresh_token", grant->refresh_token},
+                     {"expires_in", grant->expires_in_s}});
+  });
   server.Post("/_sim/revoke", [&](const httplib::Request& req, httplib::Response& res) {
     json in = json::parse(req.body, nullptr, false);
     if (!in.is_object() || !in.contains("token") || !in["token"].is_string()) {

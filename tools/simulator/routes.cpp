@@ -51,9 +51,33 @@ class Routes {
     Bluesky();
     LinkedIn();
     Meta();
+    OAuth();
   }
 
  private:
+  // OAuth 2.0 refresh_token grants (form-encoded, as the real token endpoints
+  // take them). X rotates refresh tokens; the LinkedIn endpoint keeps the old
+  // one valid and leaves it out of the answer.
+  void OAuth() {
+    auto refresh = [this](bool rotate) {
+      return [this, rotate](const httplib::Request& req, httplib::Response& res) {
+        if (req.get_param_value("grant_type") != "refresh_token") {
+          return Reply(res, 400, {{"error", "unsupported_grant_type"}});
+        }
+        bool client = req.has_header("Authorization") || req.has_param("client_id");
+        if (!client) return Reply(res, 401, {{"error", "invalid_client"}});
+        auto grant = core_.Refresh(req.get_param_value("refresh_token"), rotate);
+        if (!grant) return Reply(res, 400, {{"error", "invalid_grant"}});
+        json body = {{"access_token", grant->access_token}, {"token_type", "bearer"},
+                     {"expires_in", grant->expires_in_s}};
+        if (!grant->refresh_token.empty()) body["refresh_token"] = grant->refresh_token;
+        Reply(res, 200, body);
+      };
+    };
+    server_.Post("/2/oauth2/token", refresh(true));
+    server_.Post("/oauth/v2/accessToken", refresh(false));
+  }
+
   // A posting endpoint under the fault plan: `post` decides and writes the answer.
   void Posting(httplib::Response& res, const std::function<void()>& post) {
     FaultPlan plan = faults_.plan();

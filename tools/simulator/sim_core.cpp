@@ -20,6 +20,11 @@ std::optional<Account> SimCore::Authenticate(const std::string& bearer) const {
   {
     std::lock_guard lock(mu_);
     if (std::find(revoked_.begin(), revoked_.end(), bearer) != revoked_.end()) return std::nullopt;
+    if (auto it = access_tokens_.find(bearer); it != access_tokens_.end()) {
+      if (it->second.expires_ms > clock_.NowMs()) return accounts_[it->second.account];
+      ++expired_token_calls_;
+      return std::nullopt;
+    }
   }
   for (const auto& a : accounts_) {
     if (!bearer.empty() && a.token == bearer) return a;
@@ -118,7 +123,49 @@ nlohmann::json SimCore::Ledger() const {
 
 nlohmann::json SimCore::Stats() const {
   std::lock_guard lock(mu_);
-  return {{"accepted", posts_.size()}, {"rate_limited", rate_limited_}};
+  return {{"accepted", posts_.size()},
+          {"rate_limited", rate_limited_},
+          {"token_refreshes", refreshes_},
+          {"token_refreshes_refused", refresh_refused_},
+          {"expired_token_calls", expired_token_calls_}};
+}
+
+std::optional<Grant> SimCore::IssueGrant(const std::string& username, int64_t expires_in_s,
+                                         int64_t refreshed_expires_in_s) {
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < accounts_.size(); ++i) {
+    if (accounts_[i].username != username) continue;
+    Grant g{"at-" + std::to_string(next_grant_) + "-" + username, "rt-" + std::to_string(next_grant_) + "-" + username,
+            expires_in_s};
+    ++next_grant_;
+    access_tokens_[g.access_token] = {i, clock_.NowMs() + expires_in_s * 1000, 0};
+    refresh_tokens_[g.refresh_token] = {i, 0, refreshed_expires_in_s};
+    return g;
+  }
+  return std::nullopt;
+}
+
+std::optional<Grant> SimCore::Refresh(const std::string& refresh_token, bool rotate) {
+  std::lock_guard lock(mu_);
+  auto it = refresh_tokens_.find(refresh_token);
+  if (it == refresh_tokens_.end()) {
+    ++refresh_refused_;
+    return std::nullopt;
+  }
+  Issued issued = it->second;
+  const std::string& username = accounts_[issued.account].username;
+  Grant g;
+  g.access_token = "at-" + std::to_string(next_grant_) + "-" + username;
+  g.expires_in_s = issued.lifetime_s;
+  if (rotate) {
+    g.refresh_token = "rt-" + std::to_string(next_grant_) + "-" + username;
+    refresh_tokens_.erase(it);
+    refresh_tokens_[g.refresh_token] = issued;
+  }
+  ++next_grant_;
+  ++refreshes_;
+  access_tokens_[g.access_token] = {issued.account, clock_.NowMs() + issued.lifetime_s * 1000, 0};
+  return g;
 }
 
 void SimCore::Revoke(const std::string& token) {

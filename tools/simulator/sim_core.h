@@ -50,6 +50,13 @@ struct Admission {
   int64_t reset_ms = 0;
 };
 
+// An OAuth 2.0 grant (X and LinkedIn issue expiring access tokens).
+struct Grant {
+  std::string access_token;
+  std::string refresh_token;
+  int64_t expires_in_s = 0;
+};
+
 struct Engagement {
   int64_t impressions = 0, likes = 0, reposts = 0, replies = 0;
 };
@@ -79,6 +86,15 @@ class SimCore {
   nlohmann::json Stats() const;
   // The network stops accepting this token (a user revoked the app).
   void Revoke(const std::string& token);
+
+  // A grant for an account: an access token valid for expires_in_s and a
+  // refresh token whose access tokens live refreshed_expires_in_s. nullopt
+  // for an unknown username.
+  std::optional<Grant> IssueGrant(const std::string& username, int64_t expires_in_s, int64_t refreshed_expires_in_s);
+  // The refresh_token grant. `rotate`: a new refresh token replaces the old
+  // one, which stops working (X); otherwise the old one stays valid and the
+  // answer carries none (RFC 6749 §6 allows both). nullopt: unknown or used.
+  std::optional<Grant> Refresh(const std::string& refresh_token, bool rotate);
   const RateLimit& limit() const { return limit_; }
   const Clock& clock() const { return clock_; }
 
@@ -95,6 +111,14 @@ class SimCore {
   };
   std::map<std::string, Window> windows_;  // net|account
   std::vector<std::string> revoked_;
+  struct Issued {
+    size_t account = 0;
+    int64_t expires_ms = 0;   // access tokens
+    int64_t lifetime_s = 0;   // refresh tokens: lifetime of the access tokens they yield
+  };
+  std::map<std::string, Issued> access_tokens_, refresh_tokens_;
+  uint64_t next_grant_ = 1, refreshes_ = 0, refresh_refused_ = 0;
+  mutable uint64_t expired_token_calls_ = 0;  // counted by Authenticate
   uint64_t rate_limited_ = 0;
   uint64_t next_id_ = 110000000000000000ULL;
 };

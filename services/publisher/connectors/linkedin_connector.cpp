@@ -9,19 +9,6 @@ namespace {
 
 constexpr const char* kVersion = "202411";
 
-std::string UrlEncode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
-
 class LinkedInConnector : public Connector {
  public:
   explicit LinkedInConnector(ConnectorOptions options) : options_(std::move(options)) {}

@@ -1,0 +1,159 @@
+// Channels through their life (issue 4): expiring OAuth tokens refreshed
+// before use or when the network rejects them, a reconnect that keeps the
+// refresh token, updates checked field by field, and a disconnect that stops
+// publishing.
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include <thread>
+
+#include "common/clock.h"
+#include "common/time_util.h"
+#include "platform_test.h"
+
+namespace herald {
+namespace {
+
+using herald::testing::Ctx;
+using herald::testing::Eventually;
+using herald::testing::HttpJson;
+using herald::testing::Platform;
+using herald::testing::PlatformOptions;
+using herald::testing::PlatformTest;
+using nlohmann::json;
+namespace sched = herald::scheduler::v1;
+namespace pub = herald::publisher::v1;
+using herald::common::v1::Network;
+
+class Channels : public PlatformTest {
+ protected:
+  void SetUp() override {
+    workspace_ = "channels";
+    PlatformOptions o;
+    // The app's X client: the simulator's token endpoint takes any.
+    o.publisher_args = {"--x-client-id=herald-e2e", "--x-client-secret=e2e-secret"};
+    p_ = std::make_unique<Platform>(o);
+  }
+  json Grant(const std::string& username, int expires_in_s) {
+    return HttpJson("POST", p_->simulator_url() + "/_sim/oauth/grant",
+                    json{{"username", username}, {"expires_in", expires_in_s}, {"refreshed_expires_in", 7200}}.dump());
+  }
+  json Stats() { return HttpJson("GET", p_->simulator_url() + "/_sim/stats"); }
+  grpc::Status ConnectX(const std::string& access, const std::string& refresh, int64_t expire_ms, pub::Channel* out) {
+    pub::ConnectChannelRequest req;
+    req.set_workspace_id(workspace_);
+    req.set_network(Network::NETWORK_X);
+    req.set_base_url(p_->simulator_url());
+    req.set_access_token(access);
+    req.set_refresh_token(refresh);
+    if (expire_ms) *req.mutable_token_expire_time() = FromMs(expire_ms);
+    return Stub<pub::PublisherService>("publisher")->ConnectChannel(Ctx().get(), req, out);
+  }
+  sched::PostState StateOf(const std::string& id) {
+    sched::GetPostRequest g;
+    g.set_workspace_id(workspace_);
+    g.set_post_id(id);
+    sched::Post post;
+    Stub<sched::SchedulerService>("scheduler")->GetPost(Ctx().get(), g, &post);
+    return post.state();
+  }
+};
+
+TEST_F(Channels, ExpiringTokensAreRefreshedAndAReconnectKeepsTheRefreshToken) {
+  const int64_t now = SystemClock::Instance().NowMs();
+  // "other": the token's expiry is known and near, so it is refreshed before use.
+  json other_grant = Grant("other", 1);
+  pub::Channel other;
+  ASSERT_TRUE(ConnectX(other_grant["access_token"], other_grant["refresh_token"], now + 1000, &other).ok());
+  EXPECT_TRUE(other.refreshable());
+  EXPECT_EQ(ToMs(other.token_expire_time()), now + 1000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto ids = CreatePosts({"posted with a refreshed token"}, {other.id()});
+  EXPECT_EQ(WaitPublished(ids, std::chrono::seconds(60)), 1u) << p_->Logs();
+  EXPECT_EQ(Stats()["token_refreshes"], 1);
+  EXPECT_EQ(Stats()["expired_token_calls"], 0);  // never sent with the expired token
+
+  // "brand": nobody told us when its token expires; the network rejects it,
+  // the publisher refreshes and sends once more.
+  json brand_grant = Grant("brand", 1);
+  pub::Channel brand;
+  ASSERT_TRUE(ConnectX(brand_grant["access_token"], brand_grant["refresh_token"], 0, &brand).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ids = CreatePosts({"rejected token, refreshed, sent again"}, {brand.id()});
+  EXPECT_EQ(WaitPublished(ids, std::chrono::seconds(60)), 1u) << p_->Logs();
+  EXPECT_EQ(Stats()["token_refreshes"], 2);
+  EXPECT_EQ(Stats()["expired_token_calls"], 1);
+  EXPECT_EQ(LedgerCounts()["rejected token, refreshed, sent again"], 1);
+
+  // Reconnected with only a new access token: the refresh token stays.
+  json again = Grant("brand", 7200);
+  pub::Channel reconnected;
+  ASSERT_TRUE(ConnectX(again["access_token"], "", 0, &reconnected).ok());
+  EXPECT_EQ(reconnected.id(), brand.id());
+  EXPECT_TRUE(reconnected.refreshable());
+}
+
+TEST_F(Channels, UpdatesAreCheckedAndADisconnectStopsPublishing) {
+  auto publisher = Stub<pub::PublisherService>("publisher");
+  auto channel = Connect(Network::NETWORK_X, "e2e-token");
+  pub::UpdateChannelRequest u;
+  pub::Channel out;
+  u.set_workspace_id(workspace_);
+  u.set_channel_id(channel.id());
+  auto s = publisher->UpdateChannel(Ctx().get(), u, &out);  // nothing to update
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("access_token"), std::string::npos);
+  u.set_time_zone("Mars/Olympus_Mons");
+  s = publisher->UpdateChannel(Ctx().get(), u, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("time_zone"), std::string::npos);
+  u.set_time_zone("Europe/Berlin");
+  u.set_access_token("other-token");  // a real token, of another account
+  s = publisher->UpdateChannel(Ctx().get(), u, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("another account"), std::string::npos);
+  u.clear_access_token();
+  u.set_channel_id("ch_missing");
+  EXPECT_EQ(publisher->UpdateChannel(Ctx().get(), u, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  // The refused calls changed nothing.
+  pub::GetChannelRequest g;
+  g.set_workspace_id(workspace_);
+  g.set_channel_id(channel.id());
+  ASSERT_TRUE(publisher->GetChannel(Ctx().get(), g, &out).ok());
+  EXPECT_EQ(out.time_zone(), "UTC");
+  u.set_channel_id(channel.id());
+  ASSERT_TRUE(publisher->UpdateChannel(Ctx().get(), u, &out).ok());
+  EXPECT_EQ(out.time_zone(), "Europe/Berlin");
+
+  // A post already scheduled when the channel is disconnected fails; nothing is posted.
+  sched::CreatePostRequest c;
+  c.set_workspace_id(workspace_);
+  c.set_request_id("scheduled-before-disconnect");
+  c.set_text("to a disconnected channel");
+  c.add_channel_ids(channel.id());
+  *c.mutable_publish_at() = FromMs(SystemClock::Instance().NowMs() + 4000);
+  sched::Post post;
+  auto scheduler = Stub<sched::SchedulerService>("scheduler");
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), c, &post).ok());
+  pub::DisconnectChannelRequest d;
+  d.set_workspace_id(workspace_);
+  d.set_channel_id(channel.id());
+  ASSERT_TRUE(publisher->DisconnectChannel(Ctx().get(), d, &out).ok());
+  EXPECT_EQ(out.status(), pub::CHANNEL_STATUS_DISCONNECTED);
+  EXPECT_TRUE(Eventually([&] { return StateOf(post.id()) == sched::POST_STATE_FAILED; })) << p_->Logs();
+  EXPECT_EQ(LedgerCounts()["to a disconnected channel"], 0);
+  // New posts to it are refused when they are written.
+  c.set_request_id("after-disconnect");
+  auto refused = scheduler->CreatePost(Ctx().get(), c, &post);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("channel_ids[0]"), std::string::npos);
+  // Without a new token it stays disconnected.
+  pub::UpdateChannelRequest tz;
+  tz.set_workspace_id(workspace_);
+  tz.set_channel_id(channel.id());
+  tz.set_time_zone("UTC");
+  EXPECT_EQ(publisher->UpdateChannel(Ctx().get(), tz, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+}  // namespace
+}  // namespace herald
