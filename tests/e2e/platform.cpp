@@ -50,7 +50,7 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
 
   simulator_port_ = FreePort();
   std::vector<std::string> simulator{bin + "/tools/simulator/herald-simulator", "--port=" + std::to_string(simulator_port_),
-                                     "--accounts=e2e-token:brand,other-token:other",
+                                     "--accounts=" + options.simulator_accounts,
                                      "--webhook-secret=" + webhook_secret_};
   simulator.insert(simulator.end(), options.simulator_args.begin(), options.simulator_args.end());
   Start("simulator", simulator);

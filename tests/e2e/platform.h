@@ -19,6 +19,8 @@ struct ServicePorts {
 struct PlatformOptions {
   std::vector<std::string> publisher_args;
   std::vector<std::string> simulator_args;
+  // The simulator's accounts, "token:username,...".
+  std::string simulator_accounts = "e2e-token:brand,other-token:other";
   // More publishers in the same consumer group ("publisher", "publisher2", ...).
   int publisher_replicas = 1;
 };
