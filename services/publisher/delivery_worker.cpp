@@ -207,6 +207,16 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
     return Announce(r, due, network, true);
   }
 
+  if (!due.in_reply_to_remote_id().empty() && !connector->SupportsReplies()) {
+    PublishResult r;
+    r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
+    r.set_error_class(herald::events::v1::ERROR_CLASS_CONTENT);
+    r.set_error_message("replies are not supported on " + NetworkName(network) + " yet");
+    if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
+    Outcome(network, "failed").Increment();
+    return Announce(r, due, network, true);
+  }
+
   // An access token about to expire is refreshed first.
   auto current = refresher_.Fresh(*channel, false);
   if (!current.ok()) {
@@ -229,8 +239,10 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
     return Announce(r, due, network, false);
   }
 
-  QuotaPlan plan = PlanFor(*profile, due.channel_id(), CallKind::kPublish);
-  auto quota = limiter_.Acquire(plan, catalog_.Reserve(Priority::kPublish), now);
+  // Inbox replies draw on the same budget, after publishing.
+  const bool reply = !due.in_reply_to_remote_id().empty();
+  QuotaPlan plan = PlanFor(*profile, due.channel_id(), reply ? CallKind::kReply : CallKind::kPublish);
+  auto quota = limiter_.Acquire(plan, catalog_.Reserve(reply ? Priority::kReply : Priority::kPublish), now);
   if (!quota.ok() || !quota->allowed) {
     // Nothing was sent: the claim is handed back as it was.
     if (auto s = ledger_.Release(key, *before); !s.ok()) return s;
@@ -310,8 +322,8 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
   if (unknown_before) {
     if (auto s = ledger_.CountAttempt(key); !s.ok()) return s;
   }
-  OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, key.IdempotencyKey(), "",
-                    due.occurrence_ms()};
+  OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, key.IdempotencyKey(),
+                    due.in_reply_to_remote_id(), due.occurrence_ms()};
   PublishAttempt attempt = connector->Publish(endpoint, post);
   if (attempt.kind == PublishAttempt::Kind::kAuthRejected && refresher_.CanRefresh(**current)) {
     // The token may have expired early or been refreshed elsewhere: renew

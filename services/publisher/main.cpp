@@ -10,6 +10,8 @@
 #include "publisher/channel_store.h"
 #include "publisher/delivery_worker.h"
 #include "publisher/publisher_service.h"
+#include "publisher/webhooks/webhook_dispatcher.h"
+#include "publisher/webhooks/webhook_service.h"
 
 using namespace herald;
 using namespace herald::publisher;
@@ -44,7 +46,16 @@ int main(int argc, char** argv) {
     std::string secret = s.String(std::string(name) + "-client-secret", "", "OAuth client secret (token refresh)");
     if (!id.empty()) oauth_clients[network] = OAuthClient{id, secret};
   }
+  WebhookOptions webhook_options;
+  webhook_options.retry.max_attempts =
+      static_cast<int>(s.Int("webhook-max-attempts", 10, 1, 50, "attempts to deliver an event webhook"));
+  webhook_options.retry.base_backoff_ms =
+      s.Int("webhook-backoff-base-ms", 30000, 1, 3600000, "first event-webhook retry backoff (full jitter)");
   ConsumerOptions due = rt.ConsumerSettings("herald-publisher", {std::string(topics::k_posts_due)});
+  // Its own group (named after the publisher's): it reads other topics.
+  ConsumerOptions webhook_sources = due;
+  webhook_sources.group_id = due.group_id + "-webhooks";
+  webhook_sources.topics = WebhookSourceTopics();
   rt.ValidateSettings();
 
   NetworkCatalog catalog = NetworkCatalog::Embedded();
@@ -75,11 +86,18 @@ int main(int argc, char** argv) {
   PublisherService api(channels, channel_cache, connectors, catalog, limiter, producer, rt.executor(),
                        SystemClock::Instance());
   rt.grpc().AddService(&api);
+  WebhookStore webhooks(redis, *box);
+  WebhookService webhook_api(webhooks, rt.executor(), SystemClock::Instance());
+  rt.grpc().AddService(&webhook_api);
+  WebhookDispatcher webhook_dispatcher(webhooks, webhook_sources, SystemClock::Instance(), rt.metrics(),
+                                       webhook_options);
 
   DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
                         rt.metrics(), delivery);
   worker.Start();
+  webhook_dispatcher.Start();
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
   rt.OnStop([&] { worker.Stop(); });
+  rt.OnStop([&] { webhook_dispatcher.Stop(); });
   return rt.Run();
 }

@@ -76,7 +76,7 @@ class NetworkCatalog {
   const std::string& version() const { return version_; }
   // nullptr for a network the file does not describe.
   const NetworkProfile* Find(herald::common::v1::Network network) const;
-  // Share of each window (0..1) a priority class leaves to the classes above it.
+  // Share of the burst allowance (0..1) a priority class leaves to the classes above it.
   double Reserve(Priority priority) const { return reserve_[static_cast<int>(priority)]; }
 
  private:

@@ -14,7 +14,8 @@ double Tolerance(const QuotaWindow& w) { return static_cast<double>(w.Burst() - 
 
 // KEYS: one per window (all with one hash tag; "<key>:q" shares it). ARGV:
 // now_ms, reserve share, then (interval, window_ms, cost, tolerance) per window. A call fits a window when its stored arrival
-// time is at most now + tolerance - reserve * window.
+// time is at most now + tolerance - reserve * max(tolerance, interval): a lower class
+// needs that much slack left, so it never takes a slot a higher class is waiting for.
 // Returns {1, 0} or {0, retry_after_ms}.
 const RedisScript kAcquire(R"lua(
 local now = tonumber(ARGV[1])
@@ -24,7 +25,7 @@ for i, key in ipairs(KEYS) do
   local a = 4 * i - 1
   local t, window, cost, tau = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local tat = tonumber(redis.call('GET', key) or '0')
-  local late = tat - (now + tau - reserve * window)
+  local late = tat - (now + tau - reserve * math.max(tau, t))
   if late > wait then wait = late end
   news[i] = math.max(tat, now) + t * cost
 end
@@ -41,7 +42,7 @@ if wait > 0.001 then
     -- (never promised more than a window ahead: callers that do not come back
     -- at their slot must not push everyone else out indefinitely)
     local q = math.min(math.max(tonumber(redis.call('GET', key .. ':q') or '0'), tat), now + window)
-    local fits = q - tau + reserve * window
+    local fits = q - tau + reserve * math.max(tau, t)
     if fits > at then at = fits end
     redis.call('SET', key .. ':q', string.format('%.3f', q + t * cost), 'PX', math.ceil(q + t * cost - now + window))
   end

@@ -8,8 +8,10 @@
 // in any span of window_ms, whatever the network's own window boundaries and
 // the request latency, so the network never has to answer 429; in steady
 // overload (limit - b) / limit of the quota is used (98 % with the default
-// burst). A priority class with reserve r may only take quota while the window
-// is at least r·window behind: lower classes yield to higher ones.
+// burst). A priority class with reserve r may only take a call while at least
+// r of the burst allowance (at least r of one interval) is left: a slot a
+// higher class is waiting for is never taken, and lower classes use what the
+// higher ones leave.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -102,6 +102,16 @@ FieldErrors ValidateCreate(const v1::CreatePostRequest& r, int64_t now_ms) {
   }
   if (!r.campaign_id().empty() && !IsValidId(r.campaign_id())) errors.Add("campaign_id", "not a valid campaign id");
   if (!r.variant().empty() && !IsValidId(r.variant())) errors.Add("variant", "at most 64 of [A-Za-z0-9_-]");
+  if (!r.in_reply_to_remote_id().empty()) {
+    // A network's id: URIs (Bluesky), URNs (LinkedIn), numbers; no spaces.
+    const std::string& id = r.in_reply_to_remote_id();
+    if (id.size() > 512 || id.find_first_of(" \t\r\n") != std::string::npos) {
+      errors.Add("in_reply_to_remote_id", "at most 512 characters, no spaces");
+    }
+    if (r.channel_ids_size() != 1) errors.Add("channel_ids", "a reply goes to exactly one channel");
+    if (r.has_recurrence() || r.has_recycle()) errors.Add("in_reply_to_remote_id", "a reply does not recur");
+    if (r.add_to_queue()) errors.Add("in_reply_to_remote_id", "a reply is not queued");
+  }
   return errors;
 }
 
@@ -138,6 +148,7 @@ v1::Post BuildPost(const v1::CreatePostRequest& r, const std::string& post_id, i
   post.set_link(r.link());
   post.set_notes(r.notes());
   post.set_variant(r.variant());
+  post.set_in_reply_to_remote_id(r.in_reply_to_remote_id());
   post.set_approval_required(r.approval_required());
   if (r.has_recurrence()) *post.mutable_recurrence() = r.recurrence();
   if (r.has_recycle()) *post.mutable_recycle() = r.recycle();

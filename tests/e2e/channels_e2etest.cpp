@@ -155,5 +155,51 @@ TEST_F(Channels, UpdatesAreCheckedAndADisconnectStopsPublishing) {
   EXPECT_EQ(publisher->UpdateChannel(Ctx().get(), tz, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksSaySo) {
+  auto x = Connect(Network::NETWORK_X, "e2e-token");
+  auto first = CreatePosts({"the post a fan answered"}, {x.id()});
+  ASSERT_EQ(WaitPublished(first, std::chrono::seconds(60)), 1u) << p_->Logs();
+  std::string parent;
+  for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+    if (e.value("text", "") == "the post a fan answered") parent = e.value("id", "");
+  }
+  ASSERT_FALSE(parent.empty());
+
+  auto scheduler = Stub<sched::SchedulerService>("scheduler");
+  sched::CreatePostRequest r;
+  r.set_workspace_id(workspace_);
+  r.set_request_id("reply-1");
+  r.set_text("thanks for asking!");
+  r.add_channel_ids(x.id());
+  r.set_publish_now(true);
+  r.set_in_reply_to_remote_id(parent);
+  sched::Post reply;
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &reply).ok());
+  EXPECT_EQ(reply.in_reply_to_remote_id(), parent);
+  ASSERT_EQ(WaitPublished({reply.id()}, std::chrono::seconds(60)), 1u) << p_->Logs();
+  int found = 0;
+  for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+    if (e.value("text", "") != "thanks for asking!") continue;
+    ++found;
+    EXPECT_EQ(e.value("in_reply_to_id", ""), parent);
+  }
+  EXPECT_EQ(found, 1);
+
+  // LinkedIn replies (comments) are not built: the reply fails, saying why.
+  pub::ConnectChannelRequest li;
+  li.set_workspace_id(workspace_);
+  li.set_network(Network::NETWORK_LINKEDIN);
+  li.set_base_url(p_->simulator_url());
+  li.set_access_token("e2e-token");
+  pub::Channel linkedin;
+  ASSERT_TRUE(Stub<pub::PublisherService>("publisher")->ConnectChannel(Ctx().get(), li, &linkedin).ok());
+  r.set_request_id("reply-2");
+  r.set_text("a reply LinkedIn cannot take");
+  r.set_channel_ids(0, linkedin.id());
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &reply).ok());
+  EXPECT_TRUE(Eventually([&] { return StateOf(reply.id()) == sched::POST_STATE_FAILED; })) << p_->Logs();
+  EXPECT_EQ(LedgerCounts()["a reply LinkedIn cannot take"], 0);
+}
+
 }  // namespace
 }  // namespace herald

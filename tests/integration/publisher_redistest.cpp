@@ -103,6 +103,18 @@ TEST_F(RateLimiterTest, LowerPrioritiesYieldToPublishing) {
   EXPECT_TRUE(later->allowed);
 }
 
+// A reply after an occasional post waits a fraction of one interval, not a
+// share of the whole window (X: 100 per 15 min, a reply 90 s late was a bug).
+TEST_F(RateLimiterTest, AReplyAfterAnOccasionalPostWaitsAFractionOfAnInterval) {
+  RateLimiter limiter(redis());
+  auto plan = Plan("x", {{"15m", 100, 900000}});  // burst 2, interval ~9.2 s
+  ASSERT_TRUE(limiter.Acquire(plan, 0, 0)->allowed);
+  auto reply = limiter.Acquire(plan, 0.1, 0);
+  ASSERT_FALSE(reply->allowed);  // right after the post: the burst's slack is spoken for
+  EXPECT_LE(reply->retry_after_ms, 1000);
+  EXPECT_TRUE(limiter.Acquire(plan, 0.1, reply->retry_after_ms)->allowed);
+}
+
 TEST_F(RateLimiterTest, BlockUntilHonoursRetryAfter) {
   RateLimiter limiter(redis());
   auto plan = Plan("s", {{"5m", 300, 300000}});

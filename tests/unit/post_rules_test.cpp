@@ -87,6 +87,26 @@ TEST(ValidateCreate, ToleratesSmallClockSkewAndPublishNow) {
   EXPECT_TRUE(ValidateCreate(r, kNow).ok());
 }
 
+TEST(ValidateCreate, AReplyGoesToOneChannelOnceAndIsKeptInTheBuiltPost) {
+  auto r = Valid();
+  r.set_in_reply_to_remote_id("110000000000000042");
+  r.clear_channel_ids();
+  r.add_channel_ids("ch_1");
+  EXPECT_TRUE(ValidateCreate(r, kNow).ok()) << ValidateCreate(r, kNow).Message();
+  EXPECT_EQ(BuildPost(r, "p_1", kNow, kNow).in_reply_to_remote_id(), "110000000000000042");
+  r.add_channel_ids("ch_2");
+  EXPECT_NE(ValidateCreate(r, kNow).Message().find("channel_ids: a reply goes to exactly one channel"),
+            std::string::npos);
+  r.mutable_channel_ids()->RemoveLast();
+  r.set_in_reply_to_remote_id("has a space");
+  EXPECT_NE(ValidateCreate(r, kNow).Message().find("in_reply_to_remote_id: at most 512 characters, no spaces"),
+            std::string::npos);
+  r.set_in_reply_to_remote_id("at://did:plc:abc/app.bsky.feed.post/3k");
+  r.clear_publish_at();
+  r.set_add_to_queue(true);
+  EXPECT_NE(ValidateCreate(r, kNow).Message().find("in_reply_to_remote_id: a reply is not queued"), std::string::npos);
+}
+
 TEST(NewPostId, SameRequestIdSamePostOtherwiseNew) {
   EXPECT_EQ(NewPostId("ws1", "req-1"), NewPostId("ws1", "req-1"));
   EXPECT_NE(NewPostId("ws1", "req-1"), NewPostId("ws2", "req-1"));

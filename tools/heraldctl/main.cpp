@@ -3,6 +3,7 @@
 //   heraldctl connect channel --base-url URL --token TOKEN
 //   heraldctl create post --channel CH --text "Hello" --at +2m | --now
 //   heraldctl get posts | get post ID | get channels | get inbox | get campaign ID
+//   heraldctl create webhook --url URL --events post.published | get attempts WEBHOOK
 //   heraldctl create campaign --name N --objective awareness
 //   heraldctl attach post POST --campaign C
 //   heraldctl stats workspace | stats channel CH | stats campaign C
@@ -22,11 +23,20 @@
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "heraldctl/cli_args.h"
+#include "heraldctl/cli_common.h"
+#include "heraldctl/publisher_commands.h"
 #include "heraldctl/table.h"
 
 namespace {
 
 using heraldctl::Args;
+using heraldctl::Ctx;
+using heraldctl::Deadline;
+using heraldctl::Dial;
+using heraldctl::Fail;
+using heraldctl::Lower;
+using heraldctl::PrintJson;
+using heraldctl::When;
 using heraldctl::Table;
 namespace sched = herald::scheduler::v1;
 namespace pub = herald::publisher::v1;
@@ -37,8 +47,11 @@ namespace an = herald::analytics::v1;
 constexpr const char* kUsage = R"(heraldctl controls Herald.
 
 Usage:
-  heraldctl connect channel --base-url URL --token TOKEN [--network mastodon] [--time-zone ZONE]
+  heraldctl connect channel --base-url URL --token TOKEN [--network mastodon|x|bluesky|linkedin|
+                        facebook|instagram|webhook] [--refresh-token T] [--identifier HANDLE] [--time-zone ZONE]
   heraldctl get channels | channel ID
+  heraldctl disconnect channel ID
+  heraldctl get quota CHANNEL
   heraldctl create post --channel ID [--channel ID ...] --text TEXT (--at TIME | --now)
                         [--campaign ID] [--request-id ID]     TIME: RFC 3339 or +30s/+5m/+2h
   heraldctl get posts [--channel ID] [--state scheduled|published|failed|...] | post ID
@@ -55,6 +68,8 @@ Usage:
   heraldctl set queue CHANNEL --slots mon-fri@09:30,sat@11:00 [--zone ZONE]
   heraldctl get queue CHANNEL | calendar [--days 7]
   heraldctl pause [--channel ID] [--reason TEXT] | resume [--channel ID] --mode requeue|skip
+  heraldctl create webhook --url URL --events post.published,post.failed,mention.received,...
+  heraldctl get webhooks | delete webhook ID | get attempts WEBHOOK [--event ID] [--limit N]
 
 Global flags (or environment):
   --workspace W        HERALD_WORKSPACE (default: demo)
@@ -66,54 +81,9 @@ Global flags (or environment):
   --analytics ADDR     HERALD_ANALYTICS_ADDR (default: localhost:7105)
 )";
 
-struct Ctx {
-  const Args& args;
-  std::string workspace;
-  bool json = false;
-};
-
-std::shared_ptr<grpc::Channel> Dial(const Args& args, const std::string& flag, const std::string& env,
-                                    const std::string& fallback) {
-  return grpc::CreateChannel(args.Get(flag, env, fallback), grpc::InsecureChannelCredentials());
-}
-
-void Deadline(grpc::ClientContext& ctx) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
-}
-
-int Fail(const grpc::Status& s) {
-  static const char* kNames[] = {"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound",
-                                 "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
-                                 "Aborted", "OutOfRange", "Unimplemented", "Internal", "Unavailable", "DataLoss",
-                                 "Unauthenticated"};
-  int code = static_cast<int>(s.error_code());
-  std::cerr << "Error from server (" << (code >= 0 && code <= 16 ? kNames[code] : "Unknown")
-            << "): " << s.error_message() << "\n";
-  return 1;
-}
-
 int Usage(const std::string& problem) {
   std::cerr << "error: " << problem << "\n\n" << kUsage;
   return 2;
-}
-
-void PrintJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.add_whitespace = true;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  std::cout << out;
-}
-
-std::string When(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() == 0 ? "-" : herald::FormatRfc3339(herald::ToMs(ts));
-}
-
-std::string Lower(std::string s, const std::string& prefix) {
-  if (s.rfind(prefix, 0) == 0) s = s.substr(prefix.size());
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // "+90s", "+5m", "+2h" or RFC 3339 → unix ms.
@@ -147,50 +117,6 @@ void PrintPosts(const Ctx& c, const std::vector<sched::Post>& posts) {
   }
   (void)c;
   t.Print(std::cout);
-}
-
-int ConnectChannel(const Ctx& c) {
-  auto stub = pub::PublisherService::NewStub(Dial(c.args, "publisher", "HERALD_PUBLISHER_ADDR", "localhost:7102"));
-  pub::ConnectChannelRequest req;
-  req.set_workspace_id(c.workspace);
-  std::string network = c.args.Get("network", "", "mastodon");
-  req.set_network(network == "mastodon" ? herald::common::v1::NETWORK_MASTODON
-                                        : herald::common::v1::NETWORK_UNSPECIFIED);
-  req.set_base_url(c.args.Get("base-url", "", ""));
-  req.set_access_token(c.args.Get("token", "", ""));
-  req.set_time_zone(c.args.Get("time-zone", "", ""));
-  pub::Channel ch;
-  grpc::ClientContext ctx;
-  Deadline(ctx);
-  if (auto s = stub->ConnectChannel(&ctx, req, &ch); !s.ok()) return Fail(s);
-  if (c.json) return PrintJson(ch), 0;
-  std::cout << "channel/" << ch.id() << " connected (@" << ch.handle() << ")\n";
-  return 0;
-}
-
-int GetChannels(const Ctx& c, const std::string& id) {
-  auto stub = pub::PublisherService::NewStub(Dial(c.args, "publisher", "HERALD_PUBLISHER_ADDR", "localhost:7102"));
-  pub::ListChannelsResponse list;
-  grpc::ClientContext ctx;
-  Deadline(ctx);
-  if (id.empty()) {
-    pub::ListChannelsRequest req;
-    req.set_workspace_id(c.workspace);
-    if (auto s = stub->ListChannels(&ctx, req, &list); !s.ok()) return Fail(s);
-  } else {
-    pub::GetChannelRequest req;
-    req.set_workspace_id(c.workspace);
-    req.set_channel_id(id);
-    if (auto s = stub->GetChannel(&ctx, req, list.add_channels()); !s.ok()) return Fail(s);
-  }
-  if (c.json) return PrintJson(list), 0;
-  Table t({"ID", "NETWORK", "HANDLE", "STATUS", "TIME ZONE"});
-  for (const auto& ch : list.channels()) {
-    t.Row({ch.id(), Lower(herald::common::v1::Network_Name(ch.network()), "NETWORK_"), "@" + ch.handle(),
-           Lower(pub::ChannelStatus_Name(ch.status()), "CHANNEL_STATUS_"), ch.time_zone()});
-  }
-  t.Print(std::cout);
-  return 0;
 }
 
 int CreatePost(const Ctx& c) {
@@ -543,8 +469,22 @@ int main(int argc, char** argv) {
   std::string verb = args.Positional(0), noun = args.Positional(1), id = args.Positional(2);
   if (verb == "get" && noun == "calendar") id.clear();
 
-  if (verb == "connect" && noun == "channel") return ConnectChannel(c);
-  if (verb == "get" && (noun == "channels" || noun == "channel")) return GetChannels(c, id);
+  if (verb == "connect" && noun == "channel") return heraldctl::ConnectChannel(c);
+  if (verb == "get" && (noun == "channels" || noun == "channel")) return heraldctl::GetChannels(c, id);
+  if (verb == "disconnect" && noun == "channel") {
+    return id.empty() ? Usage("disconnect channel: ID required") : heraldctl::DisconnectChannel(c, id);
+  }
+  if (verb == "get" && noun == "quota") {
+    return id.empty() ? Usage("get quota: CHANNEL required") : heraldctl::GetQuota(c, id);
+  }
+  if (verb == "create" && noun == "webhook") return heraldctl::CreateWebhook(c);
+  if (verb == "get" && (noun == "webhooks" || noun == "webhook")) return heraldctl::GetWebhooks(c);
+  if (verb == "delete" && noun == "webhook") {
+    return id.empty() ? Usage("delete webhook: ID required") : heraldctl::DeleteWebhook(c, id);
+  }
+  if (verb == "get" && noun == "attempts") {
+    return id.empty() ? Usage("get attempts: WEBHOOK required") : heraldctl::GetWebhookAttempts(c, id);
+  }
   if (verb == "create" && noun == "post") return CreatePost(c);
   if (verb == "get" && (noun == "posts" || noun == "post")) return GetPosts(c, id);
   if (verb == "create" && noun == "campaign") return CreateCampaign(c);

@@ -75,6 +75,9 @@ class Connector {
   // True when a repeated request with the same idempotency key cannot post
   // twice (Mastodon's Idempotency-Key): no read-back is needed.
   virtual bool IdempotentRetries() const = 0;
+  // Publish honours OutgoingPost.in_reply_to_id (and RecentPosts sees the
+  // replies it made, for reconciliation).
+  virtual bool SupportsReplies() const { return false; }
   // The account's most recent posts, newest first; where the API can filter
   // by time, only those created at or after since_ms.
   virtual absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& endpoint, int limit,

@@ -39,6 +39,7 @@ class MastodonConnector : public Connector {
   }
 
   bool IdempotentRetries() const override { return true; }
+  bool SupportsReplies() const override { return true; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t) override {
     auto body = GetJson(ep.base_url + "/api/v1/accounts/" + ep.account_id + "/statuses?limit=" + std::to_string(limit),

@@ -46,6 +46,7 @@ class WebhookConnector : public Connector {
   }
 
   bool IdempotentRetries() const override { return true; }
+  bool SupportsReplies() const override { return true; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint&, int, int64_t) override {
     return absl::UnimplementedError("a webhook cannot be read back");

@@ -42,6 +42,7 @@ class XConnector : public Connector {
   }
 
   bool IdempotentRetries() const override { return false; }
+  bool SupportsReplies() const override { return true; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
     auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at&max_results=" + std::to_string(limit) +

@@ -1,0 +1,108 @@
+#include "publisher/webhooks/webhook_event.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+
+#include "common/time_util.h"
+#include "herald/events/v1/events.pb.h"
+#include "herald/topics.h"
+#include "publisher/network_catalog.h"
+
+namespace herald::publisher {
+namespace {
+
+using nlohmann::json;
+namespace ev = herald::events::v1;
+
+// "ERROR_CLASS_AUTH" → "auth": enum names as the envelope's lowercase words.
+std::string EnumWord(const std::string& name, std::string_view prefix) {
+  std::string word = name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+  std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
+  return word;
+}
+
+std::optional<WebhookEvent> Envelope(const herald::common::v1::EventMeta& meta, const std::string& type, json data) {
+  if (meta.workspace_id().empty() || meta.event_id().empty()) return std::nullopt;
+  json body = {{"id", meta.event_id()},
+               {"type", type},
+               {"workspace_id", meta.workspace_id()},
+               {"created_at", FormatRfc3339(ToMs(meta.occurred_at()))},
+               {"data", std::move(data)}};
+  return WebhookEvent{meta.workspace_id(), type, meta.event_id(), body.dump()};
+}
+
+std::optional<WebhookEvent> FromResult(const std::string& value) {
+  ev::PublishResult r;
+  if (!r.ParseFromString(value)) return std::nullopt;
+  json data = {{"post_id", r.post_id()},
+               {"channel_id", r.channel_id()},
+               {"network", NetworkName(r.network())},
+               {"occurrence_time", FormatRfc3339(r.occurrence_ms())}};
+  if (!r.campaign_id().empty()) data["campaign_id"] = r.campaign_id();
+  if (r.outcome() == ev::PUBLISH_OUTCOME_PUBLISHED) {
+    data["remote_id"] = r.remote_id();
+    data["remote_url"] = r.remote_url();
+    if (r.has_published_at()) data["published_at"] = FormatRfc3339(ToMs(r.published_at()));
+    return Envelope(r.meta(), "post.published", std::move(data));
+  }
+  if (r.outcome() == ev::PUBLISH_OUTCOME_FAILED) {
+    data["error_class"] = EnumWord(ev::ErrorClass_Name(r.error_class()), "ERROR_CLASS_");
+    data["error_message"] = r.error_message();
+    return Envelope(r.meta(), "post.failed", std::move(data));
+  }
+  return std::nullopt;  // retries and deferrals are not events anyone subscribes to
+}
+
+std::optional<WebhookEvent> FromMention(const std::string& value) {
+  ev::MentionReceived m;
+  if (!m.ParseFromString(value)) return std::nullopt;
+  return Envelope(m.meta(), "mention.received",
+                  {{"mention_id", m.mention_id()},
+                   {"network", NetworkName(m.network())},
+                   {"channel_id", m.channel_id()},
+                   {"conversation_id", m.conversation_id()},
+                   {"remote_id", m.remote_id()},
+                   {"author_handle", m.author_handle()},
+                   {"text", m.text()},
+                   {"url", m.url()},
+                   {"created_at", FormatRfc3339(ToMs(m.created_at()))}});
+}
+
+std::optional<WebhookEvent> FromChannelStatus(const std::string& value) {
+  ev::ChannelStatusChanged c;
+  if (!c.ParseFromString(value)) return std::nullopt;
+  return Envelope(c.meta(), "channel.status_changed",
+                  {{"channel_id", c.channel_id()},
+                   {"network", NetworkName(c.network())},
+                   {"status", EnumWord(c.status(), "CHANNEL_STATUS_")},
+                   {"reason", c.reason()}});
+}
+
+}  // namespace
+
+const std::vector<std::string>& WebhookEventTypes() {
+  static const std::vector<std::string> types = {"post.published",         "post.failed",          "mention.received",
+                                                 "channel.status_changed", "experiment.concluded", "budget.alert"};
+  return types;
+}
+
+bool IsWebhookEventType(std::string_view type) {
+  const auto& types = WebhookEventTypes();
+  return std::find(types.begin(), types.end(), type) != types.end();
+}
+
+std::vector<std::string> WebhookSourceTopics() {
+  return {std::string(topics::k_publish_results), std::string(topics::k_mentions),
+          std::string(topics::k_channels_lifecycle)};
+}
+
+std::optional<WebhookEvent> WebhookEventFrom(std::string_view topic, const std::string& value) {
+  if (topic == topics::k_publish_results) return FromResult(value);
+  if (topic == topics::k_mentions) return FromMention(value);
+  if (topic == topics::k_channels_lifecycle) return FromChannelStatus(value);
+  return std::nullopt;
+}
+
+}  // namespace herald::publisher

@@ -1,0 +1,34 @@
+#pragma once
+// What every heraldctl command shares: the invocation, dialing a service,
+// deadlines, kubectl-style errors and JSON output.
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include "heraldctl/cli_args.h"
+
+namespace heraldctl {
+
+struct Ctx {
+  const Args& args;
+  std::string workspace;
+  bool json = false;
+};
+
+std::shared_ptr<grpc::Channel> Dial(const Args& args, const std::string& flag, const std::string& env,
+                                    const std::string& fallback);
+// Every call gets 15 s.
+void Deadline(grpc::ClientContext& ctx);
+// "Error from server (NotFound): ..." on stderr; returns the exit code 1.
+int Fail(const grpc::Status& s);
+void PrintJson(const google::protobuf::Message& m);
+// RFC 3339, or "-" when unset.
+std::string When(const google::protobuf::Timestamp& ts);
+// "CHANNEL_STATUS_ACTIVE" → "active".
+std::string Lower(std::string s, const std::string& prefix);
+
+}  // namespace heraldctl
