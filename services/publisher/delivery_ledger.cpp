@@ -110,6 +110,21 @@ absl::Status DeliveryLedger::MarkSent(const DeliveryKey& key, const std::string&
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
+absl::Status DeliveryLedger::MarkSentMany(const std::vector<SentRecord>& records) {
+  std::vector<RedisClient::Args> cmds;
+  cmds.reserve(records.size());
+  for (const auto& r : records) {
+    cmds.push_back({"HSET", r.key.RedisKey(), "state", "SENT", "remote_id", r.remote_id, "remote_url", r.remote_url,
+                    "updated_ms", std::to_string(r.now_ms)});
+  }
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (r.is_error()) return absl::UnavailableError("ledger: " + r.str);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DeliveryLedger::MarkFailed(const DeliveryKey& key, int64_t now_ms) {
   auto r = redis_.Command({"HSET", key.RedisKey(), "state", "FAILED", "updated_ms", std::to_string(now_ms)});
   return r.ok() ? absl::OkStatus() : r.status();

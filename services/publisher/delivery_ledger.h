@@ -7,6 +7,7 @@
 // running (another replica, after a rebalance): nobody else starts one.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/redis.h"
@@ -21,6 +22,14 @@ struct DeliveryKey {
   std::string RedisKey() const;
   // Stable across retries and replicas: the network's idempotency key.
   std::string IdempotencyKey() const;
+};
+
+// A SENT record waiting to be written with others in one round trip.
+struct SentRecord {
+  DeliveryKey key;
+  std::string remote_id;
+  std::string remote_url;
+  int64_t now_ms = 0;
 };
 
 struct LedgerEntry {
@@ -56,6 +65,8 @@ class DeliveryLedger {
   absl::Status CountAttempt(const DeliveryKey& key);
   absl::Status MarkSent(const DeliveryKey& key, const std::string& remote_id, const std::string& remote_url,
                         int64_t now_ms);
+  // Many MarkSent in one round trip.
+  absl::Status MarkSentMany(const std::vector<SentRecord>& records);
   absl::Status MarkFailed(const DeliveryKey& key, int64_t now_ms);
   // Back to "not sent" (a retry is scheduled and nothing went out).
   absl::Status MarkNotSent(const DeliveryKey& key, int64_t now_ms);

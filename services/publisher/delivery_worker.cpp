@@ -66,21 +66,29 @@ prometheus::Counter& DeliveryWorker::Outcome(Network network, const std::string&
 }
 
 bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages, const std::atomic<bool>& stopping) {
+  std::vector<SentRecord> sent;
   for (const KafkaMessage* m : messages) {
     PostDue due;
     if (!due.ParseFromString(m->value)) {
       log::Error("unparseable posts.due message skipped", {{"offset", m->offset}});
       continue;
     }
-    absl::Status s = Deliver(due);
+    absl::Status s = Deliver(due, sent);
     while (!s.ok() && !stopping) {
       log::Warn("delivery step failed; retrying", {{"post_id", due.post_id()}, {"error", s.ToString()}});
       std::this_thread::sleep_for(std::chrono::seconds(1));
-      s = Deliver(due);
+      s = Deliver(due, sent);
     }
     if (!s.ok()) return false;
   }
-  return true;
+  if (sent.empty()) return true;
+  absl::Status s = ledger_.MarkSentMany(sent);
+  while (!s.ok() && !stopping) {
+    log::Warn("recording sent deliveries failed; retrying", {{"deliveries", sent.size()}, {"error", s.ToString()}});
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    s = ledger_.MarkSentMany(sent);
+  }
+  return s.ok();
 }
 
 void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
@@ -164,7 +172,7 @@ absl::Status DeliveryWorker::MarkNeedsReauth(herald::publisher::v1::Channel chan
   return AnnounceChannelStatus(producer_, clock_, channel, reason);
 }
 
-absl::Status DeliveryWorker::Deliver(const PostDue& due) {
+absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>& sent) {
   const std::string& ws = due.meta().workspace_id();
   DeliveryKey key{due.post_id(), due.channel_id(), due.occurrence_ms()};
   int64_t now = clock_.NowMs();
@@ -350,7 +358,7 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due) {
       r.set_remote_id(attempt.remote_id);
       r.set_remote_url(attempt.remote_url);
       *r.mutable_published_at() = FromMs(now);
-      recorded = ledger_.MarkSent(key, attempt.remote_id, attempt.remote_url, now);
+      sent.push_back({key, attempt.remote_id, attempt.remote_url, now});
       Outcome(network, "published").Increment();
       break;
     case PublishOutcome::PUBLISH_OUTCOME_FAILED:

@@ -9,8 +9,9 @@
 //                            the earlier attempt's post: record it, send nothing
 //   otherwise              → call the network with the delivery's idempotency
 //                            key, record the outcome, announce it
-// Redis round trips per published post: ledger claim, quota, ledger result
-// (channels come from a short-lived in-memory cache).
+// Redis round trips per published post: the ledger claim and the quota; SENT
+// records are written once per lane's batch (channels come from a
+// short-lived in-memory cache).
 // The Kafka offset is committed only after the outcome is on publish.results.
 #include <map>
 #include <memory>
@@ -61,8 +62,11 @@ class DeliveryWorker {
 
   // Delivers one PostDue and produces its result (confirmed by Kafka at the
   // next Flush). An error means nothing durable was decided and the message
-  // must be processed again.
-  absl::Status Deliver(const herald::events::v1::PostDue& due);
+  // must be processed again. A delivery the network accepted is recorded SENT
+  // in `sent`, written by the caller before the batch is committed (one round
+  // trip for the lane's batch; until then the ledger says SENDING, which a
+  // crash leaves to read-back reconciliation, never to a second send).
+  absl::Status Deliver(const herald::events::v1::PostDue& due, std::vector<SentRecord>& sent);
 
  private:
   void Loop(const std::atomic<bool>& stopping);
