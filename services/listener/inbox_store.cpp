@@ -56,4 +56,14 @@ absl::StatusOr<std::vector<herald::listener::v1::InboxItem>> InboxStore::List(co
   return out;
 }
 
+absl::StatusOr<herald::listener::v1::InboxItem> InboxStore::Find(const std::string& ws, const std::string& item_id) {
+  // The inbox is capped, so a scan is bounded.
+  auto items = List(ws, 1 << 20);
+  if (!items.ok()) return items.status();
+  for (auto& item : *items) {
+    if (item.id() == item_id) return std::move(item);
+  }
+  return absl::NotFoundError("inbox item " + item_id + " not found");
+}
+
 }  // namespace herald::listener

@@ -24,6 +24,8 @@ class InboxStore {
   // Announcement failed: let a redelivery try again.
   absl::Status Release(const std::string& workspace_id, const std::string& mention_id);
   absl::StatusOr<std::vector<herald::listener::v1::InboxItem>> List(const std::string& workspace_id, int limit);
+  // NOT_FOUND when the item is not (or no longer) in the capped inbox.
+  absl::StatusOr<herald::listener::v1::InboxItem> Find(const std::string& workspace_id, const std::string& item_id);
 
  private:
   RedisClient& redis_;

@@ -23,4 +23,34 @@ grpc::Status ListenerService::DoListInbox(const v1::ListInboxRequest& request, v
   return grpc::Status::OK;
 }
 
+grpc::ServerUnaryReactor* ListenerService::Reply(grpc::CallbackServerContext* ctx, const v1::ReplyRequest* request,
+                                                 v1::ReplyResponse* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoReply(*request, response); });
+}
+
+grpc::Status ListenerService::DoReply(const v1::ReplyRequest& request, v1::ReplyResponse* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (request.item_id().empty() || request.item_id().size() > 256) errors.Add("item_id", "required");
+  if (request.text().find_first_not_of(" \t\r\n") == std::string::npos) errors.Add("text", "must not be empty");
+  if (!request.request_id().empty() && !IsValidId(request.request_id())) {
+    errors.Add("request_id", "at most 64 of [A-Za-z0-9_-]");
+  }
+  if (!errors.ok()) return errors.ToGrpc();
+  auto item = inbox_.Find(request.workspace_id(), request.item_id());
+  if (!item.ok()) return ToGrpc(item.status());
+  if (item->remote_id().empty() || item->channel_id().empty()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the item has no network id to reply to");
+  }
+  // The same request id (or, without one, the same text to the same item)
+  // names the same post: a retried call does not reply twice.
+  std::string key = request.request_id().empty() ? request.item_id() + "|" + request.text() : request.request_id();
+  uint64_t h = StableHash(request.workspace_id() + "|" + key);
+  std::string request_id = "reply-" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+  auto post = replies_.Send(request.workspace_id(), *item, request.text(), request_id);
+  if (!post.ok()) return ToGrpc(post.status());
+  response->set_post_id(*post);
+  return grpc::Status::OK;
+}
+
 }  // namespace herald::listener

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   KafkaOptions kafka = rt.KafkaSettings();
   int http_port = s.Port("http-port", 8103, "webhook HTTP port");
   std::string secret = s.Required("webhook-secret", "HMAC-SHA256 key webhook senders sign with");
+  std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (inbox replies become posts)");
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
   InboxStore inbox(redis);
   KafkaProducer producer(kafka);
   WebhookHandler webhooks(inbox, producer, secret, SystemClock::Instance(), rt.metrics());
-  ListenerService api(inbox, rt.executor());
+  auto replies = MakeSchedulerReplySender(scheduler);
+  ListenerService api(inbox, *replies, rt.executor());
   rt.grpc().AddService(&api);
 
   httplib::Server http;

@@ -55,6 +55,7 @@ herald::listener::v1::InboxItem ToInboxItem(const herald::events::v1::MentionRec
   item.set_text(m.text());
   *item.mutable_created_at() = m.created_at();
   item.set_url(m.url());
+  item.set_remote_id(m.remote_id());
   return item;
 }
 

@@ -161,6 +161,32 @@ absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network networ
   return Announce(r, due, network, false);
 }
 
+absl::Status DeliveryWorker::Fail(const DeliveryKey& key, const PostDue& due, Network network,
+                                  herald::events::v1::ErrorClass error_class, const std::string& why) {
+  if (auto s = ledger_.MarkFailed(key, clock_.NowMs()); !s.ok()) return s;
+  Outcome(network, "failed").Increment();
+  PublishResult r;
+  r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
+  r.set_error_class(error_class);
+  r.set_error_message(why);
+  return Announce(r, due, network, true);
+}
+
+absl::Status DeliveryWorker::RetryLater(const DeliveryKey& key, const LedgerEntry& before, const PostDue& due,
+                                        Network network, const std::string& why, int attempt_number,
+                                        herald::events::v1::ErrorClass error_class) {
+  // Nothing was sent this time: the claim goes back as it was, so the retry
+  // is not taken for a running attempt.
+  if (auto s = ledger_.Release(key, before); !s.ok()) return s;
+  Outcome(network, "retry").Increment();
+  PublishResult r;
+  r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
+  r.set_error_class(error_class);
+  r.set_error_message(why);
+  *r.mutable_not_before() = FromMs(clock_.NowMs() + BackoffMs(options_.retry, attempt_number, 0.5));
+  return Announce(r, due, network, false);
+}
+
 absl::Status DeliveryWorker::MarkNeedsReauth(herald::publisher::v1::Channel channel, const std::string& reason) {
   if (auto s = store_.SetStatus(channel.workspace_id(), channel.id(), herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
       !s.ok()) {
@@ -202,49 +228,30 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
   Connector* connector = connectors_.For(network);
   const bool active = channel.ok() && (*channel)->channel.status() == herald::publisher::v1::CHANNEL_STATUS_ACTIVE;
   if (!active || !profile || !connector) {
-    PublishResult r;
-    r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
-    r.set_error_class(!active ? herald::events::v1::ERROR_CLASS_AUTH : herald::events::v1::ERROR_CLASS_NETWORK);
-    r.set_error_message(!channel.ok() ? "channel not connected"
-                        : (*channel)->channel.status() == herald::publisher::v1::CHANNEL_STATUS_DISCONNECTED
-                            ? "channel disconnected"
-                        : !active ? "channel needs re-authorisation"
-                                  : "network not supported");
-    if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
-    Outcome(network, "failed").Increment();
-    return Announce(r, due, network, true);
+    return Fail(key, due, network,
+                !active ? herald::events::v1::ERROR_CLASS_AUTH : herald::events::v1::ERROR_CLASS_NETWORK,
+                !channel.ok() ? "channel not connected"
+                : (*channel)->channel.status() == herald::publisher::v1::CHANNEL_STATUS_DISCONNECTED
+                    ? "channel disconnected"
+                : !active ? "channel needs re-authorisation"
+                          : "network not supported");
   }
 
   if (!due.in_reply_to_remote_id().empty() && !connector->SupportsReplies()) {
-    PublishResult r;
-    r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
-    r.set_error_class(herald::events::v1::ERROR_CLASS_CONTENT);
-    r.set_error_message("replies are not supported on " + NetworkName(network) + " yet");
-    if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
-    Outcome(network, "failed").Increment();
-    return Announce(r, due, network, true);
+    return Fail(key, due, network, herald::events::v1::ERROR_CLASS_CONTENT,
+                "replies are not supported on " + NetworkName(network) + " yet");
   }
 
   // An access token about to expire is refreshed first.
   auto current = refresher_.Fresh(*channel, false);
   if (!current.ok()) {
-    PublishResult r;
-    r.set_error_message(std::string(current.status().message()));
+    std::string why(current.status().message());
     if (absl::IsPermissionDenied(current.status())) {
-      if (auto s = MarkNeedsReauth((*channel)->channel, r.error_message()); !s.ok()) return s;
-      if (auto s = ledger_.MarkFailed(key, now); !s.ok()) return s;
-      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
-      r.set_error_class(herald::events::v1::ERROR_CLASS_AUTH);
-      Outcome(network, "failed").Increment();
-      return Announce(r, due, network, true);
+      if (auto s = MarkNeedsReauth((*channel)->channel, why); !s.ok()) return s;
+      return Fail(key, due, network, herald::events::v1::ERROR_CLASS_AUTH, why);
     }
     // The token endpoint did not answer; nothing was sent.
-    if (auto s = ledger_.Release(key, *before); !s.ok()) return s;
-    r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
-    r.set_error_class(herald::events::v1::ERROR_CLASS_NETWORK);
-    *r.mutable_not_before() = FromMs(now + BackoffMs(options_.retry, before->attempts + 1, 0.5));
-    Outcome(network, "retry").Increment();
-    return Announce(r, due, network, false);
+    return RetryLater(key, *before, due, network, "token refresh: " + why, before->attempts + 1);
   }
 
   // Inbox replies draw on the same budget, after publishing.
@@ -273,15 +280,9 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
     int64_t since = before->attempt_started_ms - options_.readback_skew_ms;
     auto recent = connector->RecentPosts(endpoint, options_.readback_posts, since);
     if (!recent.ok()) {
-      // Stays SENDING: the next attempt reconciles again.
-      PublishResult r;
-      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
-      r.set_error_class(herald::events::v1::ERROR_CLASS_NETWORK);
-      r.set_error_message("could not read recent posts back: " + std::string(recent.status().message()));
-      int64_t at = clock_.NowMs();
-      *r.mutable_not_before() = FromMs(at + BackoffMs(options_.retry, attempt_number, 0.5));
-      Outcome(network, "retry").Increment();
-      return Announce(r, due, network, false);
+      // Still unknown: the next attempt reconciles again.
+      return RetryLater(key, *before, due, network,
+                        "could not read recent posts back: " + std::string(recent.status().message()), attempt_number);
     }
     std::string want = NormalizedText(due.text());
     // Sending again is safe only if the read-back reaches past the unknown
@@ -311,19 +312,11 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
       // (class unknown, dead-lettered for a person to check) instead of
       // looping: sending again could post twice.
       if (auto s = ledger_.CountAttempt(key); !s.ok()) return s;
-      PublishResult r;
-      r.set_error_class(herald::events::v1::ERROR_CLASS_UNKNOWN);
-      bool give_up = attempt_number >= 2 * options_.retry.max_attempts;
-      r.set_outcome(give_up ? PublishOutcome::PUBLISH_OUTCOME_FAILED : PublishOutcome::PUBLISH_OUTCOME_RETRY);
-      r.set_error_message("read-back does not reach the earlier attempt; not sending again");
-      if (give_up) {
-        if (auto s = ledger_.MarkFailed(key, clock_.NowMs()); !s.ok()) return s;
-        Outcome(network, "failed").Increment();
-        return Announce(r, due, network, true);
+      const std::string why = "read-back does not reach the earlier attempt; not sending again";
+      if (attempt_number >= 2 * options_.retry.max_attempts) {
+        return Fail(key, due, network, herald::events::v1::ERROR_CLASS_UNKNOWN, why);
       }
-      *r.mutable_not_before() = FromMs(clock_.NowMs() + BackoffMs(options_.retry, attempt_number, 0.5));
-      Outcome(network, "retry").Increment();
-      return Announce(r, due, network, false);
+      return RetryLater(key, *before, due, network, why, attempt_number, herald::events::v1::ERROR_CLASS_UNKNOWN);
     }
   }
 

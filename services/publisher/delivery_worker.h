@@ -76,6 +76,15 @@ class DeliveryWorker {
                         herald::common::v1::Network network, bool dead_letter);
   absl::Status AnnounceDeferred(const herald::events::v1::PostDue& due, herald::common::v1::Network network,
                                 int64_t until_ms, const std::string& why);
+  // Ends the delivery FAILED (dead-lettered): nothing more is tried.
+  absl::Status Fail(const DeliveryKey& key, const herald::events::v1::PostDue& due,
+                    herald::common::v1::Network network, herald::events::v1::ErrorClass error_class,
+                    const std::string& why);
+  // Nothing was sent this time: hands the claim back and announces a RETRY
+  // after a backoff.
+  absl::Status RetryLater(const DeliveryKey& key, const LedgerEntry& before, const herald::events::v1::PostDue& due,
+                          herald::common::v1::Network network, const std::string& why, int attempt_number,
+                          herald::events::v1::ErrorClass error_class = herald::events::v1::ERROR_CLASS_NETWORK);
   absl::Status MarkNeedsReauth(herald::publisher::v1::Channel channel, const std::string& reason);
   prometheus::Counter& Outcome(herald::common::v1::Network network, const std::string& outcome);
 

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/time_util.h"
+#include "herald/listener/v1/listener.grpc.pb.h"
 #include "platform_test.h"
 
 namespace herald {
@@ -199,6 +200,48 @@ TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksSaySo) {
   ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &reply).ok());
   EXPECT_TRUE(Eventually([&] { return StateOf(reply.id()) == sched::POST_STATE_FAILED; })) << p_->Logs();
   EXPECT_EQ(LedgerCounts()["a reply LinkedIn cannot take"], 0);
+}
+
+// The unified inbox answers a mention through the listener: the reply becomes
+// a post on the mention's channel, in its thread.
+TEST_F(Channels, AReplyFromTheInboxLandsUnderTheMention) {
+  auto mastodon = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  json mention = {{"webhook_url", p_->listener_url() + "/v1/webhooks/mastodon/" + workspace_ + "/" + mastodon.id()},
+                  {"author", "fan"},
+                  {"text", "@brand when is the launch?"},
+                  {"id", "4242"}};
+  ASSERT_EQ(HttpJson("POST", p_->simulator_url() + "/_sim/mention", mention.dump()).value("webhook_status", 0), 202);
+  auto listener = Stub<herald::listener::v1::ListenerService>("listener");
+  herald::listener::v1::ListInboxRequest l;
+  l.set_workspace_id(workspace_);
+  herald::listener::v1::ListInboxResponse inbox;
+  ASSERT_TRUE(listener->ListInbox(Ctx().get(), l, &inbox).ok());
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).remote_id(), "4242");
+
+  herald::listener::v1::ReplyRequest r;
+  r.set_workspace_id(workspace_);
+  r.set_item_id(inbox.items(0).id());
+  herald::listener::v1::ReplyResponse out;
+  auto s = listener->Reply(Ctx().get(), r, &out);  // no text
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("text"), std::string::npos);
+  r.set_text("Monday at 9!");
+  r.set_item_id("no-such-item");
+  EXPECT_EQ(listener->Reply(Ctx().get(), r, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  r.set_item_id(inbox.items(0).id());
+  ASSERT_TRUE(listener->Reply(Ctx().get(), r, &out).ok());
+  herald::listener::v1::ReplyResponse again;
+  ASSERT_TRUE(listener->Reply(Ctx().get(), r, &again).ok());  // a retried call
+  EXPECT_EQ(again.post_id(), out.post_id());
+  ASSERT_EQ(WaitPublished({out.post_id()}, std::chrono::seconds(60)), 1u) << p_->Logs();
+  int found = 0;
+  for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+    if (e.value("text", "") != "Monday at 9!") continue;
+    ++found;
+    EXPECT_EQ(e.value("in_reply_to_id", ""), "4242");
+  }
+  EXPECT_EQ(found, 1);
 }
 
 }  // namespace

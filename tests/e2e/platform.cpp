@@ -79,7 +79,9 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
     Start(name, args, {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
   }
   Start("scheduler", with(common("scheduler"), {session, "--lease-ms=3000", "--publisher-addr=" + Grpc("publisher")}));
-  Start("listener", with(common("listener"), {"--http-port=" + std::to_string(listener_http_port_)}),
+  Start("listener",
+        with(common("listener"),
+             {"--http-port=" + std::to_string(listener_http_port_), "--scheduler-addr=" + Grpc("scheduler")}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
   Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));
   Start("analytics", with(common("analytics"), {session}));

@@ -28,6 +28,7 @@ TEST(MentionParser, ParsesAMastodonMention) {
   EXPECT_EQ(m->author_handle(), "fan");
   EXPECT_EQ(m->conversation_id(), "mastodon:7");
   EXPECT_EQ(m->remote_id(), "42");
+  EXPECT_EQ(listener::ToInboxItem(*m).remote_id(), "42");  // what a reply from the inbox answers
   // Same status again → same mention id (redelivery is recognisable).
   EXPECT_EQ(m->mention_id(), listener::ParseMastodonMention(MentionBody("42"), "ws", "ch", 5).value().mention_id());
   EXPECT_NE(m->mention_id(), listener::ParseMastodonMention(MentionBody("43"), "ws", "ch", 5).value().mention_id());

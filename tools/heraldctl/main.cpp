@@ -59,7 +59,7 @@ Usage:
                         [--budget-micros N --currency EUR]
   heraldctl get campaign ID
   heraldctl attach post POST_ID --campaign ID
-  heraldctl get inbox
+  heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl stats workspace | channel ID | campaign ID
   heraldctl create post ... --queue                     next free slot of the channel's queue
   heraldctl create post ... --every RRULE --zone ZONE --start 2026-12-01T09:00
@@ -254,6 +254,23 @@ int GetInbox(const Ctx& c) {
   Table t({"ID", "FROM", "CHANNEL", "RECEIVED", "TEXT"});
   for (const auto& i : out.items()) t.Row({i.id(), "@" + i.author_handle(), i.channel_id(), When(i.created_at()), i.text()});
   t.Print(std::cout);
+  return 0;
+}
+
+// The reply goes out as a post (published now, at reply priority).
+int Reply(const Ctx& c, const std::string& item_id) {
+  auto stub = lst::ListenerService::NewStub(Dial(c.args, "listener", "HERALD_LISTENER_ADDR", "localhost:7103"));
+  lst::ReplyRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_item_id(item_id);
+  req.set_text(c.args.Get("text", "", ""));
+  req.set_request_id(c.args.Get("request-id", "", ""));
+  lst::ReplyResponse out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = stub->Reply(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  std::cout << "post/" << out.post_id() << " replies to " << item_id << "\n";
   return 0;
 }
 
@@ -491,6 +508,7 @@ int main(int argc, char** argv) {
   if (verb == "get" && noun == "campaign") return id.empty() ? Usage("get campaign: ID required") : GetCampaign(c, id);
   if (verb == "attach" && noun == "post") return id.empty() ? Usage("attach post: POST_ID required") : AttachPost(c, id);
   if (verb == "get" && noun == "inbox") return GetInbox(c);
+  if (verb == "reply") return noun.empty() ? Usage("reply: ITEM_ID required") : Reply(c, noun);
   if (verb == "stats") return Stats(c, noun, id);
   if ((verb == "approve" || verb == "reject" || verb == "submit" || verb == "cancel") && noun == "post") {
     return id.empty() ? Usage(verb + " post: ID required") : PostAction(c, verb, id);
