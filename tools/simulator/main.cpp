@@ -133,7 +133,9 @@ int main(int argc, char** argv) {
     if (in.is_discarded() || !in.is_object()) return Reply(res, 400, {{"error", "malformed JSON"}});
     std::string url = in.value("webhook_url", webhook_url);
     if (url.empty()) return Reply(res, 400, {{"error", "webhook_url: required (or start with --webhook-url)"}});
-    static std::atomic<uint64_t> next{900000000000000000ULL};
+    // Unique across simulator runs too (a listener with a persisted inbox
+    // would take a repeated id for a redelivery).
+    static std::atomic<uint64_t> next{static_cast<uint64_t>(herald::SystemClock::Instance().NowMs()) * 1000};
     std::string id = in.value("id", std::to_string(next++));
     int64_t now = herald::SystemClock::Instance().NowMs();
     json payload = {{"event", "mention.created"},
