@@ -28,8 +28,16 @@ class SchedulerReplySender : public ReplySender {
     sched::Post post;
     grpc::Status s = stub_->CreatePost(&ctx, req, &post);
     if (s.ok()) return post.id();
-    if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return absl::InvalidArgumentError(s.error_message());
-    return absl::UnavailableError("scheduler CreatePost: " + s.error_message());
+    switch (s.error_code()) {
+      // The scheduler's verdict on the reply itself: passed on as it is.
+      case grpc::StatusCode::INVALID_ARGUMENT:
+      case grpc::StatusCode::NOT_FOUND:
+      case grpc::StatusCode::FAILED_PRECONDITION:
+      case grpc::StatusCode::ALREADY_EXISTS:
+        return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+      default:
+        return absl::UnavailableError("scheduler CreatePost: " + s.error_message());
+    }
   }
 
  private:

@@ -16,6 +16,15 @@ redis.call('SADD', KEYS[2], ARGV[3])
 return 1
 )lua");
 
+// KEYS: channel hash. ARGV: channel bytes as read, new channel bytes, sealed
+// token, sealed refresh token ('' keeps the stored one).
+const RedisScript kReplaceTokens(R"lua(
+if redis.call('HGET', KEYS[1], 'channel') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'channel', ARGV[2], 'token', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'refresh', ARGV[4]) end
+return 1
+)lua");
+
 // KEYS: channel hash. ARGV: channel bytes.
 const RedisScript kDisconnect(R"lua(
 redis.call('HSET', KEYS[1], 'channel', ARGV[1])
@@ -43,6 +52,17 @@ absl::Status ChannelStore::Put(const Channel& channel, const std::string& access
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
+absl::StatusOr<bool> ChannelStore::ReplaceTokens(const ChannelWithToken& read, const Channel& channel,
+                                                 const std::string& access_token, const std::string& refresh_token) {
+  Channel stored = channel;
+  stored.clear_refreshable();
+  auto r = redis_.Eval(kReplaceTokens, {Key(channel.workspace_id(), channel.id())},
+                       {read.version, stored.SerializeAsString(), box_.Seal(access_token),
+                        refresh_token.empty() ? "" : box_.Seal(refresh_token)});
+  if (!r.ok()) return r.status();
+  return r->AsInt() == 1;
+}
+
 absl::Status ChannelStore::PutDisconnected(const Channel& channel) {
   Channel stored = channel;
   stored.clear_refreshable();
@@ -67,6 +87,7 @@ absl::StatusOr<ChannelWithToken> ChannelStore::GetWithToken(const std::string& w
   if (!channel.ok()) return channel.status();
   ChannelWithToken out;
   out.channel = *std::move(channel);
+  out.version = r->elements[0].str;
   // A disconnected channel has no credentials.
   for (auto [reply, field] : {std::pair{&r->elements[1], &out.access_token}, {&r->elements[2], &out.refresh_token}}) {
     if (reply->is_nil() || reply->str.empty()) continue;

@@ -22,6 +22,9 @@ struct ChannelWithToken {
   // Decrypted, in memory only.
   std::string access_token;
   std::string refresh_token;
+  // The stored record as read (opaque): ReplaceTokens writes only if it is
+  // still the same.
+  std::string version;
 };
 
 class ChannelStore {
@@ -33,6 +36,11 @@ class ChannelStore {
   // refreshing a token must never wipe it).
   absl::Status Put(const herald::publisher::v1::Channel& channel, const std::string& access_token,
                    const std::string& refresh_token = "");
+  // New tokens after a refresh: written only if the channel was not changed
+  // (disconnected, re-authorised, updated) since `read`; false otherwise.
+  // An empty refresh_token keeps the stored one.
+  absl::StatusOr<bool> ReplaceTokens(const ChannelWithToken& read, const herald::publisher::v1::Channel& channel,
+                                     const std::string& access_token, const std::string& refresh_token);
   // Stores the channel (its status DISCONNECTED) and erases its credentials.
   absl::Status PutDisconnected(const herald::publisher::v1::Channel& channel);
   // NOT_FOUND when missing.

@@ -30,10 +30,11 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 return {state, e[2] or '0', '', '', e[6] or e[5] or '0', e[5] or '0'}
 )lua");
 
-// KEYS: entry. ARGV: state before Begin, updated_ms before Begin.
-// Only while the entry is still SENDING (nothing else settled it meanwhile).
+// KEYS: entry. ARGV: state before Begin, updated_ms before Begin, our claim.
+// Only while the claim is still ours (nothing settled it, nobody took over).
 const RedisScript kRelease(R"lua(
-if redis.call('HGET', KEYS[1], 'state') ~= 'SENDING' then return 0 end
+local e = redis.call('HMGET', KEYS[1], 'state', 'updated_ms')
+if e[1] ~= 'SENDING' or e[2] ~= ARGV[3] then return 0 end
 if ARGV[1] == 'NEW' then
   redis.call('HSET', KEYS[1], 'state', 'NEW', 'updated_ms', ARGV[2])
   redis.call('HDEL', KEYS[1], 'sending_since')
@@ -41,6 +42,14 @@ if ARGV[1] == 'NEW' then
 else
   redis.call('HSET', KEYS[1], 'updated_ms', ARGV[2])
 end
+return 1
+)lua");
+
+// KEYS: entry. ARGV: our claim, now. Moves the claim to now if still ours.
+const RedisScript kRenew(R"lua(
+local e = redis.call('HMGET', KEYS[1], 'state', 'updated_ms')
+if e[1] ~= 'SENDING' or e[2] ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'updated_ms', ARGV[2])
 return 1
 )lua");
 
@@ -88,13 +97,24 @@ absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
 absl::StatusOr<LedgerEntry> DeliveryLedger::Begin(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms) {
   auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds, std::to_string(in_progress_ms)});
   if (!r.ok()) return r.status();
-  return ParseEntry(*r);
+  LedgerEntry e = ParseEntry(*r);
+  e.claim_ms = now_ms;
+  return e;
+}
+
+absl::StatusOr<bool> DeliveryLedger::Renew(const DeliveryKey& key, LedgerEntry& claim, int64_t now_ms) {
+  if (now_ms == claim.claim_ms) return true;
+  auto r = redis_.Eval(kRenew, {key.RedisKey()}, {std::to_string(claim.claim_ms), std::to_string(now_ms)});
+  if (!r.ok()) return r.status();
+  if (r->AsInt() != 1) return false;
+  claim.claim_ms = now_ms;
+  return true;
 }
 
 absl::Status DeliveryLedger::Release(const DeliveryKey& key, const LedgerEntry& before) {
   auto r = redis_.Eval(kRelease, {key.RedisKey()},
                        {before.state == LedgerEntry::State::kSending ? "SENDING" : "NEW",
-                        std::to_string(before.updated_ms)});
+                        std::to_string(before.updated_ms), std::to_string(before.claim_ms)});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 

@@ -42,6 +42,10 @@ struct LedgerEntry {
   int64_t attempt_started_ms = 0;
   // kNew / kSending: the record's updated_ms before Begin (for Release).
   int64_t updated_ms = 0;
+  // Our claim (the updated_ms Begin or Renew wrote): Release and Renew act
+  // only while the record still carries it, so a replica that took over an
+  // abandoned claim is never undone.
+  int64_t claim_ms = 0;
   std::string remote_id;
   std::string remote_url;
 };
@@ -59,8 +63,12 @@ class DeliveryLedger {
   // attempt is counted once it really sends (CountAttempt).
   absl::StatusOr<LedgerEntry> Begin(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms);
   // Undoes a Begin that sent nothing (the quota said wait): `before` is what
-  // Begin returned.
+  // Begin returned (its claim renewed since). A no-op once the claim is not ours.
   absl::Status Release(const DeliveryKey& key, const LedgerEntry& before);
+  // Moves our claim to now before a network call, so the in-progress window
+  // counts from the call, not from Begin; false when the claim is not ours
+  // any more (another replica took it over): send nothing.
+  absl::StatusOr<bool> Renew(const DeliveryKey& key, LedgerEntry& claim, int64_t now_ms);
   // Counts an attempt begun without counting (a read-back came first).
   absl::Status CountAttempt(const DeliveryKey& key);
   absl::Status MarkSent(const DeliveryKey& key, const std::string& remote_id, const std::string& remote_url,

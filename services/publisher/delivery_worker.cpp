@@ -67,6 +67,19 @@ prometheus::Counter& DeliveryWorker::Outcome(Network network, const std::string&
 
 bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages, const std::atomic<bool>& stopping) {
   std::vector<SentRecord> sent;
+  // Until written, a published delivery reads as SENDING: written before it
+  // could look abandoned to another replica, and before this returns.
+  auto write_sent = [&](bool retry) {
+    if (sent.empty()) return true;
+    absl::Status s = ledger_.MarkSentMany(sent);
+    while (!s.ok() && retry && !stopping) {
+      log::Warn("recording sent deliveries failed; retrying", {{"deliveries", sent.size()}, {"error", s.ToString()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      s = ledger_.MarkSentMany(sent);
+    }
+    if (s.ok()) sent.clear();
+    return s.ok();
+  };
   for (const KafkaMessage* m : messages) {
     PostDue due;
     if (!due.ParseFromString(m->value)) {
@@ -79,16 +92,15 @@ bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages
       std::this_thread::sleep_for(std::chrono::seconds(1));
       s = Deliver(due, sent);
     }
-    if (!s.ok()) return false;
+    if (!s.ok()) {
+      write_sent(false);
+      return false;
+    }
+    if (!sent.empty() && clock_.NowMs() - sent.front().now_ms > options_.in_progress_ms / 4 && !write_sent(true)) {
+      return false;
+    }
   }
-  if (sent.empty()) return true;
-  absl::Status s = ledger_.MarkSentMany(sent);
-  while (!s.ok() && !stopping) {
-    log::Warn("recording sent deliveries failed; retrying", {{"deliveries", sent.size()}, {"error", s.ToString()}});
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    s = ledger_.MarkSentMany(sent);
-  }
-  return s.ok();
+  return write_sent(true);
 }
 
 void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
@@ -187,7 +199,21 @@ absl::Status DeliveryWorker::RetryLater(const DeliveryKey& key, const LedgerEntr
   return Announce(r, due, network, false);
 }
 
+absl::StatusOr<bool> DeliveryWorker::StillOurs(const DeliveryKey& key, LedgerEntry& claim) {
+  return ledger_.Renew(key, claim, clock_.NowMs());
+}
+
+absl::Status DeliveryWorker::TakenOver(const absl::StatusOr<bool>& ours, const PostDue& due, Network network) {
+  if (!ours.ok()) return ours.status();
+  log::Warn("delivery taken over by another replica; not sending", {{"post_id", due.post_id()}});
+  return AnnounceDeferred(due, network, clock_.NowMs() + options_.in_progress_ms, "another attempt is in progress");
+}
+
 absl::Status DeliveryWorker::MarkNeedsReauth(herald::publisher::v1::Channel channel, const std::string& reason) {
+  // Only an active channel moves: a disconnected one stays disconnected.
+  auto stored = store_.Get(channel.workspace_id(), channel.id());
+  if (!stored.ok()) return absl::IsNotFound(stored.status()) ? absl::OkStatus() : stored.status();
+  if (stored->status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE) return absl::OkStatus();
   if (auto s = store_.SetStatus(channel.workspace_id(), channel.id(), herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
       !s.ok()) {
     return s;
@@ -250,8 +276,19 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
       if (auto s = MarkNeedsReauth((*channel)->channel, why); !s.ok()) return s;
       return Fail(key, due, network, herald::events::v1::ERROR_CLASS_AUTH, why);
     }
-    // The token endpoint did not answer; nothing was sent.
-    return RetryLater(key, *before, due, network, "token refresh: " + why, before->attempts + 1);
+    // The token endpoint did not answer; nothing was sent. Counted, so a
+    // refresh that keeps failing ends the delivery instead of looping.
+    if (before->attempts + 1 >= options_.retry.max_attempts) {
+      return Fail(key, due, network, herald::events::v1::ERROR_CLASS_NETWORK, "token refresh: " + why);
+    }
+    if (auto s = RetryLater(key, *before, due, network, "token refresh: " + why, before->attempts + 1); !s.ok()) {
+      return s;
+    }
+    return ledger_.CountAttempt(key);
+  }
+  if ((*current)->channel.status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE) {
+    // Changed (disconnected, re-authorised elsewhere) since the cached copy.
+    return Fail(key, due, network, herald::events::v1::ERROR_CLASS_AUTH, "channel is not active");
   }
 
   // Inbox replies draw on the same budget, after publishing.
@@ -278,6 +315,7 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
   // idempotency key, look for the post before sending it again.
   if (unknown_before && !connector->IdempotentRetries()) {
     int64_t since = before->attempt_started_ms - options_.readback_skew_ms;
+    if (auto ours = StillOurs(key, *before); !ours.ok() || !*ours) return TakenOver(ours, due, network);
     auto recent = connector->RecentPosts(endpoint, options_.readback_posts, since);
     if (!recent.ok()) {
       // Still unknown: the next attempt reconciles again.
@@ -325,6 +363,7 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
   }
   OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, key.IdempotencyKey(),
                     due.in_reply_to_remote_id(), due.occurrence_ms()};
+  if (auto ours = StillOurs(key, *before); !ours.ok() || !*ours) return TakenOver(ours, due, network);
   PublishAttempt attempt = connector->Publish(endpoint, post);
   if (attempt.kind == PublishAttempt::Kind::kAuthRejected && refresher_.CanRefresh(**current)) {
     // The token may have expired early or been refreshed elsewhere: renew
@@ -332,6 +371,7 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
     auto renewed = refresher_.Fresh(*current, true);
     if (renewed.ok() && (*renewed)->access_token != endpoint.token) {
       endpoint.token = (*renewed)->access_token;
+      if (auto ours = StillOurs(key, *before); !ours.ok() || !*ours) return TakenOver(ours, due, network);
       attempt = connector->Publish(endpoint, post);
     }
   }

@@ -76,6 +76,12 @@ class DeliveryWorker {
                         herald::common::v1::Network network, bool dead_letter);
   absl::Status AnnounceDeferred(const herald::events::v1::PostDue& due, herald::common::v1::Network network,
                                 int64_t until_ms, const std::string& why);
+  // Renews our ledger claim right before a network call (false: another
+  // replica took it over after our claim looked abandoned).
+  absl::StatusOr<bool> StillOurs(const DeliveryKey& key, LedgerEntry& claim);
+  // Sends nothing and says when to look again.
+  absl::Status TakenOver(const absl::StatusOr<bool>& ours, const herald::events::v1::PostDue& due,
+                         herald::common::v1::Network network);
   // Ends the delivery FAILED (dead-lettered): nothing more is tried.
   absl::Status Fail(const DeliveryKey& key, const herald::events::v1::PostDue& due,
                     herald::common::v1::Network network, herald::events::v1::ErrorClass error_class,

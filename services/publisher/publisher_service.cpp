@@ -228,6 +228,12 @@ grpc::Status PublisherService::DoUpdateChannel(const v1::UpdateChannelRequest& r
   if (request.has_time_zone()) channel.set_time_zone(request.time_zone());
   if (auto s = channels_.Put(channel, access_token, request.refresh_token()); !s.ok()) return ToGrpc(s);
   cache_.Invalidate(channel.workspace_id(), channel.id());
+  if (stored->channel.status() != channel.status()) {
+    // Back to ACTIVE after NEEDS_REAUTH or a disconnect: say so, like the way down.
+    if (auto s = AnnounceChannelStatus(producer_, clock_, channel, "re-authorised"); !s.ok()) {
+      log::Warn("channel re-authorised but not announced", {{"channel_id", channel.id()}, {"error", s.ToString()}});
+    }
+  }
   log::Info("channel updated", {{"channel_id", channel.id()},
                                 {"new_access_token", request.has_access_token()},
                                 {"new_refresh_token", request.has_refresh_token()}});

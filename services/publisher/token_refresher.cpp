@@ -96,8 +96,14 @@ absl::StatusOr<std::shared_ptr<const ChannelWithToken>> TokenRefresher::Refresh(
   } else {
     out->channel.clear_token_expire_time();
   }
-  if (auto s = store_.Put(out->channel, out->access_token, grant->refresh_token); !s.ok()) return s;
+  auto written = store_.ReplaceTokens(stored, out->channel, out->access_token, grant->refresh_token);
+  if (!written.ok()) return written.status();
   cache_.Invalidate(c.workspace_id(), c.id());
+  if (!*written) {
+    // Disconnected or re-authorised while we refreshed: that change wins.
+    log::Warn("channel changed during a token refresh; refreshed token discarded", {{"channel_id", c.id()}});
+    return absl::UnavailableError("channel changed during the token refresh");
+  }
   log::Info("access token refreshed", {{"channel_id", c.id()}, {"expires_in_s", grant->expires_in_s}});
   return std::shared_ptr<const ChannelWithToken>(std::move(out));
 }

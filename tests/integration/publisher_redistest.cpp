@@ -171,6 +171,21 @@ TEST_F(LedgerTest, ReleaseHandsBackAClaimThatSentNothing) {
   EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kSent);
 }
 
+TEST_F(LedgerTest, AClaimTakenOverIsNeitherRenewedNorReleasedByItsFormerOwner) {
+  DeliveryLedger ledger(redis());
+  DeliveryKey k{"p3", "ch", 1};
+  auto a = ledger.Begin(k, 1000, 100);  // replica A claims, then stalls
+  ASSERT_EQ(a->state, LedgerEntry::State::kNew);
+  ASSERT_TRUE(*ledger.Renew(k, *a, 1050));  // still A's: renewed before its network call
+  EXPECT_EQ(ledger.Begin(k, 1100, 100)->state, LedgerEntry::State::kBusy);  // counted from the renewal
+  auto b = ledger.Begin(k, 1200, 100);  // A looks abandoned: B takes over
+  ASSERT_EQ(b->state, LedgerEntry::State::kSending);
+  EXPECT_FALSE(*ledger.Renew(k, *a, 1210));  // A must not send now
+  ASSERT_TRUE(ledger.Release(k, *a).ok());   // and cannot undo B's claim
+  EXPECT_EQ(ledger.Begin(k, 1220, 100)->state, LedgerEntry::State::kBusy);
+  EXPECT_TRUE(*ledger.Renew(k, *b, 1230));
+}
+
 class ChannelStoreTest : public RedisTest {};
 
 TEST_F(ChannelStoreTest, TokenIsSealedAtRestAndOpenedOnRead) {

@@ -143,6 +143,19 @@ TEST_F(TokenRefreshTest, ReplicasFindingTheSameTokenRejectedRefreshItOnce) {
   EXPECT_NE(tokens[0], stale->access_token);
 }
 
+TEST_F(TokenRefreshTest, ARefreshFinishingAfterADisconnectDoesNotRevive) {
+  Connect(herald::common::v1::NETWORK_X, "ch_gone", 60);
+  auto read = store_->GetWithToken("ws", "ch_gone");
+  ASSERT_TRUE(store_->PutDisconnected(read->channel).ok());  // the user disconnects mid-refresh
+  auto written = store_->ReplaceTokens(*read, read->channel, "at-new", "rt-new");
+  ASSERT_TRUE(written.ok());
+  EXPECT_FALSE(*written);
+  auto now = store_->GetWithToken("ws", "ch_gone");
+  EXPECT_EQ(now->channel.status(), v1::CHANNEL_STATUS_DISCONNECTED);
+  EXPECT_TRUE(now->access_token.empty());
+  EXPECT_TRUE(now->refresh_token.empty());
+}
+
 TEST_F(TokenRefreshTest, ARefusedRefreshTokenAsksForReauthorisation) {
   v1::Channel c;
   c.set_id("ch_dead");

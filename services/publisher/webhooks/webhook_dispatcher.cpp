@@ -131,8 +131,13 @@ void WebhookDispatcher::Intake(const std::atomic<bool>& stopping) {
 
 void WebhookDispatcher::SendOne(const WebhookDelivery& d) {
   auto hook = store_.Get(d.workspace_id, d.webhook_id);
-  if (absl::IsNotFound(hook.status())) {
-    (void)store_.Drop(d);  // deleted: its deliveries go with it
+  if (absl::IsNotFound(hook.status()) || absl::IsDataLoss(hook.status())) {
+    // Deleted: its deliveries go with it. Unreadable (its secret sealed
+    // with another key): it can never be signed, so it is not retried.
+    if (absl::IsDataLoss(hook.status())) {
+      log::Error("webhook unreadable; delivery dropped", {{"webhook_id", d.webhook_id}, {"error", hook.status().ToString()}});
+    }
+    (void)store_.Drop(d);
     return;
   }
   auto record = store_.Load(d);
