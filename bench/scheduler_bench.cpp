@@ -114,7 +114,8 @@ class FakeDirectory : public ChannelDirectory {
     return std::optional<ChannelInfo>(ChannelInfo{id, "UTC", true});
   }
   absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string&, const std::string&, const std::string&,
-                                                          const std::vector<std::string>&, const std::string&) override {
+                                                          const std::vector<std::string>&, const std::string&,
+                                                          bool) override {
     return std::vector<std::string>{};
   }
 };

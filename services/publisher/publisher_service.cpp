@@ -111,6 +111,14 @@ grpc::Status PublisherService::DoValidateContent(const v1::ValidateContentReques
   const NetworkProfile* network = catalog_.Find(channel->network());
   if (!network) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the networks file has no rules for this network");
   *response = CheckContent(request, *network);
+  if (Connector* connector = connectors_.For(channel->network()); request.reply() && connector &&
+                                                                   !connector->SupportsReplies()) {
+    // Said now, at compose time, not when the reply fails at publish time.
+    auto* v = response->add_violations();
+    v->set_field("in_reply_to_remote_id");
+    v->set_message("replies are not supported on " + NetworkName(channel->network()) + " yet");
+    response->set_ok(false);
+  }
   response->set_rules_version(catalog_.version());
   return grpc::Status::OK;
 }

@@ -33,7 +33,7 @@ class PublisherChannelDirectory : public ChannelDirectory {
   absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string& workspace_id,
                                                           const std::string& channel_id, const std::string& text,
                                                           const std::vector<std::string>& media_urls,
-                                                          const std::string& link) override {
+                                                          const std::string& link, bool reply) override {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
     pub::ValidateContentRequest req;
@@ -42,6 +42,7 @@ class PublisherChannelDirectory : public ChannelDirectory {
     req.set_text(text);
     for (const auto& m : media_urls) req.add_media_urls(m);
     req.set_link(link);
+    req.set_reply(reply);
     pub::ValidateContentResponse res;
     grpc::Status s = stub_->ValidateContent(&ctx, req, &res);
     if (!s.ok()) return absl::UnavailableError("publisher ValidateContent: " + s.error_message());

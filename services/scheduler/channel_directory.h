@@ -21,12 +21,13 @@ class ChannelDirectory {
   // nullopt if the workspace has no such channel; an error if the publisher cannot be asked.
   virtual absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string& workspace_id,
                                                            const std::string& channel_id) = 0;
-  // The network's objections to this content ("field: message"); empty when it fits.
+  // The network's objections to this content ("field: message"); empty when
+  // it fits. `reply`: it answers another post (not every network takes replies).
   virtual absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string& workspace_id,
                                                                   const std::string& channel_id,
                                                                   const std::string& text,
                                                                   const std::vector<std::string>& media_urls,
-                                                                  const std::string& link) = 0;
+                                                                  const std::string& link, bool reply) = 0;
 };
 
 // Asks the publisher's gRPC API with deadlines.

@@ -71,7 +71,7 @@ grpc::Status SchedulerService::CheckContent(const std::string& workspace_id, con
     std::vector<std::string> media(post.media_urls().begin(), post.media_urls().end());
     auto problems = channels_.ValidateContent(workspace_id, t.channel_id(),
                                               t.text_override().empty() ? post.text() : t.text_override(), media,
-                                              post.link());
+                                              post.link(), !post.in_reply_to_remote_id().empty());
     if (!problems.ok()) return ToGrpc(problems.status());
     for (const auto& p : *problems) errors.Add("targets[" + t.channel_id() + "]." + p.substr(0, p.find(':')),
                                                p.substr(p.find(':') + 2));

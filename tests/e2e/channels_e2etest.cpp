@@ -156,7 +156,7 @@ TEST_F(Channels, UpdatesAreCheckedAndADisconnectStopsPublishing) {
   EXPECT_EQ(publisher->UpdateChannel(Ctx().get(), tz, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
-TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksSaySo) {
+TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksAreRefusedWhenWritten) {
   auto x = Connect(Network::NETWORK_X, "e2e-token");
   auto first = CreatePosts({"the post a fan answered"}, {x.id()});
   ASSERT_EQ(WaitPublished(first, std::chrono::seconds(60)), 1u) << p_->Logs();
@@ -186,7 +186,7 @@ TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksSaySo) {
   }
   EXPECT_EQ(found, 1);
 
-  // LinkedIn replies (comments) are not built: the reply fails, saying why.
+  // LinkedIn replies (comments) are not built: refused when written, saying why.
   pub::ConnectChannelRequest li;
   li.set_workspace_id(workspace_);
   li.set_network(Network::NETWORK_LINKEDIN);
@@ -197,8 +197,11 @@ TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksSaySo) {
   r.set_request_id("reply-2");
   r.set_text("a reply LinkedIn cannot take");
   r.set_channel_ids(0, linkedin.id());
-  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &reply).ok());
-  EXPECT_TRUE(Eventually([&] { return StateOf(reply.id()) == sched::POST_STATE_FAILED; })) << p_->Logs();
+  auto refused = scheduler->CreatePost(Ctx().get(), r, &reply);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("in_reply_to_remote_id: replies are not supported on linkedin yet"),
+            std::string::npos)
+      << refused.error_message();
   EXPECT_EQ(LedgerCounts()["a reply LinkedIn cannot take"], 0);
 }
 
