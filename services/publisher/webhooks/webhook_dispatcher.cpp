@@ -167,7 +167,7 @@ void WebhookDispatcher::SendOne(const WebhookDelivery& d) {
   attempt.set_event_id(d.event_id);
   attempt.set_event_type((*record)->type);
   attempt.set_duration_ms(now - start);
-  attempt_counters_[attempt.outcome()]->Increment();
+  attempt_counters_.at(attempt.outcome())->Increment();  // read-only from the lanes
   if (auto s = store_.Record(d, attempt, ToMs(attempt.next_attempt_time())); !s.ok()) {
     log::Warn("webhook attempt not recorded", {{"webhook_id", d.webhook_id}, {"error", s.ToString()}});
   }
