@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   RedisClient& redis = *redis_client;
   CampaignStore store(redis);
   KafkaProducer producer(kafka);
-  auto posts = MakeSchedulerPostDirectory(scheduler);
+  auto posts = MakeSchedulerPostDirectory(rt.Dial(scheduler));
   CampaignService api(store, *posts, producer, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&api);
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });

@@ -9,9 +9,9 @@ namespace {
 
 class SchedulerPostDirectory : public PostDirectory {
  public:
-  explicit SchedulerPostDirectory(const std::string& address)
+  explicit SchedulerPostDirectory(std::shared_ptr<grpc::Channel> channel)
       : stub_(herald::scheduler::v1::SchedulerService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+            std::move(channel))) {}
 
   absl::StatusOr<bool> Exists(const std::string& workspace_id, const std::string& post_id) override {
     grpc::ClientContext ctx;
@@ -32,8 +32,8 @@ class SchedulerPostDirectory : public PostDirectory {
 
 }  // namespace
 
-std::unique_ptr<PostDirectory> MakeSchedulerPostDirectory(const std::string& scheduler_address) {
-  return std::make_unique<SchedulerPostDirectory>(scheduler_address);
+std::unique_ptr<PostDirectory> MakeSchedulerPostDirectory(std::shared_ptr<grpc::Channel> scheduler) {
+  return std::make_unique<SchedulerPostDirectory>(std::move(scheduler));
 }
 
 }  // namespace herald::campaign

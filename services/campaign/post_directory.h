@@ -1,4 +1,5 @@
 #pragma once
+#include <grpcpp/grpcpp.h>
 // Which posts exist: the scheduler owns them, the campaign service asks.
 #include <memory>
 #include <string>
@@ -13,6 +14,6 @@ class PostDirectory {
   virtual absl::StatusOr<bool> Exists(const std::string& workspace_id, const std::string& post_id) = 0;
 };
 
-std::unique_ptr<PostDirectory> MakeSchedulerPostDirectory(const std::string& scheduler_address);
+std::unique_ptr<PostDirectory> MakeSchedulerPostDirectory(std::shared_ptr<grpc::Channel> scheduler);
 
 }  // namespace herald::campaign

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "common/auth/access_policy.h"
 #include "common/metrics.h"
 
 namespace herald {
@@ -53,8 +54,12 @@ class RpcMetrics {
                      .Register(registry)) {}
 
   void Record(const std::string& full_method, grpc::StatusCode code, double seconds) {
+    // Only methods Herald serves get their own series: no caller can add one.
+    const auto& rule = auth::RuleFor(full_method);
+    bool known = rule.kind == auth::MethodRule::Kind::kOpen || rule.method != nullptr;
+    const std::string& key = known ? full_method : kUnknownMethod;
     std::lock_guard lock(mu_);
-    auto& m = methods_[full_method];
+    auto& m = methods_[key];
     if (!m.seconds) {
       auto [service, method] = Split(full_method);
       m.service = service;
@@ -70,6 +75,7 @@ class RpcMetrics {
   }
 
  private:
+  static inline const std::string kUnknownMethod = "/unknown/unknown";
   static std::pair<std::string, std::string> Split(const std::string& full) {
     // "/pkg.Service/Method"
     auto slash = full.rfind('/');
@@ -120,7 +126,7 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
 
 }  // namespace
 
-GrpcServer::GrpcServer(prometheus::Registry& registry) : registry_(registry) {}
+GrpcServer::GrpcServer(prometheus::Registry& registry) : registry_(registry) { auth_.enabled = false; }
 
 GrpcServer::~GrpcServer() {
   if (server_) Shutdown(std::chrono::milliseconds(0));
@@ -132,12 +138,15 @@ void GrpcServer::Start(const std::string& address) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  auto creds = MakeServerCredentials(tls_);
+  if (!creds.ok()) throw std::runtime_error(std::string(creds.status().message()));
+  builder.AddListeningPort(address, *creds, &port_);
   for (auto* s : services_) builder.RegisterService(s);
   // One metrics object per process: registering the family twice would throw.
   static std::shared_ptr<RpcMetrics> metrics = std::make_shared<RpcMetrics>(registry_);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
+  creators.push_back(auth::MakeServerAuthInterceptorFactory(auth_));
   builder.experimental().SetInterceptorCreators(std::move(creators));
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) throw std::runtime_error("cannot listen for gRPC on " + address);

@@ -93,6 +93,21 @@ std::unique_ptr<RedisClient::Connection> RedisClient::Acquire(absl::Status& stat
     return nullptr;
   }
   redisSetTimeout(conn->ctx, tv);
+  if (!options_.password.empty()) {
+    auto* reply = static_cast<redisReply*>(
+        options_.username.empty() ? redisCommand(conn->ctx, "AUTH %s", options_.password.c_str())
+                                  : redisCommand(conn->ctx, "AUTH %s %s", options_.username.c_str(),
+                                                 options_.password.c_str()));
+    bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+    if (reply) freeReplyObject(reply);
+    if (!ok) {
+      status = absl::PermissionDeniedError("redis AUTH refused");
+      std::lock_guard lock(mu_);
+      --open_;
+      cv_.notify_one();
+      return nullptr;
+    }
+  }
   return conn;
 }
 

@@ -44,6 +44,9 @@ struct RedisOptions {
   int port = 6379;
   int pool_size = 4;
   std::chrono::milliseconds timeout{2000};
+  // AUTH on every new connection when set (Redis 6 ACL user optional).
+  std::string username;
+  std::string password;
 };
 
 class RedisClient {

@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "common/auth/authenticator.h"
+#include "common/auth/key_store.h"
 #include "common/config.h"
+#include "common/grpc_client.h"
 #include "common/executor.h"
 #include "common/grpc_server.h"
 #include "common/kafka.h"
@@ -43,6 +46,10 @@ class ServiceRuntime {
   // Call after the service declared its own settings: exits on any error.
   void ValidateSettings() { settings_.ExitOnError(); }
 
+  // A channel to another Herald service, carrying this service's identity
+  // (--service-key-file) and TLS settings.
+  std::shared_ptr<grpc::Channel> Dial(const std::string& address) { return DialService(address, client_); }
+
   prometheus::Registry& metrics() { return metrics_.registry(); }
   Executor& executor() { return *executor_; }
   GrpcServer& grpc() { return grpc_; }
@@ -54,6 +61,9 @@ class ServiceRuntime {
   int Run();
 
  private:
+  void DeclareTrustSettings();
+  void StartAuth();
+
   std::string name_;
   Settings settings_;
   int grpc_port_ = 0;
@@ -61,6 +71,16 @@ class ServiceRuntime {
   int executor_threads_ = 8;
   int drain_ms_ = 5000;
   std::optional<KafkaOptions> kafka_;
+  std::optional<RedisOptions> redis_;
+  bool auth_enabled_ = true;
+  auth::AuthenticatorOptions auth_options_;
+  TlsFiles tls_;
+  ServiceClientOptions client_;
+  std::unique_ptr<RedisClient> auth_redis_;
+  std::unique_ptr<auth::KeyStore> key_store_;
+  std::unique_ptr<Executor> auth_executor_;
+  std::unique_ptr<KafkaProducer> audit_producer_;
+  std::unique_ptr<auth::AuditSink> audit_;
   MetricsServer metrics_;
   GrpcServer grpc_;
   std::unique_ptr<Executor> executor_;

@@ -2,7 +2,27 @@
 
 #include <ctime>
 
+#include "absl/time/time.h"
+
 namespace herald {
+
+bool ValidTimestamp(const google::protobuf::Timestamp& ts) {
+  constexpr int64_t kMin = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMax = 253402300799;  // 9999-12-31T23:59:59Z
+  return ts.seconds() >= kMin && ts.seconds() <= kMax && ts.nanos() >= 0 && ts.nanos() < 1'000'000'000;
+}
+
+bool IsIanaZone(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name == "localtime" || name[0] == '/' || name[0] == '.') return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '_' ||
+              c == '-' || c == '+';
+    if (!ok) return false;
+  }
+  if (name.find("..") != std::string::npos || name.find("//") != std::string::npos) return false;
+  absl::TimeZone tz;
+  return absl::LoadTimeZone(name, &tz);
+}
 
 std::string FormatRfc3339(int64_t ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);

@@ -22,6 +22,16 @@ inline google::protobuf::Timestamp FromMs(int64_t ms) {
   return ts;
 }
 
+// Between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z with nanos
+// in [0, 1e9): what google.protobuf.Timestamp allows (and ms arithmetic on it
+// cannot overflow).
+bool ValidTimestamp(const google::protobuf::Timestamp& ts);
+
+// An IANA zone name ("Europe/Berlin", "UTC") that tzdata knows. Refuses what
+// a loader would also take but is not a zone name: paths ("/etc/localtime",
+// "../x"), "localtime", empty or over-long names.
+bool IsIanaZone(const std::string& name);
+
 // RFC 3339 in UTC with milliseconds, e.g. 2026-11-28T10:50:52.123Z.
 std::string FormatRfc3339(int64_t ms);
 

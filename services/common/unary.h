@@ -1,10 +1,15 @@
 #pragma once
 // Runs a unary handler's body on the executor and finishes the reactor from
-// there: the gRPC callback thread only hands the work over.
+// there: the gRPC callback thread only hands the work over. A call the auth
+// interceptor refused is answered here, before any work; an accepted one runs
+// with its caller set for the thread (auth::CurrentCaller), so clients to
+// other services can say whom they act for.
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <utility>
 
+#include "common/auth/server_auth.h"
 #include "common/executor.h"
 
 namespace herald {
@@ -12,7 +17,15 @@ namespace herald {
 template <class Fn>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& executor, Fn&& fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  bool queued = executor.Submit([reactor, fn = std::forward<Fn>(fn)]() mutable { reactor->Finish(fn()); });
+  auto caller = std::make_shared<auth::Caller>();
+  if (grpc::Status verdict = auth::CheckCall(ctx, caller.get()); !verdict.ok()) {
+    reactor->Finish(verdict);
+    return reactor;
+  }
+  bool queued = executor.Submit([reactor, caller, fn = std::forward<Fn>(fn)]() mutable {
+    auth::CallerScope scope(caller.get());
+    reactor->Finish(fn());
+  });
   if (!queued) reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
   return reactor;
 }

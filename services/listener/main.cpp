@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   InboxStore inbox(redis);
   KafkaProducer producer(kafka);
   WebhookHandler webhooks(inbox, producer, secret, SystemClock::Instance(), rt.metrics());
-  auto replies = MakeSchedulerReplySender(scheduler);
+  auto replies = MakeSchedulerReplySender(rt.Dial(scheduler));
   ListenerService api(inbox, *replies, rt.executor());
   rt.grpc().AddService(&api);
 

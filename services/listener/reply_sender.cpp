@@ -11,8 +11,8 @@ namespace sched = herald::scheduler::v1;
 
 class SchedulerReplySender : public ReplySender {
  public:
-  explicit SchedulerReplySender(const std::string& address)
-      : stub_(sched::SchedulerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+  explicit SchedulerReplySender(std::shared_ptr<grpc::Channel> channel)
+      : stub_(sched::SchedulerService::NewStub(std::move(channel))) {}
 
   absl::StatusOr<std::string> Send(const std::string& ws, const herald::listener::v1::InboxItem& item,
                                    const std::string& text, const std::string& request_id) override {
@@ -46,8 +46,8 @@ class SchedulerReplySender : public ReplySender {
 
 }  // namespace
 
-std::unique_ptr<ReplySender> MakeSchedulerReplySender(const std::string& scheduler_address) {
-  return std::make_unique<SchedulerReplySender>(scheduler_address);
+std::unique_ptr<ReplySender> MakeSchedulerReplySender(std::shared_ptr<grpc::Channel> scheduler) {
+  return std::make_unique<SchedulerReplySender>(std::move(scheduler));
 }
 
 }  // namespace herald::listener

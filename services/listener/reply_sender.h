@@ -1,4 +1,5 @@
 #pragma once
+#include <grpcpp/grpcpp.h>
 // Where an inbox reply goes: the scheduler, as a post that replies to the
 // item (published now, at reply priority). An interface so the API is tested
 // without a scheduler.
@@ -19,6 +20,6 @@ class ReplySender {
                                            const std::string& text, const std::string& request_id) = 0;
 };
 
-std::unique_ptr<ReplySender> MakeSchedulerReplySender(const std::string& scheduler_address);
+std::unique_ptr<ReplySender> MakeSchedulerReplySender(std::shared_ptr<grpc::Channel> scheduler);
 
 }  // namespace herald::listener

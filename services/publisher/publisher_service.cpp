@@ -22,11 +22,6 @@ FieldErrors ChannelRefErrors(const std::string& workspace_id, const std::string&
 
 namespace {
 
-bool IsTimeZone(const std::string& name) {
-  absl::TimeZone tz;
-  return name.size() <= 64 && absl::LoadTimeZone(name, &tz);
-}
-
 void CheckToken(FieldErrors& errors, const std::string& field, const std::string& token) {
   if (token.empty()) {
     errors.Add(field, "required");
@@ -62,7 +57,7 @@ FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
     errors.Add("access_token", "a webhook's signing secret needs at least 16 characters");
   }
   if (r.refresh_token().size() > 4096) errors.Add("refresh_token", "longer than 4096 bytes");
-  if (!r.time_zone().empty() && !IsTimeZone(r.time_zone())) errors.Add("time_zone", "not an IANA zone name");
+  if (!r.time_zone().empty() && !IsIanaZone(r.time_zone())) errors.Add("time_zone", "not an IANA zone name");
   return errors;
 }
 
@@ -73,7 +68,7 @@ FieldErrors ValidateUpdate(const v1::UpdateChannelRequest& r) {
   if (r.has_token_expire_time() && !r.has_access_token()) {
     errors.Add("token_expire_time", "only with a new access_token");
   }
-  if (r.has_time_zone() && !IsTimeZone(r.time_zone())) errors.Add("time_zone", "not an IANA zone name");
+  if (r.has_time_zone() && !IsIanaZone(r.time_zone())) errors.Add("time_zone", "not an IANA zone name");
   if (!r.has_access_token() && !r.has_refresh_token() && !r.has_time_zone()) {
     errors.Add("access_token", "nothing to update: set access_token, refresh_token or time_zone");
   }

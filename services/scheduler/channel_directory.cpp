@@ -11,8 +11,8 @@ namespace pub = herald::publisher::v1;
 
 class PublisherChannelDirectory : public ChannelDirectory {
  public:
-  explicit PublisherChannelDirectory(const std::string& address)
-      : stub_(pub::PublisherService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+  explicit PublisherChannelDirectory(std::shared_ptr<grpc::Channel> channel)
+      : stub_(pub::PublisherService::NewStub(std::move(channel))) {}
 
   absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string& workspace_id,
                                                    const std::string& channel_id) override {
@@ -57,8 +57,8 @@ class PublisherChannelDirectory : public ChannelDirectory {
 
 }  // namespace
 
-std::unique_ptr<ChannelDirectory> MakePublisherChannelDirectory(const std::string& publisher_address) {
-  return std::make_unique<PublisherChannelDirectory>(publisher_address);
+std::unique_ptr<ChannelDirectory> MakePublisherChannelDirectory(std::shared_ptr<grpc::Channel> publisher) {
+  return std::make_unique<PublisherChannelDirectory>(std::move(publisher));
 }
 
 }  // namespace herald::scheduler

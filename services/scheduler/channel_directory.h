@@ -1,4 +1,5 @@
 #pragma once
+#include <grpcpp/grpcpp.h>
 // What the scheduler needs to know about channels: the publisher owns them.
 #include <memory>
 #include <optional>
@@ -31,6 +32,6 @@ class ChannelDirectory {
 };
 
 // Asks the publisher's gRPC API with deadlines.
-std::unique_ptr<ChannelDirectory> MakePublisherChannelDirectory(const std::string& publisher_address);
+std::unique_ptr<ChannelDirectory> MakePublisherChannelDirectory(std::shared_ptr<grpc::Channel> publisher);
 
 }  // namespace herald::scheduler

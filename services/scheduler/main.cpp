@@ -1,6 +1,7 @@
 // scheduler: posts, the due index, dispatch to Kafka, outcomes from the publisher.
 #include "common/service_runtime.h"
 #include "herald/topics.h"
+#include "common/auth/api_key_service.h"
 #include "scheduler/channel_directory.h"
 #include "scheduler/dispatcher.h"
 #include "scheduler/post_store.h"
@@ -27,9 +28,13 @@ int main(int argc, char** argv) {
   RedisClient& redis = *redis_client;
   PostStore store(redis, shards);
   KafkaProducer producer(kafka);
-  auto channels = MakePublisherChannelDirectory(publisher);
+  auto channels = MakePublisherChannelDirectory(rt.Dial(publisher));
   SchedulerService api(store, *channels, producer, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&api);
+  // The admin API for API keys lives here, at the front door heraldctl knows.
+  auto keys = auth::MakeRedisKeyStore(redis);
+  auth::ApiKeyService key_api(*keys, rt.executor(), SystemClock::Instance());
+  rt.grpc().AddService(&key_api);
 
   Dispatcher dispatcher(store, producer, SystemClock::Instance(), rt.metrics(), dispatch);
   ResultsConsumer consumer(store, results, SystemClock::Instance(), rt.metrics());

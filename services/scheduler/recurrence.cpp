@@ -1,5 +1,7 @@
 #include "scheduler/recurrence.h"
 
+#include "common/time_util.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -129,8 +131,9 @@ absl::StatusOr<RRule> ParseRRule(std::string_view text) {
 }
 
 std::optional<absl::TimeZone> LoadZone(const std::string& name) {
+  // IANA names only: never a file path or "localtime".
   absl::TimeZone tz;
-  if (name.empty() || !absl::LoadTimeZone(name, &tz)) return std::nullopt;
+  if (!IsIanaZone(name) || !absl::LoadTimeZone(name, &tz)) return std::nullopt;
   return tz;
 }
 

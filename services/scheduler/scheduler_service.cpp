@@ -572,8 +572,9 @@ namespace {
 // row is read, so a huge import never holds more than one row in memory.
 class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
  public:
-  ImportReactor(SchedulerService& service, Executor& executor, v1::ImportPostsResponse* response)
-      : service_(service), executor_(executor), response_(response) {
+  ImportReactor(grpc::CallbackServerContext* ctx, SchedulerService& service, Executor& executor,
+                v1::ImportPostsResponse* response)
+      : ctx_(ctx), service_(service), executor_(executor), response_(response) {
     StartRead(&row_);
   }
 
@@ -582,7 +583,14 @@ class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
       Finish(grpc::Status::OK);
       return;
     }
+    // Every row is judged by the auth interceptor; one naming another
+    // workspace ends the import.
+    if (grpc::Status verdict = auth::CheckCall(ctx_, &caller_); !verdict.ok()) {
+      Finish(verdict);
+      return;
+    }
     bool queued = executor_.Submit([this] {
+      auth::CallerScope scope(&caller_);
       ++row_number_;
       v1::Post post;
       grpc::Status s = service_.DoCreatePost(row_, &post);
@@ -602,6 +610,8 @@ class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
   void OnDone() override { delete this; }
 
  private:
+  grpc::CallbackServerContext* ctx_;
+  auth::Caller caller_;
   SchedulerService& service_;
   Executor& executor_;
   v1::ImportPostsResponse* response_;
@@ -611,9 +621,9 @@ class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
 
 }  // namespace
 
-grpc::ServerReadReactor<v1::CreatePostRequest>* SchedulerService::ImportPosts(grpc::CallbackServerContext*,
+grpc::ServerReadReactor<v1::CreatePostRequest>* SchedulerService::ImportPosts(grpc::CallbackServerContext* ctx,
                                                                              v1::ImportPostsResponse* response) {
-  return new ImportReactor(*this, executor_, response);
+  return new ImportReactor(ctx, *this, executor_, response);
 }
 
 void SchedulerService::EmitLifecycle(const v1::Post& post) {

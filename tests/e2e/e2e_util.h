@@ -19,10 +19,19 @@ inline int64_t NowMs() {
       .count();
 }
 
-// A client context with a 10 s deadline: every test call has one.
+// The "authorization" value test calls carry: the platform's operator key
+// (set by Platform). Empty: calls carry no credentials.
+inline std::string& TestAuthorization() {
+  static std::string value;
+  return value;
+}
+
+// A client context with a 10 s deadline and the test's credentials: every
+// test call has both.
 inline std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!TestAuthorization().empty()) ctx->AddMetadata("authorization", TestAuthorization());
   return ctx;
 }
 

@@ -5,6 +5,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/auth/api_key.h"
+#include "e2e_util.h"
+
 namespace herald::testing {
 namespace {
 
@@ -48,6 +51,20 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   }
   if (brokers_.empty()) throw std::runtime_error("devbroker did not write its bootstrap file");
 
+  // Credentials: an operator key for the tests, one service key per service.
+  {
+    std::ofstream keys(keys_file());
+    auto op = auth::GenerateKey("*", "e2e-operator", herald::auth::v1::ROLE_OWNER, NowMs());
+    operator_key_ = op.secret;
+    keys << auth::KeysFileLine(op.stored) << "\n";
+    for (const char* s : {"scheduler", "publisher", "listener", "campaign", "analytics"}) {
+      auto k = auth::GenerateKey("*", s, herald::auth::v1::ROLE_SERVICE, NowMs());
+      keys << auth::KeysFileLine(k.stored) << "\n";
+      std::ofstream(dir_ + "/" + s + ".key") << k.secret << "\n";
+    }
+    TestAuthorization() = "Bearer " + operator_key_;
+  }
+
   simulator_port_ = FreePort();
   std::vector<std::string> simulator{bin + "/tools/simulator/herald-simulator", "--port=" + std::to_string(simulator_port_),
                                      "--accounts=" + options.simulator_accounts,
@@ -66,7 +83,9 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
                                     "--grpc-port=" + std::to_string(ports_[s].grpc),
                                     "--metrics-port=" + std::to_string(ports_[s].metrics),
                                     "--redis-addr=127.0.0.1:" + std::to_string(redis_port_),
-                                    "--kafka-brokers=" + brokers_};
+                                    "--kafka-brokers=" + brokers_,
+                                    "--auth-keys-file=" + keys_file(),
+                                    "--service-key-file=" + dir_ + "/" + service + ".key"};
   };
   auto with = [](std::vector<std::string> v, std::vector<std::string> extra) {
     v.insert(v.end(), extra.begin(), extra.end());

@@ -36,6 +36,11 @@ class Platform {
   std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
   std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
   const std::string& webhook_secret() const { return webhook_secret_; }
+  // An owner key of every workspace ("*"), declared in the keys file: what the
+  // tests call with (Ctx() carries it).
+  const std::string& operator_key() const { return operator_key_; }
+  // Where the declared keys are (a test may add its own and restart a service).
+  std::string keys_file() const { return dir_ + "/keys"; }
   const std::string& dir() const { return dir_; }
   Process& process(const std::string& name) { return *processes_.at(name); }
   // Starts a stopped or killed process again with the same arguments.
@@ -50,6 +55,7 @@ class Platform {
   std::string brokers_;
   int redis_port_ = 0, simulator_port_ = 0, listener_http_port_ = 0, prometheus_port_ = 0;
   std::string webhook_secret_ = "e2e-webhook-secret";
+  std::string operator_key_;
   std::map<std::string, ServicePorts> ports_;
   std::vector<std::string> order_;
   std::map<std::string, std::unique_ptr<Process>> processes_;

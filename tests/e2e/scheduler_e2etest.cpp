@@ -252,6 +252,7 @@ TEST_F(SchedulerApi, RecurringPostsShowInTheCalendar) {
 TEST_F(SchedulerApi, BulkImportCreatesGoodRowsAndReportsBadOnes) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  ctx.AddMetadata("authorization", herald::testing::TestAuthorization());
   sched::ImportPostsResponse summary;
   auto writer = scheduler_->ImportPosts(&ctx, &summary);
   for (int i = 0; i < 3; ++i) {

@@ -133,7 +133,8 @@ TEST_F(Webhooks, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
 // heraldctl, like kubectl: create, list and delete a webhook; errors name the field.
 TEST_F(Webhooks, HeraldctlManagesWebhooks) {
   auto run = [&](const std::string& args, int* status) {
-    std::string cmd = herald::testing::BinaryDir() + "/tools/heraldctl/heraldctl --publisher " + p_->Grpc("publisher") +
+    std::string cmd = "HERALD_API_KEY=" + p_->operator_key() + " " + herald::testing::BinaryDir() +
+                      "/tools/heraldctl/heraldctl --publisher " + p_->Grpc("publisher") +
                       " --workspace " + workspace_ + " " + args + " 2>&1";
     std::string out;
     FILE* f = popen(cmd.c_str(), "r");

@@ -8,6 +8,12 @@ namespace {
 
 // Flags that take no value.
 const std::set<std::string> kSwitches = {"now", "help", "h", "queue", "approval", "draft"};
+// Flags that take one.
+const std::set<std::string> kValued = {
+    "o", "workspace", "scheduler", "publisher", "listener", "campaign-addr", "analytics", "api-key", "tls-ca-file",
+    "config", "approver", "at", "base-url", "budget-micros", "campaign", "channel", "currency", "days", "event",
+    "events", "every", "identifier", "limit", "mode", "name", "network", "objective", "reason", "refresh-token",
+    "request-id", "slots", "start", "state", "text", "time-zone", "token", "url", "zone", "role", "expires"};
 
 }  // namespace
 
@@ -21,9 +27,20 @@ Args::Args(int argc, char** argv) {
       if (eq != std::string::npos) {
         value = name.substr(eq + 1);
         name = name.substr(0, eq);
-      } else if (kSwitches.count(name)) {
+      }
+      if (!kSwitches.count(name) && !kValued.count(name)) {
+        if (error_.empty()) error_ = "unknown flag: " + a.substr(0, a.find('='));
+        continue;
+      }
+      if (kSwitches.count(name)) {
+        if (eq != std::string::npos && error_.empty()) error_ = "flag --" + name + " takes no value";
         value = "true";
-      } else if (i + 1 < argc) {
+      } else if (eq == std::string::npos) {
+        // A value that starts with "--" is taken as the next flag: write --flag=--value for one.
+        if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0) {
+          if (error_.empty()) error_ = "flag --" + name + " needs a value";
+          continue;
+        }
         value = argv[++i];
       }
       flags_[name].push_back(value);

@@ -1,17 +1,75 @@
 #include "heraldctl/cli_common.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <map>
 
+#include "common/grpc_client.h"
 #include "common/time_util.h"
 
 namespace heraldctl {
 
+namespace {
+
+// "key: value" lines of the config file (HERALD_CONFIG or ~/.config/heraldctl/config).
+std::map<std::string, std::string> ReadConfig(const Args& args) {
+  std::string path = args.Get("config", "HERALD_CONFIG", "");
+  if (path.empty()) {
+    const char* home = std::getenv("HOME");
+    if (!home) return {};
+    path = std::string(home) + "/.config/heraldctl/config";
+  }
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto colon = line.find(':');
+    if (line.empty() || line[0] == '#' || colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.pop_back();
+    out[line.substr(0, colon)] = value;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Setting(const Args& args, const std::string& flag, const std::string& env, const std::string& fallback) {
+  if (auto v = args.Get(flag)) return *v;
+  if (const char* e = std::getenv(env.c_str()); e && *e) return e;
+  auto config = ReadConfig(args);
+  if (auto it = config.find(flag); it != config.end()) return it->second;
+  return fallback;
+}
+
 std::shared_ptr<grpc::Channel> Dial(const Args& args, const std::string& flag, const std::string& env,
                                     const std::string& fallback) {
-  return grpc::CreateChannel(args.Get(flag, env, fallback), grpc::InsecureChannelCredentials());
+  herald::ServiceClientOptions options;
+  options.api_key = Setting(args, "api-key", "HERALD_API_KEY", "");
+  options.tls.ca_file = Setting(args, "tls-ca-file", "HERALD_TLS_CA_FILE", "");
+  return herald::DialService(Setting(args, flag, env, fallback), options);
+}
+
+// "+90s", "+5m", "+2h", "+30d" or RFC 3339 → unix ms.
+std::optional<int64_t> ParseTime(const std::string& s) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!s.empty() && s[0] == '+') {
+    char unit = s.back();
+    int64_t n = std::atoll(s.substr(1, s.size() - 2).c_str());
+    int64_t mult = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : unit == 'd' ? 86400000 : 0;
+    if (mult == 0 || n <= 0) return std::nullopt;
+    return now + n * mult;
+  }
+  google::protobuf::Timestamp ts;
+  if (!google::protobuf::util::TimeUtil::FromString(s, &ts)) return std::nullopt;
+  return herald::ToMs(ts);
 }
 
 void Deadline(grpc::ClientContext& ctx) {

@@ -3,7 +3,9 @@
 // deadlines, kubectl-style errors and JSON output.
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <google/protobuf/message.h>
@@ -19,8 +21,15 @@ struct Ctx {
   bool json = false;
 };
 
+// A flag, else its environment variable, else the config file's "flag: value"
+// (--config, HERALD_CONFIG or ~/.config/heraldctl/config), else the fallback.
+std::string Setting(const Args& args, const std::string& flag, const std::string& env, const std::string& fallback);
+// A channel to a service carrying the caller's API key or JWT (--api-key,
+// HERALD_API_KEY or the config file's api-key) and TLS roots (--tls-ca-file).
 std::shared_ptr<grpc::Channel> Dial(const Args& args, const std::string& flag, const std::string& env,
                                     const std::string& fallback);
+// "+90s", "+5m", "+2h", "+30d" or RFC 3339 → unix ms.
+std::optional<int64_t> ParseTime(const std::string& s);
 // Every call gets 15 s.
 void Deadline(grpc::ClientContext& ctx);
 // "Error from server (NotFound): ..." on stderr; returns the exit code 1.

@@ -24,6 +24,7 @@
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "heraldctl/cli_args.h"
 #include "heraldctl/cli_common.h"
+#include "heraldctl/key_commands.h"
 #include "heraldctl/publisher_commands.h"
 #include "heraldctl/table.h"
 
@@ -35,6 +36,7 @@ using heraldctl::Deadline;
 using heraldctl::Dial;
 using heraldctl::Fail;
 using heraldctl::Lower;
+using heraldctl::ParseTime;
 using heraldctl::PrintJson;
 using heraldctl::When;
 using heraldctl::Table;
@@ -71,8 +73,14 @@ Usage:
   heraldctl create webhook --url URL --events post.published,post.failed,mention.received,...
   heraldctl get webhooks | delete webhook ID | get attempts WEBHOOK [--event ID] [--limit N]
 
-Global flags (or environment):
-  --workspace W        HERALD_WORKSPACE (default: demo)
+  heraldctl create apikey --name NAME --role viewer|analyst|agent|approver|editor|admin|owner [--expires +30d]
+  heraldctl get apikeys | revoke apikey ID
+  heraldctl keygen --workspace W --role ROLE --name NAME   a key for the keys file (offline; operators)
+
+Global flags (or environment, or "flag: value" lines in ~/.config/heraldctl/config):
+  --api-key KEY        HERALD_API_KEY: an API key (hk_...) or a JWT
+  --workspace W        HERALD_WORKSPACE (default: the key's workspace)
+  --tls-ca-file PEM    HERALD_TLS_CA_FILE: call the services over TLS
   -o table|json        output format (default: table)
   --scheduler ADDR     HERALD_SCHEDULER_ADDR (default: localhost:7101)
   --publisher ADDR     HERALD_PUBLISHER_ADDR (default: localhost:7102)
@@ -84,22 +92,6 @@ Global flags (or environment):
 int Usage(const std::string& problem) {
   std::cerr << "error: " << problem << "\n\n" << kUsage;
   return 2;
-}
-
-// "+90s", "+5m", "+2h" or RFC 3339 → unix ms.
-std::optional<int64_t> ParseTime(const std::string& s) {
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
-  if (!s.empty() && s[0] == '+') {
-    char unit = s.back();
-    int64_t n = std::atoll(s.substr(1, s.size() - 2).c_str());
-    int64_t mult = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : 0;
-    if (mult == 0 || n <= 0) return std::nullopt;
-    return now + n * mult;
-  }
-  google::protobuf::Timestamp ts;
-  if (!google::protobuf::util::TimeUtil::FromString(s, &ts)) return std::nullopt;
-  return herald::ToMs(ts);
 }
 
 void PrintPosts(const Ctx& c, const std::vector<sched::Post>& posts) {
@@ -476,13 +468,15 @@ int PauseResume(const Ctx& c, bool pause) {
 
 int main(int argc, char** argv) {
   Args args(argc, argv);
+  if (!args.error().empty()) return Usage(args.error());
   if (args.Has("help") || args.Has("h") || args.positionals().empty()) {
     std::cout << kUsage;
     return args.positionals().empty() && !args.Has("help") && !args.Has("h") ? 2 : 0;
   }
   std::string output = args.Get("o", "", "table");
   if (output != "table" && output != "json") return Usage("-o: want table or json");
-  Ctx c{args, args.Get("workspace", "HERALD_WORKSPACE", "demo"), output == "json"};
+  // Empty: the workspace of the caller's key or token.
+  Ctx c{args, heraldctl::Setting(args, "workspace", "HERALD_WORKSPACE", ""), output == "json"};
   std::string verb = args.Positional(0), noun = args.Positional(1), id = args.Positional(2);
   if (verb == "get" && noun == "calendar") id.clear();
 
@@ -518,5 +512,11 @@ int main(int argc, char** argv) {
   }
   if (verb == "get" && noun == "calendar") return Calendar(c);
   if (verb == "pause" || verb == "resume") return PauseResume(c, verb == "pause");
+  if (verb == "create" && noun == "apikey") return heraldctl::CreateApiKey(c);
+  if (verb == "get" && noun == "apikeys") return heraldctl::GetApiKeys(c);
+  if (verb == "revoke" && noun == "apikey") {
+    return id.empty() ? Usage("revoke apikey: ID required") : heraldctl::RevokeApiKey(c, id);
+  }
+  if (verb == "keygen") return heraldctl::KeyGen(c);
   return Usage("unknown command: " + verb + " " + noun);
 }

@@ -1,0 +1,129 @@
+#include "common/auth/authenticator.h"
+
+#include <cctype>
+
+namespace herald::auth {
+namespace {
+
+constexpr size_t kMaxCacheEntries = 100000;
+
+absl::Status Unauthenticated(std::string_view why) { return absl::UnauthenticatedError(std::string(why)); }
+
+bool LooksLikeJwt(std::string_view token) {
+  size_t dots = 0;
+  for (char c : token) dots += c == '.';
+  return dots == 2;
+}
+
+}  // namespace
+
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return std::nullopt;
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+Authenticator::Authenticator(AuthenticatorOptions options, KeyStore* store, const Clock& clock)
+    : options_(std::move(options)), store_(store), clock_(clock) {
+  for (const auto& k : options_.static_keys) static_keys_[k.id] = k;
+}
+
+absl::StatusOr<Principal> Authenticator::Check(const StoredKey& key, std::string_view token, int64_t now_ms) const {
+  if (!ConstantTimeEquals(Sha256Hex(token), key.hash)) return Unauthenticated("invalid API key");
+  if (key.revoke_ms != 0) return Unauthenticated("API key revoked");
+  if (key.expire_ms != 0 && now_ms >= key.expire_ms) return Unauthenticated("API key expired");
+  if (key.role == herald::auth::v1::ROLE_UNSPECIFIED) return Unauthenticated("API key has no role");
+  Principal p;
+  bool service = key.role == herald::auth::v1::ROLE_SERVICE;
+  p.kind = service ? Principal::Kind::kService : Principal::Kind::kApiKey;
+  p.id = service ? "service:" + key.name : "key:" + key.id;
+  p.workspace = key.workspace;
+  p.role = key.role;
+  return p;
+}
+
+std::optional<absl::StatusOr<Principal>> Authenticator::FromMemory(std::string_view token) {
+  const int64_t now = clock_.NowMs();
+  if (auto id = KeyId(token)) {
+    if (auto it = static_keys_.find(*id); it != static_keys_.end()) return Check(it->second, token, now);
+    if (!store_) return absl::StatusOr<Principal>(Unauthenticated("invalid API key"));
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(*id);
+    if (it == keys_.end() || now - it->second.fetched_ms >= options_.key_cache_ttl.count()) return std::nullopt;
+    if (!it->second.key) return absl::StatusOr<Principal>(Unauthenticated("invalid API key"));
+    auto t = touched_ms_.find(*id);
+    // A due last-used write happens on the slow path, off the gRPC thread.
+    if (t == touched_ms_.end() || now - t->second >= options_.touch_interval.count()) return std::nullopt;
+    return Check(*it->second.key, token, now);
+  }
+  if (LooksLikeJwt(token)) {
+    if (!options_.jwt) return absl::StatusOr<Principal>(Unauthenticated("JWTs are not accepted (no JWKS configured)"));
+    std::lock_guard lock(mu_);
+    auto it = tokens_.find(std::string(token));
+    if (it != tokens_.end() && now < it->second.expire_ms) return absl::StatusOr<Principal>(it->second.principal);
+    return std::nullopt;
+  }
+  return absl::StatusOr<Principal>(Unauthenticated("malformed credentials: want an API key (hk_...) or a JWT"));
+}
+
+std::optional<absl::StatusOr<Principal>> Authenticator::TryCached(std::string_view authorization) {
+  auto token = BearerToken(authorization);
+  if (!token) return absl::StatusOr<Principal>(Unauthenticated("missing credentials: send authorization: Bearer <API key or JWT>"));
+  return FromMemory(*token);
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authorization) {
+  auto token = BearerToken(authorization);
+  if (!token) return Unauthenticated("missing credentials: send authorization: Bearer <API key or JWT>");
+  if (auto cached = FromMemory(*token)) return *cached;
+  const int64_t now = clock_.NowMs();
+  if (auto id = KeyId(*token)) {
+    std::optional<CachedKey> cached;
+    {
+      std::lock_guard lock(mu_);
+      auto it = keys_.find(*id);
+      if (it != keys_.end() && now - it->second.fetched_ms < options_.key_cache_ttl.count()) cached = it->second;
+    }
+    if (!cached) {
+      auto fetched = store_->Get(*id);
+      if (!fetched.ok()) {
+        return absl::UnavailableError("cannot check the API key now: " + std::string(fetched.status().message()));
+      }
+      cached = CachedKey{*fetched, now};
+      std::lock_guard lock(mu_);
+      if (keys_.size() >= kMaxCacheEntries) keys_.clear();
+      keys_[*id] = *cached;
+    }
+    if (!cached->key) return Unauthenticated("invalid API key");
+    auto principal = Check(*cached->key, *token, now);
+    if (principal.ok()) {
+      bool touch = false;
+      {
+        std::lock_guard lock(mu_);
+        if (touched_ms_.size() >= kMaxCacheEntries) touched_ms_.clear();
+        auto [t, fresh] = touched_ms_.try_emplace(*id, now);
+        touch = fresh || now - t->second >= options_.touch_interval.count();
+        if (touch) t->second = now;
+      }
+      if (touch) (void)store_->Touch(*id, now);
+    }
+    return principal;
+  }
+  auto principal = options_.jwt->Verify(*token, now);
+  if (principal.ok()) {
+    std::lock_guard lock(mu_);
+    if (tokens_.size() >= kMaxCacheEntries) tokens_.clear();
+    int64_t exp = JwtVerifier::ExpiryMs(*token);
+    // Never trusted past its exp, and re-verified at least every minute.
+    tokens_[std::string(*token)] = {*principal, std::min(exp, now + 60000)};
+  }
+  return principal;
+}
+
+}  // namespace herald::auth
