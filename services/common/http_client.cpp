@@ -1,5 +1,7 @@
 #include "common/http_client.h"
 
+#include "common/egress.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -22,8 +24,15 @@ struct CurlHandle {
   }
 };
 
+struct BodySink {
+  std::string* body;
+  size_t limit;
+};
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * n > sink->limit) return 0;  // curl stops: CURLE_WRITE_ERROR
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -48,7 +57,19 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   CURL* curl = handle.curl;
   if (!curl) return absl::InternalError("curl_easy_init failed");
   curl_easy_reset(curl);
+  curl_slist* pinned = nullptr;
+  if (const EgressPolicy* policy = EgressPolicy::Default()) {
+    auto target = policy->Check(request.url);
+    if (!target.ok()) return target.status();
+    std::string addr = target->address.v6 ? "[" + target->address.ToString() + "]" : target->address.ToString();
+    pinned = curl_slist_append(nullptr, (target->host + ":" + std::to_string(target->port) + ":" + addr).c_str());
+  }
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> pinned_guard(pinned, &curl_slist_free_all);
+  if (pinned) curl_easy_setopt(curl, CURLOPT_RESOLVE, pinned);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   HttpResponse response;
+  BodySink sink{&response.body, request.max_response_bytes};
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "GET") curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -66,7 +87,7 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   CURLcode rc = curl_easy_perform(curl);

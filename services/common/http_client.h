@@ -18,6 +18,8 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds timeout{10000};
   std::chrono::milliseconds connect_timeout{3000};
+  // A longer answer is cut off and reported as DATA_LOSS.
+  size_t max_response_bytes = 4 << 20;
 };
 
 struct HttpResponse {
@@ -32,6 +34,11 @@ struct HttpResponse {
   }
 };
 
+// When the process set a default egress policy (EgressPolicy::SetDefault),
+// the URL is checked against it first (PERMISSION_DENIED or INVALID_ARGUMENT:
+// nothing was sent) and the connection is pinned to the checked address.
+// Redirects are never followed; only http and https are spoken.
+//
 // Errors without a response:
 //   UNAVAILABLE        — nothing was sent (DNS, connection refused): safe to retry;
 //   DEADLINE_EXCEEDED  — the request may have reached the server: outcome unknown;

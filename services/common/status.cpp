@@ -2,8 +2,27 @@
 
 namespace herald {
 
+namespace {
+
+// An error never echoes unbounded input: field names can carry a caller's map
+// keys, problems a caller's values.
+constexpr size_t kMaxErrors = 20, kMaxFieldChars = 96, kMaxProblemChars = 240;
+
+std::string Clip(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+  return std::string(s.substr(0, cut)) + "…";
+}
+
+}  // namespace
+
 void FieldErrors::Add(std::string_view field, std::string_view problem) {
-  errors_.emplace_back(std::string(field), std::string(problem));
+  if (errors_.size() >= kMaxErrors) {
+    ++more_;
+    return;
+  }
+  errors_.emplace_back(Clip(field, kMaxFieldChars), Clip(problem, kMaxProblemChars));
 }
 
 std::string FieldErrors::Message() const {
@@ -12,6 +31,7 @@ std::string FieldErrors::Message() const {
     if (i) msg += "; ";
     msg += errors_[i].first + ": " + errors_[i].second;
   }
+  if (more_) msg += "; and " + std::to_string(more_) + " more";
   return msg;
 }
 

@@ -16,6 +16,7 @@ class FieldErrors {
  public:
   void Add(std::string_view field, std::string_view problem);
   bool ok() const { return errors_.empty(); }
+  // At most 20 are kept (the rest are counted); names and problems are clipped.
   // "invalid argument: text: must not be empty; channel_ids: at least one is required"
   std::string Message() const;
   grpc::Status ToGrpc() const;
@@ -23,6 +24,7 @@ class FieldErrors {
 
  private:
   std::vector<std::pair<std::string, std::string>> errors_;
+  size_t more_ = 0;
 };
 
 grpc::Status InvalidArgument(std::string_view field, std::string_view problem);

@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/egress.h"
 #include "common/log.h"
 #include "common/service_runtime.h"
 #include "herald/topics.h"
@@ -56,7 +57,13 @@ int main(int argc, char** argv) {
   ConsumerOptions webhook_sources = due;
   webhook_sources.group_id = due.group_id + "-webhooks";
   webhook_sources.topics = WebhookSourceTopics();
+  std::string egress_allow = s.String("egress-allow", "",
+                                      "CIDRs outbound HTTP may reach although not public (development: 127.0.0.1/32)");
+  auto egress = EgressPolicy::FromFlag(egress_allow);
+  if (!egress.ok()) s.AddError("--egress-allow: " + std::string(egress.status().message()));
   rt.ValidateSettings();
+  // Every network and webhook call goes to public addresses only (or the allow-list).
+  EgressPolicy::SetDefault(*egress);
 
   NetworkCatalog catalog = NetworkCatalog::Embedded();
   if (!networks_file.empty()) {

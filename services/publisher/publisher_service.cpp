@@ -3,6 +3,7 @@
 #include "absl/time/time.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "common/egress.h"
 #include "common/status.h"
 #include "common/time_util.h"
 #include "common/unary.h"
@@ -50,6 +51,8 @@ FieldErrors ValidateConnect(const v1::ConnectChannelRequest& r) {
     errors.Add("base_url", "required, e.g. https://mastodon.social");
   } else if (!scheme || url.size() > 2048 || url.find_first_of(" \t\r\n") != std::string::npos) {
     errors.Add("base_url", "must be an http(s) URL");
+  } else if (auto st = CheckOutboundUrl(url); !st.ok()) {
+    errors.Add("base_url", std::string(st.message()));
   }
   CheckToken(errors, "access_token", r.access_token());
   if (r.network() == herald::common::v1::NETWORK_WEBHOOK && !r.access_token().empty() &&

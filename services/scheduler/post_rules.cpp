@@ -1,6 +1,7 @@
 #include "scheduler/post_rules.h"
 
 #include <algorithm>
+#include <set>
 #include <cstdio>
 
 #include "common/ids.h"
@@ -60,15 +61,24 @@ FieldErrors ValidateCreate(const v1::CreatePostRequest& r, int64_t now_ms) {
     errors.Add("request_id", "at most 64 of [A-Za-z0-9_-]");
   }
   ValidateContentFields(r.text(), true, r.media_urls(), r.link(), r.notes(), errors);
-  if (r.channel_ids().empty()) errors.Add("channel_ids", "at least one channel is required");
+  // Counts first: no per-item work on a request that is too big anyway.
   if (static_cast<size_t>(r.channel_ids_size()) > kMaxTargets) {
     errors.Add("channel_ids", "at most " + std::to_string(kMaxTargets) + " channels");
+    return errors;
   }
+  if (static_cast<size_t>(r.text_overrides_size()) > kMaxTargets) {
+    errors.Add("text_overrides", "at most " + std::to_string(kMaxTargets) + " entries");
+    return errors;
+  }
+  if (r.media_urls_size() > kMaxMedia) {
+    errors.Add("media_urls", "at most " + std::to_string(kMaxMedia));
+    return errors;
+  }
+  if (r.channel_ids().empty()) errors.Add("channel_ids", "at least one channel is required");
+  std::set<std::string_view> seen;
   for (int i = 0; i < r.channel_ids_size(); ++i) {
     if (!IsValidId(r.channel_ids(i))) errors.Add("channel_ids[" + std::to_string(i) + "]", "not a valid channel id");
-    for (int j = 0; j < i; ++j) {
-      if (r.channel_ids(i) == r.channel_ids(j)) errors.Add("channel_ids[" + std::to_string(i) + "]", "duplicate");
-    }
+    if (!seen.insert(r.channel_ids(i)).second) errors.Add("channel_ids[" + std::to_string(i) + "]", "duplicate");
   }
   for (const auto& [channel, text] : r.text_overrides()) {
     if (std::find(r.channel_ids().begin(), r.channel_ids().end(), channel) == r.channel_ids().end()) {

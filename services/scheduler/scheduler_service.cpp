@@ -499,6 +499,12 @@ grpc::Status SchedulerService::DoPause(const v1::PauseRequest& request, v1::Paus
   if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
   if (request.reason().size() > 2000) errors.Add("reason", "longer than 2000 bytes");
   if (!errors.ok()) return errors.ToGrpc();
+  if (!request.channel_id().empty()) {
+    // Only a channel of the workspace: another tenant's id is not found, like a made-up one.
+    auto info = channels_.Lookup(request.workspace_id(), request.channel_id());
+    if (!info.ok()) return ToGrpc(info.status());
+    if (!*info) return grpc::Status(grpc::StatusCode::NOT_FOUND, "channel not found");
+  }
   std::string key = request.workspace_id() + (request.channel_id().empty() ? "" : "/" + request.channel_id());
   std::string reason = request.reason().empty() ? "paused" : request.reason();
   if (auto s = store_.SetHold(key, reason); !s.ok()) return ToGrpc(s);

@@ -1,6 +1,7 @@
 #include "platform.h"
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -77,7 +78,7 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   for (const auto& s : publishers) ports_[s] = {FreePort(), FreePort()};
   for (const char* s : {"scheduler", "listener", "campaign", "analytics"}) ports_[s] = {FreePort(), FreePort()};
   listener_http_port_ = FreePort();
-  auto common = [&](const std::string& s) {
+  std::function<std::vector<std::string>(const std::string&)> common = [&](const std::string& s) {
     std::string service = s.rfind("publisher", 0) == 0 ? "publisher" : s;
     return std::vector<std::string>{bin + "/services/" + service + "/herald-" + service,
                                     "--grpc-port=" + std::to_string(ports_[s].grpc),
@@ -87,13 +88,20 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
                                     "--auth-keys-file=" + keys_file(),
                                     "--service-key-file=" + dir_ + "/" + service + ".key"};
   };
+  auto common_with_options = common;
+  common = [&, common_with_options](const std::string& s) {
+    auto v = common_with_options(s);
+    v.insert(v.end(), options.service_args.begin(), options.service_args.end());
+    return v;
+  };
   auto with = [](std::vector<std::string> v, std::vector<std::string> extra) {
     v.insert(v.end(), extra.begin(), extra.end());
     return v;
   };
   const std::string session = "--kafka-session-timeout-ms=6000";
   for (const auto& name : publishers) {
-    auto args = with(common(name), {session, "--backoff-base-ms=200"});
+    // Loopback is where the simulator and the tests' receivers are.
+    auto args = with(common(name), {session, "--backoff-base-ms=200", "--egress-allow=127.0.0.0/8"});
     args.insert(args.end(), options.publisher_args.begin(), options.publisher_args.end());
     Start(name, args, {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
   }

@@ -23,6 +23,8 @@ struct PlatformOptions {
   std::string simulator_accounts = "e2e-token:brand,other-token:other";
   // More publishers in the same consumer group ("publisher", "publisher2", ...).
   int publisher_replicas = 1;
+  // Extra flags for all five services (e.g. JWT settings).
+  std::vector<std::string> service_args;
 };
 
 class Platform {
@@ -34,6 +36,7 @@ class Platform {
   const std::map<std::string, ServicePorts>& ports() const { return ports_; }
   std::string simulator_url() const { return "http://127.0.0.1:" + std::to_string(simulator_port_); }
   std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
+  int redis_port() const { return redis_port_; }
   std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
   const std::string& webhook_secret() const { return webhook_secret_; }
   // An owner key of every workspace ("*"), declared in the keys file: what the

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/events.h"
 #include "common/executor.h"
+#include "common/request_bounds.h"
 
 namespace herald::auth {
 namespace {
@@ -202,6 +203,7 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
     grpc::Status status = authn_status_;
     if (status.ok()) status = AuthorizeRole(caller_, rule_);
     if (status.ok() && rule_.kind == MethodRule::Kind::kGuarded && request) status = ScopeRequest(caller_, *request);
+    if (status.ok() && rule_.kind == MethodRule::Kind::kGuarded && request) status = CheckRequestBounds(*request);
     if (request && rule_.kind == MethodRule::Kind::kGuarded) {
       const auto* f = request->GetDescriptor()->FindFieldByName("workspace_id");
       if (f && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !f->is_repeated()) {

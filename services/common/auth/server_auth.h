@@ -2,8 +2,8 @@
 // The one place calls are authenticated and authorised: a gRPC server
 // interceptor. For each call it reads the credentials (metadata), finds the
 // role the method declares in proto/, checks the caller holds it, and binds
-// the request to the caller's workspace — before the handler sees the
-// request. Its verdict is kept per call; RunUnary (and the stream reactors)
+// the request to the caller's workspace and checks the limits every request
+// meets (common/request_bounds.h) — before the handler sees the request. Its verdict is kept per call; RunUnary (and the stream reactors)
 // ask for it first, so a refused call never reaches a handler. Every call of
 // a method that changes something is written to the audit sink.
 #include <grpcpp/grpcpp.h>

@@ -16,9 +16,15 @@ int64_t ParseTimeMs(const std::string& s) {
 PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
   PublishAttempt out;
   if (!res.ok()) {
-    // UNAVAILABLE: nothing reached the network. Anything else: it may have.
-    out.kind = absl::IsUnavailable(res.status()) ? PublishAttempt::Kind::kTransient
-                                                 : PublishAttempt::Kind::kUnknownOutcome;
+    // UNAVAILABLE: nothing reached the network. Refused by the egress policy
+    // (PERMISSION_DENIED, INVALID_ARGUMENT): nothing was sent, and retrying
+    // will not help. Anything else: it may have reached the network.
+    if (absl::IsPermissionDenied(res.status()) || absl::IsInvalidArgument(res.status())) {
+      out.kind = PublishAttempt::Kind::kContentRejected;
+    } else {
+      out.kind = absl::IsUnavailable(res.status()) ? PublishAttempt::Kind::kTransient
+                                                   : PublishAttempt::Kind::kUnknownOutcome;
+    }
     out.error = std::string(res.status().message());
     return out;
   }

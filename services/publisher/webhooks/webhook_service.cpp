@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/egress.h"
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/time_util.h"
@@ -32,6 +33,8 @@ FieldErrors ValidateCreateWebhook(const v1::CreateWebhookRequest& r) {
     errors.Add("url", "required");
   } else if (!scheme || url.size() > 2048 || url.find_first_of(" \t\r\n") != std::string::npos) {
     errors.Add("url", "must be an http(s) URL");
+  } else if (auto st = CheckOutboundUrl(url); !st.ok()) {
+    errors.Add("url", std::string(st.message()));
   }
   if (r.event_types().empty()) errors.Add("event_types", "at least one event type");
   std::set<std::string> seen;

@@ -1,0 +1,376 @@
+// Trust, tried from outside: every RPC of every Herald service — found from
+// the descriptors of the protos, so a new RPC is covered without touching this
+// file — is called with each kind of bad credentials, too low a role, another
+// workspace, and another workspace's resources; each gets the right code and
+// Redis is byte-for-byte what it was before.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <jwt.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "common/auth/jwt_verifier.h"
+#include "common/redis.h"
+#include "herald/auth/v1/api_keys.grpc.pb.h"
+#include "herald/campaign/v1/campaign.grpc.pb.h"
+#include "herald/publisher/v1/webhooks.grpc.pb.h"
+#include "platform_test.h"
+
+namespace herald::testing {
+namespace {
+
+namespace av1 = herald::auth::v1;
+namespace cmp = herald::campaign::v1;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::MethodDescriptor;
+
+// Every Herald proto file (from CMake's glob of proto/).
+std::vector<std::string> ProtoFiles() {
+  std::vector<std::string> out;
+  std::string all = HERALD_PROTO_FILES;
+  size_t start = 0;
+  while (start < all.size()) {
+    size_t end = all.find(',', start);
+    if (end == std::string::npos) end = all.size();
+    out.push_back(all.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Which process serves a service: its package's second part, except the key
+// admin API, which the scheduler hosts. An unknown package fails the test.
+std::string ProcessFor(const google::protobuf::ServiceDescriptor* s) {
+  if (s->full_name() == "herald.auth.v1.ApiKeyService") return "scheduler";
+  std::string pkg = s->file()->package();  // herald.scheduler.v1
+  auto a = pkg.find('.'), b = pkg.find('.', a + 1);
+  return pkg.substr(a + 1, b - a - 1);
+}
+
+struct CallResult {
+  grpc::Status status;
+  std::string response;
+};
+
+// One call of any RPC (unary or client-streaming) with a serialized request.
+CallResult Call(const std::shared_ptr<grpc::Channel>& channel, const std::string& method, const Message& request,
+                const std::string& authorization) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  void* tag;
+  bool ok;
+  auto step = [&](intptr_t t) {
+    (void)t;
+    cq.Next(&tag, &ok);
+    return ok;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  std::string bytes = request.SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer buf(&slice, 1);
+  call->Write(buf, reinterpret_cast<void*>(2));
+  step(2);
+  call->WritesDone(reinterpret_cast<void*>(3));
+  step(3);
+  grpc::ByteBuffer resp;
+  call->Read(&resp, reinterpret_cast<void*>(4));
+  bool got = step(4);
+  CallResult out;
+  call->Finish(&out.status, reinterpret_cast<void*>(5));
+  step(5);
+  if (got) {
+    std::vector<grpc::Slice> slices;
+    (void)resp.Dump(&slices);
+    for (auto& s : slices) out.response.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return out;
+}
+
+std::string B64(const EVP_PKEY* pkey, const char* name) {
+  BIGNUM* bn = nullptr;
+  EVP_PKEY_get_bn_param(pkey, name, &bn);
+  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
+  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
+  BN_free(bn);
+  return auth::Base64UrlEncode(out);
+}
+
+class AuthMatrix : public PlatformTest {
+ protected:
+  static void SetUpTestSuite() {
+    EVP_PKEY* pkey = EVP_RSA_gen(2048);
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(bio, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+    char* data = nullptr;
+    long len = BIO_get_mem_data(bio, &data);
+    private_pem_ = new std::string(data, static_cast<size_t>(len));
+    BIO_free(bio);
+    json jwks = {{"keys", {{{"kty", "RSA"}, {"kid", "idp-1"}, {"n", B64(pkey, OSSL_PKEY_PARAM_RSA_N)},
+                            {"e", B64(pkey, OSSL_PKEY_PARAM_RSA_E)}}}}};
+    EVP_PKEY_free(pkey);
+    jwks_path_ = new std::string("/tmp/herald-auth-jwks-" + std::to_string(getpid()) + ".json");
+    std::ofstream(*jwks_path_) << jwks.dump();
+    PlatformOptions options;
+    options.service_args = {"--jwks-file=" + *jwks_path_, "--jwt-issuer=https://idp.test", "--jwt-audience=herald"};
+    shared_ = new Platform(options);
+  }
+  static void TearDownTestSuite() {
+    delete shared_;
+    std::remove(jwks_path_->c_str());
+  }
+  void SetUp() override {
+    p_.reset(shared_);
+    TestAuthorization() = "Bearer " + p_->operator_key();
+  }
+  void TearDown() override { (void)p_.release(); }
+
+  static std::string Jwt(const std::string& audience, int64_t exp_offset_s, const std::string& role = "owner") {
+    json claims = {{"iss", "https://idp.test"}, {"aud", audience}, {"sub", "mallory"},
+                   {"exp", NowMs() / 1000 + exp_offset_s}, {"herald_workspace", "acme"}, {"herald_role", role}};
+    jwt_t* jwt = nullptr;
+    jwt_new(&jwt);
+    jwt_add_grants_json(jwt, claims.dump().c_str());
+    jwt_add_header(jwt, "kid", "idp-1");
+    jwt_set_alg(jwt, JWT_ALG_RS256, reinterpret_cast<const unsigned char*>(private_pem_->data()),
+                static_cast<int>(private_pem_->size()));
+    char* s = jwt_encode_str(jwt);
+    std::string out = s;
+    free(s);
+    jwt_free(jwt);
+    return out;
+  }
+
+  std::string NewKey(const std::string& workspace, av1::Role role) {
+    av1::CreateApiKeyRequest req;
+    req.set_workspace_id(workspace);
+    req.set_name("matrix-" + av1::Role_Name(role));
+    req.set_role(role);
+    av1::CreateApiKeyResponse out;
+    auto s = Stub<av1::ApiKeyService>("scheduler")->CreateApiKey(Ctx().get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.secret();
+  }
+
+  // Every value of every key, but when an API key was last used.
+  std::map<std::string, std::string> RedisState() {
+    RedisClient redis(RedisOptions{"127.0.0.1", p_->redis_port(), 1});
+    std::map<std::string, std::string> state;
+    std::string cursor = "0";
+    do {
+      auto r = redis.Command({"SCAN", cursor, "COUNT", "1000"});
+      EXPECT_TRUE(r.ok());
+      if (!r.ok()) break;
+      cursor = r->elements[0].str;
+      for (const auto& k : r->elements[1].elements) {
+        if (k.str.rfind("{auth}:key:", 0) == 0) {
+          auto h = redis.Command({"HGETALL", k.str});
+          std::map<std::string, std::string> fields;
+          for (size_t i = 0; i + 1 < h->elements.size(); i += 2) fields[h->elements[i].str] = h->elements[i + 1].str;
+          fields.erase("last_used_ms");
+          state[k.str] = json(fields).dump();
+        } else {
+          auto dump = redis.Command({"DUMP", k.str});
+          state[k.str] = dump.ok() ? dump->str : "?";
+        }
+      }
+    } while (cursor != "0");
+    return state;
+  }
+
+  static inline Platform* shared_ = nullptr;
+  static inline std::string* private_pem_ = nullptr;
+  static inline std::string* jwks_path_ = nullptr;
+};
+
+TEST_F(AuthMatrix, EveryRpcRefusesEveryBadCallerAndChangesNothing) {
+  workspace_ = "globex";
+  // Another tenant's resources, made by the operator.
+  pub::Channel channel = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  ASSERT_FALSE(channel.id().empty());
+  sched::CreatePostRequest post_req;
+  post_req.set_workspace_id("globex");
+  post_req.set_text("globex's own post");
+  post_req.add_channel_ids(channel.id());
+  *post_req.mutable_publish_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(NowMs() + 3'600'000);
+  sched::Post post;
+  ASSERT_TRUE(Stub<sched::SchedulerService>("scheduler")->CreatePost(Ctx().get(), post_req, &post).ok());
+  cmp::CreateCampaignRequest camp_req;
+  camp_req.set_workspace_id("globex");
+  camp_req.set_name("globex launch");
+  camp_req.set_objective(cmp::OBJECTIVE_AWARENESS);
+  cmp::Campaign campaign;
+  ASSERT_TRUE(Stub<cmp::CampaignService>("campaign")->CreateCampaign(Ctx().get(), camp_req, &campaign).ok());
+  pub::CreateWebhookRequest hook_req;
+  hook_req.set_workspace_id("globex");
+  hook_req.set_url(p_->simulator_url() + "/hook");
+  hook_req.add_event_types("post.published");
+  pub::Webhook hook;
+  auto hs = Stub<pub::WebhookService>("publisher")->CreateWebhook(Ctx().get(), hook_req, &hook);
+  ASSERT_TRUE(hs.ok()) << hs.error_message();
+  std::string globex_key = NewKey("globex", av1::ROLE_VIEWER);
+  std::string globex_key_id = globex_key.substr(3, 12);
+  const std::map<std::string, std::string> foreign_ids = {
+      {"post_id", post.id()},       {"channel_id", channel.id()}, {"channel_ids", channel.id()},
+      {"campaign_id", campaign.id()}, {"webhook_id", hook.id()},   {"key_id", globex_key_id},
+      {"item_id", "inbox-item-1"},  {"event_id", "event-1"}};
+
+  // Callers from acme.
+  std::string owner = NewKey("acme", av1::ROLE_OWNER), viewer = NewKey("acme", av1::ROLE_VIEWER);
+  std::string revoked = NewKey("acme", av1::ROLE_OWNER);
+  {
+    av1::RevokeApiKeyRequest r;
+    r.set_workspace_id("acme");
+    r.set_key_id(revoked.substr(3, 12));
+    av1::ApiKey out;
+    ASSERT_TRUE(Stub<av1::ApiKeyService>("scheduler")->RevokeApiKey(Ctx().get(), r, &out).ok());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(5500));  // past every service's key cache
+
+  // Requests as a client would send them: workspace, ids of globex's resources, some text.
+  std::map<std::string, std::string> none_ids;
+  // Ids of the same shape that name nothing: letters become z, digits 9.
+  for (const auto& [field, id] : foreign_ids) {
+    std::string none = id;
+    for (char& ch : none) ch = std::islower(ch) ? 'z' : std::isupper(ch) ? 'Z' : std::isdigit(ch) ? '9' : ch;
+    none_ids[field] = none;
+  }
+  auto build = [&](const MethodDescriptor* m, const std::string& workspace,
+                   const std::map<std::string, std::string>& ids) {
+    std::unique_ptr<Message> req(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type())->New());
+    const auto* d = req->GetDescriptor();
+    const auto* r = req->GetReflection();
+    bool names_a_resource = false;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      if (f->type() != FieldDescriptor::TYPE_STRING) continue;
+      std::string value;
+      if (f->name() == "workspace_id") value = workspace;
+      else if (auto it = ids.find(f->name()); it != ids.end()) value = it->second, names_a_resource = true;
+      else if (f->name() == "text" || f->name() == "name") value = "matrix";
+      else if (f->name() == "url") value = p_->simulator_url() + "/matrix";
+      if (value.empty()) continue;
+      if (f->is_repeated()) r->AddString(req.get(), f, value);
+      else r->SetString(req.get(), f, value);
+    }
+    return std::make_pair(std::move(req), names_a_resource);
+  };
+
+  struct Case {
+    std::string name, authorization, workspace;
+    grpc::StatusCode want;
+  };
+  const std::vector<Case> refused = {
+      {"no credentials", "", "acme", grpc::StatusCode::UNAUTHENTICATED},
+      {"malformed key", "Bearer hk_not_a_key", "acme", grpc::StatusCode::UNAUTHENTICATED},
+      {"unknown key", "Bearer hk_aaaaaaaaaaaa_" + std::string(32, 'A'), "acme", grpc::StatusCode::UNAUTHENTICATED},
+      {"revoked key", "Bearer " + revoked, "acme", grpc::StatusCode::UNAUTHENTICATED},
+      {"expired JWT", "Bearer " + Jwt("herald", -120), "acme", grpc::StatusCode::UNAUTHENTICATED},
+      {"wrong audience", "Bearer " + Jwt("someone-else", 300), "acme", grpc::StatusCode::UNAUTHENTICATED},
+      {"another workspace", "Bearer " + owner, "globex", grpc::StatusCode::PERMISSION_DENIED},
+      {"owner JWT, another workspace", "Bearer " + Jwt("herald", 300), "globex", grpc::StatusCode::PERMISSION_DENIED},
+  };
+
+  std::vector<const MethodDescriptor*> methods;
+  std::set<std::string> processes;
+  for (const auto& file : ProtoFiles()) {
+    const auto* fd = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
+    ASSERT_NE(fd, nullptr) << file << " is not linked into the test";
+    for (int s = 0; s < fd->service_count(); ++s) {
+      ASSERT_TRUE(p_->ports().count(ProcessFor(fd->service(s)))) << fd->service(s)->full_name() << ": which process?";
+      for (int m = 0; m < fd->service(s)->method_count(); ++m) methods.push_back(fd->service(s)->method(m));
+    }
+  }
+  ASSERT_GE(methods.size(), 38u);  // as of this writing; new RPCs only add
+
+  auto before = RedisState();
+  int calls = 0;
+  for (const auto* m : methods) {
+    auto channel_to = grpc::CreateChannel(p_->Grpc(ProcessFor(m->service())), grpc::InsecureChannelCredentials());
+    std::string path = "/" + m->service()->full_name() + "/" + m->name();
+    const auto& access = m->options().GetExtension(av1::access);
+    ASSERT_NE(access.role(), av1::ROLE_UNSPECIFIED) << path << " declares no role";
+    for (const auto& c : refused) {
+      auto [req, _] = build(m, c.workspace, foreign_ids);
+      auto r = Call(channel_to, path, *req, c.authorization);
+      ++calls;
+      EXPECT_EQ(r.status.error_code(), c.want) << path << " / " << c.name << ": " << r.status.error_message();
+    }
+    // Too low a role: a viewer holds nothing else.
+    if (access.role() != av1::ROLE_VIEWER) {
+      auto [req, _] = build(m, "acme", foreign_ids);
+      auto r = Call(channel_to, path, *req, "Bearer " + viewer);
+      ++calls;
+      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << path << " / viewer";
+      EXPECT_NE(r.status.error_message().find("needs"), std::string::npos) << r.status.error_message();
+    }
+    // Allowed in acme, but naming globex's resources: indistinguishable from
+    // resources that do not exist (same code, same answer but for the ids).
+    auto [req, names_a_resource] = build(m, "acme", foreign_ids);
+    if (names_a_resource) {
+      auto [none_req, _] = build(m, "acme", none_ids);
+      auto foreign = Call(channel_to, path, *req, "Bearer " + owner);
+      auto none = Call(channel_to, path, *none_req, "Bearer " + owner);
+      calls += 2;
+      EXPECT_EQ(foreign.status.error_code(), none.status.error_code())
+          << path << ": " << foreign.status.error_message() << " vs " << none.status.error_message();
+      auto readable = [&](const std::string& bytes, const std::string& message) {
+        std::unique_ptr<Message> out(
+            google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->output_type())->New());
+        (void)out->ParseFromString(bytes);
+        std::string text = out->ShortDebugString() + " | " + message;
+        for (const auto& [field, id] : foreign_ids) {
+          for (size_t at; (at = text.find(id)) != std::string::npos;) text.replace(at, id.size(), none_ids.at(field));
+        }
+        return text;
+      };
+      EXPECT_EQ(readable(foreign.response, foreign.status.error_message()),
+                readable(none.response, none.status.error_message()))
+          << path << " tells another workspace's resource from a missing one";
+    }
+  }
+  auto after = RedisState();
+  EXPECT_EQ(before.size(), after.size());
+  for (const auto& [key, value] : before) {
+    auto it = after.find(key);
+    EXPECT_TRUE(it != after.end() && it->second == value) << "changed: " << key;
+  }
+  for (const auto& [key, value] : after) EXPECT_TRUE(before.count(key)) << "created: " << key;
+  RecordProperty("calls", calls);
+
+  // And the same credentials work where they should: the matrix is not
+  // refusing everything.
+  for (const auto* m : methods) {
+    auto channel_to = grpc::CreateChannel(p_->Grpc(ProcessFor(m->service())), grpc::InsecureChannelCredentials());
+    std::string path = "/" + m->service()->full_name() + "/" + m->name();
+    std::unique_ptr<Message> req(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type())->New());
+    auto r = Call(channel_to, path, *req, "Bearer " + owner);
+    EXPECT_NE(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path << ": " << r.status.error_message();
+    EXPECT_NE(r.status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << path << ": " << r.status.error_message();
+  }
+  auto ok = Call(grpc::CreateChannel(p_->Grpc("scheduler"), grpc::InsecureChannelCredentials()),
+                 "/herald.scheduler.v1.SchedulerService/ListPosts", sched::ListPostsRequest(),
+                 "Bearer " + Jwt("herald", 300, "viewer"));
+  EXPECT_TRUE(ok.status.ok()) << "a valid JWT is accepted: " << ok.status.error_message();
+}
+
+}  // namespace
+}  // namespace herald::testing
