@@ -6,9 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/events.h"
+#include "common/auth/kafka_audit_sink.h"
 #include "common/log.h"
-#include "herald/topics.h"
 
 namespace herald {
 namespace {
@@ -36,21 +35,6 @@ std::optional<std::string> ReadSecret(const std::string& path) {
   while (!s->empty() && (s->back() == '\n' || s->back() == '\r' || s->back() == ' ')) s->pop_back();
   return s;
 }
-
-// Audit records go to the audit topic without waiting; a lost one is logged.
-class KafkaAuditSink final : public auth::AuditSink {
- public:
-  explicit KafkaAuditSink(KafkaProducer& producer) : producer_(producer) {}
-  void Record(const herald::events::v1::AuditRecord& r) override {
-    producer_.Produce(topics::k_audit, r.workspace_id(), r.SerializeAsString(), EventHeaders(r.meta()),
-                      [method = r.method()](const std::string& error) {
-                        if (!error.empty()) log::Warn("audit record lost", {{"method", method}, {"error", error}});
-                      });
-  }
-
- private:
-  KafkaProducer& producer_;
-};
 
 }  // namespace
 
@@ -130,7 +114,7 @@ void ServiceRuntime::StartAuth() {
   }
   if (kafka_) {
     audit_producer_ = std::make_unique<KafkaProducer>(*kafka_);
-    audit_ = std::make_unique<KafkaAuditSink>(*audit_producer_);
+    audit_ = std::make_unique<auth::KafkaAuditSink>(*audit_producer_);
     options.audit = audit_.get();
   }
   grpc_.SetAuth(std::move(options));

@@ -7,11 +7,6 @@
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/generic/generic_stub.h>
-#include <jwt.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <fstream>
 #include <map>
@@ -23,6 +18,7 @@
 #include "herald/campaign/v1/campaign.grpc.pb.h"
 #include "herald/publisher/v1/webhooks.grpc.pb.h"
 #include "platform_test.h"
+#include "support/jwt_issuer.h"
 
 namespace herald::testing {
 namespace {
@@ -103,30 +99,12 @@ CallResult Call(const std::shared_ptr<grpc::Channel>& channel, const std::string
   return out;
 }
 
-std::string B64(const EVP_PKEY* pkey, const char* name) {
-  BIGNUM* bn = nullptr;
-  EVP_PKEY_get_bn_param(pkey, name, &bn);
-  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
-  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
-  BN_free(bn);
-  return auth::Base64UrlEncode(out);
-}
-
 class AuthMatrix : public PlatformTest {
  protected:
   static void SetUpTestSuite() {
-    EVP_PKEY* pkey = EVP_RSA_gen(2048);
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, pkey, nullptr, nullptr, 0, nullptr, nullptr);
-    char* data = nullptr;
-    long len = BIO_get_mem_data(bio, &data);
-    private_pem_ = new std::string(data, static_cast<size_t>(len));
-    BIO_free(bio);
-    json jwks = {{"keys", {{{"kty", "RSA"}, {"kid", "idp-1"}, {"n", B64(pkey, OSSL_PKEY_PARAM_RSA_N)},
-                            {"e", B64(pkey, OSSL_PKEY_PARAM_RSA_E)}}}}};
-    EVP_PKEY_free(pkey);
+    issuer_ = new JwtIssuer("idp-1");
     jwks_path_ = new std::string("/tmp/herald-auth-jwks-" + std::to_string(getpid()) + ".json");
-    std::ofstream(*jwks_path_) << jwks.dump();
+    std::ofstream(*jwks_path_) << issuer_->Jwks();
     PlatformOptions options;
     options.service_args = {"--jwks-file=" + *jwks_path_, "--jwt-issuer=https://idp.test", "--jwt-audience=herald"};
     shared_ = new Platform(options);
@@ -144,17 +122,7 @@ class AuthMatrix : public PlatformTest {
   static std::string Jwt(const std::string& audience, int64_t exp_offset_s, const std::string& role = "owner") {
     json claims = {{"iss", "https://idp.test"}, {"aud", audience}, {"sub", "mallory"},
                    {"exp", NowMs() / 1000 + exp_offset_s}, {"herald_workspace", "acme"}, {"herald_role", role}};
-    jwt_t* jwt = nullptr;
-    jwt_new(&jwt);
-    jwt_add_grants_json(jwt, claims.dump().c_str());
-    jwt_add_header(jwt, "kid", "idp-1");
-    jwt_set_alg(jwt, JWT_ALG_RS256, reinterpret_cast<const unsigned char*>(private_pem_->data()),
-                static_cast<int>(private_pem_->size()));
-    char* s = jwt_encode_str(jwt);
-    std::string out = s;
-    free(s);
-    jwt_free(jwt);
-    return out;
+    return issuer_->Sign(claims);
   }
 
   std::string NewKey(const std::string& workspace, av1::Role role) {
@@ -195,7 +163,7 @@ class AuthMatrix : public PlatformTest {
   }
 
   static inline Platform* shared_ = nullptr;
-  static inline std::string* private_pem_ = nullptr;
+  static inline JwtIssuer* issuer_ = nullptr;
   static inline std::string* jwks_path_ = nullptr;
 };
 

@@ -3,10 +3,6 @@
 // the authenticator's cache and revocation, and workspace scoping.
 #include <gtest/gtest.h>
 #include <jwt.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,6 +12,7 @@
 #include "common/auth/authenticator.h"
 #include "common/auth/jwt_verifier.h"
 #include "common/clock.h"
+#include "support/jwt_issuer.h"
 #include "herald/scheduler/v1/scheduler.pb.h"
 
 namespace herald::auth {
@@ -70,72 +67,19 @@ TEST(KeysFile, ParsesLinesAndNamesTheBadOne) {
 
 // ---------------------------------------------------------------- JWT
 
-struct KeyPair {
-  std::string private_pem;
-  json jwk;
-};
-
-std::string Bn(const EVP_PKEY* pkey, const char* name, size_t pad = 0) {
-  BIGNUM* bn = nullptr;
-  EVP_PKEY_get_bn_param(pkey, name, &bn);
-  std::string out(pad ? pad : static_cast<size_t>(BN_num_bytes(bn)), '\0');
-  BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(out.size()));
-  BN_free(bn);
-  return Base64UrlEncode(out);
-}
-
-std::string PrivatePem(EVP_PKEY* pkey) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, pkey, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return pem;
-}
-
-KeyPair Rsa(const std::string& kid) {
-  EVP_PKEY* pkey = EVP_RSA_gen(2048);
-  KeyPair k{PrivatePem(pkey), {{"kty", "RSA"}, {"kid", kid}, {"n", Bn(pkey, OSSL_PKEY_PARAM_RSA_N)},
-                               {"e", Bn(pkey, OSSL_PKEY_PARAM_RSA_E)}}};
-  EVP_PKEY_free(pkey);
-  return k;
-}
-
-KeyPair Ec(const std::string& kid) {
-  EVP_PKEY* pkey = EVP_EC_gen("P-256");
-  KeyPair k{PrivatePem(pkey), {{"kty", "EC"}, {"crv", "P-256"}, {"kid", kid},
-                               {"x", Bn(pkey, OSSL_PKEY_PARAM_EC_PUB_X, 32)},
-                               {"y", Bn(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, 32)}}};
-  EVP_PKEY_free(pkey);
-  return k;
-}
-
-std::string Sign(const KeyPair& key, jwt_alg_t alg, const json& claims, const std::string& kid) {
-  jwt_t* jwt = nullptr;
-  jwt_new(&jwt);
-  jwt_add_grants_json(jwt, claims.dump().c_str());
-  if (!kid.empty()) jwt_add_header(jwt, "kid", kid.c_str());
-  jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char*>(key.private_pem.data()),
-              static_cast<int>(key.private_pem.size()));
-  char* s = jwt_encode_str(jwt);
-  std::string out = s ? s : "";
-  free(s);
-  jwt_free(jwt);
-  return out;
-}
+using herald::testing::JwtIssuer;
 
 class Jwt : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    rsa_ = new KeyPair(Rsa("r1"));
-    ec_ = new KeyPair(Ec("e1"));
+    rsa_ = new JwtIssuer("r1");
+    ec_ = new JwtIssuer("e1", JwtIssuer::Alg::kEs256);
   }
   void SetUp() override {
     JwtOptions o;
     o.issuer = "https://idp.example";
     o.audience = "herald";
-    auto v = JwtVerifier::FromJwks(json{{"keys", {rsa_->jwk, ec_->jwk}}}.dump(), o);
+    auto v = JwtVerifier::FromJwks(json{{"keys", {rsa_->jwk(), ec_->jwk()}}}.dump(), o);
     ASSERT_TRUE(v.ok()) << v.status();
     verifier_ = std::move(*v);
   }
@@ -145,21 +89,21 @@ class Jwt : public ::testing::Test {
   }
   absl::StatusOr<Principal> Verify(const std::string& token) const { return verifier_->Verify(token, now_s_ * 1000); }
 
-  static inline KeyPair* rsa_ = nullptr;
-  static inline KeyPair* ec_ = nullptr;
+  static inline JwtIssuer* rsa_ = nullptr;
+  static inline JwtIssuer* ec_ = nullptr;
   std::unique_ptr<JwtVerifier> verifier_;
   int64_t now_s_ = 1'800'000'000;
 };
 
 TEST_F(Jwt, Rs256AndEs256FromTheJwksVerify) {
-  auto p = Verify(Sign(*rsa_, JWT_ALG_RS256, Claims(), "r1"));
+  auto p = Verify(rsa_->Sign(Claims(), "r1"));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->id, "jwt:alice");
   EXPECT_EQ(p->workspace, "acme");
   EXPECT_EQ(p->role, v1::ROLE_EDITOR);
   auto claims = Claims();
   claims["aud"] = json::array({"other", "herald"});
-  EXPECT_TRUE(Verify(Sign(*ec_, JWT_ALG_ES256, claims, "e1")).ok());
+  EXPECT_TRUE(Verify(ec_->Sign(claims, "e1")).ok());
 }
 
 TEST_F(Jwt, RefusesEveryClaimOrSignatureThatIsWrong) {
@@ -171,33 +115,33 @@ TEST_F(Jwt, RefusesEveryClaimOrSignatureThatIsWrong) {
   };
   auto c = Claims();
   c["exp"] = now_s_ - 31;
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, c, "r1"), "expired");
+  expect_refused(rsa_->Sign(c, "r1"), "expired");
   c = Claims();
   c["exp"] = now_s_ - 10;  // within the leeway
-  EXPECT_TRUE(Verify(Sign(*rsa_, JWT_ALG_RS256, c, "r1")).ok());
+  EXPECT_TRUE(Verify(rsa_->Sign(c, "r1")).ok());
   c = Claims();
   c["nbf"] = now_s_ + 120;
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, c, "r1"), "not yet valid");
+  expect_refused(rsa_->Sign(c, "r1"), "not yet valid");
   c = Claims();
   c["aud"] = "someone-else";
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, c, "r1"), "wrong audience");
+  expect_refused(rsa_->Sign(c, "r1"), "wrong audience");
   c = Claims();
   c["iss"] = "https://evil.example";
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, c, "r1"), "wrong issuer");
+  expect_refused(rsa_->Sign(c, "r1"), "wrong issuer");
   c = Claims();
   c.erase("exp");
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, c, "r1"), "exp is required");
+  expect_refused(rsa_->Sign(c, "r1"), "exp is required");
   c = Claims();
   c["herald_role"] = "service";
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, c, "r1"), "herald_role");
+  expect_refused(rsa_->Sign(c, "r1"), "herald_role");
   c = Claims();
   c["herald_workspace"] = "*";
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, c, "r1"), "herald_workspace");
+  expect_refused(rsa_->Sign(c, "r1"), "herald_workspace");
   // Signed by a key the JWKS does not hold, under a kid it does.
-  expect_refused(Sign(Rsa("r1"), JWT_ALG_RS256, Claims(), "r1"), "signature does not verify");
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, Claims(), "r9"), "unknown signing key");
+  expect_refused(JwtIssuer("r1").Sign(Claims()), "signature does not verify");
+  expect_refused(rsa_->Sign(Claims(), "r9"), "unknown signing key");
   // The EC key's kid with an RSA signature.
-  expect_refused(Sign(*rsa_, JWT_ALG_RS256, Claims(), "e1"), "alg does not match");
+  expect_refused(rsa_->Sign(Claims(), "e1"), "alg does not match");
   // HS256 keyed with the public key's PEM (the classic confusion) and "none".
   jwt_t* jwt = nullptr;
   jwt_new(&jwt);
@@ -212,7 +156,7 @@ TEST_F(Jwt, RefusesEveryClaimOrSignatureThatIsWrong) {
   std::string none = Base64UrlEncode(R"({"alg":"none","kid":"r1"})") + "." + Base64UrlEncode(Claims().dump()) + ".x";
   expect_refused(none, "alg must be RS256 or ES256");
   // Claims changed after signing.
-  std::string good = Sign(*rsa_, JWT_ALG_RS256, Claims(), "r1");
+  std::string good = rsa_->Sign(Claims(), "r1");
   auto c2 = Claims();
   c2["herald_role"] = "owner";
   std::string forged = good.substr(0, good.find('.')) + "." + Base64UrlEncode(c2.dump()) + good.substr(good.rfind('.'));

@@ -1,5 +1,6 @@
 #include "common/auth/authenticator.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace herald::auth {
@@ -8,6 +9,11 @@ namespace {
 constexpr size_t kMaxCacheEntries = 100000;
 
 absl::Status Unauthenticated(std::string_view why) { return absl::UnauthenticatedError(std::string(why)); }
+
+// A verified key is remembered no longer than its cache entry, nor past its expiry.
+int64_t Until(const StoredKey& key, int64_t cache_until) {
+  return key.expire_ms ? std::min(cache_until, key.expire_ms) : cache_until;
+}
 
 bool LooksLikeJwt(std::string_view token) {
   size_t dots = 0;
@@ -50,23 +56,32 @@ absl::StatusOr<Principal> Authenticator::Check(const StoredKey& key, std::string
 
 std::optional<absl::StatusOr<Principal>> Authenticator::FromMemory(std::string_view token) {
   const int64_t now = clock_.NowMs();
+  {
+    std::lock_guard lock(mu_);
+    auto it = tokens_.find(token);
+    if (it != tokens_.end() && now < it->second.expire_ms) return absl::StatusOr<Principal>(it->second.principal);
+  }
   if (auto id = KeyId(token)) {
-    if (auto it = static_keys_.find(*id); it != static_keys_.end()) return Check(it->second, token, now);
+    if (auto it = static_keys_.find(*id); it != static_keys_.end()) {
+      auto p = Check(it->second, token, now);
+      if (p.ok()) Remember(token, *p, Until(it->second, now + options_.key_cache_ttl.count()));
+      return p;
+    }
     if (!store_) return absl::StatusOr<Principal>(Unauthenticated("invalid API key"));
     std::lock_guard lock(mu_);
     auto it = keys_.find(*id);
     if (it == keys_.end() || now - it->second.fetched_ms >= options_.key_cache_ttl.count()) return std::nullopt;
     if (!it->second.key) return absl::StatusOr<Principal>(Unauthenticated("invalid API key"));
+    const int64_t until = it->second.fetched_ms + options_.key_cache_ttl.count();
     auto t = touched_ms_.find(*id);
     // A due last-used write happens on the slow path, off the gRPC thread.
     if (t == touched_ms_.end() || now - t->second >= options_.touch_interval.count()) return std::nullopt;
-    return Check(*it->second.key, token, now);
+    auto p = Check(*it->second.key, token, now);
+    if (p.ok()) RememberLocked(token, *p, Until(*it->second.key, until));
+    return p;
   }
   if (LooksLikeJwt(token)) {
     if (!options_.jwt) return absl::StatusOr<Principal>(Unauthenticated("JWTs are not accepted (no JWKS configured)"));
-    std::lock_guard lock(mu_);
-    auto it = tokens_.find(std::string(token));
-    if (it != tokens_.end() && now < it->second.expire_ms) return absl::StatusOr<Principal>(it->second.principal);
     return std::nullopt;
   }
   return absl::StatusOr<Principal>(Unauthenticated("malformed credentials: want an API key (hk_...) or a JWT"));
@@ -103,6 +118,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authoriza
     if (!cached->key) return Unauthenticated("invalid API key");
     auto principal = Check(*cached->key, *token, now);
     if (principal.ok()) {
+      Remember(*token, *principal, Until(*cached->key, cached->fetched_ms + options_.key_cache_ttl.count()));
       bool touch = false;
       {
         std::lock_guard lock(mu_);
@@ -116,14 +132,19 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authoriza
     return principal;
   }
   auto principal = options_.jwt->Verify(*token, now);
-  if (principal.ok()) {
-    std::lock_guard lock(mu_);
-    if (tokens_.size() >= kMaxCacheEntries) tokens_.clear();
-    int64_t exp = JwtVerifier::ExpiryMs(*token);
-    // Never trusted past its exp, and re-verified at least every minute.
-    tokens_[std::string(*token)] = {*principal, std::min(exp, now + 60000)};
-  }
+  // Never trusted past its exp, and re-verified at least every minute.
+  if (principal.ok()) Remember(*token, *principal, std::min(JwtVerifier::ExpiryMs(*token), now + 60000));
   return principal;
+}
+
+void Authenticator::Remember(std::string_view token, const Principal& p, int64_t until_ms) {
+  std::lock_guard lock(mu_);
+  RememberLocked(token, p, until_ms);
+}
+
+void Authenticator::RememberLocked(std::string_view token, const Principal& p, int64_t until_ms) {
+  if (tokens_.size() >= kMaxCacheEntries) tokens_.clear();
+  tokens_.insert_or_assign(std::string(token), CachedToken{p, until_ms});
 }
 
 }  // namespace herald::auth

@@ -52,8 +52,15 @@ class Authenticator {
     Principal principal;
     int64_t expire_ms = 0;
   };
+  // Lookups by string_view without building a string.
+  struct TokenHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::optional<absl::StatusOr<Principal>> FromMemory(std::string_view token);
   absl::StatusOr<Principal> Check(const StoredKey& key, std::string_view token, int64_t now_ms) const;
+  void Remember(std::string_view token, const Principal& p, int64_t until_ms);
+  void RememberLocked(std::string_view token, const Principal& p, int64_t until_ms);
 
   AuthenticatorOptions options_;
   KeyStore* store_;
@@ -61,7 +68,9 @@ class Authenticator {
   std::unordered_map<std::string, StoredKey> static_keys_;
   std::mutex mu_;
   std::unordered_map<std::string, CachedKey> keys_;
-  std::unordered_map<std::string, CachedToken> tokens_;
+  // Verified tokens (API keys and JWTs) → who they are, until the key cache
+  // entry or the JWT expires: the common case costs one hash lookup.
+  std::unordered_map<std::string, CachedToken, TokenHash, std::equal_to<>> tokens_;
   std::unordered_map<std::string, int64_t> touched_ms_;
 };
 

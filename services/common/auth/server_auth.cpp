@@ -121,7 +121,7 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
     }
     // Only Herald's RPCs carry protobuf messages here (health and reflection
     // are served from raw byte buffers).
-    if (rule_.kind == MethodRule::Kind::kGuarded &&
+    if (rule_.kind == MethodRule::Kind::kGuarded && options_.audit && !rule_.access.read_only() &&
         methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
       if (const void* msg = methods->GetSendMessage()) {
         CollectIds(*static_cast<const google::protobuf::Message*>(msg), &response_ids_);
@@ -209,8 +209,10 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       if (f && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !f->is_repeated()) {
         workspace_ = request->GetReflection()->GetString(*request, f).substr(0, 64);
       }
-      request_ids_.clear();
-      CollectIds(*request, &request_ids_);
+      if (options_.audit) {
+        request_ids_.clear();
+        CollectIds(*request, &request_ids_);
+      }
     }
     std::lock_guard lock(verdict_.mu);
     if (!verdict_.judged || verdict_.status.ok()) verdict_.status = status;
