@@ -14,8 +14,12 @@ foreach(line ${_lines})
   list(GET cols 0 name)
   list(GET cols 1 partitions)
   list(GET cols 2 retention)
+  list(GET cols 5 event_type)
+  if(event_type STREQUAL "-")
+    set(event_type "")
+  endif()
   string(REPLACE "." "_" ident "${name}")
-  string(APPEND _rows "    {\"${name}\", ${partitions}, ${retention}},\n")
+  string(APPEND _rows "    {\"${name}\", ${partitions}, ${retention}, \"${event_type}\"},\n")
   string(APPEND _consts "inline constexpr std::string_view k_${ident} = \"${name}\";\n")
 endforeach()
 file(WRITE ${HERALD_PROTO_OUT}/herald/topics.h.in
@@ -30,6 +34,8 @@ struct TopicSpec {
   std::string_view name;
   int partitions;
   int retention_hours;
+  // Full name of the Protobuf message every record carries (\"\" until one is defined).
+  std::string_view event_type;
 };
 
 inline constexpr TopicSpec kAll[] = {

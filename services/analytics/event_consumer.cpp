@@ -4,9 +4,11 @@
 
 namespace herald::analytics {
 
-EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, prometheus::Registry& registry)
+EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters,
+                             prometheus::Registry& registry)
     : store_(store),
       options_(std::move(options)),
+      dead_letters_(dead_letters),
       applied_family_(prometheus::BuildCounter()
                           .Name("herald_analytics_events_applied_total")
                           .Help("Events applied to the rollups, by topic.")
@@ -41,6 +43,10 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
         b.first_offset = m.offset;
       }
       b.next_offset = m.offset + 1;
+      if (auto screened = ScreenEvent(m); !screened.ok()) {
+        dead_letters_.Send(m, screened.status());
+        continue;
+      }
       for (auto& inc : IncrementsFor(m.topic, m.value)) {
         inc.offset = m.offset;
         b.increments.push_back(std::move(inc));

@@ -10,13 +10,16 @@
 
 #include "analytics/rollup_store.h"
 #include "common/background_thread.h"
+#include "common/event_gate.h"
 #include "common/kafka.h"
 
 namespace herald::analytics {
 
 class EventConsumer {
  public:
-  EventConsumer(RollupStore& store, ConsumerOptions options, prometheus::Registry& registry);
+  // A record that is not its topic's event goes to `dead_letters` (its offset
+  // still advances with the batch, so the partition never stalls on it).
+  EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters, prometheus::Registry& registry);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
@@ -25,6 +28,7 @@ class EventConsumer {
 
   RollupStore& store_;
   ConsumerOptions options_;
+  DeadLetters& dead_letters_;
   prometheus::Family<prometheus::Counter>& applied_family_;
   std::map<std::string, prometheus::Counter*> applied_;
   prometheus::Counter& fenced_;

@@ -22,8 +22,11 @@ int main(int argc, char** argv) {
   AnalyticsService api(store, rt.executor());
   rt.grpc().AddService(&api);
 
-  EventConsumer consumer(store, events, rt.metrics());
+  KafkaProducer producer(rt.KafkaSettings());  // dead letters
+  KafkaDeadLetters dead_letters(producer, events.group_id, rt.metrics());
+  EventConsumer consumer(store, events, dead_letters, rt.metrics());
   consumer.Start();
+  rt.OnStop([&] { producer.Flush(std::chrono::seconds(5)); });
   rt.OnStop([&] { consumer.Stop(); });
   return rt.Run();
 }

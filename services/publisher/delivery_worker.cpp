@@ -37,6 +37,7 @@ DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, Toke
       catalog_(catalog),
       producer_(producer),
       consumer_options_(std::move(consumer)),
+      dead_letters_(producer, consumer_options_.group_id, registry),
       clock_(clock),
       options_(std::move(options)),
       lanes_(static_cast<size_t>(std::max(1, options_.lanes))),
@@ -82,8 +83,8 @@ bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages
   };
   for (const KafkaMessage* m : messages) {
     PostDue due;
-    if (!due.ParseFromString(m->value)) {
-      log::Error("unparseable posts.due message skipped", {{"offset", m->offset}});
+    if (auto screened = ScreenEvent(*m, &due); !screened.ok()) {
+      dead_letters_.Send(*m, screened);
       continue;
     }
     absl::Status s = Deliver(due, sent);

@@ -24,6 +24,7 @@
 
 #include "common/background_thread.h"
 #include "common/clock.h"
+#include "common/event_gate.h"
 #include "common/kafka.h"
 #include "common/lanes.h"
 #include "herald/events/v1/events.pb.h"
@@ -103,6 +104,7 @@ class DeliveryWorker {
   const NetworkCatalog& catalog_;
   KafkaProducer& producer_;
   ConsumerOptions consumer_options_;
+  KafkaDeadLetters dead_letters_;
   const Clock& clock_;
   DeliveryOptions options_;
   // Deliveries run side by side on these threads (their HTTP connections stay open).

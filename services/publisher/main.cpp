@@ -96,8 +96,9 @@ int main(int argc, char** argv) {
   WebhookStore webhooks(redis, *box);
   WebhookService webhook_api(webhooks, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&webhook_api);
-  WebhookDispatcher webhook_dispatcher(webhooks, webhook_sources, SystemClock::Instance(), rt.metrics(),
-                                       webhook_options);
+  KafkaDeadLetters webhook_dead_letters(producer, webhook_sources.group_id, rt.metrics());
+  WebhookDispatcher webhook_dispatcher(webhooks, webhook_sources, webhook_dead_letters, SystemClock::Instance(),
+                                       rt.metrics(), webhook_options);
 
   DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
                         rt.metrics(), delivery);

@@ -8,10 +8,11 @@ namespace herald::scheduler {
 
 using herald::events::v1::PublishResult;
 
-ResultsConsumer::ResultsConsumer(PostStore& store, ConsumerOptions options, const Clock& clock,
-                                 prometheus::Registry& registry)
+ResultsConsumer::ResultsConsumer(PostStore& store, ConsumerOptions options, DeadLetters& dead_letters,
+                                 const Clock& clock, prometheus::Registry& registry)
     : store_(store),
       options_(std::move(options)),
+      dead_letters_(dead_letters),
       clock_(clock),
       outcomes_family_(prometheus::BuildCounter()
                            .Name("herald_scheduler_results_applied_total")
@@ -23,8 +24,8 @@ ResultsConsumer::ResultsConsumer(PostStore& store, ConsumerOptions options, cons
 
 bool ResultsConsumer::Apply(const KafkaMessage& message) {
   PublishResult result;
-  if (!result.ParseFromString(message.value)) {
-    log::Error("unparseable publish result skipped", {{"partition", message.partition}, {"offset", message.offset}});
+  if (auto screened = ScreenEvent(message, &result); !screened.ok()) {
+    dead_letters_.Send(message, screened);
     return true;
   }
   int64_t now = clock_.NowMs();

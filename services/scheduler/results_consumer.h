@@ -8,6 +8,7 @@
 
 #include "common/background_thread.h"
 #include "common/clock.h"
+#include "common/event_gate.h"
 #include "common/kafka.h"
 #include "scheduler/post_store.h"
 
@@ -15,7 +16,9 @@ namespace herald::scheduler {
 
 class ResultsConsumer {
  public:
-  ResultsConsumer(PostStore& store, ConsumerOptions options, const Clock& clock, prometheus::Registry& registry);
+  // A record that is not a PublishResult goes to `dead_letters`.
+  ResultsConsumer(PostStore& store, ConsumerOptions options, DeadLetters& dead_letters, const Clock& clock,
+                  prometheus::Registry& registry);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
@@ -25,6 +28,7 @@ class ResultsConsumer {
 
   PostStore& store_;
   ConsumerOptions options_;
+  DeadLetters& dead_letters_;
   const Clock& clock_;
   prometheus::Family<prometheus::Counter>& outcomes_family_;
   prometheus::Counter& published_;

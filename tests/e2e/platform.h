@@ -37,6 +37,7 @@ class Platform {
   std::string simulator_url() const { return "http://127.0.0.1:" + std::to_string(simulator_port_); }
   std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
   int redis_port() const { return redis_port_; }
+  const std::string& brokers() const { return brokers_; }
   std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
   const std::string& webhook_secret() const { return webhook_secret_; }
   // An owner key of every workspace ("*"), declared in the keys file: what the

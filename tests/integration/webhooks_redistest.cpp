@@ -45,6 +45,7 @@ class WebhooksTest : public RedisTest {
   KafkaMessage Published(const std::string& post_id) {
     herald::events::v1::PublishResult r;
     r.mutable_meta()->set_event_id("res_" + post_id);
+    r.mutable_meta()->set_event_type(r.GetDescriptor()->full_name());
     r.mutable_meta()->set_workspace_id("ws");
     *r.mutable_meta()->mutable_occurred_at() = FromMs(clock_.NowMs());
     r.set_post_id(post_id);
@@ -62,7 +63,7 @@ class WebhooksTest : public RedisTest {
     o.retry.max_attempts = max_attempts;
     o.retry.base_backoff_ms = 1000;
     o.timeout = std::chrono::milliseconds(2000);
-    return std::make_unique<WebhookDispatcher>(store_, ConsumerOptions{}, clock_, registry_, o);
+    return std::make_unique<WebhookDispatcher>(store_, ConsumerOptions{}, dead_letters_, clock_, registry_, o);
   }
   // Sends what is due, moving the clock past every backoff, until nothing is.
   void DrainWithBackoff(WebhookDispatcher& d, int rounds) {
@@ -72,6 +73,13 @@ class WebhooksTest : public RedisTest {
     }
   }
 
+  // Refused records, as the dispatcher hands them over.
+  struct RecordingDeadLetters : DeadLetters {
+    void Send(const KafkaMessage& record, const absl::Status& why) override { sent.push_back({record, why}); }
+    std::vector<std::pair<KafkaMessage, absl::Status>> sent;
+  };
+
+  RecordingDeadLetters dead_letters_;
   ManualClock clock_{1'800'000'000'000};
   prometheus::Registry registry_;
   CredentialsBox box_;
@@ -171,6 +179,43 @@ TEST_F(WebhooksTest, AnUnreachableReceiverIsRetriedNotLost) {
   EXPECT_FALSE(attempts[0].error().empty());
   EXPECT_EQ(attempts[0].outcome(), v1::WEBHOOK_ATTEMPT_OUTCOME_RETRYING);
   EXPECT_EQ(*store_.Backlog(), 1);
+}
+
+// Records are outside input: one that does not decode, or is not its topic's
+// type, is dead-lettered with the reason and the next good one still goes out.
+TEST_F(WebhooksTest, PoisonRecordsAreDeadLetteredAndTheNextEventStillDelivered) {
+  herald::testing::HttpReceiver receiver(FailFirst(0));
+  Subscribe(receiver.url(), {"post.published"}, "whsec_test");
+  auto dispatcher = Dispatcher();
+  KafkaMessage garbage;
+  garbage.topic = std::string(topics::k_publish_results);
+  garbage.offset = 7;
+  garbage.value = "\xff\xff\xff not protobuf";
+  KafkaMessage mention_on_results = Published("p0");  // a different type on the results topic
+  herald::events::v1::MentionReceived mention;
+  mention.mutable_meta()->set_event_type(mention.GetDescriptor()->full_name());
+  mention.mutable_meta()->set_workspace_id("ws");
+  mention_on_results.value = mention.SerializeAsString();
+  KafkaMessage wrong_header = Published("p00");
+  wrong_header.headers.push_back({"event-type", "herald.events.v1.MentionReceived"});
+  KafkaMessage no_workspace = Published("p000");
+  {
+    herald::events::v1::PublishResult r;
+    ASSERT_TRUE(r.ParseFromString(no_workspace.value));
+    r.mutable_meta()->clear_workspace_id();
+    no_workspace.value = r.SerializeAsString();
+  }
+  ASSERT_TRUE(dispatcher->Accept({garbage, mention_on_results, wrong_header, no_workspace, Published("p1")}).ok());
+  ASSERT_EQ(dead_letters_.sent.size(), 4u);
+  EXPECT_EQ(dead_letters_.sent[0].first.offset, 7);
+  EXPECT_EQ(dead_letters_.sent[0].second.message().rfind("undecodable", 0), 0u) << dead_letters_.sent[0].second;
+  EXPECT_EQ(dead_letters_.sent[1].second.message().rfind("wrong_type", 0), 0u) << dead_letters_.sent[1].second;
+  EXPECT_EQ(dead_letters_.sent[2].second.message().rfind("wrong_type", 0), 0u) << dead_letters_.sent[2].second;
+  EXPECT_EQ(dead_letters_.sent[3].second.message().rfind("no_workspace", 0), 0u) << dead_letters_.sent[3].second;
+  ASSERT_EQ(*dispatcher->SendDue(), 1);
+  auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(requests[0].body)["data"]["post_id"], "p1");
 }
 
 }  // namespace

@@ -42,10 +42,12 @@ v1::WebhookAttempt JudgeWebhookAnswer(const absl::StatusOr<HttpResponse>& answer
   return a;
 }
 
-WebhookDispatcher::WebhookDispatcher(WebhookStore& store, ConsumerOptions consumer, const Clock& clock,
+WebhookDispatcher::WebhookDispatcher(WebhookStore& store, ConsumerOptions consumer, DeadLetters& dead_letters,
+                                     const Clock& clock,
                                      prometheus::Registry& registry, WebhookOptions options)
     : store_(store),
       consumer_options_(std::move(consumer)),
+      dead_letters_(dead_letters),
       clock_(clock),
       options_(std::move(options)),
       lanes_(static_cast<size_t>(std::max(1, options_.senders))),
@@ -95,6 +97,10 @@ absl::StatusOr<std::vector<v1::Webhook>> WebhookDispatcher::HooksOf(const std::s
 
 absl::Status WebhookDispatcher::Accept(const std::vector<KafkaMessage>& messages) {
   for (const auto& m : messages) {
+    if (auto screened = ScreenEvent(m); !screened.ok()) {
+      dead_letters_.Send(m, screened.status());
+      continue;
+    }
     auto event = WebhookEventFrom(m.topic, m.value);
     if (!event) continue;
     auto hooks = HooksOf(event->workspace_id);

@@ -20,6 +20,7 @@
 #include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/http_client.h"
+#include "common/event_gate.h"
 #include "common/kafka.h"
 #include "common/lanes.h"
 #include "herald/publisher/v1/webhooks.pb.h"
@@ -41,8 +42,9 @@ herald::publisher::v1::WebhookAttempt JudgeWebhookAnswer(const absl::StatusOr<Ht
 
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(WebhookStore& store, ConsumerOptions consumer, const Clock& clock, prometheus::Registry& registry,
-                    WebhookOptions options = {});
+  // A record that is not its topic's event goes to `dead_letters`.
+  WebhookDispatcher(WebhookStore& store, ConsumerOptions consumer, DeadLetters& dead_letters, const Clock& clock,
+                    prometheus::Registry& registry, WebhookOptions options = {});
   void Start();
   void Stop();
 
@@ -60,6 +62,7 @@ class WebhookDispatcher {
 
   WebhookStore& store_;
   ConsumerOptions consumer_options_;
+  DeadLetters& dead_letters_;
   const Clock& clock_;
   WebhookOptions options_;
   Lanes lanes_;

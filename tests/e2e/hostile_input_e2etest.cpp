@@ -1,0 +1,191 @@
+// Hostile input changes nothing and stops nothing, tried against the running
+// platform: poison records on every consumed topic are dead-lettered while the
+// next real post still goes out; webhook and channel URLs that point inside
+// are refused; and after all of it no log line or error carries a secret.
+#include <dirent.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/kafka.h"
+#include "herald/auth/v1/api_keys.grpc.pb.h"
+#include "herald/events/v1/events.pb.h"
+#include "herald/publisher/v1/webhooks.grpc.pb.h"
+#include "herald/topics.h"
+#include "platform_test.h"
+
+namespace herald::testing {
+namespace {
+
+namespace av1 = herald::auth::v1;
+
+class HostileInput : public PlatformTest {
+ protected:
+  static void SetUpTestSuite() { shared_ = new Platform(); }
+  static void TearDownTestSuite() { delete shared_; }
+  void SetUp() override {
+    p_.reset(shared_);
+    TestAuthorization() = "Bearer " + p_->operator_key();
+    workspace_ = "hostile";
+  }
+  void TearDown() override { (void)p_.release(); }
+
+  // Every error message a test saw, to search for secrets at the end.
+  static inline std::vector<std::string> errors_;
+  static inline std::vector<std::string> secrets_;
+  static inline Platform* shared_ = nullptr;
+};
+
+TEST_F(HostileInput, PoisonRecordsOnEveryTopicAreDeadLetteredAndTheNextPostIsPublished) {
+  auto channel = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  ASSERT_FALSE(channel.id().empty());
+  secrets_.push_back("e2e-token");
+  KafkaProducer raw(KafkaOptions{p_->brokers(), "hostile-test", {}});
+  int sent = 0;
+  for (const auto& t : topics::kAll) {
+    if (t.event_type.empty() || t.name == topics::k_events_deadletter) continue;
+    // Garbage, and a well-formed event of another type.
+    ASSERT_TRUE(raw.ProduceSync(t.name, channel.id(), "\xff\xfe garbage", {}).ok()) << t.name;
+    herald::events::v1::AuditRecord other;
+    other.mutable_meta()->set_event_type("herald.events.v1.AuditRecord");
+    other.mutable_meta()->set_workspace_id(workspace_);
+    if (t.name != topics::k_audit) {
+      ASSERT_TRUE(raw.ProduceSync(t.name, channel.id(), other.SerializeAsString(), {}).ok()) << t.name;
+    }
+    ++sent;
+  }
+  ASSERT_GE(sent, 6);
+
+  auto ids = CreatePosts({"after the poison"}, {channel.id()});
+  EXPECT_EQ(WaitPublished(ids, std::chrono::seconds(60)), 1u) << p_->Logs();
+  EXPECT_EQ(LedgerCounts()["after the poison"], 1);
+
+  // Each consumer counted what it refused, by topic and reason.
+  auto refused = [&](const std::string& service, const std::string& topic, const std::string& reason) {
+    return Metric(service, "herald_events_deadlettered_total{reason=\"" + reason + "\",topic=\"" + topic + "\"}");
+  };
+  EXPECT_TRUE(Eventually([&] { return refused("publisher", "posts.due", "undecodable") >= 1; }, std::chrono::seconds(20)));
+  EXPECT_GE(refused("publisher", "posts.due", "wrong_type"), 1);
+  EXPECT_TRUE(Eventually([&] { return refused("scheduler", "publish.results", "undecodable") >= 1; },
+                         std::chrono::seconds(20)));
+  EXPECT_TRUE(Eventually([&] { return refused("analytics", "mentions", "undecodable") >= 1; }, std::chrono::seconds(20)));
+  EXPECT_GE(refused("analytics", "campaign.lifecycle", "wrong_type"), 1);
+
+  // And they are kept on events.deadletter with where they came from.
+  ConsumerOptions read;
+  read.kafka = KafkaOptions{p_->brokers(), "hostile-test-reader", {{"auto.offset.reset", "earliest"}}};
+  read.group_id = "hostile-test-reader";
+  read.topics = {std::string(topics::k_events_deadletter)};
+  KafkaConsumer consumer(read);
+  std::set<std::string> topics_seen;
+  Eventually(
+      [&] {
+        for (const auto& m : consumer.PollBatch(100, std::chrono::milliseconds(500))) {
+          herald::events::v1::DeadLetter dl;
+          if (dl.ParseFromString(m.value)) topics_seen.insert(dl.topic());
+        }
+        return topics_seen.count("posts.due") && topics_seen.count("publish.results");
+      },
+      std::chrono::seconds(30));
+  EXPECT_TRUE(topics_seen.count("posts.due"));
+  EXPECT_TRUE(topics_seen.count("publish.results"));
+}
+
+// (This platform's publisher may reach 127.0.0.0/8, where the simulator is.)
+TEST_F(HostileInput, UrlsThatPointInsideAreRefusedNamingTheField) {
+  auto hooks = Stub<pub::WebhookService>("publisher");
+  for (std::string url : std::vector<std::string>{"http://10.0.0.7/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]:6379/",
+                          "http://0xa9fea9fe/", "http://167772161/", "http://user:pass@example.com/", "http://0.0.0.0:" +
+                          std::to_string(p_->redis_port()) + "/"}) {
+    pub::CreateWebhookRequest r;
+    r.set_workspace_id(workspace_);
+    r.set_url(url);
+    r.add_event_types("post.published");
+    pub::Webhook out;
+    auto s = hooks->CreateWebhook(Ctx().get(), r, &out);
+    errors_.push_back(s.error_message());
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << url;
+    EXPECT_NE(s.error_message().find("url"), std::string::npos) << s.error_message();
+  }
+  pub::ConnectChannelRequest c;
+  c.set_workspace_id(workspace_);
+  c.set_network(Network::NETWORK_MASTODON);
+  c.set_base_url("http://169.254.169.254");
+  c.set_access_token("metadata-token-xyz");
+  secrets_.push_back("metadata-token-xyz");
+  pub::Channel ch;
+  auto s = Stub<pub::PublisherService>("publisher")->ConnectChannel(Ctx().get(), c, &ch);
+  errors_.push_back(s.error_message());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("base_url"), std::string::npos) << s.error_message();
+}
+
+TEST_F(HostileInput, NoLogLineOrErrorCarriesASecret) {
+  // Secrets this platform handled: its keys, a new API key, a webhook
+  // signing secret, network tokens, and keys sent that were refused.
+  secrets_.push_back(p_->operator_key());
+  for (const char* s : {"scheduler", "publisher", "listener", "campaign", "analytics"}) {
+    std::ifstream in(p_->dir() + "/" + s + ".key");
+    std::string key;
+    in >> key;
+    secrets_.push_back(key);
+  }
+  av1::CreateApiKeyRequest kr;
+  kr.set_workspace_id(workspace_);
+  kr.set_name("ci");
+  kr.set_role(av1::ROLE_EDITOR);
+  av1::CreateApiKeyResponse key;
+  ASSERT_TRUE(Stub<av1::ApiKeyService>("scheduler")->CreateApiKey(Ctx().get(), kr, &key).ok());
+  secrets_.push_back(key.secret());
+  pub::CreateWebhookRequest wr;
+  wr.set_workspace_id(workspace_);
+  wr.set_url(p_->simulator_url() + "/hook");
+  wr.add_event_types("post.published");
+  pub::Webhook hook;
+  ASSERT_TRUE(Stub<pub::WebhookService>("publisher")->CreateWebhook(Ctx().get(), wr, &hook).ok());
+  secrets_.push_back(hook.secret());
+  // A caller that sends a secret where it does not belong is refused without an echo.
+  std::string refused_key = "hk_zzzzzzzzzzzz_" + std::string(32, 'Q');
+  secrets_.push_back(refused_key);
+  for (const std::string& bad : {refused_key, "Bearer " + refused_key, "Bearer " + key.secret() + "x"}) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", bad);
+    sched::ListPostsRequest lr;
+    sched::ListPostsResponse out;
+    auto s = Stub<sched::SchedulerService>("scheduler")->ListPosts(&ctx, lr, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    errors_.push_back(s.error_message());
+  }
+  pub::ConnectChannelRequest c;
+  c.set_workspace_id(workspace_);
+  c.set_network(Network::NETWORK_MASTODON);
+  c.set_base_url(p_->simulator_url());
+  c.set_access_token("wrong-token-" + std::string(20, 'w'));
+  secrets_.push_back(c.access_token());
+  pub::Channel ch;
+  errors_.push_back(Stub<pub::PublisherService>("publisher")->ConnectChannel(Ctx().get(), c, &ch).error_message());
+  secrets_.push_back(p_->webhook_secret());
+
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // logs flushed
+  std::string logs;
+  DIR* d = opendir(p_->dir().c_str());
+  ASSERT_NE(d, nullptr);
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() < 4 || name.substr(name.size() - 4) != ".log") continue;
+    std::ifstream in(p_->dir() + "/" + name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    logs += ss.str();
+  }
+  closedir(d);
+  ASSERT_GT(logs.size(), 1000u) << "the logs were read";
+  for (const auto& secret : secrets_) {
+    ASSERT_GE(secret.size(), 8u);
+    EXPECT_EQ(logs.find(secret), std::string::npos) << "a log line carries a secret (" << secret.substr(0, 6) << "…)";
+    for (const auto& e : errors_) EXPECT_EQ(e.find(secret), std::string::npos) << "an error carries a secret: " << e;
+  }
+}
+
+}  // namespace
+}  // namespace herald::testing
