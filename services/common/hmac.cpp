@@ -43,4 +43,21 @@ bool VerifyTimestampedSignature(std::string_view secret, std::string_view body, 
   return CRYPTO_memcmp(expected.data(), header.data(), expected.size()) == 0;
 }
 
+std::string WorkspaceWebhookSecret(std::string_view master, std::string_view workspace_id) {
+  return "whin_" + HmacSha256Hex(master, "herald-inbound-webhook-v1|" + std::string(workspace_id));
+}
+
+std::string InboundSignature(std::string_view secret, int64_t unix_seconds, std::string_view workspace_id,
+                             std::string_view channel_id, std::string_view body) {
+  std::string signed_bytes = std::string(workspace_id) + "." + std::string(channel_id) + "." + std::string(body);
+  return TimestampedSignature(secret, unix_seconds, signed_bytes);
+}
+
+bool VerifyInboundSignature(std::string_view secret, std::string_view workspace_id, std::string_view channel_id,
+                            std::string_view body, std::string_view header, int64_t now_s, int64_t window_s) {
+  if (header.size() > 200) return false;
+  std::string signed_bytes = std::string(workspace_id) + "." + std::string(channel_id) + "." + std::string(body);
+  return VerifyTimestampedSignature(secret, signed_bytes, header, now_s, window_s);
+}
+
 }  // namespace herald

@@ -21,4 +21,15 @@ std::string TimestampedSignature(std::string_view secret, int64_t unix_seconds, 
 bool VerifyTimestampedSignature(std::string_view secret, std::string_view body, std::string_view header,
                                 int64_t now_s, int64_t max_age_s = 300);
 
+// Webhooks into Herald (the listener): each workspace signs with its own
+// secret, derived from the listener's master secret (so one leaked secret
+// opens one workspace), over "<t>.<workspace>.<channel>.<body>" — a signature
+// made for one URL does not verify at another, and one older (or newer) than
+// the window is refused. Sent as "X-Herald-Signature: t=<unix s>,v1=<hex>".
+std::string WorkspaceWebhookSecret(std::string_view master, std::string_view workspace_id);
+std::string InboundSignature(std::string_view secret, int64_t unix_seconds, std::string_view workspace_id,
+                             std::string_view channel_id, std::string_view body);
+bool VerifyInboundSignature(std::string_view secret, std::string_view workspace_id, std::string_view channel_id,
+                            std::string_view body, std::string_view header, int64_t now_s, int64_t window_s = 300);
+
 }  // namespace herald

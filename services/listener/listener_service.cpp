@@ -1,5 +1,6 @@
 #include "listener/listener_service.h"
 
+#include "common/hmac.h"
 #include "common/ids.h"
 #include "common/status.h"
 #include "common/unary.h"
@@ -50,6 +51,21 @@ grpc::Status ListenerService::DoReply(const v1::ReplyRequest& request, v1::Reply
   auto post = replies_.Send(request.workspace_id(), *item, request.text(), request_id);
   if (!post.ok()) return ToGrpc(post.status());
   response->set_post_id(*post);
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* ListenerService::GetWebhookSecret(grpc::CallbackServerContext* ctx,
+                                                            const v1::GetWebhookSecretRequest* request,
+                                                            v1::WebhookSecret* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoGetWebhookSecret(*request, response); });
+}
+
+grpc::Status ListenerService::DoGetWebhookSecret(const v1::GetWebhookSecretRequest& request,
+                                                 v1::WebhookSecret* response) {
+  if (!IsValidId(request.workspace_id())) return InvalidArgument("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  response->set_secret(WorkspaceWebhookSecret(webhook_master_, request.workspace_id()));
+  response->set_path_template("/v1/webhooks/mastodon/" + request.workspace_id() + "/{channel_id}");
+  response->set_signature_header("X-Herald-Signature");
   return grpc::Status::OK;
 }
 

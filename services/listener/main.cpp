@@ -1,8 +1,7 @@
 // listener: webhook ingestion and the unified inbox.
-#include <httplib.h>
+#include <regex>
 
-#include <thread>
-
+#include "common/http_server.h"
 #include "common/log.h"
 #include "common/service_runtime.h"
 #include "listener/inbox_store.h"
@@ -18,7 +17,12 @@ int main(int argc, char** argv) {
   RedisOptions redis_options = rt.RedisSettings();
   KafkaOptions kafka = rt.KafkaSettings();
   int http_port = s.Port("http-port", 8103, "webhook HTTP port");
-  std::string secret = s.Required("webhook-secret", "HMAC-SHA256 key webhook senders sign with");
+  std::string secret = s.Required("webhook-secret", "master secret each workspace's webhook secret is derived from");
+  HttpServerOptions http_options;
+  http_options.max_body_bytes = static_cast<size_t>(s.Int("http-max-body-bytes", 1 << 20, 1024, 16 << 20, "webhook body limit"));
+  http_options.idle_timeout = std::chrono::seconds(s.Int("http-idle-timeout-s", 10, 1, 300, "closes a silent connection"));
+  http_options.max_connections_per_ip =
+      static_cast<unsigned>(s.Int("http-max-connections-per-ip", 64, 1, 100000, "connections one address may hold"));
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (inbox replies become posts)");
   rt.ValidateSettings();
 
@@ -28,31 +32,26 @@ int main(int argc, char** argv) {
   KafkaProducer producer(kafka);
   WebhookHandler webhooks(inbox, producer, secret, SystemClock::Instance(), rt.metrics());
   auto replies = MakeSchedulerReplySender(rt.Dial(scheduler));
-  ListenerService api(inbox, *replies, rt.executor());
+  ListenerService api(inbox, *replies, rt.executor(), secret);
   rt.grpc().AddService(&api);
 
-  httplib::Server http;
-  http.set_tcp_nodelay(true);
-  http.set_payload_max_length(1 << 20);
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-  http.Post(R"(/v1/webhooks/mastodon/([^/]+)/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
-    WebhookReply r = webhooks.HandleMastodon(req.matches[1], req.matches[2], req.body,
-                                             req.get_header_value("X-Hub-Signature"));
-    res.status = r.status;
-    for (const auto& [k, v] : r.headers) res.set_header(k, v);
-    res.set_content(r.body, "application/json");
+  HttpServer http(http_options, rt.executor());
+  http.Route("GET", "/healthz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; },
+             /*inline_=*/true);
+  const std::regex mastodon_path(R"(^/v1/webhooks/mastodon/([^/]+)/([^/]+)$)");
+  http.Route("POST", "/v1/webhooks/mastodon/", [&](const HttpServerRequest& req) {
+    std::smatch m;
+    if (!std::regex_match(req.path, m, mastodon_path)) return HttpServerResponse{404, R"({"error":"no such route"})", "application/json", {}};
+    WebhookReply r = webhooks.HandleMastodon(m[1], m[2], req.body, req.Header("x-herald-signature"));
+    return HttpServerResponse{r.status, r.body, "application/json", r.headers};
   });
-  if (!http.bind_to_port("0.0.0.0", http_port)) {
+  if (!http.Start(http_port)) {
     log::Error("cannot listen for webhooks", {{"port", http_port}});
     return 1;
   }
-  std::thread http_thread([&] { http.listen_after_bind(); });
-  log::Info("webhooks listening", {{"http_port", http_port}});
+  log::Info("webhooks listening", {{"http_port", http.port()}});
 
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
-  rt.OnStop([&] {
-    http.stop();
-    http_thread.join();
-  });
+  rt.OnStop([&] { http.Stop(); });
   return rt.Run();
 }

@@ -38,11 +38,14 @@ WebhookReply WebhookHandler::Count(const char* result, WebhookReply reply) {
 
 WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::string& channel_id,
                                             const std::string& body, const std::string& signature_header) {
-  if (!VerifySignatureHeader(secret_, body, signature_header)) {
-    return Count("bad_signature", Json(401, {{"error", "X-Hub-Signature: missing or does not match the body"}}));
-  }
   if (!IsValidId(ws) || !IsValidId(channel_id)) {
     return Count("bad_request", Json(400, {{"error", "path: workspace and channel must be 1-64 of [A-Za-z0-9_-]"}}));
+  }
+  const int64_t now_s = clock_.NowMs() / 1000;
+  if (!VerifyInboundSignature(WorkspaceWebhookSecret(secret_, ws), ws, channel_id, body, signature_header, now_s)) {
+    return Count("bad_signature",
+                 Json(401, {{"error", "X-Herald-Signature: missing, not for this workspace and channel, or outside "
+                                      "the 5-minute window"}}));
   }
   auto mention = ParseMastodonMention(body, ws, channel_id, clock_.NowMs());
   if (!mention.ok()) return Count("bad_request", Json(400, {{"error", std::string(mention.status().message())}}));

@@ -23,7 +23,8 @@ struct WebhookReply {
 
 class WebhookHandler {
  public:
-  WebhookHandler(InboxStore& inbox, KafkaProducer& producer, std::string secret, const Clock& clock,
+  // `master_secret` derives each workspace's signing secret (common/hmac.h).
+  WebhookHandler(InboxStore& inbox, KafkaProducer& producer, std::string master_secret, const Clock& clock,
                  prometheus::Registry& registry);
 
   WebhookReply HandleMastodon(const std::string& workspace_id, const std::string& channel_id, const std::string& body,

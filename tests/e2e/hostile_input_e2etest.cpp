@@ -2,7 +2,11 @@
 // platform: poison records on every consumed topic are dead-lettered while the
 // next real post still goes out; webhook and channel URLs that point inside
 // are refused; and after all of it no log line or error carries a secret.
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -18,6 +22,49 @@ namespace herald::testing {
 namespace {
 
 namespace av1 = herald::auth::v1;
+
+// A raw TCP client, to misbehave in ways an HTTP library will not.
+class RawClient {
+ public:
+  explicit RawClient(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
+  ~RawClient() { close(fd_); }
+  bool connected() const { return connected_; }
+  bool Send(const std::string& s) { return send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()); }
+  // What the server said (up to 4 KiB); "" on timeout or close.
+  std::string Read() {
+    char buf[4096];
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  }
+  // True once the server closed the connection (read returns 0).
+  bool ClosedWithin(std::chrono::seconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    char buf[512];
+    while (std::chrono::steady_clock::now() < end) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n == 0) return true;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return true;
+    }
+    return false;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+int StatusOf(const std::string& response) {
+  return response.rfind("HTTP/1.", 0) == 0 && response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
+}
 
 class HostileInput : public PlatformTest {
  protected:
@@ -118,6 +165,61 @@ TEST_F(HostileInput, UrlsThatPointInsideAreRefusedNamingTheField) {
   errors_.push_back(s.error_message());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("base_url"), std::string::npos) << s.error_message();
+}
+
+// The webhook endpoint faces the internet: slow, idle and oversized clients
+// are bounded, and meanwhile health checks and valid webhooks are served.
+TEST_F(HostileInput, SlowChunkedAndOversizedClientsDoNotStopValidWebhooks) {
+  auto channel = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  int port = std::atoi(p_->listener_url().substr(p_->listener_url().rfind(':') + 1).c_str());
+  const std::string path = "/v1/webhooks/mastodon/" + workspace_ + "/" + channel.id();
+  // Headers that never end, and chunked bodies that stall.
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < 30; ++i) {
+    slow.push_back(std::make_unique<RawClient>(port));
+    ASSERT_TRUE(slow.back()->connected());
+    ASSERT_TRUE(slow.back()->Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  }
+  for (int i = 0; i < 10; ++i) {
+    slow.push_back(std::make_unique<RawClient>(port));
+    ASSERT_TRUE(slow.back()->Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"event\":\"menti"));
+  }
+  auto started = std::chrono::steady_clock::now();
+  // Health and a valid, signed webhook still answered at once.
+  HttpRequest health;
+  health.url = p_->listener_url() + "/healthz";
+  auto h = SendHttp(health);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->status, 200);
+  json mention = {{"webhook_url", p_->listener_url() + path}, {"author", "fan"}, {"text", "still served"}};
+  EXPECT_EQ(HttpJson("POST", p_->simulator_url() + "/_sim/mention", mention.dump()).value("webhook_status", 0), 202);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+
+  // A declared body over the limit is refused before a byte of it is sent.
+  RawClient big(port);
+  ASSERT_TRUE(big.Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n"));
+  EXPECT_EQ(StatusOf(big.Read()), 413);
+  // A chunked body is cut off (connection closed) once it passes the limit
+  // (1 MiB), not read to its end.
+  RawClient chunked(port);
+  ASSERT_TRUE(chunked.Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  std::string chunk = "10000\r\n" + std::string(0x10000, 'a') + "\r\n";  // 64 KiB a chunk
+  int sent_chunks = 0;
+  // 64 MiB offered; the kernel's buffers take a few MiB, the server no more than 1.
+  for (; sent_chunks < 1024 && chunked.Send(chunk); ++sent_chunks) {
+  }
+  EXPECT_LT(sent_chunks, 1024) << "the server read 64 MiB of a body limited to 1 MiB";
+  EXPECT_TRUE(chunked.ClosedWithin(std::chrono::seconds(5)));
+  // Headers beyond the per-connection memory are refused.
+  RawClient headers(port);
+  std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 200; ++i) many += "X-H" + std::to_string(i) + ": " + std::string(400, 'h') + "\r\n";
+  (void)headers.Send(many + "\r\n");
+  int status = StatusOf(headers.Read());
+  EXPECT_TRUE(status >= 400 && status < 500) << status;
+  // Idle clients are closed after the idle timeout (10 s).
+  EXPECT_TRUE(slow.front()->ClosedWithin(std::chrono::seconds(20)));
+  EXPECT_TRUE(slow.back()->ClosedWithin(std::chrono::seconds(5)));
 }
 
 TEST_F(HostileInput, NoLogLineOrErrorCarriesASecret) {

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/hmac.h"
 #include "common/http_client.h"
 #include "common/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -310,15 +311,29 @@ TEST_F(ThinSlice, BadInputGetsInvalidArgumentNamingTheFieldAndStoresNothing) {
   lst::ListInboxResponse inbox;
   expect_invalid(listener->ListInbox(Ctx().get(), li, &inbox), "page_size");
 
-  // Webhooks: a bad signature is 401 and stores nothing.
+  // Webhooks: a signature that is missing, of the old body-only kind, made for
+  // another channel's URL or with another workspace's secret, or outside the
+  // five-minute window is 401 and stores nothing.
   HttpRequest hook;
   hook.method = "POST";
   hook.url = p().listener_url() + "/v1/webhooks/mastodon/bad-input-ws/" + channel.id();
   hook.body = R"({"event":"mention.created","object":{"id":"1","account":{"acct":"x"}}})";
-  hook.headers = {{"X-Hub-Signature", "sha256=00"}};
-  auto res = SendHttp(hook);
-  ASSERT_TRUE(res.ok());
-  EXPECT_EQ(res->status, 401);
+  const std::string secret = WorkspaceWebhookSecret(p().webhook_secret(), "bad-input-ws");
+  const int64_t now_s = NowMs() / 1000;
+  for (const auto& [why, header] : std::vector<std::pair<std::string, std::string>>{
+           {"none", ""},
+           {"body only", SignatureHeader(secret, hook.body)},
+           {"another channel", InboundSignature(secret, now_s, "bad-input-ws", "other-channel", hook.body)},
+           {"another workspace's secret",
+            InboundSignature(WorkspaceWebhookSecret(p().webhook_secret(), "other-ws"), now_s, "bad-input-ws",
+                             channel.id(), hook.body)},
+           {"ten minutes old", InboundSignature(secret, now_s - 600, "bad-input-ws", channel.id(), hook.body)},
+           {"ten minutes ahead", InboundSignature(secret, now_s + 600, "bad-input-ws", channel.id(), hook.body)}}) {
+    hook.headers = {{"X-Herald-Signature", header}};
+    auto res = SendHttp(hook);
+    ASSERT_TRUE(res.ok());
+    EXPECT_EQ(res->status, 401) << why;
+  }
   li.set_page_size(10);
   ASSERT_TRUE(listener->ListInbox(Ctx().get(), li, &inbox).ok());
   EXPECT_EQ(inbox.items_size(), 0);

@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <csignal>
+#include <regex>
 #include <thread>
 
 #include "common/config.h"
@@ -152,8 +153,17 @@ int main(int argc, char** argv) {
     hook.method = "POST";
     hook.url = url;
     hook.body = body;
+    // Signed as Herald's listener wants it: the workspace's secret (derived
+    // from the master the simulator shares), bound to the URL's workspace and
+    // channel and to now. "signed_at" lets a test send a stale signature.
+    static const std::regex kPath(R"(/v1/webhooks/[a-z]+/([^/]+)/([^/?]+))");
+    std::smatch path;
+    std::string ws, channel;
+    if (std::regex_search(url, path, kPath)) ws = path[1], channel = path[2];
+    int64_t signed_at = in.value("signed_at", now / 1000);
+    std::string secret = herald::WorkspaceWebhookSecret(in.value("secret", webhook_secret), ws);
     hook.headers = {{"Content-Type", "application/json"},
-                    {"X-Hub-Signature", herald::SignatureHeader(in.value("secret", webhook_secret), body)}};
+                    {"X-Herald-Signature", herald::InboundSignature(secret, signed_at, ws, channel, body)}};
     auto sent = herald::SendHttp(hook);
     if (!sent.ok()) return Reply(res, 502, {{"error", sent.status().ToString()}});
     Reply(res, 200, {{"id", id}, {"webhook_status", sent->status}, {"webhook_body", sent->body}});
