@@ -18,6 +18,7 @@
 
 #include "bench_util.h"
 #include "common/clock.h"
+#include "common/events.h"
 #include "common/http_client.h"
 #include "common/kafka.h"
 #include "common/log.h"
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
       d.set_channel_id(channel_id);
       d.set_occurrence_ms(1'800'000'000'000);
       d.set_text("benchmark post " + std::to_string(i));
-      d.mutable_meta()->set_workspace_id("bench");
+      *d.mutable_meta() = NewEventMeta(d, "bench", SystemClock::Instance());  // as the scheduler sends it
       producer.Produce(topics::k_posts_due, channel_id, d.SerializeAsString(), {}, [](const std::string&) {});
     }
     producer.Flush(std::chrono::seconds(30));

@@ -50,7 +50,14 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+HttpTransport& Transport() {
+  static HttpTransport transport;
+  return transport;
+}
+
 }  // namespace
+
+void SetHttpTransport(HttpTransport transport) { Transport() = std::move(transport); }
 
 absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   thread_local CurlHandle handle;
@@ -65,6 +72,7 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
     pinned = curl_slist_append(nullptr, (target->host + ":" + std::to_string(target->port) + ":" + addr).c_str());
   }
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> pinned_guard(pinned, &curl_slist_free_all);
+  if (Transport()) return Transport()(request);
   if (pinned) curl_easy_setopt(curl, CURLOPT_RESOLVE, pinned);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -2,6 +2,7 @@
 // Outbound HTTP over libcurl (kept out of this header). One easy handle per
 // thread keeps connections alive between requests to the same host.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -44,6 +45,11 @@ struct HttpResponse {
 //   DEADLINE_EXCEEDED  — the request may have reached the server: outcome unknown;
 //   DATA_LOSS          — connection broke mid-exchange: outcome unknown.
 absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request);
+
+// For fuzzing and tests: answers every SendHttp in the process instead of the
+// network (egress checks still apply first). Null puts the network back.
+using HttpTransport = std::function<absl::StatusOr<HttpResponse>(const HttpRequest&)>;
+void SetHttpTransport(HttpTransport transport);
 
 // Percent-encoding of everything but RFC 3986 unreserved characters (query
 // values, application/x-www-form-urlencoded fields).

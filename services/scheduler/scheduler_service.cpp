@@ -575,7 +575,10 @@ grpc::Status SchedulerService::DoResume(const v1::ResumeRequest& request, v1::Re
 namespace {
 
 // Client-streaming import: each row is created on the executor, then the next
-// row is read, so a huge import never holds more than one row in memory.
+// row is read, so a huge import never holds more than one row in memory; at
+// most kMaxImportRows rows a call, so the answer (ids and row errors) stays
+// bounded too.
+constexpr int kMaxImportRows = 10000;
 class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
  public:
   ImportReactor(grpc::CallbackServerContext* ctx, SchedulerService& service, Executor& executor,
@@ -593,6 +596,14 @@ class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
     // workspace ends the import.
     if (grpc::Status verdict = auth::CheckCall(ctx_, &caller_); !verdict.ok()) {
       Finish(verdict);
+      return;
+    }
+    if (row_number_ >= kMaxImportRows) {
+      // Rows so far were created (each row is its own create, reported in
+      // the answer); the rest of the stream is refused.
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "invalid argument: rows: at most " + std::to_string(kMaxImportRows) +
+                              " per call; split the import"));
       return;
     }
     bool queued = executor_.Submit([this] {

@@ -138,7 +138,10 @@ class AuthMatrix : public PlatformTest {
 
   // Every value of every key, but when an API key was last used.
   std::map<std::string, std::string> RedisState() {
-    RedisClient redis(RedisOptions{"127.0.0.1", p_->redis_port(), 1});
+    RedisOptions options;
+    options.port = p_->redis_port();
+    options.pool_size = 1;
+    RedisClient redis(options);
     std::map<std::string, std::string> state;
     std::string cursor = "0";
     do {

@@ -66,6 +66,26 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
     TestAuthorization() = "Bearer " + operator_key_;
   }
 
+  if (options.mtls) {
+    // A CA, and a certificate for 127.0.0.1 (server and client use) signed by it.
+    std::string t = dir_ + "/tls";
+    std::string cmd = "mkdir -p " + t + " && cd " + t +
+                      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+                      "-subj /CN=herald-test-ca -keyout ca.key -out ca.pem 2>/dev/null"
+                      " && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=herald "
+                      "-keyout client.key -out client.csr 2>/dev/null"
+                      " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > ext"
+                      " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+                      "-extfile ext -out client.pem 2>/dev/null";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make the test certificates");
+    for (const char* flag : {"--tls-cert-file=client.pem", "--tls-key-file=client.key", "--tls-ca-file=ca.pem"}) {
+      std::string f = flag;
+      auto eq = f.find('=');
+      options.service_args.push_back(f.substr(0, eq + 1) + t + "/" + f.substr(eq + 1));
+    }
+    options.service_args.push_back("--tls-require-client-cert=true");
+  }
+
   simulator_port_ = FreePort();
   std::vector<std::string> simulator{bin + "/tools/simulator/herald-simulator", "--port=" + std::to_string(simulator_port_),
                                      "--accounts=" + options.simulator_accounts,

@@ -47,7 +47,8 @@ grpc::Status AuthorizeRole(const Caller& caller, const MethodRule& rule);
 
 // Binds the request to the caller's workspace: an empty workspace_id is filled
 // with it; another workspace is PERMISSION_DENIED. A platform caller ("*")
-// must name the workspace. A request type without workspace_id is refused.
+// must name the workspace (the handler refuses an empty one, naming it with
+// every other bad field). A request type without workspace_id is refused.
 grpc::Status ScopeRequest(const Caller& caller, google::protobuf::Message& request);
 
 }  // namespace herald::auth

@@ -202,6 +202,13 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
   void Judge(google::protobuf::Message* request) {
     grpc::Status status = authn_status_;
     if (status.ok()) status = AuthorizeRole(caller_, rule_);
+    // Calls between services must carry a deadline: a stuck callee then
+    // cannot hold the caller's threads.
+    if (status.ok() && options_.enabled && caller_.direct.kind == Principal::Kind::kService &&
+        rule_.kind == MethodRule::Kind::kGuarded &&
+        info_->server_context()->deadline() == std::chrono::system_clock::time_point::max()) {
+      status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "calls between services need a deadline");
+    }
     if (status.ok() && rule_.kind == MethodRule::Kind::kGuarded && request) status = ScopeRequest(caller_, *request);
     if (status.ok() && rule_.kind == MethodRule::Kind::kGuarded && request) status = CheckRequestBounds(*request);
     if (request && rule_.kind == MethodRule::Kind::kGuarded) {
