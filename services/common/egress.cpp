@@ -144,7 +144,8 @@ absl::Status EgressPolicy::CheckAddress(const IpAddress& ip) const {
     return v;
   }();
   for (const auto& [cidr, what] : *blocked) {
-    if (cidr.Contains(ip)) return absl::PermissionDeniedError("refused: " + ip.ToString() + " is a " + what + " address");
+    // The kind only: the address would map internal names for the caller.
+    if (cidr.Contains(ip)) return absl::PermissionDeniedError(std::string("refused: the host resolves to a ") + what + " address");
   }
   return absl::OkStatus();
 }
@@ -177,6 +178,14 @@ absl::StatusOr<EgressTarget> EgressPolicy::Check(std::string_view url) const {
     port = authority.substr(c + 1);
   }
   if (host.empty()) return absl::InvalidArgumentError("URL has no host");
+  // ASCII names only (an IDN is given as xn--…): libcurl would convert a
+  // non-ASCII name itself, and then look up another name than was checked.
+  bool literal6 = !authority.empty() && authority.front() == '[';
+  for (char ch : host) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+              (literal6 && ch == ':');
+    if (!ok) return absl::InvalidArgumentError("host must be an ASCII name or an IP literal");
+  }
   t.host = std::string(host);
   t.port = t.scheme == "https" ? 443 : 80;
   if (!port.empty()) {

@@ -50,6 +50,13 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+std::string Origin(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "?";
+  auto end = url.find_first_of("/?#", scheme + 3);
+  return url.substr(0, std::min(end, scheme + 3 + 256));
+}
+
 HttpTransport& Transport() {
   static HttpTransport transport;
   return transport;
@@ -68,12 +75,15 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   if (const EgressPolicy* policy = EgressPolicy::Default()) {
     auto target = policy->Check(request.url);
     if (!target.ok()) return target.status();
+    // Whatever name curl would look up, it connects to the checked address.
     std::string addr = target->address.v6 ? "[" + target->address.ToString() + "]" : target->address.ToString();
-    pinned = curl_slist_append(nullptr, (target->host + ":" + std::to_string(target->port) + ":" + addr).c_str());
+    pinned = curl_slist_append(nullptr, ("::" + addr + ":" + std::to_string(target->port)).c_str());
   }
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> pinned_guard(pinned, &curl_slist_free_all);
   if (Transport()) return Transport()(request);
-  if (pinned) curl_easy_setopt(curl, CURLOPT_RESOLVE, pinned);
+  if (pinned) curl_easy_setopt(curl, CURLOPT_CONNECT_TO, pinned);
+  // No proxy from the environment: a proxy would resolve names itself.
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   HttpResponse response;
@@ -100,7 +110,8 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) {
-    std::string msg = std::string(curl_easy_strerror(rc)) + " (" + request.method + " " + request.url + ")";
+    // Scheme and host only: paths and queries of webhook URLs often hold secrets.
+    std::string msg = std::string(curl_easy_strerror(rc)) + " (" + request.method + " " + Origin(request.url) + ")";
     switch (rc) {
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_CONNECT:

@@ -7,8 +7,9 @@
 //     (which bounds the request line and headers);
 //   - idle time: a connection that sends nothing for `idle_timeout` is closed;
 //   - the body: a declared Content-Length over the limit is answered 413
-//     before a byte of it is read; a chunked body is cut off with 413 as soon
-//     as it passes the limit.
+//     before a byte of it is read; a chunked body is cut off (the connection
+//     closed: libmicrohttpd would read the rest before answering) as soon as
+//     it passes the limit.
 // Handlers run on the executor (they may block on Redis or Kafka) while the
 // connection is suspended; routes marked inline (health checks) answer from
 // the event thread, so a busy executor never makes /healthz fail.

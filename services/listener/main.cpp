@@ -1,5 +1,5 @@
 // listener: webhook ingestion and the unified inbox.
-#include <regex>
+#include <string_view>
 
 #include "common/http_server.h"
 #include "common/log.h"
@@ -38,11 +38,16 @@ int main(int argc, char** argv) {
   HttpServer http(http_options, rt.executor());
   http.Route("GET", "/healthz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; },
              /*inline_=*/true);
-  const std::regex mastodon_path(R"(^/v1/webhooks/mastodon/([^/]+)/([^/]+)$)");
-  http.Route("POST", "/v1/webhooks/mastodon/", [&](const HttpServerRequest& req) {
-    std::smatch m;
-    if (!std::regex_match(req.path, m, mastodon_path)) return HttpServerResponse{404, R"({"error":"no such route"})", "application/json", {}};
-    WebhookReply r = webhooks.HandleMastodon(m[1], m[2], req.body, req.Header("x-herald-signature"));
+  const std::string prefix = "/v1/webhooks/mastodon/";
+  http.Route("POST", prefix, [&](const HttpServerRequest& req) {
+    // "<workspace>/<channel>", both checked by the handler (1-64 of [A-Za-z0-9_-]).
+    std::string_view rest = std::string_view(req.path).substr(prefix.size());
+    auto slash = rest.find('/');
+    if (rest.size() > 200 || slash == std::string_view::npos || rest.find('/', slash + 1) != std::string_view::npos) {
+      return HttpServerResponse{404, R"({"error":"no such route"})", "application/json", {}};
+    }
+    WebhookReply r = webhooks.HandleMastodon(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)),
+                                             req.body, req.Header("x-herald-signature"));
     return HttpServerResponse{r.status, r.body, "application/json", r.headers};
   });
   if (!http.Start(http_port)) {

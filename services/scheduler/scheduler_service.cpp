@@ -589,7 +589,9 @@ class ImportReactor : public grpc::ServerReadReactor<v1::CreatePostRequest> {
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status::OK);
+      // The end of the stream (also of one with no rows): the caller's verdict stands.
+      grpc::Status verdict = auth::CheckCall(ctx_);
+      Finish(row_number_ == 0 && !verdict.ok() ? verdict : grpc::Status::OK);
       return;
     }
     // Every row is judged by the auth interceptor; one naming another

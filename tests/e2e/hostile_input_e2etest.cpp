@@ -222,6 +222,22 @@ TEST_F(HostileInput, SlowChunkedAndOversizedClientsDoNotStopValidWebhooks) {
   EXPECT_TRUE(slow.back()->ClosedWithin(std::chrono::seconds(5)));
 }
 
+// A bulk import that sends no row still answers for its caller.
+TEST_F(HostileInput, AnEmptyImportIsJudgedLikeAnyOtherCall) {
+  auto scheduler = Stub<sched::SchedulerService>("scheduler");
+  for (bool with_key : {false, true}) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (with_key) ctx.AddMetadata("authorization", TestAuthorization());
+    sched::ImportPostsResponse summary;
+    auto writer = scheduler->ImportPosts(&ctx, &summary);
+    writer->WritesDone();
+    auto s = writer->Finish();
+    EXPECT_EQ(s.error_code(), with_key ? grpc::StatusCode::OK : grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+    EXPECT_EQ(summary.created(), 0);
+  }
+}
+
 TEST_F(HostileInput, NoLogLineOrErrorCarriesASecret) {
   // Secrets this platform handled: its keys, a new API key, a webhook
   // signing secret, network tokens, and keys sent that were refused.

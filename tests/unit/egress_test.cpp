@@ -45,7 +45,8 @@ TEST(Egress, RefusesCredentialsOtherSchemesAndBadPortsAsInvalid) {
   EgressPolicy policy({}, StubResolve);
   for (const char* url : {"http://user:pw@public.test/", "http://public.test@127.0.0.1/", "ftp://public.test/",
                           "file:///etc/passwd", "gopher://public.test/", "http://public.test:0/",
-                          "http://public.test:99999/", "http:///path", "public.test/hook", "http://pub lic.test/"}) {
+                          "http://public.test:99999/", "http:///path", "public.test/hook", "http://pub lic.test/",
+                          "http://ex\xc3\xa4mple.test/", "http://public%2etest/", "http://public.test\\@10.0.0.1/"}) {
     EXPECT_EQ(policy.Check(url).status().code(), absl::StatusCode::kInvalidArgument) << url;
   }
 }

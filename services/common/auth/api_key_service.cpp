@@ -51,7 +51,11 @@ grpc::ServerUnaryReactor* ApiKeyService::ListApiKeys(grpc::CallbackServerContext
 
 grpc::ServerUnaryReactor* ApiKeyService::RevokeApiKey(grpc::CallbackServerContext* ctx,
                                                       const v1::RevokeApiKeyRequest* request, v1::ApiKey* response) {
-  return RunUnary(ctx, executor_, [=, this] { return DoRevokeApiKey(*request, response); });
+  return RunUnary(ctx, executor_, [=, this] {
+    const Caller* caller = CurrentCaller();
+    if (!caller) return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "no caller");
+    return DoRevokeApiKey(*caller, *request, response);
+  });
 }
 
 grpc::Status ApiKeyService::DoCreateApiKey(const Caller& caller, const v1::CreateApiKeyRequest& request,
@@ -93,9 +97,20 @@ grpc::Status ApiKeyService::DoListApiKeys(const v1::ListApiKeysRequest& request,
   return grpc::Status::OK;
 }
 
-grpc::Status ApiKeyService::DoRevokeApiKey(const v1::RevokeApiKeyRequest& request, v1::ApiKey* response) {
+grpc::Status ApiKeyService::DoRevokeApiKey(const Caller& caller, const v1::RevokeApiKeyRequest& request,
+                                           v1::ApiKey* response) {
   if (!KeyId("hk_" + request.key_id() + "_" + std::string(32, 'a'))) {
     return InvalidArgument("key_id", "want the 12-character id of a key");
+  }
+  // Only a key the caller could have made: an admin cannot lock an owner out.
+  auto existing = store_.Get(request.key_id());
+  if (!existing.ok()) return FromAbsl(existing.status());
+  if (!*existing || (*existing)->workspace != request.workspace_id()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "api key not found");
+  }
+  if (!Grants(caller.user().role, (*existing)->role)) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "role " + RoleName(caller.user().role) +
+                                                                 " may not revoke " + RoleName((*existing)->role) + " keys");
   }
   auto key = store_.Revoke(request.workspace_id(), request.key_id(), clock_.NowMs());
   if (!key.ok()) return FromAbsl(key.status());

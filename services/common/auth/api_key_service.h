@@ -25,7 +25,7 @@ class ApiKeyService final : public herald::auth::v1::ApiKeyService::CallbackServ
   grpc::Status DoCreateApiKey(const Caller& caller, const v1::CreateApiKeyRequest& request,
                               v1::CreateApiKeyResponse* response);
   grpc::Status DoListApiKeys(const v1::ListApiKeysRequest& request, v1::ListApiKeysResponse* response);
-  grpc::Status DoRevokeApiKey(const v1::RevokeApiKeyRequest& request, v1::ApiKey* response);
+  grpc::Status DoRevokeApiKey(const Caller& caller, const v1::RevokeApiKeyRequest& request, v1::ApiKey* response);
 
  private:
   KeyStore& store_;

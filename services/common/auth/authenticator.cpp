@@ -69,6 +69,9 @@ std::optional<absl::StatusOr<Principal>> Authenticator::FromMemory(std::string_v
     }
     if (!store_) return absl::StatusOr<Principal>(Unauthenticated("invalid API key"));
     std::lock_guard lock(mu_);
+    if (auto miss = misses_.find(*id); miss != misses_.end() && now - miss->second < options_.key_cache_ttl.count()) {
+      return absl::StatusOr<Principal>(Unauthenticated("invalid API key"));
+    }
     auto it = keys_.find(*id);
     if (it == keys_.end() || now - it->second.fetched_ms >= options_.key_cache_ttl.count()) return std::nullopt;
     if (!it->second.key) return absl::StatusOr<Principal>(Unauthenticated("invalid API key"));
@@ -107,13 +110,17 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authoriza
     }
     if (!cached) {
       auto fetched = store_->Get(*id);
-      if (!fetched.ok()) {
-        return absl::UnavailableError("cannot check the API key now: " + std::string(fetched.status().message()));
-      }
+      // Not the store's error: it would tell a stranger where Redis is.
+      if (!fetched.ok()) return absl::UnavailableError("cannot check the API key now; retry");
       cached = CachedKey{*fetched, now};
       std::lock_guard lock(mu_);
-      if (keys_.size() >= kMaxCacheEntries) keys_.clear();
-      keys_[*id] = *cached;
+      if (!*fetched) {
+        if (misses_.size() >= kMaxCacheEntries) misses_.clear();
+        misses_[*id] = now;
+      } else {
+        if (keys_.size() >= kMaxCacheEntries) keys_.clear();
+        keys_[*id] = *cached;
+      }
     }
     if (!cached->key) return Unauthenticated("invalid API key");
     auto principal = Check(*cached->key, *token, now);

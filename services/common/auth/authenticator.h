@@ -68,6 +68,9 @@ class Authenticator {
   std::unordered_map<std::string, StoredKey> static_keys_;
   std::mutex mu_;
   std::unordered_map<std::string, CachedKey> keys_;
+  // Ids that named no key, kept apart so that a flood of made-up keys can
+  // only ever flush this map, never the real keys.
+  std::unordered_map<std::string, int64_t> misses_;
   // Verified tokens (API keys and JWTs) → who they are, until the key cache
   // entry or the JWT expires: the common case costs one hash lookup.
   std::unordered_map<std::string, CachedToken, TokenHash, std::equal_to<>> tokens_;

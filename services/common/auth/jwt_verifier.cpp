@@ -16,18 +16,25 @@ using nlohmann::json;
 
 constexpr size_t kMaxTokenBytes = 8192;
 
+// A string member, or "" when it is absent or not a string (json::value
+// would throw on a number where a string belongs: outside input).
+std::string Str(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 absl::Status Unauthenticated(std::string_view why) { return absl::UnauthenticatedError("invalid token: " + std::string(why)); }
 
 // JWK → PEM "PUBLIC KEY" (what libjwt 1.10 takes), through OpenSSL 3's params.
 absl::StatusOr<std::string> JwkToPem(const json& jwk, std::string* alg) {
-  std::string kty = jwk.value("kty", "");
+  std::string kty = Str(jwk, "kty");
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   BIGNUM *n = nullptr, *e = nullptr;
   std::string pub;
   const char* type = nullptr;
   if (kty == "RSA") {
     std::string nb, eb;
-    if (!Base64UrlDecode(jwk.value("n", ""), &nb) || !Base64UrlDecode(jwk.value("e", ""), &eb) || nb.empty() || eb.empty()) {
+    if (!Base64UrlDecode(Str(jwk, "n"), &nb) || !Base64UrlDecode(Str(jwk, "e"), &eb) || nb.empty() || eb.empty()) {
       OSSL_PARAM_BLD_free(bld);
       return absl::InvalidArgumentError("RSA key needs n and e");
     }
@@ -39,8 +46,8 @@ absl::StatusOr<std::string> JwkToPem(const json& jwk, std::string* alg) {
     *alg = "RS256";
   } else if (kty == "EC") {
     std::string x, y;
-    if (jwk.value("crv", "") != "P-256" || !Base64UrlDecode(jwk.value("x", ""), &x) ||
-        !Base64UrlDecode(jwk.value("y", ""), &y) || x.size() != 32 || y.size() != 32) {
+    if (Str(jwk, "crv") != "P-256" || !Base64UrlDecode(Str(jwk, "x"), &x) ||
+        !Base64UrlDecode(Str(jwk, "y"), &y) || x.size() != 32 || y.size() != 32) {
       OSSL_PARAM_BLD_free(bld);
       return absl::InvalidArgumentError("EC key must be P-256 with 32-byte x and y");
     }
@@ -106,7 +113,11 @@ std::optional<int64_t> NumericClaim(const json& claims, const char* name) {
   auto it = claims.find(name);
   if (it == claims.end()) return std::nullopt;
   if (!it->is_number()) return INT64_MIN;  // present but malformed: refused by the caller
-  return it->get<int64_t>();
+  // Seconds since 1970 up to year ~9999; anything else is malformed (and a
+  // cast of a huge double would be undefined).
+  double v = it->get<double>();
+  if (!(v >= 0 && v <= 253402300799.0)) return INT64_MIN;
+  return static_cast<int64_t>(v);
 }
 
 }  // namespace
@@ -169,7 +180,7 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::FromJwks(std::string_v
     auto pem = JwkToPem(jwk, &key.alg);
     if (!pem.ok()) return absl::InvalidArgumentError(where + std::string(pem.status().message()));
     key.pem = *pem;
-    std::string kid = jwk.value("kid", "");
+    std::string kid = Str(jwk, "kid");
     if (keys.count(kid)) return absl::InvalidArgumentError(where + "duplicate kid");
     keys[kid] = std::move(key);
   }
@@ -192,7 +203,7 @@ absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, int64_t no
   if (!SplitToken(token, parts)) return Unauthenticated("not a JWS compact token");
   auto header = DecodePart(parts[0]);
   if (!header) return Unauthenticated("header is not base64url JSON");
-  std::string alg = header->value("alg", "");
+  std::string alg = Str(*header, "alg");
   if (alg != "RS256" && alg != "ES256") return Unauthenticated("alg must be RS256 or ES256");
   std::string kid = header->contains("kid") && (*header)["kid"].is_string() ? (*header)["kid"].get<std::string>() : "";
   const Key* key = nullptr;

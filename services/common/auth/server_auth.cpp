@@ -1,6 +1,8 @@
 #include "common/auth/server_auth.h"
 
 #include <array>
+#include <atomic>
+#include <exception>
 #include <mutex>
 #include <unordered_map>
 
@@ -20,6 +22,13 @@ constexpr size_t kMaxAuditIds = 16;
 constexpr size_t kMaxAuditIdLength = 96;
 
 thread_local const Caller* current_caller = nullptr;
+
+constexpr int kMaxSlowPathInFlight = 256;
+
+std::atomic<int>& SlowPathInFlight() {
+  static std::atomic<int> in_flight{0};
+  return in_flight;
+}
 
 struct Verdict {
   std::mutex mu;
@@ -163,16 +172,37 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       authn_status_ = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "credentials too long");
       return true;
     }
-    if (auto cached = options_.authenticator->TryCached(authorization_)) {
+    std::optional<absl::StatusOr<Principal>> cached;
+    try {
+      cached = options_.authenticator->TryCached(authorization_);
+    } catch (const std::exception&) {
+      cached = absl::StatusOr<Principal>(absl::UnauthenticatedError("invalid credentials"));
+    }
+    if (cached) {
       Authenticated(*cached);
       return true;
     }
+    // The slow path is bounded: a flood of made-up credentials is answered
+    // UNAVAILABLE at once instead of queueing behind each other.
+    if (SlowPathInFlight().fetch_add(1) >= kMaxSlowPathInFlight) {
+      SlowPathInFlight().fetch_sub(1);
+      Authenticated(absl::UnavailableError("too many credential checks in flight; retry"));
+      return true;
+    }
     bool queued = options_.slow_path->Submit([this, methods, request] {
-      Authenticated(options_.authenticator->Authenticate(authorization_));
+      absl::StatusOr<Principal> principal = absl::UnauthenticatedError("invalid credentials");
+      try {
+        principal = options_.authenticator->Authenticate(authorization_);
+      } catch (const std::exception&) {
+        // A parser that throws on hostile input refuses it; it never ends the process.
+      }
+      SlowPathInFlight().fetch_sub(1);
+      Authenticated(principal);
       Judge(request);
       methods->Proceed();
     });
     if (!queued) {
+      SlowPathInFlight().fetch_sub(1);
       Authenticated(absl::UnavailableError("server is shutting down"));
       return true;
     }
