@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   rt.grpc().AddService(&api);
 
   KafkaProducer producer(rt.KafkaSettings());  // dead letters
-  KafkaDeadLetters dead_letters(producer, events.group_id, rt.metrics());
+  KafkaDeadLetters dead_letters(producer, events.group_id, events.topics, rt.metrics());
   EventConsumer consumer(store, events, dead_letters, rt.metrics());
   consumer.Start();
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(5)); });

@@ -11,6 +11,8 @@
 namespace herald {
 namespace {
 
+constexpr const char* kReasons[] = {"undecodable", "wrong_type", "too_large", "no_workspace", "unknown_topic", "other"};
+
 std::string_view TypeOf(std::string_view topic) {
   for (const auto& t : topics::kAll) {
     if (t.name == topic) return t.event_type;
@@ -27,7 +29,7 @@ std::string ReasonOf(const absl::Status& s) {
   std::string m(s.message());
   auto colon = m.find(':');
   std::string word(m.substr(0, colon == std::string_view::npos ? m.size() : colon));
-  for (const char* known : {"undecodable", "wrong_type", "too_large", "no_workspace", "unknown_topic"}) {
+  for (const char* known : kReasons) {
     if (word == known) return word;
   }
   return "other";
@@ -65,13 +67,18 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ScreenEvent(const Kaf
   return out;
 }
 
-KafkaDeadLetters::KafkaDeadLetters(KafkaProducer& producer, std::string consumer_group, prometheus::Registry& registry)
+KafkaDeadLetters::KafkaDeadLetters(KafkaProducer& producer, std::string consumer_group,
+                                   const std::vector<std::string>& topics, prometheus::Registry& registry)
     : producer_(producer),
       group_(std::move(consumer_group)),
       family_(prometheus::BuildCounter()
                   .Name("herald_events_deadlettered_total")
                   .Help("Consumed records that were not their topic's event, sent to events.deadletter, by reason.")
-                  .Register(registry)) {}
+                  .Register(registry)) {
+  for (const auto& topic : topics) {
+    for (const char* reason : kReasons) counters_[{topic, reason}] = &family_.Add({{"topic", topic}, {"reason", reason}});
+  }
+}
 
 void KafkaDeadLetters::Send(const KafkaMessage& record, const absl::Status& why) {
   const std::string reason = ReasonOf(why);

@@ -42,7 +42,10 @@ class DeadLetters {
 // To events.deadletter, counted and logged.
 class KafkaDeadLetters final : public DeadLetters {
  public:
-  KafkaDeadLetters(KafkaProducer& producer, std::string consumer_group, prometheus::Registry& registry);
+  // Every (topic, reason) series of `topics` starts at 0, so the first dead
+  // letter shows in increase() and alerts.
+  KafkaDeadLetters(KafkaProducer& producer, std::string consumer_group, const std::vector<std::string>& topics,
+                   prometheus::Registry& registry);
   // Waits (a few seconds at most) for the dead letter to be stored.
   void Send(const KafkaMessage& record, const absl::Status& why) override;
 

@@ -37,7 +37,7 @@ DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, Toke
       catalog_(catalog),
       producer_(producer),
       consumer_options_(std::move(consumer)),
-      dead_letters_(producer, consumer_options_.group_id, registry),
+      dead_letters_(producer, consumer_options_.group_id, consumer_options_.topics, registry),
       clock_(clock),
       options_(std::move(options)),
       lanes_(static_cast<size_t>(std::max(1, options_.lanes))),

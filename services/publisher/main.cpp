@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   WebhookStore webhooks(redis, *box);
   WebhookService webhook_api(webhooks, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&webhook_api);
-  KafkaDeadLetters webhook_dead_letters(producer, webhook_sources.group_id, rt.metrics());
+  KafkaDeadLetters webhook_dead_letters(producer, webhook_sources.group_id, webhook_sources.topics, rt.metrics());
   WebhookDispatcher webhook_dispatcher(webhooks, webhook_sources, webhook_dead_letters, SystemClock::Instance(),
                                        rt.metrics(), webhook_options);
 

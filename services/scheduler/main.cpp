@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   rt.grpc().AddService(&key_api);
 
   Dispatcher dispatcher(store, producer, SystemClock::Instance(), rt.metrics(), dispatch);
-  KafkaDeadLetters dead_letters(producer, results.group_id, rt.metrics());
+  KafkaDeadLetters dead_letters(producer, results.group_id, results.topics, rt.metrics());
   ResultsConsumer consumer(store, results, dead_letters, SystemClock::Instance(), rt.metrics());
 
   dispatcher.Start();
