@@ -18,7 +18,6 @@
 namespace herald::auth {
 namespace {
 
-namespace v1 = herald::auth::v1;
 using nlohmann::json;
 
 TEST(Roles, OwnerAndAdminHoldTheOthersWhileTheRestHoldOnlyViewer) {

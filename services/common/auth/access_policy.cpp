@@ -7,7 +7,6 @@
 
 namespace herald::auth {
 
-namespace v1 = herald::auth::v1;
 
 std::string Caller::AuditId() const { return on_behalf ? on_behalf->id + " via " + direct.id : direct.id; }
 

@@ -5,7 +5,6 @@
 
 namespace herald::auth {
 
-namespace v1 = herald::auth::v1;
 
 bool Grants(Role have, Role need) {
   if (need == v1::ROLE_UNSPECIFIED || have == v1::ROLE_UNSPECIFIED) return false;
