@@ -5,7 +5,6 @@
 
 namespace herald::campaign {
 
-namespace v1 = herald::campaign::v1;
 
 inline constexpr size_t kMaxNameBytes = 200;
 

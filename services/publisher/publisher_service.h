@@ -13,7 +13,6 @@
 
 namespace herald::publisher {
 
-namespace v1 = herald::publisher::v1;
 
 class PublisherService final : public v1::PublisherService::CallbackService {
  public:

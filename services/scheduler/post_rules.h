@@ -11,7 +11,6 @@
 
 namespace herald::scheduler {
 
-namespace v1 = herald::scheduler::v1;
 
 // Hard cap for any network; per-network limits are the publisher's to check.
 inline constexpr size_t kMaxTextBytes = 65536;

@@ -12,7 +12,6 @@
 namespace herald::publisher {
 namespace {
 
-namespace v1 = herald::publisher::v1;
 
 constexpr int64_t kCacheMs = 2000;
 // Deliveries claimed per round. A round ends when its slowest lane is done;

@@ -13,7 +13,6 @@
 namespace herald::publisher {
 namespace {
 
-namespace v1 = herald::publisher::v1;
 
 // 32 random bytes, hex: the HMAC key receivers verify signatures with.
 std::string NewSecret() {

@@ -5,7 +5,6 @@
 namespace herald::publisher {
 namespace {
 
-namespace v1 = herald::publisher::v1;
 
 constexpr const char* kDue = "{wh}:due";
 constexpr const char* kRecordTtlSeconds = "604800";  // 7 days
