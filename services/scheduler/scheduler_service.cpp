@@ -218,7 +218,8 @@ grpc::Status SchedulerService::DoUpdatePost(const v1::UpdatePostRequest& request
   if (post.state() == v1::POST_STATE_DISPATCHED || IsFinal(post.state())) {
     return Precondition("post is " + StateName(post.state()) + "; only posts not yet dispatched can change");
   }
-  for (const auto& [channel, text] : request.text_overrides()) {
+  for (const auto& entry : request.text_overrides()) {
+    const std::string& channel = entry.first;  // a named variable: lambdas may capture it (clang 14)
     if (std::none_of(post.targets().begin(), post.targets().end(),
                      [&](const v1::Target& t) { return t.channel_id() == channel; })) {
       errors.Add("text_overrides[" + channel + "]", "not one of the post's channels");
