@@ -2,20 +2,21 @@
 
 namespace herald {
 
-Executor::Executor(int threads) {
+Executor::Executor(int threads, size_t max_queued) : max_queued_(max_queued) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }
 
 Executor::~Executor() { Stop(); }
 
-bool Executor::Submit(std::function<void()> task) {
+Executor::Admission Executor::TrySubmit(std::function<void()> task) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return false;
+    if (stopping_) return Admission::kStopped;
+    if (max_queued_ > 0 && queue_.size() >= max_queued_) return Admission::kFull;
     queue_.push_back(std::move(task));
   }
   cv_.notify_one();
-  return true;
+  return Admission::kQueued;
 }
 
 void Executor::Stop() {

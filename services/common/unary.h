@@ -22,11 +22,21 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
     reactor->Finish(verdict);
     return reactor;
   }
-  bool queued = executor.Submit([reactor, caller, fn = std::forward<Fn>(fn)]() mutable {
+  auto admission = executor.TrySubmit([ctx, reactor, caller, fn = std::forward<Fn>(fn)]() mutable {
+    // A call whose caller gave up while it waited in line is not served: its
+    // work (perhaps a call to a network) would be for no one.
+    if (ctx->IsCancelled()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the caller gave up before the call was served"));
+      return;
+    }
     auth::CallerScope scope(caller.get());
     reactor->Finish(fn());
   });
-  if (!queued) reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
+  if (admission == Executor::Admission::kFull) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "too many calls of this kind in flight; retry later"));
+  } else if (admission == Executor::Admission::kStopped) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
+  }
   return reactor;
 }
 

@@ -90,8 +90,13 @@ int main(int argc, char** argv) {
   ConnectorSet connectors(connector_options);
   KafkaProducer producer(kafka);
 
+  // Connecting a channel asks its network who the token belongs to: those
+  // calls wait on a party outside, so they get their own small pool with a
+  // short line. A slow network then answers UNAVAILABLE to the calls that
+  // need it and never holds the threads that serve the rest of the API.
+  Executor network_calls(4, 16);
   PublisherService api(channels, channel_cache, connectors, catalog, limiter, producer, rt.executor(),
-                       SystemClock::Instance());
+                       network_calls, SystemClock::Instance());
   rt.grpc().AddService(&api);
   WebhookStore webhooks(redis, *box);
   WebhookService webhook_api(webhooks, rt.executor(), SystemClock::Instance());
@@ -106,6 +111,7 @@ int main(int argc, char** argv) {
   webhook_dispatcher.Start();
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
   rt.OnStop([&] { worker.Stop(); });
+  rt.OnStop([&] { network_calls.Stop(); });
   rt.OnStop([&] { webhook_dispatcher.Stop(); });
   return rt.Run();
 }

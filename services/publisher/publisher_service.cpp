@@ -81,7 +81,7 @@ FieldErrors ValidateUpdate(const v1::UpdateChannelRequest& r) {
 grpc::ServerUnaryReactor* PublisherService::ConnectChannel(grpc::CallbackServerContext* ctx,
                                                            const v1::ConnectChannelRequest* request,
                                                            v1::Channel* response) {
-  return RunUnary(ctx, executor_, [=, this] { return DoConnectChannel(*request, response); });
+  return RunUnary(ctx, network_calls_, [=, this] { return DoConnectChannel(*request, response); });
 }
 
 grpc::ServerUnaryReactor* PublisherService::GetChannel(grpc::CallbackServerContext* ctx,
@@ -198,7 +198,7 @@ grpc::Status PublisherService::Reread(const v1::Channel& channel, v1::Channel* r
 grpc::ServerUnaryReactor* PublisherService::UpdateChannel(grpc::CallbackServerContext* ctx,
                                                           const v1::UpdateChannelRequest* request,
                                                           v1::Channel* response) {
-  return RunUnary(ctx, executor_, [=, this] { return DoUpdateChannel(*request, response); });
+  return RunUnary(ctx, network_calls_, [=, this] { return DoUpdateChannel(*request, response); });
 }
 
 grpc::Status PublisherService::DoUpdateChannel(const v1::UpdateChannelRequest& request, v1::Channel* response) {

@@ -18,7 +18,7 @@ class PublisherService final : public v1::PublisherService::CallbackService {
  public:
   PublisherService(ChannelStore& channels, ChannelCache& cache, ConnectorSet& connectors,
                    const NetworkCatalog& catalog, RateLimiter& limiter, KafkaProducer& producer, Executor& executor,
-                   const Clock& clock)
+                   Executor& network_calls, const Clock& clock)
       : channels_(channels),
         cache_(cache),
         connectors_(connectors),
@@ -26,6 +26,7 @@ class PublisherService final : public v1::PublisherService::CallbackService {
         limiter_(limiter),
         producer_(producer),
         executor_(executor),
+        network_calls_(network_calls),
         clock_(clock) {}
 
   grpc::ServerUnaryReactor* ConnectChannel(grpc::CallbackServerContext* ctx, const v1::ConnectChannelRequest* request,
@@ -64,6 +65,7 @@ class PublisherService final : public v1::PublisherService::CallbackService {
   RateLimiter& limiter_;
   KafkaProducer& producer_;
   Executor& executor_;
+  Executor& network_calls_;  // calls that wait on a network (bounded line)
   const Clock& clock_;
 };
 

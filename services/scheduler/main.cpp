@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   DispatcherOptions dispatch;
   dispatch.lease_ms = s.Int("lease-ms", 30000, 1000, 3600000, "how long a claim may take before it is retried");
   dispatch.batch = static_cast<int>(s.Int("dispatch-batch", 500, 1, 10000, "posts claimed per shard per pass"));
+  SchedulerService::Options api_options;
+  api_options.import_idle_timeout = std::chrono::milliseconds(
+      s.Int("import-idle-timeout-ms", 30000, 100, 3600000, "an import stream with no row for this long is closed"));
   ConsumerOptions results = rt.ConsumerSettings("herald-scheduler", {std::string(topics::k_publish_results)});
   rt.ValidateSettings();
 
@@ -29,7 +32,7 @@ int main(int argc, char** argv) {
   PostStore store(redis, shards);
   KafkaProducer producer(kafka);
   auto channels = MakePublisherChannelDirectory(rt.Dial(publisher));
-  SchedulerService api(store, *channels, producer, rt.executor(), SystemClock::Instance());
+  SchedulerService api(store, *channels, producer, rt.executor(), SystemClock::Instance(), api_options);
   rt.grpc().AddService(&api);
   // The admin API for API keys lives here, at the front door heraldctl knows.
   auto keys = auth::MakeRedisKeyStore(redis);

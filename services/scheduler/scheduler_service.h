@@ -1,6 +1,8 @@
 #pragma once
 // gRPC API of the scheduler (herald.scheduler.v1.SchedulerService). Each
 // handler hands its body (a Do* method, callable without gRPC) to the executor.
+#include <chrono>
+
 #include "common/clock.h"
 #include "common/executor.h"
 #include "common/kafka.h"
@@ -10,11 +12,26 @@
 
 namespace herald::scheduler {
 
-class SchedulerService final : public v1::SchedulerService::CallbackService {
+// ImportPosts is served from raw bytes, so a row that does not decode is
+// seen (and fails the import) instead of reading as the end of the stream.
+class SchedulerService final
+    : public v1::SchedulerService::WithRawCallbackMethod_ImportPosts<v1::SchedulerService::CallbackService> {
  public:
+  struct Options {
+    // An import stream that sends no row for this long is closed.
+    std::chrono::milliseconds import_idle_timeout{30000};
+  };
+  SchedulerService(PostStore& store, ChannelDirectory& channels, KafkaProducer& producer, Executor& executor,
+                   const Clock& clock, Options options)
+      : store_(store),
+        channels_(channels),
+        producer_(producer),
+        executor_(executor),
+        clock_(clock),
+        options_(options) {}
   SchedulerService(PostStore& store, ChannelDirectory& channels, KafkaProducer& producer, Executor& executor,
                    const Clock& clock)
-      : store_(store), channels_(channels), producer_(producer), executor_(executor), clock_(clock) {}
+      : SchedulerService(store, channels, producer, executor, clock, Options{}) {}
 
 #define HERALD_UNARY(Method, Request, Response)                                                              \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,             \
@@ -37,8 +54,9 @@ class SchedulerService final : public v1::SchedulerService::CallbackService {
   HERALD_UNARY(Resume, ResumeRequest, ResumeResponse)
 #undef HERALD_UNARY
 
-  grpc::ServerReadReactor<v1::CreatePostRequest>* ImportPosts(grpc::CallbackServerContext* ctx,
-                                                              v1::ImportPostsResponse* response) override;
+  // Rows are v1::CreatePostRequest; the answer is a v1::ImportPostsResponse.
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportPosts(grpc::CallbackServerContext* ctx,
+                                                         grpc::ByteBuffer* response) override;
 
  private:
   // Loads a post of the workspace (NOT_FOUND for another workspace's post).
@@ -55,6 +73,7 @@ class SchedulerService final : public v1::SchedulerService::CallbackService {
   KafkaProducer& producer_;
   Executor& executor_;
   const Clock& clock_;
+  const Options options_;
 };
 
 }  // namespace herald::scheduler

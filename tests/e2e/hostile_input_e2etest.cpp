@@ -10,6 +10,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include <grpcpp/generic/generic_stub.h>
 
 #include "common/kafka.h"
 #include "herald/auth/v1/api_keys.grpc.pb.h"
@@ -167,6 +170,59 @@ TEST_F(HostileInput, UrlsThatPointInsideAreRefusedNamingTheField) {
   EXPECT_NE(s.error_message().find("base_url"), std::string::npos) << s.error_message();
 }
 
+// A network that takes the connection and never answers holds only the calls
+// that need it: they wait in their own short line, the overflow is told to
+// retry, and the rest of the publisher's API keeps answering meanwhile.
+TEST_F(HostileInput, ANetworkThatNeverAnswersHoldsOnlyTheCallsThatNeedIt) {
+  // Accepted by the kernel (backlog), never read, never answered.
+  int silent = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(silent, 128), 0);
+  socklen_t len = sizeof a;
+  getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+
+  auto publisher = Stub<pub::PublisherService>("publisher");
+  constexpr int kConnects = 30;  // more than the pool (4) and its line (16) hold
+  std::vector<grpc::StatusCode> codes(kConnects, grpc::StatusCode::OK);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kConnects; ++i) {
+    callers.emplace_back([&, i] {
+      pub::ConnectChannelRequest c;
+      c.set_workspace_id(workspace_);
+      c.set_network(Network::NETWORK_MASTODON);
+      c.set_base_url(base_url);
+      c.set_access_token("silent-token");
+      pub::Channel ch;
+      auto ctx = Ctx();
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(12));
+      codes[static_cast<size_t>(i)] = publisher->ConnectChannel(ctx.get(), c, &ch).error_code();
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // While the network holds its calls, the rest of the API answers.
+  for (int i = 0; i < 10; ++i) {
+    pub::ListChannelsRequest l;
+    l.set_workspace_id(workspace_);
+    pub::ListChannelsResponse out;
+    auto ctx = Ctx();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    auto s = publisher->ListChannels(ctx.get(), l, &out);
+    EXPECT_TRUE(s.ok()) << "call " << i << ": " << s.error_message();
+  }
+  for (auto& t : callers) t.join();
+  close(silent);
+  int told_to_retry = 0;
+  for (auto code : codes) {
+    EXPECT_NE(code, grpc::StatusCode::OK) << "a network that never answered connected a channel";
+    told_to_retry += code == grpc::StatusCode::UNAVAILABLE;
+  }
+  EXPECT_GE(told_to_retry, kConnects - 20) << "calls beyond the pool's line were not refused";
+}
+
 // The webhook endpoint faces the internet: slow, idle and oversized clients
 // are bounded, and meanwhile health checks and valid webhooks are served.
 TEST_F(HostileInput, SlowChunkedAndOversizedClientsDoNotStopValidWebhooks) {
@@ -303,6 +359,102 @@ TEST_F(HostileInput, NoLogLineOrErrorCarriesASecret) {
     EXPECT_EQ(logs.find(secret), std::string::npos) << "a log line carries a secret (" << secret.substr(0, 6) << "…)";
     for (const auto& e : errors_) EXPECT_EQ(e.find(secret), std::string::npos) << "an error carries a secret: " << e;
   }
+}
+
+// A bulk import sent as raw bytes, to send rows the typed client cannot.
+class RawImport {
+ public:
+  RawImport(const std::string& address, std::chrono::seconds deadline)
+      : stub_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())) {
+    ctx_.set_deadline(std::chrono::system_clock::now() + deadline);
+    ctx_.AddMetadata("authorization", TestAuthorization());
+    call_ = stub_.PrepareCall(&ctx_, "/herald.scheduler.v1.SchedulerService/ImportPosts", &cq_);
+    call_->StartCall(this);
+    Wait();
+  }
+  bool Write(const std::string& bytes) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer buffer(&slice, 1);
+    call_->Write(buffer, this);
+    return Wait();
+  }
+  // Half-closes (unless `half_close` is false) and returns the verdict.
+  grpc::Status Finish(sched::ImportPostsResponse* summary, bool half_close = true) {
+    if (half_close) {
+      call_->WritesDone(this);
+      Wait();
+    }
+    grpc::ByteBuffer answer;
+    call_->Read(&answer, this);
+    if (Wait()) {
+      std::vector<grpc::Slice> slices;
+      (void)answer.Dump(&slices);
+      std::string bytes;
+      for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+      summary->ParseFromString(bytes);
+    }
+    grpc::Status status;
+    call_->Finish(&status, this);
+    Wait();
+    return status;
+  }
+
+ private:
+  bool Wait() {
+    void* tag;
+    bool ok = false;
+    return cq_.Next(&tag, &ok) && ok;
+  }
+  grpc::GenericStub stub_;
+  grpc::ClientContext ctx_;
+  grpc::CompletionQueue cq_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+};
+
+sched::CreatePostRequest ImportRow(const std::string& workspace, const std::string& channel_id) {
+  sched::CreatePostRequest r;
+  r.set_workspace_id(workspace);
+  r.set_text("imported row");
+  r.add_channel_ids(channel_id);
+  r.set_draft(true);
+  return r;
+}
+
+// A row that does not decode fails the import, naming the row; the rows
+// before it are kept and reported. (gRPC reports a decode failure like the
+// end of the stream: the import used to end OK with the rest dropped.)
+TEST_F(HostileInput, AnImportRowThatDoesNotDecodeFailsTheImport) {
+  auto channel = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  RawImport import(p_->Grpc("scheduler"), std::chrono::seconds(20));
+  ASSERT_TRUE(import.Write(ImportRow(workspace_, channel.id()).SerializeAsString()));
+  ASSERT_TRUE(import.Write(std::string("\xff\xff\xff\xff garbage", 13)));
+  (void)import.Write(ImportRow(workspace_, channel.id()).SerializeAsString());
+  sched::ImportPostsResponse summary;
+  auto s = import.Finish(&summary);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_NE(s.error_message().find("row 2"), std::string::npos) << s.error_message();
+  // The first row was imported; nothing after the bad one was.
+  sched::ListPostsRequest l;
+  l.set_workspace_id(workspace_);
+  sched::ListPostsResponse posts;
+  ASSERT_TRUE(Stub<sched::SchedulerService>("scheduler")->ListPosts(Ctx().get(), l, &posts).ok());
+  int imported = 0;
+  for (const auto& post : posts.posts()) imported += post.text() == "imported row";
+  EXPECT_EQ(imported, 1);
+}
+
+// An import that stops sending is closed after the idle timeout (the test
+// platform sets 3 s), long before the call's own deadline.
+TEST_F(HostileInput, AnIdleImportIsClosed) {
+  auto channel = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  RawImport import(p_->Grpc("scheduler"), std::chrono::seconds(60));
+  ASSERT_TRUE(import.Write(ImportRow(workspace_, channel.id()).SerializeAsString()));
+  auto started = std::chrono::steady_clock::now();
+  sched::ImportPostsResponse summary;
+  auto s = import.Finish(&summary, /*half_close=*/false);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+  EXPECT_NE(s.error_message().find("idle"), std::string::npos) << s.error_message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
 }
 
 }  // namespace

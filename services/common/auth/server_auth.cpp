@@ -120,7 +120,9 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       ReadMetadata(*methods->GetRecvInitialMetadata());
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
-      auto* request = rule_.kind == MethodRule::Kind::kGuarded
+      // Client streams are served from raw bytes (see CheckStreamedRequest):
+      // their messages are not protobuf objects here.
+      auto* request = rule_.kind == MethodRule::Kind::kGuarded && !rule_.method->client_streaming()
                           ? static_cast<google::protobuf::Message*>(methods->GetRecvMessage())
                           : nullptr;
       if (!authenticated_) {
@@ -131,7 +133,7 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
     // Only Herald's RPCs carry protobuf messages here (health and reflection
     // are served from raw byte buffers).
     if (rule_.kind == MethodRule::Kind::kGuarded && options_.audit && !rule_.access.read_only() &&
-        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+        !rule_.method->client_streaming() && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
       if (const void* msg = methods->GetSendMessage()) {
         CollectIds(*static_cast<const google::protobuf::Message*>(msg), &response_ids_);
       }
@@ -317,6 +319,16 @@ grpc::Status CheckCall(const grpc::ServerContextBase* ctx, Caller* caller) {
   if (!v->judged) return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "call was not checked");
   if (v->status.ok() && caller) *caller = v->caller;
   return v->status;
+}
+
+grpc::Status CheckStreamedRequest(const grpc::ServerContextBase* ctx, google::protobuf::Message* request,
+                                  Caller* caller) {
+  Caller judged;
+  grpc::Status status = CheckCall(ctx, &judged);
+  if (status.ok()) status = ScopeRequest(judged, *request);
+  if (status.ok()) status = CheckRequestBounds(*request);
+  if (status.ok() && caller) *caller = judged;
+  return status;
 }
 
 const Caller* CurrentCaller() { return current_caller; }

@@ -45,6 +45,14 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeServe
 // A call the interceptor never judged is refused.
 grpc::Status CheckCall(const grpc::ServerContextBase* ctx, Caller* caller = nullptr);
 
+// Client-streaming methods are served from raw bytes, so their handler sees
+// a message that does not decode (gRPC reports that like the end of the
+// stream). For them the interceptor authenticates the call and checks the
+// role; the handler decodes each message and has it judged here: bound to
+// the caller's workspace and checked against the limits every request meets.
+grpc::Status CheckStreamedRequest(const grpc::ServerContextBase* ctx, google::protobuf::Message* request,
+                                  Caller* caller);
+
 // The caller whose request this thread is handling (RunUnary sets it around
 // the handler). Clients to other Herald services read it to say whom they act
 // for. Null outside a request.
