@@ -1,5 +1,7 @@
 #include "common/redis.h"
 
+#include "common/tls_tunnel.h"
+
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 
@@ -66,10 +68,28 @@ struct RedisClient::Connection {
   bool broken() const { return !ctx || ctx->err; }
 };
 
-RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
+RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {
+  if (options_.tls_ca_file.empty()) return;
+  auto tunnel = TlsTunnel::Start(TlsTunnelOptions{.host = options_.host,
+                                                  .port = options_.port,
+                                                  .ca_file = options_.tls_ca_file,
+                                                  .server_name = options_.tls_server_name,
+                                                  .cert_file = options_.tls_cert_file,
+                                                  .key_file = options_.tls_key_file,
+                                                  .connect_timeout_ms = static_cast<int>(options_.timeout.count())});
+  if (tunnel.ok()) {
+    tunnel_ = *std::move(tunnel);
+  } else {
+    tunnel_status_ = tunnel.status();
+  }
+}
 RedisClient::~RedisClient() = default;
 
 std::unique_ptr<RedisClient::Connection> RedisClient::Acquire(absl::Status& status) {
+  if (!tunnel_status_.ok()) {
+    status = absl::UnavailableError("redis " + std::string(tunnel_status_.message()));
+    return nullptr;
+  }
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [this] { return !idle_.empty() || open_ < options_.pool_size; });
@@ -83,7 +103,8 @@ std::unique_ptr<RedisClient::Connection> RedisClient::Acquire(absl::Status& stat
   auto conn = std::make_unique<Connection>();
   timeval tv{static_cast<time_t>(options_.timeout.count() / 1000),
              static_cast<suseconds_t>((options_.timeout.count() % 1000) * 1000)};
-  conn->ctx = redisConnectWithTimeout(options_.host.c_str(), options_.port, tv);
+  conn->ctx = tunnel_ ? redisConnectUnixWithTimeout(tunnel_->socket_path().c_str(), tv)
+                      : redisConnectWithTimeout(options_.host.c_str(), options_.port, tv);
   if (!conn->ctx || conn->ctx->err) {
     status = absl::UnavailableError("redis connect " + options_.host + ":" + std::to_string(options_.port) + ": " +
                                     (conn->ctx ? conn->ctx->errstr : "out of memory"));

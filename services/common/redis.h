@@ -47,7 +47,15 @@ struct RedisOptions {
   // AUTH on every new connection when set (Redis 6 ACL user optional).
   std::string username;
   std::string password;
+  // TLS to Redis (managed offerings): on when tls_ca_file is set. The
+  // connection goes through an in-process TlsTunnel (hiredis 0.14 has no TLS).
+  std::string tls_ca_file;
+  std::string tls_server_name;  // default: host
+  std::string tls_cert_file;    // optional client certificate
+  std::string tls_key_file;
 };
+
+class TlsTunnel;
 
 class RedisClient {
  public:
@@ -71,6 +79,8 @@ class RedisClient {
   void Release(std::unique_ptr<Connection> conn);
 
   RedisOptions options_;
+  std::unique_ptr<TlsTunnel> tunnel_;  // when TLS is on
+  absl::Status tunnel_status_;         // why the tunnel could not start
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;

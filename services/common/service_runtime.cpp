@@ -138,6 +138,18 @@ RedisOptions ServiceRuntime::RedisSettings() {
     if (!pw) settings_.AddError("--redis-password-file: cannot read " + password_file);
     else options.password = *pw;
   }
+  // Managed Redis speaks TLS: on when a CA file is given.
+  options.tls_ca_file = settings_.String("redis-tls-ca-file", "", "PEM roots for Redis's certificate (turns TLS on)");
+  options.tls_server_name =
+      settings_.String("redis-tls-server-name", "", "name Redis's certificate must carry (default: the host)");
+  options.tls_cert_file = settings_.String("redis-tls-cert-file", "", "client certificate, when Redis asks for one");
+  options.tls_key_file = settings_.String("redis-tls-key-file", "", "its private key");
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    settings_.AddError("--redis-tls-cert-file and --redis-tls-key-file go together");
+  }
+  if (options.tls_ca_file.empty() && !(options.tls_server_name.empty() && options.tls_cert_file.empty())) {
+    settings_.AddError("--redis-tls-* need --redis-tls-ca-file");
+  }
   redis_ = options;
   return options;
 }

@@ -8,6 +8,7 @@
 
 #include "common/auth/api_key.h"
 #include "e2e_util.h"
+#include "support/test_certs.h"
 
 namespace herald::testing {
 namespace {
@@ -40,9 +41,26 @@ void Platform::Restart(const std::string& name) {
 
 Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   const std::string bin = BinaryDir();
+  // With mtls, everything speaks TLS: gRPC (mutual) and Redis.
+  TestCertificates certs;
+  if (options.mtls) {
+    certs = MakeTestCertificates(dir_ + "/tls");
+    options.service_args.push_back("--tls-cert-file=" + certs.cert_file);
+    options.service_args.push_back("--tls-key-file=" + certs.key_file);
+    options.service_args.push_back("--tls-ca-file=" + certs.ca_file);
+    options.service_args.push_back("--tls-require-client-cert=true");
+    options.service_args.push_back("--redis-tls-ca-file=" + certs.ca_file);
+  }
   redis_port_ = FreePort();
-  Start("redis", {"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1", "--dir", dir_,
-                  "--save", "", "--appendonly", "yes", "--maxmemory-policy", "noeviction"});
+  std::vector<std::string> redis{"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
+                                 "--dir", dir_, "--save", "", "--appendonly", "yes", "--maxmemory-policy", "noeviction"};
+  if (options.mtls) {
+    redis[2] = "0";  // TLS only
+    redis.insert(redis.end(), {"--tls-port", std::to_string(redis_port_), "--tls-cert-file", certs.cert_file,
+                               "--tls-key-file", certs.key_file, "--tls-ca-cert-file", certs.ca_file,
+                               "--tls-auth-clients", "no"});
+  }
+  Start("redis", redis);
   if (!WaitForPort(redis_port_, std::chrono::seconds(10))) throw std::runtime_error("redis did not start");
 
   Start("devbroker", {bin + "/tools/devbroker/herald-devbroker", "--bootstrap-file=" + dir_ + "/kafka.bootstrap"});
@@ -64,26 +82,6 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
       std::ofstream(dir_ + "/" + s + ".key") << k.secret << "\n";
     }
     TestAuthorization() = "Bearer " + operator_key_;
-  }
-
-  if (options.mtls) {
-    // A CA, and a certificate for 127.0.0.1 (server and client use) signed by it.
-    std::string t = dir_ + "/tls";
-    std::string cmd = "mkdir -p " + t + " && cd " + t +
-                      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-                      "-subj /CN=herald-test-ca -keyout ca.key -out ca.pem 2>/dev/null"
-                      " && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=herald "
-                      "-keyout client.key -out client.csr 2>/dev/null"
-                      " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > ext"
-                      " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
-                      "-extfile ext -out client.pem 2>/dev/null";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make the test certificates");
-    for (const char* flag : {"--tls-cert-file=client.pem", "--tls-key-file=client.key", "--tls-ca-file=ca.pem"}) {
-      std::string f = flag;
-      auto eq = f.find('=');
-      options.service_args.push_back(f.substr(0, eq + 1) + t + "/" + f.substr(eq + 1));
-    }
-    options.service_args.push_back("--tls-require-client-cert=true");
   }
 
   simulator_port_ = FreePort();

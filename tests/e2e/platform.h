@@ -26,7 +26,8 @@ struct PlatformOptions {
   // Extra flags for all five services (e.g. JWT settings).
   std::vector<std::string> service_args;
   // Mutual TLS on every gRPC server and between the services (a CA, and one
-  // certificate for 127.0.0.1 the services and the tests present).
+  // certificate for 127.0.0.1 the services and the tests present), and a
+  // Redis that speaks only TLS.
   bool mtls = false;
 };
 
@@ -40,7 +41,7 @@ class Platform {
   std::string simulator_url() const { return "http://127.0.0.1:" + std::to_string(simulator_port_); }
   std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
   int redis_port() const { return redis_port_; }
-  // With mtls: the files a client needs (ca.pem, client.pem, client.key in dir()).
+  // With mtls: the files a client needs (ca.pem, cert.pem, cert.key in dir()/tls).
   std::string tls_file(const std::string& name) const { return dir_ + "/tls/" + name; }
   const std::string& brokers() const { return brokers_; }
   std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }

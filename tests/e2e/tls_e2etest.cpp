@@ -1,7 +1,9 @@
 // Mutual TLS on: every gRPC server refuses plaintext and clients without a
 // certificate from the CA, and the services call each other over mTLS (a
 // post goes through scheduler → publisher; an inbox reply through listener →
-// scheduler). With TLS off the other suites run the same platform in plaintext.
+// scheduler). Redis speaks only TLS here, so every service's state travels
+// through its TLS tunnel. With TLS off the other suites run the same platform
+// in plaintext.
 #include "common/grpc_client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "herald/listener/v1/listener.grpc.pb.h"
@@ -25,8 +27,8 @@ class Mtls : public PlatformTest {
     o.api_key = p_->operator_key();
     o.tls.ca_file = p_->tls_file("ca.pem");
     if (with_client_cert) {
-      o.tls.cert_file = p_->tls_file("client.pem");
-      o.tls.key_file = p_->tls_file("client.key");
+      o.tls.cert_file = p_->tls_file("cert.pem");
+      o.tls.key_file = p_->tls_file("cert.key");
     }
     return DialService(p_->Grpc(service), o);
   }

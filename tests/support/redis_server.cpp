@@ -5,7 +5,12 @@
 
 namespace herald::testing {
 
-RedisServer::RedisServer(bool aof) : aof_(aof), port_(FreePort()), dir_(MakeTempDir("herald-redis-")) { Start(); }
+RedisServer::RedisServer(bool aof, bool tls)
+    : aof_(aof), tls_(tls), port_(FreePort()), dir_(MakeTempDir("herald-redis-")) {
+  // Made once: a restart keeps the certificates clients already trust.
+  if (tls_) certs_ = MakeTestCertificates(dir_ + "/tls");
+  Start();
+}
 
 RedisServer::~RedisServer() {
   process_.Kill();
@@ -14,7 +19,7 @@ RedisServer::~RedisServer() {
 }
 
 void RedisServer::Start() {
-  std::vector<std::string> argv{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+  std::vector<std::string> argv{"/usr/bin/redis-server", "--port", tls_ ? "0" : std::to_string(port_), "--bind", "127.0.0.1",
                                 "--dir", dir_, "--save", "", "--maxmemory-policy", "noeviction",
                                 // as deployed (k8s/components/redis/redis.conf): posts stay in listpacks
                                 "--hash-max-listpack-value", "1024", "--zset-max-listpack-entries", "256"};
@@ -22,6 +27,11 @@ void RedisServer::Start() {
     argv.insert(argv.end(), {"--appendonly", "yes", "--appendfsync", "always"});
   } else {
     argv.insert(argv.end(), {"--appendonly", "no"});
+  }
+  if (tls_) {
+    argv.insert(argv.end(), {"--tls-port", std::to_string(port_), "--tls-cert-file", certs_.cert_file,
+                             "--tls-key-file", certs_.key_file, "--tls-ca-cert-file", certs_.ca_file,
+                             "--tls-auth-clients", "no"});
   }
   process_ = Process("redis", argv, {}, dir_ + "/redis.log");
   if (!WaitForPort(port_, std::chrono::seconds(10))) throw std::runtime_error("redis-server did not start");
@@ -38,6 +48,7 @@ RedisOptions RedisServer::options() const {
   o.host = "127.0.0.1";
   o.port = port_;
   o.pool_size = 4;
+  o.tls_ca_file = certs_.ca_file;
   return o;
 }
 

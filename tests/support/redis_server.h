@@ -5,13 +5,16 @@
 
 #include "common/redis.h"
 #include "support/process.h"
+#include "support/test_certs.h"
 
 namespace herald::testing {
 
 class RedisServer {
  public:
   // aof: appendonly yes + appendfsync always (restart tests).
-  explicit RedisServer(bool aof = false);
+  // tls: the server speaks only TLS (certificates from MakeTestCertificates),
+  // and options() reach it through RedisClient's TLS tunnel.
+  explicit RedisServer(bool aof = false, bool tls = false);
   ~RedisServer();
 
   int port() const { return port_; }
@@ -24,8 +27,10 @@ class RedisServer {
  private:
   void Start();
   bool aof_;
+  bool tls_;
   int port_;
   std::string dir_;
+  TestCertificates certs_;  // with tls
   Process process_;
 };
 
