@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     due.kafka.brokers = broker.brokers();
     due.group_id = "bench-publisher";
     due.topics = {std::string(topics::k_posts_due)};
-    DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, *catalog, producer, due, SystemClock::Instance(),
+    DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, *catalog, producer, due, SystemClock::Instance(), SystemRandom::Instance(),
                           registry, DeliveryOptions{});
 
     ConsumerOptions results;

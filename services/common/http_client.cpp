@@ -57,6 +57,8 @@ std::string Origin(const std::string& url) {
   return url.substr(0, std::min(end, scheme + 3 + 256));
 }
 
+bool IsSafeMethod(const std::string& method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
+
 HttpTransport& Transport() {
   static HttpTransport transport;
   return transport;
@@ -91,6 +93,14 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "GET") curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  // No hidden resend. When a reused keep-alive connection dies before a byte
+  // of the answer, libcurl sends the request again on a fresh connection and
+  // reports only the second answer; for a post the network may already have
+  // accepted, that publishes it twice. Only reads may take a kept connection;
+  // anything else goes on a connection of its own, so a dead one is reported
+  // (DATA_LOSS: outcome unknown) and the caller decides — read back, or retry
+  // with its idempotency key.
+  if (!IsSafeMethod(request.method)) curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));

@@ -1,6 +1,10 @@
 #pragma once
 // Outbound HTTP over libcurl (kept out of this header). One easy handle per
-// thread keeps connections alive between requests to the same host.
+// thread keeps connections alive between reads (GET, HEAD, OPTIONS) to the same
+// host; every other request goes on a fresh connection, because libcurl
+// silently resends a request whose reused connection died before any answer
+// byte, and a post sent twice is published twice. Every attempt the caller
+// sees is exactly one request on the wire.
 #include <chrono>
 #include <functional>
 #include <map>

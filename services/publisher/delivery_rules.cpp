@@ -1,6 +1,9 @@
 #include "publisher/delivery_rules.h"
 
+#include "publisher/connectors/http_outcome.h"
+
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace herald::publisher {
@@ -67,6 +70,41 @@ OutcomeDecision DecideOutcome(const PublishAttempt& attempt, int attempt_number,
       break;
   }
   return d;
+}
+
+std::optional<Undeliverable> CheckDeliverable(const ChannelFacts& c) {
+  using herald::events::v1::ERROR_CLASS_AUTH;
+  using herald::events::v1::ERROR_CLASS_CONTENT;
+  using herald::events::v1::ERROR_CLASS_NETWORK;
+  if (!c.found) return Undeliverable{ERROR_CLASS_AUTH, "channel not connected"};
+  if (c.disconnected) return Undeliverable{ERROR_CLASS_AUTH, "channel disconnected"};
+  if (!c.active) return Undeliverable{ERROR_CLASS_AUTH, "channel needs re-authorisation"};
+  if (!c.network_supported) return Undeliverable{ERROR_CLASS_NETWORK, "network not supported"};
+  if (c.is_reply && !c.replies_supported) {
+    return Undeliverable{ERROR_CLASS_CONTENT, "replies are not supported on " + c.network_name + " yet"};
+  }
+  return std::nullopt;
+}
+
+ReadBackVerdict JudgeReadBack(const std::vector<RemotePost>& recent, const std::string& text, int page_size,
+                              int64_t attempt_started_ms, int64_t skew_ms) {
+  ReadBackVerdict v;
+  const std::string want = NormalizedText(text);
+  for (const auto& p : recent) {
+    if (NormalizedText(p.text) == want) {
+      v.found = p;
+      return v;
+    }
+  }
+  // A page shorter than asked for is the account's whole history since.
+  if (static_cast<int>(recent.size()) < page_size) {
+    v.safe_to_send = true;
+    return v;
+  }
+  int64_t oldest = INT64_MAX;
+  for (const auto& p : recent) oldest = std::min(oldest, p.created_ms);
+  v.safe_to_send = oldest > 0 && oldest < attempt_started_ms - skew_ms;
+  return v;
 }
 
 }  // namespace herald::publisher

@@ -1,7 +1,9 @@
 #pragma once
 // How a network's answer becomes a delivery outcome; no I/O.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "herald/events/v1/events.pb.h"
 #include "publisher/connectors/connector.h"
@@ -28,5 +30,34 @@ struct OutcomeDecision {
 
 OutcomeDecision DecideOutcome(const PublishAttempt& attempt, int attempt_number, const RetryPolicy& policy,
                               int64_t now_ms, double unit_random);
+
+// Whether a delivery can go to its channel at all; when not, it fails with
+// this class and reason (nothing is sent, nothing is retried).
+struct Undeliverable {
+  herald::events::v1::ErrorClass error_class = herald::events::v1::ERROR_CLASS_UNSPECIFIED;
+  std::string why;
+};
+struct ChannelFacts {
+  bool found = false;  // the channel exists in the workspace
+  bool active = false;
+  bool disconnected = false;
+  bool network_supported = false;  // a profile and a connector
+  bool is_reply = false;
+  bool replies_supported = false;
+  std::string network_name;
+};
+std::optional<Undeliverable> CheckDeliverable(const ChannelFacts& channel);
+
+// Reading the account back after an attempt whose outcome is unknown.
+struct ReadBackVerdict {
+  // The earlier attempt's post, when found: the delivery is published.
+  std::optional<RemotePost> found;
+  // Not found, and the page reaches past the earlier attempt (allowing for
+  // clock skew): sending again cannot post twice. When false, the account
+  // posted a full page since and the earlier post may be further back.
+  bool safe_to_send = false;
+};
+ReadBackVerdict JudgeReadBack(const std::vector<RemotePost>& recent, const std::string& text, int page_size,
+                              int64_t attempt_started_ms, int64_t skew_ms);
 
 }  // namespace herald::publisher

@@ -26,8 +26,8 @@ constexpr const char* kOutcomes[] = {"published", "failed", "retry", "deferred",
 DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, TokenRefresher& refresher,
                                DeliveryLedger& ledger, RateLimiter& limiter,
                                ConnectorSet& connectors, const NetworkCatalog& catalog, KafkaProducer& producer,
-                               ConsumerOptions consumer, const Clock& clock, prometheus::Registry& registry,
-                               DeliveryOptions options)
+                               ConsumerOptions consumer, const Clock& clock, RandomSource& random,
+                               prometheus::Registry& registry, DeliveryOptions options)
     : store_(store),
       channels_(channels),
       refresher_(refresher),
@@ -39,6 +39,7 @@ DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, Toke
       consumer_options_(std::move(consumer)),
       dead_letters_(producer, consumer_options_.group_id, consumer_options_.topics, registry),
       clock_(clock),
+      random_(random),
       options_(std::move(options)),
       lanes_(static_cast<size_t>(std::max(1, options_.lanes))),
       outcomes_(prometheus::BuildCounter()
@@ -230,161 +231,182 @@ absl::Status DeliveryWorker::MarkNeedsReauth(herald::publisher::v1::Channel chan
   return AnnounceChannelStatus(producer_, clock_, channel, reason);
 }
 
+// The steps of a delivery, in order. Each decides one thing; it either lets
+// the delivery go on (nullopt) or ends it, with the status Deliver returns.
 absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>& sent) {
-  const std::string& ws = due.meta().workspace_id();
-  DeliveryKey key{due.post_id(), due.channel_id(), due.occurrence_ms()};
-  int64_t now = clock_.NowMs();
+  InFlight d(due, clock_.NowMs());
+  for (auto step : {&DeliveryWorker::LoadChannel, &DeliveryWorker::ClaimLedger, &DeliveryWorker::CheckChannel,
+                    &DeliveryWorker::FreshToken, &DeliveryWorker::TakeQuota, &DeliveryWorker::ReadBack}) {
+    if (auto end = (this->*step)(d)) return *end;
+  }
+  return Send(d, sent);
+}
 
-  auto channel = channels_.Get(ws, due.channel_id());
-  if (!channel.ok() && !absl::IsNotFound(channel.status())) return channel.status();
-  Network network = channel.ok() ? (*channel)->channel.network() : herald::common::v1::NETWORK_UNSPECIFIED;
+DeliveryWorker::Step DeliveryWorker::LoadChannel(InFlight& d) {
+  d.channel = channels_.Get(d.workspace(), d.due.channel_id());
+  if (!d.channel.ok() && !absl::IsNotFound(d.channel.status())) return d.channel.status();
+  if (d.channel.ok()) d.network = (*d.channel)->channel.network();
+  return std::nullopt;
+}
 
-  // One round trip reads the ledger and claims the delivery.
-  auto before = ledger_.Begin(key, now, options_.in_progress_ms);
+// One round trip reads the ledger and claims the delivery. A delivery that
+// already ended is announced again (never sent again); one that another
+// attempt is running is deferred until that attempt counts as abandoned.
+DeliveryWorker::Step DeliveryWorker::ClaimLedger(InFlight& d) {
+  auto before = ledger_.Begin(d.key, d.now, options_.in_progress_ms);
   if (!before.ok()) return before.status();
-  if (before->state == LedgerEntry::State::kSent || before->state == LedgerEntry::State::kFailed) {
-    Outcome(network, "duplicate").Increment();
+  d.before = *before;
+  if (d.before.state == LedgerEntry::State::kSent || d.before.state == LedgerEntry::State::kFailed) {
+    Outcome(d.network, "duplicate").Increment();
     PublishResult r;
-    bool sent = before->state == LedgerEntry::State::kSent;
+    bool sent = d.before.state == LedgerEntry::State::kSent;
     r.set_outcome(sent ? PublishOutcome::PUBLISH_OUTCOME_PUBLISHED : PublishOutcome::PUBLISH_OUTCOME_FAILED);
-    r.set_remote_id(before->remote_id);
-    r.set_remote_url(before->remote_url);
+    r.set_remote_id(d.before.remote_id);
+    r.set_remote_url(d.before.remote_url);
     if (!sent) r.set_error_message("failed earlier");
-    return Announce(r, due, network, false);
+    return Announce(r, d.due, d.network, false);
   }
-  if (before->state == LedgerEntry::State::kBusy) {
-    return AnnounceDeferred(due, network, before->busy_until_ms, "another attempt is in progress");
+  if (d.before.state == LedgerEntry::State::kBusy) {
+    return AnnounceDeferred(d.due, d.network, d.before.busy_until_ms, "another attempt is in progress");
   }
+  d.attempt_number = d.before.attempts + 1;
+  d.unknown_before = d.before.state == LedgerEntry::State::kSending;
+  return std::nullopt;
+}
 
-  const NetworkProfile* profile = catalog_.Find(network);
-  Connector* connector = connectors_.For(network);
-  const bool active = channel.ok() && (*channel)->channel.status() == herald::publisher::v1::CHANNEL_STATUS_ACTIVE;
-  if (!active || !profile || !connector) {
-    return Fail(key, due, network,
-                !active ? herald::events::v1::ERROR_CLASS_AUTH : herald::events::v1::ERROR_CLASS_NETWORK,
-                !channel.ok() ? "channel not connected"
-                : (*channel)->channel.status() == herald::publisher::v1::CHANNEL_STATUS_DISCONNECTED
-                    ? "channel disconnected"
-                : !active ? "channel needs re-authorisation"
-                          : "network not supported");
+// The channel must exist, be active, and be on a network Herald speaks.
+DeliveryWorker::Step DeliveryWorker::CheckChannel(InFlight& d) {
+  d.profile = catalog_.Find(d.network);
+  d.connector = connectors_.For(d.network);
+  ChannelFacts facts;
+  facts.found = d.channel.ok();
+  if (facts.found) {
+    auto status = (*d.channel)->channel.status();
+    facts.active = status == herald::publisher::v1::CHANNEL_STATUS_ACTIVE;
+    facts.disconnected = status == herald::publisher::v1::CHANNEL_STATUS_DISCONNECTED;
   }
+  facts.network_supported = d.profile && d.connector;
+  facts.is_reply = !d.due.in_reply_to_remote_id().empty();
+  facts.replies_supported = d.connector && d.connector->SupportsReplies();
+  facts.network_name = NetworkName(d.network);
+  if (auto refused = CheckDeliverable(facts)) return Fail(d.key, d.due, d.network, refused->error_class, refused->why);
+  return std::nullopt;
+}
 
-  if (!due.in_reply_to_remote_id().empty() && !connector->SupportsReplies()) {
-    return Fail(key, due, network, herald::events::v1::ERROR_CLASS_CONTENT,
-                "replies are not supported on " + NetworkName(network) + " yet");
-  }
-
-  // An access token about to expire is refreshed first.
-  auto current = refresher_.Fresh(*channel, false);
+// An access token about to expire is refreshed first. A refusal marks the
+// channel; a token endpoint that does not answer is retried (and counted,
+// so a refresh that keeps failing ends the delivery instead of looping).
+DeliveryWorker::Step DeliveryWorker::FreshToken(InFlight& d) {
+  auto current = refresher_.Fresh(*d.channel, false);
   if (!current.ok()) {
     std::string why(current.status().message());
     if (absl::IsPermissionDenied(current.status())) {
-      if (auto s = MarkNeedsReauth((*channel)->channel, why); !s.ok()) return s;
-      return Fail(key, due, network, herald::events::v1::ERROR_CLASS_AUTH, why);
+      if (auto s = MarkNeedsReauth((*d.channel)->channel, why); !s.ok()) return s;
+      return Fail(d.key, d.due, d.network, herald::events::v1::ERROR_CLASS_AUTH, why);
     }
-    // The token endpoint did not answer; nothing was sent. Counted, so a
-    // refresh that keeps failing ends the delivery instead of looping.
-    if (before->attempts + 1 >= options_.retry.max_attempts) {
-      return Fail(key, due, network, herald::events::v1::ERROR_CLASS_NETWORK, "token refresh: " + why);
+    if (d.attempt_number >= options_.retry.max_attempts) {
+      return Fail(d.key, d.due, d.network, herald::events::v1::ERROR_CLASS_NETWORK, "token refresh: " + why);
     }
-    if (auto s = RetryLater(key, *before, due, network, "token refresh: " + why, before->attempts + 1); !s.ok()) {
+    if (auto s = RetryLater(d.key, d.before, d.due, d.network, "token refresh: " + why, d.attempt_number); !s.ok()) {
       return s;
     }
-    return ledger_.CountAttempt(key);
+    return ledger_.CountAttempt(d.key);
   }
   if ((*current)->channel.status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE) {
     // Changed (disconnected, re-authorised elsewhere) since the cached copy.
-    return Fail(key, due, network, herald::events::v1::ERROR_CLASS_AUTH, "channel is not active");
+    return Fail(d.key, d.due, d.network, herald::events::v1::ERROR_CLASS_AUTH, "channel is not active");
   }
+  d.current = *current;
+  const auto& ch = d.current->channel;
+  d.endpoint = Endpoint{ch.base_url(), d.current->access_token, ch.remote_account_id(), ch.handle()};
+  return std::nullopt;
+}
 
-  // Inbox replies draw on the same budget, after publishing.
-  const bool reply = !due.in_reply_to_remote_id().empty();
-  QuotaPlan plan = PlanFor(*profile, due.channel_id(), reply ? CallKind::kReply : CallKind::kPublish);
-  auto quota = limiter_.Acquire(plan, catalog_.Reserve(reply ? Priority::kReply : Priority::kPublish), now);
+// Our own quota decides before the network would: over it, the claim is
+// handed back as it was and the delivery deferred to when it fits. Inbox
+// replies draw on the same budget, after publishing.
+DeliveryWorker::Step DeliveryWorker::TakeQuota(InFlight& d) {
+  const bool reply = !d.due.in_reply_to_remote_id().empty();
+  d.plan = PlanFor(*d.profile, d.due.channel_id(), reply ? CallKind::kReply : CallKind::kPublish);
+  auto quota = limiter_.Acquire(d.plan, catalog_.Reserve(reply ? Priority::kReply : Priority::kPublish), d.now);
   if (!quota.ok() || !quota->allowed) {
-    // Nothing was sent: the claim is handed back as it was.
-    if (auto s = ledger_.Release(key, *before); !s.ok()) return s;
+    if (auto s = ledger_.Release(d.key, d.before); !s.ok()) return s;
     if (!quota.ok()) return quota.status();
     deferred_.Increment();
-    return AnnounceDeferred(due, network, now + quota->retry_after_ms, "over quota; deferred");
+    return AnnounceDeferred(d.due, d.network, d.now + quota->retry_after_ms, "over quota; deferred");
   }
   allowed_.Increment();
+  return std::nullopt;
+}
 
-  // A delivery whose last outcome is unknown may only read back this time:
-  // the attempt is counted once it really sends.
-  const bool unknown_before = before->state == LedgerEntry::State::kSending;
-  const auto& ch = (*current)->channel;
-  Endpoint endpoint{ch.base_url(), (*current)->access_token, ch.remote_account_id(), ch.handle()};
-  int attempt_number = before->attempts + 1;
-
-  // An earlier attempt's outcome is unknown. Where the network has no
-  // idempotency key, look for the post before sending it again.
-  if (unknown_before && !connector->IdempotentRetries()) {
-    int64_t since = before->attempt_started_ms - options_.readback_skew_ms;
-    if (auto ours = StillOurs(key, *before); !ours.ok() || !*ours) return TakenOver(ours, due, network);
-    auto recent = connector->RecentPosts(endpoint, options_.readback_posts, since);
-    if (!recent.ok()) {
-      // Still unknown: the next attempt reconciles again.
-      return RetryLater(key, *before, due, network,
-                        "could not read recent posts back: " + std::string(recent.status().message()), attempt_number);
-    }
-    std::string want = NormalizedText(due.text());
-    // Sending again is safe only if the read-back reaches past the unknown
-    // attempt (a minute of clock skew allowed); a busy account may have posted
-    // more than one page since.
-    bool reaches_back = static_cast<int>(recent->size()) < options_.readback_posts;
-    if (!reaches_back) {
-      int64_t oldest = INT64_MAX;
-      for (const auto& p : *recent) oldest = std::min(oldest, p.created_ms);
-      reaches_back = oldest > 0 && oldest < before->attempt_started_ms - options_.readback_skew_ms;
-    }
-    for (const auto& p : *recent) {
-      if (NormalizedText(p.text) != want) continue;
-      if (auto s = ledger_.MarkSent(key, p.id, p.url, clock_.NowMs()); !s.ok()) return s;
-      Outcome(network, "reconciled").Increment();
-      log::Info("unknown outcome reconciled: the earlier attempt had posted",
-                {{"post_id", due.post_id()}, {"channel_id", due.channel_id()}, {"remote_id", p.id}});
-      PublishResult r;
-      r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_PUBLISHED);
-      r.set_remote_id(p.id);
-      r.set_remote_url(p.url);
-      *r.mutable_published_at() = FromMs(clock_.NowMs());
-      return Announce(r, due, network, false);
-    }
-    if (!reaches_back) {
-      // Counted, so a delivery that can never be settled ends as FAILED
-      // (class unknown, dead-lettered for a person to check) instead of
-      // looping: sending again could post twice.
-      if (auto s = ledger_.CountAttempt(key); !s.ok()) return s;
-      const std::string why = "read-back does not reach the earlier attempt; not sending again";
-      if (attempt_number >= 2 * options_.retry.max_attempts) {
-        return Fail(key, due, network, herald::events::v1::ERROR_CLASS_UNKNOWN, why);
-      }
-      return RetryLater(key, *before, due, network, why, attempt_number, herald::events::v1::ERROR_CLASS_UNKNOWN);
-    }
+// An earlier attempt's outcome is unknown and the network has no idempotency
+// key: look for the post before sending it again. Found: it is published.
+// Not found and the page reaches past that attempt: go on and send. Cannot
+// tell: retry later (counted, and in the end FAILED for a person to check —
+// sending again could post twice).
+DeliveryWorker::Step DeliveryWorker::ReadBack(InFlight& d) {
+  if (!d.unknown_before || d.connector->IdempotentRetries()) return std::nullopt;
+  int64_t since = d.before.attempt_started_ms - options_.readback_skew_ms;
+  if (auto ours = StillOurs(d.key, d.before); !ours.ok() || !*ours) return TakenOver(ours, d.due, d.network);
+  auto recent = d.connector->RecentPosts(d.endpoint, options_.readback_posts, since);
+  if (!recent.ok()) {
+    // Still unknown: the next attempt reconciles again.
+    return RetryLater(d.key, d.before, d.due, d.network,
+                      "could not read recent posts back: " + std::string(recent.status().message()), d.attempt_number);
   }
-
-  if (unknown_before) {
-    if (auto s = ledger_.CountAttempt(key); !s.ok()) return s;
+  ReadBackVerdict verdict = JudgeReadBack(*recent, d.due.text(), options_.readback_posts, d.before.attempt_started_ms,
+                                          options_.readback_skew_ms);
+  if (verdict.found) {
+    const RemotePost& p = *verdict.found;
+    if (auto s = ledger_.MarkSent(d.key, p.id, p.url, clock_.NowMs()); !s.ok()) return s;
+    Outcome(d.network, "reconciled").Increment();
+    log::Info("unknown outcome reconciled: the earlier attempt had posted",
+              {{"post_id", d.due.post_id()}, {"channel_id", d.due.channel_id()}, {"remote_id", p.id}});
+    PublishResult r;
+    r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_PUBLISHED);
+    r.set_remote_id(p.id);
+    r.set_remote_url(p.url);
+    *r.mutable_published_at() = FromMs(clock_.NowMs());
+    return Announce(r, d.due, d.network, false);
   }
-  OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, key.IdempotencyKey(),
+  if (!verdict.safe_to_send) {
+    if (auto s = ledger_.CountAttempt(d.key); !s.ok()) return s;
+    const std::string why = "read-back does not reach the earlier attempt; not sending again";
+    if (d.attempt_number >= 2 * options_.retry.max_attempts) {
+      return Fail(d.key, d.due, d.network, herald::events::v1::ERROR_CLASS_UNKNOWN, why);
+    }
+    return RetryLater(d.key, d.before, d.due, d.network, why, d.attempt_number,
+                      herald::events::v1::ERROR_CLASS_UNKNOWN);
+  }
+  return std::nullopt;
+}
+
+// Calls the network (once more with a renewed token if it refused this one),
+// records what it answered and announces it. A published delivery goes to
+// `sent` (written for the lane's batch); an unknown outcome stays SENDING so
+// the next attempt reads back first.
+absl::Status DeliveryWorker::Send(InFlight& d, std::vector<SentRecord>& sent) {
+  // A delivery whose last outcome was unknown is counted once it really sends.
+  if (d.unknown_before) {
+    if (auto s = ledger_.CountAttempt(d.key); !s.ok()) return s;
+  }
+  const auto& due = d.due;
+  OutgoingPost post{due.text(), {due.media_urls().begin(), due.media_urls().end()}, d.key.IdempotencyKey(),
                     due.in_reply_to_remote_id(), due.occurrence_ms()};
-  if (auto ours = StillOurs(key, *before); !ours.ok() || !*ours) return TakenOver(ours, due, network);
-  PublishAttempt attempt = connector->Publish(endpoint, post);
-  if (attempt.kind == PublishAttempt::Kind::kAuthRejected && refresher_.CanRefresh(**current)) {
+  if (auto ours = StillOurs(d.key, d.before); !ours.ok() || !*ours) return TakenOver(ours, due, d.network);
+  PublishAttempt attempt = d.connector->Publish(d.endpoint, post);
+  if (attempt.kind == PublishAttempt::Kind::kAuthRejected && refresher_.CanRefresh(*d.current)) {
     // The token may have expired early or been refreshed elsewhere: renew
     // it and send once more (a rejected request posted nothing).
-    auto renewed = refresher_.Fresh(*current, true);
-    if (renewed.ok() && (*renewed)->access_token != endpoint.token) {
-      endpoint.token = (*renewed)->access_token;
-      if (auto ours = StillOurs(key, *before); !ours.ok() || !*ours) return TakenOver(ours, due, network);
-      attempt = connector->Publish(endpoint, post);
+    auto renewed = refresher_.Fresh(d.current, true);
+    if (renewed.ok() && (*renewed)->access_token != d.endpoint.token) {
+      d.endpoint.token = (*renewed)->access_token;
+      if (auto ours = StillOurs(d.key, d.before); !ours.ok() || !*ours) return TakenOver(ours, due, d.network);
+      attempt = d.connector->Publish(d.endpoint, post);
     }
   }
-  now = clock_.NowMs();
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-  OutcomeDecision decision = DecideOutcome(attempt, attempt_number, options_.retry, now, jitter);
+  const int64_t now = clock_.NowMs();
+  OutcomeDecision decision = DecideOutcome(attempt, d.attempt_number, options_.retry, now, random_.Unit());
 
   PublishResult r;
   r.set_outcome(decision.outcome);
@@ -397,37 +419,38 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
       r.set_remote_id(attempt.remote_id);
       r.set_remote_url(attempt.remote_url);
       *r.mutable_published_at() = FromMs(now);
-      sent.push_back({key, attempt.remote_id, attempt.remote_url, now});
-      Outcome(network, "published").Increment();
+      sent.push_back({d.key, attempt.remote_id, attempt.remote_url, now});
+      Outcome(d.network, "published").Increment();
       break;
     case PublishOutcome::PUBLISH_OUTCOME_FAILED:
-      recorded = ledger_.MarkFailed(key, now);
-      Outcome(network, "failed").Increment();
+      recorded = ledger_.MarkFailed(d.key, now);
+      Outcome(d.network, "failed").Increment();
       break;
     default:
       // Unknown outcomes stay SENDING so the next attempt knows to reconcile.
-      if (attempt.kind != PublishAttempt::Kind::kUnknownOutcome) recorded = ledger_.MarkNotSent(key, now);
-      Outcome(network, decision.outcome == PublishOutcome::PUBLISH_OUTCOME_DEFERRED ? "deferred" : "retry").Increment();
+      if (attempt.kind != PublishAttempt::Kind::kUnknownOutcome) recorded = ledger_.MarkNotSent(d.key, now);
+      Outcome(d.network, decision.outcome == PublishOutcome::PUBLISH_OUTCOME_DEFERRED ? "deferred" : "retry")
+          .Increment();
       break;
   }
   if (!recorded.ok()) return recorded;
   // The network's own view of the quota tightens ours.
   if (attempt.kind == PublishAttempt::Kind::kRateLimited) {
-    (void)limiter_.BlockUntil(plan, decision.not_before_ms);
+    (void)limiter_.BlockUntil(d.plan, decision.not_before_ms);
   } else if (attempt.limit_remaining == 0 && attempt.limit_reset_ms > now) {
-    (void)limiter_.BlockUntil(plan, attempt.limit_reset_ms);
+    (void)limiter_.BlockUntil(d.plan, attempt.limit_reset_ms);
   }
   if (decision.mark_channel_needs_reauth) {
-    if (auto s = MarkNeedsReauth(ch, attempt.error); !s.ok()) {
-      log::Warn("could not mark channel", {{"channel_id", ch.id()}, {"error", s.ToString()}});
+    if (auto s = MarkNeedsReauth(d.current->channel, attempt.error); !s.ok()) {
+      log::Warn("could not mark channel", {{"channel_id", d.current->channel.id()}, {"error", s.ToString()}});
     }
   }
   log::Info("delivery", {{"post_id", due.post_id()},
                          {"channel_id", due.channel_id()},
-                         {"network", NetworkName(network)},
-                         {"attempt", attempt_number},
+                         {"network", NetworkName(d.network)},
+                         {"attempt", d.attempt_number},
                          {"outcome", herald::events::v1::PublishOutcome_Name(decision.outcome)}});
-  return Announce(r, due, network, decision.dead_letter);
+  return Announce(r, due, d.network, decision.dead_letter);
 }
 
 }  // namespace herald::publisher

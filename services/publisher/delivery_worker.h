@@ -15,7 +15,7 @@
 // The Kafka offset is committed only after the outcome is on publish.results.
 #include <map>
 #include <memory>
-#include <random>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -24,6 +24,7 @@
 
 #include "common/background_thread.h"
 #include "common/clock.h"
+#include "common/random.h"
 #include "common/event_gate.h"
 #include "common/kafka.h"
 #include "common/lanes.h"
@@ -34,6 +35,7 @@
 #include "publisher/delivery_ledger.h"
 #include "publisher/delivery_rules.h"
 #include "publisher/network_catalog.h"
+#include "publisher/quota_plan.h"
 #include "publisher/rate_limiter.h"
 #include "publisher/token_refresher.h"
 
@@ -57,7 +59,7 @@ class DeliveryWorker {
  public:
   DeliveryWorker(ChannelStore& store, ChannelCache& channels, TokenRefresher& refresher, DeliveryLedger& ledger, RateLimiter& limiter, ConnectorSet& connectors,
                  const NetworkCatalog& catalog, KafkaProducer& producer, ConsumerOptions consumer, const Clock& clock,
-                 prometheus::Registry& registry, DeliveryOptions options);
+                 RandomSource& random, prometheus::Registry& registry, DeliveryOptions options);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
@@ -70,6 +72,36 @@ class DeliveryWorker {
   absl::Status Deliver(const herald::events::v1::PostDue& due, std::vector<SentRecord>& sent);
 
  private:
+  // One delivery as it passes through the steps.
+  struct InFlight {
+    InFlight(const herald::events::v1::PostDue& d, int64_t now_ms)
+        : due(d), key{d.post_id(), d.channel_id(), d.occurrence_ms()}, now(now_ms) {}
+    const std::string& workspace() const { return due.meta().workspace_id(); }
+    const herald::events::v1::PostDue& due;
+    const DeliveryKey key;
+    const int64_t now;
+    herald::common::v1::Network network = herald::common::v1::NETWORK_UNSPECIFIED;
+    absl::StatusOr<std::shared_ptr<const ChannelWithToken>> channel = absl::NotFoundError("not loaded");
+    LedgerEntry before;           // the ledger as the claim found it
+    int attempt_number = 0;       // this attempt, counting from 1
+    bool unknown_before = false;  // the last attempt's outcome is unknown
+    const NetworkProfile* profile = nullptr;
+    Connector* connector = nullptr;
+    std::shared_ptr<const ChannelWithToken> current;  // with a fresh token
+    Endpoint endpoint;
+    QuotaPlan plan;
+  };
+  // A step lets the delivery go on (nullopt) or ends it with this status: OK
+  // once its outcome is announced; an error when nothing durable was decided.
+  using Step = std::optional<absl::Status>;
+  Step LoadChannel(InFlight& d);
+  Step ClaimLedger(InFlight& d);
+  Step CheckChannel(InFlight& d);
+  Step FreshToken(InFlight& d);
+  Step TakeQuota(InFlight& d);
+  Step ReadBack(InFlight& d);
+  absl::Status Send(InFlight& d, std::vector<SentRecord>& sent);
+
   void Loop(const std::atomic<bool>& stopping);
   // One lane's messages in order; false if it stopped before the end.
   bool DeliverAll(const std::vector<const KafkaMessage*>& messages, const std::atomic<bool>& stopping);
@@ -106,6 +138,7 @@ class DeliveryWorker {
   ConsumerOptions consumer_options_;
   KafkaDeadLetters dead_letters_;
   const Clock& clock_;
+  RandomSource& random_;
   DeliveryOptions options_;
   // Deliveries run side by side on these threads (their HTTP connections stay open).
   Lanes lanes_;

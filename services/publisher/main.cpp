@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
                                        rt.metrics(), webhook_options);
 
   DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
-                        rt.metrics(), delivery);
+                        SystemRandom::Instance(), rt.metrics(), delivery);
   worker.Start();
   webhook_dispatcher.Start();
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });

@@ -69,9 +69,21 @@ absl::StatusOr<std::shared_ptr<const ChannelWithToken>> TokenRefresher::Fresh(
     auto locked = redis_.Command({"SET", LockKey(c), owner, "NX", "PX", std::to_string(options_.wait_ms)});
     if (!locked.ok()) return locked.status();
     if (!locked->is_nil()) {
-      auto refreshed = Refresh(*stored);
+      // Read again under the lock: a replica that refreshed and let go
+      // between our read and our lock rotated the refresh token in hand, and
+      // using it again would be refused (invalid_grant).
+      auto current = store_.GetWithToken(c.workspace_id(), c.id());
+      absl::StatusOr<std::shared_ptr<const ChannelWithToken>> result = absl::UnknownError("not refreshed");
+      if (!current.ok()) {
+        result = current.status();
+      } else if (current->access_token != channel->access_token) {
+        cache_.Invalidate(c.workspace_id(), c.id());
+        result = std::make_shared<const ChannelWithToken>(*std::move(current));
+      } else {
+        result = Refresh(*current);
+      }
       (void)redis_.Eval(kUnlock, {LockKey(c)}, {owner});
-      return refreshed;
+      return result;
     }
     if (clock_.NowMs() > deadline) return absl::UnavailableError("another replica is still refreshing the token");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

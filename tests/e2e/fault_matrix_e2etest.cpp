@@ -74,21 +74,33 @@ TEST_F(FaultMatrix, EveryPostExactlyOnceUnderEachFaultAloneAndMixed) {
       {"latency", {{"latency_ms", 150}}, 150},
       {"5xx", {{"error_rate", 0.3}}, 200},
       {"reset", {{"reset_rate", 0.3}}, 200},
-      {"timeout", {{"timeout_rate", 0.2}, {"timeout_hold_ms", 1500}}, 150},
-      {"mixed", {{"latency_ms", 20}, {"error_rate", 0.1}, {"reset_rate", 0.1}, {"timeout_rate", 0.1}, {"timeout_hold_ms", 1500}}, 200},
+      {"timeout", {{"timeout_rate", 0.2}, {"timeout_hold_ms", 1500}}, 100},
+      {"close", {{"close_rate", 0.2}}, 100},
+      {"mixed",
+       {{"latency_ms", 20}, {"error_rate", 0.1}, {"reset_rate", 0.1}, {"timeout_rate", 0.05}, {"close_rate", 0.05},
+        {"timeout_hold_ms", 1500}},
+       150},
   };
   std::vector<std::string> all_texts;
   for (const auto& sc : scenarios) {
     SCOPED_TRACE(sc.name);
-    SetFaults({{"latency_ms", 0}, {"error_rate", 0}, {"reset_rate", 0}, {"timeout_rate", 0}});
+    SetFaults(kNoFaults);
+    json fired_before = Fired();
     SetFaults(sc.faults);
     std::vector<std::string> texts;
     for (int i = 0; i < sc.posts; ++i) texts.push_back("fault matrix " + sc.name + " #" + std::to_string(i));
     auto ids = CreatePosts(texts, channels);
     EXPECT_EQ(WaitPublished(ids, std::chrono::seconds(240)), ids.size()) << p_->Logs();
     all_texts.insert(all_texts.end(), texts.begin(), texts.end());
+    // Each fault the scenario asked for really fired.
+    json fired = Fired();
+    for (const char* fault : {"error", "reset", "timeout", "close"}) {
+      if (sc.faults.value(std::string(fault) + "_rate", 0.0) > 0) {
+        EXPECT_GT(fired.value(fault, 0), fired_before.value(fault, 0)) << fault << " never fired";
+      }
+    }
   }
-  SetFaults({{"latency_ms", 0}, {"error_rate", 0}, {"reset_rate", 0}, {"timeout_rate", 0}});
+  SetFaults(kNoFaults);
   ASSERT_EQ(all_texts.size(), 1000u);
   auto counts = LedgerCounts();
   int missing = 0, doubled = 0;
@@ -99,6 +111,36 @@ TEST_F(FaultMatrix, EveryPostExactlyOnceUnderEachFaultAloneAndMixed) {
   EXPECT_EQ(missing, 0);
   EXPECT_EQ(doubled, 0);
   // The read-back path really ran: some X posts landed whose answer never came.
+  EXPECT_GT(Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}"), 0);
+}
+
+// The post lands, then the connection closes before a byte of the answer —
+// what a proxy dropping a kept-alive connection does. An HTTP client that
+// quietly resends on a fresh connection publishes it twice; the publisher
+// must see the broken attempt and read the account back instead. Warm-up
+// posts first, so delivery threads hold kept-alive connections to reuse.
+TEST_F(FaultMatrix, AnswersLostToAClosedConnectionAreReadBackNotResent) {
+  std::vector<std::string> channels{Connect(Network::NETWORK_X, "e2e-token").id(),
+                                    Connect(Network::NETWORK_X, "other-token").id()};
+  std::vector<std::string> warm;
+  for (int i = 0; i < 20; ++i) warm.push_back("warm-up #" + std::to_string(i));
+  auto warm_ids = CreatePosts(warm, channels);
+  ASSERT_EQ(WaitPublished(warm_ids, std::chrono::seconds(60)), warm_ids.size()) << p_->Logs();
+  json fired_before = Fired();
+  SetFaults({{"close_rate", 0.5}});
+  std::vector<std::string> texts;
+  for (int i = 0; i < 40; ++i) texts.push_back("closed before the answer #" + std::to_string(i));
+  auto ids = CreatePosts(texts, channels);
+  EXPECT_EQ(WaitPublished(ids, std::chrono::seconds(180)), ids.size()) << p_->Logs();
+  SetFaults(kNoFaults);
+  EXPECT_GT(Fired().value("close", 0), fired_before.value("close", 0)) << "the close fault never fired";
+  auto counts = LedgerCounts();
+  int doubled = 0;
+  for (const auto& t : texts) {
+    EXPECT_GE(counts[t], 1) << t;
+    doubled += counts[t] > 1;
+  }
+  EXPECT_EQ(doubled, 0) << "posts published twice after their connection closed";
   EXPECT_GT(Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}"), 0);
 }
 

@@ -90,6 +90,15 @@ class PlatformTest : public ::testing::Test {
     auto r = HttpJson("POST", p_->simulator_url() + "/_sim/faults", plan.dump());
     ASSERT_TRUE(r.is_object() && !r.contains("error")) << plan.dump() << " → " << r.dump();
   }
+  // Faults the simulator has fired since it started, by kind (error, reset,
+  // timeout, close).
+  json Fired() {
+    auto r = HttpJson("GET", p_->simulator_url() + "/_sim/faults");
+    EXPECT_TRUE(r.is_object() && r.contains("fired")) << r.dump();
+    return r.is_object() ? r.value("fired", json::object()) : json::object();
+  }
+  static inline const json kNoFaults = {
+      {"latency_ms", 0}, {"error_rate", 0}, {"reset_rate", 0}, {"timeout_rate", 0}, {"close_rate", 0}};
   double Metric(const std::string& service, const std::string& series) {
     HttpRequest req;
     req.url = "http://127.0.0.1:" + std::to_string(p_->ports().at(service).metrics) + "/metrics";

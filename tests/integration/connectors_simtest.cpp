@@ -28,7 +28,9 @@ class ConnectorsTest : public ::testing::Test {
     delete sim_;
     sim_ = nullptr;
   }
-  void TearDown() override { sim_->SetFaults({{"error_rate", 0}, {"reset_rate", 0}, {"timeout_rate", 0}}); }
+  void TearDown() override {
+    sim_->SetFaults({{"error_rate", 0}, {"reset_rate", 0}, {"timeout_rate", 0}, {"close_rate", 0}});
+  }
 
   std::unique_ptr<Connector> Make(Network n, int timeout_ms = 3000) {
     ConnectorOptions o;
@@ -95,6 +97,28 @@ TEST_F(ConnectorsTest, FaultsBecomeTheRightKindAndTimeoutsLand) {
   auto recent = x->RecentPosts(ep, 5, 0);
   ASSERT_TRUE(recent.ok());
   EXPECT_EQ(recent->front().text, "on a timeout");
+}
+
+// The network accepts the post, then the connection closes before a byte of
+// the answer. On every network the connector reports that attempt as an
+// unknown outcome and sends exactly one request — never a silent second one
+// on a fresh connection (libcurl resends when a kept-alive connection dies
+// like this; a clean post first makes sure one is kept alive).
+TEST_F(ConnectorsTest, AConnectionClosedBeforeTheAnswerIsReportedNeverResent) {
+  for (Network n : kNetworks) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(n));
+    auto c = Make(n);
+    Endpoint ep = Connect(*c);
+    ASSERT_EQ(c->Publish(ep, Post("warm " + herald::common::v1::Network_Name(n))).kind, Kind::kPublished);
+    int64_t closes_before = sim_->FaultsFired().at("close").get<int64_t>();
+    sim_->SetFaults({{"close_rate", 1.0}});
+    std::string text = "closed on " + herald::common::v1::Network_Name(n);
+    auto attempt = c->Publish(ep, Post(text));
+    sim_->SetFaults({{"close_rate", 0}});
+    EXPECT_EQ(attempt.kind, Kind::kUnknownOutcome) << attempt.error;
+    EXPECT_EQ(sim_->FaultsFired().at("close").get<int64_t>() - closes_before, 1) << "requests sent for one attempt";
+    EXPECT_EQ(LedgerCount(text), 1u);  // it landed: only read-back can tell
+  }
 }
 
 TEST_F(ConnectorsTest, NetworkIdempotencyKeysHoldAcrossRepeats) {

@@ -40,4 +40,12 @@ nlohmann::json Simulator::Ledger() const {
   return nlohmann::json::parse(res->body);
 }
 
+nlohmann::json Simulator::FaultsFired() const {
+  HttpRequest req;
+  req.url = url() + "/_sim/faults";
+  auto res = SendHttp(req);
+  if (!res.ok() || res->status != 200) throw std::runtime_error("simulator faults unavailable");
+  return nlohmann::json::parse(res->body).at("fired");
+}
+
 }  // namespace herald::testing

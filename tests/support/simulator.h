@@ -18,6 +18,8 @@ class Simulator {
   // POST /_sim/faults; fails the calling test on a refusal.
   void SetFaults(const nlohmann::json& plan);
   nlohmann::json Ledger() const;
+  // Faults fired since start, by kind: {"error":…, "reset":…, "timeout":…, "close":…}.
+  nlohmann::json FaultsFired() const;
   Process& process() { return process_; }
 
  private:

@@ -59,6 +59,50 @@ TEST(DecideOutcome, EachKindOfAnswer) {
   EXPECT_TRUE(content.dead_letter);
 }
 
+TEST(CheckDeliverable, EachReasonAChannelCannotTakeAPost) {
+  ChannelFacts ok{.found = true, .active = true, .network_supported = true, .network_name = "x"};
+  EXPECT_FALSE(CheckDeliverable(ok).has_value());
+  auto with = [&](auto change) {
+    ChannelFacts c = ok;
+    change(c);
+    return CheckDeliverable(c);
+  };
+  auto missing = with([](ChannelFacts& c) { c.found = false; });
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->error_class, ErrorClass::ERROR_CLASS_AUTH);
+  EXPECT_EQ(missing->why, "channel not connected");
+  EXPECT_EQ(with([](ChannelFacts& c) { c.active = false, c.disconnected = true; })->why, "channel disconnected");
+  EXPECT_EQ(with([](ChannelFacts& c) { c.active = false; })->why, "channel needs re-authorisation");
+  auto unsupported = with([](ChannelFacts& c) { c.network_supported = false; });
+  EXPECT_EQ(unsupported->error_class, ErrorClass::ERROR_CLASS_NETWORK);
+  auto reply = with([](ChannelFacts& c) { c.is_reply = true; });
+  EXPECT_EQ(reply->error_class, ErrorClass::ERROR_CLASS_CONTENT);
+  EXPECT_EQ(reply->why, "replies are not supported on x yet");
+  EXPECT_FALSE(with([](ChannelFacts& c) { c.is_reply = c.replies_supported = true; }).has_value());
+}
+
+TEST(JudgeReadBack, FoundNotFoundAndCannotReachBack) {
+  const int64_t started = 1'000'000;
+  const int64_t skew = 10'000;
+  std::vector<RemotePost> page{{"r2", "u2", "something else", started + 5000}, {"r1", "u1", "Hello  world", started}};
+  // Found, whitespace normalised the way networks rewrite it.
+  auto found = JudgeReadBack(page, "Hello world", 100, started, skew);
+  ASSERT_TRUE(found.found);
+  EXPECT_EQ(found.found->id, "r1");
+  // Not found on a page shorter than asked for: the whole history since.
+  auto absent = JudgeReadBack(page, "never posted", 100, started, skew);
+  EXPECT_FALSE(absent.found);
+  EXPECT_TRUE(absent.safe_to_send);
+  // A full page that ends after the attempt began (less the skew) may hide it.
+  EXPECT_FALSE(JudgeReadBack(page, "never posted", 2, started, skew).safe_to_send);
+  // A full page reaching past the attempt (with the skew) settles it.
+  page.push_back({"r0", "u0", "old", started - skew - 1});
+  EXPECT_TRUE(JudgeReadBack(page, "never posted", 3, started, skew).safe_to_send);
+  // Posts without a creation time cannot prove anything.
+  std::vector<RemotePost> undated{{"a", "", "x", 0}, {"b", "", "y", 0}};
+  EXPECT_FALSE(JudgeReadBack(undated, "never posted", 2, started, skew).safe_to_send);
+}
+
 TEST(CredentialsBox, RoundTripAndWrongKey) {
   auto box = CredentialsBox::FromHex(std::string(64, 'a'));
   auto other = CredentialsBox::FromHex(std::string(64, 'b'));

@@ -1,5 +1,7 @@
 #include "simulator/faults.h"
 
+#include <utility>
+
 namespace herald::sim {
 
 void Faults::Set(const FaultPlan& plan) {
@@ -15,18 +17,23 @@ FaultPlan Faults::plan() const {
 Faults::Action Faults::Roll() {
   std::lock_guard lock(mu_);
   double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-  if (r < plan_.error_rate) return Action::kError;
-  r -= plan_.error_rate;
-  if (r < plan_.reset_rate) return Action::kReset;
-  r -= plan_.reset_rate;
-  if (r < plan_.timeout_rate) return Action::kTimeout;
-  return Action::kNone;
+  Action action = Action::kNone;
+  for (auto [rate, a] : {std::pair{plan_.error_rate, Action::kError}, std::pair{plan_.reset_rate, Action::kReset},
+                         std::pair{plan_.timeout_rate, Action::kTimeout}, std::pair{plan_.close_rate, Action::kClose}}) {
+    if (r < rate) {
+      action = a;
+      break;
+    }
+    r -= rate;
+  }
+  ++fired_[static_cast<int>(action)];
+  return action;
 }
 
 std::string Faults::Update(const nlohmann::json& body) {
   if (!body.is_object()) return "want a JSON object";
   FaultPlan next = plan();
-  for (const char* rate : {"error_rate", "reset_rate", "timeout_rate"}) {
+  for (const char* rate : {"error_rate", "reset_rate", "timeout_rate", "close_rate"}) {
     if (!body.contains(rate)) continue;
     if (!body[rate].is_number() || body[rate].get<double>() < 0 || body[rate].get<double>() > 1) {
       return std::string(rate) + ": want a number in [0, 1]";
@@ -40,20 +47,30 @@ std::string Faults::Update(const nlohmann::json& body) {
   next.error_rate = body.value("error_rate", next.error_rate);
   next.reset_rate = body.value("reset_rate", next.reset_rate);
   next.timeout_rate = body.value("timeout_rate", next.timeout_rate);
+  next.close_rate = body.value("close_rate", next.close_rate);
   next.latency_ms = body.value("latency_ms", next.latency_ms);
   next.timeout_hold_ms = body.value("timeout_hold_ms", next.timeout_hold_ms);
-  if (next.error_rate + next.reset_rate + next.timeout_rate > 1) return "the rates add up to more than 1";
+  if (next.error_rate + next.reset_rate + next.timeout_rate + next.close_rate > 1) {
+    return "the rates add up to more than 1";
+  }
   Set(next);
   return "";
 }
 
 nlohmann::json Faults::ToJson() const {
-  FaultPlan p = plan();
+  std::lock_guard lock(mu_);
+  const FaultPlan& p = plan_;
   return {{"latency_ms", p.latency_ms},
           {"error_rate", p.error_rate},
           {"reset_rate", p.reset_rate},
           {"timeout_rate", p.timeout_rate},
-          {"timeout_hold_ms", p.timeout_hold_ms}};
+          {"close_rate", p.close_rate},
+          {"timeout_hold_ms", p.timeout_hold_ms},
+          {"fired",
+           {{"error", fired_[static_cast<int>(Action::kError)]},
+            {"reset", fired_[static_cast<int>(Action::kReset)]},
+            {"timeout", fired_[static_cast<int>(Action::kTimeout)]},
+            {"close", fired_[static_cast<int>(Action::kClose)]}}}};
 }
 
 }  // namespace herald::sim

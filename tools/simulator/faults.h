@@ -5,6 +5,15 @@
 //   error      503 without posting anything
 //   reset      the connection breaks after the request arrived; nothing posted
 //   timeout    "succeeds but times out": the post lands, the answer never comes
+//              (the connection is held, then broken mid-answer)
+//   close      the post lands, then the connection closes before a single
+//              byte of the answer: what a proxy or load balancer does when it
+//              drops an idle or overloaded connection. A client that resends
+//              on a fresh connection when a reused one dies this way posts
+//              twice.
+// Each fault fired is counted (fired in ToJson), so a test can prove its
+// faults happened.
+#include <cstdint>
 #include <mutex>
 #include <random>
 
@@ -17,13 +26,14 @@ struct FaultPlan {
   double error_rate = 0;
   double reset_rate = 0;
   double timeout_rate = 0;
+  double close_rate = 0;
   // How long a "timeout" holds the connection before dropping it.
   int timeout_hold_ms = 3000;
 };
 
 class Faults {
  public:
-  enum class Action { kNone, kError, kReset, kTimeout };
+  enum class Action { kNone, kError, kReset, kTimeout, kClose };
 
   explicit Faults(uint64_t seed = 42) : rng_(seed) {}
   void Set(const FaultPlan& plan);
@@ -31,8 +41,8 @@ class Faults {
   // One roll per posting request.
   Action Roll();
 
-  // {"latency_ms":..,"error_rate":..,"reset_rate":..,"timeout_rate":..,"timeout_hold_ms":..};
-  // missing fields keep their value. Error text when malformed.
+  // {"latency_ms":..,"error_rate":..,"reset_rate":..,"timeout_rate":..,"close_rate":..,
+  //  "timeout_hold_ms":..}; missing fields keep their value. Error text when malformed.
   std::string Update(const nlohmann::json& body);
   nlohmann::json ToJson() const;
 
@@ -40,6 +50,8 @@ class Faults {
   mutable std::mutex mu_;
   FaultPlan plan_;
   std::mt19937_64 rng_;
+  // Faults fired since start, by action (kNone unused).
+  int64_t fired_[5] = {};
 };
 
 }  // namespace herald::sim

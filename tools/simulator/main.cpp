@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   int error_pct = static_cast<int>(settings.Int("fault-error-pct", 0, 0, 100, "% of posts answered 503, nothing posted"));
   int reset_pct = static_cast<int>(settings.Int("fault-reset-pct", 0, 0, 100, "% of posts whose connection breaks, nothing posted"));
   int timeout_pct = static_cast<int>(settings.Int("fault-timeout-pct", 0, 0, 100, "% of posts that land but never answer"));
+  int close_pct = static_cast<int>(
+      settings.Int("fault-close-pct", 0, 0, 100, "% of posts that land, then the connection closes without a reply"));
   settings.ExitOnError();
   auto accounts = ParseAccounts(accounts_spec);
   if (accounts.empty()) {
@@ -78,7 +80,8 @@ int main(int argc, char** argv) {
   plan.error_rate = error_pct / 100.0;
   plan.reset_rate = reset_pct / 100.0;
   plan.timeout_rate = timeout_pct / 100.0;
-  if (error_pct + reset_pct + timeout_pct > 100) {
+  plan.close_rate = close_pct / 100.0;
+  if (error_pct + reset_pct + timeout_pct + close_pct > 100) {
     std::fprintf(stderr, "simulator: the fault percentages add up to more than 100\n");
     return 2;
   }

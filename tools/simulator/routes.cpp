@@ -1,5 +1,10 @@
 #include "simulator/routes.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -16,6 +21,36 @@ void Reply(httplib::Response& res, int status, const json& body, const Headers& 
   res.status = status;
   for (const auto& [k, v] : headers) res.set_header(k, v);
   res.set_content(body.dump(), "application/json");
+}
+
+// Closes the request's connection before any byte of the answer is written.
+// cpp-httplib does not hand handlers their socket, so it is found among the
+// process's sockets by its two ends (local port, peer address and port);
+// shutting it down makes httplib's own write fail, and the client reads an
+// orderly close where an answer should be.
+void CloseSilently(const httplib::Request& req) {
+  DIR* fds = opendir("/proc/self/fd");
+  if (!fds) return;
+  while (dirent* e = readdir(fds)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t ll = sizeof local, pl = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll) != 0 ||
+        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0 || local.ss_family != AF_INET ||
+        peer.ss_family != AF_INET) {
+      continue;
+    }
+    const auto& l = reinterpret_cast<const sockaddr_in&>(local);
+    const auto& p = reinterpret_cast<const sockaddr_in&>(peer);
+    char peer_ip[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &p.sin_addr, peer_ip, sizeof peer_ip);
+    if (ntohs(l.sin_port) == req.local_port && ntohs(p.sin_port) == req.remote_port && req.remote_addr == peer_ip) {
+      shutdown(fd, SHUT_RDWR);
+      break;
+    }
+  }
+  closedir(fds);
 }
 
 // Headers are sent, the body never is: the client sees a broken exchange.
@@ -79,7 +114,7 @@ class Routes {
   }
 
   // A posting endpoint under the fault plan: `post` decides and writes the answer.
-  void Posting(httplib::Response& res, const std::function<void()>& post) {
+  void Posting(const httplib::Request& req, httplib::Response& res, const std::function<void()>& post) {
     FaultPlan plan = faults_.plan();
     if (plan.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(plan.latency_ms));
     switch (faults_.Roll()) {
@@ -89,6 +124,9 @@ class Routes {
         post();  // it lands...
         std::this_thread::sleep_for(std::chrono::milliseconds(plan.timeout_hold_ms));
         return Abort(res);  // ...and the answer never comes
+      case Faults::Action::kClose:
+        post();  // it lands...
+        return CloseSilently(req);  // ...and the connection closes, not a byte answered
       case Faults::Action::kNone: return post();
     }
   }
@@ -119,7 +157,7 @@ class Routes {
                                  ? body["in_reply_to_id"].get<std::string>()
                                  : "";
       std::string key = req.get_header_value("Idempotency-Key");
-      Posting(res, [&] {
+      Posting(req, res, [&] {
         if (!key.empty()) {
           // A repeated Idempotency-Key gets the first status back, uncounted.
           if (auto first = core_.FindByKey(Net::kMastodon, a->id, key)) return Reply(res, 200, Status(*first, *a));
@@ -178,7 +216,7 @@ class Routes {
       }
       std::string reply_to;
       if (body.contains("reply") && body["reply"].is_object()) reply_to = body["reply"].value("in_reply_to_tweet_id", "");
-      Posting(res, [&] {
+      Posting(req, res, [&] {
         auto adm = core_.Charge(Net::kX, a->id);
         Headers h{{"x-rate-limit-limit", std::to_string(adm.limit)},
                   {"x-rate-limit-remaining", std::to_string(adm.remaining)},
@@ -245,7 +283,7 @@ class Routes {
       }
       std::string rkey = body.value("rkey", "");
       std::string text = body["record"].value("text", "");
-      Posting(res, [&] {
+      Posting(req, res, [&] {
         if (!rkey.empty() && core_.FindByKey(Net::kBluesky, a->id, rkey)) {
           return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Record already exists: " + rkey}});
         }
@@ -300,7 +338,7 @@ class Routes {
         return Reply(res, 403, {{"status", 403}, {"message", "author does not match the token's member"}});
       }
       std::string text = body.value("commentary", "");
-      Posting(res, [&] {
+      Posting(req, res, [&] {
         if (!core_.Charge(Net::kLinkedIn, a->id).ok) {
           return Reply(res, 429, {{"status", 429}, {"message", "Resource level throttle limit for calls to this resource is reached."}});
         }
@@ -346,7 +384,7 @@ class Routes {
       if (req.matches[1] != a->id) return Reply(res, 403, graph_error(200, "(#200) Permissions error"));
       json body = Body(req);
       std::string message = body.is_object() ? body.value("message", "") : req.get_param_value("message");
-      Posting(res, [&] {
+      Posting(req, res, [&] {
         auto adm = core_.Charge(Net::kFacebook, a->id);
         if (!adm.ok) return Reply(res, 400, graph_error(32, "(#32) Page request limit reached"), usage(*a, adm));
         auto p = core_.Accept(Net::kFacebook, a->id, message, "", "");
@@ -389,7 +427,7 @@ class Routes {
         if (it == containers_.end()) return Reply(res, 400, graph_error(100, "(#100) creation_id: unknown container"));
         caption = it->second;
       }
-      Posting(res, [&] {
+      Posting(req, res, [&] {
         // A container publishes once: a repeat answers with the first media.
         if (auto first = core_.FindByKey(Net::kInstagram, a->id, creation)) return Reply(res, 200, {{"id", first->id}});
         auto adm = core_.Charge(Net::kInstagram, a->id);
