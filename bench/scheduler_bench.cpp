@@ -117,10 +117,10 @@ class FakeDirectory : public ChannelDirectory {
   absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string&, const std::string& id) override {
     return std::optional<ChannelInfo>(ChannelInfo{id, "UTC", true});
   }
-  absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string&, const std::string&, const std::string&,
+  absl::StatusOr<std::vector<ContentProblem>> ValidateContent(const std::string&, const std::string&, const std::string&,
                                                           const std::vector<std::string>&, const std::string&,
                                                           bool) override {
-    return std::vector<std::string>{};
+    return std::vector<ContentProblem>{};
   }
 };
 

@@ -100,7 +100,11 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   // anything else goes on a connection of its own, so a dead one is reported
   // (DATA_LOSS: outcome unknown) and the caller decides — read back, or retry
   // with its idempotency key.
-  if (!IsSafeMethod(request.method)) curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+  // (Closed after it, too: kept, it would only pile up idle beside the reads'.)
+  if (!IsSafeMethod(request.method)) {
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+  }
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));

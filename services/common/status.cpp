@@ -51,4 +51,13 @@ grpc::Status ToGrpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
+absl::Status FromCallee(const grpc::Status& status, std::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = std::string(what) + ": " + status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    return absl::InternalError(std::string(what) + ": this service's credentials were refused");
+  }
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
+}
+
 }  // namespace herald

@@ -29,5 +29,11 @@ class FieldErrors {
 
 grpc::Status InvalidArgument(std::string_view field, std::string_view problem);
 grpc::Status ToGrpc(const absl::Status& status);
+// A status another Herald service answered, to pass on: its code is kept (a
+// refusal stays a refusal — INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION —
+// and only a callee that could not be reached is UNAVAILABLE), its message
+// prefixed with what was asked. A callee refusing *our* service credentials
+// is our fault, not the caller's: INTERNAL.
+absl::Status FromCallee(const grpc::Status& status, std::string_view what);
 
 }  // namespace herald

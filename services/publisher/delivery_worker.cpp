@@ -19,10 +19,6 @@ using herald::events::v1::PostDue;
 using herald::events::v1::PublishOutcome;
 using herald::events::v1::PublishResult;
 
-namespace {
-constexpr const char* kOutcomes[] = {"published", "failed", "retry", "deferred", "duplicate", "reconciled"};
-}
-
 DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, TokenRefresher& refresher,
                                DeliveryLedger& ledger, RateLimiter& limiter,
                                ConnectorSet& connectors, const NetworkCatalog& catalog, KafkaProducer& producer,
@@ -42,30 +38,7 @@ DeliveryWorker::DeliveryWorker(ChannelStore& store, ChannelCache& channels, Toke
       random_(random),
       options_(std::move(options)),
       lanes_(static_cast<size_t>(std::max(1, options_.lanes))),
-      outcomes_(prometheus::BuildCounter()
-                    .Name("herald_publisher_deliveries_total")
-                    .Help("Deliveries by network and outcome (published, failed, retry, deferred, duplicate, "
-                          "reconciled).")
-                    .Register(registry)),
-      ratelimit_(prometheus::BuildCounter()
-                     .Name("herald_publisher_ratelimit_decisions_total")
-                     .Help("Quota decisions taken before calling a network.")
-                     .Register(registry)),
-      allowed_(ratelimit_.Add({{"decision", "allowed"}})),
-      deferred_(ratelimit_.Add({{"decision", "deferred"}})) {
-  // Every series exists from the start (bounded: networks x outcomes).
-  for (int n = herald::common::v1::Network_MIN; n <= herald::common::v1::Network_MAX; ++n) {
-    std::string name = NetworkName(static_cast<Network>(n));
-    if (name.empty()) continue;
-    for (const char* o : kOutcomes) outcome_counters_[{n, o}] = &outcomes_.Add({{"network", name}, {"outcome", o}});
-  }
-}
-
-prometheus::Counter& DeliveryWorker::Outcome(Network network, const std::string& outcome) {
-  auto it = outcome_counters_.find({network, outcome});
-  if (it == outcome_counters_.end()) it = outcome_counters_.find({herald::common::v1::NETWORK_WEBHOOK, outcome});
-  return *it->second;
-}
+      probe_(registry) {}
 
 bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages, const std::atomic<bool>& stopping) {
   std::vector<SentRecord> sent;
@@ -166,7 +139,7 @@ absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, 
 
 absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network network, int64_t until_ms,
                                               const std::string& why) {
-  Outcome(network, "deferred").Increment();
+  probe_.Delivered(network, DeliveryOutcome::kDeferred);
   PublishResult r;
   r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_DEFERRED);
   r.set_error_class(herald::events::v1::ERROR_CLASS_QUOTA);
@@ -178,7 +151,7 @@ absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network networ
 absl::Status DeliveryWorker::Fail(const DeliveryKey& key, const PostDue& due, Network network,
                                   herald::events::v1::ErrorClass error_class, const std::string& why) {
   if (auto s = ledger_.MarkFailed(key, clock_.NowMs()); !s.ok()) return s;
-  Outcome(network, "failed").Increment();
+  probe_.Delivered(network, DeliveryOutcome::kFailed);
   PublishResult r;
   r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
   r.set_error_class(error_class);
@@ -192,7 +165,7 @@ absl::Status DeliveryWorker::RetryLater(const DeliveryKey& key, const LedgerEntr
   // Nothing was sent this time: the claim goes back as it was, so the retry
   // is not taken for a running attempt.
   if (auto s = ledger_.Release(key, before); !s.ok()) return s;
-  Outcome(network, "retry").Increment();
+  probe_.Delivered(network, DeliveryOutcome::kRetry);
   PublishResult r;
   r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
   r.set_error_class(error_class);
@@ -257,7 +230,7 @@ DeliveryWorker::Step DeliveryWorker::ClaimLedger(InFlight& d) {
   if (!before.ok()) return before.status();
   d.before = *before;
   if (d.before.state == LedgerEntry::State::kSent || d.before.state == LedgerEntry::State::kFailed) {
-    Outcome(d.network, "duplicate").Increment();
+    probe_.Delivered(d.network, DeliveryOutcome::kDuplicate);
     PublishResult r;
     bool sent = d.before.state == LedgerEntry::State::kSent;
     r.set_outcome(sent ? PublishOutcome::PUBLISH_OUTCOME_PUBLISHED : PublishOutcome::PUBLISH_OUTCOME_FAILED);
@@ -332,10 +305,10 @@ DeliveryWorker::Step DeliveryWorker::TakeQuota(InFlight& d) {
   if (!quota.ok() || !quota->allowed) {
     if (auto s = ledger_.Release(d.key, d.before); !s.ok()) return s;
     if (!quota.ok()) return quota.status();
-    deferred_.Increment();
+    probe_.QuotaDeferred();
     return AnnounceDeferred(d.due, d.network, d.now + quota->retry_after_ms, "over quota; deferred");
   }
-  allowed_.Increment();
+  probe_.QuotaAllowed();
   return std::nullopt;
 }
 
@@ -359,7 +332,7 @@ DeliveryWorker::Step DeliveryWorker::ReadBack(InFlight& d) {
   if (verdict.found) {
     const RemotePost& p = *verdict.found;
     if (auto s = ledger_.MarkSent(d.key, p.id, p.url, clock_.NowMs()); !s.ok()) return s;
-    Outcome(d.network, "reconciled").Increment();
+    probe_.Delivered(d.network, DeliveryOutcome::kReconciled);
     log::Info("unknown outcome reconciled: the earlier attempt had posted",
               {{"post_id", d.due.post_id()}, {"channel_id", d.due.channel_id()}, {"remote_id", p.id}});
     PublishResult r;
@@ -420,17 +393,18 @@ absl::Status DeliveryWorker::Send(InFlight& d, std::vector<SentRecord>& sent) {
       r.set_remote_url(attempt.remote_url);
       *r.mutable_published_at() = FromMs(now);
       sent.push_back({d.key, attempt.remote_id, attempt.remote_url, now});
-      Outcome(d.network, "published").Increment();
+      probe_.Delivered(d.network, DeliveryOutcome::kPublished);
       break;
     case PublishOutcome::PUBLISH_OUTCOME_FAILED:
       recorded = ledger_.MarkFailed(d.key, now);
-      Outcome(d.network, "failed").Increment();
+      probe_.Delivered(d.network, DeliveryOutcome::kFailed);
       break;
     default:
       // Unknown outcomes stay SENDING so the next attempt knows to reconcile.
       if (attempt.kind != PublishAttempt::Kind::kUnknownOutcome) recorded = ledger_.MarkNotSent(d.key, now);
-      Outcome(d.network, decision.outcome == PublishOutcome::PUBLISH_OUTCOME_DEFERRED ? "deferred" : "retry")
-          .Increment();
+      probe_.Delivered(d.network, decision.outcome == PublishOutcome::PUBLISH_OUTCOME_DEFERRED
+                                      ? DeliveryOutcome::kDeferred
+                                      : DeliveryOutcome::kRetry);
       break;
   }
   if (!recorded.ok()) return recorded;

@@ -33,6 +33,7 @@
 #include "publisher/channel_store.h"
 #include "publisher/connector_set.h"
 #include "publisher/delivery_ledger.h"
+#include "publisher/delivery_probe.h"
 #include "publisher/delivery_rules.h"
 #include "publisher/network_catalog.h"
 #include "publisher/quota_plan.h"
@@ -125,7 +126,6 @@ class DeliveryWorker {
                           herald::common::v1::Network network, const std::string& why, int attempt_number,
                           herald::events::v1::ErrorClass error_class = herald::events::v1::ERROR_CLASS_NETWORK);
   absl::Status MarkNeedsReauth(herald::publisher::v1::Channel channel, const std::string& reason);
-  prometheus::Counter& Outcome(herald::common::v1::Network network, const std::string& outcome);
 
   ChannelStore& store_;
   ChannelCache& channels_;
@@ -142,11 +142,7 @@ class DeliveryWorker {
   DeliveryOptions options_;
   // Deliveries run side by side on these threads (their HTTP connections stay open).
   Lanes lanes_;
-  prometheus::Family<prometheus::Counter>& outcomes_;
-  std::map<std::pair<int, std::string>, prometheus::Counter*> outcome_counters_;
-  prometheus::Family<prometheus::Counter>& ratelimit_;
-  prometheus::Counter& allowed_;
-  prometheus::Counter& deferred_;
+  DeliveryProbe probe_;
   // A result of the current batch was not confirmed by Kafka.
   std::atomic<bool> announce_failed_{false};
   BackgroundThread thread_;

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/status.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 
 namespace herald::scheduler {
@@ -24,13 +25,13 @@ class PublisherChannelDirectory : public ChannelDirectory {
     pub::Channel channel;
     grpc::Status s = stub_->GetChannel(&ctx, req, &channel);
     if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<ChannelInfo>();
-    if (!s.ok()) return absl::UnavailableError("publisher GetChannel: " + s.error_message());
+    if (!s.ok()) return FromCallee(s, "publisher GetChannel");
     if (channel.status() == pub::CHANNEL_STATUS_DISCONNECTED) return std::optional<ChannelInfo>();
     return std::optional<ChannelInfo>(
         ChannelInfo{channel.id(), channel.time_zone(), channel.status() == pub::CHANNEL_STATUS_ACTIVE});
   }
 
-  absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string& workspace_id,
+  absl::StatusOr<std::vector<ContentProblem>> ValidateContent(const std::string& workspace_id,
                                                           const std::string& channel_id, const std::string& text,
                                                           const std::vector<std::string>& media_urls,
                                                           const std::string& link, bool reply) override {
@@ -45,9 +46,9 @@ class PublisherChannelDirectory : public ChannelDirectory {
     req.set_reply(reply);
     pub::ValidateContentResponse res;
     grpc::Status s = stub_->ValidateContent(&ctx, req, &res);
-    if (!s.ok()) return absl::UnavailableError("publisher ValidateContent: " + s.error_message());
-    std::vector<std::string> out;
-    for (const auto& v : res.violations()) out.push_back(v.field() + ": " + v.message());
+    if (!s.ok()) return FromCallee(s, "publisher ValidateContent");
+    std::vector<ContentProblem> out;
+    for (const auto& v : res.violations()) out.push_back({v.field(), v.message()});
     return out;
   }
 

@@ -16,15 +16,22 @@ struct ChannelInfo {
   bool active = true;
 };
 
+// One thing a network would refuse about a post's content, by field.
+struct ContentProblem {
+  std::string field;  // e.g. "text", "media_urls"
+  std::string message;
+};
+
 class ChannelDirectory {
  public:
   virtual ~ChannelDirectory() = default;
   // nullopt if the workspace has no such channel; an error if the publisher cannot be asked.
   virtual absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string& workspace_id,
                                                            const std::string& channel_id) = 0;
-  // The network's objections to this content ("field: message"); empty when
-  // it fits. `reply`: it answers another post (not every network takes replies).
-  virtual absl::StatusOr<std::vector<std::string>> ValidateContent(const std::string& workspace_id,
+  // The network's objections to this content; empty when it fits. `reply`: it
+  // answers another post (not every network takes replies). The publisher's
+  // refusals keep their code (common/status.h FromCallee).
+  virtual absl::StatusOr<std::vector<ContentProblem>> ValidateContent(const std::string& workspace_id,
                                                                   const std::string& channel_id,
                                                                   const std::string& text,
                                                                   const std::vector<std::string>& media_urls,

@@ -310,4 +310,77 @@ bool SetAllTargets(v1::Post& post, v1::PostState state, const std::string& reaso
   return changed;
 }
 
+namespace {
+
+std::string StateName(v1::PostState s) { return v1::PostState_Name(s).substr(11); }  // without POST_STATE_
+
+absl::Status NotWhen(const v1::Post& post, const std::string& what) {
+  return absl::FailedPreconditionError(what + "; post is " + StateName(post.state()));
+}
+
+bool Dispatched(const v1::Post& post) { return post.state() == v1::POST_STATE_DISPATCHED; }
+
+}  // namespace
+
+absl::Status EditAllowed(const v1::Post& post, DueChange* change) {
+  if (Dispatched(post) || IsFinal(post.state())) return NotWhen(post, "only posts not yet dispatched can change");
+  change->require_pending = post.state() == v1::POST_STATE_SCHEDULED;
+  return absl::OkStatus();
+}
+
+absl::Status Reschedule(v1::Post& post, int64_t at_ms, int64_t now_ms, DueChange* change) {
+  if (post.has_recurrence()) {
+    return absl::InvalidArgumentError("invalid argument: publish_at: a recurring post follows its rule; cancel and recreate it");
+  }
+  if (Dispatched(post) || IsFinal(post.state())) return NotWhen(post, "it can no longer be rescheduled");
+  *post.mutable_publish_at() = FromMs(at_ms);
+  post.set_queued(false);
+  if (post.state() == v1::POST_STATE_SCHEDULED) {
+    *change = DueChange::Add(at_ms);
+    change->require_pending = true;
+  }
+  *post.mutable_update_time() = FromMs(now_ms);
+  return absl::OkStatus();
+}
+
+absl::Status Cancel(v1::Post& post, int64_t now_ms, DueChange* change) {
+  if (Dispatched(post)) return NotWhen(post, "the publisher has it already");
+  if (IsFinal(post.state())) return NotWhen(post, "only posts not yet done can be canceled");
+  bool pending = post.state() == v1::POST_STATE_SCHEDULED;
+  *change = DueChange::Remove();
+  change->require_pending = pending;
+  SetAllTargets(post, v1::POST_STATE_CANCELED, "canceled", now_ms);
+  return absl::OkStatus();
+}
+
+absl::Status Submit(v1::Post& post, int64_t now_ms, DueChange* change) {
+  if (post.state() != v1::POST_STATE_DRAFT) return NotWhen(post, "only a DRAFT can be submitted");
+  if (!post.has_publish_at()) {
+    return absl::InvalidArgumentError("invalid argument: publish_at: the draft has no time yet (ReschedulePost first)");
+  }
+  post.clear_rejection_reason();
+  if (post.approval_required()) {
+    SetAllTargets(post, v1::POST_STATE_PENDING_APPROVAL, "", now_ms);
+    return absl::OkStatus();
+  }
+  *change = DueChange::Add(std::max(now_ms, ToMs(post.publish_at())));
+  SetAllTargets(post, v1::POST_STATE_SCHEDULED, "", now_ms);
+  return absl::OkStatus();
+}
+
+absl::Status Approve(v1::Post& post, int64_t now_ms, DueChange* change) {
+  if (post.state() != v1::POST_STATE_PENDING_APPROVAL) return NotWhen(post, "only a post PENDING_APPROVAL can be approved");
+  // Approved after its time: it goes out now.
+  *change = DueChange::Add(std::max(now_ms, ToMs(post.publish_at())));
+  SetAllTargets(post, v1::POST_STATE_SCHEDULED, "", now_ms);
+  return absl::OkStatus();
+}
+
+absl::Status Reject(v1::Post& post, const std::string& reason, int64_t now_ms, DueChange*) {
+  if (post.state() != v1::POST_STATE_PENDING_APPROVAL) return NotWhen(post, "only a post PENDING_APPROVAL can be rejected");
+  post.set_rejection_reason(reason);
+  SetAllTargets(post, v1::POST_STATE_DRAFT, "", now_ms);
+  return absl::OkStatus();
+}
+
 }  // namespace herald::scheduler

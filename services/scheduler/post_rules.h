@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "common/status.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/scheduler/v1/scheduler.pb.h"
@@ -70,5 +71,31 @@ int64_t FinishOccurrence(v1::Post& post, int64_t now_ms);
 
 // Sets every non-final target (and the post) to `state`, with a reason.
 bool SetAllTargets(v1::Post& post, v1::PostState state, const std::string& reason, int64_t now_ms);
+
+// What an update does to the post's place in the due index.
+struct DueChange {
+  enum class Action { kNone, kAdd, kRemove, kHold };
+  Action action = Action::kNone;
+  int64_t at_ms = 0;
+  // Refuse (FAILED_PRECONDITION) unless the post is still waiting in the due
+  // index or held: it has not been handed to the publisher.
+  bool require_pending = false;
+  static DueChange Add(int64_t at) { return {Action::kAdd, at, false}; }
+  static DueChange Remove() { return {Action::kRemove, 0, false}; }
+  static DueChange Hold(int64_t at) { return {Action::kHold, at, false}; }
+};
+
+// ---- The verbs a person applies to a post. One rule each, used twice: for
+// the early answer (on a copy, before anything is written) and again inside
+// the store's compare-and-set, so a verb that lost a race to another change
+// is refused exactly like one that came too late — FAILED_PRECONDITION
+// naming the state — never answered OK with a post someone else moved. OK:
+// `post` and `change` hold the result.
+absl::Status EditAllowed(const v1::Post& post, DueChange* change);
+absl::Status Reschedule(v1::Post& post, int64_t at_ms, int64_t now_ms, DueChange* change);
+absl::Status Cancel(v1::Post& post, int64_t now_ms, DueChange* change);
+absl::Status Submit(v1::Post& post, int64_t now_ms, DueChange* change);
+absl::Status Approve(v1::Post& post, int64_t now_ms, DueChange* change);
+absl::Status Reject(v1::Post& post, const std::string& reason, int64_t now_ms, DueChange* change);
 
 }  // namespace herald::scheduler

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "common/redis.h"
 #include "herald/scheduler/v1/scheduler.pb.h"
+#include "scheduler/post_rules.h"
 
 namespace herald::scheduler {
 
@@ -51,19 +52,6 @@ struct ClaimRound {
   std::optional<int64_t> next_due_ms;
   // Some shard had more due than the limit: claim again at once.
   bool shard_full = false;
-};
-
-// What an update does to the post's place in the due index.
-struct DueChange {
-  enum class Action { kNone, kAdd, kRemove, kHold };
-  Action action = Action::kNone;
-  int64_t at_ms = 0;
-  // Refuse (FAILED_PRECONDITION) unless the post is still waiting in the due
-  // index or held: it has not been handed to the publisher.
-  bool require_pending = false;
-  static DueChange Add(int64_t at) { return {Action::kAdd, at, false}; }
-  static DueChange Remove() { return {Action::kRemove, 0, false}; }
-  static DueChange Hold(int64_t at) { return {Action::kHold, at, false}; }
 };
 
 class PostStore {

@@ -75,8 +75,7 @@ grpc::Status SchedulerService::CheckContent(const std::string& workspace_id, con
                                               t.text_override().empty() ? post.text() : t.text_override(), media,
                                               post.link(), !post.in_reply_to_remote_id().empty());
     if (!problems.ok()) return ToGrpc(problems.status());
-    for (const auto& p : *problems) errors.Add("targets[" + t.channel_id() + "]." + p.substr(0, p.find(':')),
-                                               p.substr(p.find(':') + 2));
+    for (const auto& p : *problems) errors.Add("targets[" + t.channel_id() + "]." + p.field, p.message);
   }
   return errors.ToGrpc();
 }
@@ -158,12 +157,26 @@ grpc::Status SchedulerService::Load(const std::string& workspace_id, const std::
   return grpc::Status::OK;
 }
 
-grpc::Status SchedulerService::Change(const std::string& workspace_id, const std::string& post_id,
-                                      const PostStore::Mutation& mutate, v1::Post* response) {
-  // A mutation that finds the post moved on meanwhile changes nothing; the
-  // caller sees the post as it is.
-  auto updated = store_.Update(post_id, mutate);
+grpc::Status SchedulerService::Apply(const std::string& workspace_id, const std::string& post_id, const Verb& verb,
+                                     v1::Post* response, const Precheck& precheck) {
+  v1::Post post;
+  if (auto s = Load(workspace_id, post_id, &post); !s.ok()) return s;
+  // The early answer, on the loaded copy: a post that cannot take the verb is
+  // refused before anything is asked of other services or written.
+  DueChange ignored;
+  if (auto s = verb(post, &ignored); !s.ok()) return ToGrpc(s);
+  if (precheck) {
+    if (auto s = precheck(post); !s.ok()) return s;  // the post as the verb left it
+  }
+  // The same rule decides again inside the compare-and-set: a verb that lost
+  // a race to another change is refused, not answered with their post.
+  absl::Status verdict;
+  auto updated = store_.Update(post_id, [&](v1::Post& p, DueChange* change) {
+    verdict = verb(p, change);
+    return verdict.ok();
+  });
   if (!updated.ok()) return ToGrpc(updated.status());
+  if (!verdict.ok()) return ToGrpc(verdict);
   return Load(workspace_id, post_id, response);
 }
 
@@ -215,20 +228,18 @@ grpc::Status SchedulerService::DoUpdatePost(const v1::UpdatePostRequest& request
   RequireIds(errors, request.workspace_id(), request.post_id());
   ValidateContentFields(request.text(), false, request.media_urls(), request.link(), request.notes(), errors);
   if (!errors.ok()) return errors.ToGrpc();
-  v1::Post post;
-  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
-  if (post.state() == v1::POST_STATE_DISPATCHED || IsFinal(post.state())) {
-    return Precondition("post is " + StateName(post.state()) + "; only posts not yet dispatched can change");
-  }
-  for (const auto& entry : request.text_overrides()) {
-    const std::string& channel = entry.first;  // a named variable: lambdas may capture it (clang 14)
-    if (std::none_of(post.targets().begin(), post.targets().end(),
-                     [&](const v1::Target& t) { return t.channel_id() == channel; })) {
-      errors.Add("text_overrides[" + channel + "]", "not one of the post's channels");
+  const int64_t now = clock_.NowMs();
+  auto edit = [&](v1::Post& p, DueChange* change) {
+    if (auto s = EditAllowed(p, change); !s.ok()) return s;
+    FieldErrors bad;
+    for (const auto& entry : request.text_overrides()) {
+      const std::string& channel = entry.first;  // a named variable: lambdas may capture it (clang 14)
+      if (std::none_of(p.targets().begin(), p.targets().end(),
+                       [&](const v1::Target& t) { return t.channel_id() == channel; })) {
+        bad.Add("text_overrides[" + channel + "]", "not one of the post's channels");
+      }
     }
-  }
-  if (!errors.ok()) return errors.ToGrpc();
-  auto apply = [&](v1::Post& p) {
+    if (!bad.ok()) return absl::InvalidArgumentError(bad.Message());
     if (!request.text().empty()) p.set_text(request.text());
     p.mutable_media_urls()->CopyFrom(request.media_urls());
     p.set_link(request.link());
@@ -238,111 +249,56 @@ grpc::Status SchedulerService::DoUpdatePost(const v1::UpdatePostRequest& request
         t.set_text_override(it->second);
       }
     }
-    *p.mutable_update_time() = FromMs(clock_.NowMs());
+    *p.mutable_update_time() = FromMs(now);
+    return absl::OkStatus();
   };
-  apply(post);
-  if (auto s = CheckContent(request.workspace_id(), post); !s.ok()) return s;
-  return Change(request.workspace_id(), request.post_id(),
-                [&](v1::Post& p, DueChange* change) {
-                  if (p.state() == v1::POST_STATE_DISPATCHED || IsFinal(p.state())) return false;
-                  change->require_pending = p.state() == v1::POST_STATE_SCHEDULED;
-                  apply(p);
-                  return true;
-                },
-                response);
+  // The edited post must still fit every network it goes to.
+  return Apply(request.workspace_id(), request.post_id(), edit, response,
+               [&](const v1::Post& edited) { return CheckContent(request.workspace_id(), edited); });
 }
 
 grpc::Status SchedulerService::DoReschedulePost(const v1::ReschedulePostRequest& request, v1::Post* response) {
   FieldErrors errors;
   RequireIds(errors, request.workspace_id(), request.post_id());
-  int64_t now = clock_.NowMs();
+  const int64_t now = clock_.NowMs();
   if (!request.has_publish_at()) {
     errors.Add("publish_at", "required");
   } else if (ToMs(request.publish_at()) < now - kPastToleranceMs) {
     errors.Add("publish_at", "is in the past");
   }
   if (!errors.ok()) return errors.ToGrpc();
-  v1::Post post;
-  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
-  if (post.has_recurrence()) return InvalidArgument("publish_at", "a recurring post follows its rule; cancel and recreate it");
-  if (post.state() == v1::POST_STATE_DISPATCHED || IsFinal(post.state())) {
-    return Precondition("post is " + StateName(post.state()) + "; it can no longer be rescheduled");
-  }
-  int64_t at = ToMs(request.publish_at());
-  return Change(request.workspace_id(), request.post_id(),
-                [&](v1::Post& p, DueChange* change) {
-                  if (p.state() == v1::POST_STATE_DISPATCHED || IsFinal(p.state())) return false;
-                  *p.mutable_publish_at() = FromMs(at);
-                  p.set_queued(false);
-                  if (p.state() == v1::POST_STATE_SCHEDULED) {
-                    *change = DueChange::Add(at);
-                    change->require_pending = true;
-                  }
-                  *p.mutable_update_time() = FromMs(now);
-                  return true;
-                },
-                response);
+  const int64_t at = ToMs(request.publish_at());
+  return Apply(request.workspace_id(), request.post_id(),
+               [&](v1::Post& p, DueChange* change) { return Reschedule(p, at, now, change); }, response);
 }
 
 grpc::Status SchedulerService::DoCancelPost(const v1::CancelPostRequest& request, v1::Post* response) {
   FieldErrors errors;
   RequireIds(errors, request.workspace_id(), request.post_id());
   if (!errors.ok()) return errors.ToGrpc();
-  v1::Post post;
-  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
-  if (post.state() == v1::POST_STATE_DISPATCHED) return Precondition("post is already with the publisher");
-  if (IsFinal(post.state())) return Precondition("post is " + StateName(post.state()));
-  int64_t now = clock_.NowMs();
-  return Change(request.workspace_id(), request.post_id(),
-                [&](v1::Post& p, DueChange* change) {
-                  if (p.state() == v1::POST_STATE_DISPATCHED) return false;
-                  bool pending = p.state() == v1::POST_STATE_SCHEDULED;
-                  *change = DueChange::Remove();
-                  change->require_pending = pending;
-                  return SetAllTargets(p, v1::POST_STATE_CANCELED, "canceled", now);
-                },
-                response);
+  const int64_t now = clock_.NowMs();
+  return Apply(request.workspace_id(), request.post_id(),
+               [&](v1::Post& p, DueChange* change) { return Cancel(p, now, change); }, response);
 }
 
 grpc::Status SchedulerService::DoSubmitPost(const v1::SubmitPostRequest& request, v1::Post* response) {
   FieldErrors errors;
   RequireIds(errors, request.workspace_id(), request.post_id());
   if (!errors.ok()) return errors.ToGrpc();
-  v1::Post post;
-  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
-  if (post.state() != v1::POST_STATE_DRAFT) return Precondition("only a DRAFT can be submitted; post is " + StateName(post.state()));
-  if (!post.has_publish_at()) return InvalidArgument("publish_at", "the draft has no time yet (ReschedulePost first)");
-  int64_t now = clock_.NowMs();
-  return Change(request.workspace_id(), request.post_id(),
-                [&](v1::Post& p, DueChange* change) {
-                  if (p.state() != v1::POST_STATE_DRAFT) return false;
-                  p.clear_rejection_reason();
-                  if (p.approval_required()) return SetAllTargets(p, v1::POST_STATE_PENDING_APPROVAL, "", now);
-                  *change = DueChange::Add(std::max(now, ToMs(p.publish_at())));
-                  return SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", now);
-                },
-                response);
+  const int64_t now = clock_.NowMs();
+  return Apply(request.workspace_id(), request.post_id(),
+               [&](v1::Post& p, DueChange* change) { return Submit(p, now, change); }, response);
 }
 
 grpc::Status SchedulerService::DoApprovePost(const v1::ApprovePostRequest& request, v1::Post* response) {
   FieldErrors errors;
   RequireIds(errors, request.workspace_id(), request.post_id());
   if (!errors.ok()) return errors.ToGrpc();
-  v1::Post post;
-  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
-  if (post.state() != v1::POST_STATE_PENDING_APPROVAL) {
-    return Precondition("only a post PENDING_APPROVAL can be approved; post is " + StateName(post.state()));
-  }
-  int64_t now = clock_.NowMs();
-  log::Info("post approved", {{"post_id", post.id()}, {"approver", request.approver()}});
-  return Change(request.workspace_id(), request.post_id(),
-                [&](v1::Post& p, DueChange* change) {
-                  if (p.state() != v1::POST_STATE_PENDING_APPROVAL) return false;
-                  // Approved after its time: it goes out now.
-                  *change = DueChange::Add(std::max(now, ToMs(p.publish_at())));
-                  return SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", now);
-                },
-                response);
+  const int64_t now = clock_.NowMs();
+  auto s = Apply(request.workspace_id(), request.post_id(),
+                 [&](v1::Post& p, DueChange* change) { return Approve(p, now, change); }, response);
+  if (s.ok()) log::Info("post approved", {{"post_id", request.post_id()}, {"approver", request.approver()}});
+  return s;
 }
 
 grpc::Status SchedulerService::DoRejectPost(const v1::RejectPostRequest& request, v1::Post* response) {
@@ -351,19 +307,9 @@ grpc::Status SchedulerService::DoRejectPost(const v1::RejectPostRequest& request
   if (request.reason().find_first_not_of(" \t") == std::string::npos) errors.Add("reason", "required");
   if (request.reason().size() > 2000) errors.Add("reason", "longer than 2000 bytes");
   if (!errors.ok()) return errors.ToGrpc();
-  v1::Post post;
-  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
-  if (post.state() != v1::POST_STATE_PENDING_APPROVAL) {
-    return Precondition("only a post PENDING_APPROVAL can be rejected; post is " + StateName(post.state()));
-  }
-  int64_t now = clock_.NowMs();
-  return Change(request.workspace_id(), request.post_id(),
-                [&](v1::Post& p, DueChange*) {
-                  if (p.state() != v1::POST_STATE_PENDING_APPROVAL) return false;
-                  p.set_rejection_reason(request.reason());
-                  return SetAllTargets(p, v1::POST_STATE_DRAFT, "", now);
-                },
-                response);
+  const int64_t now = clock_.NowMs();
+  return Apply(request.workspace_id(), request.post_id(),
+               [&](v1::Post& p, DueChange* change) { return Reject(p, request.reason(), now, change); }, response);
 }
 
 // ---------------------------------------------------------------- queues

@@ -2,6 +2,7 @@
 // gRPC API of the scheduler (herald.scheduler.v1.SchedulerService). Each
 // handler hands its body (a Do* method, callable without gRPC) to the executor.
 #include <chrono>
+#include <functional>
 
 #include "common/clock.h"
 #include "common/executor.h"
@@ -61,9 +62,14 @@ class SchedulerService final
  private:
   // Loads a post of the workspace (NOT_FOUND for another workspace's post).
   grpc::Status Load(const std::string& workspace_id, const std::string& post_id, v1::Post* post);
-  // Applies `mutate` and answers with the stored post.
-  grpc::Status Change(const std::string& workspace_id, const std::string& post_id, const PostStore::Mutation& mutate,
-                      v1::Post* response);
+  // A verb of post_rules (Approve, Cancel, …) bound to its request.
+  using Verb = std::function<absl::Status(v1::Post&, DueChange*)>;
+  // Checks of the verb's result that need other services (content rules).
+  using Precheck = std::function<grpc::Status(const v1::Post& changed)>;
+  // Applies the verb — first on a copy for the early answer, then inside the
+  // store's compare-and-set — and answers with the stored post.
+  grpc::Status Apply(const std::string& workspace_id, const std::string& post_id, const Verb& verb,
+                     v1::Post* response, const Precheck& precheck = nullptr);
   // The publisher's objections to each target's content, named by field.
   grpc::Status CheckContent(const std::string& workspace_id, const v1::Post& post);
   void EmitLifecycle(const v1::Post& post);

@@ -1,8 +1,11 @@
 #pragma once
 // Small helpers shared by the end-to-end tests.
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,6 +49,25 @@ inline bool Eventually(const std::function<bool()>& done, std::chrono::seconds t
 }
 
 // An HTTP call answered with JSON (null when it failed).
+// One series of a /metrics page, named exactly (labels in the exposition's
+// order). A page that cannot be read, or a series that is not on it, fails
+// the calling test: it is never read as zero.
+inline double MetricValue(int port, const std::string& series) {
+  HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  auto res = SendHttp(req);
+  if (!res.ok() || res->status != 200) {
+    ADD_FAILURE() << "metrics on port " << port << " unreadable: " << (res.ok() ? "" : res.status().ToString());
+    return std::nan("");
+  }
+  const std::string& body = res->body;
+  for (size_t pos = body.find(series + " "); pos != std::string::npos; pos = body.find(series + " ", pos + 1)) {
+    if (pos == 0 || body[pos - 1] == '\n') return std::atof(body.c_str() + pos + series.size() + 1);
+  }
+  ADD_FAILURE() << "no series " << series << " on port " << port;
+  return std::nan("");
+}
+
 inline nlohmann::json HttpJson(const std::string& method, const std::string& url, const std::string& body = "") {
   HttpRequest req;
   req.method = method;

@@ -34,16 +34,6 @@ constexpr const char* kWorkspace = "crash";
 constexpr int kPosts = 60;
 
 // A counter's value from a service's /metrics (0 when absent).
-double Metric(int port, const std::string& line_prefix) {
-  HttpRequest req;
-  req.url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
-  auto res = SendHttp(req);
-  if (!res.ok()) return 0;
-  auto pos = res->body.find("\n" + line_prefix);
-  if (pos == std::string::npos) return 0;
-  auto space = res->body.find(' ', pos + 1 + line_prefix.size());
-  return std::stod(res->body.substr(space + 1, res->body.find('\n', space) - space - 1));
-}
 
 int CountPublished(sched::SchedulerService::Stub& scheduler) {
   sched::ListPostsRequest list;
@@ -115,7 +105,7 @@ TEST(Failures, SigkillSchedulerAndPublisherDuringAKafkaOutageLosesNothingAndDupl
   }
   ASSERT_EQ(published, kPosts) << p.Logs();
   // The claims the killed scheduler held really were recovered by the reaper.
-  EXPECT_GE(Metric(p.ports().at("scheduler").metrics, "herald_scheduler_leases_expired_total"), 1.0);
+  EXPECT_GE(herald::testing::MetricValue(p.ports().at("scheduler").metrics, "herald_scheduler_leases_expired_total"), 1.0);
 
   // Exactly once on the network.
   HttpRequest req;

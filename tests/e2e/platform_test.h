@@ -100,12 +100,7 @@ class PlatformTest : public ::testing::Test {
   static inline const json kNoFaults = {
       {"latency_ms", 0}, {"error_rate", 0}, {"reset_rate", 0}, {"timeout_rate", 0}, {"close_rate", 0}};
   double Metric(const std::string& service, const std::string& series) {
-    HttpRequest req;
-    req.url = "http://127.0.0.1:" + std::to_string(p_->ports().at(service).metrics) + "/metrics";
-    auto res = SendHttp(req);
-    if (!res.ok()) return -1;
-    auto pos = res->body.find(series + " ");
-    return pos == std::string::npos ? 0 : std::atof(res->body.c_str() + pos + series.size() + 1);
+    return MetricValue(p_->ports().at(service).metrics, series);
   }
 
   std::unique_ptr<Platform> p_;

@@ -8,7 +8,10 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -337,6 +340,59 @@ TEST_F(ThinSlice, BadInputGetsInvalidArgumentNamingTheFieldAndStoresNothing) {
   li.set_page_size(10);
   ASSERT_TRUE(listener->ListInbox(Ctx().get(), li, &inbox).ok());
   EXPECT_EQ(inbox.items_size(), 0);
+}
+
+// Every metric every service exports, after a post went through them all,
+// follows Prometheus's naming rules: snake_case under herald_ (or the
+// exporter's own exposer_/process_), counters end in _total and nothing else
+// does, histograms and summaries carry their unit (_seconds, _bytes), label
+// names are snake_case, and no family has more series than a bounded label
+// set can make.
+TEST_F(ThinSlice, EveryExportedMetricFollowsTheNamingRules) {
+  const std::regex name_rule("(herald|exposer|process)_[a-z0-9_]*[a-z0-9]");
+  const std::regex label_rule("[a-z][a-z0-9_]*");
+  int families = 0;
+  for (const char* service : {"scheduler", "publisher", "listener", "campaign", "analytics"}) {
+    SCOPED_TRACE(service);
+    HttpRequest req;
+    req.url = "http://127.0.0.1:" + std::to_string(p().ports().at(service).metrics) + "/metrics";
+    auto res = SendHttp(req);
+    ASSERT_TRUE(res.ok() && res->status == 200);
+    std::map<std::string, std::string> type_of;
+    std::map<std::string, int> series_of;
+    std::istringstream lines(res->body);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("# TYPE ", 0) == 0) {
+        std::istringstream f(line.substr(7));
+        std::string name, type;
+        f >> name >> type;
+        type_of[name] = type;
+        EXPECT_TRUE(std::regex_match(name, name_rule)) << name;
+        bool total = name.size() > 6 && name.compare(name.size() - 6, 6, "_total") == 0;
+        EXPECT_EQ(total, type == "counter") << name << " is a " << type;
+        if (type == "histogram" || type == "summary") {
+          EXPECT_TRUE(std::regex_search(name, std::regex("_(seconds|bytes)$"))) << name << ": no unit";
+        }
+        continue;
+      }
+      if (line.empty() || line[0] == '#') continue;
+      std::string series = line.substr(0, line.find_first_of(" {"));
+      ++series_of[series];
+      auto open = line.find('{');
+      if (open == std::string::npos) continue;
+      std::string labels = line.substr(open + 1, line.find('}') - open - 1);
+      for (size_t at = 0; at < labels.size();) {
+        size_t eq = labels.find('=', at);
+        std::string label = labels.substr(at, eq - at);
+        EXPECT_TRUE(std::regex_match(label, label_rule)) << series << " label " << label;
+        size_t close = labels.find('"', labels.find('"', eq) + 1);
+        at = labels.find(',', close) == std::string::npos ? labels.size() : labels.find(',', close) + 1;
+      }
+    }
+    for (const auto& [series, n] : series_of) EXPECT_LE(n, 1000) << series << ": unbounded labels?";
+    families += static_cast<int>(type_of.size());
+  }
+  EXPECT_GT(families, 20);  // the pages were really read
 }
 
 TEST_F(ThinSlice, ServicesShutDownCleanlyOnSigterm) {

@@ -4,13 +4,15 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <mutex>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -21,6 +23,87 @@
 extern char** environ;
 
 namespace herald::testing {
+
+namespace {
+
+// Starts argv with its output in log_path. The child gets SIGKILL when the
+// test process dies, however it dies (a crash, ctest's timeout): nothing
+// outlives its test. The kernel sends that signal when the *thread* that
+// forked exits, so every child is forked by one thread that lives as long as
+// the process.
+class Spawner {
+ public:
+  static Spawner& Instance() {
+    static Spawner* spawner = new Spawner();  // never destroyed: its thread lives to the end
+    return *spawner;
+  }
+  pid_t Spawn(char* const* argv, char* const* envp, const std::string& log_path) {
+    std::lock_guard one_at_a_time(serial_);
+    std::unique_lock lock(mu_);
+    job_ = Job{argv, envp, log_path.c_str(), 0, 0, false};
+    has_job_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return job_.done; });
+    has_job_ = false;
+    cv_.notify_all();
+    errno = job_.error;
+    return job_.pid;
+  }
+
+ private:
+  struct Job {
+    char* const* argv;
+    char* const* envp;
+    const char* log_path;
+    pid_t pid;
+    int error;
+    bool done;
+  };
+  Spawner() {
+    std::thread([this] { Loop(); }).detach();
+  }
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return has_job_ && !job_.done; });
+      job_.pid = ForkExec(job_.argv, job_.envp, job_.log_path, getpid());
+      job_.error = job_.pid < 0 ? errno : 0;
+      job_.done = true;
+      cv_.notify_all();
+    }
+  }
+  // Only async-signal-safe calls between fork and exec (the test is threaded).
+  static pid_t ForkExec(char* const* argv, char* const* envp, const char* log_path, pid_t parent) {
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);  // the test died before prctl
+      // Signals blocked in the test (gtest threads) must not stay blocked in the child.
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execve(argv[0], argv, envp);
+      _exit(127);
+    }
+    close(fd);
+    return pid;
+  }
+  std::mutex serial_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Job job_{};
+  bool has_job_ = false;
+};
+
+}  // namespace
+
+pid_t SpawnDying(char* const* argv, char* const* envp, const std::string& log_path) {
+  return Spawner::Instance().Spawn(argv, envp, log_path);
+}
 
 Process::Process(std::string name, std::vector<std::string> argv, std::map<std::string, std::string> env,
                  std::string log_path)
@@ -37,21 +120,8 @@ Process::Process(std::string name, std::vector<std::string> argv, std::map<std::
   for (auto& e : envs) cenv.push_back(e.data());
   cenv.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Signals blocked in the test (gtest threads) must not stay blocked in the child.
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&pid_, cargv[0], &actions, &attr, cargv.data(), cenv.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw std::runtime_error("spawn " + argv[0] + ": " + std::strerror(rc));
+  pid_ = SpawnDying(cargv.data(), cenv.data(), log_path_);
+  if (pid_ < 0) throw std::runtime_error("spawn " + argv[0] + ": " + std::strerror(errno));
 }
 
 Process::~Process() { Kill(); }

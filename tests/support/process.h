@@ -1,6 +1,7 @@
 #pragma once
-// Child processes for tests: started with posix_spawn, output to a log file,
-// killed (SIGKILL) when the handle goes out of scope unless stopped before.
+// Child processes for tests: output to a log file, killed (SIGKILL) when the
+// handle goes out of scope unless stopped before — and by the kernel when the
+// test process dies, so no server outlives a crashed or timed-out test.
 #include <sys/types.h>
 
 #include <chrono>
@@ -33,6 +34,10 @@ class Process {
   std::string log_path_;
   pid_t pid_ = -1;
 };
+
+// Forks and execs argv[0] (stdout and stderr to log_path) with the parent-death
+// signal set; -1 and errno on failure.
+pid_t SpawnDying(char* const* argv, char* const* envp, const std::string& log_path);
 
 // A TCP port nobody listens on right now.
 int FreePort();

@@ -200,6 +200,64 @@ TEST(BuildPost, InitialStateFollowsDraftAndApproval) {
   EXPECT_FALSE(InDueIndex(draft.state()));
 }
 
+// Each verb is one rule: it moves the post it may move and refuses the rest
+// with FAILED_PRECONDITION naming the state — the same answer whether the
+// post was already there when the call came or got there during it.
+TEST(Verbs, EachMovesOnlyThePostsItMayMove) {
+  auto pending = [] {
+    auto r = Valid();
+    r.set_approval_required(true);
+    return BuildPost(r, "p", kNow + 60000, kNow);
+  };
+  DueChange change;
+  v1::Post p = pending();
+  ASSERT_TRUE(Approve(p, kNow, &change).ok());
+  EXPECT_EQ(p.state(), v1::POST_STATE_SCHEDULED);
+  EXPECT_EQ(change.action, DueChange::Action::kAdd);
+  EXPECT_EQ(change.at_ms, kNow + 60000);
+  // Approve after Reject (or the other way round) is refused, naming the state.
+  p = pending();
+  ASSERT_TRUE(Reject(p, "off-brand", kNow, &change).ok());
+  EXPECT_EQ(p.state(), v1::POST_STATE_DRAFT);
+  EXPECT_EQ(p.rejection_reason(), "off-brand");
+  auto late = Approve(p, kNow, &change);
+  EXPECT_TRUE(absl::IsFailedPrecondition(late)) << late;
+  EXPECT_NE(late.message().find("post is DRAFT"), std::string_view::npos) << late;
+  EXPECT_TRUE(absl::IsFailedPrecondition(Reject(p, "again", kNow, &change)));
+  // A rejected draft can be submitted again; an approval-free one is scheduled
+  // at once when its time has passed.
+  ASSERT_TRUE(Submit(p, kNow, &change).ok());
+  EXPECT_EQ(p.state(), v1::POST_STATE_PENDING_APPROVAL);
+  EXPECT_TRUE(p.rejection_reason().empty());
+  v1::Post draft = BuildPost([] {
+    auto r = Valid();
+    r.set_draft(true);
+    return r;
+  }(), "d", 0, kNow);
+  EXPECT_TRUE(absl::IsInvalidArgument(Submit(draft, kNow, &change)));  // no time yet
+  ASSERT_TRUE(Reschedule(draft, kNow - 1000, kNow, &change).ok());
+  change = {};
+  ASSERT_TRUE(Submit(draft, kNow, &change).ok());
+  EXPECT_EQ(draft.state(), v1::POST_STATE_SCHEDULED);
+  EXPECT_EQ(change.at_ms, kNow);  // its time passed: now
+  // Cancel takes a scheduled post out of the due index, only while pending.
+  change = {};
+  ASSERT_TRUE(Cancel(draft, kNow, &change).ok());
+  EXPECT_EQ(draft.state(), v1::POST_STATE_CANCELED);
+  EXPECT_EQ(change.action, DueChange::Action::kRemove);
+  EXPECT_TRUE(change.require_pending);
+  EXPECT_TRUE(absl::IsFailedPrecondition(Cancel(draft, kNow, &change)));
+  EXPECT_TRUE(absl::IsFailedPrecondition(Reschedule(draft, kNow + 1000, kNow, &change)));
+  EXPECT_TRUE(absl::IsFailedPrecondition(EditAllowed(draft, &change)));
+  // Once the publisher has it, nothing a person does changes it.
+  v1::Post dispatched = BuildPost(Valid(), "q", kNow, kNow);
+  ASSERT_TRUE(MarkDispatched(dispatched, kNow));
+  for (auto s : {Cancel(dispatched, kNow, &change), Reschedule(dispatched, kNow + 1, kNow, &change),
+                 EditAllowed(dispatched, &change), Approve(dispatched, kNow, &change)}) {
+    EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  }
+}
+
 TEST(ApplyResult, RecurringPostMovesToItsNextOccurrenceWhenDone) {
   auto r = Valid();
   r.clear_publish_at();

@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
   std::string accounts_spec = settings.String("accounts", "dev-token:herald_demo", "token:username[,token:username]");
   int limit = static_cast<int>(settings.Int("rate-limit", 300, 1, 1000000, "posts (Bluesky: points) per account per window"));
   int window_s = static_cast<int>(settings.Int("rate-window-s", 300, 1, 86400, "rate-limit window in seconds"));
+  bool per_app = settings.Choice("rate-scope", "account", {"account", "app"},
+                                 "one rate-limit window per account, or one for the whole app") == "app";
   std::string webhook_url = settings.String("webhook-url", "", "where /_sim/mention sends mentions by default");
   std::string webhook_secret = settings.String("webhook-secret", "dev-webhook-secret", "HMAC key for webhooks");
   herald::sim::FaultPlan plan;
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
   }
 
   std::string base_url = "http://127.0.0.1:" + std::to_string(port);
-  SimCore sim(accounts, {limit, window_s * 1000LL}, herald::SystemClock::Instance());
+  SimCore sim(accounts, {limit, window_s * 1000LL, per_app}, herald::SystemClock::Instance());
   Faults faults;
   faults.Set(plan);
   httplib::Server server;

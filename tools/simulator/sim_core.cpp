@@ -42,7 +42,7 @@ std::optional<Account> SimCore::ByUsername(const std::string& username) const {
 Admission SimCore::Charge(Net net, const std::string& account_id, int cost) {
   std::lock_guard lock(mu_);
   int64_t now = clock_.NowMs();
-  Window& w = windows_[std::string(NetName(net)) + "|" + account_id];
+  Window& w = windows_[std::string(NetName(net)) + "|" + (limit_.per_app ? std::string("*app*") : account_id)];
   // Fixed windows aligned to the clock, as most networks keep them.
   if (w.start_ms < 0 || now - w.start_ms >= limit_.window_ms) w = {now - now % limit_.window_ms, 0};
   Admission a;

@@ -40,6 +40,9 @@ struct SimPost {
 struct RateLimit {
   int limit = 300;
   int64_t window_ms = 300'000;
+  // One window per network for every account (an app-wide limit, like X's
+  // per-app caps) instead of one per account.
+  bool per_app = false;
 };
 
 // The quota check of one request.

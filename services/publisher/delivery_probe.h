@@ -1,0 +1,36 @@
+#pragma once
+// What the delivery worker reports, in one place: the metric families it
+// owns, every series created up front (bounded: networks × outcomes), and
+// outcomes as an enum — a misspelt outcome does not compile.
+#include <array>
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "herald/common/v1/common.pb.h"
+
+namespace herald::publisher {
+
+enum class DeliveryOutcome { kPublished, kFailed, kRetry, kDeferred, kDuplicate, kReconciled };
+inline constexpr int kDeliveryOutcomes = 6;
+const char* DeliveryOutcomeName(DeliveryOutcome outcome);
+
+class DeliveryProbe {
+ public:
+  explicit DeliveryProbe(prometheus::Registry& registry);
+  void Delivered(herald::common::v1::Network network, DeliveryOutcome outcome);
+  // Quota decisions taken before calling a network.
+  void QuotaAllowed() { allowed_.Increment(); }
+  void QuotaDeferred() { deferred_.Increment(); }
+
+ private:
+  static constexpr int kNetworks = herald::common::v1::Network_ARRAYSIZE;
+  prometheus::Family<prometheus::Counter>& deliveries_;
+  // [network][outcome]; networks without a name share NETWORK_UNSPECIFIED's row.
+  std::array<std::array<prometheus::Counter*, kDeliveryOutcomes>, kNetworks> counters_{};
+  prometheus::Family<prometheus::Counter>& decisions_;
+  prometheus::Counter& allowed_;
+  prometheus::Counter& deferred_;
+};
+
+}  // namespace herald::publisher
