@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <thread>
 
 namespace herald {
 
@@ -13,11 +14,16 @@ class Clock {
   int64_t NowMs() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
   }
+  // Waits this long on this clock. Loops that pause (a retry after a failed
+  // step, a poll for a lock) wait here, so a test's clock moves instead of
+  // the test sleeping.
+  virtual void SleepFor(std::chrono::milliseconds d) const = 0;
 };
 
 class SystemClock final : public Clock {
  public:
   std::chrono::system_clock::time_point Now() const override { return std::chrono::system_clock::now(); }
+  void SleepFor(std::chrono::milliseconds d) const override { std::this_thread::sleep_for(d); }
   static SystemClock& Instance() {
     static SystemClock clock;
     return clock;
@@ -33,9 +39,11 @@ class ManualClock final : public Clock {
   }
   void SetMs(int64_t ms) { now_ms_ = ms; }
   void AdvanceMs(int64_t ms) { now_ms_ += ms; }
+  // Time passes at once: a wait of d is the clock moving d.
+  void SleepFor(std::chrono::milliseconds d) const override { now_ms_ += d.count(); }
 
  private:
-  std::atomic<int64_t> now_ms_;
+  mutable std::atomic<int64_t> now_ms_;
 };
 
 }  // namespace herald

@@ -56,6 +56,14 @@ class ServiceRuntime {
 
   // Runs at shutdown, last registered first.
   void OnStop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+  // Starts a component (anything with Start and Stop) and registers its Stop
+  // in the same call, so components stop in the reverse of the order they
+  // started, by construction.
+  template <class Component>
+  void Launch(Component& component) {
+    component.Start();
+    OnStop([&component] { component.Stop(); });
+  }
 
   // Starts metrics and gRPC, waits for a signal, shuts down. Returns the exit code.
   int Run();

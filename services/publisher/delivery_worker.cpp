@@ -49,7 +49,7 @@ bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages
     absl::Status s = ledger_.MarkSentMany(sent);
     while (!s.ok() && retry && !stopping) {
       log::Warn("recording sent deliveries failed; retrying", {{"deliveries", sent.size()}, {"error", s.ToString()}});
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      clock_.SleepFor(std::chrono::seconds(1));
       s = ledger_.MarkSentMany(sent);
     }
     if (s.ok()) sent.clear();
@@ -64,7 +64,7 @@ bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages
     absl::Status s = Deliver(due, sent);
     while (!s.ok() && !stopping) {
       log::Warn("delivery step failed; retrying", {{"post_id", due.post_id()}, {"error", s.ToString()}});
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      clock_.SleepFor(std::chrono::seconds(1));
       s = Deliver(due, sent);
     }
     if (!s.ok()) {
@@ -110,7 +110,7 @@ void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
       }
       log::Warn("results not confirmed by Kafka; delivering the batch again", {{"messages", batch.size()}});
       if (stopping) return;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      clock_.SleepFor(std::chrono::seconds(1));
     }
   }
 }

@@ -107,11 +107,9 @@ int main(int argc, char** argv) {
 
   DeliveryWorker worker(channels, channel_cache, refresher, ledger, limiter, connectors, catalog, producer, due, SystemClock::Instance(),
                         SystemRandom::Instance(), rt.metrics(), delivery);
-  worker.Start();
-  webhook_dispatcher.Start();
-  rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
-  rt.OnStop([&] { worker.Stop(); });
+  rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });  // last: after everything that produces
   rt.OnStop([&] { network_calls.Stop(); });
-  rt.OnStop([&] { webhook_dispatcher.Stop(); });
+  rt.Launch(worker);
+  rt.Launch(webhook_dispatcher);
   return rt.Run();
 }

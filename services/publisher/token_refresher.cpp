@@ -86,7 +86,7 @@ absl::StatusOr<std::shared_ptr<const ChannelWithToken>> TokenRefresher::Fresh(
       return result;
     }
     if (clock_.NowMs() > deadline) return absl::UnavailableError("another replica is still refreshing the token");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    clock_.SleepFor(std::chrono::milliseconds(100));
   }
 }
 

@@ -264,7 +264,7 @@ void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
     auto n = ClaimAndProduce();
     if (!n.ok()) {
       log::Warn("dispatch round failed", {{"error", n.status().ToString()}});
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      clock_.SleepFor(std::chrono::milliseconds(500));
       continue;
     }
     if (clock_.NowMs() - last_backlog_ms > 5000) {
@@ -277,7 +277,7 @@ void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
     // Sleep until the earliest due post, but at most max_idle_ms (posts
     // created meanwhile, expired leases, clock skew).
     int64_t wait = n->next_round_ms - clock_.NowMs();
-    if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    if (wait > 0) clock_.SleepFor(std::chrono::milliseconds(wait));
   }
 }
 
@@ -297,7 +297,7 @@ void Dispatcher::CompleteLoop(const std::atomic<bool>& stopping) {
     auto n = Complete(batch);
     while (!n.ok() && !stopping) {
       log::Warn("marking dispatched posts failed; retrying", {{"error", n.status().ToString()}});
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      clock_.SleepFor(std::chrono::milliseconds(200));
       n = Complete(batch);
     }
     in_flight_ -= static_cast<int>(count);

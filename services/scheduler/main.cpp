@@ -43,10 +43,8 @@ int main(int argc, char** argv) {
   KafkaDeadLetters dead_letters(producer, results.group_id, results.topics, rt.metrics());
   ResultsConsumer consumer(store, results, dead_letters, SystemClock::Instance(), rt.metrics());
 
-  dispatcher.Start();
-  consumer.Start();
-  rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
-  rt.OnStop([&] { dispatcher.Stop(); });
-  rt.OnStop([&] { consumer.Stop(); });
+  rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });  // last: after everything that produces
+  rt.Launch(dispatcher);
+  rt.Launch(consumer);
   return rt.Run();
 }

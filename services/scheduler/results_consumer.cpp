@@ -60,7 +60,7 @@ void ResultsConsumer::Loop(const std::atomic<bool>& stopping) {
     for (const auto& m : batch) {
       while (!Apply(m)) {
         if (stopping) return;  // uncommitted: redelivered to whoever owns the partition next
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        clock_.SleepFor(std::chrono::seconds(1));
       }
     }
     if (auto s = consumer.Commit(batch); !s.ok()) log::Warn("commit failed", {{"error", s.ToString()}});

@@ -3,7 +3,6 @@
 #include <grpcpp/alarm.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "common/events.h"
 #include "common/ids.h"
@@ -473,49 +472,65 @@ grpc::Status SchedulerService::DoResume(const v1::ResumeRequest& request, v1::Re
   if (!errors.ok()) return errors.ToGrpc();
   std::string key = request.workspace_id() + (request.channel_id().empty() ? "" : "/" + request.channel_id());
   if (auto s = store_.ClearHold(key); !s.ok()) return ToGrpc(s.status());
-  auto holds = store_.Holds();
-  if (!holds.ok()) return ToGrpc(holds.status());
-  bool skip = request.mode() == v1::ResumeRequest::MODE_SKIP;
-  auto release = [&]() -> grpc::Status {
-    int64_t now = clock_.NowMs();
-    for (int shard = 0; shard < store_.shards(); ++shard) {
-      auto held = store_.Held(shard);
-      if (!held.ok()) return ToGrpc(held.status());
-      for (const auto& id : *held) {
-        auto updated = store_.Update(id, [&](v1::Post& p, DueChange* change) {
-          if (p.workspace_id() != request.workspace_id() || p.state() != v1::POST_STATE_HELD) return false;
-          bool ours = request.channel_id().empty() ||
-                      std::any_of(p.targets().begin(), p.targets().end(),
-                                  [&](const v1::Target& t) { return t.channel_id() == request.channel_id(); });
-          // Still covered by another pause (the workspace's, or another channel's).
-          bool still_held = holds->count(p.workspace_id()) > 0;
-          for (const auto& t : p.targets()) still_held |= holds->count(p.workspace_id() + "/" + t.channel_id()) > 0;
-          if (!ours || still_held) return false;
-          if (skip) {
-            SetAllTargets(p, v1::POST_STATE_CANCELED, "skipped: fell due during a pause", now);
-            int64_t next = FinishOccurrence(p, now);
-            *change = next ? DueChange::Add(next) : DueChange::Remove();
-            response->set_skipped(response->skipped() + 1);
-          } else {
-            SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", now);
-            *change = DueChange::Add(now);
-            response->set_requeued(response->requeued() + 1);
-          }
-          return true;
-        });
-        if (!updated.ok()) return ToGrpc(updated.status());
-      }
-    }
-    return grpc::Status::OK;
-  };
-  if (auto s = release(); !s.ok()) return s;
-  // A dispatcher round that read the pause just before it was lifted may still
-  // be holding a post: look once more after such a round has surely ended.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  if (auto s = release(); !s.ok()) return s;
+  if (auto s = ReleaseHeld(request, response); !s.ok()) return s;
   log::Info("publishing resumed", {{"scope", key},
                                    {"requeued", response->requeued()},
                                    {"skipped", response->skipped()}});
+  // A dispatcher round that read the pause just before it was lifted may
+  // still hold a post after this pass: look once more when such a round has
+  // surely ended — later, off the caller's time.
+  executor_.Submit([this, request, key] {
+    clock_.SleepFor(std::chrono::milliseconds(500));
+    v1::ResumeResponse late;
+    if (auto s = ReleaseHeld(request, &late); !s.ok()) {
+      log::Warn("second look after resume failed", {{"scope", key}, {"error", s.error_message()}});
+    } else if (late.requeued() + late.skipped() > 0) {
+      log::Info("posts held by a round that raced the resume released",
+                {{"scope", key}, {"requeued", late.requeued()}, {"skipped", late.skipped()}});
+    }
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::ReleaseHeld(const v1::ResumeRequest& request, v1::ResumeResponse* response) {
+  auto holds = store_.Holds();
+  if (!holds.ok()) return ToGrpc(holds.status());
+  const bool skip = request.mode() == v1::ResumeRequest::MODE_SKIP;
+  const int64_t now = clock_.NowMs();
+  for (int shard = 0; shard < store_.shards(); ++shard) {
+    auto held = store_.Held(shard);
+    if (!held.ok()) return ToGrpc(held.status());
+    for (const auto& id : *held) {
+      auto updated = store_.Update(id, [&](v1::Post& p, DueChange* change) {
+        if (p.workspace_id() != request.workspace_id() || p.state() != v1::POST_STATE_HELD) return false;
+        bool ours = request.channel_id().empty() ||
+                    std::any_of(p.targets().begin(), p.targets().end(),
+                                [&](const v1::Target& t) { return t.channel_id() == request.channel_id(); });
+        // Still covered by another pause (the workspace's, or another channel's).
+        bool still_held = holds->count(p.workspace_id()) > 0;
+        for (const auto& t : p.targets()) still_held |= holds->count(p.workspace_id() + "/" + t.channel_id()) > 0;
+        if (!ours || still_held) return false;
+        if (skip) {
+          SetAllTargets(p, v1::POST_STATE_CANCELED, "skipped: fell due during a pause", now);
+          int64_t next = FinishOccurrence(p, now);
+          *change = next ? DueChange::Add(next) : DueChange::Remove();
+        } else {
+          SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", now);
+          *change = DueChange::Add(now);
+        }
+        return true;
+      });
+      if (!updated.ok()) return ToGrpc(updated.status());
+      // Counted once the write landed (a mutation may run more than once).
+      if (updated->has_value()) {
+        if (skip) {
+          response->set_skipped(response->skipped() + 1);
+        } else {
+          response->set_requeued(response->requeued() + 1);
+        }
+      }
+    }
+  }
   return grpc::Status::OK;
 }
 

@@ -73,6 +73,9 @@ class SchedulerService final
   // The publisher's objections to each target's content, named by field.
   grpc::Status CheckContent(const std::string& workspace_id, const v1::Post& post);
   void EmitLifecycle(const v1::Post& post);
+  // Puts the held posts a resume covers back in the due index (or skips
+  // their occurrence), counting them in `response`.
+  grpc::Status ReleaseHeld(const v1::ResumeRequest& request, v1::ResumeResponse* response);
 
   PostStore& store_;
   ChannelDirectory& channels_;

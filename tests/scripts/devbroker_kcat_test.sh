@@ -13,10 +13,12 @@ B=$(cat "$DIR/bootstrap")
 [ -n "$B" ] || { echo "FAIL: no bootstrap file"; cat "$DIR/log"; exit 1; }
 
 meta=$(kcat -b "$B" -L)
-echo "$meta" | grep -q '3 brokers' || { echo "FAIL: want 3 brokers"; echo "$meta"; exit 1; }
+# Here-strings, not `echo | grep -q`: grep -q exits at its first match, and
+# with pipefail the echo it cut off (SIGPIPE) would fail the check.
+grep -q '3 brokers' <<<"$meta" || { echo "FAIL: want 3 brokers"; echo "$meta"; exit 1; }
 grep -v '^#' "$ROOT/proto/topics.tsv" | while IFS=$'\t' read -r name partitions _; do
   [ -n "$name" ] || continue
-  echo "$meta" | grep -q "topic \"$name\" with $partitions partitions" ||
+  grep -q "topic \"$name\" with $partitions partitions" <<<"$meta" ||
     { echo "FAIL: topic $name should have $partitions partitions"; exit 1; }
 done
 

@@ -1,7 +1,6 @@
 #include "publisher/webhooks/webhook_dispatcher.h"
 
 #include <algorithm>
-#include <random>
 #include <thread>
 
 #include "common/hmac.h"
@@ -126,7 +125,7 @@ void WebhookDispatcher::Intake(const std::atomic<bool>& stopping) {
     absl::Status s = Accept(batch);
     while (!s.ok() && !stopping) {
       log::Warn("webhook intake failed; retrying", {{"error", s.ToString()}});
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      clock_.SleepFor(std::chrono::seconds(1));
       s = Accept(batch);
     }
     if (!s.ok()) return;
@@ -166,9 +165,7 @@ void WebhookDispatcher::SendOne(const WebhookDelivery& d) {
                  {"X-Herald-Signature", TimestampedSignature(hook->secret, start / 1000, req.body)}};
   auto answer = SendHttp(req);
   const int64_t now = clock_.NowMs();
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  v1::WebhookAttempt attempt =
-      JudgeWebhookAnswer(answer, attempt_number, options_.retry, now, std::uniform_real_distribution<double>(0, 1)(rng));
+  v1::WebhookAttempt attempt = JudgeWebhookAnswer(answer, attempt_number, options_.retry, now, options_.random->Unit());
   attempt.set_event_id(d.event_id);
   attempt.set_event_type((*record)->type);
   attempt.set_duration_ms(now - start);
@@ -208,7 +205,7 @@ void WebhookDispatcher::Sender(const std::atomic<bool>& stopping) {
   while (!stopping) {
     auto sent = SendDue();
     if (!sent.ok()) log::Warn("webhook sender: claim failed", {{"error", sent.status().ToString()}});
-    if (!sent.ok() || *sent == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!sent.ok() || *sent == 0) clock_.SleepFor(std::chrono::milliseconds(100));
   }
 }
 

@@ -19,6 +19,7 @@
 
 #include "common/background_thread.h"
 #include "common/clock.h"
+#include "common/random.h"
 #include "common/http_client.h"
 #include "common/event_gate.h"
 #include "common/kafka.h"
@@ -34,6 +35,8 @@ struct WebhookOptions {
   std::chrono::milliseconds timeout{10000};
   // Sends in flight at once.
   int senders = 4;
+  // The backoff's jitter (tests pass a seeded one).
+  RandomSource* random = &SystemRandom::Instance();
 };
 
 // What one answer (or its absence) means; no I/O. `unit_random` is the jitter.
