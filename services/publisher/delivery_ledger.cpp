@@ -71,8 +71,8 @@ LedgerEntry ParseEntry(const RedisReply& r) {
     e.remote_url = r.elements[3].str;
   }
   if (r.elements.size() == 6) {
-    (e.state == LedgerEntry::State::kBusy ? e.busy_until_ms : e.attempt_started_ms) = r.elements[4].AsInt();
-    e.updated_ms = r.elements[5].AsInt();
+    (e.state == LedgerEntry::State::kBusy ? e.busy_until : e.attempt_started) = AtMs(r.elements[4].AsInt());
+    e.updated = AtMs(r.elements[5].AsInt());
   }
   return e;
 }
@@ -80,12 +80,12 @@ LedgerEntry ParseEntry(const RedisReply& r) {
 }  // namespace
 
 std::string DeliveryKey::RedisKey() const {
-  return "pub:{" + channel_id + "}:dlv:" + post_id + ":" + std::to_string(occurrence_ms);
+  return "pub:{" + channel.str() + "}:dlv:" + post.str() + ":" + std::to_string(Ms(occurrence));
 }
 
 std::string DeliveryKey::IdempotencyKey() const {
-  uint64_t h = StableHash(post_id + "|" + channel_id + "|" + std::to_string(occurrence_ms));
-  return "herald-" + post_id + "-" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+  uint64_t h = StableHash(post.str() + "|" + channel.str() + "|" + std::to_string(Ms(occurrence)));
+  return "herald-" + post.str() + "-" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
 }
 
 absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
@@ -94,27 +94,28 @@ absl::StatusOr<LedgerEntry> DeliveryLedger::Get(const DeliveryKey& key) {
   return ParseEntry(*r);
 }
 
-absl::StatusOr<LedgerEntry> DeliveryLedger::Begin(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms) {
-  auto r = redis_.Eval(kBegin, {key.RedisKey()}, {std::to_string(now_ms), kTtlSeconds, std::to_string(in_progress_ms)});
+absl::StatusOr<LedgerEntry> DeliveryLedger::Begin(const DeliveryKey& key, TimePoint now, Millis in_progress) {
+  auto r = redis_.Eval(kBegin, {key.RedisKey()},
+                       {std::to_string(Ms(now)), kTtlSeconds, std::to_string(in_progress.count())});
   if (!r.ok()) return r.status();
   LedgerEntry e = ParseEntry(*r);
-  e.claim_ms = now_ms;
+  e.claim = now;
   return e;
 }
 
-absl::StatusOr<bool> DeliveryLedger::Renew(const DeliveryKey& key, LedgerEntry& claim, int64_t now_ms) {
-  if (now_ms == claim.claim_ms) return true;
-  auto r = redis_.Eval(kRenew, {key.RedisKey()}, {std::to_string(claim.claim_ms), std::to_string(now_ms)});
+absl::StatusOr<bool> DeliveryLedger::Renew(const DeliveryKey& key, LedgerEntry& entry, TimePoint now) {
+  if (now == entry.claim) return true;
+  auto r = redis_.Eval(kRenew, {key.RedisKey()}, {std::to_string(Ms(entry.claim)), std::to_string(Ms(now))});
   if (!r.ok()) return r.status();
   if (r->AsInt() != 1) return false;
-  claim.claim_ms = now_ms;
+  entry.claim = now;
   return true;
 }
 
 absl::Status DeliveryLedger::Release(const DeliveryKey& key, const LedgerEntry& before) {
   auto r = redis_.Eval(kRelease, {key.RedisKey()},
                        {before.state == LedgerEntry::State::kSending ? "SENDING" : "NEW",
-                        std::to_string(before.updated_ms), std::to_string(before.claim_ms)});
+                        std::to_string(Ms(before.updated)), std::to_string(Ms(before.claim))});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
@@ -124,9 +125,9 @@ absl::Status DeliveryLedger::CountAttempt(const DeliveryKey& key) {
 }
 
 absl::Status DeliveryLedger::MarkSent(const DeliveryKey& key, const std::string& remote_id,
-                                      const std::string& remote_url, int64_t now_ms) {
+                                      const std::string& remote_url, TimePoint now) {
   auto r = redis_.Command({"HSET", key.RedisKey(), "state", "SENT", "remote_id", remote_id, "remote_url", remote_url,
-                           "updated_ms", std::to_string(now_ms)});
+                           "updated_ms", std::to_string(Ms(now))});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
@@ -135,7 +136,7 @@ absl::Status DeliveryLedger::MarkSentMany(const std::vector<SentRecord>& records
   cmds.reserve(records.size());
   for (const auto& r : records) {
     cmds.push_back({"HSET", r.key.RedisKey(), "state", "SENT", "remote_id", r.remote_id, "remote_url", r.remote_url,
-                    "updated_ms", std::to_string(r.now_ms)});
+                    "updated_ms", std::to_string(Ms(r.at))});
   }
   auto replies = redis_.Pipeline(cmds);
   if (!replies.ok()) return replies.status();
@@ -145,13 +146,13 @@ absl::Status DeliveryLedger::MarkSentMany(const std::vector<SentRecord>& records
   return absl::OkStatus();
 }
 
-absl::Status DeliveryLedger::MarkFailed(const DeliveryKey& key, int64_t now_ms) {
-  auto r = redis_.Command({"HSET", key.RedisKey(), "state", "FAILED", "updated_ms", std::to_string(now_ms)});
+absl::Status DeliveryLedger::MarkFailed(const DeliveryKey& key, TimePoint now) {
+  auto r = redis_.Command({"HSET", key.RedisKey(), "state", "FAILED", "updated_ms", std::to_string(Ms(now))});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
-absl::Status DeliveryLedger::MarkNotSent(const DeliveryKey& key, int64_t now_ms) {
-  auto r = redis_.Command({"HSET", key.RedisKey(), "state", "NEW", "updated_ms", std::to_string(now_ms)});
+absl::Status DeliveryLedger::MarkNotSent(const DeliveryKey& key, TimePoint now) {
+  auto r = redis_.Command({"HSET", key.RedisKey(), "state", "NEW", "updated_ms", std::to_string(Ms(now))});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 

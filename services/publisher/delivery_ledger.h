@@ -11,13 +11,14 @@
 
 #include "absl/status/statusor.h"
 #include "common/redis.h"
+#include "common/strong_types.h"
 
 namespace herald::publisher {
 
 struct DeliveryKey {
-  std::string post_id;
-  std::string channel_id;
-  int64_t occurrence_ms = 0;
+  PostId post;
+  ChannelId channel;
+  TimePoint occurrence;
 
   std::string RedisKey() const;
   // Stable across retries and replicas: the network's idempotency key.
@@ -29,7 +30,7 @@ struct SentRecord {
   DeliveryKey key;
   std::string remote_id;
   std::string remote_url;
-  int64_t now_ms = 0;
+  TimePoint at;
 };
 
 struct LedgerEntry {
@@ -37,15 +38,15 @@ struct LedgerEntry {
   State state = State::kNew;
   int attempts = 0;
   // kBusy: when the running attempt counts as abandoned.
-  int64_t busy_until_ms = 0;
+  TimePoint busy_until;
   // kSending: when the attempt whose outcome is unknown began.
-  int64_t attempt_started_ms = 0;
+  TimePoint attempt_started;
   // kNew / kSending: the record's updated_ms before Begin (for Release).
-  int64_t updated_ms = 0;
+  TimePoint updated;
   // Our claim (the updated_ms Begin or Renew wrote): Release and Renew act
   // only while the record still carries it, so a replica that took over an
   // abandoned claim is never undone.
-  int64_t claim_ms = 0;
+  TimePoint claim;
   std::string remote_id;
   std::string remote_url;
 };
@@ -56,28 +57,28 @@ class DeliveryLedger {
 
   absl::StatusOr<LedgerEntry> Get(const DeliveryKey& key);
   // The first step of every delivery, one round trip: marks SENDING unless
-  // already SENT/FAILED or another attempt began less than in_progress_ms ago
+  // already SENT/FAILED or another attempt began less than `in_progress` ago
   // (kBusy). Returns the entry as it was before (kSending: an earlier
-  // attempt's outcome is unknown; attempt_started_ms says since when). Counts
+  // attempt's outcome is unknown; attempt_started says since when). Counts
   // an attempt only when the entry was new: after an unknown outcome the
   // attempt is counted once it really sends (CountAttempt).
-  absl::StatusOr<LedgerEntry> Begin(const DeliveryKey& key, int64_t now_ms, int64_t in_progress_ms);
+  absl::StatusOr<LedgerEntry> Begin(const DeliveryKey& key, TimePoint now, Millis in_progress);
   // Undoes a Begin that sent nothing (the quota said wait): `before` is what
   // Begin returned (its claim renewed since). A no-op once the claim is not ours.
   absl::Status Release(const DeliveryKey& key, const LedgerEntry& before);
   // Moves our claim to now before a network call, so the in-progress window
   // counts from the call, not from Begin; false when the claim is not ours
   // any more (another replica took it over): send nothing.
-  absl::StatusOr<bool> Renew(const DeliveryKey& key, LedgerEntry& claim, int64_t now_ms);
+  absl::StatusOr<bool> Renew(const DeliveryKey& key, LedgerEntry& entry, TimePoint now);
   // Counts an attempt begun without counting (a read-back came first).
   absl::Status CountAttempt(const DeliveryKey& key);
   absl::Status MarkSent(const DeliveryKey& key, const std::string& remote_id, const std::string& remote_url,
-                        int64_t now_ms);
+                        TimePoint now);
   // Many MarkSent in one round trip.
   absl::Status MarkSentMany(const std::vector<SentRecord>& records);
-  absl::Status MarkFailed(const DeliveryKey& key, int64_t now_ms);
+  absl::Status MarkFailed(const DeliveryKey& key, TimePoint now);
   // Back to "not sent" (a retry is scheduled and nothing went out).
-  absl::Status MarkNotSent(const DeliveryKey& key, int64_t now_ms);
+  absl::Status MarkNotSent(const DeliveryKey& key, TimePoint now);
 
  private:
   RedisClient& redis_;

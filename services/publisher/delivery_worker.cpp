@@ -71,7 +71,7 @@ bool DeliveryWorker::DeliverAll(const std::vector<const KafkaMessage*>& messages
       write_sent(false);
       return false;
     }
-    if (!sent.empty() && clock_.NowMs() - sent.front().now_ms > options_.in_progress_ms / 4 && !write_sent(true)) {
+    if (!sent.empty() && Now() - sent.front().at > Millis(options_.in_progress_ms / 4) && !write_sent(true)) {
       return false;
     }
   }
@@ -150,7 +150,7 @@ absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network networ
 
 absl::Status DeliveryWorker::Fail(const DeliveryKey& key, const PostDue& due, Network network,
                                   herald::events::v1::ErrorClass error_class, const std::string& why) {
-  if (auto s = ledger_.MarkFailed(key, clock_.NowMs()); !s.ok()) return s;
+  if (auto s = ledger_.MarkFailed(key, Now()); !s.ok()) return s;
   probe_.Delivered(network, DeliveryOutcome::kFailed);
   PublishResult r;
   r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_FAILED);
@@ -178,8 +178,8 @@ absl::StatusOr<bool> DeliveryWorker::StillOurs(const DeliveryKey& key, LedgerEnt
   // The in-progress window is two call timeouts and a second: a call that
   // starts within half of it from the claim ends inside it, and nobody can
   // take a claim over inside it. Only a later start needs the round trip.
-  const int64_t now = clock_.NowMs();
-  if (now - claim.claim_ms < options_.in_progress_ms / 2) return true;
+  const TimePoint now = Now();
+  if (now - claim.claim < Millis(options_.in_progress_ms / 2)) return true;
   return ledger_.Renew(key, claim, now);
 }
 
@@ -226,7 +226,7 @@ DeliveryWorker::Step DeliveryWorker::LoadChannel(InFlight& d) {
 // already ended is announced again (never sent again); one that another
 // attempt is running is deferred until that attempt counts as abandoned.
 DeliveryWorker::Step DeliveryWorker::ClaimLedger(InFlight& d) {
-  auto before = ledger_.Begin(d.key, d.now, options_.in_progress_ms);
+  auto before = ledger_.Begin(d.key, AtMs(d.now), Millis(options_.in_progress_ms));
   if (!before.ok()) return before.status();
   d.before = *before;
   if (d.before.state == LedgerEntry::State::kSent || d.before.state == LedgerEntry::State::kFailed) {
@@ -240,7 +240,7 @@ DeliveryWorker::Step DeliveryWorker::ClaimLedger(InFlight& d) {
     return Announce(r, d.due, d.network, false);
   }
   if (d.before.state == LedgerEntry::State::kBusy) {
-    return AnnounceDeferred(d.due, d.network, d.before.busy_until_ms, "another attempt is in progress");
+    return AnnounceDeferred(d.due, d.network, Ms(d.before.busy_until), "another attempt is in progress");
   }
   d.attempt_number = d.before.attempts + 1;
   d.unknown_before = d.before.state == LedgerEntry::State::kSending;
@@ -301,7 +301,7 @@ DeliveryWorker::Step DeliveryWorker::FreshToken(InFlight& d) {
 DeliveryWorker::Step DeliveryWorker::TakeQuota(InFlight& d) {
   const bool reply = !d.due.in_reply_to_remote_id().empty();
   d.plan = PlanFor(*d.profile, d.due.channel_id(), reply ? CallKind::kReply : CallKind::kPublish);
-  auto quota = limiter_.Acquire(d.plan, catalog_.Reserve(reply ? Priority::kReply : Priority::kPublish), d.now);
+  auto quota = limiter_.Acquire(d.plan, catalog_.Reserve(reply ? Priority::kReply : Priority::kPublish), AtMs(d.now));
   if (!quota.ok() || !quota->allowed) {
     if (auto s = ledger_.Release(d.key, d.before); !s.ok()) return s;
     if (!quota.ok()) return quota.status();
@@ -319,7 +319,7 @@ DeliveryWorker::Step DeliveryWorker::TakeQuota(InFlight& d) {
 // sending again could post twice).
 DeliveryWorker::Step DeliveryWorker::ReadBack(InFlight& d) {
   if (!d.unknown_before || d.connector->IdempotentRetries()) return std::nullopt;
-  int64_t since = d.before.attempt_started_ms - options_.readback_skew_ms;
+  int64_t since = Ms(d.before.attempt_started) - options_.readback_skew_ms;
   if (auto ours = StillOurs(d.key, d.before); !ours.ok() || !*ours) return TakenOver(ours, d.due, d.network);
   auto recent = d.connector->RecentPosts(d.endpoint, options_.readback_posts, since);
   if (!recent.ok()) {
@@ -327,11 +327,11 @@ DeliveryWorker::Step DeliveryWorker::ReadBack(InFlight& d) {
     return RetryLater(d.key, d.before, d.due, d.network,
                       "could not read recent posts back: " + std::string(recent.status().message()), d.attempt_number);
   }
-  ReadBackVerdict verdict = JudgeReadBack(*recent, d.due.text(), options_.readback_posts, d.before.attempt_started_ms,
+  ReadBackVerdict verdict = JudgeReadBack(*recent, d.due.text(), options_.readback_posts, Ms(d.before.attempt_started),
                                           options_.readback_skew_ms);
   if (verdict.found) {
     const RemotePost& p = *verdict.found;
-    if (auto s = ledger_.MarkSent(d.key, p.id, p.url, clock_.NowMs()); !s.ok()) return s;
+    if (auto s = ledger_.MarkSent(d.key, p.id, p.url, Now()); !s.ok()) return s;
     probe_.Delivered(d.network, DeliveryOutcome::kReconciled);
     log::Info("unknown outcome reconciled: the earlier attempt had posted",
               {{"post_id", d.due.post_id()}, {"channel_id", d.due.channel_id()}, {"remote_id", p.id}});
@@ -392,16 +392,16 @@ absl::Status DeliveryWorker::Send(InFlight& d, std::vector<SentRecord>& sent) {
       r.set_remote_id(attempt.remote_id);
       r.set_remote_url(attempt.remote_url);
       *r.mutable_published_at() = FromMs(now);
-      sent.push_back({d.key, attempt.remote_id, attempt.remote_url, now});
+      sent.push_back({d.key, attempt.remote_id, attempt.remote_url, AtMs(now)});
       probe_.Delivered(d.network, DeliveryOutcome::kPublished);
       break;
     case PublishOutcome::PUBLISH_OUTCOME_FAILED:
-      recorded = ledger_.MarkFailed(d.key, now);
+      recorded = ledger_.MarkFailed(d.key, AtMs(now));
       probe_.Delivered(d.network, DeliveryOutcome::kFailed);
       break;
     default:
       // Unknown outcomes stay SENDING so the next attempt knows to reconcile.
-      if (attempt.kind != PublishAttempt::Kind::kUnknownOutcome) recorded = ledger_.MarkNotSent(d.key, now);
+      if (attempt.kind != PublishAttempt::Kind::kUnknownOutcome) recorded = ledger_.MarkNotSent(d.key, AtMs(now));
       probe_.Delivered(d.network, decision.outcome == PublishOutcome::PUBLISH_OUTCOME_DEFERRED
                                       ? DeliveryOutcome::kDeferred
                                       : DeliveryOutcome::kRetry);
@@ -410,9 +410,9 @@ absl::Status DeliveryWorker::Send(InFlight& d, std::vector<SentRecord>& sent) {
   if (!recorded.ok()) return recorded;
   // The network's own view of the quota tightens ours.
   if (attempt.kind == PublishAttempt::Kind::kRateLimited) {
-    (void)limiter_.BlockUntil(d.plan, decision.not_before_ms);
+    (void)limiter_.BlockUntil(d.plan, AtMs(decision.not_before_ms));
   } else if (attempt.limit_remaining == 0 && attempt.limit_reset_ms > now) {
-    (void)limiter_.BlockUntil(d.plan, attempt.limit_reset_ms);
+    (void)limiter_.BlockUntil(d.plan, AtMs(attempt.limit_reset_ms));
   }
   if (decision.mark_channel_needs_reauth) {
     if (auto s = MarkNeedsReauth(d.current->channel, attempt.error); !s.ok()) {

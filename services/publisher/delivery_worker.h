@@ -76,7 +76,7 @@ class DeliveryWorker {
   // One delivery as it passes through the steps.
   struct InFlight {
     InFlight(const herald::events::v1::PostDue& d, int64_t now_ms)
-        : due(d), key{d.post_id(), d.channel_id(), d.occurrence_ms()}, now(now_ms) {}
+        : due(d), key{PostId(d.post_id()), ChannelId(d.channel_id()), AtMs(d.occurrence_ms())}, now(now_ms) {}
     const std::string& workspace() const { return due.meta().workspace_id(); }
     const herald::events::v1::PostDue& due;
     const DeliveryKey key;
@@ -104,6 +104,7 @@ class DeliveryWorker {
   absl::Status Send(InFlight& d, std::vector<SentRecord>& sent);
 
   void Loop(const std::atomic<bool>& stopping);
+  TimePoint Now() const { return AtMs(clock_.NowMs()); }
   // One lane's messages in order; false if it stopped before the end.
   bool DeliverAll(const std::vector<const KafkaMessage*>& messages, const std::atomic<bool>& stopping);
   absl::Status Announce(herald::events::v1::PublishResult result, const herald::events::v1::PostDue& due,

@@ -137,7 +137,7 @@ grpc::Status PublisherService::DoGetQuotaStatus(const v1::GetQuotaStatusRequest&
   const NetworkProfile* network = catalog_.Find(channel->network());
   if (!network) return grpc::Status::OK;
   QuotaPlan plan = PlanFor(*network, channel->id(), CallKind::kPublish);
-  auto headroom = limiter_.Headroom(plan, clock_.NowMs());
+  auto headroom = limiter_.Headroom(plan, AtMs(clock_.NowMs()));
   if (!headroom.ok()) return ToGrpc(headroom.status());
   for (size_t i = 0; i < plan.size(); ++i) {
     auto* w = response->add_windows();

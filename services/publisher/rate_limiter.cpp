@@ -93,7 +93,8 @@ QuotaDecision Decode(const RedisReply& r) {
 
 const std::string& RateLimiter::AcquireScriptSha() { return kAcquire.sha1(); }
 
-absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, double reserve, int64_t now_ms) {
+absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, double reserve, TimePoint now) {
+  const int64_t now_ms = Ms(now);
   if (plan.empty()) return QuotaDecision{true, 0};
   auto [keys, args] = Call(plan, reserve, now_ms);
   auto r = redis_.Eval(kAcquire, keys, args);
@@ -103,7 +104,8 @@ absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, double
 }
 
 absl::StatusOr<std::vector<QuotaDecision>> RateLimiter::AcquireMany(const std::vector<QuotaPlan>& plans,
-                                                                    double reserve, int64_t now_ms) {
+                                                                    double reserve, TimePoint now) {
+  const int64_t now_ms = Ms(now);
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   calls.reserve(plans.size());
   for (const auto& p : plans) calls.push_back(Call(p, reserve, now_ms));
@@ -118,7 +120,8 @@ absl::StatusOr<std::vector<QuotaDecision>> RateLimiter::AcquireMany(const std::v
   return out;
 }
 
-absl::Status RateLimiter::BlockUntil(const QuotaPlan& plan, int64_t until_ms) {
+absl::Status RateLimiter::BlockUntil(const QuotaPlan& plan, TimePoint until) {
+  const int64_t until_ms = Ms(until);
   if (plan.empty()) return absl::OkStatus();
   RedisClient::Args keys, args{std::to_string(until_ms)};
   for (const auto& c : plan) {
@@ -130,7 +133,8 @@ absl::Status RateLimiter::BlockUntil(const QuotaPlan& plan, int64_t until_ms) {
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
-absl::StatusOr<std::vector<QuotaHeadroom>> RateLimiter::Headroom(const QuotaPlan& plan, int64_t now_ms) {
+absl::StatusOr<std::vector<QuotaHeadroom>> RateLimiter::Headroom(const QuotaPlan& plan, TimePoint now) {
+  const int64_t now_ms = Ms(now);
   std::vector<RedisClient::Args> cmds;
   for (const auto& c : plan) cmds.push_back({"GET", c.key});
   std::vector<QuotaHeadroom> out;

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/redis.h"
+#include "common/strong_types.h"
 #include "publisher/quota_window.h"
 
 namespace herald::publisher {
@@ -49,13 +50,13 @@ class RateLimiter {
   explicit RateLimiter(RedisClient& redis) : redis_(redis) {}
 
   // Charges every window of the plan, or none if any is full for this reserve.
-  absl::StatusOr<QuotaDecision> Acquire(const QuotaPlan& plan, double reserve, int64_t now_ms);
+  absl::StatusOr<QuotaDecision> Acquire(const QuotaPlan& plan, double reserve, TimePoint now);
   // Many decisions in one round trip (benchmarks, bulk admission).
   absl::StatusOr<std::vector<QuotaDecision>> AcquireMany(const std::vector<QuotaPlan>& plans, double reserve,
-                                                         int64_t now_ms);
-  // The network said 429 or reported nothing left: nothing more until until_ms.
-  absl::Status BlockUntil(const QuotaPlan& plan, int64_t until_ms);
-  absl::StatusOr<std::vector<QuotaHeadroom>> Headroom(const QuotaPlan& plan, int64_t now_ms);
+                                                         TimePoint now);
+  // The network said 429 or reported nothing left: nothing more until `until`.
+  absl::Status BlockUntil(const QuotaPlan& plan, TimePoint until);
+  absl::StatusOr<std::vector<QuotaHeadroom>> Headroom(const QuotaPlan& plan, TimePoint now);
 
   // SHA-1 of the decision script (benchmarks compare with redis-benchmark EVALSHA).
   static const std::string& AcquireScriptSha();

@@ -156,8 +156,12 @@ class DeliveryWorkerTest : public herald::testing::RedisTest {
     return {};
   }
 
+  static DeliveryKey Key(const PostDue& due) {
+    return {PostId(due.post_id()), ChannelId(due.channel_id()), AtMs(due.occurrence_ms())};
+  }
+
   LedgerEntry::State LedgerState(const PostDue& due) {
-    auto e = ledger_.Get(DeliveryKey{due.post_id(), due.channel_id(), due.occurrence_ms()});
+    auto e = ledger_.Get(Key(due));
     EXPECT_TRUE(e.ok()) << e.status();
     return e.ok() ? e->state : LedgerEntry::State::kNew;
   }
@@ -311,10 +315,10 @@ TEST_F(DeliveryWorkerTest, UnknownOutcomeWhenTheAccountCannotBeReadIsRetriedNotS
 TEST_F(DeliveryWorkerTest, ADeliveryTakenOverByAnotherReplicaIsNotSent) {
   auto due = Due("p_taken");
   UnknownOutcome(due);
-  DeliveryKey key{due.post_id(), due.channel_id(), due.occurrence_ms()};
+  DeliveryKey key = Key(due);
   network_->on_read_back = [&] {
     clock_.AdvanceMs(options_.in_progress_ms + 1);
-    auto rival = ledger_.Begin(key, clock_.NowMs(), options_.in_progress_ms);
+    auto rival = ledger_.Begin(key, AtMs(clock_.NowMs()), Millis(options_.in_progress_ms));
     EXPECT_TRUE(rival.ok());
   };
   auto r = Deliver(due);

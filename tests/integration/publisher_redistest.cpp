@@ -26,7 +26,7 @@ TEST_F(RateLimiterTest, NeverMoreThanTheLimitInAnyWindowAndNearlyAllOfIt) {
   auto plan = Plan("ch:a", {{"1m", kLimit, kWindow}});
   std::vector<int64_t> admitted;
   for (int64_t t = 0; t < 5 * kWindow; t += 50) {  // a caller that never stops asking
-    if (limiter.Acquire(plan, 0, t)->allowed) admitted.push_back(t);
+    if (limiter.Acquire(plan, 0, AtMs(t))->allowed) admitted.push_back(t);
   }
   for (size_t i = 0; i < admitted.size(); ++i) {
     size_t in_window = 0;
@@ -42,33 +42,33 @@ TEST_F(RateLimiterTest, BurstGoesBackToBackThenDeferredCallsGetSuccessiveSlots) 
   const int64_t now = 1'000'000;
   const double interval = 300000.0 / 294;
   int allowed = 0;
-  for (int i = 0; i < 6; ++i) allowed += limiter.Acquire(plan, 0, now)->allowed;
+  for (int i = 0; i < 6; ++i) allowed += limiter.Acquire(plan, 0, AtMs(now))->allowed;
   EXPECT_EQ(allowed, 6);
-  auto first = limiter.Acquire(plan, 0, now);
-  auto second = limiter.Acquire(plan, 0, now);
+  auto first = limiter.Acquire(plan, 0, AtMs(now));
+  auto second = limiter.Acquire(plan, 0, AtMs(now));
   ASSERT_FALSE(first->allowed || second->allowed);
   EXPECT_NEAR(static_cast<double>(first->retry_after_ms), interval, 1.0);
   EXPECT_NEAR(static_cast<double>(second->retry_after_ms), 2 * interval, 1.0);  // the next slot, not the same one
-  EXPECT_TRUE(limiter.Acquire(plan, 0, now + first->retry_after_ms)->allowed);
-  EXPECT_TRUE(limiter.Acquire(plan, 0, now + second->retry_after_ms)->allowed);
-  EXPECT_TRUE(limiter.Acquire(Plan("ch:b", {{"5m", 300, 300000}}), 0, now)->allowed);  // own budget
+  EXPECT_TRUE(limiter.Acquire(plan, 0, AtMs(now + first->retry_after_ms))->allowed);
+  EXPECT_TRUE(limiter.Acquire(plan, 0, AtMs(now + second->retry_after_ms))->allowed);
+  EXPECT_TRUE(limiter.Acquire(Plan("ch:b", {{"5m", 300, 300000}}), 0, AtMs(now))->allowed);  // own budget
 }
 
 TEST_F(RateLimiterTest, EveryWindowMustFitAndNothingIsTakenOnDenial) {
   RateLimiter limiter(redis());
   // The 1 min window (5, burst 2) admits 2 back to back, then one per 20 s.
   auto plan = Plan("x", {{"10s", 100, 10000}, {"1m", 5, 60000}});
-  ASSERT_TRUE(limiter.Acquire(plan, 0, 0)->allowed);
-  ASSERT_TRUE(limiter.Acquire(plan, 0, 0)->allowed);
-  auto before = limiter.Headroom(plan, 0);
-  auto denied = limiter.Acquire(plan, 0, 0);
+  ASSERT_TRUE(limiter.Acquire(plan, 0, AtMs(0))->allowed);
+  ASSERT_TRUE(limiter.Acquire(plan, 0, AtMs(0))->allowed);
+  auto before = limiter.Headroom(plan, AtMs(0));
+  auto denied = limiter.Acquire(plan, 0, AtMs(0));
   EXPECT_FALSE(denied->allowed);
   EXPECT_EQ(denied->retry_after_ms, 20000);
-  auto after = limiter.Headroom(plan, 0);
+  auto after = limiter.Headroom(plan, AtMs(0));
   EXPECT_EQ((*before)[0].available, (*after)[0].available);  // the 10 s window was not charged
   EXPECT_EQ((*after)[1].available, 0);
   EXPECT_EQ((*after)[1].next_ms, 20000);
-  EXPECT_TRUE(limiter.Acquire(plan, 0, 20000)->allowed);
+  EXPECT_TRUE(limiter.Acquire(plan, 0, AtMs(20000))->allowed);
 }
 
 TEST_F(RateLimiterTest, TwoClientsShareOneBudget) {
@@ -77,11 +77,11 @@ TEST_F(RateLimiterTest, TwoClientsShareOneBudget) {
   auto plan = Plan("s", {{"1m", 20, 60000, 10}});
   int allowed = 0;
   for (int i = 0; i < 10; ++i) {
-    allowed += a.Acquire(plan, 0, 0)->allowed;
-    allowed += b.Acquire(plan, 0, 0)->allowed;
+    allowed += a.Acquire(plan, 0, AtMs(0))->allowed;
+    allowed += b.Acquire(plan, 0, AtMs(0))->allowed;
   }
   EXPECT_EQ(allowed, 10);
-  auto many = a.AcquireMany({Plan("t1", {{"1m", 20, 60000}}), Plan("t2", {{"1m", 20, 60000}})}, 0, 0);
+  auto many = a.AcquireMany({Plan("t1", {{"1m", 20, 60000}}), Plan("t2", {{"1m", 20, 60000}})}, 0, AtMs(0));
   ASSERT_TRUE(many.ok());
   EXPECT_TRUE((*many)[0].allowed && (*many)[1].allowed);
 }
@@ -94,12 +94,12 @@ TEST_F(RateLimiterTest, LowerPrioritiesYieldToPublishing) {
   int64_t t = 0;
   int published = 0, replied_while_busy = 0;
   for (; t < 50000; t += 100) {
-    published += limiter.Acquire(plan, 0, t)->allowed;
-    replied_while_busy += limiter.Acquire(plan, 0.1, t)->allowed;
+    published += limiter.Acquire(plan, 0, AtMs(t))->allowed;
+    replied_while_busy += limiter.Acquire(plan, 0.1, AtMs(t))->allowed;
   }
   EXPECT_GT(published, 45);
   EXPECT_EQ(replied_while_busy, 0);
-  auto later = limiter.Acquire(plan, 0.1, t + 20000);  // publishing stopped 20 s ago
+  auto later = limiter.Acquire(plan, 0.1, AtMs(t + 20000));  // publishing stopped 20 s ago
   EXPECT_TRUE(later->allowed);
 }
 
@@ -108,38 +108,38 @@ TEST_F(RateLimiterTest, LowerPrioritiesYieldToPublishing) {
 TEST_F(RateLimiterTest, AReplyAfterAnOccasionalPostWaitsAFractionOfAnInterval) {
   RateLimiter limiter(redis());
   auto plan = Plan("x", {{"15m", 100, 900000}});  // burst 2, interval ~9.2 s
-  ASSERT_TRUE(limiter.Acquire(plan, 0, 0)->allowed);
-  auto reply = limiter.Acquire(plan, 0.1, 0);
+  ASSERT_TRUE(limiter.Acquire(plan, 0, AtMs(0))->allowed);
+  auto reply = limiter.Acquire(plan, 0.1, AtMs(0));
   ASSERT_FALSE(reply->allowed);  // right after the post: the burst's slack is spoken for
   EXPECT_LE(reply->retry_after_ms, 1000);
-  EXPECT_TRUE(limiter.Acquire(plan, 0.1, reply->retry_after_ms)->allowed);
+  EXPECT_TRUE(limiter.Acquire(plan, 0.1, AtMs(reply->retry_after_ms))->allowed);
 }
 
 TEST_F(RateLimiterTest, BlockUntilHonoursRetryAfter) {
   RateLimiter limiter(redis());
   auto plan = Plan("s", {{"5m", 300, 300000}});
-  ASSERT_TRUE(limiter.BlockUntil(plan, 60000).ok());
-  EXPECT_FALSE(limiter.Acquire(plan, 0, 59000)->allowed);
-  EXPECT_TRUE(limiter.Acquire(plan, 0, 60000)->allowed);
+  ASSERT_TRUE(limiter.BlockUntil(plan, AtMs(60000)).ok());
+  EXPECT_FALSE(limiter.Acquire(plan, 0, AtMs(59000))->allowed);
+  EXPECT_TRUE(limiter.Acquire(plan, 0, AtMs(60000))->allowed);
 }
 
 class LedgerTest : public RedisTest {};
 
 TEST_F(LedgerTest, SentIsFinalAndAttemptsAreCounted) {
   DeliveryLedger ledger(redis());
-  DeliveryKey k{"p", "ch", 1};
+  DeliveryKey k{PostId("p"), ChannelId("ch"), AtMs(1)};
   EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kNew);
-  EXPECT_EQ(ledger.Begin(k, 1, 100)->state, LedgerEntry::State::kNew);
-  auto busy = ledger.Begin(k, 50, 100);
+  EXPECT_EQ(ledger.Begin(k, AtMs(1), Millis(100))->state, LedgerEntry::State::kNew);
+  auto busy = ledger.Begin(k, AtMs(50), Millis(100));
   EXPECT_EQ(busy->state, LedgerEntry::State::kBusy);  // the first may still be running
-  EXPECT_EQ(busy->busy_until_ms, 101);
-  auto second = ledger.Begin(k, 101, 100);
+  EXPECT_EQ(busy->busy_until, AtMs(101));
+  auto second = ledger.Begin(k, AtMs(101), Millis(100));
   EXPECT_EQ(second->state, LedgerEntry::State::kSending);  // the first one's outcome is unknown
   EXPECT_EQ(second->attempts, 1);
-  EXPECT_EQ(second->attempt_started_ms, 1);
+  EXPECT_EQ(second->attempt_started, AtMs(1));
   ASSERT_TRUE(ledger.CountAttempt(k).ok());  // the second really sent
-  ASSERT_TRUE(ledger.MarkSent(k, "r1", "https://x/r1", 102).ok());
-  auto after = ledger.Begin(k, 400, 100);
+  ASSERT_TRUE(ledger.MarkSent(k, "r1", "https://x/r1", AtMs(102)).ok());
+  auto after = ledger.Begin(k, AtMs(400), Millis(100));
   EXPECT_EQ(after->state, LedgerEntry::State::kSent);
   EXPECT_EQ(after->remote_id, "r1");
   EXPECT_EQ(ledger.Get(k)->attempts, 2);  // a begin on a SENT entry counts nothing
@@ -147,43 +147,43 @@ TEST_F(LedgerTest, SentIsFinalAndAttemptsAreCounted) {
 
 TEST_F(LedgerTest, ReleaseHandsBackAClaimThatSentNothing) {
   DeliveryLedger ledger(redis());
-  DeliveryKey k{"p2", "ch", 1};
+  DeliveryKey k{PostId("p2"), ChannelId("ch"), AtMs(1)};
   // A new delivery claimed, then the quota said wait: back to new, uncounted.
-  auto first = ledger.Begin(k, 1000, 100);
+  auto first = ledger.Begin(k, AtMs(1000), Millis(100));
   ASSERT_TRUE(ledger.Release(k, *first).ok());
   EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kNew);
   EXPECT_EQ(ledger.Get(k)->attempts, 0);
-  EXPECT_EQ(ledger.Begin(k, 1001, 100)->state, LedgerEntry::State::kNew);  // not busy: claimable at once
+  EXPECT_EQ(ledger.Begin(k, AtMs(1001), Millis(100))->state, LedgerEntry::State::kNew);  // not busy: claimable at once
 
   // An unknown outcome claimed again and released stays unknown, and its
   // in-progress window is the earlier attempt's, not the release's.
-  auto unknown = ledger.Begin(k, 2000, 100);
+  auto unknown = ledger.Begin(k, AtMs(2000), Millis(100));
   ASSERT_EQ(unknown->state, LedgerEntry::State::kSending);
   ASSERT_TRUE(ledger.Release(k, *unknown).ok());
-  auto again = ledger.Begin(k, 2001, 100);
+  auto again = ledger.Begin(k, AtMs(2001), Millis(100));
   EXPECT_EQ(again->state, LedgerEntry::State::kSending);
-  EXPECT_EQ(again->attempt_started_ms, 1001);
+  EXPECT_EQ(again->attempt_started, AtMs(1001));
   EXPECT_EQ(again->attempts, 1);
 
   // A claim settled meanwhile is not released.
-  ASSERT_TRUE(ledger.MarkSent(k, "r", "u", 2002).ok());
+  ASSERT_TRUE(ledger.MarkSent(k, "r", "u", AtMs(2002)).ok());
   ASSERT_TRUE(ledger.Release(k, *again).ok());
   EXPECT_EQ(ledger.Get(k)->state, LedgerEntry::State::kSent);
 }
 
 TEST_F(LedgerTest, AClaimTakenOverIsNeitherRenewedNorReleasedByItsFormerOwner) {
   DeliveryLedger ledger(redis());
-  DeliveryKey k{"p3", "ch", 1};
-  auto a = ledger.Begin(k, 1000, 100);  // replica A claims, then stalls
+  DeliveryKey k{PostId("p3"), ChannelId("ch"), AtMs(1)};
+  auto a = ledger.Begin(k, AtMs(1000), Millis(100));  // replica A claims, then stalls
   ASSERT_EQ(a->state, LedgerEntry::State::kNew);
-  ASSERT_TRUE(*ledger.Renew(k, *a, 1050));  // still A's: renewed before its network call
-  EXPECT_EQ(ledger.Begin(k, 1100, 100)->state, LedgerEntry::State::kBusy);  // counted from the renewal
-  auto b = ledger.Begin(k, 1200, 100);  // A looks abandoned: B takes over
+  ASSERT_TRUE(*ledger.Renew(k, *a, AtMs(1050)));  // still A's: renewed before its network call
+  EXPECT_EQ(ledger.Begin(k, AtMs(1100), Millis(100))->state, LedgerEntry::State::kBusy);  // counted from the renewal
+  auto b = ledger.Begin(k, AtMs(1200), Millis(100));  // A looks abandoned: B takes over
   ASSERT_EQ(b->state, LedgerEntry::State::kSending);
-  EXPECT_FALSE(*ledger.Renew(k, *a, 1210));  // A must not send now
+  EXPECT_FALSE(*ledger.Renew(k, *a, AtMs(1210)));  // A must not send now
   ASSERT_TRUE(ledger.Release(k, *a).ok());   // and cannot undo B's claim
-  EXPECT_EQ(ledger.Begin(k, 1220, 100)->state, LedgerEntry::State::kBusy);
-  EXPECT_TRUE(*ledger.Renew(k, *b, 1230));
+  EXPECT_EQ(ledger.Begin(k, AtMs(1220), Millis(100))->state, LedgerEntry::State::kBusy);
+  EXPECT_TRUE(*ledger.Renew(k, *b, AtMs(1230)));
 }
 
 class ChannelStoreTest : public RedisTest {};

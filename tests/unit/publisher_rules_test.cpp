@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "publisher/credentials_box.h"
 #include "publisher/delivery_ledger.h"
 #include "publisher/delivery_rules.h"
@@ -122,9 +124,23 @@ TEST(CredentialsBox, RejectsMalformedKeys) {
   EXPECT_FALSE(CredentialsBox::FromHex(std::string(64, 'z')));
 }
 
+// Swapped arguments do not compile: ids of different things and instants
+// versus durations are different types (common/strong_types.h).
+TEST(StrongTypes, SwappedIdsAndTimesDoNotCompile) {
+  static_assert(!std::is_convertible_v<PostId, ChannelId>);
+  static_assert(!std::is_convertible_v<std::string, PostId>);  // only explicitly
+  static_assert(!std::is_convertible_v<int64_t, TimePoint>);
+  static_assert(std::is_invocable_v<decltype(&DeliveryLedger::Begin), DeliveryLedger&, DeliveryKey, TimePoint, Millis>);
+  static_assert(!std::is_invocable_v<decltype(&DeliveryLedger::Begin), DeliveryLedger&, DeliveryKey, Millis, TimePoint>);
+  static_assert(!std::is_invocable_v<decltype(&DeliveryLedger::MarkFailed), DeliveryLedger&, DeliveryKey, int64_t>);
+  static_assert(!std::is_constructible_v<DeliveryKey, ChannelId, PostId, TimePoint>);
+  EXPECT_EQ(Ms(AtMs(1234)), 1234);
+  EXPECT_EQ(PostId("p").str(), "p");
+}
+
 TEST(DeliveryKey, StableIdempotencyKeyPerDelivery) {
-  DeliveryKey a{"p_1", "ch_1", 1000}, b{"p_1", "ch_1", 2000};
-  EXPECT_EQ(a.IdempotencyKey(), (DeliveryKey{"p_1", "ch_1", 1000}.IdempotencyKey()));
+  DeliveryKey a{PostId("p_1"), ChannelId("ch_1"), AtMs(1000)}, b{PostId("p_1"), ChannelId("ch_1"), AtMs(2000)};
+  EXPECT_EQ(a.IdempotencyKey(), (DeliveryKey{PostId("p_1"), ChannelId("ch_1"), AtMs(1000)}.IdempotencyKey()));
   EXPECT_NE(a.IdempotencyKey(), b.IdempotencyKey());
   EXPECT_EQ(a.RedisKey(), "pub:{ch_1}:dlv:p_1:1000");
 }
