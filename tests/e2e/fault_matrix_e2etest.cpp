@@ -159,6 +159,11 @@ TEST_F(FaultMatrix, LostAnswersAreReadBackNotResent) {
   EXPECT_EQ(Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}"), 10);
 }
 
+// The kill lands while a post request is in the network — the simulator's
+// in-flight count says so — so that request's post lands with nobody left to
+// hear the answer. The restarted publisher must settle it without a second
+// send: read back (X) or repeated under its idempotency key, which the
+// network absorbs (Mastodon). Both are counted and one of them must show.
 TEST_F(FaultMatrix, PublisherKilledMidRequestPostsNothingTwice) {
   std::vector<std::string> channels{Connect(Network::NETWORK_X, "e2e-token").id(),
                                     Connect(Network::NETWORK_MASTODON, "e2e-token").id()};
@@ -166,13 +171,24 @@ TEST_F(FaultMatrix, PublisherKilledMidRequestPostsNothingTwice) {
   std::vector<std::string> texts;
   for (int i = 0; i < 20; ++i) texts.push_back("killed mid-request #" + std::to_string(i));
   auto ids = CreatePosts(texts, channels);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2300));  // some posted, one request out
+  json at_kill;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        at_kill = HttpJson("GET", p_->simulator_url() + "/_sim/stats");
+        return at_kill.value("accepted", 0) >= 2 && at_kill.value("posting_in_flight", 0) >= 1;
+      },
+      std::chrono::seconds(60)))
+      << "no post request was ever in flight: " << at_kill.dump();
   p_->process("publisher").Signal(SIGKILL);
   p_->Restart("publisher");
   EXPECT_EQ(WaitPublished(ids, std::chrono::seconds(180)), ids.size()) << p_->Logs();
   SetFaults({{"latency_ms", 0}});
   auto counts = LedgerCounts();
   for (const auto& t : texts) EXPECT_EQ(counts[t], 1) << t;
+  double reconciled =
+      Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}");
+  int absorbed = HttpJson("GET", p_->simulator_url() + "/_sim/stats").value("repeats_absorbed", 0);
+  EXPECT_GE(reconciled + absorbed, 1) << "the attempt cut off by the kill was never settled by read-back or key";
 }
 
 TEST_F(FaultMatrix, ARejectedTokenMarksTheChannel) {

@@ -20,6 +20,7 @@
 #include "herald/publisher/v1/webhooks.grpc.pb.h"
 #include "herald/topics.h"
 #include "platform_test.h"
+#include "support/silent_listener.h"
 
 namespace herald::testing {
 namespace {
@@ -175,15 +176,8 @@ TEST_F(HostileInput, UrlsThatPointInsideAreRefusedNamingTheField) {
 // retry, and the rest of the publisher's API keeps answering meanwhile.
 TEST_F(HostileInput, ANetworkThatNeverAnswersHoldsOnlyTheCallsThatNeedIt) {
   // Accepted by the kernel (backlog), never read, never answered.
-  int silent = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(listen(silent, 128), 0);
-  socklen_t len = sizeof a;
-  getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
-  const std::string base_url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  auto silent = std::make_unique<SilentListener>();
+  const std::string base_url = silent->url();
 
   auto publisher = Stub<pub::PublisherService>("publisher");
   constexpr int kConnects = 30;  // more than the pool (4) and its line (16) hold
@@ -214,7 +208,7 @@ TEST_F(HostileInput, ANetworkThatNeverAnswersHoldsOnlyTheCallsThatNeedIt) {
     EXPECT_TRUE(s.ok()) << "call " << i << ": " << s.error_message();
   }
   for (auto& t : callers) t.join();
-  close(silent);
+  silent.reset();
   int told_to_retry = 0;
   for (auto code : codes) {
     EXPECT_NE(code, grpc::StatusCode::OK) << "a network that never answered connected a channel";

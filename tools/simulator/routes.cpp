@@ -115,6 +115,11 @@ class Routes {
 
   // A posting endpoint under the fault plan: `post` decides and writes the answer.
   void Posting(const httplib::Request& req, httplib::Response& res, const std::function<void()>& post) {
+    struct InFlight {
+      SimCore& core;
+      explicit InFlight(SimCore& c) : core(c) { core.PostingBegan(); }
+      ~InFlight() { core.PostingEnded(); }
+    } in_flight(core_);
     FaultPlan plan = faults_.plan();
     if (plan.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(plan.latency_ms));
     switch (faults_.Roll()) {

@@ -63,6 +63,7 @@ std::optional<SimPost> SimCore::FindByKey(Net net, const std::string& account_id
   std::lock_guard lock(mu_);
   auto it = by_key_.find(std::string(NetName(net)) + "|" + account_id + "|" + key);
   if (it == by_key_.end()) return std::nullopt;
+  ++repeats_absorbed_;
   return posts_[it->second];
 }
 
@@ -127,7 +128,10 @@ nlohmann::json SimCore::Stats() const {
           {"rate_limited", rate_limited_},
           {"token_refreshes", refreshes_},
           {"token_refreshes_refused", refresh_refused_},
-          {"expired_token_calls", expired_token_calls_}};
+          {"expired_token_calls", expired_token_calls_},
+          {"repeats_absorbed", repeats_absorbed_},
+          {"posting_in_flight", posting_in_flight_.load()},
+          {"posting_requests", posting_requests_.load()}};
 }
 
 std::optional<Grant> SimCore::IssueGrant(const std::string& username, int64_t expires_in_s,

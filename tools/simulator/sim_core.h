@@ -4,6 +4,7 @@
 // networks keep, idempotency keys, and a ledger of every post accepted — tests
 // read it to prove "exactly once". Engagement grows with a post's age.
 // No HTTP here: routes.cpp gives each network its own paths and shapes.
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -73,8 +74,16 @@ class SimCore {
   std::optional<Account> ByUsername(const std::string& username) const;
   // Takes `cost` from the account's current window of the network, if it fits.
   Admission Charge(Net net, const std::string& account_id, int cost = 1);
-  // A post accepted earlier under the same key.
+  // A post accepted earlier under the same key (a found one is counted as a
+  // repeat the key absorbed).
   std::optional<SimPost> FindByKey(Net net, const std::string& account_id, const std::string& key) const;
+  // Posting requests being served right now (a test kills a client while one
+  // is in flight, and can prove it was).
+  void PostingBegan() {
+    ++posting_in_flight_;
+    ++posting_requests_;
+  }
+  void PostingEnded() { --posting_in_flight_; }
   SimPost Accept(Net net, const std::string& account_id, const std::string& text, const std::string& in_reply_to_id,
                  const std::string& key);
   // Newest first, created at or after since_ms.
@@ -123,6 +132,9 @@ class SimCore {
   uint64_t next_grant_ = 1, refreshes_ = 0, refresh_refused_ = 0;
   mutable uint64_t expired_token_calls_ = 0;  // counted by Authenticate
   uint64_t rate_limited_ = 0;
+  mutable uint64_t repeats_absorbed_ = 0;  // counted by FindByKey
+  std::atomic<int64_t> posting_in_flight_{0};
+  std::atomic<int64_t> posting_requests_{0};
   uint64_t next_id_ = 110000000000000000ULL;
 };
 
