@@ -14,6 +14,16 @@ std::string NewId(std::string_view prefix) {
   return id;
 }
 
+bool IsValidEventId(std::string_view id) {
+  if (id.empty() || id.size() > 256) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 bool IsValidId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {

@@ -11,6 +11,9 @@ std::string NewId(std::string_view prefix);
 // Ids and workspace names: 1..64 of [A-Za-z0-9_-]. Keeps Redis keys and metric
 // labels free of separators.
 bool IsValidId(std::string_view id);
+// An event id (EventMeta.event_id): 1-256 of [A-Za-z0-9_.:-]; derived ids
+// (a result's id names its post, channel and occurrence) outgrow 64.
+bool IsValidEventId(std::string_view id);
 
 // 64-bit FNV-1a: a stable hash for sharding (never changes between releases).
 uint64_t StableHash(std::string_view data);

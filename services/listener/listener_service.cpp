@@ -32,7 +32,7 @@ grpc::ServerUnaryReactor* ListenerService::Reply(grpc::CallbackServerContext* ct
 grpc::Status ListenerService::DoReply(const v1::ReplyRequest& request, v1::ReplyResponse* response) {
   FieldErrors errors;
   if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (request.item_id().empty() || request.item_id().size() > 256) errors.Add("item_id", "required");
+  if (!IsValidId(request.item_id())) errors.Add("item_id", "required, 1-64 of [A-Za-z0-9_-]");
   if (request.text().find_first_not_of(" \t\r\n") == std::string::npos) errors.Add("text", "must not be empty");
   if (!request.request_id().empty() && !IsValidId(request.request_id())) {
     errors.Add("request_id", "at most 64 of [A-Za-z0-9_-]");

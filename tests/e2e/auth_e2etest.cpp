@@ -343,5 +343,68 @@ TEST_F(AuthMatrix, EveryRpcRefusesEveryBadCallerAndChangesNothing) {
   EXPECT_TRUE(ok.status.ok()) << "a valid JWT is accepted: " << ok.status.error_message();
 }
 
+// Bad input, generated from the descriptors like the matrix above: every id
+// field of every RPC, given a malformed id, is refused with INVALID_ARGUMENT
+// naming that field — by an owner of the workspace — and nothing is stored.
+TEST_F(AuthMatrix, EveryRpcRefusesAMalformedIdNamingTheFieldAndStoresNothing) {
+  std::string owner = NewKey("acme", av1::ROLE_OWNER);
+  std::vector<const MethodDescriptor*> methods;
+  for (const auto& file : ProtoFiles()) {
+    const auto* fd = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
+    ASSERT_NE(fd, nullptr) << file;
+    for (int s = 0; s < fd->service_count(); ++s) {
+      for (int m = 0; m < fd->service(s)->method_count(); ++m) methods.push_back(fd->service(s)->method(m));
+    }
+  }
+  const std::string malformed = "bad id/../x";
+  auto before = RedisState();
+  int cases = 0;
+  for (const auto* m : methods) {
+    auto channel_to = grpc::CreateChannel(p_->Grpc(ProcessFor(m->service())), grpc::InsecureChannelCredentials());
+    std::string path = "/" + m->service()->full_name() + "/" + m->name();
+    const auto* d = m->input_type();
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* bad = d->field(i);
+      const std::string& name = bad->name();
+      bool id_field = bad->type() == FieldDescriptor::TYPE_STRING && name != "workspace_id" &&
+                      ((name.size() > 3 && name.compare(name.size() - 3, 3, "_id") == 0) ||
+                       (name.size() > 4 && name.compare(name.size() - 4, 4, "_ids") == 0));
+      if (!id_field) continue;
+      std::unique_ptr<Message> req(google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
+      const auto* r = req->GetReflection();
+      if (const auto* ws = d->FindFieldByName("workspace_id")) r->SetString(req.get(), ws, "acme");
+      if (bad->is_repeated()) {
+        r->AddString(req.get(), bad, malformed);
+      } else {
+        r->SetString(req.get(), bad, malformed);
+      }
+      auto result = Call(channel_to, path, *req, "Bearer " + owner);
+      ++cases;
+      // A bulk import answers row by row: the call ends OK, the row's error names the field.
+      std::string said = result.status.error_message();
+      if (m->client_streaming()) {
+        std::unique_ptr<Message> out(
+            google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->output_type())->New());
+        ASSERT_TRUE(out->ParseFromString(result.response)) << path;
+        said = out->ShortDebugString();
+        EXPECT_TRUE(result.status.ok()) << path << ": " << result.status.error_message();
+        EXPECT_NE(said.find("row: 1"), std::string::npos) << path << " " << name << ": " << said;
+        EXPECT_EQ(said.find("post_ids"), std::string::npos) << path << " stored a row with a bad " << name;
+      } else {
+        EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << path << " " << name << ": " << said;
+      }
+      EXPECT_NE(said.find(name), std::string::npos) << path << " does not name " << name << ": " << said;
+      EXPECT_EQ(said.find(malformed), std::string::npos) << path << " echoes the input: " << said;
+    }
+  }
+  EXPECT_GT(cases, 30);  // every id field of every RPC was tried
+  auto after = RedisState();
+  for (const auto& [key, value] : after) {
+    if (key.rfind("{auth}:key:", 0) == 0 || key.rfind("{auth}:ws:", 0) == 0) continue;  // the key made above
+    auto it = before.find(key);
+    EXPECT_TRUE(it != before.end() && it->second == value) << "changed or created: " << key;
+  }
+}
+
 }  // namespace
 }  // namespace herald::testing

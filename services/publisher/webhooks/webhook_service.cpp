@@ -125,6 +125,9 @@ grpc::Status WebhookService::DoListAttempts(const v1::ListWebhookAttemptsRequest
   if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
   if (!IsValidId(request.webhook_id())) errors.Add("webhook_id", "required, 1-64 of [A-Za-z0-9_-]");
   if (request.page_size() < 0 || request.page_size() > 1000) errors.Add("page_size", "between 0 and 1000");
+  if (!request.event_id().empty() && !IsValidEventId(request.event_id())) {
+    errors.Add("event_id", "1-256 of [A-Za-z0-9_.:-]");
+  }
   if (!errors.ok()) return errors.ToGrpc();
   auto hook = store_.Get(request.workspace_id(), request.webhook_id());
   if (!hook.ok()) return ToGrpc(hook.status());
