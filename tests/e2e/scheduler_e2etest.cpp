@@ -1,9 +1,11 @@
 // The scheduler's API over real gRPC with every other part real: approvals,
 // crisis pause, queues, recurrence and the calendar, bulk import, compose-time
 // content checks, and bad input that stores nothing.
-#include <gtest/gtest.h>
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -111,7 +113,13 @@ TEST_F(SchedulerApi, APostNeedingApprovalNeverFiresBeforeItIsApproved) {
   sched::Post post;
   ASSERT_TRUE(scheduler_->CreatePost(Ctx().get(), r, &post).ok());
   EXPECT_EQ(post.state(), sched::POST_STATE_PENDING_APPROVAL);
-  std::this_thread::sleep_for(std::chrono::seconds(3));  // well past its time
+  // A witness due a moment later and published proves the dispatcher has
+  // passed the pending post's time (no fixed sleep; the exact instants are
+  // checked on a manual clock in dispatch_instants_kafkatest.cpp).
+  auto witness_request = Request("witness after needs approval", 1000);
+  sched::Post witness;
+  ASSERT_TRUE(scheduler_->CreatePost(Ctx().get(), witness_request, &witness).ok());
+  ASSERT_TRUE(WaitForState(witness.id(), sched::POST_STATE_PUBLISHED)) << platform_->Logs();
   EXPECT_EQ(Get(post.id()).state(), sched::POST_STATE_PENDING_APPROVAL);
   EXPECT_EQ(TimesPublished("needs approval"), 0);
 
@@ -228,7 +236,11 @@ TEST_F(SchedulerApi, QueuePostsTakeTheNextFreeSlotsInTheChannelsZone) {
   EXPECT_EQ(ToMs(after.times(0)), ToMs(before.times(2)));  // taken slots are no longer suggested
 }
 
-TEST_F(SchedulerApi, RecurringPostsShowInTheCalendar) {
+// The calendar of a fixed window, checked instant by instant: 09:00 in New
+// York every day is 14:00 UTC until daylight saving starts (Sunday 14 March
+// 2027) and 13:00 UTC from that morning on. No clock or sleep is involved:
+// the window is explicit.
+TEST_F(SchedulerApi, RecurringPostsShowInTheCalendarAtTheirExactInstants) {
   auto r = Request("every morning", 0);
   r.clear_publish_at();
   r.mutable_recurrence()->set_rrule("FREQ=DAILY;BYHOUR=9;BYMINUTE=0");
@@ -237,16 +249,29 @@ TEST_F(SchedulerApi, RecurringPostsShowInTheCalendar) {
   sched::Post post;
   ASSERT_TRUE(scheduler_->CreatePost(Ctx().get(), r, &post).ok());
   EXPECT_GT(ToMs(post.publish_at()), NowMs());
+  auto utc = [](const char* iso) {
+    google::protobuf::Timestamp t;
+    EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(iso, &t)) << iso;
+    return ToMs(t);
+  };
   sched::GetCalendarRequest cal;
   cal.set_workspace_id("api");
-  *cal.mutable_start_time() = FromMs(NowMs());
-  *cal.mutable_end_time() = FromMs(NowMs() + 10 * 86'400'000LL);
+  *cal.mutable_start_time() = FromMs(utc("2027-03-10T00:00:00Z"));
+  *cal.mutable_end_time() = FromMs(utc("2027-03-17T23:59:59Z"));
   sched::Calendar calendar;
   ASSERT_TRUE(scheduler_->GetCalendar(Ctx().get(), cal, &calendar).ok());
-  int mornings = 0;
-  for (const auto& e : calendar.entries()) mornings += e.post_id() == post.id();
-  EXPECT_GE(mornings, 9);
-  EXPECT_LE(mornings, 11);
+  std::vector<int64_t> mornings;
+  for (const auto& e : calendar.entries()) {
+    if (e.post_id() != post.id()) continue;
+    mornings.push_back(ToMs(e.at()));
+    EXPECT_TRUE(e.projected());
+  }
+  std::sort(mornings.begin(), mornings.end());
+  const std::vector<int64_t> want = {utc("2027-03-10T14:00:00Z"), utc("2027-03-11T14:00:00Z"),
+                                     utc("2027-03-12T14:00:00Z"), utc("2027-03-13T14:00:00Z"),
+                                     utc("2027-03-14T13:00:00Z"), utc("2027-03-15T13:00:00Z"),
+                                     utc("2027-03-16T13:00:00Z"), utc("2027-03-17T13:00:00Z")};
+  EXPECT_EQ(mornings, want);
 }
 
 TEST_F(SchedulerApi, BulkImportCreatesGoodRowsAndReportsBadOnes) {
