@@ -6,7 +6,6 @@
 
 #include "common/events.h"
 #include "common/log.h"
-#include "common/metrics.h"
 #include "common/time_util.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/topics.h"
@@ -61,36 +60,7 @@ Dispatcher::Dispatcher(PostStore& store, KafkaProducer& producer, const Clock& c
       producer_(producer),
       clock_(clock),
       options_(options),
-      dispatched_(prometheus::BuildCounter()
-                      .Name("herald_scheduler_posts_dispatched_total")
-                      .Help("Due posts handed to Kafka and acknowledged.")
-                      .Register(registry)
-                      .Add({})),
-      produce_failures_(prometheus::BuildCounter()
-                            .Name("herald_scheduler_produce_failures_total")
-                            .Help("posts.due messages Kafka did not confirm; the post is retried after its lease.")
-                            .Register(registry)
-                            .Add({})),
-      leases_expired_(prometheus::BuildCounter()
-                          .Name("herald_scheduler_leases_expired_total")
-                          .Help("Claims whose lease ran out and were put back in the due index.")
-                          .Register(registry)
-                          .Add({})),
-      lateness_(prometheus::BuildHistogram()
-                    .Name("herald_scheduler_dispatch_lateness_seconds")
-                    .Help("Time from a post's due time to its messages being handed to Kafka.")
-                    .Register(registry)
-                    .Add({}, LatencyBuckets())),
-      due_backlog_(prometheus::BuildGauge()
-                       .Name("herald_scheduler_due_posts")
-                       .Help("Posts waiting in the due index (future and overdue).")
-                       .Register(registry)
-                       .Add({})),
-      inflight_(prometheus::BuildGauge()
-                    .Name("herald_scheduler_inflight_posts")
-                    .Help("Claimed posts awaiting Kafka acknowledgement.")
-                    .Register(registry)
-                    .Add({})) {}
+      probe_(registry) {}
 
 void Dispatcher::Start() {
   complete_thread_.Start([this](const std::atomic<bool>& stopping) { CompleteLoop(stopping); });
@@ -125,7 +95,7 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
     if (!reaped.ok()) return reaped.status();
     reaped_ms_ = now;
     if (*reaped > 0) {
-      leases_expired_.Increment(static_cast<double>(*reaped));
+      probe_.LeasesExpired(*reaped);
       log::Warn("leases expired; posts re-queued", {{"count", *reaped}});
     }
   }
@@ -171,7 +141,7 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
       continue;
     }
     post->remaining = static_cast<int>(targets.size());
-    lateness_.Observe(std::max<int64_t>(0, clock_.NowMs() - ToMs(p.publish_at())) / 1000.0);
+    probe_.Lateness(std::max<int64_t>(0, clock_.NowMs() - ToMs(p.publish_at())));
     for (const auto* target : targets) {
       herald::events::v1::PostDue due;
       due.set_post_id(p.id());
@@ -204,7 +174,7 @@ absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> d
   for (auto& f : done) {
     if (f->failed) {
       // Not acknowledged: the lease expires and the reaper retries.
-      produce_failures_.Increment();
+      probe_.ProduceFailed();
       continue;
     }
     if (!f->held) {
@@ -223,7 +193,7 @@ absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> d
       log::Info("claim ended before it was acknowledged (lease expired, or a result re-queued the post)", {{"post_id", delivered[k]->post.id()}});
       continue;
     }
-    dispatched_.Increment();
+    probe_.Dispatched();
     ++dispatched;
   }
   auto held = store_.UpdateClaimed(holds);
@@ -270,8 +240,7 @@ void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
     if (clock_.NowMs() - last_backlog_ms > 5000) {
       last_backlog_ms = clock_.NowMs();
       if (auto b = store_.Backlog(); b.ok()) {
-        due_backlog_.Set(static_cast<double>(b->first));
-        inflight_.Set(static_cast<double>(b->second));
+        probe_.Backlog(b->first, b->second);
       }
     }
     // Sleep until the earliest due post, but at most max_idle_ms (posts

@@ -19,15 +19,13 @@
 #include <memory>
 #include <mutex>
 
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "absl/status/statusor.h"
 #include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/kafka.h"
+#include "scheduler/dispatcher_probe.h"
 #include "scheduler/post_store.h"
 
 namespace herald::scheduler {
@@ -85,12 +83,7 @@ class Dispatcher {
   std::condition_variable cv_;
   std::deque<std::shared_ptr<InFlight>> done_;
 
-  prometheus::Counter& dispatched_;
-  prometheus::Counter& produce_failures_;
-  prometheus::Counter& leases_expired_;
-  prometheus::Histogram& lateness_;
-  prometheus::Gauge& due_backlog_;
-  prometheus::Gauge& inflight_;
+  DispatcherProbe probe_;
   BackgroundThread claim_thread_;  // last: they stop before the members they use go
   BackgroundThread complete_thread_;
 };
