@@ -2,15 +2,17 @@
 
 namespace herald::publisher {
 
-absl::StatusOr<std::shared_ptr<const ChannelWithToken>> ChannelCache::Get(const std::string& ws,
-                                                                         const std::string& id) {
+absl::StatusOr<std::shared_ptr<const ChannelWithToken>> ChannelCache::Get(const WorkspaceId& workspace,
+                                                                         const ChannelId& channel) {
+  const std::string& ws = workspace.str();
+  const std::string& id = channel.str();
   const int64_t now = clock_.NowMs();
   {
     std::lock_guard lock(mu_);
     auto it = entries_.find({ws, id});
     if (it != entries_.end() && it->second.expires_ms > now) return it->second.channel;
   }
-  auto fresh = store_.GetWithToken(ws, id);
+  auto fresh = store_.GetWithToken(workspace, channel);
   if (!fresh.ok()) return fresh.status();
   auto shared = std::make_shared<const ChannelWithToken>(*std::move(fresh));
   std::lock_guard lock(mu_);
@@ -20,9 +22,9 @@ absl::StatusOr<std::shared_ptr<const ChannelWithToken>> ChannelCache::Get(const 
   return shared;
 }
 
-void ChannelCache::Invalidate(const std::string& ws, const std::string& id) {
+void ChannelCache::Invalidate(const WorkspaceId& workspace, const ChannelId& channel) {
   std::lock_guard lock(mu_);
-  entries_.erase({ws, id});
+  entries_.erase({workspace.str(), channel.str()});
 }
 
 }  // namespace herald::publisher

@@ -22,9 +22,8 @@ class ChannelCache {
 
   // NOT_FOUND when the channel does not exist (not cached: a channel being
   // connected right now is seen at once).
-  absl::StatusOr<std::shared_ptr<const ChannelWithToken>> Get(const std::string& workspace_id,
-                                                             const std::string& channel_id);
-  void Invalidate(const std::string& workspace_id, const std::string& channel_id);
+  absl::StatusOr<std::shared_ptr<const ChannelWithToken>> Get(const WorkspaceId& workspace, const ChannelId& channel);
+  void Invalidate(const WorkspaceId& workspace, const ChannelId& channel);
 
  private:
   struct Entry {

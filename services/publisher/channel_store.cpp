@@ -72,14 +72,18 @@ absl::Status ChannelStore::PutDisconnected(const Channel& channel) {
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
-absl::StatusOr<Channel> ChannelStore::Get(const std::string& ws, const std::string& id) {
+absl::StatusOr<Channel> ChannelStore::Get(const WorkspaceId& workspace, const ChannelId& channel) {
+  const std::string& ws = workspace.str();
+  const std::string& id = channel.str();
   auto r = redis_.Command({"HMGET", Key(ws, id), "channel", "refresh"});
   if (!r.ok()) return r.status();
   if (r->elements.size() != 2 || r->elements[0].is_nil()) return absl::NotFoundError("channel " + id + " not found");
   return ParseChannel(r->elements[0], r->elements[1]);
 }
 
-absl::StatusOr<ChannelWithToken> ChannelStore::GetWithToken(const std::string& ws, const std::string& id) {
+absl::StatusOr<ChannelWithToken> ChannelStore::GetWithToken(const WorkspaceId& workspace, const ChannelId& channel_id) {
+  const std::string& ws = workspace.str();
+  const std::string& id = channel_id.str();
   auto r = redis_.Command({"HMGET", Key(ws, id), "channel", "token", "refresh"});
   if (!r.ok()) return r.status();
   if (r->elements.size() != 3 || r->elements[0].is_nil()) return absl::NotFoundError("channel " + id + " not found");
@@ -98,7 +102,8 @@ absl::StatusOr<ChannelWithToken> ChannelStore::GetWithToken(const std::string& w
   return out;
 }
 
-absl::StatusOr<std::vector<Channel>> ChannelStore::List(const std::string& ws) {
+absl::StatusOr<std::vector<Channel>> ChannelStore::List(const WorkspaceId& workspace) {
+  const std::string& ws = workspace.str();
   auto ids = redis_.Command({"SMEMBERS", Index(ws)});
   if (!ids.ok()) return ids.status();
   std::vector<RedisClient::Args> cmds;
@@ -115,15 +120,15 @@ absl::StatusOr<std::vector<Channel>> ChannelStore::List(const std::string& ws) {
   return out;
 }
 
-absl::Status ChannelStore::SetStatus(const std::string& ws, const std::string& id,
+absl::Status ChannelStore::SetStatus(const WorkspaceId& workspace, const ChannelId& channel,
                                      herald::publisher::v1::ChannelStatus status) {
   // Read-modify-write of one field; only this service writes channels and a
   // lost race just repeats a status change.
-  auto c = Get(ws, id);
+  auto c = Get(workspace, channel);
   if (!c.ok()) return c.status();
   c->set_status(status);
   c->clear_refreshable();
-  auto r = redis_.Command({"HSET", Key(ws, id), "channel", c->SerializeAsString()});
+  auto r = redis_.Command({"HSET", Key(workspace.str(), channel.str()), "channel", c->SerializeAsString()});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 

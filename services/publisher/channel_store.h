@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/redis.h"
+#include "common/strong_types.h"
 #include "herald/publisher/v1/publisher.pb.h"
 #include "publisher/credentials_box.h"
 
@@ -26,6 +27,10 @@ struct ChannelWithToken {
   // still the same.
   std::string version;
 };
+
+// The two halves of a channel's address, typed (common/strong_types.h).
+inline WorkspaceId WorkspaceOf(const herald::publisher::v1::Channel& c) { return WorkspaceId(c.workspace_id()); }
+inline ChannelId IdOf(const herald::publisher::v1::Channel& c) { return ChannelId(c.id()); }
 
 class ChannelStore {
  public:
@@ -44,10 +49,10 @@ class ChannelStore {
   // Stores the channel (its status DISCONNECTED) and erases its credentials.
   absl::Status PutDisconnected(const herald::publisher::v1::Channel& channel);
   // NOT_FOUND when missing.
-  absl::StatusOr<herald::publisher::v1::Channel> Get(const std::string& workspace_id, const std::string& channel_id);
-  absl::StatusOr<ChannelWithToken> GetWithToken(const std::string& workspace_id, const std::string& channel_id);
-  absl::StatusOr<std::vector<herald::publisher::v1::Channel>> List(const std::string& workspace_id);
-  absl::Status SetStatus(const std::string& workspace_id, const std::string& channel_id,
+  absl::StatusOr<herald::publisher::v1::Channel> Get(const WorkspaceId& workspace, const ChannelId& channel);
+  absl::StatusOr<ChannelWithToken> GetWithToken(const WorkspaceId& workspace, const ChannelId& channel);
+  absl::StatusOr<std::vector<herald::publisher::v1::Channel>> List(const WorkspaceId& workspace);
+  absl::Status SetStatus(const WorkspaceId& workspace, const ChannelId& channel,
                          herald::publisher::v1::ChannelStatus status);
 
   static std::string Key(const std::string& ws, const std::string& id) { return "pub:{" + ws + "}:ch:" + id; }

@@ -191,14 +191,14 @@ absl::Status DeliveryWorker::TakenOver(const absl::StatusOr<bool>& ours, const P
 
 absl::Status DeliveryWorker::MarkNeedsReauth(herald::publisher::v1::Channel channel, const std::string& reason) {
   // Only an active channel moves: a disconnected one stays disconnected.
-  auto stored = store_.Get(channel.workspace_id(), channel.id());
+  auto stored = store_.Get(WorkspaceOf(channel), IdOf(channel));
   if (!stored.ok()) return absl::IsNotFound(stored.status()) ? absl::OkStatus() : stored.status();
   if (stored->status() != herald::publisher::v1::CHANNEL_STATUS_ACTIVE) return absl::OkStatus();
-  if (auto s = store_.SetStatus(channel.workspace_id(), channel.id(), herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
+  if (auto s = store_.SetStatus(WorkspaceOf(channel), IdOf(channel), herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
       !s.ok()) {
     return s;
   }
-  channels_.Invalidate(channel.workspace_id(), channel.id());
+  channels_.Invalidate(WorkspaceOf(channel), IdOf(channel));
   log::Warn("channel token rejected; needs re-authorisation", {{"channel_id", channel.id()}});
   channel.set_status(herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH);
   return AnnounceChannelStatus(producer_, clock_, channel, reason);
@@ -216,7 +216,7 @@ absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>
 }
 
 DeliveryWorker::Step DeliveryWorker::LoadChannel(InFlight& d) {
-  d.channel = channels_.Get(d.workspace(), d.due.channel_id());
+  d.channel = channels_.Get(WorkspaceId(d.workspace()), ChannelId(d.due.channel_id()));
   if (!d.channel.ok() && !absl::IsNotFound(d.channel.status())) return d.channel.status();
   if (d.channel.ok()) d.network = (*d.channel)->channel.network();
   return std::nullopt;

@@ -104,7 +104,7 @@ grpc::ServerUnaryReactor* PublisherService::ValidateContent(grpc::CallbackServer
 grpc::Status PublisherService::DoValidateContent(const v1::ValidateContentRequest& request,
                                                  v1::ValidateContentResponse* response) {
   if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
-  auto channel = channels_.Get(request.workspace_id(), request.channel_id());
+  auto channel = channels_.Get(WorkspaceId(request.workspace_id()), ChannelId(request.channel_id()));
   if (!channel.ok()) return ToGrpc(channel.status());
   const NetworkProfile* network = catalog_.Find(channel->network());
   if (!network) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the networks file has no rules for this network");
@@ -129,7 +129,7 @@ grpc::ServerUnaryReactor* PublisherService::GetQuotaStatus(grpc::CallbackServerC
 
 grpc::Status PublisherService::DoGetQuotaStatus(const v1::GetQuotaStatusRequest& request, v1::QuotaStatus* response) {
   if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
-  auto channel = channels_.Get(request.workspace_id(), request.channel_id());
+  auto channel = channels_.Get(WorkspaceId(request.workspace_id()), ChannelId(request.channel_id()));
   if (!channel.ok()) return ToGrpc(channel.status());
   response->set_channel_id(channel->id());
   response->set_network(channel->network());
@@ -178,18 +178,18 @@ grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest&
   channel.set_status(v1::CHANNEL_STATUS_ACTIVE);
   channel.set_time_zone(request.time_zone().empty() ? "UTC" : request.time_zone());
   if (request.has_token_expire_time()) *channel.mutable_token_expire_time() = request.token_expire_time();
-  auto existing = channels_.Get(request.workspace_id(), channel.id());
+  auto existing = channels_.Get(WorkspaceId(request.workspace_id()), IdOf(channel));
   *channel.mutable_create_time() = existing.ok() ? existing->create_time() : FromMs(clock_.NowMs());
   // A reconnect without a refresh token keeps the stored one.
   if (auto s = channels_.Put(channel, request.access_token(), request.refresh_token()); !s.ok()) return ToGrpc(s);
-  cache_.Invalidate(channel.workspace_id(), channel.id());
+  cache_.Invalidate(WorkspaceOf(channel), IdOf(channel));
   log::Info("channel connected", {{"channel_id", channel.id()}, {"workspace_id", channel.workspace_id()},
                                   {"handle", channel.handle()}});
   return Reread(channel, response);
 }
 
 grpc::Status PublisherService::Reread(const v1::Channel& channel, v1::Channel* response) {
-  auto stored = channels_.Get(channel.workspace_id(), channel.id());
+  auto stored = channels_.Get(WorkspaceOf(channel), IdOf(channel));
   if (!stored.ok()) return ToGrpc(stored.status());
   *response = *std::move(stored);
   return grpc::Status::OK;
@@ -204,7 +204,7 @@ grpc::ServerUnaryReactor* PublisherService::UpdateChannel(grpc::CallbackServerCo
 grpc::Status PublisherService::DoUpdateChannel(const v1::UpdateChannelRequest& request, v1::Channel* response) {
   FieldErrors errors = ValidateUpdate(request);
   if (!errors.ok()) return errors.ToGrpc();
-  auto stored = channels_.GetWithToken(request.workspace_id(), request.channel_id());
+  auto stored = channels_.GetWithToken(WorkspaceId(request.workspace_id()), ChannelId(request.channel_id()));
   if (!stored.ok()) return ToGrpc(stored.status());
   v1::Channel channel = stored->channel;
   if (channel.status() == v1::CHANNEL_STATUS_DISCONNECTED && !request.has_access_token()) {
@@ -233,7 +233,7 @@ grpc::Status PublisherService::DoUpdateChannel(const v1::UpdateChannelRequest& r
   }
   if (request.has_time_zone()) channel.set_time_zone(request.time_zone());
   if (auto s = channels_.Put(channel, access_token, request.refresh_token()); !s.ok()) return ToGrpc(s);
-  cache_.Invalidate(channel.workspace_id(), channel.id());
+  cache_.Invalidate(WorkspaceOf(channel), IdOf(channel));
   if (stored->channel.status() != channel.status()) {
     // Back to ACTIVE after NEEDS_REAUTH or a disconnect: say so, like the way down.
     if (auto s = AnnounceChannelStatus(producer_, clock_, channel, "re-authorised"); !s.ok()) {
@@ -255,10 +255,10 @@ grpc::ServerUnaryReactor* PublisherService::DisconnectChannel(grpc::CallbackServ
 grpc::Status PublisherService::DoDisconnectChannel(const v1::DisconnectChannelRequest& request,
                                                    v1::Channel* response) {
   if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
-  auto channel = channels_.Get(request.workspace_id(), request.channel_id());
+  auto channel = channels_.Get(WorkspaceId(request.workspace_id()), ChannelId(request.channel_id()));
   if (!channel.ok()) return ToGrpc(channel.status());
   if (auto s = channels_.PutDisconnected(*channel); !s.ok()) return ToGrpc(s);
-  cache_.Invalidate(channel->workspace_id(), channel->id());
+  cache_.Invalidate(WorkspaceOf(*channel), IdOf(*channel));
   channel->set_status(v1::CHANNEL_STATUS_DISCONNECTED);
   if (auto s = AnnounceChannelStatus(producer_, clock_, *channel, "disconnected by a user"); !s.ok()) {
     // Stored either way; the event is what other services react to.
@@ -270,7 +270,7 @@ grpc::Status PublisherService::DoDisconnectChannel(const v1::DisconnectChannelRe
 
 grpc::Status PublisherService::DoGetChannel(const v1::GetChannelRequest& request, v1::Channel* response) {
   if (auto bad = ChannelRefErrors(request.workspace_id(), request.channel_id()); !bad.ok()) return bad.ToGrpc();
-  auto c = channels_.Get(request.workspace_id(), request.channel_id());
+  auto c = channels_.Get(WorkspaceId(request.workspace_id()), ChannelId(request.channel_id()));
   if (!c.ok()) return ToGrpc(c.status());
   *response = std::move(*c);
   return grpc::Status::OK;
@@ -279,7 +279,7 @@ grpc::Status PublisherService::DoGetChannel(const v1::GetChannelRequest& request
 grpc::Status PublisherService::DoListChannels(const v1::ListChannelsRequest& request,
                                               v1::ListChannelsResponse* response) {
   if (!IsValidId(request.workspace_id())) return InvalidArgument("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  auto list = channels_.List(request.workspace_id());
+  auto list = channels_.List(WorkspaceId(request.workspace_id()));
   if (!list.ok()) return ToGrpc(list.status());
   for (auto& c : *list) *response->add_channels() = std::move(c);
   return grpc::Status::OK;

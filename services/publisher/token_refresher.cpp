@@ -59,11 +59,11 @@ absl::StatusOr<std::shared_ptr<const ChannelWithToken>> TokenRefresher::Fresh(
   for (;;) {
     // The store may already hold a newer token than the one in hand (another
     // replica refreshed; the cache was behind).
-    auto stored = store_.GetWithToken(c.workspace_id(), c.id());
+    auto stored = store_.GetWithToken(WorkspaceOf(c), IdOf(c));
     if (!stored.ok()) return stored.status();
     if (stored->access_token != channel->access_token ||
         (!rejected && !Expiring(*stored, clock_.NowMs())) || !CanRefresh(*stored)) {
-      cache_.Invalidate(c.workspace_id(), c.id());
+      cache_.Invalidate(WorkspaceOf(c), IdOf(c));
       return std::make_shared<const ChannelWithToken>(*std::move(stored));
     }
     auto locked = redis_.Command({"SET", LockKey(c), owner, "NX", "PX", std::to_string(options_.wait_ms)});
@@ -72,12 +72,12 @@ absl::StatusOr<std::shared_ptr<const ChannelWithToken>> TokenRefresher::Fresh(
       // Read again under the lock: a replica that refreshed and let go
       // between our read and our lock rotated the refresh token in hand, and
       // using it again would be refused (invalid_grant).
-      auto current = store_.GetWithToken(c.workspace_id(), c.id());
+      auto current = store_.GetWithToken(WorkspaceOf(c), IdOf(c));
       absl::StatusOr<std::shared_ptr<const ChannelWithToken>> result = absl::UnknownError("not refreshed");
       if (!current.ok()) {
         result = current.status();
       } else if (current->access_token != channel->access_token) {
-        cache_.Invalidate(c.workspace_id(), c.id());
+        cache_.Invalidate(WorkspaceOf(c), IdOf(c));
         result = std::make_shared<const ChannelWithToken>(*std::move(current));
       } else {
         result = Refresh(*current);
@@ -110,7 +110,7 @@ absl::StatusOr<std::shared_ptr<const ChannelWithToken>> TokenRefresher::Refresh(
   }
   auto written = store_.ReplaceTokens(stored, out->channel, out->access_token, grant->refresh_token);
   if (!written.ok()) return written.status();
-  cache_.Invalidate(c.workspace_id(), c.id());
+  cache_.Invalidate(WorkspaceOf(c), IdOf(c));
   if (!*written) {
     // Disconnected or re-authorised while we refreshed: that change wins.
     log::Warn("channel changed during a token refresh; refreshed token discarded", {{"channel_id", c.id()}});

@@ -256,7 +256,7 @@ TEST_F(DeliveryWorkerTest, AuthRejectedFailsAndMarksTheChannel) {
   auto r = Deliver(due);
   EXPECT_EQ(r.outcome(), PublishOutcome::PUBLISH_OUTCOME_FAILED);
   EXPECT_EQ(r.error_class(), ErrorClass::ERROR_CLASS_AUTH);
-  auto channel = store_.Get("ws", "ch_x");
+  auto channel = store_.Get(WorkspaceId("ws"), ChannelId("ch_x"));
   ASSERT_TRUE(channel.ok());
   EXPECT_EQ(channel->status(), v1::CHANNEL_STATUS_NEEDS_REAUTH);
   // The next post to the channel is not sent at all.

@@ -198,13 +198,13 @@ TEST_F(ChannelStoreTest, TokenIsSealedAtRestAndOpenedOnRead) {
   ASSERT_TRUE(store.Put(c, "super-secret-token").ok());
   auto raw = redis().Command({"HGET", "pub:{ws}:ch:ch_1", "token"});
   EXPECT_EQ(raw->str.find("super-secret-token"), std::string::npos);
-  auto read = store.GetWithToken("ws", "ch_1");
+  auto read = store.GetWithToken(WorkspaceId("ws"), ChannelId("ch_1"));
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->access_token, "super-secret-token");
-  EXPECT_EQ(store.List("ws")->size(), 1u);
-  EXPECT_TRUE(absl::IsNotFound(store.Get("other", "ch_1").status()));
-  ASSERT_TRUE(store.SetStatus("ws", "ch_1", v1::CHANNEL_STATUS_NEEDS_REAUTH).ok());
-  EXPECT_EQ(store.Get("ws", "ch_1")->status(), v1::CHANNEL_STATUS_NEEDS_REAUTH);
+  EXPECT_EQ(store.List(WorkspaceId("ws"))->size(), 1u);
+  EXPECT_TRUE(absl::IsNotFound(store.Get(WorkspaceId("other"), ChannelId("ch_1")).status()));
+  ASSERT_TRUE(store.SetStatus(WorkspaceId("ws"), ChannelId("ch_1"), v1::CHANNEL_STATUS_NEEDS_REAUTH).ok());
+  EXPECT_EQ(store.Get(WorkspaceId("ws"), ChannelId("ch_1"))->status(), v1::CHANNEL_STATUS_NEEDS_REAUTH);
 }
 
 }  // namespace

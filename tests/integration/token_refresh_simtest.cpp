@@ -53,7 +53,7 @@ class TokenRefreshTest : public RedisTest {
     EXPECT_TRUE(store_->Put(c, grant["access_token"], grant["refresh_token"]).ok());
     return grant;
   }
-  std::shared_ptr<const ChannelWithToken> Load(const std::string& id) { return *cache_->Get("ws", id); }
+  std::shared_ptr<const ChannelWithToken> Load(const std::string& id) { return *cache_->Get(WorkspaceId("ws"), ChannelId(id)); }
   nlohmann::json SimStats() { return HttpJson("GET", sim_.url() + "/_sim/stats"); }
 
   Simulator sim_{"tok-a:alice"};
@@ -74,22 +74,22 @@ TEST_F(TokenRefreshTest, ReconnectingOrDisconnectingHandlesTheRefreshTokenRight)
   c.set_workspace_id("ws");
   c.set_status(v1::CHANNEL_STATUS_ACTIVE);
   ASSERT_TRUE(store_->Put(c, "access-1", "refresh-1").ok());
-  EXPECT_TRUE(store_->Get("ws", "ch_r")->refreshable());
+  EXPECT_TRUE(store_->Get(WorkspaceId("ws"), ChannelId("ch_r"))->refreshable());
   // Reconnected with a new access token and no refresh token: the refresh token stays.
   ASSERT_TRUE(store_->Put(c, "access-2").ok());
-  auto read = store_->GetWithToken("ws", "ch_r");
+  auto read = store_->GetWithToken(WorkspaceId("ws"), ChannelId("ch_r"));
   EXPECT_EQ(read->access_token, "access-2");
   EXPECT_EQ(read->refresh_token, "refresh-1");
   auto raw = redis().Command({"HGET", "pub:{ws}:ch:ch_r", "refresh"});
   EXPECT_EQ(raw->str.find("refresh-1"), std::string::npos);  // sealed at rest
   // Disconnected: no credentials left, the channel still listed.
   ASSERT_TRUE(store_->PutDisconnected(c).ok());
-  read = store_->GetWithToken("ws", "ch_r");
+  read = store_->GetWithToken(WorkspaceId("ws"), ChannelId("ch_r"));
   EXPECT_EQ(read->channel.status(), v1::CHANNEL_STATUS_DISCONNECTED);
   EXPECT_TRUE(read->access_token.empty());
   EXPECT_TRUE(read->refresh_token.empty());
   EXPECT_FALSE(read->channel.refreshable());
-  EXPECT_EQ(store_->List("ws")->size(), 1u);
+  EXPECT_EQ(store_->List(WorkspaceId("ws"))->size(), 1u);
 }
 
 TEST_F(TokenRefreshTest, ATokenAboutToExpireIsRefreshedAndRotatedRefreshTokensAreKept) {
@@ -98,7 +98,7 @@ TEST_F(TokenRefreshTest, ATokenAboutToExpireIsRefreshedAndRotatedRefreshTokensAr
   auto fresh = refresher->Fresh(Load("ch_x"), false);
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_NE((*fresh)->access_token, grant["access_token"]);
-  auto stored = store_->GetWithToken("ws", "ch_x");
+  auto stored = store_->GetWithToken(WorkspaceId("ws"), ChannelId("ch_x"));
   EXPECT_EQ(stored->access_token, (*fresh)->access_token);
   EXPECT_NE(stored->refresh_token, grant["refresh_token"]);  // X rotated it; the new one is stored
   EXPECT_GT(ToMs(stored->channel.token_expire_time()), SystemClock::Instance().NowMs() + 50000);
@@ -116,7 +116,7 @@ TEST_F(TokenRefreshTest, ARefreshAnswerWithoutARefreshTokenKeepsTheStoredOne) {
   auto grant = Connect(herald::common::v1::NETWORK_LINKEDIN, "ch_li", 60);
   auto fresh = Refresher()->Fresh(Load("ch_li"), false);
   ASSERT_TRUE(fresh.ok()) << fresh.status();
-  auto stored = store_->GetWithToken("ws", "ch_li");
+  auto stored = store_->GetWithToken(WorkspaceId("ws"), ChannelId("ch_li"));
   EXPECT_EQ(stored->refresh_token, grant["refresh_token"]);
   EXPECT_EQ(stored->access_token, (*fresh)->access_token);
   EXPECT_TRUE(stored->channel.refreshable());
@@ -145,12 +145,12 @@ TEST_F(TokenRefreshTest, ReplicasFindingTheSameTokenRejectedRefreshItOnce) {
 
 TEST_F(TokenRefreshTest, ARefreshFinishingAfterADisconnectDoesNotRevive) {
   Connect(herald::common::v1::NETWORK_X, "ch_gone", 60);
-  auto read = store_->GetWithToken("ws", "ch_gone");
+  auto read = store_->GetWithToken(WorkspaceId("ws"), ChannelId("ch_gone"));
   ASSERT_TRUE(store_->PutDisconnected(read->channel).ok());  // the user disconnects mid-refresh
   auto written = store_->ReplaceTokens(*read, read->channel, "at-new", "rt-new");
   ASSERT_TRUE(written.ok());
   EXPECT_FALSE(*written);
-  auto now = store_->GetWithToken("ws", "ch_gone");
+  auto now = store_->GetWithToken(WorkspaceId("ws"), ChannelId("ch_gone"));
   EXPECT_EQ(now->channel.status(), v1::CHANNEL_STATUS_DISCONNECTED);
   EXPECT_TRUE(now->access_token.empty());
   EXPECT_TRUE(now->refresh_token.empty());
@@ -166,7 +166,7 @@ TEST_F(TokenRefreshTest, ARefusedRefreshTokenAsksForReauthorisation) {
   ASSERT_TRUE(store_->Put(c, "at-unknown", "rt-never-issued").ok());
   auto fresh = Refresher()->Fresh(Load("ch_dead"), true);
   EXPECT_TRUE(absl::IsPermissionDenied(fresh.status())) << fresh.status();
-  EXPECT_EQ(store_->GetWithToken("ws", "ch_dead")->refresh_token, "rt-never-issued");  // nothing overwritten
+  EXPECT_EQ(store_->GetWithToken(WorkspaceId("ws"), ChannelId("ch_dead"))->refresh_token, "rt-never-issued");  // nothing overwritten
 }
 
 }  // namespace
