@@ -89,7 +89,16 @@ TEST(Failures, SigkillSchedulerAndPublisherDuringAKafkaOutageLosesNothingAndDupl
   // Phase 2: Kafka goes down; posts fall due and are claimed but cannot be
   // produced; the scheduler is SIGKILLed holding those claims.
   p.process("devbroker").Signal(SIGUSR1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(burst_at + 2000 - NowMs()));
+  // Killed only once it holds claims Kafka never confirmed: its in-flight
+  // gauge (claims waiting for Kafka) shows them.
+  const int scheduler_metrics = p.ports().at("scheduler").metrics;
+  ASSERT_TRUE(herald::testing::Eventually(
+      [&] {
+        return NowMs() > burst_at &&
+               herald::testing::MetricValue(scheduler_metrics, "herald_scheduler_inflight_posts") >= 1;
+      },
+      std::chrono::seconds(60)))
+      << "the scheduler never held a claim during the outage\n" << p.Logs();
   p.process("scheduler").Kill();
 
   // Phase 3: everything comes back.
