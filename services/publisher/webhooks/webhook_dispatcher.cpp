@@ -49,24 +49,7 @@ WebhookDispatcher::WebhookDispatcher(WebhookStore& store, ConsumerOptions consum
       clock_(clock),
       options_(std::move(options)),
       lanes_(static_cast<size_t>(std::max(1, options_.senders))),
-      attempts_(prometheus::BuildCounter()
-                    .Name("herald_webhook_attempts_total")
-                    .Help("Outbound webhook delivery attempts by outcome (delivered, retrying, gave_up).")
-                    .Register(registry)),
-      events_(prometheus::BuildCounter()
-                  .Name("herald_webhook_events_total")
-                  .Help("Webhook deliveries queued (one per subscribed webhook and event).")
-                  .Register(registry)
-                  .Add({})),
-      backlog_(prometheus::BuildGauge()
-                   .Name("herald_webhook_backlog")
-                   .Help("Webhook deliveries waiting to be sent or retried.")
-                   .Register(registry)
-                   .Add({})) {
-  attempt_counters_[v1::WEBHOOK_ATTEMPT_OUTCOME_DELIVERED] = &attempts_.Add({{"outcome", "delivered"}});
-  attempt_counters_[v1::WEBHOOK_ATTEMPT_OUTCOME_RETRYING] = &attempts_.Add({{"outcome", "retrying"}});
-  attempt_counters_[v1::WEBHOOK_ATTEMPT_OUTCOME_GAVE_UP] = &attempts_.Add({{"outcome", "gave_up"}});
-}
+      probe_(registry) {}
 
 void WebhookDispatcher::Start() {
   intake_.Start([this](const std::atomic<bool>& stopping) { Intake(stopping); });
@@ -109,7 +92,7 @@ absl::Status WebhookDispatcher::Accept(const std::vector<KafkaMessage>& messages
       }
       auto queued = store_.Enqueue(hook.id(), *event, clock_.NowMs());
       if (!queued.ok()) return queued.status();
-      if (*queued) events_.Increment();
+      if (*queued) probe_.Queued();
     }
   }
   return absl::OkStatus();
@@ -169,7 +152,7 @@ void WebhookDispatcher::SendOne(const WebhookDelivery& d) {
   attempt.set_event_id(d.event_id);
   attempt.set_event_type((*record)->type);
   attempt.set_duration_ms(now - start);
-  attempt_counters_.at(attempt.outcome())->Increment();  // read-only from the lanes
+  probe_.Attempted(attempt.outcome());
   if (auto s = store_.Record(d, attempt, ToMs(attempt.next_attempt_time())); !s.ok()) {
     log::Warn("webhook attempt not recorded", {{"webhook_id", d.webhook_id}, {"error", s.ToString()}});
   }
@@ -197,7 +180,7 @@ absl::StatusOr<int> WebhookDispatcher::SendDue() {
     };
   }
   lanes_.RunAll(std::move(jobs));
-  if (auto backlog = store_.Backlog(); backlog.ok()) backlog_.Set(static_cast<double>(*backlog));
+  if (auto backlog = store_.Backlog(); backlog.ok()) probe_.Backlog(*backlog);
   return static_cast<int>(due->size());
 }
 

@@ -20,6 +20,7 @@
 #include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/random.h"
+#include "publisher/webhooks/webhook_probe.h"
 #include "common/http_client.h"
 #include "common/event_gate.h"
 #include "common/kafka.h"
@@ -69,10 +70,7 @@ class WebhookDispatcher {
   const Clock& clock_;
   WebhookOptions options_;
   Lanes lanes_;
-  prometheus::Family<prometheus::Counter>& attempts_;
-  std::map<int, prometheus::Counter*> attempt_counters_;
-  prometheus::Counter& events_;
-  prometheus::Gauge& backlog_;
+  WebhookProbe probe_;
   std::mutex cache_mu_;
   std::map<std::string, std::pair<int64_t, std::vector<herald::publisher::v1::Webhook>>> cache_;
   BackgroundThread intake_;
