@@ -121,6 +121,23 @@ TEST_F(ConnectorsTest, AConnectionClosedBeforeTheAnswerIsReportedNeverResent) {
   }
 }
 
+// "Succeeds but times out" really loses the answer: even a client that waits
+// longer than the hold gets no answer (the simulator used to send the whole
+// 200 after the hold on most networks, so tests never reached read-back).
+TEST_F(ConnectorsTest, ATimedOutAnswerNeverArrivesHoweverLongTheClientWaits) {
+  for (Network n : kNetworks) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(n));
+    auto c = Make(n, 3000);
+    Endpoint ep = Connect(*c);
+    sim_->SetFaults({{"timeout_rate", 1.0}, {"timeout_hold_ms", 200}});
+    std::string text = "held then dropped on " + herald::common::v1::Network_Name(n);
+    auto attempt = c->Publish(ep, Post(text));
+    sim_->SetFaults({{"timeout_rate", 0}});
+    EXPECT_EQ(attempt.kind, Kind::kUnknownOutcome) << attempt.error;
+    EXPECT_EQ(LedgerCount(text), 1u);
+  }
+}
+
 TEST_F(ConnectorsTest, NetworkIdempotencyKeysHoldAcrossRepeats) {
   auto mastodon = Make(Network::NETWORK_MASTODON);
   Endpoint ep = Connect(*mastodon);

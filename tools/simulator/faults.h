@@ -4,8 +4,8 @@
 //   latency    every request waits this long first
 //   error      503 without posting anything
 //   reset      the connection breaks after the request arrived; nothing posted
-//   timeout    "succeeds but times out": the post lands, the answer never comes
-//              (the connection is held, then broken mid-answer)
+//   timeout    "succeeds but times out": the post lands, the connection is held
+//              for timeout_hold_ms, then closed without a byte of the answer
 //   close      the post lands, then the connection closes before a single
 //              byte of the answer: what a proxy or load balancer does when it
 //              drops an idle or overloaded connection. A client that resends

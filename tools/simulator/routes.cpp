@@ -128,7 +128,9 @@ class Routes {
       case Faults::Action::kTimeout:
         post();  // it lands...
         std::this_thread::sleep_for(std::chrono::milliseconds(plan.timeout_hold_ms));
-        return Abort(res);  // ...and the answer never comes
+        // ...and not a byte of the answer ever comes. (Abort is no use here:
+        // with a body already written, httplib would send it whole.)
+        return CloseSilently(req);
       case Faults::Action::kClose:
         post();  // it lands...
         return CloseSilently(req);  // ...and the connection closes, not a byte answered
