@@ -24,6 +24,39 @@ bool TimestampOk(const Message& m) {
   return seconds >= kMin && seconds <= kMax && nanos >= 0 && nanos < 1'000'000'000;
 }
 
+grpc::Status Check(const Message& m, const std::string& prefix, int depth);
+
+// One value of a scalar, enum or string field (index -1: a singular field);
+// messages are walked by Check.
+grpc::Status CheckValue(const Message& m, const FieldDescriptor* f, int index, const std::string& name) {
+  const auto* r = m.GetReflection();
+  const bool rep = index >= 0;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      const std::string& v = rep ? r->GetRepeatedStringReference(m, f, index, &scratch)
+                                 : r->GetStringReference(m, f, &scratch);
+      if (v.size() > kMaxStringBytes) {
+        return InvalidArgument(name, "at most " + std::to_string(kMaxStringBytes) + " bytes");
+      }
+      return grpc::Status::OK;
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      int v = rep ? r->GetRepeatedEnumValue(m, f, index) : r->GetEnumValue(m, f);
+      if (!f->enum_type()->FindValueByNumber(v)) return InvalidArgument(name, "not a known " + f->enum_type()->name());
+      return grpc::Status::OK;
+    }
+    case FieldDescriptor::CPPTYPE_INT32:
+      if ((rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f)) < 0) return InvalidArgument(name, "must not be negative");
+      return grpc::Status::OK;
+    case FieldDescriptor::CPPTYPE_INT64:
+      if ((rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f)) < 0) return InvalidArgument(name, "must not be negative");
+      return grpc::Status::OK;
+    default:
+      return grpc::Status::OK;
+  }
+}
+
 grpc::Status Check(const Message& m, const std::string& prefix, int depth) {
   if (depth > kMaxDepth) return InvalidArgument(prefix, "nested too deeply");
   const auto* d = m.GetDescriptor();
@@ -36,17 +69,29 @@ grpc::Status Check(const Message& m, const std::string& prefix, int depth) {
   r->ListFields(m, &fields);  // only the fields that are set
   for (const auto* f : fields) {
     std::string name = prefix.empty() ? f->name() : prefix + "." + f->name();
-    if (f->is_repeated()) {
+    if (f->is_map()) {
+      // Map entries are messages of key and value: their strings are bounded too.
       int n = r->FieldSize(m, f);
       if (n > kMaxRepeated) return InvalidArgument(name, "at most " + std::to_string(kMaxRepeated) + " entries");
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !f->is_map()) {
-        for (int i = 0; i < n; ++i) {
-          auto st = Check(r->GetRepeatedMessage(m, f, i), name + "[" + std::to_string(i) + "]", depth + 1);
-          if (!st.ok()) return st;
-        }
+      for (int i = 0; i < n; ++i) {
+        auto st = Check(r->GetRepeatedMessage(m, f, i), name, depth + 1);
+        if (!st.ok()) return st;
+      }
+    } else if (f->is_repeated()) {
+      int n = r->FieldSize(m, f);
+      if (n > kMaxRepeated) return InvalidArgument(name, "at most " + std::to_string(kMaxRepeated) + " entries");
+      for (int i = 0; i < n; ++i) {
+        std::string item = name + "[" + std::to_string(i) + "]";
+        auto st = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE
+                      ? Check(r->GetRepeatedMessage(m, f, i), item, depth + 1)
+                      : CheckValue(m, f, i, item);
+        if (!st.ok()) return st;
       }
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       auto st = Check(r->GetMessage(m, f), name, depth + 1);
+      if (!st.ok()) return st;
+    } else {
+      auto st = CheckValue(m, f, -1, name);
       if (!st.ok()) return st;
     }
   }

@@ -575,18 +575,27 @@ class ImportReactor : public grpc::ServerReadReactor<grpc::ByteBuffer> {
                            ": not a CreatePostRequest; rows before it were imported"));
       return;
     }
-    // Every row is judged like a request of its own; one naming another
-    // workspace ends the import.
-    if (grpc::Status verdict = auth::CheckStreamedRequest(ctx_, &row, &caller_); !verdict.ok()) {
-      End(verdict);
-      return;
-    }
     if (row_number_ > kMaxImportRows) {
       // Rows so far were created (each row is its own create, reported in
       // the answer); the rest of the stream is refused.
       End(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                        "invalid argument: rows: at most " + std::to_string(kMaxImportRows) +
                            " per call; split the import"));
+      return;
+    }
+    // Every row is judged like a request of its own: one out of bounds is
+    // that row's error, like any other invalid row; one naming another
+    // workspace ends the import.
+    if (grpc::Status verdict = auth::CheckStreamedRequest(ctx_, &row, &caller_); !verdict.ok()) {
+      if (verdict.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+        End(verdict);
+        return;
+      }
+      std::lock_guard lock(mu_);
+      auto* e = summary_.add_errors();
+      e->set_row(row_number_);
+      e->set_message(verdict.error_message());
+      ReadNextLocked();
       return;
     }
     bool queued = executor_.Submit([this, row = std::move(row)] {

@@ -451,5 +451,57 @@ TEST_F(HostileInput, AnIdleImportIsClosed) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
 }
 
+// One unary call with raw request bytes; the verdict only.
+grpc::Status RawUnary(const std::string& address, const std::string& method, const std::string& bytes,
+                      const std::string& authorization) {
+  grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
+  grpc::CompletionQueue cq;
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), answer;
+  auto call = stub.PrepareUnaryCall(&ctx, method, request, &cq);
+  call->StartCall();
+  grpc::Status status;
+  call->Finish(&answer, &status, &cq);
+  void* tag;
+  bool ok;
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+// gRPC answers a request it cannot decode with UNIMPLEMENTED and no message
+// (it never reaches a handler); Herald answers INVALID_ARGUMENT naming the
+// request type — after telling a caller without credentials so — and
+// nothing is created.
+TEST_F(HostileInput, AUnaryRequestThatDoesNotDecodeIsInvalidArgumentAndCreatesNothing) {
+  workspace_ = "undecodable";  // a workspace of its own, so "nothing created" is a count
+  auto channel = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  sched::CreatePostRequest not_utf8 = ImportRow(workspace_, channel.id());
+  not_utf8.set_text("caf\xe9");  // Latin-1, not UTF-8
+  const std::string method = "/herald.scheduler.v1.SchedulerService/CreatePost";
+  for (const std::string& bytes : {not_utf8.SerializeAsString(), std::string("\xff\xff\xff\xff garbage", 13)}) {
+    auto s = RawUnary(p_->Grpc("scheduler"), method, bytes, TestAuthorization());
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_NE(s.error_message().find("request: not a valid herald.scheduler.v1.CreatePostRequest"), std::string::npos)
+        << s.error_message();
+    auto anonymous = RawUnary(p_->Grpc("scheduler"), method, bytes, "");
+    EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED) << anonymous.error_message();
+  }
+  sched::ListPostsRequest l;
+  l.set_workspace_id(workspace_);
+  sched::ListPostsResponse posts;
+  ASSERT_TRUE(Stub<sched::SchedulerService>("scheduler")->ListPosts(Ctx().get(), l, &posts).ok());
+  EXPECT_EQ(posts.posts_size(), 0);
+  // The same request, decodable, is created: the refusal was the encoding.
+  auto ok = RawUnary(p_->Grpc("scheduler"), method, ImportRow(workspace_, channel.id()).SerializeAsString(),
+                     TestAuthorization());
+  EXPECT_TRUE(ok.ok()) << ok.error_message();
+}
+
 }  // namespace
 }  // namespace herald::testing

@@ -4,8 +4,10 @@
 
 #include "common/hmac.h"
 #include "common/ids.h"
+#include "common/request_bounds.h"
 #include "common/status.h"
 #include "common/time_util.h"
+#include "herald/scheduler/v1/scheduler.pb.h"
 
 namespace herald {
 namespace {
@@ -58,3 +60,53 @@ TEST(TimeUtil, RoundTripsAndFormats) {
 
 }  // namespace
 }  // namespace herald
+
+namespace herald::request_bounds_test {
+
+using herald::scheduler::v1::CreatePostRequest;
+
+std::string Refusal(const CreatePostRequest& r) {
+  grpc::Status s = CheckRequestBounds(r);
+  return s.ok() ? "OK" : std::to_string(s.error_code()) + " " + s.error_message();
+}
+
+TEST(RequestBounds, AWellFormedRequestPasses) {
+  CreatePostRequest r;
+  r.set_text(std::string(kMaxStringBytes, 'a'));
+  r.add_channel_ids("c1");
+  (*r.mutable_text_overrides())["c1"] = "hi";
+  r.mutable_recycle()->set_every_days(7);
+  EXPECT_EQ(Refusal(r), "OK");
+}
+
+TEST(RequestBounds, EachKindOfFieldOutOfBoundsIsRefusedByName) {
+  CreatePostRequest r;
+  r.set_text(std::string(kMaxStringBytes + 1, 'a'));
+  EXPECT_EQ(Refusal(r), "3 invalid argument: text: at most 65536 bytes");
+  r.Clear();
+  r.add_channel_ids("c1");
+  r.add_channel_ids(std::string(kMaxStringBytes + 1, 'a'));
+  EXPECT_EQ(Refusal(r), "3 invalid argument: channel_ids[1]: at most 65536 bytes");
+  r.Clear();
+  (*r.mutable_text_overrides())["c1"] = std::string(kMaxStringBytes + 1, 'a');
+  EXPECT_EQ(Refusal(r), "3 invalid argument: text_overrides.value: at most 65536 bytes");
+  r.Clear();
+  r.mutable_recycle()->set_every_days(-1);
+  EXPECT_EQ(Refusal(r), "3 invalid argument: recycle.every_days: must not be negative");
+  r.Clear();
+  r.mutable_publish_at()->set_seconds(253402300800);
+  EXPECT_EQ(Refusal(r), "3 invalid argument: publish_at: must be a time between years 0001 and 9999 (nanos 0..999999999)");
+  r.Clear();
+  for (int i = 0; i <= kMaxRepeated; ++i) r.add_media_urls("u");
+  EXPECT_EQ(Refusal(r), "3 invalid argument: media_urls: at most 1000 entries");
+}
+
+TEST(RequestBounds, AnEnumNumberItsEnumDoesNotDefineIsRefused) {
+  herald::scheduler::v1::ListPostsRequest r;
+  r.set_state(static_cast<herald::scheduler::v1::PostState>(4242));
+  EXPECT_EQ(CheckRequestBounds(r).error_message(), "invalid argument: state: not a known PostState");
+  r.set_state(herald::scheduler::v1::POST_STATE_UNSPECIFIED);
+  EXPECT_TRUE(CheckRequestBounds(r).ok());
+}
+
+}  // namespace herald::request_bounds_test

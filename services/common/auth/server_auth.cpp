@@ -10,6 +10,7 @@
 #include "common/events.h"
 #include "common/executor.h"
 #include "common/request_bounds.h"
+#include "common/status.h"
 
 namespace herald::auth {
 namespace {
@@ -125,6 +126,10 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       auto* request = rule_.kind == MethodRule::Kind::kGuarded && !rule_.method->client_streaming()
                           ? static_cast<google::protobuf::Message*>(methods->GetRecvMessage())
                           : nullptr;
+      // A unary request gRPC could not decode (bytes that are no such
+      // message, a string that is not UTF-8) reaches no handler; gRPC then
+      // answers UNIMPLEMENTED with no message. It is the caller's bad input.
+      undecodable_ = rule_.kind == MethodRule::Kind::kGuarded && !rule_.method->client_streaming() && !request;
       if (!authenticated_) {
         if (!StartAuthentication(methods, request)) return;  // finishes on the slow path
       }
@@ -139,6 +144,18 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      if (undecodable_) {
+        // A caller who may not call is told so before anything about its input.
+        grpc::Status verdict;
+        {
+          std::lock_guard lock(verdict_.mu);
+          verdict = verdict_.status;
+        }
+        methods->ModifySendStatus(
+            !verdict.ok() ? verdict
+                          : InvalidArgument("request", "not a valid " + rule_.method->input_type()->full_name() +
+                                                           " (every string must be UTF-8)"));
+      }
       Audit(methods->GetSendStatus().error_code());
     }
     methods->Proceed();
@@ -289,6 +306,7 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
   std::string authorization_, on_behalf_, workspace_;
   bool metadata_ok_ = true;
   bool authenticated_ = false;
+  bool undecodable_ = false;
   grpc::Status authn_status_;
   Caller caller_;
   std::vector<std::string> request_ids_, response_ids_;
