@@ -5,20 +5,12 @@
 namespace herald::analytics {
 
 EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters,
-                             prometheus::Registry& registry)
+                             const Clock& clock, prometheus::Registry& registry)
     : store_(store),
       options_(std::move(options)),
       dead_letters_(dead_letters),
-      applied_family_(prometheus::BuildCounter()
-                          .Name("herald_analytics_events_applied_total")
-                          .Help("Events applied to the rollups, by topic.")
-                          .Register(registry)),
-      fenced_(prometheus::BuildCounter()
-                  .Name("herald_analytics_fenced_batches_total")
-                  .Help("Batches refused because their partition's stored offset was ahead (replay or lost partition).")
-                  .Register(registry)
-                  .Add({})) {
-  for (const auto& t : options_.topics) applied_[t] = &applied_family_.Add({{"topic", t}});
+      clock_(clock),
+      probe_(registry, options_.topics) {
   options_.on_assign = [this](std::vector<TopicPartition>& parts) {
     for (auto& tp : parts) {
       auto stored = store_.StoredOffset(tp.topic, tp.partition);
@@ -56,8 +48,9 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
     for (auto& [k, b] : by_partition) batches.push_back(std::move(b));
     auto results = store_.Apply(batches);
     while (!results.ok() && !stopping) {
+      probe_.ApplyFailed();
       log::Warn("rollup apply failed; retrying", {{"error", results.status().ToString()}});
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      clock_.SleepFor(std::chrono::seconds(1));
       results = store_.Apply(batches);
     }
     if (!results.ok()) break;
@@ -65,14 +58,14 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
     for (size_t i = 0; i < batches.size(); ++i) {
       const auto& b = batches[i];
       if ((*results)[i].applied) {
-        applied_[b.topic]->Increment(static_cast<double>(b.next_offset - b.first_offset));
+        probe_.Applied(b.topic, b.next_offset - b.first_offset);
         KafkaMessage last;
         last.topic = b.topic;
         last.partition = b.partition;
         last.offset = b.next_offset - 1;
         applied_messages.push_back(last);
       } else {
-        fenced_.Increment();
+        probe_.Fenced();
         log::Warn("batch refused; seeking to stored offset",
                   {{"topic", b.topic}, {"partition", b.partition}, {"stored", (*results)[i].stored_offset}});
         (void)consumer.Seek(b.topic, b.partition, (*results)[i].stored_offset);

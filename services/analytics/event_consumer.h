@@ -5,11 +5,12 @@
 // back to the stored offset.
 #include <map>
 
-#include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "analytics/event_probe.h"
 #include "analytics/rollup_store.h"
 #include "common/background_thread.h"
+#include "common/clock.h"
 #include "common/event_gate.h"
 #include "common/kafka.h"
 
@@ -19,7 +20,8 @@ class EventConsumer {
  public:
   // A record that is not its topic's event goes to `dead_letters` (its offset
   // still advances with the batch, so the partition never stalls on it).
-  EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters, prometheus::Registry& registry);
+  EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters, const Clock& clock,
+                prometheus::Registry& registry);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
@@ -29,9 +31,8 @@ class EventConsumer {
   RollupStore& store_;
   ConsumerOptions options_;
   DeadLetters& dead_letters_;
-  prometheus::Family<prometheus::Counter>& applied_family_;
-  std::map<std::string, prometheus::Counter*> applied_;
-  prometheus::Counter& fenced_;
+  const Clock& clock_;
+  EventProbe probe_;
   BackgroundThread thread_;
 };
 

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
 
   KafkaProducer producer(rt.KafkaSettings());  // dead letters
   KafkaDeadLetters dead_letters(producer, events.group_id, events.topics, rt.metrics());
-  EventConsumer consumer(store, events, dead_letters, rt.metrics());
+  EventConsumer consumer(store, events, dead_letters, SystemClock::Instance(), rt.metrics());
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(5)); });  // last: after everything that produces
   rt.Launch(consumer);
   return rt.Run();

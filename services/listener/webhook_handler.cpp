@@ -22,43 +22,36 @@ WebhookHandler::WebhookHandler(InboxStore& inbox, KafkaProducer& producer, std::
       producer_(producer),
       secret_(std::move(secret)),
       clock_(clock),
-      results_(prometheus::BuildCounter()
-                   .Name("herald_listener_webhooks_total")
-                   .Help("Webhook deliveries by result.")
-                   .Register(registry)) {
-  for (const char* r : {"accepted", "duplicate", "bad_signature", "bad_request", "retry_later", "error"}) {
-    counters_[r] = &results_.Add({{"result", r}});
-  }
-}
+      probe_(registry) {}
 
-WebhookReply WebhookHandler::Count(const char* result, WebhookReply reply) {
-  counters_.at(result)->Increment();
+WebhookReply WebhookHandler::Count(WebhookResult result, WebhookReply reply) {
+  probe_.Handled(result);
   return reply;
 }
 
 WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::string& channel_id,
                                             const std::string& body, const std::string& signature_header) {
   if (!IsValidId(ws) || !IsValidId(channel_id)) {
-    return Count("bad_request", Json(400, {{"error", "path: workspace and channel must be 1-64 of [A-Za-z0-9_-]"}}));
+    return Count(WebhookResult::kBadRequest, Json(400, {{"error", "path: workspace and channel must be 1-64 of [A-Za-z0-9_-]"}}));
   }
   const int64_t now_s = clock_.NowMs() / 1000;
   if (!VerifyInboundSignature(WorkspaceWebhookSecret(secret_, ws), ws, channel_id, body, signature_header, now_s)) {
-    return Count("bad_signature",
+    return Count(WebhookResult::kBadSignature,
                  Json(401, {{"error", "X-Herald-Signature: missing, not for this workspace and channel, or outside "
                                       "the 5-minute window"}}));
   }
   auto mention = ParseMastodonMention(body, ws, channel_id, clock_.NowMs());
-  if (!mention.ok()) return Count("bad_request", Json(400, {{"error", std::string(mention.status().message())}}));
+  if (!mention.ok()) return Count(WebhookResult::kBadRequest, Json(400, {{"error", std::string(mention.status().message())}}));
 
   auto claim = inbox_.ClaimMention(ws, mention->mention_id());
-  if (!claim.ok()) return Count("error", Json(503, {{"error", "storage unavailable"}}));
+  if (!claim.ok()) return Count(WebhookResult::kError, Json(503, {{"error", "storage unavailable"}}));
   if (*claim == InboxStore::Claim::kDone) {
-    return Count("duplicate", Json(200, {{"status", "duplicate"}, {"mention_id", mention->mention_id()}}));
+    return Count(WebhookResult::kDuplicate, Json(200, {{"status", "duplicate"}, {"mention_id", mention->mention_id()}}));
   }
   if (*claim == InboxStore::Claim::kPending) {
     auto reply = Json(409, {{"error", "this mention is being processed; retry"}});
     reply.headers["Retry-After"] = "5";
-    return Count("retry_later", reply);
+    return Count(WebhookResult::kRetryLater, reply);
   }
 
   *mention->mutable_meta() = NewEventMeta(*mention, ws, clock_, "ev_" + mention->mention_id());
@@ -67,7 +60,7 @@ WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::st
   if (!produced.ok()) {
     (void)inbox_.Release(ws, mention->mention_id());
     log::Warn("mention not announced", {{"error", produced.ToString()}});
-    return Count("error", Json(503, {{"error", "event bus unavailable; retry"}}));
+    return Count(WebhookResult::kError, Json(503, {{"error", "event bus unavailable; retry"}}));
   }
   if (auto s = inbox_.Complete(ws, ToInboxItem(*mention)); !s.ok()) {
     // On Kafka already: the pending claim expires and a redelivery would
@@ -75,7 +68,7 @@ WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::st
     log::Warn("mention announced but not stored in the inbox", {{"error", s.ToString()}});
   }
   log::Info("mention received", {{"mention_id", mention->mention_id()}, {"workspace_id", ws}});
-  return Count("accepted", Json(202, {{"status", "accepted"}, {"mention_id", mention->mention_id()}}));
+  return Count(WebhookResult::kAccepted, Json(202, {{"status", "accepted"}, {"mention_id", mention->mention_id()}}));
 }
 
 }  // namespace herald::listener

@@ -6,12 +6,12 @@
 #include <map>
 #include <string>
 
-#include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "listener/inbox_store.h"
+#include "listener/webhook_probe.h"
 
 namespace herald::listener {
 
@@ -31,14 +31,13 @@ class WebhookHandler {
                               const std::string& signature_header);
 
  private:
-  WebhookReply Count(const char* result, WebhookReply reply);
+  WebhookReply Count(WebhookResult result, WebhookReply reply);
 
   InboxStore& inbox_;
   KafkaProducer& producer_;
   std::string secret_;
   const Clock& clock_;
-  prometheus::Family<prometheus::Counter>& results_;
-  std::map<std::string, prometheus::Counter*> counters_;
+  WebhookProbe probe_;
 };
 
 }  // namespace herald::listener

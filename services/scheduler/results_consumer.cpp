@@ -14,13 +14,7 @@ ResultsConsumer::ResultsConsumer(PostStore& store, ConsumerOptions options, Dead
       options_(std::move(options)),
       dead_letters_(dead_letters),
       clock_(clock),
-      outcomes_family_(prometheus::BuildCounter()
-                           .Name("herald_scheduler_results_applied_total")
-                           .Help("Delivery outcomes applied to posts, by effect.")
-                           .Register(registry)),
-      published_(outcomes_family_.Add({{"effect", "published"}})),
-      failed_(outcomes_family_.Add({{"effect", "failed"}})),
-      requeued_(outcomes_family_.Add({{"effect", "requeued"}})) {}
+      probe_(registry) {}
 
 bool ResultsConsumer::Apply(const KafkaMessage& message) {
   PublishResult result;
@@ -36,14 +30,15 @@ bool ResultsConsumer::Apply(const KafkaMessage& message) {
   });
   if (!updated.ok()) {
     if (absl::IsNotFound(updated.status())) return true;  // deleted post: nothing to update
+    probe_.StoreFailed();
     log::Warn("applying publish result failed; will retry", {{"error", updated.status().ToString()}});
     return false;
   }
   if (updated->has_value()) {
     switch (result.outcome()) {
-      case herald::events::v1::PUBLISH_OUTCOME_PUBLISHED: published_.Increment(); break;
-      case herald::events::v1::PUBLISH_OUTCOME_FAILED: failed_.Increment(); break;
-      default: requeued_.Increment(); break;
+      case herald::events::v1::PUBLISH_OUTCOME_PUBLISHED: probe_.Applied(AppliedOutcome::kPublished); break;
+      case herald::events::v1::PUBLISH_OUTCOME_FAILED: probe_.Applied(AppliedOutcome::kFailed); break;
+      default: probe_.Applied(AppliedOutcome::kRequeued); break;
     }
     log::Info("post target updated", {{"post_id", result.post_id()},
                                       {"channel_id", result.channel_id()},

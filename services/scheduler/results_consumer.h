@@ -3,14 +3,12 @@
 // published, failed, or back into the due index for a retry or over-quota
 // deferral. Offsets are committed after the post is updated (at-least-once;
 // applying a result twice changes nothing).
-#include <prometheus/counter.h>
-#include <prometheus/registry.h>
-
 #include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/event_gate.h"
 #include "common/kafka.h"
 #include "scheduler/post_store.h"
+#include "scheduler/results_probe.h"
 
 namespace herald::scheduler {
 
@@ -30,10 +28,7 @@ class ResultsConsumer {
   ConsumerOptions options_;
   DeadLetters& dead_letters_;
   const Clock& clock_;
-  prometheus::Family<prometheus::Counter>& outcomes_family_;
-  prometheus::Counter& published_;
-  prometheus::Counter& failed_;
-  prometheus::Counter& requeued_;
+  ResultsProbe probe_;
   BackgroundThread thread_;
 };
 
