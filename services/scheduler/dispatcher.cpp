@@ -229,7 +229,7 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
 }
 
 void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
-  int64_t last_backlog_ms = 0;
+  auto last_backlog = clock_.Monotonic() - std::chrono::minutes(1);
   while (!stopping) {
     auto n = ClaimAndProduce();
     if (!n.ok()) {
@@ -237,8 +237,8 @@ void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
       clock_.SleepFor(std::chrono::milliseconds(500));
       continue;
     }
-    if (clock_.NowMs() - last_backlog_ms > 5000) {
-      last_backlog_ms = clock_.NowMs();
+    if (clock_.Monotonic() - last_backlog > std::chrono::seconds(5)) {
+      last_backlog = clock_.Monotonic();
       if (auto b = store_.Backlog(); b.ok()) {
         probe_.Backlog(b->first, b->second);
       }

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/clock.h"
 #include "common/hmac.h"
 #include "common/ids.h"
 #include "common/request_bounds.h"
@@ -110,3 +111,19 @@ TEST(RequestBounds, AnEnumNumberItsEnumDoesNotDefineIsRefused) {
 }
 
 }  // namespace herald::request_bounds_test
+
+namespace herald::clock_test {
+
+TEST(ManualClock, MonotonicTimeMovesWithWaitsButNotWithAWallClockJump) {
+  ManualClock clock(1'000'000);
+  auto t0 = clock.Monotonic();
+  clock.SleepFor(std::chrono::milliseconds(250));
+  clock.AdvanceMs(750);
+  EXPECT_EQ(clock.Monotonic() - t0, std::chrono::milliseconds(1000));
+  EXPECT_EQ(clock.NowMs(), 1'001'000);
+  clock.SetMs(5'000);  // the machine's clock set back
+  EXPECT_EQ(clock.Monotonic() - t0, std::chrono::milliseconds(1000));
+  EXPECT_EQ(clock.NowMs(), 5'000);
+}
+
+}  // namespace herald::clock_test

@@ -140,6 +140,7 @@ void WebhookDispatcher::SendOne(const WebhookDelivery& d) {
   req.body = (*record)->body;
   req.timeout = options_.timeout;
   const int64_t start = clock_.NowMs();
+  const auto started = clock_.Monotonic();
   req.headers = {{"Content-Type", "application/json"},
                  {"User-Agent", "Herald-Webhooks/1"},
                  {"X-Herald-Event-Id", d.event_id},
@@ -151,7 +152,8 @@ void WebhookDispatcher::SendOne(const WebhookDelivery& d) {
   v1::WebhookAttempt attempt = JudgeWebhookAnswer(answer, attempt_number, options_.retry, now, options_.random->Unit());
   attempt.set_event_id(d.event_id);
   attempt.set_event_type((*record)->type);
-  attempt.set_duration_ms(now - start);
+  attempt.set_duration_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Monotonic() - started).count());
   probe_.Attempted(attempt.outcome());
   if (auto s = store_.Record(d, attempt, ToMs(attempt.next_attempt_time())); !s.ok()) {
     log::Warn("webhook attempt not recorded", {{"webhook_id", d.webhook_id}, {"error", s.ToString()}});
