@@ -207,9 +207,9 @@ int main(int argc, char** argv) {
     double redis_cpu0 = RedisCpu(redis), self_cpu0 = SelfCpu(), broker_cpu0 = ProcessCpu(broker.process().pid());
     dispatcher.Start();
     for (;;) {
-      // NextDueMs is O(1) a shard; Backlog counts every chunk, so it is only
+      // NextDue is O(1) a shard; Backlog counts every chunk, so it is only
       // asked once nothing is due any more.
-      auto next = store.NextDueMs();
+      auto next = store.NextDue();
       auto backlog = next.ok() && !next->has_value() ? store.Backlog() : absl::InternalError("due");
       if (backlog.ok() && backlog->first == 0 && backlog->second == 0) break;
       if (Seconds(start) > 600) {

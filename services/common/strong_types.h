@@ -34,7 +34,7 @@ using CampaignId = StrongId<struct CampaignIdTag>;
 // and events carry).
 using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
 using Millis = std::chrono::milliseconds;
-inline TimePoint AtMs(int64_t ms) { return TimePoint(Millis(ms)); }
-inline int64_t Ms(TimePoint t) { return t.time_since_epoch().count(); }
+constexpr TimePoint AtMs(int64_t ms) { return TimePoint(Millis(ms)); }
+constexpr int64_t Ms(TimePoint t) { return t.time_since_epoch().count(); }
 
 }  // namespace herald

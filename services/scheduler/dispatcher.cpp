@@ -91,7 +91,7 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
     holds_loaded_ms_ = now;
   }
   if (now - reaped_ms_ >= options_.refresh_ms) {
-    auto reaped = store_.ReapAll(now);
+    auto reaped = store_.ReapAll(AtMs(now));
     if (!reaped.ok()) return reaped.status();
     reaped_ms_ = now;
     if (*reaped > 0) {
@@ -106,12 +106,12 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
     return result;
   }
   int per_shard = std::max(1, std::min(options_.batch, room / std::max(1, store_.shards())));
-  auto round = store_.ClaimAll(now, options_.lease_ms, per_shard);
+  auto round = store_.ClaimAll(AtMs(now), Millis(options_.lease_ms), per_shard);
   if (!round.ok()) return round.status();
   result.claimed = static_cast<int>(round->posts.size());
   if (!round->shard_full) {
     int64_t idle_until = now + options_.max_idle_ms;
-    result.next_round_ms = round->next_due_ms ? std::min(*round->next_due_ms, idle_until) : idle_until;
+    result.next_round_ms = round->next_due ? std::min(Ms(*round->next_due), idle_until) : idle_until;
   }
   // The cached pauses may be stale: before holding anything, read them fresh
   // (a Resume may have just cleared one).
@@ -201,7 +201,7 @@ absl::StatusOr<int> Dispatcher::Complete(std::deque<std::shared_ptr<InFlight>> d
   for (size_t k = 0; k < holds.size(); ++k) {
     if ((*held)[k] == 0) {
       // Changed since the claim (an edit landed): read-modify-write.
-      auto updated = store_.Update(holds[k].claimed->post.id(), MarkMutation(true, now), holds[k].claimed->fencing_token);
+      auto updated = store_.Update(PostId(holds[k].claimed->post.id()), MarkMutation(true, now), holds[k].claimed->fencing_token);
       if (!updated.ok() && !absl::IsFailedPrecondition(updated.status())) return updated.status();
     }
   }

@@ -233,16 +233,16 @@ int64_t DueMs(const Post& post) {
   return post.has_publish_at() ? ToMs(post.publish_at()) : 0;
 }
 
-std::string PostStore::TagOf(const std::string& post_id) const { return Tag(ShardOf(post_id, shards_)); }
+std::string PostStore::TagOf(const PostId& post_id) const { return Tag(ShardOf(post_id.str(), shards_)); }
 
-std::string PostStore::BucketKey(const std::string& post_id) const {
-  return TagOf(post_id) + ":p:" + Bucket(post_id);
+std::string PostStore::BucketKey(const PostId& post_id) const {
+  return TagOf(post_id) + ":p:" + Bucket(post_id.str());
 }
 
 std::pair<RedisClient::Args, RedisClient::Args> PostStore::CreateCall(const Post& post) const {
-  std::string tag = TagOf(post.id());
+  std::string tag = TagOf(PostId(post.id()));
   std::string due = InDueIndex(post.state()) ? std::to_string(DueMs(post)) : "";
-  return {{BucketKey(post.id()), tag + ":due", tag + ":ws:" + post.workspace_id(), tag + ":seq"},
+  return {{BucketKey(PostId(post.id())), tag + ":due", tag + ":ws:" + post.workspace_id(), tag + ":seq"},
           {post.id(), Serialize(post), due, std::to_string(ListingScore(post))}};
 }
 
@@ -272,26 +272,26 @@ absl::StatusOr<std::vector<Post>> PostStore::CreateMany(const std::vector<Post>&
   return out;
 }
 
-absl::StatusOr<std::optional<int64_t>> PostStore::NextDueMs() {
+absl::StatusOr<std::optional<TimePoint>> PostStore::NextDue() {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (int s = 0; s < shards_; ++s) calls.push_back({{Tag(s) + ":due"}, {}});
   auto replies = redis_.EvalPipeline(kFirstDue, calls);
   if (!replies.ok()) return replies.status();
-  std::optional<int64_t> next;
+  std::optional<TimePoint> next;
   for (const auto& r : *replies) {
     if (r.is_error()) return absl::InternalError("next due: " + r.str);
     if (r.str.empty()) continue;
-    int64_t at = r.AsInt();
+    TimePoint at = AtMs(r.AsInt());
     if (!next || at < *next) next = at;
   }
   return next;
 }
 
-absl::StatusOr<Post> PostStore::Get(const std::string& post_id) {
-  auto reply = redis_.Command({"HGET", BucketKey(post_id), post_id});
+absl::StatusOr<Post> PostStore::Get(const PostId& post_id) {
+  auto reply = redis_.Command({"HGET", BucketKey(post_id), post_id.str()});
   if (!reply.ok()) return reply.status();
-  if (reply->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
-  auto post = Parse(reply->str, post_id);
+  if (reply->is_nil()) return absl::NotFoundError("post " + post_id.str() + " not found");
+  auto post = Parse(reply->str, post_id.str());
   if (!post.ok()) return post.status();
   if (auto s = DeriveDispatched({&*post}); !s.ok()) return s;
   return post;
@@ -302,7 +302,7 @@ absl::Status PostStore::DeriveDispatched(std::vector<Post*> posts) {
   std::vector<Post*> scheduled;
   for (Post* p : posts) {
     if (p->state() != v1::POST_STATE_SCHEDULED) continue;
-    std::string tag = TagOf(p->id());
+    std::string tag = TagOf(PostId(p->id()));
     calls.push_back({{tag + ":due", tag + ":inflight", tag + ":held"}, {p->id(), std::to_string(DueMs(*p))}});
     scheduled.push_back(p);
   }
@@ -328,7 +328,7 @@ absl::StatusOr<std::vector<int>> PostStore::AckMany(const std::vector<const Clai
   for (const auto& [shard, idx] : by_shard) {
     RedisClient::Args args;
     for (size_t i : idx) {
-      args.push_back(InFlightMember(claims[i]->post.id(), claims[i]->due_ms));
+      args.push_back(InFlightMember(claims[i]->post.id(), Ms(claims[i]->due)));
       args.push_back(std::to_string(claims[i]->fencing_token));
     }
     calls.push_back({{Tag(shard) + ":inflight"}, std::move(args)});
@@ -346,8 +346,8 @@ absl::StatusOr<std::vector<int>> PostStore::AckMany(const std::vector<const Clai
   return out;
 }
 
-absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_id, size_t limit,
-                                                  const std::string& after_cursor, int64_t from_ms, int64_t to_ms) {
+absl::StatusOr<std::vector<Post>> PostStore::List(const WorkspaceId& workspace_id, size_t limit,
+                                                  const std::string& after_cursor, TimePoint from, TimePoint to) {
   std::string after_ms, after_id;
   if (!after_cursor.empty()) {
     auto colon = after_cursor.find(':');
@@ -363,8 +363,8 @@ absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_i
   // of each and merge.
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (int s = 0; s < shards_; ++s) {
-    calls.push_back({{Tag(s) + ":ws:" + workspace_id},
-                     {std::to_string(from_ms), std::to_string(to_ms), after_ms, after_id, std::to_string(limit)}});
+    calls.push_back({{Tag(s) + ":ws:" + workspace_id.str()},
+                     {std::to_string(Ms(from)), std::to_string(Ms(to)), after_ms, after_id, std::to_string(limit)}});
   }
   auto replies = redis_.EvalPipeline(kList, calls);
   if (!replies.ok()) return replies.status();
@@ -376,7 +376,7 @@ absl::StatusOr<std::vector<Post>> PostStore::List(const std::string& workspace_i
   std::sort(entries.begin(), entries.end());
   if (entries.size() > limit) entries.resize(limit);
   std::vector<RedisClient::Args> gets;
-  for (const auto& [ms, id] : entries) gets.push_back({"HGET", BucketKey(id), id});
+  for (const auto& [ms, id] : entries) gets.push_back({"HGET", BucketKey(PostId(id)), id});
   std::vector<Post> posts;
   if (gets.empty()) return posts;
   auto bodies = redis_.Pipeline(gets);
@@ -400,8 +400,8 @@ absl::StatusOr<ClaimRound> PostStore::ParseClaims(const std::vector<RedisReply>&
     if (reply.elements.size() < 2) continue;
     int64_t token = reply.elements[0].AsInt();
     if (!reply.elements[1].str.empty()) {
-      int64_t next = reply.elements[1].AsInt();
-      if (!out.next_due_ms || next < *out.next_due_ms) out.next_due_ms = next;
+      TimePoint next = AtMs(reply.elements[1].AsInt());
+      if (!out.next_due || next < *out.next_due) out.next_due = next;
     }
     size_t claimed = (reply.elements.size() - 2) / 3;
     out.shard_full |= claimed >= static_cast<size_t>(limit_per_shard);
@@ -410,21 +410,21 @@ absl::StatusOr<ClaimRound> PostStore::ParseClaims(const std::vector<RedisReply>&
       if (body.empty()) continue;  // a vanished post: nothing to send
       auto post = Parse(body, reply.elements[i].str);
       if (!post.ok()) return post.status();
-      out.posts.push_back({std::move(*post), token, body, reply.elements[i + 1].AsInt()});
+      out.posts.push_back({std::move(*post), token, body, AtMs(reply.elements[i + 1].AsInt())});
     }
   }
   return out;
 }
 
-std::pair<RedisClient::Args, RedisClient::Args> PostStore::ClaimCall(int shard, int64_t now_ms, int64_t lease_ms,
+std::pair<RedisClient::Args, RedisClient::Args> PostStore::ClaimCall(int shard, TimePoint now, Millis lease,
                                                                      int limit) const {
   std::string tag = Tag(shard);
   return {{tag + ":due", tag + ":inflight"},
-          {std::to_string(now_ms), std::to_string(now_ms + lease_ms), std::to_string(limit), tag + ":p:"}};
+          {std::to_string(Ms(now)), std::to_string(Ms(now + lease)), std::to_string(limit), tag + ":p:"}};
 }
 
-absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit) {
-  auto call = ClaimCall(shard, now_ms, lease_ms, limit);
+absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, TimePoint now, Millis lease, int limit) {
+  auto call = ClaimCall(shard, now, lease, limit);
   auto reply = redis_.Eval(kClaim, call.first, call.second);
   if (!reply.ok()) return reply.status();
   auto round = ParseClaims({*reply}, limit);
@@ -432,19 +432,19 @@ absl::StatusOr<std::vector<ClaimedPost>> PostStore::Claim(int shard, int64_t now
   return std::move(round->posts);
 }
 
-absl::StatusOr<ClaimRound> PostStore::ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard) {
+absl::StatusOr<ClaimRound> PostStore::ClaimAll(TimePoint now, Millis lease, int limit_per_shard) {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
-  for (int s = 0; s < shards_; ++s) calls.push_back(ClaimCall(s, now_ms, lease_ms, limit_per_shard));
+  for (int s = 0; s < shards_; ++s) calls.push_back(ClaimCall(s, now, lease, limit_per_shard));
   auto replies = redis_.EvalPipeline(kClaim, calls);
   if (!replies.ok()) return replies.status();
   return ParseClaims(*replies, limit_per_shard);
 }
 
-absl::StatusOr<int64_t> PostStore::ReapAll(int64_t now_ms) {
+absl::StatusOr<int64_t> PostStore::ReapAll(TimePoint now) {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (int s = 0; s < shards_; ++s) {
     std::string tag = Tag(s);
-    calls.push_back({{tag + ":inflight", tag + ":due", tag + ":seq"}, {std::to_string(now_ms)}});
+    calls.push_back({{tag + ":inflight", tag + ":due", tag + ":seq"}, {std::to_string(Ms(now))}});
   }
   auto replies = redis_.EvalPipeline(kReap, calls);
   if (!replies.ok()) return replies.status();
@@ -462,17 +462,18 @@ absl::StatusOr<bool> PostStore::Ack(const ClaimedPost& claim) {
   return (*r)[0] == 1;
 }
 
-absl::StatusOr<int64_t> PostStore::ReapExpired(int shard, int64_t now_ms) {
+absl::StatusOr<int64_t> PostStore::ReapExpired(int shard, TimePoint now) {
   std::string tag = Tag(shard);
-  auto reply = redis_.Eval(kReap, {tag + ":inflight", tag + ":due", tag + ":seq"}, {std::to_string(now_ms)});
+  auto reply = redis_.Eval(kReap, {tag + ":inflight", tag + ":due", tag + ":seq"}, {std::to_string(Ms(now))});
   if (!reply.ok()) return reply.status();
   return reply->AsInt();
 }
 
-absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id, const Mutation& mutate,
+absl::StatusOr<std::optional<Post>> PostStore::Update(const PostId& id, const Mutation& mutate,
                                                       std::optional<int64_t> ack_token) {
-  std::string tag = TagOf(post_id);
-  std::string bucket = BucketKey(post_id);
+  const std::string& post_id = id.str();
+  std::string tag = TagOf(id);
+  std::string bucket = BucketKey(id);
   for (int attempt = 0; attempt < 50; ++attempt) {
     auto current = redis_.Command({"HGET", bucket, post_id});
     if (!current.ok()) return current.status();
@@ -483,7 +484,7 @@ absl::StatusOr<std::optional<Post>> PostStore::Update(const std::string& post_id
     DueChange change;
     if (!mutate(post, &change)) {
       if (ack_token) {
-        ClaimedPost claim{*old, *ack_token, current->str, DueMs(*old)};
+        ClaimedPost claim{*old, *ack_token, current->str, AtMs(DueMs(*old))};
         auto acked = Ack(claim);
         if (!acked.ok()) return acked.status();
         if (!*acked) return absl::FailedPreconditionError("claim of " + post_id + " was lost");
@@ -518,7 +519,7 @@ absl::StatusOr<std::vector<int>> PostStore::UpdateClaimed(const std::vector<Clai
       const Post& old = c.claimed->post;
       Post updated = c.updated;
       PinDueTime(old, updated, c.change);
-      keys.push_back(BucketKey(old.id()));
+      keys.push_back(BucketKey(PostId(old.id())));
       keys.push_back(tag + ":ws:" + updated.workspace_id());
       auto one = CasArgs(c.claimed->body, old, updated, c.change, std::to_string(c.claimed->fencing_token));
       args.insert(args.end(), std::make_move_iterator(one.begin()), std::make_move_iterator(one.end()));
@@ -547,8 +548,8 @@ absl::StatusOr<std::vector<std::string>> PostStore::Held(int shard) {
   return out;
 }
 
-absl::StatusOr<std::optional<herald::scheduler::v1::Queue>> PostStore::GetQueue(const std::string& channel_id) {
-  auto r = redis_.Command({"GET", "sched:{q:" + channel_id + "}"});
+absl::StatusOr<std::optional<herald::scheduler::v1::Queue>> PostStore::GetQueue(const ChannelId& channel_id) {
+  auto r = redis_.Command({"GET", "sched:{q:" + channel_id.str() + "}"});
   if (!r.ok()) return r.status();
   if (r->is_nil()) return std::optional<herald::scheduler::v1::Queue>();
   herald::scheduler::v1::Queue q;
@@ -561,24 +562,24 @@ absl::Status PostStore::SetQueue(const herald::scheduler::v1::Queue& queue) {
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
-absl::StatusOr<std::optional<int64_t>> PostStore::ReserveSlot(const std::string& channel_id,
-                                                              const std::vector<int64_t>& candidates,
-                                                              const std::string& post_id, int64_t now_ms) {
-  RedisClient::Args args{std::to_string(now_ms), post_id};
-  for (int64_t c : candidates) args.push_back(std::to_string(c));
-  auto r = redis_.Eval(kReserveSlot, {"sched:{q:" + channel_id + "}:taken"}, args);
+absl::StatusOr<std::optional<TimePoint>> PostStore::ReserveSlot(const ChannelId& channel_id,
+                                                                const std::vector<TimePoint>& candidates,
+                                                                const PostId& post_id, TimePoint now) {
+  RedisClient::Args args{std::to_string(Ms(now)), post_id.str()};
+  for (TimePoint c : candidates) args.push_back(std::to_string(Ms(c)));
+  auto r = redis_.Eval(kReserveSlot, {"sched:{q:" + channel_id.str() + "}:taken"}, args);
   if (!r.ok()) return r.status();
   int64_t slot = r->AsInt();
-  if (slot < 0) return std::optional<int64_t>();
-  return std::optional<int64_t>(slot);
+  if (slot < 0) return std::optional<TimePoint>();
+  return std::optional<TimePoint>(AtMs(slot));
 }
 
-absl::StatusOr<std::vector<int64_t>> PostStore::TakenSlots(const std::string& channel_id, int64_t from_ms) {
-  auto r = redis_.Command({"ZRANGEBYSCORE", "sched:{q:" + channel_id + "}:taken", std::to_string(from_ms), "+inf",
-                           "WITHSCORES"});
+absl::StatusOr<std::vector<TimePoint>> PostStore::TakenSlots(const ChannelId& channel_id, TimePoint from) {
+  auto r = redis_.Command({"ZRANGEBYSCORE", "sched:{q:" + channel_id.str() + "}:taken", std::to_string(Ms(from)),
+                           "+inf", "WITHSCORES"});
   if (!r.ok()) return r.status();
-  std::vector<int64_t> out;
-  for (size_t i = 1; i < r->elements.size(); i += 2) out.push_back(r->elements[i].AsInt());
+  std::vector<TimePoint> out;
+  for (size_t i = 1; i < r->elements.size(); i += 2) out.push_back(AtMs(r->elements[i].AsInt()));
   return out;
 }
 

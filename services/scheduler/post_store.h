@@ -28,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/redis.h"
+#include "common/strong_types.h"
 #include "herald/scheduler/v1/scheduler.pb.h"
 #include "scheduler/post_rules.h"
 
@@ -39,7 +40,7 @@ struct ClaimedPost {
   // The stored bytes as claimed, for compare-and-set.
   std::string body;
   // The due time it was claimed at (names its in-flight entry).
-  int64_t due_ms = 0;
+  TimePoint due;
 };
 
 // Where the dispatcher takes the post next: due_time if set, else publish_at.
@@ -49,7 +50,7 @@ int64_t DueMs(const herald::scheduler::v1::Post& post);
 struct ClaimRound {
   std::vector<ClaimedPost> posts;
   // Earliest due time still in the index after the round.
-  std::optional<int64_t> next_due_ms;
+  std::optional<TimePoint> next_due;
   // Some shard had more due than the limit: claim again at once.
   bool shard_full = false;
 };
@@ -69,26 +70,27 @@ class PostStore {
   absl::StatusOr<std::vector<herald::scheduler::v1::Post>> CreateMany(
       const std::vector<herald::scheduler::v1::Post>& posts);
   // The earliest due time over all shards, if anything is due at all.
-  absl::StatusOr<std::optional<int64_t>> NextDueMs();
+  absl::StatusOr<std::optional<TimePoint>> NextDue();
   // NOT_FOUND when missing.
-  absl::StatusOr<herald::scheduler::v1::Post> Get(const std::string& post_id);
-  // Posts of a workspace ordered by publish_at in [from_ms, to_ms]; cursor is
+  absl::StatusOr<herald::scheduler::v1::Post> Get(const PostId& post_id);
+  // Posts of a workspace ordered by publish_at in [from, to]; cursor is
   // "ms:id" of the last one seen.
-  absl::StatusOr<std::vector<herald::scheduler::v1::Post>> List(const std::string& workspace_id, size_t limit,
-                                                               const std::string& after_cursor, int64_t from_ms = -1,
-                                                               int64_t to_ms = INT64_MAX);
+  absl::StatusOr<std::vector<herald::scheduler::v1::Post>> List(const WorkspaceId& workspace_id, size_t limit,
+                                                               const std::string& after_cursor,
+                                                               TimePoint from = AtMs(-1),
+                                                               TimePoint to = AtMs(INT64_MAX));
 
-  // Moves up to `limit` posts due at or before now_ms into the in-flight set
+  // Moves up to `limit` posts due at or before now into the in-flight set
   // with a lease; each claim carries a new fencing token.
-  absl::StatusOr<std::vector<ClaimedPost>> Claim(int shard, int64_t now_ms, int64_t lease_ms, int limit);
+  absl::StatusOr<std::vector<ClaimedPost>> Claim(int shard, TimePoint now, Millis lease, int limit);
   // Claim on every shard in one round trip (up to limit_per_shard each).
-  absl::StatusOr<ClaimRound> ClaimAll(int64_t now_ms, int64_t lease_ms, int limit_per_shard);
+  absl::StatusOr<ClaimRound> ClaimAll(TimePoint now, Millis lease, int limit_per_shard);
   // ReapExpired on every shard in one round trip.
-  absl::StatusOr<int64_t> ReapAll(int64_t now_ms);
+  absl::StatusOr<int64_t> ReapAll(TimePoint now);
   // Ends a claim: false if the lease expired and was taken over.
   absl::StatusOr<bool> Ack(const ClaimedPost& claim);
   // Puts posts whose lease expired back in the due index. Returns how many.
-  absl::StatusOr<int64_t> ReapExpired(int shard, int64_t now_ms);
+  absl::StatusOr<int64_t> ReapExpired(int shard, TimePoint now);
 
   // Read-modify-write with compare-and-set. `mutate` returns false to leave the
   // post unchanged. With a fencing token the claim is acknowledged in the same
@@ -96,7 +98,7 @@ class PostStore {
   // post (add, remove, hold) also ends a live claim of it: the post's place is
   // decided by the change, and the claimer's acknowledgement then finds the
   // claim lost. Returns the new post, or nullopt when unchanged.
-  absl::StatusOr<std::optional<herald::scheduler::v1::Post>> Update(const std::string& post_id,
+  absl::StatusOr<std::optional<herald::scheduler::v1::Post>> Update(const PostId& post_id,
                                                                    const Mutation& mutate,
                                                                    std::optional<int64_t> ack_token = std::nullopt);
 
@@ -122,13 +124,13 @@ class PostStore {
   absl::StatusOr<std::pair<int64_t, int64_t>> Backlog();
 
   // Queues.
-  absl::StatusOr<std::optional<herald::scheduler::v1::Queue>> GetQueue(const std::string& channel_id);
+  absl::StatusOr<std::optional<herald::scheduler::v1::Queue>> GetQueue(const ChannelId& channel_id);
   absl::Status SetQueue(const herald::scheduler::v1::Queue& queue);
   // Takes the first of `candidates` (ascending slot times) no post holds yet.
-  absl::StatusOr<std::optional<int64_t>> ReserveSlot(const std::string& channel_id,
-                                                     const std::vector<int64_t>& candidates,
-                                                     const std::string& post_id, int64_t now_ms);
-  absl::StatusOr<std::vector<int64_t>> TakenSlots(const std::string& channel_id, int64_t from_ms);
+  absl::StatusOr<std::optional<TimePoint>> ReserveSlot(const ChannelId& channel_id,
+                                                       const std::vector<TimePoint>& candidates,
+                                                       const PostId& post_id, TimePoint now);
+  absl::StatusOr<std::vector<TimePoint>> TakenSlots(const ChannelId& channel_id, TimePoint from);
 
   // Pauses: key is "<ws>" or "<ws>/<channel>".
   absl::Status SetHold(const std::string& key, const std::string& reason);
@@ -139,11 +141,10 @@ class PostStore {
   std::string Tag(int shard) const { return "{sched:" + std::to_string(shard) + "}"; }
   // Shows SCHEDULED posts that already left the due index as DISPATCHED.
   absl::Status DeriveDispatched(std::vector<herald::scheduler::v1::Post*> posts);
-  std::string TagOf(const std::string& post_id) const;
-  std::string BucketKey(const std::string& post_id) const;
+  std::string TagOf(const PostId& post_id) const;
+  std::string BucketKey(const PostId& post_id) const;
   std::pair<RedisClient::Args, RedisClient::Args> CreateCall(const herald::scheduler::v1::Post& post) const;
-  std::pair<RedisClient::Args, RedisClient::Args> ClaimCall(int shard, int64_t now_ms, int64_t lease_ms,
-                                                            int limit) const;
+  std::pair<RedisClient::Args, RedisClient::Args> ClaimCall(int shard, TimePoint now, Millis lease, int limit) const;
   static absl::StatusOr<ClaimRound> ParseClaims(const std::vector<RedisReply>& replies, int limit_per_shard);
 
   RedisClient& redis_;

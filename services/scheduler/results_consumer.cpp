@@ -23,7 +23,7 @@ bool ResultsConsumer::Apply(const KafkaMessage& message) {
     return true;
   }
   int64_t now = clock_.NowMs();
-  auto updated = store_.Update(result.post_id(), [&](v1::Post& post, DueChange* change) {
+  auto updated = store_.Update(PostId(result.post_id()), [&](v1::Post& post, DueChange* change) {
     auto effect = ApplyResult(post, result, now);
     if (effect.requeue_at_ms > 0) *change = DueChange::Add(effect.requeue_at_ms);
     return effect.changed;

@@ -101,7 +101,7 @@ grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request
   std::string post_id = NewPostId(request.workspace_id(), request.request_id());
   if (!request.request_id().empty()) {
     // A retried create: answer with the first one, taking no second queue slot.
-    auto existing = store_.Get(post_id);
+    auto existing = store_.Get(PostId(post_id));
     if (existing.ok() && existing->workspace_id() == request.workspace_id()) {
       *response = *existing;
       return grpc::Status::OK;
@@ -118,17 +118,18 @@ grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request
   } else if (request.has_recurrence()) {
     first_due = *NextRecurrence(request.recurrence(), now - kPastToleranceMs);
   } else if (request.add_to_queue()) {
-    auto queue = store_.GetQueue(infos[0].id);
+    auto queue = store_.GetQueue(ChannelId(infos[0].id));
     if (!queue.ok()) return ToGrpc(queue.status());
     if (!*queue || (*queue)->slots().empty()) {
       return InvalidArgument("add_to_queue", "channel " + infos[0].id + " has no queue slots (SetQueue first)");
     }
     auto zone = LoadZone((*queue)->time_zone());
-    auto candidates = NextSlotTimes(ToSlots(**queue), *zone, now, 500);
-    auto slot = store_.ReserveSlot(infos[0].id, candidates, post_id, now);
+    std::vector<TimePoint> candidates;
+    for (int64_t t : NextSlotTimes(ToSlots(**queue), *zone, now, 500)) candidates.push_back(AtMs(t));
+    auto slot = store_.ReserveSlot(ChannelId(infos[0].id), candidates, PostId(post_id), AtMs(now));
     if (!slot.ok()) return ToGrpc(slot.status());
     if (!*slot) return Precondition("the queue of " + infos[0].id + " is full for the next 500 slots");
-    first_due = **slot;
+    first_due = Ms(**slot);
   }
   v1::Post post = BuildPost(request, post_id, first_due, now);
   auto stored = store_.Create(post);
@@ -146,7 +147,7 @@ grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request
 }
 
 grpc::Status SchedulerService::Load(const std::string& workspace_id, const std::string& post_id, v1::Post* post) {
-  auto loaded = store_.Get(post_id);
+  auto loaded = store_.Get(PostId(post_id));
   if (!loaded.ok()) return ToGrpc(loaded.status());
   // Another workspace's post does not exist for this caller.
   if (loaded->workspace_id() != workspace_id) {
@@ -170,7 +171,7 @@ grpc::Status SchedulerService::Apply(const std::string& workspace_id, const std:
   // The same rule decides again inside the compare-and-set: a verb that lost
   // a race to another change is refused, not answered with their post.
   absl::Status verdict;
-  auto updated = store_.Update(post_id, [&](v1::Post& p, DueChange* change) {
+  auto updated = store_.Update(PostId(post_id), [&](v1::Post& p, DueChange* change) {
     verdict = verb(p, change);
     return verdict.ok();
   });
@@ -200,7 +201,7 @@ grpc::Status SchedulerService::DoListPosts(const v1::ListPostsRequest& request, 
   std::string cursor = request.page_token();
   // Filters are applied after the index read: keep reading pages until full.
   for (int rounds = 0; rounds < 50 && static_cast<size_t>(response->posts_size()) < limit; ++rounds) {
-    auto page = store_.List(request.workspace_id(), limit, cursor, from, to);
+    auto page = store_.List(WorkspaceId(request.workspace_id()), limit, cursor, AtMs(from), AtMs(to));
     if (!page.ok()) return ToGrpc(page.status());
     for (auto& p : *page) {
       cursor = std::to_string(p.has_publish_at() ? ToMs(p.publish_at()) : ToMs(p.create_time())) + ":" + p.id();
@@ -321,7 +322,7 @@ grpc::Status SchedulerService::DoGetQueue(const v1::GetQueueRequest& request, v1
   auto info = channels_.Lookup(request.workspace_id(), request.channel_id());
   if (!info.ok()) return ToGrpc(info.status());
   if (!*info) return InvalidArgument("channel_id", "unknown channel " + request.channel_id());
-  auto queue = store_.GetQueue(request.channel_id());
+  auto queue = store_.GetQueue(ChannelId(request.channel_id()));
   if (!queue.ok()) return ToGrpc(queue.status());
   if (*queue) {
     *response = **queue;
@@ -375,11 +376,11 @@ grpc::Status SchedulerService::DoSuggestTimes(const v1::SuggestTimesRequest& req
   if (auto s = DoGetQueue(get, &queue); !s.ok()) return s;
   if (queue.slots().empty()) return Precondition("channel " + request.channel_id() + " has no queue slots");
   int64_t now = clock_.NowMs();
-  auto taken = store_.TakenSlots(request.channel_id(), now);
+  auto taken = store_.TakenSlots(ChannelId(request.channel_id()), AtMs(now));
   if (!taken.ok()) return ToGrpc(taken.status());
   size_t want = request.count() == 0 ? 5 : static_cast<size_t>(request.count());
   for (int64_t t : NextSlotTimes(ToSlots(queue), *LoadZone(queue.time_zone()), now, want + taken->size())) {
-    if (std::find(taken->begin(), taken->end(), t) != taken->end()) continue;
+    if (std::find(taken->begin(), taken->end(), AtMs(t)) != taken->end()) continue;
     *response->add_times() = FromMs(t);
     if (static_cast<size_t>(response->times_size()) == want) break;
   }
@@ -402,7 +403,8 @@ grpc::Status SchedulerService::DoGetCalendar(const v1::GetCalendarRequest& reque
   if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
   if (!errors.ok()) return errors.ToGrpc();
   // Recurring posts are indexed at their next occurrence, which may be before `from`.
-  auto posts = store_.List(request.workspace_id(), 5000, "", std::min(from, clock_.NowMs() - 86'400'000), to);
+  auto posts = store_.List(WorkspaceId(request.workspace_id()), 5000, "",
+                           AtMs(std::min(from, clock_.NowMs() - 86'400'000)), AtMs(to));
   if (!posts.ok()) return ToGrpc(posts.status());
   for (const auto& p : *posts) {
     if (!request.channel_id().empty() &&
@@ -501,7 +503,7 @@ grpc::Status SchedulerService::ReleaseHeld(const v1::ResumeRequest& request, v1:
     auto held = store_.Held(shard);
     if (!held.ok()) return ToGrpc(held.status());
     for (const auto& id : *held) {
-      auto updated = store_.Update(id, [&](v1::Post& p, DueChange* change) {
+      auto updated = store_.Update(PostId(id), [&](v1::Post& p, DueChange* change) {
         if (p.workspace_id() != request.workspace_id() || p.state() != v1::POST_STATE_HELD) return false;
         bool ours = request.channel_id().empty() ||
                     std::any_of(p.targets().begin(), p.targets().end(),

@@ -47,7 +47,7 @@ class DispatchInstants : public herald::testing::RedisTest {
     return n.ok() ? *n : -1;
   }
   v1::PostState State(const std::string& id) {
-    auto p = store_.Get(id);
+    auto p = store_.Get(PostId(id));
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? p->state() : v1::POST_STATE_UNSPECIFIED;
   }
@@ -75,7 +75,7 @@ TEST_F(DispatchInstants, APostAwaitingApprovalNeverFiresAndGoesAtOnceWhenApprove
   EXPECT_EQ(RunAt(kT0 + 3'600'000), 0);  // an hour past its time
   EXPECT_EQ(State("p_review"), v1::POST_STATE_PENDING_APPROVAL);
   const int64_t approved_at = kT0 + 3'600'000;
-  auto updated = store_.Update("p_review", [&](v1::Post& p, DueChange* change) {
+  auto updated = store_.Update(PostId("p_review"), [&](v1::Post& p, DueChange* change) {
     return Approve(p, approved_at, change).ok();
   });
   ASSERT_TRUE(updated.ok() && updated->has_value());

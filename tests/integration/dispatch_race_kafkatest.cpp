@@ -99,7 +99,7 @@ TEST_F(DispatchRace, TwoReplicasDispatchEveryPostExactlyOnce) {
   EXPECT_GT(by_b, 0);
   EXPECT_EQ(by_a + by_b, kPosts);
   PostStore check(redis(), 8);
-  EXPECT_EQ(check.Get("p_0")->state(), v1::POST_STATE_DISPATCHED);
+  EXPECT_EQ(check.Get(PostId("p_0"))->state(), v1::POST_STATE_DISPATCHED);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ TEST_F(PostStoreTest, ClaimTakesOnlyDuePostsAndAckEndsTheClaim) {
   ASSERT_TRUE(store.Create(MakePost("p_later", kNow + 60000)).ok());
   std::vector<ClaimedPost> claimed;
   for (int s = 0; s < store.shards(); ++s) {
-    auto c = store.Claim(s, kNow, 30000, 100);
+    auto c = store.Claim(s, AtMs(kNow), Millis(30000), 100);
     ASSERT_TRUE(c.ok());
     claimed.insert(claimed.end(), c->begin(), c->end());
   }
@@ -64,11 +64,11 @@ TEST_F(PostStoreTest, ClaimTakesOnlyDuePostsAndAckEndsTheClaim) {
 TEST_F(PostStoreTest, ExpiredLeaseIsReapedAndTheOldOwnerIsFenced) {
   ASSERT_TRUE(store.Create(MakePost("p_x", kNow)).ok());
   int shard = ShardOf("p_x", 4);
-  auto first = store.Claim(shard, kNow, 1000, 10);
+  auto first = store.Claim(shard, AtMs(kNow), Millis(1000), 10);
   ASSERT_EQ(first->size(), 1u);
-  EXPECT_EQ(*store.ReapExpired(shard, kNow + 999), 0);
-  EXPECT_EQ(*store.ReapExpired(shard, kNow + 1001), 1);
-  auto second = store.Claim(shard, kNow + 1001, 1000, 10);
+  EXPECT_EQ(*store.ReapExpired(shard, AtMs(kNow + 999)), 0);
+  EXPECT_EQ(*store.ReapExpired(shard, AtMs(kNow + 1001)), 1);
+  auto second = store.Claim(shard, AtMs(kNow + 1001), Millis(1000), 10);
   ASSERT_EQ(second->size(), 1u);
   EXPECT_GT((*second)[0].fencing_token, (*first)[0].fencing_token);
   EXPECT_FALSE(*store.Ack((*first)[0]));  // stale owner
@@ -86,7 +86,7 @@ TEST_F(PostStoreTest, TwoClaimersNeverGetTheSamePost) {
     for (;;) {
       int got = 0;
       for (int s = 0; s < 4; ++s) {
-        auto c = mine.Claim(s, kNow, 60000, 97);
+        auto c = mine.Claim(s, AtMs(kNow), Millis(60000), 97);
         ASSERT_TRUE(c.ok());
         got += static_cast<int>(c->size());
         std::lock_guard l(mu);
@@ -107,10 +107,10 @@ TEST_F(PostStoreTest, UpdateRequeuesAtomically) {
   auto post = MakePost("p_u", kNow);
   ASSERT_TRUE(store.Create(post).ok());
   int shard = ShardOf("p_u", 4);
-  auto claimed = store.Claim(shard, kNow, 30000, 10);
+  auto claimed = store.Claim(shard, AtMs(kNow), Millis(30000), 10);
   ASSERT_EQ(claimed->size(), 1u);
   auto updated = store.Update(
-      "p_u",
+      PostId("p_u"),
       [](v1::Post& p, DueChange* change) {
         p.mutable_targets(0)->set_error_message("retry");
         *change = DueChange::Add(kNow + 5000);
@@ -119,8 +119,8 @@ TEST_F(PostStoreTest, UpdateRequeuesAtomically) {
       (*claimed)[0].fencing_token);
   ASSERT_TRUE(updated.ok());
   ASSERT_TRUE(updated->has_value());
-  EXPECT_EQ(store.Claim(shard, kNow + 4999, 30000, 10)->size(), 0u);
-  auto again = store.Claim(shard, kNow + 5000, 30000, 10);
+  EXPECT_EQ(store.Claim(shard, AtMs(kNow + 4999), Millis(30000), 10)->size(), 0u);
+  auto again = store.Claim(shard, AtMs(kNow + 5000), Millis(30000), 10);
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].post.targets(0).error_message(), "retry");
 }
@@ -128,57 +128,57 @@ TEST_F(PostStoreTest, UpdateRequeuesAtomically) {
 TEST_F(PostStoreTest, UpdateWithALostClaimChangesNothing) {
   ASSERT_TRUE(store.Create(MakePost("p_l", kNow)).ok());
   int shard = ShardOf("p_l", 4);
-  auto first = store.Claim(shard, kNow, 1000, 10);
-  ASSERT_EQ(*store.ReapExpired(shard, kNow + 2000), 1);
-  auto second = store.Claim(shard, kNow + 2000, 1000, 10);
+  auto first = store.Claim(shard, AtMs(kNow), Millis(1000), 10);
+  ASSERT_EQ(*store.ReapExpired(shard, AtMs(kNow + 2000)), 1);
+  auto second = store.Claim(shard, AtMs(kNow + 2000), Millis(1000), 10);
   auto stale = store.Update(
-      "p_l", [](v1::Post& p, DueChange*) { return MarkDispatched(p, kNow); }, (*first)[0].fencing_token);
+      PostId("p_l"), [](v1::Post& p, DueChange*) { return MarkDispatched(p, kNow); }, (*first)[0].fencing_token);
   EXPECT_TRUE(absl::IsFailedPrecondition(stale.status()));
-  EXPECT_EQ(store.Get("p_l")->state(), v1::POST_STATE_SCHEDULED);
+  EXPECT_EQ(store.Get(PostId("p_l"))->state(), v1::POST_STATE_SCHEDULED);
   auto fresh = store.Update(
-      "p_l", [](v1::Post& p, DueChange*) { return MarkDispatched(p, kNow); }, (*second)[0].fencing_token);
+      PostId("p_l"), [](v1::Post& p, DueChange*) { return MarkDispatched(p, kNow); }, (*second)[0].fencing_token);
   ASSERT_TRUE(fresh.ok());
-  EXPECT_EQ(store.Get("p_l")->state(), v1::POST_STATE_DISPATCHED);
+  EXPECT_EQ(store.Get(PostId("p_l"))->state(), v1::POST_STATE_DISPATCHED);
   EXPECT_EQ(store.Backlog()->second, 0);  // the claim ended with the update
 }
 
 TEST_F(PostStoreTest, HoldMovesAPostOutOfTheDueIndexUntilAdded) {
   ASSERT_TRUE(store.Create(MakePost("p_h", kNow)).ok());
   int shard = ShardOf("p_h", 4);
-  ASSERT_TRUE(store.Update("p_h", [](v1::Post& p, DueChange* c) {
+  ASSERT_TRUE(store.Update(PostId("p_h"), [](v1::Post& p, DueChange* c) {
                      *c = DueChange::Hold(kNow);
                      return SetAllTargets(p, v1::POST_STATE_HELD, "", kNow);
                    }).ok());
-  EXPECT_EQ(store.Claim(shard, kNow + 100000, 1000, 10)->size(), 0u);
+  EXPECT_EQ(store.Claim(shard, AtMs(kNow + 100000), Millis(1000), 10)->size(), 0u);
   EXPECT_EQ(*store.Held(shard), std::vector<std::string>{"p_h"});
-  ASSERT_TRUE(store.Update("p_h", [](v1::Post& p, DueChange* c) {
+  ASSERT_TRUE(store.Update(PostId("p_h"), [](v1::Post& p, DueChange* c) {
                      *c = DueChange::Add(kNow);
                      return SetAllTargets(p, v1::POST_STATE_SCHEDULED, "", kNow);
                    }).ok());
   EXPECT_TRUE(store.Held(shard)->empty());
-  EXPECT_EQ(store.Claim(shard, kNow, 1000, 10)->size(), 1u);
+  EXPECT_EQ(store.Claim(shard, AtMs(kNow), Millis(1000), 10)->size(), 1u);
 }
 
 TEST_F(PostStoreTest, QueueSlotsAreReservedOnce) {
-  std::vector<int64_t> candidates{kNow + 1000, kNow + 2000, kNow + 3000};
-  EXPECT_EQ(**store.ReserveSlot("ch1", candidates, "p1", kNow), kNow + 1000);
-  EXPECT_EQ(**store.ReserveSlot("ch1", candidates, "p2", kNow), kNow + 2000);
-  EXPECT_EQ(**store.ReserveSlot("ch2", candidates, "p3", kNow), kNow + 1000);  // other channel, own queue
-  EXPECT_EQ(**store.ReserveSlot("ch1", candidates, "p4", kNow), kNow + 3000);
-  EXPECT_FALSE(store.ReserveSlot("ch1", candidates, "p5", kNow)->has_value());
-  EXPECT_EQ(store.TakenSlots("ch1", kNow)->size(), 3u);
+  std::vector<TimePoint> candidates{AtMs(kNow + 1000), AtMs(kNow + 2000), AtMs(kNow + 3000)};
+  EXPECT_EQ(**store.ReserveSlot(ChannelId("ch1"), candidates, PostId("p1"), AtMs(kNow)), AtMs(kNow + 1000));
+  EXPECT_EQ(**store.ReserveSlot(ChannelId("ch1"), candidates, PostId("p2"), AtMs(kNow)), AtMs(kNow + 2000));
+  EXPECT_EQ(**store.ReserveSlot(ChannelId("ch2"), candidates, PostId("p3"), AtMs(kNow)), AtMs(kNow + 1000));  // other channel, own queue
+  EXPECT_EQ(**store.ReserveSlot(ChannelId("ch1"), candidates, PostId("p4"), AtMs(kNow)), AtMs(kNow + 3000));
+  EXPECT_FALSE(store.ReserveSlot(ChannelId("ch1"), candidates, PostId("p5"), AtMs(kNow))->has_value());
+  EXPECT_EQ(store.TakenSlots(ChannelId("ch1"), AtMs(kNow))->size(), 3u);
 }
 
 TEST_F(PostStoreTest, ListMergesShardsInPublishOrderWithCursor) {
   for (int i = 0; i < 25; ++i) ASSERT_TRUE(store.Create(MakePost("p_" + std::to_string(i), kNow + i * 1000)).ok());
-  auto page1 = store.List("ws", 10, "");
+  auto page1 = store.List(WorkspaceId("ws"), 10, "");
   ASSERT_EQ(page1->size(), 10u);
   EXPECT_EQ((*page1)[0].id(), "p_0");
   std::string cursor = std::to_string(ToMs(page1->back().publish_at())) + ":" + page1->back().id();
-  auto page2 = store.List("ws", 10, cursor);
+  auto page2 = store.List(WorkspaceId("ws"), 10, cursor);
   ASSERT_EQ(page2->size(), 10u);
   EXPECT_EQ((*page2)[0].id(), "p_10");
-  EXPECT_EQ(store.List("other", 10, "")->size(), 0u);
+  EXPECT_EQ(store.List(WorkspaceId("other"), 10, "")->size(), 0u);
 }
 
 // What this proves: a redis-server killed with SIGKILL reloads every
@@ -192,7 +192,7 @@ TEST_F(PostStoreTest, AKilledRedisReloadsEveryAcknowledgedWriteFromItsAof) {
   RedisClient fresh(server().options());
   PostStore after(fresh, 4);
   EXPECT_EQ(after.Backlog()->first, 100);
-  EXPECT_TRUE(after.Get("p_42").ok());
+  EXPECT_TRUE(after.Get(PostId("p_42")).ok());
 }
 
 // The indexes are chunked (chunked_index_lua.h): pages must stay exact across
@@ -206,7 +206,7 @@ TEST_F(PostStoreTest, ListPagesExactlyOnceAcrossChunksAndTies) {
   }
   // move a third of them, so chunks split, empty and regrow
   for (int i = 0; i < 1000; i += 3) {
-    ASSERT_TRUE(store.Update("p_" + std::to_string(i), [&](v1::Post& p, DueChange* c) {
+    ASSERT_TRUE(store.Update(PostId("p_" + std::to_string(i)), [&](v1::Post& p, DueChange* c) {
                        *p.mutable_publish_at() = FromMs(kNow + 500 + i);
                        *c = DueChange::Add(kNow + 500 + i);
                        return true;
@@ -215,7 +215,7 @@ TEST_F(PostStoreTest, ListPagesExactlyOnceAcrossChunksAndTies) {
   std::vector<std::pair<int64_t, std::string>> seen;
   std::string cursor;
   for (int page = 0; page < 200; ++page) {
-    auto posts = store.List("ws", 7, cursor);
+    auto posts = store.List(WorkspaceId("ws"), 7, cursor);
     ASSERT_TRUE(posts.ok()) << posts.status();
     if (posts->empty()) break;
     for (const auto& p : *posts) seen.emplace_back(ToMs(p.publish_at()), p.id());
@@ -227,7 +227,7 @@ TEST_F(PostStoreTest, ListPagesExactlyOnceAcrossChunksAndTies) {
   for (const auto& [ms, id] : seen) unique.insert(id);
   EXPECT_EQ(unique.size(), 1000u);
   // a time range
-  auto window = store.List("ws", 1000, "", kNow + 500, kNow + 700);
+  auto window = store.List(WorkspaceId("ws"), 1000, "", AtMs(kNow + 500), AtMs(kNow + 700));
   for (const auto& p : *window) {
     EXPECT_GE(ToMs(p.publish_at()), kNow + 500);
     EXPECT_LE(ToMs(p.publish_at()), kNow + 700);
@@ -242,12 +242,12 @@ TEST_F(PostStoreTest, ClaimsTakeDuePostsInDueOrderAcrossChunks) {
   for (int s = 0; s < store.shards(); ++s) {
     int64_t last_due = INT64_MIN;
     for (;;) {
-      auto c = store.Claim(s, kNow, 30000, 33);
+      auto c = store.Claim(s, AtMs(kNow), Millis(30000), 33);
       ASSERT_TRUE(c.ok()) << c.status();
       if (c->empty()) break;
       for (const auto& p : *c) {
-        EXPECT_GE(p.due_ms, last_due);
-        last_due = p.due_ms;
+        EXPECT_GE(Ms(p.due), last_due);
+        last_due = Ms(p.due);
         claimed.insert(p.post.id());
       }
     }
@@ -255,7 +255,7 @@ TEST_F(PostStoreTest, ClaimsTakeDuePostsInDueOrderAcrossChunks) {
   EXPECT_EQ(claimed.size(), 2000u);
   EXPECT_EQ(store.Backlog()->first, 0);
   EXPECT_EQ(store.Backlog()->second, 2000);
-  EXPECT_FALSE(store.NextDueMs()->has_value());
+  EXPECT_FALSE(store.NextDue()->has_value());
 }
 
 // What keeps a post near 420 bytes: every structure holding one entry per post
@@ -287,20 +287,20 @@ TEST_F(PostStoreTest, PerPostStructuresStayCompact) {
 TEST_F(PostStoreTest, RequeueOfAClaimedPostEndsTheClaim) {
   ASSERT_TRUE(store.Create(MakePost("p_r", kNow)).ok());
   int shard = ShardOf("p_r", 4);
-  auto claim = store.Claim(shard, kNow, 1000, 10);
+  auto claim = store.Claim(shard, AtMs(kNow), Millis(1000), 10);
   ASSERT_EQ(claim->size(), 1u);
-  ASSERT_TRUE(store.Update("p_r", [](v1::Post&, DueChange* c) {
+  ASSERT_TRUE(store.Update(PostId("p_r"), [](v1::Post&, DueChange* c) {
                      *c = DueChange::Add(kNow + 5000);
                      return true;
                    }).ok());
-  EXPECT_EQ(ToMs(store.Get("p_r")->due_time()), kNow + 5000);
+  EXPECT_EQ(ToMs(store.Get(PostId("p_r"))->due_time()), kNow + 5000);
   EXPECT_FALSE(*store.Ack((*claim)[0]));
-  EXPECT_EQ(*store.ReapExpired(shard, kNow + 2000), 0);
+  EXPECT_EQ(*store.ReapExpired(shard, AtMs(kNow + 2000)), 0);
   EXPECT_EQ(store.Backlog()->first, 1);
-  auto again = store.Claim(shard, kNow + 5000, 1000, 10);
+  auto again = store.Claim(shard, AtMs(kNow + 5000), Millis(1000), 10);
   ASSERT_EQ(again->size(), 1u);
-  EXPECT_EQ((*again)[0].due_ms, kNow + 5000);
-  EXPECT_TRUE(store.Claim(shard, kNow + 5000, 1000, 10)->empty());
+  EXPECT_EQ((*again)[0].due, AtMs(kNow + 5000));
+  EXPECT_TRUE(store.Claim(shard, AtMs(kNow + 5000), Millis(1000), 10)->empty());
 }
 
 // The reaper puts an expired claim back at its own due time, so the post can
@@ -308,16 +308,16 @@ TEST_F(PostStoreTest, RequeueOfAClaimedPostEndsTheClaim) {
 TEST_F(PostStoreTest, ReapedPostCanBeRescheduled) {
   ASSERT_TRUE(store.Create(MakePost("p_q", kNow)).ok());
   int shard = ShardOf("p_q", 4);
-  ASSERT_EQ(store.Claim(shard, kNow, 1000, 10)->size(), 1u);
-  ASSERT_EQ(*store.ReapExpired(shard, kNow + 1001), 1);
-  ASSERT_TRUE(store.Update("p_q", [](v1::Post& p, DueChange* c) {
+  ASSERT_EQ(store.Claim(shard, AtMs(kNow), Millis(1000), 10)->size(), 1u);
+  ASSERT_EQ(*store.ReapExpired(shard, AtMs(kNow + 1001)), 1);
+  ASSERT_TRUE(store.Update(PostId("p_q"), [](v1::Post& p, DueChange* c) {
                      *p.mutable_publish_at() = FromMs(kNow + 9000);
                      *c = DueChange::Add(kNow + 9000);
                      c->require_pending = true;
                      return true;
                    }).ok());
-  EXPECT_TRUE(store.Claim(shard, kNow + 8999, 1000, 10)->empty());
-  EXPECT_EQ(store.Claim(shard, kNow + 9000, 1000, 10)->size(), 1u);
+  EXPECT_TRUE(store.Claim(shard, AtMs(kNow + 8999), Millis(1000), 10)->empty());
+  EXPECT_EQ(store.Claim(shard, AtMs(kNow + 9000), Millis(1000), 10)->size(), 1u);
   EXPECT_EQ(store.Backlog()->first, 0);
 }
 

@@ -89,7 +89,7 @@ TEST_F(PostVerbs, AnEditThatLosesARaceIsRefusedNotAnsweredWithTheOtherChange) {
   auto s = service_.DoUpdatePost(u, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
   EXPECT_NE(s.error_message().find("CANCELED"), std::string::npos) << s.error_message();
-  auto stored = store_.Get(post.id());
+  auto stored = store_.Get(PostId(post.id()));
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->state(), v1::POST_STATE_CANCELED);
   EXPECT_EQ(stored->text(), "original text");  // the edit changed nothing
@@ -130,7 +130,7 @@ TEST_F(PostVerbs, ApproveRacingRejectExactlyOneWins) {
         << "approve: " << approve_status.error_message() << " / reject: " << reject_status.error_message();
     const grpc::Status& loser = approve_status.ok() ? reject_status : approve_status;
     EXPECT_EQ(loser.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << loser.error_message();
-    auto stored = store_.Get(post.id());
+    auto stored = store_.Get(PostId(post.id()));
     ASSERT_TRUE(stored.ok()) << stored.status();
     if (approve_status.ok()) {
       ++approved;

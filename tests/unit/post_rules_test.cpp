@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "common/ids.h"
 #include "common/time_util.h"
+#include "scheduler/post_store.h"
 
 namespace herald::scheduler {
 namespace {
@@ -292,6 +295,27 @@ TEST(ApplyResult, EvergreenPostIsRecycledUntilItsLimit) {
   e = ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, again), again);
   EXPECT_EQ(e.requeue_at_ms, 0);  // recycled once: done
   EXPECT_EQ(post.state(), v1::POST_STATE_PUBLISHED);
+}
+
+// The post store takes ids and instants as their own types: a workspace id
+// where a post id is wanted, or milliseconds where an instant is, does not compile.
+TEST(StrongTypes, PostStoreCallsWithSwappedArgumentsDoNotCompile) {
+  static_assert(std::is_invocable_v<decltype(&PostStore::Get), PostStore&, PostId>);
+  static_assert(!std::is_invocable_v<decltype(&PostStore::Get), PostStore&, std::string>);
+  static_assert(!std::is_invocable_v<decltype(&PostStore::Get), PostStore&, ChannelId>);
+  static_assert(!std::is_invocable_v<decltype(&PostStore::GetQueue), PostStore&, PostId>);
+  static_assert(std::is_invocable_v<decltype(&PostStore::ClaimAll), PostStore&, TimePoint, Millis, int>);
+  static_assert(!std::is_invocable_v<decltype(&PostStore::ClaimAll), PostStore&, Millis, TimePoint, int>);
+  static_assert(!std::is_invocable_v<decltype(&PostStore::ReapAll), PostStore&, int64_t>);
+  using Reserve = decltype(&PostStore::ReserveSlot);
+  static_assert(std::is_invocable_v<Reserve, PostStore&, ChannelId, std::vector<TimePoint>, PostId, TimePoint>);
+  static_assert(!std::is_invocable_v<Reserve, PostStore&, PostId, std::vector<TimePoint>, ChannelId, TimePoint>);
+  // And the instant the store files a post under: its due time, else publish_at.
+  v1::Post post;
+  *post.mutable_publish_at() = FromMs(9000);
+  EXPECT_EQ(DueMs(post), 9000);
+  *post.mutable_due_time() = FromMs(5000);
+  EXPECT_EQ(DueMs(post), 5000);
 }
 
 }  // namespace
