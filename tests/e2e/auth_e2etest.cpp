@@ -45,6 +45,22 @@ std::vector<std::string> ProtoFiles() {
   return out;
 }
 
+// Every RPC of every Herald proto file; a file not linked in fails the test.
+std::vector<const MethodDescriptor*> AllMethods() {
+  std::vector<const MethodDescriptor*> methods;
+  for (const auto& file : ProtoFiles()) {
+    const auto* fd = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
+    if (!fd) {
+      ADD_FAILURE() << file << " is not linked into the test";
+      return {};
+    }
+    for (int s = 0; s < fd->service_count(); ++s) {
+      for (int m = 0; m < fd->service(s)->method_count(); ++m) methods.push_back(fd->service(s)->method(m));
+    }
+  }
+  return methods;
+}
+
 // Which process serves a service: its package's second part, except the key
 // admin API, which the scheduler hosts. An unknown package fails the test.
 std::string ProcessFor(const google::protobuf::ServiceDescriptor* s) {
@@ -350,14 +366,8 @@ TEST_F(AuthMatrix, EveryRpcRefusesEveryBadCallerAndChangesNothing) {
 // naming that field — by an owner of the workspace — and nothing is stored.
 TEST_F(AuthMatrix, EveryRpcRefusesAMalformedIdNamingTheFieldAndStoresNothing) {
   std::string owner = NewKey("acme", av1::ROLE_OWNER);
-  std::vector<const MethodDescriptor*> methods;
-  for (const auto& file : ProtoFiles()) {
-    const auto* fd = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
-    ASSERT_NE(fd, nullptr) << file;
-    for (int s = 0; s < fd->service_count(); ++s) {
-      for (int m = 0; m < fd->service(s)->method_count(); ++m) methods.push_back(fd->service(s)->method(m));
-    }
-  }
+  std::vector<const MethodDescriptor*> methods = AllMethods();
+  ASSERT_FALSE(methods.empty());
   const std::string malformed = "bad id/../x";
   auto before = RedisState();
   int cases = 0;
@@ -415,14 +425,8 @@ TEST_F(AuthMatrix, EveryRpcRefusesAMalformedIdNamingTheFieldAndStoresNothing) {
 // is refused with INVALID_ARGUMENT naming the field, and nothing is stored.
 TEST_F(AuthMatrix, EveryRpcRefusesOutOfBoundsInputNamingTheFieldAndStoresNothing) {
   std::string owner = NewKey("acme", av1::ROLE_OWNER);
-  std::vector<const MethodDescriptor*> methods;
-  for (const auto& file : ProtoFiles()) {
-    const auto* fd = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(file);
-    ASSERT_NE(fd, nullptr) << file;
-    for (int s = 0; s < fd->service_count(); ++s) {
-      for (int m = 0; m < fd->service(s)->method_count(); ++m) methods.push_back(fd->service(s)->method(m));
-    }
-  }
+  std::vector<const MethodDescriptor*> methods = AllMethods();
+  ASSERT_FALSE(methods.empty());
   auto* factory = google::protobuf::MessageFactory::generated_factory();
   // Sets one bad value of field f in message m; false if f has no bad value
   // (a bool) or is a message to walk into instead.
