@@ -321,7 +321,9 @@ DeliveryWorker::Step DeliveryWorker::ReadBack(InFlight& d) {
   if (!d.unknown_before || d.connector->IdempotentRetries()) return std::nullopt;
   int64_t since = Ms(d.before.attempt_started) - options_.readback_skew_ms;
   if (auto ours = StillOurs(d.key, d.before); !ours.ok() || !*ours) return TakenOver(ours, d.due, d.network);
-  auto recent = d.connector->RecentPosts(d.endpoint, options_.readback_posts, since);
+  const std::string& parent = d.due.in_reply_to_remote_id();
+  auto recent = parent.empty() ? d.connector->RecentPosts(d.endpoint, options_.readback_posts, since)
+                               : d.connector->RecentReplies(d.endpoint, parent, options_.readback_posts, since);
   if (!recent.ok()) {
     // Still unknown: the next attempt reconciles again.
     return RetryLater(d.key, d.before, d.due, d.network,

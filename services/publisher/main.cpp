@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
                            RefreshOptions{.timeout = connector_options.timeout});
   DeliveryLedger ledger(redis);
   RateLimiter limiter(redis);
+  connector_options.networks = &catalog;  // API versions come from the networks file
   ConnectorSet connectors(connector_options);
   KafkaProducer producer(kafka);
 

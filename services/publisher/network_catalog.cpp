@@ -197,6 +197,10 @@ absl::StatusOr<NetworkCatalog> NetworkCatalog::Parse(const std::string& json_tex
         if (auth != "basic" && auth != "body") r.Fail(path + ".oauth.client_auth", "want \"basic\" or \"body\"");
         p.oauth.client_auth_basic = auth == "basic";
       }
+      if (const json* api = r.Object(j, "api", path, false)) {
+        p.api.version = r.String(*api, "version", path + ".api");
+        p.api.oldest_version = r.String(*api, "oldest_version", path + ".api");
+      }
       if (j.contains("quotas")) {
         if (!j.at("quotas").is_array()) r.Fail(path + ".quotas", "want an array");
         for (size_t i = 0; j.at("quotas").is_array() && i < j.at("quotas").size(); ++i) {

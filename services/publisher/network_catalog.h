@@ -56,6 +56,14 @@ struct OAuthRules {
   bool client_auth_basic = true;
 };
 
+// The API version a versioned network is called with (LinkedIn-Version
+// "202610", Graph "v21.0") and the oldest one it still serves: the network
+// retires versions, so this is configuration, not code.
+struct ApiRules {
+  std::string version;
+  std::string oldest_version;
+};
+
 struct NetworkProfile {
   herald::common::v1::Network network = herald::common::v1::NETWORK_UNSPECIFIED;
   std::string name;  // "x", "bluesky", ...
@@ -64,6 +72,7 @@ struct NetworkProfile {
   ThreadRules threads;
   std::vector<QuotaRule> quotas;
   OAuthRules oauth;
+  ApiRules api;
 };
 
 class NetworkCatalog {

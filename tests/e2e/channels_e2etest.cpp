@@ -156,7 +156,44 @@ TEST_F(Channels, UpdatesAreCheckedAndADisconnectStopsPublishing) {
   EXPECT_EQ(publisher->UpdateChannel(Ctx().get(), tz, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
-TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksAreRefusedWhenWritten) {
+// X refuses a post identical to a recent one with a 403. Through the whole
+// platform: the second post fails as a content error, the channel stays
+// active (it used to be sent to re-authorise), and the next post goes out.
+TEST_F(Channels, AnXDuplicateFailsThatPostOnlyAndTheChannelStaysActive) {
+  workspace_ = "x-duplicates";
+  auto channel = Connect(Network::NETWORK_X, "e2e-token");
+  std::vector<std::string> ids;
+  for (const char* request_id : {"first-of-two", "second-of-two"}) {
+    sched::CreatePostRequest r;
+    r.set_workspace_id(workspace_);
+    r.set_request_id(request_id);  // two posts, not one asked twice
+    r.set_text("same words on X");
+    r.add_channel_ids(channel.id());
+    r.set_publish_now(true);
+    sched::Post post;
+    ASSERT_TRUE(Stub<sched::SchedulerService>("scheduler")->CreatePost(Ctx().get(), r, &post).ok());
+    ids.push_back(post.id());
+  }
+  ASSERT_NE(ids[0], ids[1]);
+  EXPECT_TRUE(Eventually([&] {
+    auto a = StateOf(ids[0]), b = StateOf(ids[1]);
+    return (a == sched::POST_STATE_PUBLISHED || a == sched::POST_STATE_FAILED) &&
+           (b == sched::POST_STATE_PUBLISHED || b == sched::POST_STATE_FAILED);
+  })) << p_->Logs();
+  int published = (StateOf(ids[0]) == sched::POST_STATE_PUBLISHED) + (StateOf(ids[1]) == sched::POST_STATE_PUBLISHED);
+  EXPECT_EQ(published, 1) << p_->Logs();
+  EXPECT_EQ(LedgerCounts()["same words on X"], 1);
+  pub::GetChannelRequest g;
+  g.set_workspace_id(workspace_);
+  g.set_channel_id(channel.id());
+  pub::Channel out;
+  ASSERT_TRUE(Stub<pub::PublisherService>("publisher")->GetChannel(Ctx().get(), g, &out).ok());
+  EXPECT_EQ(out.status(), pub::CHANNEL_STATUS_ACTIVE);
+  auto next = CreatePosts({"different words on X"}, {channel.id()});
+  EXPECT_TRUE(Eventually([&] { return StateOf(next[0]) == sched::POST_STATE_PUBLISHED; })) << p_->Logs();
+}
+
+TEST_F(Channels, RepliesLandInTheThreadOnXAndAsCommentsOnLinkedIn) {
   auto x = Connect(Network::NETWORK_X, "e2e-token");
   auto first = CreatePosts({"the post a fan answered"}, {x.id()});
   ASSERT_EQ(WaitPublished(first, std::chrono::seconds(60)), 1u) << p_->Logs();
@@ -186,7 +223,7 @@ TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksAreRefusedWhen
   }
   EXPECT_EQ(found, 1);
 
-  // LinkedIn replies (comments) are not built: refused when written, saying why.
+  // On LinkedIn a reply is a comment on the post, through the same API.
   pub::ConnectChannelRequest li;
   li.set_workspace_id(workspace_);
   li.set_network(Network::NETWORK_LINKEDIN);
@@ -194,15 +231,26 @@ TEST_F(Channels, InboxRepliesLandInTheThreadAndUnsupportedNetworksAreRefusedWhen
   li.set_access_token("e2e-token");
   pub::Channel linkedin;
   ASSERT_TRUE(Stub<pub::PublisherService>("publisher")->ConnectChannel(Ctx().get(), li, &linkedin).ok());
+  auto li_post = CreatePosts({"a LinkedIn post a fan answered"}, {linkedin.id()});
+  ASSERT_EQ(WaitPublished(li_post, std::chrono::seconds(60)), 1u) << p_->Logs();
+  std::string li_parent;
+  for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+    if (e.value("text", "") == "a LinkedIn post a fan answered") li_parent = e.value("id", "");
+  }
+  ASSERT_FALSE(li_parent.empty());
   r.set_request_id("reply-2");
-  r.set_text("a reply LinkedIn cannot take");
+  r.set_text("a comment on LinkedIn");
   r.set_channel_ids(0, linkedin.id());
-  auto refused = scheduler->CreatePost(Ctx().get(), r, &reply);
-  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(refused.error_message().find("in_reply_to_remote_id: replies are not supported on linkedin yet"),
-            std::string::npos)
-      << refused.error_message();
-  EXPECT_EQ(LedgerCounts()["a reply LinkedIn cannot take"], 0);
+  r.set_in_reply_to_remote_id("urn:li:share:" + li_parent);
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &reply).ok());
+  ASSERT_EQ(WaitPublished({reply.id()}, std::chrono::seconds(60)), 1u) << p_->Logs();
+  found = 0;
+  for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+    if (e.value("text", "") != "a comment on LinkedIn") continue;
+    ++found;
+    EXPECT_EQ(e.value("in_reply_to_id", ""), li_parent);
+  }
+  EXPECT_EQ(found, 1);
 }
 
 // The unified inbox answers a mention through the listener: the reply becomes

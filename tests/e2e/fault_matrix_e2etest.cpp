@@ -231,7 +231,7 @@ TEST_F(FaultMatrix, BadInputToThePublisherApiNamesTheField) {
   s = publisher->ConnectChannel(Ctx().get(), c, &ch);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("identifier"), std::string::npos);
-  c.set_identifier("brand");
+  c.set_identifier("brand.bsky.social");
   c.set_access_token("not-the-password");
   s = publisher->ConnectChannel(Ctx().get(), c, &ch);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -39,7 +39,7 @@ class ConnectorsTest : public ::testing::Test {
   }
   // The account as a connected channel would hold it.
   Endpoint Connect(Connector& c, const std::string& token = "tok-a", const std::string& user = "alice") {
-    Endpoint ep{sim_->url(), token, "", user};
+    Endpoint ep{sim_->url(), token, "", user + ".bsky.social"};  // a Bluesky handle; the others ignore it
     auto info = c.VerifyCredentials(ep);
     EXPECT_TRUE(info.ok()) << info.status();
     if (info.ok()) ep.account_id = info->remote_id;
@@ -48,6 +48,16 @@ class ConnectorsTest : public ::testing::Test {
   OutgoingPost Post(const std::string& text, const std::string& key = "") {
     static int n = 0;
     return {text, {"https://cdn.example/img.jpg"}, key.empty() ? "k" + std::to_string(++n) : key, "", 1'800'000'000'000};
+  }
+  // A lost answer is an unknown outcome — except on Bluesky, where our record
+  // key names the record and the connector settles it at once by reading it.
+  static void ExpectUnknownOrSettled(Network n, const PublishAttempt& attempt) {
+    if (n == Network::NETWORK_BLUESKY) {
+      EXPECT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+      EXPECT_EQ(attempt.remote_id.rfind("at://did:plc:", 0), 0u) << attempt.remote_id;
+    } else {
+      EXPECT_EQ(attempt.kind, Kind::kUnknownOutcome) << attempt.error;
+    }
   }
   size_t LedgerCount(const std::string& text) {
     size_t n = 0;
@@ -84,9 +94,15 @@ TEST_F(ConnectorsTest, EveryNetworkPublishesReadsBackAndRejectsABadToken) {
 TEST_F(ConnectorsTest, FaultsBecomeTheRightKindAndTimeoutsLand) {
   auto x = Make(Network::NETWORK_X, 500);
   Endpoint ep = Connect(*x);
+  // A 5xx does not say whether the post was made: both are unknown outcomes,
+  // settled by read-back (here one was made and one was not).
   sim_->SetFaults({{"error_rate", 1.0}});
-  EXPECT_EQ(x->Publish(ep, Post("on a 503")).kind, Kind::kTransient);
+  EXPECT_EQ(x->Publish(ep, Post("on a 503")).kind, Kind::kUnknownOutcome);
   EXPECT_EQ(LedgerCount("on a 503"), 0u);
+  sim_->SetFaults({{"error_rate", 0}, {"after_error_rate", 1.0}});
+  EXPECT_EQ(x->Publish(ep, Post("on a 503 after posting")).kind, Kind::kUnknownOutcome);
+  EXPECT_EQ(LedgerCount("on a 503 after posting"), 1u);
+  sim_->SetFaults({{"after_error_rate", 0}});
   sim_->SetFaults({{"error_rate", 0}, {"reset_rate", 1.0}});
   EXPECT_EQ(x->Publish(ep, Post("on a reset")).kind, Kind::kUnknownOutcome);
   EXPECT_EQ(LedgerCount("on a reset"), 0u);  // broke before posting
@@ -115,7 +131,7 @@ TEST_F(ConnectorsTest, AConnectionClosedBeforeTheAnswerIsReportedNeverResent) {
     std::string text = "closed on " + herald::common::v1::Network_Name(n);
     auto attempt = c->Publish(ep, Post(text));
     sim_->SetFaults({{"close_rate", 0}});
-    EXPECT_EQ(attempt.kind, Kind::kUnknownOutcome) << attempt.error;
+    ExpectUnknownOrSettled(n, attempt);
     EXPECT_EQ(sim_->FaultsFired().at("close").get<int64_t>() - closes_before, 1) << "requests sent for one attempt";
     EXPECT_EQ(LedgerCount(text), 1u);  // it landed: only read-back can tell
   }
@@ -133,7 +149,7 @@ TEST_F(ConnectorsTest, ATimedOutAnswerNeverArrivesHoweverLongTheClientWaits) {
     std::string text = "held then dropped on " + herald::common::v1::Network_Name(n);
     auto attempt = c->Publish(ep, Post(text));
     sim_->SetFaults({{"timeout_rate", 0}});
-    EXPECT_EQ(attempt.kind, Kind::kUnknownOutcome) << attempt.error;
+    ExpectUnknownOrSettled(n, attempt);
     EXPECT_EQ(LedgerCount(text), 1u);
   }
 }
@@ -148,9 +164,93 @@ TEST_F(ConnectorsTest, NetworkIdempotencyKeysHoldAcrossRepeats) {
 
   auto bluesky = Make(Network::NETWORK_BLUESKY);
   Endpoint bep = Connect(*bluesky);
-  EXPECT_EQ(bluesky->Publish(bep, Post("skeet once", "rk-same")).kind, Kind::kPublished);
-  EXPECT_EQ(bluesky->Publish(bep, Post("skeet once", "rk-same")).kind, Kind::kUnknownOutcome);  // the record exists
+  // A repeated record key: the PDS answers 500; the connector reads the
+  // record and reports the first post, published, not a failure.
+  auto skeet = bluesky->Publish(bep, Post("skeet once", "rk-same"));
+  ASSERT_EQ(skeet.kind, Kind::kPublished) << skeet.error;
+  auto repeat = bluesky->Publish(bep, Post("skeet once", "rk-same"));
+  EXPECT_EQ(repeat.kind, Kind::kPublished) << repeat.error;
+  EXPECT_EQ(repeat.remote_id, skeet.remote_id);
   EXPECT_EQ(LedgerCount("skeet once"), 1u);
+}
+
+// A reply on every network: a post in the thread where replies are posts
+// (Mastodon, X, Bluesky — which names the parent by uri and cid), a comment
+// where they are comments (Facebook, Instagram, LinkedIn). Each lands once
+// under its parent and is found where a read-back looks for it.
+TEST_F(ConnectorsTest, EveryNetworkRepliesAndFindsTheReplyWhereItShows) {
+  for (Network n : kNetworks) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(n));
+    auto c = Make(n);
+    ASSERT_TRUE(c->SupportsReplies());
+    Endpoint ep = Connect(*c);
+    auto parent = c->Publish(ep, Post("parent on " + herald::common::v1::Network_Name(n)));
+    ASSERT_EQ(parent.kind, Kind::kPublished) << parent.error;
+    OutgoingPost reply = Post("reply on " + herald::common::v1::Network_Name(n));
+    reply.media_urls.clear();  // a comment needs no image, even on Instagram
+    reply.in_reply_to_id = parent.remote_id;
+    auto attempt = c->Publish(ep, reply);
+    ASSERT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+    EXPECT_FALSE(attempt.remote_id.empty());
+    EXPECT_NE(attempt.remote_id, parent.remote_id);
+    EXPECT_EQ(LedgerCount(reply.text), 1u);
+    auto found = c->RecentReplies(ep, parent.remote_id, 10, 0);
+    ASSERT_TRUE(found.ok()) << found.status();
+    bool seen = false;
+    for (const auto& p : *found) seen |= NormalizedText(p.text) == reply.text && p.id == attempt.remote_id;
+    EXPECT_TRUE(seen) << "the reply is not where a read-back looks";
+    // A reply to something that does not exist is refused, and nothing is posted.
+    OutgoingPost orphan = Post("orphan on " + herald::common::v1::Network_Name(n));
+    orphan.media_urls.clear();
+    orphan.in_reply_to_id = n == Network::NETWORK_BLUESKY    ? "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/3aaaaaaaaaaaa"
+                            : n == Network::NETWORK_LINKEDIN ? "urn:li:share:1"
+                                                             : "1";
+    EXPECT_EQ(c->Publish(ep, orphan).kind, Kind::kContentRejected);
+    EXPECT_EQ(LedgerCount(orphan.text), 0u);
+  }
+}
+
+// X answers a post identical to a recent one with 403 "duplicate content":
+// the post fails as content, and the channel is not sent to re-authorise.
+TEST_F(ConnectorsTest, XDuplicateContentIsAContentErrorNotAnAuthError) {
+  auto x = Make(Network::NETWORK_X);
+  Endpoint ep = Connect(*x);
+  ASSERT_EQ(x->Publish(ep, Post("the same words twice")).kind, Kind::kPublished);
+  auto again = x->Publish(ep, Post("the same words twice"));
+  EXPECT_EQ(again.kind, Kind::kContentRejected) << again.error;
+  EXPECT_NE(again.error.find("duplicate"), std::string::npos) << again.error;
+  EXPECT_EQ(LedgerCount("the same words twice"), 1u);
+}
+
+// A 503 after the PDS wrote the record: Bluesky's record key lets the
+// connector read the record instead of retrying into a repeated key.
+TEST_F(ConnectorsTest, BlueskyFiveHundredAfterTheWriteIsSettledByReadingTheRecord) {
+  auto bluesky = Make(Network::NETWORK_BLUESKY);
+  Endpoint ep = Connect(*bluesky);
+  sim_->SetFaults({{"after_error_rate", 1.0}});
+  auto attempt = bluesky->Publish(ep, Post("written, then a 503"));
+  sim_->SetFaults({{"after_error_rate", 0}});
+  EXPECT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+  EXPECT_EQ(LedgerCount("written, then a 503"), 1u);
+  // And a 503 before the write is safe to send again.
+  sim_->SetFaults({{"error_rate", 1.0}});
+  auto refused = bluesky->Publish(ep, Post("refused by a 503"));
+  sim_->SetFaults({{"error_rate", 0}});
+  EXPECT_EQ(refused.kind, Kind::kTransient) << refused.error;
+  EXPECT_EQ(LedgerCount("refused by a 503"), 0u);
+}
+
+// LinkedIn retires API versions: calling a retired one is answered 426, and
+// the attempt says which setting to change (and is retried, not failed).
+TEST_F(ConnectorsTest, ARetiredLinkedInVersionSaysWhatToChange) {
+  ConnectorOptions o;
+  o.api_version = "202401";
+  auto old = MakeConnector(Network::NETWORK_LINKEDIN, o);
+  Endpoint ep = Connect(*old);
+  auto attempt = old->Publish(ep, Post("on an old version"));
+  EXPECT_EQ(attempt.kind, Kind::kTransient) << attempt.error;
+  EXPECT_NE(attempt.error.find("networks.linkedin.api.version"), std::string::npos) << attempt.error;
+  EXPECT_EQ(LedgerCount("on an old version"), 0u);
 }
 
 TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
@@ -159,7 +259,7 @@ TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
   for (Network n : kNetworks) {
     SCOPED_TRACE(herald::common::v1::Network_Name(n));
     auto c = MakeConnector(n, o);
-    Endpoint ep{sim.url(), "tok-a", "", "alice"};
+    Endpoint ep{sim.url(), "tok-a", "", "alice.bsky.social"};
     ep.account_id = c->VerifyCredentials(ep)->remote_id;
     int published = 0;
     PublishAttempt last;

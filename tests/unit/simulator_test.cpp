@@ -54,13 +54,16 @@ TEST(SimCore, EngagementGrowsWithAge) {
 
 TEST(Faults, RatesAreHonouredAndBadPlansRefused) {
   Faults faults(7);
-  EXPECT_EQ(faults.Update(nlohmann::json{{"error_rate", 0.2}, {"timeout_rate", 0.1}, {"close_rate", 0.05}}), "");
-  int errors = 0, timeouts = 0, closes = 0, none = 0;
+  EXPECT_EQ(faults.Update(nlohmann::json{
+                {"error_rate", 0.2}, {"timeout_rate", 0.1}, {"close_rate", 0.05}, {"after_error_rate", 0.05}}),
+            "");
+  int errors = 0, timeouts = 0, closes = 0, after_errors = 0, none = 0;
   for (int i = 0; i < 10000; ++i) {
     switch (faults.Roll()) {
       case Faults::Action::kError: ++errors; break;
       case Faults::Action::kTimeout: ++timeouts; break;
       case Faults::Action::kClose: ++closes; break;
+      case Faults::Action::kAfterPostError: ++after_errors; break;
       case Faults::Action::kNone: ++none; break;
       case Faults::Action::kReset: FAIL() << "reset rate is 0";
     }
@@ -68,11 +71,13 @@ TEST(Faults, RatesAreHonouredAndBadPlansRefused) {
   EXPECT_NEAR(errors, 2000, 200);
   EXPECT_NEAR(timeouts, 1000, 150);
   EXPECT_NEAR(closes, 500, 100);
+  EXPECT_NEAR(after_errors, 500, 100);
   // Every fault fired is counted, exactly.
   auto fired = faults.ToJson()["fired"];
   EXPECT_EQ(fired["error"], errors);
   EXPECT_EQ(fired["timeout"], timeouts);
   EXPECT_EQ(fired["close"], closes);
+  EXPECT_EQ(fired["after_error"], after_errors);
   EXPECT_EQ(fired["reset"], 0);
   EXPECT_NE(faults.Update(nlohmann::json{{"error_rate", 2}}), "");
   EXPECT_NE(faults.Update(nlohmann::json{{"error_rate", 0.6}, {"reset_rate", 0.6}}), "");

@@ -19,7 +19,8 @@ Faults::Action Faults::Roll() {
   double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   Action action = Action::kNone;
   for (auto [rate, a] : {std::pair{plan_.error_rate, Action::kError}, std::pair{plan_.reset_rate, Action::kReset},
-                         std::pair{plan_.timeout_rate, Action::kTimeout}, std::pair{plan_.close_rate, Action::kClose}}) {
+                         std::pair{plan_.timeout_rate, Action::kTimeout}, std::pair{plan_.close_rate, Action::kClose},
+                         std::pair{plan_.after_error_rate, Action::kAfterPostError}}) {
     if (r < rate) {
       action = a;
       break;
@@ -33,7 +34,7 @@ Faults::Action Faults::Roll() {
 std::string Faults::Update(const nlohmann::json& body) {
   if (!body.is_object()) return "want a JSON object";
   FaultPlan next = plan();
-  for (const char* rate : {"error_rate", "reset_rate", "timeout_rate", "close_rate"}) {
+  for (const char* rate : {"error_rate", "reset_rate", "timeout_rate", "close_rate", "after_error_rate"}) {
     if (!body.contains(rate)) continue;
     if (!body[rate].is_number() || body[rate].get<double>() < 0 || body[rate].get<double>() > 1) {
       return std::string(rate) + ": want a number in [0, 1]";
@@ -48,9 +49,10 @@ std::string Faults::Update(const nlohmann::json& body) {
   next.reset_rate = body.value("reset_rate", next.reset_rate);
   next.timeout_rate = body.value("timeout_rate", next.timeout_rate);
   next.close_rate = body.value("close_rate", next.close_rate);
+  next.after_error_rate = body.value("after_error_rate", next.after_error_rate);
   next.latency_ms = body.value("latency_ms", next.latency_ms);
   next.timeout_hold_ms = body.value("timeout_hold_ms", next.timeout_hold_ms);
-  if (next.error_rate + next.reset_rate + next.timeout_rate + next.close_rate > 1) {
+  if (next.error_rate + next.reset_rate + next.timeout_rate + next.close_rate + next.after_error_rate > 1) {
     return "the rates add up to more than 1";
   }
   Set(next);
@@ -65,12 +67,14 @@ nlohmann::json Faults::ToJson() const {
           {"reset_rate", p.reset_rate},
           {"timeout_rate", p.timeout_rate},
           {"close_rate", p.close_rate},
+          {"after_error_rate", p.after_error_rate},
           {"timeout_hold_ms", p.timeout_hold_ms},
           {"fired",
            {{"error", fired_[static_cast<int>(Action::kError)]},
             {"reset", fired_[static_cast<int>(Action::kReset)]},
             {"timeout", fired_[static_cast<int>(Action::kTimeout)]},
-            {"close", fired_[static_cast<int>(Action::kClose)]}}}};
+            {"close", fired_[static_cast<int>(Action::kClose)]},
+            {"after_error", fired_[static_cast<int>(Action::kAfterPostError)]}}}};
 }
 
 }  // namespace herald::sim

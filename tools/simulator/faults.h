@@ -11,6 +11,9 @@
 //              drops an idle or overloaded connection. A client that resends
 //              on a fresh connection when a reused one dies this way posts
 //              twice.
+//   after_error the post lands, then the network answers 503 (its front end
+//              failed after the back end posted): a client that trusts the
+//              status and retries posts twice.
 // Each fault fired is counted (fired in ToJson), so a test can prove its
 // faults happened.
 #include <cstdint>
@@ -27,13 +30,14 @@ struct FaultPlan {
   double reset_rate = 0;
   double timeout_rate = 0;
   double close_rate = 0;
+  double after_error_rate = 0;
   // How long a "timeout" holds the connection before dropping it.
   int timeout_hold_ms = 3000;
 };
 
 class Faults {
  public:
-  enum class Action { kNone, kError, kReset, kTimeout, kClose };
+  enum class Action { kNone, kError, kReset, kTimeout, kClose, kAfterPostError };
 
   explicit Faults(uint64_t seed = 42) : rng_(seed) {}
   void Set(const FaultPlan& plan);
@@ -51,7 +55,7 @@ class Faults {
   FaultPlan plan_;
   std::mt19937_64 rng_;
   // Faults fired since start, by action (kNone unused).
-  int64_t fired_[5] = {};
+  int64_t fired_[6] = {};
 };
 
 }  // namespace herald::sim

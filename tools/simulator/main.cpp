@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <csignal>
+#include <memory>
 #include <regex>
 #include <thread>
 
@@ -25,6 +26,7 @@
 
 using herald::sim::Account;
 using herald::sim::Faults;
+using herald::sim::Net;
 using herald::sim::SimCore;
 using nlohmann::json;
 
@@ -72,7 +74,13 @@ int main(int argc, char** argv) {
   int timeout_pct = static_cast<int>(settings.Int("fault-timeout-pct", 0, 0, 100, "% of posts that land but never answer"));
   int close_pct = static_cast<int>(
       settings.Int("fault-close-pct", 0, 0, 100, "% of posts that land, then the connection closes without a reply"));
+  std::string tls_cert = settings.String("tls-cert-file", "", "serve HTTPS with this certificate (PEM)");
+  std::string tls_key = settings.String("tls-key-file", "", "the certificate's private key (PEM)");
   settings.ExitOnError();
+  if (tls_cert.empty() != tls_key.empty()) {
+    std::fprintf(stderr, "simulator: --tls-cert-file and --tls-key-file go together\n");
+    return 2;
+  }
   auto accounts = ParseAccounts(accounts_spec);
   if (accounts.empty()) {
     std::fprintf(stderr, "simulator: --accounts has no token:username pair\n");
@@ -88,11 +96,23 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  std::string base_url = "http://127.0.0.1:" + std::to_string(port);
+  // HTTPS for clients that speak nothing else (the X SDK calls https only).
+  std::string base_url = (tls_cert.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port);
   SimCore sim(accounts, {limit, window_s * 1000LL, per_app}, herald::SystemClock::Instance());
   Faults faults;
   faults.Set(plan);
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> owned;
+  if (tls_cert.empty()) {
+    owned = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str());
+    if (!tls->is_valid()) {
+      std::fprintf(stderr, "simulator: cannot load %s / %s\n", tls_cert.c_str(), tls_key.c_str());
+      return 2;
+    }
+    owned = std::move(tls);
+  }
+  httplib::Server& server = *owned;
   server.set_tcp_nodelay(true);
   // Clients keep their connections, as with the real APIs (httplib's default
   // closes one after 5 requests).
@@ -144,6 +164,9 @@ int main(int argc, char** argv) {
     static std::atomic<uint64_t> next{static_cast<uint64_t>(herald::SystemClock::Instance().NowMs()) * 1000};
     std::string id = in.value("id", std::to_string(next++));
     int64_t now = herald::SystemClock::Instance().NowMs();
+    // The mention is a status on the network, so a reply can name it.
+    sim.Record(Net::kMastodon, id, "ext:" + in.value("author", "someone"), in.value("text", ""),
+               in.value("in_reply_to_id", ""));
     json payload = {{"event", "mention.created"},
                     {"created_at", herald::FormatRfc3339(now)},
                     {"object",

@@ -39,6 +39,23 @@ std::optional<Account> SimCore::ByUsername(const std::string& username) const {
   return std::nullopt;
 }
 
+std::optional<Account> SimCore::ById(const std::string& id) const {
+  for (const auto& a : accounts_) {
+    if (a.id == id) return a;
+  }
+  return std::nullopt;
+}
+
+bool SimCore::HasRecentDuplicate(Net net, const std::string& account_id, const std::string& text,
+                                 int64_t within_ms) const {
+  std::lock_guard lock(mu_);
+  int64_t since = clock_.NowMs() - within_ms;
+  for (auto it = posts_.rbegin(); it != posts_.rend() && it->created_ms >= since; ++it) {
+    if (it->net == net && it->account_id == account_id && it->text == text) return true;
+  }
+  return false;
+}
+
 Admission SimCore::Charge(Net net, const std::string& account_id, int cost) {
   std::lock_guard lock(mu_);
   int64_t now = clock_.NowMs();
@@ -67,6 +84,13 @@ std::optional<SimPost> SimCore::FindByKey(Net net, const std::string& account_id
   return posts_[it->second];
 }
 
+std::optional<SimPost> SimCore::PeekByKey(Net net, const std::string& account_id, const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = by_key_.find(std::string(NetName(net)) + "|" + account_id + "|" + key);
+  if (it == by_key_.end()) return std::nullopt;
+  return posts_[it->second];
+}
+
 SimPost SimCore::Accept(Net net, const std::string& account_id, const std::string& text,
                         const std::string& in_reply_to_id, const std::string& key) {
   std::lock_guard lock(mu_);
@@ -74,6 +98,12 @@ SimPost SimCore::Accept(Net net, const std::string& account_id, const std::strin
   posts_.push_back(p);
   if (!key.empty()) by_key_[std::string(NetName(net)) + "|" + account_id + "|" + key] = posts_.size() - 1;
   return p;
+}
+
+void SimCore::Record(Net net, const std::string& id, const std::string& author_id, const std::string& text,
+                     const std::string& in_reply_to_id) {
+  std::lock_guard lock(mu_);
+  external_.push_back({net, id, author_id, text, in_reply_to_id, "", clock_.NowMs()});
 }
 
 std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, size_t limit, int64_t since_ms) const {
@@ -86,9 +116,21 @@ std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, siz
   return out;
 }
 
+std::vector<SimPost> SimCore::Replies(Net net, const std::string& parent_id, size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<SimPost> out;
+  for (auto it = posts_.rbegin(); it != posts_.rend() && out.size() < limit; ++it) {
+    if (it->net == net && it->in_reply_to_id == parent_id) out.push_back(*it);
+  }
+  return out;
+}
+
 std::optional<SimPost> SimCore::Find(Net net, const std::string& id) const {
   std::lock_guard lock(mu_);
   for (const auto& p : posts_) {
+    if (p.net == net && p.id == id) return p;
+  }
+  for (const auto& p : external_) {
     if (p.net == net && p.id == id) return p;
   }
   return std::nullopt;

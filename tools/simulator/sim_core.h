@@ -72,11 +72,18 @@ class SimCore {
   // nullopt when the token is unknown.
   std::optional<Account> Authenticate(const std::string& bearer) const;
   std::optional<Account> ByUsername(const std::string& username) const;
+  std::optional<Account> ById(const std::string& id) const;
+  const std::vector<Account>& accounts() const { return accounts_; }
+  // A post of the account with exactly this text, created within `within_ms`
+  // (X refuses a duplicate of a recent post).
+  bool HasRecentDuplicate(Net net, const std::string& account_id, const std::string& text, int64_t within_ms) const;
   // Takes `cost` from the account's current window of the network, if it fits.
   Admission Charge(Net net, const std::string& account_id, int cost = 1);
   // A post accepted earlier under the same key (a found one is counted as a
   // repeat the key absorbed).
   std::optional<SimPost> FindByKey(Net net, const std::string& account_id, const std::string& key) const;
+  // The same lookup, not counted (a read such as Bluesky's getRecord).
+  std::optional<SimPost> PeekByKey(Net net, const std::string& account_id, const std::string& key) const;
   // Posting requests being served right now (a test kills a client while one
   // is in flight, and can prove it was).
   void PostingBegan() {
@@ -86,9 +93,15 @@ class SimCore {
   void PostingEnded() { --posting_in_flight_; }
   SimPost Accept(Net net, const std::string& account_id, const std::string& text, const std::string& in_reply_to_id,
                  const std::string& key);
+  // A post someone outside the simulated accounts made (a fan's mention),
+  // under the id the test chose; not counted as accepted.
+  void Record(Net net, const std::string& id, const std::string& author_id, const std::string& text,
+              const std::string& in_reply_to_id);
   // Newest first, created at or after since_ms.
   std::vector<SimPost> Recent(Net net, const std::string& account_id, size_t limit, int64_t since_ms = 0) const;
   std::optional<SimPost> Find(Net net, const std::string& id) const;
+  // Replies to (comments on) a post, newest first.
+  std::vector<SimPost> Replies(Net net, const std::string& parent_id, size_t limit) const;
   // Grows with age: deterministic per post, so tests can predict it.
   Engagement EngagementOf(const SimPost& post) const;
 
@@ -116,6 +129,7 @@ class SimCore {
   const Clock& clock_;
   mutable std::mutex mu_;
   std::vector<SimPost> posts_;
+  std::vector<SimPost> external_;  // posts by people outside the accounts (mentions)
   std::map<std::string, size_t> by_key_;  // net|account|key → index
   struct Window {
     int64_t start_ms = -1;

@@ -59,12 +59,24 @@ class BlueskyConnector : public Connector {
       req.method = "POST";
       req.url = ep.base_url + "/xrpc/com.atproto.repo.createRecord";
       req.timeout = options_.timeout;
+      const std::string rkey = DeliveryTid(post.occurrence_ms, post.idempotency_key);
       nlohmann::json record = {{"$type", "app.bsky.feed.post"},
                                {"text", post.text},
                                {"createdAt", FormatRfc3339(post.occurrence_ms)}};
+      if (!post.in_reply_to_id.empty()) {
+        // A reply names its parent and its thread's root, each by uri and cid.
+        auto reply = ReplyRef(ep, *jwt, post.in_reply_to_id);
+        if (!reply.ok()) {
+          out.kind = absl::IsNotFound(reply.status()) ? PublishAttempt::Kind::kContentRejected
+                                                      : PublishAttempt::Kind::kTransient;
+          out.error = "in reply to " + post.in_reply_to_id + ": " + std::string(reply.status().message());
+          return out;
+        }
+        record["reply"] = *reply;
+      }
       req.body = nlohmann::json{{"repo", ep.account_id},
                                 {"collection", "app.bsky.feed.post"},
-                                {"rkey", DeliveryTid(post.occurrence_ms, post.idempotency_key)},
+                                {"rkey", rkey},
                                 {"record", record}}
                      .dump();
       req.headers = {{"Authorization", "Bearer " + *jwt}, {"Content-Type", "application/json"}};
@@ -76,11 +88,13 @@ class BlueskyConnector : public Connector {
         Forget(ep);  // the access token expired: a new session, once
         continue;
       }
-      if (out.kind == PublishAttempt::Kind::kContentRejected && json.is_object() &&
-          json.value("message", "").find("already exists") != std::string::npos) {
-        // Our record key exists: an earlier attempt landed. Read it back.
-        out.kind = PublishAttempt::Kind::kUnknownOutcome;
-        return out;
+      bool key_taken = out.kind == PublishAttempt::Kind::kContentRejected && json.is_object() &&
+                       json.value("message", "").find("already exists") != std::string::npos;
+      if (key_taken || out.kind == PublishAttempt::Kind::kUnknownOutcome) {
+        // A PDS answers a repeated record key with an error (often a 500),
+        // and a 5xx does not say whether the record was written: our key
+        // names the record, so read it and settle the attempt now.
+        return Settle(ep, *jwt, rkey, out);
       }
       if (out.kind != PublishAttempt::Kind::kPublished) return out;
       if (!json.is_object() || !json.contains("uri")) return MissingId(out, "uri");
@@ -92,6 +106,7 @@ class BlueskyConnector : public Connector {
   }
 
   bool IdempotentRetries() const override { return false; }
+  bool SupportsReplies() const override { return true; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t) override {
     auto body = GetJson(ep.base_url + "/xrpc/com.atproto.repo.listRecords?repo=" + ep.account_id +
@@ -112,6 +127,74 @@ class BlueskyConnector : public Connector {
   }
 
  private:
+  // {root, parent} for a reply to the post at `parent_uri`
+  // (at://<did>/app.bsky.feed.post/<rkey>): the parent's cid, and its own
+  // root when it is a reply itself. NOT_FOUND when the parent is gone.
+  absl::StatusOr<nlohmann::json> ReplyRef(const Endpoint& ep, const std::string& jwt, const std::string& parent_uri) {
+    const std::string prefix = "at://";
+    auto did_end = parent_uri.find('/', prefix.size());
+    auto rkey_at = parent_uri.rfind('/');
+    if (parent_uri.rfind(prefix, 0) != 0 || did_end == std::string::npos || rkey_at <= did_end) {
+      return absl::NotFoundError("not an at:// uri of a post");
+    }
+    std::string repo = parent_uri.substr(prefix.size(), did_end - prefix.size());
+    std::string collection = parent_uri.substr(did_end + 1, rkey_at - did_end - 1);
+    HttpRequest req;
+    req.url = ep.base_url + "/xrpc/com.atproto.repo.getRecord?repo=" + UrlEncode(repo) +
+              "&collection=" + UrlEncode(collection) + "&rkey=" + UrlEncode(parent_uri.substr(rkey_at + 1));
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + jwt}};
+    auto res = SendHttp(req);
+    if (!res.ok()) return absl::UnavailableError(std::string(res.status().message()));
+    auto json = JsonBody(*res);
+    if (res->status == 400) {  // RecordNotFound, or a repo the PDS cannot find
+      return absl::NotFoundError("the post replied to does not exist: " +
+                                 (json.is_object() ? json.value("message", "") : std::string()));
+    }
+    if (res->status != 200 || !json.is_object() || !json.contains("cid")) {
+      return absl::UnavailableError("getRecord: HTTP " + std::to_string(res->status));
+    }
+    nlohmann::json parent = {{"uri", json.value("uri", parent_uri)}, {"cid", json.value("cid", "")}};
+    nlohmann::json root = parent;
+    const auto& value = json.contains("value") ? json["value"] : nlohmann::json();
+    if (value.is_object() && value.contains("reply") && value["reply"].is_object() &&
+        value["reply"].contains("root") && value["reply"]["root"].is_object()) {
+      root = value["reply"]["root"];
+    }
+    return nlohmann::json{{"root", root}, {"parent", parent}};
+  }
+
+  // com.atproto.repo.getRecord of our own record key: found means published
+  // (with its uri and cid); RecordNotFound means nothing was written.
+  PublishAttempt Settle(const Endpoint& ep, const std::string& jwt, const std::string& rkey, PublishAttempt out) {
+    HttpRequest req;
+    req.url = ep.base_url + "/xrpc/com.atproto.repo.getRecord?repo=" + UrlEncode(ep.account_id) +
+              "&collection=app.bsky.feed.post&rkey=" + rkey;
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + jwt}};
+    auto res = SendHttp(req);
+    if (!res.ok() || res->status >= 500) {
+      out.kind = PublishAttempt::Kind::kUnknownOutcome;  // the next attempt reads back
+      return out;
+    }
+    auto json = JsonBody(*res);
+    if (res->status == 200 && json.is_object() && json.contains("uri")) {
+      PublishAttempt found = out;
+      found.kind = PublishAttempt::Kind::kPublished;
+      found.error.clear();
+      found.remote_id = json.value("uri", "");
+      found.remote_url = PostUrl(found.remote_id);
+      return found;
+    }
+    if (json.is_object() && json.value("error", "") == "RecordNotFound") {
+      // Not written: a 5xx before the write is safe to send again.
+      if (out.kind == PublishAttempt::Kind::kUnknownOutcome) out.kind = PublishAttempt::Kind::kTransient;
+      return out;
+    }
+    out.kind = PublishAttempt::Kind::kUnknownOutcome;
+    return out;
+  }
+
   struct Session {
     std::string access_jwt, did, handle;
   };

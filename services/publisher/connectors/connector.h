@@ -43,8 +43,8 @@ struct PublishAttempt {
   enum class Kind {
     kPublished,
     kRateLimited,     // 429: retry_after_ms says when
-    kTransient,       // 5xx, connection refused: nothing was posted, retry with backoff
-    kUnknownOutcome,  // timeout or reset after sending: reconcile before retrying
+    kTransient,       // nothing reached the network (connection refused), or a retired API version: retry with backoff
+    kUnknownOutcome,  // timeout, reset or 5xx after sending: reconcile before retrying
     kAuthRejected,    // 401/403: the channel needs re-authorisation
     kContentRejected  // 4xx about the content: do not retry
   };
@@ -82,12 +82,27 @@ class Connector {
   // by time, only those created at or after since_ms.
   virtual absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& endpoint, int limit,
                                                               int64_t since_ms) = 0;
+  // Where a reply to `parent_id` shows up, newest first: the account's posts
+  // on networks where replies are posts (Mastodon, X, Bluesky), the parent's
+  // comments where they are comments (Facebook, Instagram, LinkedIn).
+  virtual absl::StatusOr<std::vector<RemotePost>> RecentReplies(const Endpoint& endpoint, const std::string& parent_id,
+                                                                int limit, int64_t since_ms) {
+    (void)parent_id;
+    return RecentPosts(endpoint, limit, since_ms);
+  }
 };
+
+class NetworkCatalog;
 
 struct ConnectorOptions {
   std::chrono::milliseconds timeout{10000};
   // Signs generic webhook deliveries when the channel has no secret of its own.
   std::string webhook_secret;
+  // The network's API version (networks.json api.version: LinkedIn-Version,
+  // Graph's /vNN.N). MakeConnector fills it from `networks` when empty.
+  std::string api_version;
+  // The networks file in use; nullptr: the compiled-in one.
+  const NetworkCatalog* networks = nullptr;
 };
 
 // The connector of a network; nullptr for NETWORK_UNSPECIFIED.

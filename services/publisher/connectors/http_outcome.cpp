@@ -60,8 +60,16 @@ PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
     out.kind = PublishAttempt::Kind::kAuthRejected;
     out.error = message;
   } else if (status >= 500 || status == 408) {
+    // The request reached the network, and a 5xx does not say the post was
+    // not made (a front end can fail after the back end posted): read back
+    // before sending again.
+    out.kind = PublishAttempt::Kind::kUnknownOutcome;
+    out.error = message + " (HTTP " + std::to_string(status) + "; the post may have been made)";
+  } else if (status == 426) {
+    // The API version we call was retired: configuration to change, not
+    // content to fix; retried while an operator updates the networks file.
     out.kind = PublishAttempt::Kind::kTransient;
-    out.error = message;
+    out.error = "the network no longer serves this API version: " + message;
   } else {
     out.kind = PublishAttempt::Kind::kContentRejected;
     out.error = message;

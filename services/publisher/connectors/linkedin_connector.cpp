@@ -7,8 +7,6 @@
 namespace herald::publisher {
 namespace {
 
-constexpr const char* kVersion = "202411";
-
 class LinkedInConnector : public Connector {
  public:
   explicit LinkedInConnector(ConnectorOptions options) : options_(std::move(options)) {}
@@ -21,6 +19,7 @@ class LinkedInConnector : public Connector {
   }
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    if (!post.in_reply_to_id.empty()) return Comment(ep, post);
     HttpRequest req;
     req.method = "POST";
     req.url = ep.base_url + "/rest/posts";
@@ -37,10 +36,15 @@ class LinkedInConnector : public Connector {
                    .dump();
     req.headers = {{"Authorization", "Bearer " + ep.token},
                    {"Content-Type", "application/json"},
-                   {"LinkedIn-Version", kVersion},
+                   {"LinkedIn-Version", options_.api_version},
                    {"X-Restli-Protocol-Version", "2.0.0"}};
     auto res = SendHttp(req);
     PublishAttempt out = ClassifyHttp(res);
+    if (res.ok() && res->status == 426) {
+      out.error = "LinkedIn no longer serves API version " + options_.api_version +
+                  ": set networks.linkedin.api.version in the networks file to an active version (LinkedIn said: " +
+                  out.error + ")";
+    }
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     out.remote_id = res->Header("x-restli-id");
     if (out.remote_id.empty()) return MissingId(out, "x-restli-id");
@@ -49,11 +53,31 @@ class LinkedInConnector : public Connector {
   }
 
   bool IdempotentRetries() const override { return false; }
+  bool SupportsReplies() const override { return true; }
+
+  // Comments on the post (or comment) replied to, newest first.
+  absl::StatusOr<std::vector<RemotePost>> RecentReplies(const Endpoint& ep, const std::string& parent_id, int limit,
+                                                        int64_t since_ms) override {
+    auto body = GetJson(ep.base_url + "/rest/socialActions/" + UrlEncode(parent_id) + "/comments?count=" +
+                            std::to_string(limit),
+                        ep.token, options_.timeout, Headers());
+    if (!body.ok()) return body.status();
+    std::vector<RemotePost> out;
+    if (body->contains("elements") && (*body)["elements"].is_array()) {
+      for (const auto& e : (*body)["elements"]) {
+        int64_t created = e.contains("created") && e["created"].is_object() ? e["created"].value("time", int64_t{0}) : 0;
+        if (created && created < since_ms) continue;
+        std::string text = e.contains("message") && e["message"].is_object() ? e["message"].value("text", "") : "";
+        out.push_back({e.value("id", ""), "", text, created});
+      }
+    }
+    return out;
+  }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t) override {
     auto body = GetJson(ep.base_url + "/rest/posts?q=author&author=" + UrlEncode("urn:li:person:" + ep.account_id) +
                             "&count=" + std::to_string(limit),
-                        ep.token, options_.timeout, {{"LinkedIn-Version", kVersion}, {"X-Restli-Protocol-Version", "2.0.0"}});
+                        ep.token, options_.timeout, {{"LinkedIn-Version", options_.api_version}, {"X-Restli-Protocol-Version", "2.0.0"}});
     if (!body.ok()) return body.status();
     std::vector<RemotePost> out;
     if (body->contains("elements") && (*body)["elements"].is_array()) {
@@ -67,6 +91,33 @@ class LinkedInConnector : public Connector {
   }
 
  private:
+  std::vector<std::pair<std::string, std::string>> Headers() const {
+    return {{"LinkedIn-Version", options_.api_version}, {"X-Restli-Protocol-Version", "2.0.0"}};
+  }
+
+  // A reply is a comment: POST /rest/socialActions/{parent urn}/comments as
+  // the member; the comment's URN comes back in x-restli-id.
+  PublishAttempt Comment(const Endpoint& ep, const OutgoingPost& post) {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = ep.base_url + "/rest/socialActions/" + UrlEncode(post.in_reply_to_id) + "/comments";
+    req.timeout = options_.timeout;
+    req.body = nlohmann::json{{"actor", "urn:li:person:" + ep.account_id},
+                              {"object", post.in_reply_to_id},
+                              {"message", {{"text", post.text}}}}
+                   .dump();
+    req.headers = Headers();
+    req.headers.emplace_back("Authorization", "Bearer " + ep.token);
+    req.headers.emplace_back("Content-Type", "application/json");
+    auto res = SendHttp(req);
+    PublishAttempt out = ClassifyHttp(res);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    out.remote_id = res->Header("x-restli-id");
+    if (out.remote_id.empty()) return MissingId(out, "x-restli-id");
+    out.remote_url = "https://www.linkedin.com/feed/update/" + post.in_reply_to_id;
+    return out;
+  }
+
   ConnectorOptions options_;
 };
 

@@ -8,8 +8,6 @@
 namespace herald::publisher {
 namespace {
 
-constexpr const char* kGraphVersion = "/v21.0";
-
 // {"error": {"code": N, ...}} → N, else 0.
 int GraphErrorCode(const HttpResponse& res) {
   auto body = JsonBody(res);
@@ -17,11 +15,11 @@ int GraphErrorCode(const HttpResponse& res) {
   return body["error"].value("code", 0);
 }
 
-PublishAttempt PostGraph(const Endpoint& ep, const std::string& path, const nlohmann::json& body,
+PublishAttempt PostGraph(const Endpoint& ep, const std::string& version, const std::string& path, const nlohmann::json& body,
                          std::chrono::milliseconds timeout, nlohmann::json* reply) {
   HttpRequest req;
   req.method = "POST";
-  req.url = ep.base_url + kGraphVersion + path;
+  req.url = ep.base_url + "/" + version + path;
   req.timeout = timeout;
   req.body = body.dump();
   req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
@@ -49,9 +47,9 @@ PublishAttempt PostGraph(const Endpoint& ep, const std::string& path, const nloh
   return out;
 }
 
-absl::StatusOr<AccountInfo> GraphMe(const Endpoint& ep, const char* name_field, std::chrono::milliseconds timeout) {
+absl::StatusOr<AccountInfo> GraphMe(const Endpoint& ep, const std::string& version, const char* name_field, std::chrono::milliseconds timeout) {
   HttpRequest req;
-  req.url = ep.base_url + kGraphVersion + "/me?fields=id," + name_field;
+  req.url = ep.base_url + "/" + version + "/me?fields=id," + name_field;
   req.timeout = timeout;
   req.headers = {{"Authorization", "Bearer " + ep.token}};
   auto res = SendHttp(req);
@@ -72,9 +70,10 @@ struct GraphFields {
 };
 
 // GET /{account}/{edge}: the newest items created since since_ms.
-absl::StatusOr<std::vector<RemotePost>> GraphRecent(const Endpoint& ep, const std::string& edge, GraphFields f,
+absl::StatusOr<std::vector<RemotePost>> GraphRecent(const Endpoint& ep, const std::string& version,
+                                                    const std::string& edge, GraphFields f,
                                                     int limit, int64_t since_ms, std::chrono::milliseconds timeout) {
-  auto body = GetJson(ep.base_url + kGraphVersion + "/" + ep.account_id + "/" + edge + "?fields=id," + f.text + "," +
+  auto body = GetJson(ep.base_url + "/" + version + "/" + ep.account_id + "/" + edge + "?fields=id," + f.text + "," +
                           f.link + "," + f.created + "&limit=" + std::to_string(limit) +
                           "&since=" + std::to_string(since_ms / 1000),
                       ep.token, timeout);
@@ -88,17 +87,52 @@ absl::StatusOr<std::vector<RemotePost>> GraphRecent(const Endpoint& ep, const st
   return out;
 }
 
+// A reply is a comment on the post (or comment) replied to: POST
+// /{object-id}/comments; the comment's id comes back.
+PublishAttempt Comment(const Endpoint& ep, const std::string& version, const OutgoingPost& post,
+                       std::chrono::milliseconds timeout, const std::string& site) {
+  nlohmann::json reply;
+  PublishAttempt out = PostGraph(ep, version, "/" + post.in_reply_to_id + "/comments", {{"message", post.text}},
+                                 timeout, &reply);
+  if (out.kind != PublishAttempt::Kind::kPublished) return out;
+  if (!reply.is_object() || !reply.contains("id")) return MissingId(out, "comment id");
+  out.remote_id = reply.value("id", "");
+  out.remote_url = site + out.remote_id;
+  return out;
+}
+
+// GET /{object-id}/comments, newest first: where a reply we made shows up.
+absl::StatusOr<std::vector<RemotePost>> Comments(const Endpoint& ep, const std::string& version,
+                                                 const std::string& parent_id, int limit, int64_t since_ms,
+                                                 std::chrono::milliseconds timeout) {
+  auto body = GetJson(ep.base_url + "/" + version + "/" + parent_id +
+                          "/comments?fields=id,message,created_time&order=reverse_chronological&limit=" +
+                          std::to_string(limit),
+                      ep.token, timeout);
+  if (!body.ok()) return body.status();
+  std::vector<RemotePost> out;
+  if (body->contains("data") && (*body)["data"].is_array()) {
+    for (const auto& c : (*body)["data"]) {
+      int64_t created = ParseTimeMs(c.value("created_time", ""));
+      if (created && created < since_ms) continue;
+      out.push_back({c.value("id", ""), "", c.value("message", ""), created});
+    }
+  }
+  return out;
+}
+
 class FacebookConnector : public Connector {
  public:
   explicit FacebookConnector(ConnectorOptions options) : options_(std::move(options)) {}
 
   absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& ep) override {
-    return GraphMe(ep, "name", options_.timeout);
+    return GraphMe(ep, options_.api_version, "name", options_.timeout);
   }
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    if (!post.in_reply_to_id.empty()) return Comment(ep, options_.api_version, post, options_.timeout, "https://www.facebook.com/");
     nlohmann::json reply;
-    PublishAttempt out = PostGraph(ep, "/" + ep.account_id + "/feed", {{"message", post.text}}, options_.timeout, &reply);
+    PublishAttempt out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/feed", {{"message", post.text}}, options_.timeout, &reply);
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     if (!reply.is_object() || !reply.contains("id")) return MissingId(out, "id");
     out.remote_id = reply.value("id", "");
@@ -107,9 +141,14 @@ class FacebookConnector : public Connector {
   }
 
   bool IdempotentRetries() const override { return false; }
+  bool SupportsReplies() const override { return true; }
+  absl::StatusOr<std::vector<RemotePost>> RecentReplies(const Endpoint& ep, const std::string& parent_id, int limit,
+                                                        int64_t since_ms) override {
+    return Comments(ep, options_.api_version, parent_id, limit, since_ms, options_.timeout);
+  }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
-    return GraphRecent(ep, "feed", {"message", "permalink_url", "created_time"}, limit, since_ms, options_.timeout);
+    return GraphRecent(ep, options_.api_version, "feed", {"message", "permalink_url", "created_time"}, limit, since_ms, options_.timeout);
   }
 
  private:
@@ -121,10 +160,11 @@ class InstagramConnector : public Connector {
   explicit InstagramConnector(ConnectorOptions options) : options_(std::move(options)) {}
 
   absl::StatusOr<AccountInfo> VerifyCredentials(const Endpoint& ep) override {
-    return GraphMe(ep, "username", options_.timeout);
+    return GraphMe(ep, options_.api_version, "username", options_.timeout);
   }
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    if (!post.in_reply_to_id.empty()) return Comment(ep, options_.api_version, post, options_.timeout, "https://www.instagram.com/");
     if (post.media_urls.empty()) {
       PublishAttempt out;
       out.kind = PublishAttempt::Kind::kContentRejected;
@@ -133,7 +173,7 @@ class InstagramConnector : public Connector {
     }
     // 1. a container (publishes nothing; an orphan container expires after 24 h)
     nlohmann::json container;
-    PublishAttempt out = PostGraph(ep, "/" + ep.account_id + "/media",
+    PublishAttempt out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/media",
                                    {{"image_url", post.media_urls.front()}, {"caption", post.text}}, options_.timeout,
                                    &container);
     if (out.kind == PublishAttempt::Kind::kUnknownOutcome) out.kind = PublishAttempt::Kind::kTransient;
@@ -145,7 +185,7 @@ class InstagramConnector : public Connector {
     }
     // 2. publish it
     nlohmann::json media;
-    out = PostGraph(ep, "/" + ep.account_id + "/media_publish", {{"creation_id", container.value("id", "")}},
+    out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/media_publish", {{"creation_id", container.value("id", "")}},
                     options_.timeout, &media);
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     if (!media.is_object() || !media.contains("id")) return MissingId(out, "media id");
@@ -155,9 +195,14 @@ class InstagramConnector : public Connector {
   }
 
   bool IdempotentRetries() const override { return false; }
+  bool SupportsReplies() const override { return true; }
+  absl::StatusOr<std::vector<RemotePost>> RecentReplies(const Endpoint& ep, const std::string& parent_id, int limit,
+                                                        int64_t since_ms) override {
+    return Comments(ep, options_.api_version, parent_id, limit, since_ms, options_.timeout);
+  }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
-    return GraphRecent(ep, "media", {"caption", "permalink", "timestamp"}, limit, since_ms, options_.timeout);
+    return GraphRecent(ep, options_.api_version, "media", {"caption", "permalink", "timestamp"}, limit, since_ms, options_.timeout);
   }
 
  private:

@@ -1,12 +1,40 @@
 // X API v2: POST /2/tweets with the user's OAuth 2.0 token. X has no
 // idempotency key, so an unknown outcome is reconciled by reading the user's
 // recent posts back (GET /2/users/{id}/tweets) before any retry.
+#include <algorithm>
+
 #include "common/time_util.h"
 #include "publisher/connectors/http_outcome.h"
 #include "publisher/connectors/network_connectors.h"
 
 namespace herald::publisher {
 namespace {
+
+// X answers 403 for several unrelated things; the problem body tells them
+// apart. Only a token or app problem needs the channel re-authorised.
+PublishAttempt JudgeForbidden(const nlohmann::json& body, PublishAttempt out) {
+  std::string detail = body.is_object() && body.contains("detail") && body["detail"].is_string()
+                           ? body["detail"].get<std::string>()
+                           : "";
+  std::string type = body.is_object() && body.contains("type") && body["type"].is_string()
+                         ? body["type"].get<std::string>()
+                         : "";
+  auto says = [&](const char* what) { return detail.find(what) != std::string::npos; };
+  if (says("duplicate content")) {
+    out.kind = PublishAttempt::Kind::kContentRejected;
+    out.error = "X refuses a post identical to a recent one (duplicate content)";
+  } else if (says("suspended")) {
+    out.kind = PublishAttempt::Kind::kAuthRejected;
+    out.error = "the X account is suspended: " + detail;
+  } else if (type.find("client-forbidden") != std::string::npos) {
+    out.kind = PublishAttempt::Kind::kAuthRejected;
+    out.error = "X refuses the app (client-forbidden): check its project and access level: " + detail;
+  } else if (says("not permitted") || says("not allowed")) {
+    out.kind = PublishAttempt::Kind::kContentRejected;
+    out.error = "X refused the post: " + detail;
+  }
+  return out;
+}
 
 class XConnector : public Connector {
  public:
@@ -31,6 +59,7 @@ class XConnector : public Connector {
     req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
     auto res = SendHttp(req);
     PublishAttempt out = ClassifyHttp(res);
+    if (res.ok() && res->status == 403) out = JudgeForbidden(JsonBody(*res), out);
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     auto json = JsonBody(*res);
     if (!json.is_object() || !json.contains("data") || !json["data"].is_object() || !json["data"].contains("id")) {
@@ -45,7 +74,7 @@ class XConnector : public Connector {
   bool SupportsReplies() const override { return true; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
-    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at&max_results=" + std::to_string(limit) +
+    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at&max_results=" + std::to_string(std::clamp(limit, 5, 100)) +
                             "&start_time=" + FormatRfc3339(since_ms),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();

@@ -1,0 +1,286 @@
+// Bluesky (AT Protocol XRPC) as a PDS answers: handles are domain names,
+// DIDs are did:plc with 24 base32 characters, sessions are JWTs that expire
+// (ExpiredToken) and refresh (refreshSession), record keys are TIDs, every
+// record has a real CID (CIDv1, dag-cbor, sha-256), and a repeated record key
+// is answered with a 500 — after which only getRecord tells whether the
+// record exists. Errors are {"error": Name, "message": ...}.
+#include <openssl/sha.h>
+
+#include <mutex>
+
+#include "common/auth/jwt_verifier.h"
+#include "common/hmac.h"
+#include "common/time_util.h"
+#include "simulator/route_kit.h"
+#include "simulator/text_rules.h"
+
+namespace herald::sim {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kTidAlphabet[] = "234567abcdefghijklmnopqrstuvwxyz";
+constexpr int64_t kAccessLifetimeMs = 2 * 3600 * 1000;
+constexpr int64_t kRefreshLifetimeMs = 90LL * 24 * 3600 * 1000;
+
+std::string Base32Lower(const unsigned char* data, size_t n) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    buffer = (buffer << 8) | data[i];
+    bits += 8;
+    while (bits >= 5) {
+      out.push_back(kAlphabet[(buffer >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(buffer << (5 - bits)) & 31]);
+  return out;
+}
+
+// CIDv1 (dag-cbor 0x71, sha2-256) of the bytes, base32 multibase: "bafyrei…".
+std::string Cid(const std::string& bytes) {
+  unsigned char buf[4 + SHA256_DIGEST_LENGTH] = {0x01, 0x71, 0x12, 0x20};
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), buf + 4);
+  return "b" + Base32Lower(buf, sizeof buf);
+}
+
+std::string Did(const Account& a) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  std::string seed = "did:" + a.id;
+  SHA256(reinterpret_cast<const unsigned char*>(seed.data()), seed.size(), digest);
+  return "did:plc:" + Base32Lower(digest, 15).substr(0, 24);
+}
+
+// A handle is a domain name: "herald_demo" → "herald-demo.bsky.social".
+std::string Handle(const Account& a) {
+  std::string h;
+  for (char c : a.username) h.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return h + ".bsky.social";
+}
+
+bool IsTid(const std::string& s) {
+  if (s.size() != 13 || std::string("234567abcdefghij").find(s[0]) == std::string::npos) return false;
+  for (char c : s) {
+    if (std::string(kTidAlphabet).find(c) == std::string::npos) return false;
+  }
+  return true;
+}
+
+class Pds {
+ public:
+  explicit Pds(RouteKit& kit) : kit_(kit) {}
+
+  std::optional<Account> ByIdentifier(const std::string& identifier) const {
+    for (const auto& a : kit_.core.accounts()) {
+      if (Handle(a) == identifier || Did(a) == identifier) return a;
+    }
+    return std::nullopt;
+  }
+
+  // A JWT whose payload names the account; signed with the account's app
+  // password, so a revoked password ends its sessions too.
+  std::string Jwt(const Account& a, const std::string& scope, int64_t lifetime_ms) {
+    int64_t now = kit_.core.clock().NowMs();
+    std::string header = auth::Base64UrlEncode(json{{"typ", scope == "com.atproto.access" ? "at+jwt" : "refresh+jwt"},
+                                        {"alg", "HS256"}}.dump());
+    std::string payload = auth::Base64UrlEncode(json{{"scope", scope}, {"sub", Did(a)}, {"aud", "did:web:pds.sim"},
+                                         {"iat", now / 1000}, {"exp", (now + lifetime_ms) / 1000},
+                                         {"jti", std::to_string(++jti_)}}.dump());
+    return header + "." + payload + "." + auth::Base64UrlEncode(HmacSha256Hex(a.token, header + "." + payload));
+  }
+
+  // The account a session token is for, or an XRPC error written to `res`.
+  std::optional<Account> Session(const httplib::Request& req, httplib::Response& res, const std::string& scope) {
+    std::string jwt = Bearer(req);
+    auto fail = [&](int status, const char* error, const char* message) {
+      Reply(res, status, {{"error", error}, {"message", message}});
+      return std::nullopt;
+    };
+    size_t a = jwt.find('.'), b = jwt.rfind('.');
+    if (jwt.empty() || a == std::string::npos || a == b) return fail(401, "AuthenticationRequired", "Authentication Required");
+    std::string decoded;
+    (void)auth::Base64UrlDecode(jwt.substr(a + 1, b - a - 1), &decoded);
+    json payload = json::parse(decoded, nullptr, false);
+    auto account = ByIdentifier(Str(payload, "sub"));
+    if (!account || !kit_.core.Authenticate(account->token) ||
+        jwt.substr(b + 1) != auth::Base64UrlEncode(HmacSha256Hex(account->token, jwt.substr(0, b)))) {
+      return fail(401, "InvalidToken", "Token could not be verified");
+    }
+    if (Str(payload, "scope") != scope) return fail(400, "InvalidToken", "Bad token scope");
+    if (payload.value("exp", int64_t{0}) * 1000 <= kit_.core.clock().NowMs()) {
+      return fail(400, "ExpiredToken", "Token has expired");
+    }
+    return account;
+  }
+
+  json SessionBody(const Account& a) {
+    return {{"accessJwt", Jwt(a, "com.atproto.access", kAccessLifetimeMs)},
+            {"refreshJwt", Jwt(a, "com.atproto.refresh", kRefreshLifetimeMs)},
+            {"handle", Handle(a)},
+            {"did", Did(a)},
+            {"email", a.username + "@example.com"},
+            {"emailConfirmed", true},
+            {"active", true}};
+  }
+
+  // A new TID from the clock (microseconds) and a counter for the clock id.
+  std::string NewTid() {
+    uint64_t micros = static_cast<uint64_t>(kit_.core.clock().NowMs()) * 1000 + (++tid_counter_ % 1000);
+    uint64_t v = ((micros & ((1ULL << 53) - 1)) << 10) | (tid_counter_ & 0x3FF);
+    std::string out(13, '2');
+    for (int i = 12; i >= 0; --i, v >>= 5) out[static_cast<size_t>(i)] = kTidAlphabet[v & 31];
+    return out;
+  }
+
+  std::string Uri(const Account& a, const SimPost& p) const { return "at://" + Did(a) + "/app.bsky.feed.post/" + p.key; }
+  std::string CidOf(const SimPost& p) const { return Cid(p.id + "|" + p.text); }
+  json Record(const Account& a, const SimPost& p) const {
+    json value = {{"$type", "app.bsky.feed.post"}, {"text", p.text}, {"createdAt", FormatRfc3339(p.created_ms)}};
+    if (!p.in_reply_to_id.empty()) {
+      // The parent, and the root of the thread (followed up the parents).
+      auto parent = kit_.core.Find(Net::kBluesky, p.in_reply_to_id);
+      auto root = parent;
+      for (int hops = 0; root && !root->in_reply_to_id.empty() && hops < 1000; ++hops) {
+        root = kit_.core.Find(Net::kBluesky, root->in_reply_to_id);
+      }
+      if (parent && root) value["reply"] = {{"root", Ref(*root)}, {"parent", Ref(*parent)}};
+    }
+    return {{"uri", Uri(a, p)}, {"cid", CidOf(p)}, {"value", value}};
+  }
+  json Ref(const SimPost& p) const {
+    auto owner = kit_.core.ById(p.account_id);
+    return {{"uri", owner ? Uri(*owner, p) : ""}, {"cid", CidOf(p)}};
+  }
+
+  RouteKit& kit_;
+
+ private:
+  std::atomic<uint64_t> jti_{0}, tid_counter_{0};
+};
+
+}  // namespace
+
+void AddBlueskyRoutes(RouteKit& kit) {
+  auto pds = std::make_shared<Pds>(kit);
+  kit.server.Post("/xrpc/com.atproto.server.createSession", [pds](const httplib::Request& req, httplib::Response& res) {
+    json body = Body(req);
+    auto a = pds->ByIdentifier(Str(body, "identifier"));
+    if (!a || Str(body, "password") != a->token || !pds->kit_.core.Authenticate(a->token)) {
+      return Reply(res, 401, {{"error", "AuthenticationRequired"}, {"message", "Invalid identifier or password"}});
+    }
+    Reply(res, 200, pds->SessionBody(*a));
+  });
+  kit.server.Post("/xrpc/com.atproto.server.refreshSession", [pds](const httplib::Request& req, httplib::Response& res) {
+    if (auto a = pds->Session(req, res, "com.atproto.refresh")) Reply(res, 200, pds->SessionBody(*a));
+  });
+  kit.server.Get("/xrpc/com.atproto.server.getSession", [pds](const httplib::Request& req, httplib::Response& res) {
+    if (auto a = pds->Session(req, res, "com.atproto.access")) {
+      Reply(res, 200, {{"handle", Handle(*a)}, {"did", Did(*a)}, {"email", a->username + "@example.com"},
+                       {"emailConfirmed", true}, {"active", true}});
+    }
+  });
+  kit.server.Post("/xrpc/com.atproto.repo.createRecord", [pds](const httplib::Request& req, httplib::Response& res) {
+    auto a = pds->Session(req, res, "com.atproto.access");
+    if (!a) return;
+    json body = Body(req);
+    auto invalid = [&](const std::string& message) {
+      Reply(res, 400, {{"error", "InvalidRequest"}, {"message", message}});
+    };
+    if (!body.is_object()) return invalid("Request body must be a JSON object");
+    auto repo = pds->ByIdentifier(Str(body, "repo"));
+    if (!repo) return invalid("Could not find repo: " + Str(body, "repo"));
+    if (repo->id != a->id) return Reply(res, 403, {{"error", "AuthRequiredError"}, {"message", "Profile not found"}});
+    if (Str(body, "collection") != "app.bsky.feed.post") return invalid("Input/collection must be app.bsky.feed.post");
+    if (!body.contains("record") || !body["record"].is_object()) return invalid("Input must have the property \"record\"");
+    const json& record = body["record"];
+    if (!record.contains("text") || !record["text"].is_string()) {
+      return invalid("Invalid app.bsky.feed.post record: Record must have the property \"text\"");
+    }
+    if (Str(record, "createdAt").empty()) {
+      return invalid("Invalid app.bsky.feed.post record: Record must have the property \"createdAt\"");
+    }
+    std::string text = record["text"].get<std::string>();
+    if (CountedLength(Net::kBluesky, text) > MaxLength(Net::kBluesky)) {
+      return invalid("Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes");
+    }
+    std::string reply_to;
+    if (record.contains("reply")) {
+      const json& reply = record["reply"];
+      const json parent = reply.is_object() && reply.contains("parent") ? reply["parent"] : json();
+      std::string uri = Str(parent, "uri"), cid = Str(parent, "cid");
+      auto slash = uri.rfind('/');
+      auto parent_post = slash == std::string::npos
+                             ? std::nullopt
+                             : pds->kit_.core.PeekByKey(Net::kBluesky, a->id, uri.substr(slash + 1));
+      if (!reply.is_object() || !reply.contains("root") || !parent_post || pds->CidOf(*parent_post) != cid) {
+        return invalid("Invalid app.bsky.feed.post record: reply must reference an existing post by uri and cid");
+      }
+      reply_to = parent_post->id;
+    }
+    std::string rkey = Str(body, "rkey");
+    if (!rkey.empty() && !IsTid(rkey)) return invalid("Invalid record key: must be a TID");
+    pds->kit_.Posting(req, res, [&] {
+      if (!rkey.empty() && pds->kit_.core.PeekByKey(Net::kBluesky, a->id, rkey)) {
+        (void)pds->kit_.core.FindByKey(Net::kBluesky, a->id, rkey);  // counted as a repeat the key absorbed
+        // What a PDS answers when the record key exists (a unique index
+        // violation inside): the caller cannot tell it from an outage.
+        return Reply(res, 500, {{"error", "InternalServerError"}, {"message", "Internal Server Error"}});
+      }
+      auto adm = pds->kit_.core.Charge(Net::kBluesky, a->id, 3);  // a create costs 3 points
+      Headers h{{"ratelimit-limit", std::to_string(adm.limit)},
+                {"ratelimit-remaining", std::to_string(adm.remaining)},
+                {"ratelimit-reset", EpochSeconds(adm.reset_ms)},
+                {"ratelimit-policy",
+                 std::to_string(adm.limit) + ";w=" + std::to_string(pds->kit_.core.limit().window_ms / 1000)}};
+      if (!adm.ok) return Reply(res, 429, {{"error", "RateLimitExceeded"}, {"message", "Rate Limit Exceeded"}}, h);
+      auto p = pds->kit_.core.Accept(Net::kBluesky, a->id, text, reply_to, rkey.empty() ? pds->NewTid() : rkey);
+      Reply(res, 200, {{"uri", pds->Uri(*a, p)}, {"cid", pds->CidOf(p)},
+                       {"commit", {{"cid", Cid("commit|" + p.id)}, {"rev", pds->NewTid()}}},
+                       {"validationStatus", "valid"}}, h);
+    });
+  });
+  kit.server.Get("/xrpc/com.atproto.repo.getRecord", [pds](const httplib::Request& req, httplib::Response& res) {
+    auto a = pds->ByIdentifier(req.get_param_value("repo"));
+    if (!a) return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Could not find repo: " + req.get_param_value("repo")}});
+    std::string rkey = req.get_param_value("rkey");
+    auto p = pds->kit_.core.PeekByKey(Net::kBluesky, a->id, rkey);
+    if (!p || req.get_param_value("collection") != "app.bsky.feed.post") {
+      return Reply(res, 400, {{"error", "RecordNotFound"},
+                              {"message", "Could not locate record: at://" + Did(*a) + "/" +
+                                              req.get_param_value("collection") + "/" + rkey}});
+    }
+    Reply(res, 200, pds->Record(*a, *p));
+  });
+  kit.server.Get("/xrpc/com.atproto.repo.listRecords", [pds](const httplib::Request& req, httplib::Response& res) {
+    auto a = pds->ByIdentifier(req.get_param_value("repo"));
+    if (!a) return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Could not find repo: " + req.get_param_value("repo")}});
+    size_t limit = 50;
+    if (req.has_param("limit")) {
+      long n = std::strtol(req.get_param_value("limit").c_str(), nullptr, 10);
+      if (n < 1 || n > 100) {
+        return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "limit must be between 1 and 100"}});
+      }
+      limit = static_cast<size_t>(n);
+    }
+    std::string cursor = req.get_param_value("cursor");
+    json records = json::array();
+    std::string last;
+    // Newest first, by record key (TIDs sort by time); the cursor is the last key seen.
+    auto all = pds->kit_.core.Recent(Net::kBluesky, a->id, 100000);
+    std::sort(all.begin(), all.end(), [](const SimPost& x, const SimPost& y) { return x.key > y.key; });
+    for (const auto& p : all) {
+      if (!cursor.empty() && p.key >= cursor) continue;
+      records.push_back(pds->Record(*a, p));
+      last = p.key;
+      if (records.size() == limit) break;
+    }
+    json out = {{"records", records}};
+    if (records.size() == limit) out["cursor"] = last;
+    Reply(res, 200, out);
+  });
+}
+
+}  // namespace herald::sim

@@ -1,0 +1,139 @@
+#include "simulator/route_kit.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+namespace herald::sim {
+namespace {
+
+using nlohmann::json;
+
+// Closes the request's connection before any byte of the answer is written.
+// cpp-httplib does not hand handlers their socket, so it is found among the
+// process's sockets by its two ends (local port, peer address and port);
+// shutting it down makes httplib's own write fail, and the client reads an
+// orderly close where an answer should be.
+void CloseSilently(const httplib::Request& req) {
+  DIR* fds = opendir("/proc/self/fd");
+  if (!fds) return;
+  while (dirent* e = readdir(fds)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t ll = sizeof local, pl = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll) != 0 ||
+        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0 || local.ss_family != AF_INET ||
+        peer.ss_family != AF_INET) {
+      continue;
+    }
+    const auto& l = reinterpret_cast<const sockaddr_in&>(local);
+    const auto& p = reinterpret_cast<const sockaddr_in&>(peer);
+    char peer_ip[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &p.sin_addr, peer_ip, sizeof peer_ip);
+    if (ntohs(l.sin_port) == req.local_port && ntohs(p.sin_port) == req.remote_port && req.remote_addr == peer_ip) {
+      shutdown(fd, SHUT_RDWR);
+      break;
+    }
+  }
+  closedir(fds);
+}
+
+// Headers are sent, the body never is: the client sees a broken exchange.
+void Abort(httplib::Response& res) {
+  res.status = 200;
+  res.set_content_provider(64, "application/json", [](size_t, size_t, httplib::DataSink&) { return false; });
+}
+
+}  // namespace
+
+void RouteKit::Posting(const httplib::Request& req, httplib::Response& res, const std::function<void()>& post) {
+  struct InFlight {
+    SimCore& core;
+    explicit InFlight(SimCore& c) : core(c) { core.PostingBegan(); }
+    ~InFlight() { core.PostingEnded(); }
+  } in_flight(core);
+  FaultPlan plan = faults.plan();
+  if (plan.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(plan.latency_ms));
+  switch (faults.Roll()) {
+    case Faults::Action::kError: return Reply(res, 503, {{"error", "simulated outage"}});
+    case Faults::Action::kReset: return Abort(res);
+    case Faults::Action::kTimeout:
+      post();  // it lands...
+      std::this_thread::sleep_for(std::chrono::milliseconds(plan.timeout_hold_ms));
+      // ...and not a byte of the answer ever comes. (Abort is no use here:
+      // with a body already written, httplib would send it whole.)
+      return CloseSilently(req);
+    case Faults::Action::kClose:
+      post();  // it lands...
+      return CloseSilently(req);  // ...and the connection closes, not a byte answered
+    case Faults::Action::kAfterPostError:
+      post();  // it lands, and the network's front end fails the answer
+      res.headers.clear();
+      return Reply(res, 503, {{"error", "simulated outage after the post was made"}});
+    case Faults::Action::kNone: return post();
+  }
+}
+
+void Reply(httplib::Response& res, int status, const json& body, const Headers& headers, const char* type) {
+  res.status = status;
+  for (const auto& [k, v] : headers) res.set_header(k, v);
+  res.set_content(body.dump(), type);
+}
+
+std::string Bearer(const httplib::Request& req) {
+  std::string auth = req.get_header_value("Authorization");
+  return auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
+}
+
+json Body(const httplib::Request& req) { return json::parse(req.body, nullptr, false); }
+
+size_t Limit(const httplib::Request& req, const char* param, size_t fallback, size_t max) {
+  if (!req.has_param(param)) return fallback;
+  return std::clamp<size_t>(std::strtoul(req.get_param_value(param).c_str(), nullptr, 10), 1, max);
+}
+
+std::string EpochSeconds(int64_t ms) { return std::to_string((ms + 999) / 1000); }
+
+int64_t ParseTime(const std::string& s) {
+  std::tm tm{};
+  if (!strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+std::string Str(const json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+void AnswerUnknownPath(const httplib::Request& req, httplib::Response& res) {
+  const std::string& p = req.path;
+  auto starts = [&](const char* prefix) { return p.rfind(prefix, 0) == 0; };
+  if (starts("/api/")) {
+    return Reply(res, 404, {{"error", "Record not found"}});  // Mastodon
+  }
+  if (starts("/2/")) {
+    return Reply(res, 404, {{"errors", {{{"message", "Sorry, that page does not exist"}, {"code", 34}}}}});  // X
+  }
+  if (starts("/xrpc/")) {
+    return Reply(res, 501, {{"error", "MethodNotImplemented"}, {"message", "Method Not Implemented"}});  // XRPC
+  }
+  if (starts("/rest/") || starts("/v2/")) {
+    return Reply(res, 404, {{"status", 404}, {"serviceErrorCode", 0}, {"code", "RESOURCE_NOT_FOUND"},
+                            {"message", "No virtual resource found"}});  // LinkedIn
+  }
+  if (starts("/v")) {
+    return Reply(res, 400, {{"error", {{"message", "Unknown path components: " + p}, {"type", "OAuthException"},
+                                       {"code", 2500}, {"fbtrace_id", "AsimTrace0000000000"}}}});  // Graph
+  }
+  Reply(res, 404, {{"error", "not found"}});
+}
+
+}  // namespace herald::sim
