@@ -133,6 +133,10 @@ TEST_F(ConnectorsTest, AConnectionClosedBeforeTheAnswerIsReportedNeverResent) {
     sim_->SetFaults({{"close_rate", 0}});
     ExpectUnknownOrSettled(n, attempt);
     EXPECT_EQ(sim_->FaultsFired().at("close").get<int64_t>() - closes_before, 1) << "requests sent for one attempt";
+    int posted = 0;  // and the request log agrees: one request met the fault, none after it
+    auto requests = sim_->Requests();
+    for (auto it = requests.rbegin(); it != requests.rend() && (*it)["fault"] != "close"; ++it) ++posted;
+    EXPECT_EQ(posted, 0) << "a request was sent after the closed one";
     EXPECT_EQ(LedgerCount(text), 1u);  // it landed: only read-back can tell
   }
 }
@@ -161,6 +165,10 @@ TEST_F(ConnectorsTest, NetworkIdempotencyKeysHoldAcrossRepeats) {
   auto again = mastodon->Publish(ep, Post("said once", "key-same"));
   EXPECT_EQ(first.remote_id, again.remote_id);
   EXPECT_EQ(LedgerCount("said once"), 1u);
+  // Both requests reached the network; the key absorbed the second.
+  int sent = 0;
+  for (const auto& r : sim_->Requests()) sent += r["path"] == "/api/v1/statuses" && r["key"] == "key-same";
+  EXPECT_EQ(sent, 2);
 
   auto bluesky = Make(Network::NETWORK_BLUESKY);
   Endpoint bep = Connect(*bluesky);

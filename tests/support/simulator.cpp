@@ -48,4 +48,12 @@ nlohmann::json Simulator::FaultsFired() const {
   return nlohmann::json::parse(res->body).at("fired");
 }
 
+nlohmann::json Simulator::Requests() const {
+  HttpRequest req;
+  req.url = url() + "/_sim/requests";
+  auto res = SendHttp(req);
+  if (!res.ok() || res->status != 200) throw std::runtime_error("simulator requests unavailable");
+  return nlohmann::json::parse(res->body);
+}
+
 }  // namespace herald::testing

@@ -20,6 +20,8 @@ class Simulator {
   nlohmann::json Ledger() const;
   // Faults fired since start, by kind: {"error":…, "reset":…, "timeout":…, "close":…}.
   nlohmann::json FaultsFired() const;
+  // Every posting request as it arrived: [{"method","path","key","fault","at_ms"}].
+  nlohmann::json Requests() const;
   Process& process() { return process_; }
 
  private:

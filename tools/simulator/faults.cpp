@@ -4,6 +4,18 @@
 
 namespace herald::sim {
 
+const char* Faults::Name(Action action) {
+  switch (action) {
+    case Action::kNone: return "";
+    case Action::kError: return "error";
+    case Action::kReset: return "reset";
+    case Action::kTimeout: return "timeout";
+    case Action::kClose: return "close";
+    case Action::kAfterPostError: return "after_error";
+  }
+  return "";
+}
+
 void Faults::Set(const FaultPlan& plan) {
   std::lock_guard lock(mu_);
   plan_ = plan;

@@ -40,6 +40,8 @@ class Faults {
   enum class Action { kNone, kError, kReset, kTimeout, kClose, kAfterPostError };
 
   explicit Faults(uint64_t seed = 42) : rng_(seed) {}
+  // "error", "reset", "timeout", "close", "after_error"; "" for kNone.
+  static const char* Name(Action action);
   void Set(const FaultPlan& plan);
   FaultPlan plan() const;
   // One roll per posting request.

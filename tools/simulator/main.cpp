@@ -8,6 +8,7 @@
 //   GET  /_sim/stats         posts accepted, requests answered over-limit
 //   POST /_sim/revoke        {"token": ...}: the networks reject it from now on
 //   POST /_sim/mention       sends a signed mention webhook
+//   GET  /_sim/requests      every posting request as it arrived (re-sends too)
 //   GET  /healthz
 #include <httplib.h>
 
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
 
   server.Get("/_sim/ledger", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Ledger()); });
+  server.Get("/_sim/requests", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Requests()); });
   server.Get("/_sim/stats", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, sim.Stats()); });
   // A grant as an OAuth authorisation would hand one out:
   // {"username", "expires_in", "refreshed_expires_in" (lifetime of refreshed tokens)}.

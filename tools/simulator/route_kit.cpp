@@ -61,7 +61,11 @@ void RouteKit::Posting(const httplib::Request& req, httplib::Response& res, cons
   } in_flight(core);
   FaultPlan plan = faults.plan();
   if (plan.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(plan.latency_ms));
-  switch (faults.Roll()) {
+  Faults::Action action = faults.Roll();
+  std::string key = req.get_header_value("Idempotency-Key");
+  if (key.empty()) key = Str(Body(req), "rkey");
+  core.RecordRequest({req.method, req.path, key, Faults::Name(action)});
+  switch (action) {
     case Faults::Action::kError: return Reply(res, 503, {{"error", "simulated outage"}});
     case Faults::Action::kReset: return Abort(res);
     case Faults::Action::kTimeout:

@@ -116,6 +116,22 @@ std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, siz
   return out;
 }
 
+void SimCore::RecordRequest(RequestRecord request) {
+  std::lock_guard lock(mu_);
+  if (requests_.size() >= kMaxRequests) requests_.erase(requests_.begin(), requests_.begin() + kMaxRequests / 10);
+  request.at_ms = clock_.NowMs();
+  requests_.push_back(std::move(request));
+}
+
+nlohmann::json SimCore::Requests() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : requests_) {
+    out.push_back({{"method", r.method}, {"path", r.path}, {"key", r.key}, {"fault", r.fault}, {"at_ms", r.at_ms}});
+  }
+  return out;
+}
+
 std::vector<SimPost> SimCore::Replies(Net net, const std::string& parent_id, size_t limit) const {
   std::lock_guard lock(mu_);
   std::vector<SimPost> out;

@@ -38,6 +38,14 @@ struct SimPost {
   int64_t created_ms = 0;
 };
 
+// One posting request as it arrived, whatever became of it.
+struct RequestRecord {
+  std::string method, path;
+  std::string key;    // its idempotency key or record key, if any
+  std::string fault;  // the fault it met ("" when none)
+  int64_t at_ms = 0;
+};
+
 struct RateLimit {
   int limit = 300;
   int64_t window_ms = 300'000;
@@ -106,6 +114,12 @@ class SimCore {
   Engagement EngagementOf(const SimPost& post) const;
 
   nlohmann::json Ledger() const;
+  // Every posting request, in arrival order (the last kMaxRequests): a
+  // re-send shows here even when a key absorbed it and the ledger did not
+  // change.
+  void RecordRequest(RequestRecord request);
+  nlohmann::json Requests() const;
+  static constexpr size_t kMaxRequests = 100000;
   size_t accepted() const;
   // {"accepted": posts, "rate_limited": requests answered over-limit}.
   nlohmann::json Stats() const;
@@ -129,7 +143,8 @@ class SimCore {
   const Clock& clock_;
   mutable std::mutex mu_;
   std::vector<SimPost> posts_;
-  std::vector<SimPost> external_;  // posts by people outside the accounts (mentions)
+  std::vector<SimPost> external_;
+  std::vector<RequestRecord> requests_;  // posts by people outside the accounts (mentions)
   std::map<std::string, size_t> by_key_;  // net|account|key → index
   struct Window {
     int64_t start_ms = -1;
