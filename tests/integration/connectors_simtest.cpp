@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "common/clock.h"
@@ -215,6 +216,44 @@ TEST_F(ConnectorsTest, EveryNetworkRepliesAndFindsTheReplyWhereItShows) {
                                                              : "1";
     EXPECT_EQ(c->Publish(ep, orphan).kind, Kind::kContentRejected);
     EXPECT_EQ(LedgerCount(orphan.text), 0u);
+  }
+}
+
+// A refused credential says why, on every network that tells: an expired
+// token (a refresh cures it), access revoked by the account's owner, or an
+// account the network suspended — each network in its own words (X does not
+// tell expired from revoked: both are a bare 401).
+TEST(ConnectorAuth, EveryNetworkTellsExpiredRevokedAndSuspendedApart) {
+  using P = PublishAttempt::AuthProblem;
+  struct Case {
+    const char* why;
+    P want;
+  };
+  for (Case c : {Case{"expired", P::kExpired}, Case{"revoked", P::kRevoked}, Case{"suspended", P::kSuspended}}) {
+    Simulator sim("tok-a:alice");
+    ConnectorOptions o;
+    std::map<Network, Endpoint> endpoints;
+    for (Network n : kNetworks) {
+      auto connector = MakeConnector(n, o);
+      Endpoint ep{sim.url(), "tok-a", "", "alice.bsky.social"};
+      ep.account_id = connector->VerifyCredentials(ep)->remote_id;
+      endpoints[n] = ep;
+    }
+    HttpRequest revoke;
+    revoke.method = "POST";
+    revoke.url = sim.url() + "/_sim/revoke";
+    revoke.body = nlohmann::json{{"token", "tok-a"}, {"why", c.why}}.dump();
+    ASSERT_EQ(SendHttp(revoke)->status, 200);
+    for (Network n : kNetworks) {
+      SCOPED_TRACE(herald::common::v1::Network_Name(n) + " / " + c.why);
+      auto connector = MakeConnector(n, o);
+      auto attempt = connector->Publish(endpoints[n], {"after " + std::string(c.why), {"https://cdn/i.jpg"}, "k", "", 1});
+      EXPECT_EQ(attempt.kind, Kind::kAuthRejected) << attempt.error;
+      P want = c.want;
+      if (n == Network::NETWORK_X && c.want != P::kSuspended) want = P::kInvalid;  // X says only "Unauthorized"
+      if (n == Network::NETWORK_BLUESKY && c.want == P::kExpired) want = P::kRevoked;  // app passwords do not expire
+      EXPECT_EQ(attempt.auth_problem, want) << attempt.error;
+    }
   }
 }
 

@@ -6,7 +6,8 @@
 //   GET  /_sim/ledger        every post accepted, in order, on every network
 //   GET  /_sim/faults        the fault plan; POST to change it (see faults.h)
 //   GET  /_sim/stats         posts accepted, requests answered over-limit
-//   POST /_sim/revoke        {"token": ...}: the networks reject it from now on
+//   POST /_sim/revoke        {"token": ..., "why": revoked|expired|suspended}: the
+//                            networks reject it from now on, each saying why its way
 //   POST /_sim/mention       sends a signed mention webhook
 //   GET  /_sim/requests      every posting request as it arrived (re-sends too)
 //   GET  /healthz
@@ -146,8 +147,12 @@ int main(int argc, char** argv) {
     if (!in.is_object() || !in.contains("token") || !in["token"].is_string()) {
       return Reply(res, 400, {{"error", "token: required"}});
     }
-    sim.Revoke(in["token"]);
-    Reply(res, 200, {{"revoked", true}});
+    std::string why = in.value("why", "revoked");
+    if (why != "revoked" && why != "expired" && why != "suspended") {
+      return Reply(res, 400, {{"error", "why: want revoked, expired or suspended"}});
+    }
+    sim.Revoke(in["token"], why);
+    Reply(res, 200, {{"revoked", true}, {"why", why}});
   });
   server.Get("/_sim/faults", [&](const httplib::Request&, httplib::Response& res) { Reply(res, 200, faults.ToJson()); });
   server.Post("/_sim/faults", [&](const httplib::Request& req, httplib::Response& res) {

@@ -19,7 +19,7 @@ SimCore::SimCore(std::vector<Account> accounts, RateLimit limit, const Clock& cl
 std::optional<Account> SimCore::Authenticate(const std::string& bearer) const {
   {
     std::lock_guard lock(mu_);
-    if (std::find(revoked_.begin(), revoked_.end(), bearer) != revoked_.end()) return std::nullopt;
+    if (revoked_.count(bearer)) return std::nullopt;
     if (auto it = access_tokens_.find(bearer); it != access_tokens_.end()) {
       if (it->second.expires_ms > clock_.NowMs()) return accounts_[it->second.account];
       ++expired_token_calls_;
@@ -230,9 +230,15 @@ std::optional<Grant> SimCore::Refresh(const std::string& refresh_token, bool rot
   return g;
 }
 
-void SimCore::Revoke(const std::string& token) {
+void SimCore::Revoke(const std::string& token, const std::string& why) {
   std::lock_guard lock(mu_);
-  revoked_.push_back(token);
+  revoked_[token] = why;
+}
+
+std::string SimCore::WhyRefused(const std::string& token) const {
+  std::lock_guard lock(mu_);
+  auto it = revoked_.find(token);
+  return it == revoked_.end() ? "" : it->second;
 }
 
 size_t SimCore::accepted() const {

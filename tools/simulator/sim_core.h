@@ -124,7 +124,12 @@ class SimCore {
   // {"accepted": posts, "rate_limited": requests answered over-limit}.
   nlohmann::json Stats() const;
   // The network stops accepting this token (a user revoked the app).
-  void Revoke(const std::string& token);
+  // `why`: "revoked" (the user removed the app), "expired" (the token's
+  // time ran out) or "suspended" (the network locked the account); each
+  // network answers each its own way.
+  void Revoke(const std::string& token, const std::string& why = "revoked");
+  // Why a token stopped working ("" when it was never valid or still is).
+  std::string WhyRefused(const std::string& token) const;
 
   // A grant for an account: an access token valid for expires_in_s and a
   // refresh token whose access tokens live refreshed_expires_in_s. nullopt
@@ -151,7 +156,7 @@ class SimCore {
     int used = 0;
   };
   std::map<std::string, Window> windows_;  // net|account
-  std::vector<std::string> revoked_;
+  std::map<std::string, std::string> revoked_;  // token → why
   struct Issued {
     size_t account = 0;
     int64_t expires_ms = 0;   // access tokens

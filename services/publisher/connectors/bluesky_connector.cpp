@@ -50,10 +50,12 @@ class BlueskyConnector : public Connector {
     for (int round = 0; round < 2; ++round) {
       auto jwt = AccessJwt(ep, round > 0);
       if (!jwt.ok()) {
-        out.kind = absl::IsPermissionDenied(jwt.status()) ? PublishAttempt::Kind::kAuthRejected
-                                                          : PublishAttempt::Kind::kTransient;
+        out.kind = PublishAttempt::Kind::kTransient;
         out.error = "createSession: " + std::string(jwt.status().message());
-        return out;
+        if (!absl::IsPermissionDenied(jwt.status())) return out;
+        bool suspended = out.error.find("suspended") != std::string::npos;
+        return AuthRefused(out, suspended ? PublishAttempt::AuthProblem::kSuspended
+                                          : PublishAttempt::AuthProblem::kRevoked);
       }
       HttpRequest req;
       req.method = "POST";
@@ -208,7 +210,12 @@ class BlueskyConnector : public Connector {
     req.headers = {{"Content-Type", "application/json"}};
     auto res = SendHttp(req);
     if (!res.ok()) return absl::UnavailableError(std::string(res.status().message()));
-    if (res->status == 401 || res->status == 403) return absl::PermissionDeniedError("app password rejected");
+    if (res->status == 401 || res->status == 403) {
+      return absl::PermissionDeniedError("the app password was rejected (revoked or changed)");
+    }
+    if (res->status == 400 && JsonBody(*res).value("error", "") == "AccountTakedown") {
+      return absl::PermissionDeniedError("the account was taken down (suspended)");
+    }
     if (res->status != 200) return absl::UnavailableError("HTTP " + std::to_string(res->status));
     auto json = JsonBody(*res);
     if (!json.is_object() || !json.contains("accessJwt")) return absl::UnavailableError("malformed session");

@@ -56,6 +56,11 @@ struct PublishAttempt {
   // From the network's rate-limit headers: -1 when absent.
   int64_t limit_remaining = -1;
   int64_t limit_reset_ms = 0;
+  // Why the network refused our credentials (kAuthRejected), as far as it
+  // says: a refresh cures kExpired, only the account's owner cures kRevoked
+  // (reconnect) and kSuspended (the network locked the account).
+  enum class AuthProblem { kNone, kInvalid, kExpired, kRevoked, kSuspended };
+  AuthProblem auth_problem = AuthProblem::kNone;
 };
 
 // A post read back from the account (reconciliation after an unknown outcome).

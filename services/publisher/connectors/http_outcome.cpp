@@ -58,6 +58,7 @@ PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
     out.error = "rate limited by the network: " + message;
   } else if (status == 401 || status == 403) {
     out.kind = PublishAttempt::Kind::kAuthRejected;
+    out.auth_problem = PublishAttempt::AuthProblem::kInvalid;
     out.error = message;
   } else if (status >= 500 || status == 408) {
     // The request reached the network, and a 5xx does not say the post was
@@ -75,6 +76,18 @@ PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
     out.error = message;
   }
   return out;
+}
+
+PublishAttempt AuthRefused(PublishAttempt attempt, PublishAttempt::AuthProblem problem) {
+  using P = PublishAttempt::AuthProblem;
+  attempt.kind = PublishAttempt::Kind::kAuthRejected;
+  attempt.auth_problem = problem;
+  const char* meaning = problem == P::kExpired     ? "the access token expired"
+                        : problem == P::kRevoked   ? "the account's owner revoked Herald's access; reconnect the channel"
+                        : problem == P::kSuspended ? "the network suspended or locked the account"
+                                                   : "the network refused the credentials";
+  attempt.error = std::string(meaning) + ": " + attempt.error;
+  return attempt;
 }
 
 nlohmann::json JsonBody(const HttpResponse& response) {

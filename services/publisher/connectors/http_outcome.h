@@ -14,6 +14,10 @@ namespace herald::publisher {
 // kind is kPublished. A 2xx is kPublished here.
 PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& response);
 
+// The attempt as a refusal of our credentials for `problem`, its error led by
+// what that means for the channel ("the access token expired: …").
+PublishAttempt AuthRefused(PublishAttempt attempt, PublishAttempt::AuthProblem problem);
+
 // The body as JSON, or a discarded value.
 nlohmann::json JsonBody(const HttpResponse& response);
 

@@ -7,6 +7,18 @@
 namespace herald::publisher {
 namespace {
 
+// LinkedIn names the credential problem in `code`.
+PublishAttempt JudgeAuth(const absl::StatusOr<HttpResponse>& res, PublishAttempt out) {
+  if (out.kind != PublishAttempt::Kind::kAuthRejected || !res.ok()) return out;
+  auto body = JsonBody(*res);
+  std::string code = body.is_object() && body.contains("code") && body["code"].is_string() ? body["code"].get<std::string>() : "";
+  using P = PublishAttempt::AuthProblem;
+  if (code == "EXPIRED_ACCESS_TOKEN") return AuthRefused(out, P::kExpired);
+  if (code == "REVOKED_ACCESS_TOKEN") return AuthRefused(out, P::kRevoked);
+  if (res->status == 403 && out.error.find("restricted") != std::string::npos) return AuthRefused(out, P::kSuspended);
+  return AuthRefused(out, P::kInvalid);
+}
+
 class LinkedInConnector : public Connector {
  public:
   explicit LinkedInConnector(ConnectorOptions options) : options_(std::move(options)) {}
@@ -39,7 +51,7 @@ class LinkedInConnector : public Connector {
                    {"LinkedIn-Version", options_.api_version},
                    {"X-Restli-Protocol-Version", "2.0.0"}};
     auto res = SendHttp(req);
-    PublishAttempt out = ClassifyHttp(res);
+    PublishAttempt out = JudgeAuth(res, ClassifyHttp(res));
     if (res.ok() && res->status == 426) {
       out.error = "LinkedIn no longer serves API version " + options_.api_version +
                   ": set networks.linkedin.api.version in the networks file to an active version (LinkedIn said: " +
@@ -110,7 +122,7 @@ class LinkedInConnector : public Connector {
     req.headers.emplace_back("Authorization", "Bearer " + ep.token);
     req.headers.emplace_back("Content-Type", "application/json");
     auto res = SendHttp(req);
-    PublishAttempt out = ClassifyHttp(res);
+    PublishAttempt out = JudgeAuth(res, ClassifyHttp(res));
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     out.remote_id = res->Header("x-restli-id");
     if (out.remote_id.empty()) return MissingId(out, "x-restli-id");

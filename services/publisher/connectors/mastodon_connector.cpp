@@ -30,6 +30,15 @@ class MastodonConnector : public Connector {
     if (!post.idempotency_key.empty()) req.headers.emplace_back("Idempotency-Key", post.idempotency_key);
     auto res = SendHttp(req);
     PublishAttempt out = ClassifyHttp(res);
+    if (out.kind == PublishAttempt::Kind::kAuthRejected) {
+      // Mastodon says which in its error text.
+      using P = PublishAttempt::AuthProblem;
+      auto says = [&](const char* what) { return out.error.find(what) != std::string::npos; };
+      return AuthRefused(out, says("expired")                         ? P::kExpired
+                              : says("revoked")                       ? P::kRevoked
+                              : says("disabled") || says("suspended") ? P::kSuspended
+                                                                      : P::kInvalid);
+    }
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     auto json = JsonBody(*res);
     if (!json.is_object() || !json.contains("id")) return MissingId(out, "a status id");

@@ -29,7 +29,18 @@ PublishAttempt PostGraph(const Endpoint& ep, const std::string& version, const s
   if (res.ok() && res->status >= 400 && res->status < 500) {
     // The Graph API reports throttling and bad tokens as 400/403 with an error code.
     int code = GraphErrorCode(*res);
-    if (code == 190 || code == 102) out.kind = PublishAttempt::Kind::kAuthRejected;
+    if (code == 190 || code == 102) {
+      // The subcode says why the token no longer works.
+      auto body = JsonBody(*res);
+      int sub = body.is_object() && body.contains("error") && body["error"].is_object()
+                    ? body["error"].value("error_subcode", 0)
+                    : 0;
+      using P = PublishAttempt::AuthProblem;
+      out = AuthRefused(out, sub == 463 || sub == 467       ? P::kExpired
+                             : sub == 458 || sub == 460     ? P::kRevoked
+                             : sub == 459 || sub == 464     ? P::kSuspended
+                                                            : P::kInvalid);
+    }
     if (code == 4 || code == 17 || code == 32 || code == 613 || code == 80001) {
       out.kind = PublishAttempt::Kind::kRateLimited;
       out.retry_after_ms = 60000;

@@ -24,8 +24,8 @@ PublishAttempt JudgeForbidden(const nlohmann::json& body, PublishAttempt out) {
     out.kind = PublishAttempt::Kind::kContentRejected;
     out.error = "X refuses a post identical to a recent one (duplicate content)";
   } else if (says("suspended")) {
-    out.kind = PublishAttempt::Kind::kAuthRejected;
-    out.error = "the X account is suspended: " + detail;
+    out.error = detail;
+    out = AuthRefused(out, PublishAttempt::AuthProblem::kSuspended);
   } else if (type.find("client-forbidden") != std::string::npos) {
     out.kind = PublishAttempt::Kind::kAuthRejected;
     out.error = "X refuses the app (client-forbidden): check its project and access level: " + detail;

@@ -168,6 +168,9 @@ void AddBlueskyRoutes(RouteKit& kit) {
   kit.server.Post("/xrpc/com.atproto.server.createSession", [pds](const httplib::Request& req, httplib::Response& res) {
     json body = Body(req);
     auto a = pds->ByIdentifier(Str(body, "identifier"));
+    if (a && Str(body, "password") == a->token && pds->kit_.core.WhyRefused(a->token) == "suspended") {
+      return Reply(res, 400, {{"error", "AccountTakedown"}, {"message", "Account has been taken down"}});
+    }
     if (!a || Str(body, "password") != a->token || !pds->kit_.core.Authenticate(a->token)) {
       return Reply(res, 401, {{"error", "AuthenticationRequired"}, {"message", "Invalid identifier or password"}});
     }

@@ -42,7 +42,20 @@ void AddGraphRoutes(RouteKit& kit) {
     std::string token = Bearer(req);
     if (token.empty()) token = req.get_param_value("access_token");
     auto a = kit.core.Authenticate(token);
-    if (!a) GraphError(res, 400, 190, "Invalid OAuth access token - Cannot parse access token");
+    if (a) return a;
+    std::string why = kit.core.WhyRefused(token);
+    if (why == "expired") {
+      GraphError(res, 400, 190, "Error validating access token: Session has expired", 463);
+    } else if (why == "revoked") {
+      GraphError(res, 400, 190, "Error validating access token: The user has not authorized application", 458);
+    } else if (why == "suspended") {
+      GraphError(res, 400, 190,
+                 "Error validating access token: You cannot access the app till you log in to www.facebook.com "
+                 "and follow the instructions given.",
+                 459);
+    } else {
+      GraphError(res, 400, 190, "Invalid OAuth access token - Cannot parse access token");
+    }
     return a;
   };
   auto usage = [&kit](const Account& a, const Admission& adm) {

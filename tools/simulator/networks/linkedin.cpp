@@ -43,7 +43,17 @@ bool VersionServed(const httplib::Request& req, httplib::Response& res) {
 void AddLinkedInRoutes(RouteKit& kit) {
   auto auth = [&kit](const httplib::Request& req, httplib::Response& res) {
     auto a = kit.core.Authenticate(Bearer(req));
-    if (!a) Error(res, 401, 65600, "INVALID_ACCESS_TOKEN", "Invalid access token");
+    if (a) return a;
+    std::string why = kit.core.WhyRefused(Bearer(req));
+    if (why == "expired") {
+      Error(res, 401, 65601, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired");
+    } else if (why == "revoked") {
+      Error(res, 401, 65602, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user");
+    } else if (why == "suspended") {
+      Error(res, 403, 100, "ACCESS_DENIED", "Member is restricted");
+    } else {
+      Error(res, 401, 65600, "INVALID_ACCESS_TOKEN", "Invalid access token");
+    }
     return a;
   };
   kit.server.Get("/v2/userinfo", [auth](const httplib::Request& req, httplib::Response& res) {

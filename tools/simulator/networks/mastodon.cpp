@@ -44,7 +44,17 @@ Headers Limits(const Admission& adm) {
 void AddMastodonRoutes(RouteKit& kit) {
   auto auth = [&kit](const httplib::Request& req, httplib::Response& res) {
     auto a = kit.core.Authenticate(Bearer(req));
-    if (!a) Reply(res, 401, {{"error", "The access token is invalid"}});
+    if (a) return a;
+    std::string why = kit.core.WhyRefused(Bearer(req));
+    if (why == "suspended") {
+      Reply(res, 403, {{"error", "Your login is currently disabled"}});
+    } else if (why == "expired") {
+      Reply(res, 401, {{"error", "The access token expired"}});
+    } else if (why == "revoked") {
+      Reply(res, 401, {{"error", "The access token was revoked"}});
+    } else {
+      Reply(res, 401, {{"error", "The access token is invalid"}});
+    }
     return a;
   };
   kit.server.Get("/api/v1/accounts/verify_credentials", [&kit, auth](const httplib::Request& req, httplib::Response& res) {

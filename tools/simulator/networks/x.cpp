@@ -41,7 +41,13 @@ json Tweet(RouteKit& kit, const SimPost& p) {
 void AddXRoutes(RouteKit& kit) {
   auto auth = [&kit](const httplib::Request& req, httplib::Response& res) {
     auto a = kit.core.Authenticate(Bearer(req));
-    if (!a) Problem(res, 401, "Unauthorized", "Unauthorized", "about:blank");
+    if (a) return a;
+    if (kit.core.WhyRefused(Bearer(req)) == "suspended") {
+      Problem(res, 403, "Forbidden", "Your account is suspended and is not permitted to access this feature.",
+              "about:blank");
+    } else {
+      Problem(res, 401, "Unauthorized", "Unauthorized", "about:blank");  // X does not say why
+    }
     return a;
   };
   kit.server.Get("/2/users/me", [auth](const httplib::Request& req, httplib::Response& res) {
