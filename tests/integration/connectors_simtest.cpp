@@ -257,6 +257,31 @@ TEST(ConnectorAuth, EveryNetworkTellsExpiredRevokedAndSuspendedApart) {
   }
 }
 
+// An expired Bluesky access token is renewed with the session's refresh
+// token, as clients do, not by logging in again (createSession allows 30
+// calls in 5 minutes per account).
+TEST_F(ConnectorsTest, AnExpiredBlueskySessionIsRefreshedNotRecreated) {
+  auto bluesky = Make(Network::NETWORK_BLUESKY);
+  Endpoint ep = Connect(*bluesky);
+  ASSERT_EQ(bluesky->Publish(ep, Post("before the token expired")).kind, Kind::kPublished);
+  auto sessions = [&] {
+    HttpRequest req;
+    req.url = sim_->url() + "/_sim/bluesky/sessions";
+    return nlohmann::json::parse(SendHttp(req)->body);
+  };
+  auto before = sessions();
+  HttpRequest expire;
+  expire.method = "POST";
+  expire.url = sim_->url() + "/_sim/bluesky/expire-access-tokens";
+  ASSERT_EQ(SendHttp(expire)->status, 200);
+  auto attempt = bluesky->Publish(ep, Post("after the token expired"));
+  EXPECT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+  auto after = sessions();
+  EXPECT_EQ(after["refreshed"].get<int>() - before["refreshed"].get<int>(), 1);
+  EXPECT_EQ(after["created"], before["created"]);
+  EXPECT_EQ(LedgerCount("after the token expired"), 1u);
+}
+
 // X answers a post identical to a recent one with 403 "duplicate content":
 // the post fails as content, and the channel is not sent to re-authorise.
 TEST_F(ConnectorsTest, XDuplicateContentIsAContentErrorNotAnAuthError) {

@@ -87,8 +87,7 @@ class BlueskyConnector : public Connector {
       auto json = res.ok() ? JsonBody(*res) : nlohmann::json();
       std::string error = json.is_object() ? json.value("error", "") : "";
       if (res.ok() && (error == "ExpiredToken" || res->status == 401) && round == 0) {
-        Forget(ep);  // the access token expired: a new session, once
-        continue;
+        continue;  // the access token expired: refresh the session (or start a new one), once
       }
       bool key_taken = out.kind == PublishAttempt::Kind::kContentRejected && json.is_object() &&
                        json.value("message", "").find("already exists") != std::string::npos;
@@ -198,8 +197,30 @@ class BlueskyConnector : public Connector {
   }
 
   struct Session {
-    std::string access_jwt, did, handle;
+    std::string access_jwt, refresh_jwt, did, handle;
   };
+
+  static absl::StatusOr<Session> ParseSession(const HttpResponse& res) {
+    auto json = JsonBody(res);
+    if (!json.is_object() || !json.contains("accessJwt")) return absl::UnavailableError("malformed session");
+    return Session{json.value("accessJwt", ""), json.value("refreshJwt", ""), json.value("did", ""),
+                   json.value("handle", "")};
+  }
+
+  // com.atproto.server.refreshSession with the refresh JWT: how a client
+  // renews an expired access token (createSession is limited to 30 calls in
+  // 5 minutes and 300 a day per account).
+  absl::StatusOr<Session> RefreshSession(const Endpoint& ep, const std::string& refresh_jwt) {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = ep.base_url + "/xrpc/com.atproto.server.refreshSession";
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + refresh_jwt}};
+    auto res = SendHttp(req);
+    if (!res.ok()) return absl::UnavailableError(std::string(res.status().message()));
+    if (res->status != 200) return absl::PermissionDeniedError("refreshSession: HTTP " + std::to_string(res->status));
+    return ParseSession(*res);
+  }
 
   absl::StatusOr<Session> CreateSession(const Endpoint& ep) {
     HttpRequest req;
@@ -217,29 +238,29 @@ class BlueskyConnector : public Connector {
       return absl::PermissionDeniedError("the account was taken down (suspended)");
     }
     if (res->status != 200) return absl::UnavailableError("HTTP " + std::to_string(res->status));
-    auto json = JsonBody(*res);
-    if (!json.is_object() || !json.contains("accessJwt")) return absl::UnavailableError("malformed session");
-    return Session{json.value("accessJwt", ""), json.value("did", ""), json.value("handle", "")};
+    return ParseSession(*res);
   }
 
-  // Sessions are reused: createSession allows 30 calls per 5 minutes.
-  absl::StatusOr<std::string> AccessJwt(const Endpoint& ep, bool fresh) {
+  // Sessions are reused; an expired one (`renew`) is refreshed with its
+  // refresh JWT, and only when that fails is a new one created.
+  absl::StatusOr<std::string> AccessJwt(const Endpoint& ep, bool renew) {
     std::string key = SessionKey(ep);
+    std::string refresh_jwt;
     {
       std::lock_guard lock(mu_);
-      auto it = jwts_.find(key);
-      if (!fresh && it != jwts_.end()) return it->second;
+      auto it = sessions_.find(key);
+      if (it != sessions_.end()) {
+        if (!renew) return it->second.access_jwt;
+        refresh_jwt = it->second.refresh_jwt;
+      }
     }
-    auto session = CreateSession(ep);
+    absl::StatusOr<Session> session = absl::NotFoundError("no session");
+    if (!refresh_jwt.empty()) session = RefreshSession(ep, refresh_jwt);
+    if (!session.ok()) session = CreateSession(ep);
     if (!session.ok()) return session.status();
     std::lock_guard lock(mu_);
-    jwts_[key] = session->access_jwt;
+    sessions_[key] = *session;
     return session->access_jwt;
-  }
-
-  void Forget(const Endpoint& ep) {
-    std::lock_guard lock(mu_);
-    jwts_.erase(SessionKey(ep));
   }
 
   // A changed app password (a reconnected channel) must not reuse the old session.
@@ -249,7 +270,7 @@ class BlueskyConnector : public Connector {
 
   ConnectorOptions options_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::string> jwts_;
+  std::unordered_map<std::string, Session> sessions_;
 };
 
 }  // namespace

@@ -110,7 +110,9 @@ class Pds {
       return fail(401, "InvalidToken", "Token could not be verified");
     }
     if (Str(payload, "scope") != scope) return fail(400, "InvalidToken", "Bad token scope");
-    if (payload.value("exp", int64_t{0}) * 1000 <= kit_.core.clock().NowMs()) {
+    bool expired_early = scope == "com.atproto.access" &&
+                         std::strtoull(Str(payload, "jti").c_str(), nullptr, 10) <= access_expired_through_;
+    if (expired_early || payload.value("exp", int64_t{0}) * 1000 <= kit_.core.clock().NowMs()) {
       return fail(400, "ExpiredToken", "Token has expired");
     }
     return account;
@@ -155,10 +157,15 @@ class Pds {
     return {{"uri", owner ? Uri(*owner, p) : ""}, {"cid", CidOf(p)}};
   }
 
+  // Every access token issued so far expires now (a test's way to reach
+  // ExpiredToken without waiting two hours).
+  void ExpireAccessTokens() { access_expired_through_ = jti_.load(); }
+
   RouteKit& kit_;
+  std::atomic<uint64_t> sessions_created_{0}, sessions_refreshed_{0};
 
  private:
-  std::atomic<uint64_t> jti_{0}, tid_counter_{0};
+  std::atomic<uint64_t> jti_{0}, tid_counter_{0}, access_expired_through_{0};
 };
 
 }  // namespace
@@ -174,10 +181,22 @@ void AddBlueskyRoutes(RouteKit& kit) {
     if (!a || Str(body, "password") != a->token || !pds->kit_.core.Authenticate(a->token)) {
       return Reply(res, 401, {{"error", "AuthenticationRequired"}, {"message", "Invalid identifier or password"}});
     }
+    ++pds->sessions_created_;
     Reply(res, 200, pds->SessionBody(*a));
   });
   kit.server.Post("/xrpc/com.atproto.server.refreshSession", [pds](const httplib::Request& req, httplib::Response& res) {
-    if (auto a = pds->Session(req, res, "com.atproto.refresh")) Reply(res, 200, pds->SessionBody(*a));
+    if (auto a = pds->Session(req, res, "com.atproto.refresh")) {
+      ++pds->sessions_refreshed_;
+      Reply(res, 200, pds->SessionBody(*a));
+    }
+  });
+  // Test controls: expire every access token now; count sessions.
+  kit.server.Post("/_sim/bluesky/expire-access-tokens", [pds](const httplib::Request&, httplib::Response& res) {
+    pds->ExpireAccessTokens();
+    Reply(res, 200, {{"expired", true}});
+  });
+  kit.server.Get("/_sim/bluesky/sessions", [pds](const httplib::Request&, httplib::Response& res) {
+    Reply(res, 200, {{"created", pds->sessions_created_.load()}, {"refreshed", pds->sessions_refreshed_.load()}});
   });
   kit.server.Get("/xrpc/com.atproto.server.getSession", [pds](const httplib::Request& req, httplib::Response& res) {
     if (auto a = pds->Session(req, res, "com.atproto.access")) {
