@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "bench: publishing %d posts through the simulator...\n", posts);
   {
     herald::testing::DevBroker broker;
-    herald::testing::Simulator sim("bench-token:brand", 1'000'000, 3600);
+    herald::testing::Simulator sim("bench-token:brand", 1'000'000, 3600, {"--x-user-daily-limit=1000000"});
     auto box = CredentialsBox::FromHex(std::string(64, '5'));
     ChannelStore channels(redis, *box);
     // 32 accounts' channels: deliveries of different channels run side by side.

@@ -325,6 +325,25 @@ TEST_F(ConnectorsTest, ARetiredLinkedInVersionSaysWhatToChange) {
   EXPECT_EQ(LedgerCount("on an old version"), 0u);
 }
 
+// X keeps a per-user 24-hour posting window beside the endpoint's: when it
+// is the one used up, the attempt says so (remaining 0, reset at the end of
+// the day window), which the publisher's limiter then honours.
+TEST(ConnectorLimits, XsDailyUserWindowIsReadBesideTheEndpointWindow) {
+  Simulator sim("tok-a:alice", /*rate_limit=*/1000, /*window_s=*/900, {"--x-user-daily-limit=3"});
+  auto x = MakeConnector(Network::NETWORK_X, ConnectorOptions{});
+  Endpoint ep{sim.url(), "tok-a", "", ""};
+  ep.account_id = x->VerifyCredentials(ep)->remote_id;
+  PublishAttempt last;
+  for (int i = 0; i < 3; ++i) {
+    last = x->Publish(ep, {"daily " + std::to_string(i), {}, "d" + std::to_string(i), "", 1});
+    ASSERT_EQ(last.kind, Kind::kPublished) << last.error;
+  }
+  EXPECT_EQ(last.limit_remaining, 0);  // the endpoint window has 997 left; the day has none
+  EXPECT_GT(last.limit_reset_ms, SystemClock::Instance().NowMs() + 900'000);
+  auto refused = x->Publish(ep, {"daily 3", {}, "d3", "", 1});
+  EXPECT_EQ(refused.kind, Kind::kRateLimited) << refused.error;
+}
+
 TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
   Simulator sim("tok-a:alice", /*rate_limit=*/6, /*window_s=*/3600);  // Bluesky: 6 points = 2 posts
   ConnectorOptions o;

@@ -6,13 +6,14 @@
 
 namespace herald::testing {
 
-Simulator::Simulator(const std::string& accounts, int rate_limit, int window_s)
+Simulator::Simulator(const std::string& accounts, int rate_limit, int window_s,
+                     const std::vector<std::string>& extra_args)
     : dir_(MakeTempDir("herald-sim-")), port_(FreePort()) {
-  process_ = Process("simulator",
-                     {BinaryDir() + "/tools/simulator/herald-simulator", "--port=" + std::to_string(port_),
-                      "--accounts=" + accounts, "--rate-limit=" + std::to_string(rate_limit),
-                      "--rate-window-s=" + std::to_string(window_s)},
-                     {}, dir_ + "/simulator.log");
+  std::vector<std::string> args = {BinaryDir() + "/tools/simulator/herald-simulator", "--port=" + std::to_string(port_),
+                                   "--accounts=" + accounts, "--rate-limit=" + std::to_string(rate_limit),
+                                   "--rate-window-s=" + std::to_string(window_s)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  process_ = Process("simulator", args, {}, dir_ + "/simulator.log");
   if (!WaitForPort(port_, std::chrono::seconds(10))) throw std::runtime_error("simulator did not start");
 }
 

@@ -2,6 +2,7 @@
 // The network simulator (tools/simulator) as a child process on a free port,
 // with helpers for its test controls.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +13,9 @@ namespace herald::testing {
 class Simulator {
  public:
   // accounts: "token:username[,...]"; rate limit per (network, account) window.
-  explicit Simulator(const std::string& accounts, int rate_limit = 1000, int window_s = 3600);
+  // extra_args: more simulator flags ("--x-user-daily-limit=3").
+  explicit Simulator(const std::string& accounts, int rate_limit = 1000, int window_s = 3600,
+                     const std::vector<std::string>& extra_args = {});
   ~Simulator();
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // POST /_sim/faults; fails the calling test on a refusal.

@@ -57,22 +57,28 @@ bool SimCore::HasRecentDuplicate(Net net, const std::string& account_id, const s
 }
 
 Admission SimCore::Charge(Net net, const std::string& account_id, int cost) {
+  Admission a = ChargeWindow(std::string(NetName(net)) + "|" + (limit_.per_app ? std::string("*app*") : account_id),
+                             limit_.limit, limit_.window_ms, cost);
+  return a;
+}
+
+Admission SimCore::ChargeWindow(const std::string& name, int limit, int64_t window_ms, int cost) {
   std::lock_guard lock(mu_);
   int64_t now = clock_.NowMs();
-  Window& w = windows_[std::string(NetName(net)) + "|" + (limit_.per_app ? std::string("*app*") : account_id)];
+  Window& w = windows_[name];
   // Fixed windows aligned to the clock, as most networks keep them.
-  if (w.start_ms < 0 || now - w.start_ms >= limit_.window_ms) w = {now - now % limit_.window_ms, 0};
+  if (w.start_ms < 0 || now - w.start_ms >= window_ms) w = {now - now % window_ms, 0};
   Admission a;
-  a.limit = limit_.limit;
-  a.reset_ms = w.start_ms + limit_.window_ms;
-  if (w.used + cost > limit_.limit) {
-    a.remaining = std::max(0, limit_.limit - w.used);
+  a.limit = limit;
+  a.reset_ms = w.start_ms + window_ms;
+  if (w.used + cost > limit) {
+    a.remaining = std::max(0, limit - w.used);
     ++rate_limited_;
     return a;
   }
   w.used += cost;
   a.ok = true;
-  a.remaining = limit_.limit - w.used;
+  a.remaining = limit - w.used;
   return a;
 }
 

@@ -52,6 +52,8 @@ struct RateLimit {
   // One window per network for every account (an app-wide limit, like X's
   // per-app caps) instead of one per account.
   bool per_app = false;
+  // X's per-user posts per 24 hours (2,400 on X).
+  int x_user_daily = 2400;
 };
 
 // The quota check of one request.
@@ -87,6 +89,8 @@ class SimCore {
   bool HasRecentDuplicate(Net net, const std::string& account_id, const std::string& text, int64_t within_ms) const;
   // Takes `cost` from the account's current window of the network, if it fits.
   Admission Charge(Net net, const std::string& account_id, int cost = 1);
+  // Any fixed window by name (cost 0 only reads it).
+  Admission ChargeWindow(const std::string& name, int limit, int64_t window_ms, int cost);
   // A post accepted earlier under the same key (a found one is counted as a
   // repeat the key absorbed).
   std::optional<SimPost> FindByKey(Net net, const std::string& account_id, const std::string& key) const;

@@ -1,5 +1,6 @@
 #include "publisher/connectors/http_outcome.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -34,6 +35,13 @@ PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
   if (auto v = res->Header("x-rate-limit-reset"); !v.empty()) out.limit_reset_ms = std::atoll(v.c_str()) * 1000;
   if (auto v = res->Header("ratelimit-reset"); !v.empty()) out.limit_reset_ms = std::atoll(v.c_str()) * 1000;
   if (auto v = res->Header("x-ratelimit-reset"); !v.empty()) out.limit_reset_ms = ParseTimeMs(v);
+  // X's per-user 24-hour posting window sits beside the endpoint's window:
+  // when it is the one used up, it decides when posting can resume.
+  if (auto v = res->Header("x-user-limit-24hour-remaining"); !v.empty() && std::atoll(v.c_str()) == 0) {
+    out.limit_remaining = 0;
+    out.limit_reset_ms =
+        std::max<int64_t>(out.limit_reset_ms, std::atoll(res->Header("x-user-limit-24hour-reset").c_str()) * 1000);
+  }
   long status = res->status;
   auto body = JsonBody(*res);
   std::string message;

@@ -12,7 +12,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int64_t kDuplicateWindowMs = 24LL * 3600 * 1000;
-constexpr int kUserDailyPosts = 2400;  // X's documented per-user daily cap on posts
 
 void Problem(httplib::Response& res, int status, const std::string& title, const std::string& detail,
              const std::string& type, const Headers& headers = {}, json extra = json::object()) {
@@ -83,14 +82,20 @@ void AddXRoutes(RouteKit& kit) {
                      {{"errors", {{{"message", "The Tweet you are replying to does not exist or is not visible."}}}}});
     }
     kit.Posting(req, res, [&] {
+      // Two windows, as X keeps them: the endpoint's and the user's posts
+      // per 24 hours; either one used up is a 429.
       auto adm = kit.core.Charge(Net::kX, a->id);
+      Admission daily = adm.ok ? kit.core.ChargeWindow("x-user-24h|" + a->id, kit.core.limit().x_user_daily,
+                                                       kDuplicateWindowMs, 1)
+                               : kit.core.ChargeWindow("x-user-24h|" + a->id, kit.core.limit().x_user_daily,
+                                                       kDuplicateWindowMs, 0);
       Headers h{{"x-rate-limit-limit", std::to_string(adm.limit)},
                 {"x-rate-limit-remaining", std::to_string(adm.remaining)},
                 {"x-rate-limit-reset", EpochSeconds(adm.reset_ms)},
-                {"x-user-limit-24hour-limit", std::to_string(kUserDailyPosts)},
-                {"x-user-limit-24hour-remaining", std::to_string(kUserDailyPosts - 1)},
-                {"x-user-limit-24hour-reset", EpochSeconds(kit.core.clock().NowMs() + kDuplicateWindowMs)}};
-      if (!adm.ok) return Problem(res, 429, "Too Many Requests", "Too Many Requests", "about:blank", h);
+                {"x-user-limit-24hour-limit", std::to_string(daily.limit)},
+                {"x-user-limit-24hour-remaining", std::to_string(daily.remaining)},
+                {"x-user-limit-24hour-reset", EpochSeconds(daily.reset_ms)}};
+      if (!adm.ok || !daily.ok) return Problem(res, 429, "Too Many Requests", "Too Many Requests", "about:blank", h);
       if (kit.core.HasRecentDuplicate(Net::kX, a->id, text, kDuplicateWindowMs)) {
         return Problem(res, 403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.",
                        "about:blank", h);
