@@ -119,7 +119,7 @@ class FakeDirectory : public ChannelDirectory {
   }
   absl::StatusOr<std::vector<ContentProblem>> ValidateContent(const std::string&, const std::string&, const std::string&,
                                                           const std::vector<std::string>&, const std::string&,
-                                                          bool) override {
+                                                          bool, bool) override {
     return std::vector<ContentProblem>{};
   }
 };

@@ -80,11 +80,13 @@ LedgerEntry ParseEntry(const RedisReply& r) {
 }  // namespace
 
 std::string DeliveryKey::RedisKey() const {
-  return "pub:{" + channel.str() + "}:dlv:" + post.str() + ":" + std::to_string(Ms(occurrence));
+  return "pub:{" + channel.str() + "}:dlv:" + post.str() + ":" + std::to_string(Ms(occurrence)) +
+         (part > 0 ? ":p" + std::to_string(part) : "");
 }
 
 std::string DeliveryKey::IdempotencyKey() const {
-  uint64_t h = StableHash(post.str() + "|" + channel.str() + "|" + std::to_string(Ms(occurrence)));
+  uint64_t h = StableHash(post.str() + "|" + channel.str() + "|" + std::to_string(Ms(occurrence)) +
+                          (part > 0 ? "|p" + std::to_string(part) : ""));
   return "herald-" + post.str() + "-" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
 }
 

@@ -19,6 +19,9 @@ struct DeliveryKey {
   PostId post;
   ChannelId channel;
   TimePoint occurrence;
+  // A thread's part after the first (0: the post, or a thread's first part):
+  // each part is delivered, and remembered, on its own.
+  int part = 0;
 
   std::string RedisKey() const;
   // Stable across retries and replicas: the network's idempotency key.

@@ -10,9 +10,27 @@
 #include "herald/topics.h"
 #include "publisher/channel_events.h"
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/content_rules.h"
 #include "publisher/quota_plan.h"
 
 namespace herald::publisher {
+
+namespace {
+
+// The thread part this lane's thread is delivering, if any. Announce keeps
+// a part's PUBLISHED to itself (the post is published when its last part
+// is) and tells the loop what the part became; every other outcome (retry,
+// deferral, failure) is the post's, and a redelivery resumes at that part.
+struct ThreadPart {
+  int index = 0;
+  bool last = false;
+  std::string first_remote_id, first_remote_url;  // the thread is known by its first post
+  bool published = false;
+  std::string remote_id, remote_url;
+};
+thread_local ThreadPart* current_part = nullptr;
+
+}  // namespace
 
 using herald::common::v1::Network;
 using herald::events::v1::PostDue;
@@ -116,6 +134,20 @@ void DeliveryWorker::Loop(const std::atomic<bool>& stopping) {
 }
 
 absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, Network network, bool dead_letter) {
+  std::string part_suffix;
+  if (ThreadPart* tp = current_part) {
+    part_suffix = "_p" + std::to_string(tp->index);
+    if (result.outcome() == PublishOutcome::PUBLISH_OUTCOME_PUBLISHED) {
+      tp->published = true;
+      tp->remote_id = result.remote_id();
+      tp->remote_url = result.remote_url();
+      if (!tp->last) return absl::OkStatus();
+      if (!tp->first_remote_id.empty()) {
+        result.set_remote_id(tp->first_remote_id);
+        result.set_remote_url(tp->first_remote_url);
+      }
+    }
+  }
   result.set_post_id(due.post_id());
   result.set_channel_id(due.channel_id());
   result.set_occurrence_ms(due.occurrence_ms());
@@ -124,7 +156,7 @@ absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, 
   // Deterministic event id: a re-announced result is recognisably the same event.
   *result.mutable_meta() = NewEventMeta(result, due.meta().workspace_id(), clock_,
                                         "res_" + due.post_id() + "_" + due.channel_id() + "_" +
-                                            std::to_string(due.occurrence_ms()) + "_" +
+                                            std::to_string(due.occurrence_ms()) + part_suffix + "_" +
                                             std::to_string(static_cast<int>(result.outcome())));
   result.mutable_meta()->set_traceparent(due.meta().traceparent());
   std::string bytes = result.SerializeAsString();
@@ -206,8 +238,50 @@ absl::Status DeliveryWorker::MarkNeedsReauth(herald::publisher::v1::Channel chan
 
 // The steps of a delivery, in order. Each decides one thing; it either lets
 // the delivery go on (nullopt) or ends it, with the status Deliver returns.
+
+std::vector<std::string> DeliveryWorker::ThreadParts(const PostDue& due) {
+  if (!due.split_into_thread()) return {};
+  auto channel = channels_.Get(WorkspaceId(due.meta().workspace_id()), ChannelId(due.channel_id()));
+  if (!channel.ok()) return {};
+  const NetworkProfile* profile = catalog_.Find((*channel)->channel.network());
+  if (!profile || !profile->threads.supported || CountedLength(due.text(), profile->text) <= profile->text.max_length) {
+    return {};
+  }
+  // Deterministic: a redelivery splits the same text into the same parts.
+  return SplitThread(due.text(), profile->text, profile->threads.max_parts);
+}
+
 absl::Status DeliveryWorker::Deliver(const PostDue& due, std::vector<SentRecord>& sent) {
-  InFlight d(due, clock_.NowMs());
+  std::vector<std::string> parts = ThreadParts(due);
+  if (parts.size() <= 1) return DeliverOne(due, 0, sent);
+  // Part by part, each replying to the one before. A part already sent (its
+  // ledger says so) is announced to us again with its remote id, not sent.
+  PostDue part = due;
+  ThreadPart state;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    part.set_text(parts[k]);
+    if (k > 0) {
+      part.set_in_reply_to_remote_id(state.remote_id);
+      part.clear_media_urls();  // media go with the first part
+    }
+    ThreadPart tp;
+    tp.index = static_cast<int>(k);
+    tp.last = k + 1 == parts.size();
+    tp.first_remote_id = state.first_remote_id;
+    tp.first_remote_url = state.first_remote_url;
+    current_part = &tp;
+    absl::Status s = DeliverOne(part, static_cast<int>(k), sent);
+    current_part = nullptr;
+    if (!s.ok()) return s;
+    if (!tp.published) return absl::OkStatus();  // the post's outcome is announced; a redelivery resumes here
+    if (k == 0) state.first_remote_id = tp.remote_id, state.first_remote_url = tp.remote_url;
+    state.remote_id = tp.remote_id;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DeliveryWorker::DeliverOne(const PostDue& due, int part, std::vector<SentRecord>& sent) {
+  InFlight d(due, part, clock_.NowMs());
   for (auto step : {&DeliveryWorker::LoadChannel, &DeliveryWorker::ClaimLedger, &DeliveryWorker::CheckChannel,
                     &DeliveryWorker::FreshToken, &DeliveryWorker::TakeQuota, &DeliveryWorker::ReadBack}) {
     if (auto end = (this->*step)(d)) return *end;

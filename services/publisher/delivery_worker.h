@@ -75,8 +75,8 @@ class DeliveryWorker {
  private:
   // One delivery as it passes through the steps.
   struct InFlight {
-    InFlight(const herald::events::v1::PostDue& d, int64_t now_ms)
-        : due(d), key{PostId(d.post_id()), ChannelId(d.channel_id()), AtMs(d.occurrence_ms())}, now(now_ms) {}
+    InFlight(const herald::events::v1::PostDue& d, int part, int64_t now_ms)
+        : due(d), key{PostId(d.post_id()), ChannelId(d.channel_id()), AtMs(d.occurrence_ms()), part}, now(now_ms) {}
     const std::string& workspace() const { return due.meta().workspace_id(); }
     const herald::events::v1::PostDue& due;
     const DeliveryKey key;
@@ -95,6 +95,11 @@ class DeliveryWorker {
   // A step lets the delivery go on (nullopt) or ends it with this status: OK
   // once its outcome is announced; an error when nothing durable was decided.
   using Step = std::optional<absl::Status>;
+  // One post, or one part of a thread, through the steps.
+  absl::Status DeliverOne(const herald::events::v1::PostDue& due, int part, std::vector<SentRecord>& sent);
+  // The parts a thread goes out as; empty when the post is not split (not
+  // asked, fits, or the network has no threads).
+  std::vector<std::string> ThreadParts(const herald::events::v1::PostDue& due);
   Step LoadChannel(InFlight& d);
   Step ClaimLedger(InFlight& d);
   Step CheckChannel(InFlight& d);

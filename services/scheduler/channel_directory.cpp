@@ -34,7 +34,8 @@ class PublisherChannelDirectory : public ChannelDirectory {
   absl::StatusOr<std::vector<ContentProblem>> ValidateContent(const std::string& workspace_id,
                                                           const std::string& channel_id, const std::string& text,
                                                           const std::vector<std::string>& media_urls,
-                                                          const std::string& link, bool reply) override {
+                                                          const std::string& link, bool reply,
+                                                          bool split_into_thread) override {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
     pub::ValidateContentRequest req;
@@ -44,6 +45,7 @@ class PublisherChannelDirectory : public ChannelDirectory {
     for (const auto& m : media_urls) req.add_media_urls(m);
     req.set_link(link);
     req.set_reply(reply);
+    req.set_split_into_thread(split_into_thread);
     pub::ValidateContentResponse res;
     grpc::Status s = stub_->ValidateContent(&ctx, req, &res);
     if (!s.ok()) return FromCallee(s, "publisher ValidateContent");

@@ -29,13 +29,15 @@ class ChannelDirectory {
   virtual absl::StatusOr<std::optional<ChannelInfo>> Lookup(const std::string& workspace_id,
                                                            const std::string& channel_id) = 0;
   // The network's objections to this content; empty when it fits. `reply`: it
-  // answers another post (not every network takes replies). The publisher's
-  // refusals keep their code (common/status.h FromCallee).
+  // answers another post. `split_into_thread`: text over the limit may go out
+  // as a thread where the network has threads. The publisher's refusals keep
+  // their code (common/status.h FromCallee).
   virtual absl::StatusOr<std::vector<ContentProblem>> ValidateContent(const std::string& workspace_id,
                                                                   const std::string& channel_id,
                                                                   const std::string& text,
                                                                   const std::vector<std::string>& media_urls,
-                                                                  const std::string& link, bool reply) = 0;
+                                                                  const std::string& link, bool reply,
+                                                                  bool split_into_thread) = 0;
 };
 
 // Asks the publisher's gRPC API with deadlines.

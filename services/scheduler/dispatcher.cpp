@@ -154,6 +154,7 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
       due.mutable_media_urls()->CopyFrom(p.media_urls());
       due.set_variant(p.variant());
       due.set_in_reply_to_remote_id(p.in_reply_to_remote_id());
+      due.set_split_into_thread(p.split_into_thread());
       *due.mutable_meta() = NewEventMeta(due, p.workspace_id(), clock_);
       producer_.Produce(topics::k_posts_due, target->channel_id(), due.SerializeAsString(), EventHeaders(due.meta()),
                         [this, post](const std::string& error) {

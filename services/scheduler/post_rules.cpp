@@ -159,6 +159,7 @@ v1::Post BuildPost(const v1::CreatePostRequest& r, const std::string& post_id, i
   post.set_notes(r.notes());
   post.set_variant(r.variant());
   post.set_in_reply_to_remote_id(r.in_reply_to_remote_id());
+  post.set_split_into_thread(r.split_into_thread());
   post.set_approval_required(r.approval_required());
   if (r.has_recurrence()) *post.mutable_recurrence() = r.recurrence();
   if (r.has_recycle()) *post.mutable_recycle() = r.recycle();

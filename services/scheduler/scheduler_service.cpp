@@ -72,7 +72,8 @@ grpc::Status SchedulerService::CheckContent(const std::string& workspace_id, con
     std::vector<std::string> media(post.media_urls().begin(), post.media_urls().end());
     auto problems = channels_.ValidateContent(workspace_id, t.channel_id(),
                                               t.text_override().empty() ? post.text() : t.text_override(), media,
-                                              post.link(), !post.in_reply_to_remote_id().empty());
+                                              post.link(), !post.in_reply_to_remote_id().empty(),
+                                              post.split_into_thread());
     if (!problems.ok()) return ToGrpc(problems.status());
     for (const auto& p : *problems) errors.Add("targets[" + t.channel_id() + "]." + p.field, p.message);
   }

@@ -193,6 +193,41 @@ TEST_F(Channels, AnXDuplicateFailsThatPostOnlyAndTheChannelStaysActive) {
   EXPECT_TRUE(Eventually([&] { return StateOf(next[0]) == sched::POST_STATE_PUBLISHED; })) << p_->Logs();
 }
 
+// A text over X's limit, asked to be split, is published as a thread on X:
+// numbered parts, each replying to the one before, each exactly once.
+// Without the ask the same text is refused when written.
+TEST_F(Channels, ALongPostGoesOutAsAThreadOnX) {
+  workspace_ = "threads";
+  auto x = Connect(Network::NETWORK_X, "e2e-token");
+  std::string text;
+  for (int i = 0; i < 90; ++i) text += "thread" + std::to_string(i) + " ";
+  sched::CreatePostRequest r;
+  r.set_workspace_id(workspace_);
+  r.set_request_id("long-without-split");
+  r.set_text(text);
+  r.add_channel_ids(x.id());
+  r.set_publish_now(true);
+  sched::Post post;
+  auto scheduler = Stub<sched::SchedulerService>("scheduler");
+  EXPECT_EQ(scheduler->CreatePost(Ctx().get(), r, &post).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  r.set_request_id("long-as-thread");
+  r.set_split_into_thread(true);
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &post).ok());
+  ASSERT_EQ(WaitPublished({post.id()}, std::chrono::seconds(60)), 1u) << p_->Logs();
+  std::vector<json> parts;
+  for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+    if (e.value("text", "").rfind("thread0 ", 0) == 0 || e.value("text", "").find(" thread") != std::string::npos) {
+      if (e.value("text", "").find("/") != std::string::npos) parts.push_back(e);
+    }
+  }
+  ASSERT_GE(parts.size(), 3u);
+  for (size_t k = 0; k < parts.size(); ++k) {
+    std::string want = std::to_string(k + 1) + "/" + std::to_string(parts.size());
+    EXPECT_NE(parts[k].value("text", "").find(want), std::string::npos) << parts[k].dump();
+    EXPECT_EQ(parts[k].value("in_reply_to_id", ""), k == 0 ? "" : parts[k - 1].value("id", ""));
+  }
+}
+
 TEST_F(Channels, RepliesLandInTheThreadOnXAndAsCommentsOnLinkedIn) {
   auto x = Connect(Network::NETWORK_X, "e2e-token");
   auto first = CreatePosts({"the post a fan answered"}, {x.id()});

@@ -51,22 +51,25 @@ class ScriptedConnector : public Connector {
   PublishAttempt Publish(const Endpoint&, const OutgoingPost& post) override {
     ++publishes;
     last_text = post.text;
+    posts.push_back(post);
     if (answers.empty()) return PublishAttempt{Kind::kPublished, "r" + std::to_string(publishes), "https://x/r", ""};
     PublishAttempt a = answers.front();
     answers.pop_front();
     return a;
   }
   bool IdempotentRetries() const override { return false; }
+  bool SupportsReplies() const override { return true; }
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint&, int, int64_t) override {
     ++read_backs;
     if (on_read_back) on_read_back();
     return recent;
   }
   std::string last_text;
+  std::vector<OutgoingPost> posts;  // every Publish, in order
 };
 
 constexpr const char* kNetworks =
-    R"({"version":"t","networks":{"x":{"text":{"max_length":280,"counting":"x_weighted","url_length":23},"media":{"max":4}}}})";
+    R"({"version":"t","networks":{"x":{"text":{"max_length":280,"counting":"x_weighted","url_length":23},"media":{"max":4},"threads":{"supported":true,"max_parts":25}}}})";
 
 class DeliveryWorkerTest : public herald::testing::RedisTest {
  protected:
@@ -325,6 +328,67 @@ TEST_F(DeliveryWorkerTest, ADeliveryTakenOverByAnotherReplicaIsNotSent) {
   EXPECT_EQ(r.outcome(), PublishOutcome::PUBLISH_OUTCOME_DEFERRED);
   EXPECT_EQ(r.error_message(), "another attempt is in progress");
   EXPECT_EQ(network_->publishes, 1);  // only the first attempt
+}
+
+// A long text asked to be split goes out as a thread: each part once, in
+// order, each replying to the one before; the post is published once, with
+// the thread's first post as its remote id.
+TEST_F(DeliveryWorkerTest, AThreadGoesOutPartByPartEachReplyingToTheOneBefore) {
+  std::string text;
+  for (int i = 0; i < 80; ++i) text += "word" + std::to_string(i) + " ";
+  PostDue due = Due("p_thread", text);
+  due.set_split_into_thread(true);
+  PublishResult r = Deliver(due);
+  EXPECT_EQ(r.outcome(), PublishOutcome::PUBLISH_OUTCOME_PUBLISHED);
+  const int parts = static_cast<int>(network_->posts.size());
+  ASSERT_GE(parts, 2);
+  EXPECT_EQ(r.remote_id(), "r1");
+  for (int k = 0; k < parts; ++k) {
+    EXPECT_NE(network_->posts[k].text.find(std::to_string(k + 1) + "/" + std::to_string(parts)), std::string::npos)
+        << network_->posts[k].text;
+    EXPECT_EQ(network_->posts[k].in_reply_to_id, k == 0 ? "" : "r" + std::to_string(k));
+    DeliveryKey key = Key(due);
+    key.part = k;
+    auto entry = ledger_.Get(key);
+    ASSERT_TRUE(entry.ok());
+    EXPECT_EQ(entry->state, LedgerEntry::State::kSent) << "part " << k;
+  }
+  // Delivered again (a redelivered message): nothing is sent, the same result is announced.
+  EXPECT_EQ(Deliver(due).outcome(), PublishOutcome::PUBLISH_OUTCOME_PUBLISHED);
+  EXPECT_EQ(static_cast<int>(network_->posts.size()), parts);
+}
+
+// Cut off in the middle: the second part's answer is lost (it may have been
+// posted). The post is retried; the redelivery skips the first part (sent),
+// finds the second by read-back instead of sending it again, and goes on
+// with the third — every part exactly once, in order.
+TEST_F(DeliveryWorkerTest, AThreadCutOffMidwayResumesAtThePartItStoppedAt) {
+  std::string text;
+  for (int i = 0; i < 80; ++i) text += "piece" + std::to_string(i) + " ";
+  PostDue due = Due("p_thread_cut", text);
+  due.set_split_into_thread(true);
+  network_->answers.push_back({Kind::kPublished, "t1", "https://x/t1", ""});
+  network_->answers.push_back({Kind::kUnknownOutcome, "", "", "timed out"});
+  EXPECT_EQ(Deliver(due).outcome(), PublishOutcome::PUBLISH_OUTCOME_RETRY);
+  ASSERT_EQ(network_->posts.size(), 2u);
+  const std::string second = network_->posts[1].text;
+  EXPECT_EQ(network_->posts[1].in_reply_to_id, "t1");
+  clock_.AdvanceMs(options_.in_progress_ms + 1);  // the cut-off attempt counts as abandoned
+
+  // The network has the second part (it landed before the answer was lost).
+  network_->recent = std::vector<RemotePost>{{"t2", "https://x/t2", second, clock_.NowMs() - 1000}};
+  network_->answers.clear();
+  PublishResult r = Deliver(due);
+  EXPECT_EQ(r.outcome(), PublishOutcome::PUBLISH_OUTCOME_PUBLISHED);
+  EXPECT_EQ(r.remote_id(), "t1");
+  // Each part sent once: as many sends as parts ("1/N" names N).
+  const std::string& first = network_->posts[0].text;
+  const size_t parts = std::stoul(first.substr(first.rfind('/') + 1));
+  ASSERT_GE(parts, 3u);
+  EXPECT_EQ(network_->posts.size(), parts);
+  EXPECT_EQ(network_->posts[2].in_reply_to_id, "t2");  // the third replies to the found second
+  for (size_t k = 2; k < network_->posts.size(); ++k) EXPECT_NE(network_->posts[k].text, second);
+  EXPECT_GE(network_->read_backs, 1);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ class HookedDirectory : public ChannelDirectory {
   }
   absl::StatusOr<std::vector<ContentProblem>> ValidateContent(const std::string&, const std::string&, const std::string&,
                                                           const std::vector<std::string>&, const std::string&,
-                                                          bool) override {
+                                                          bool, bool) override {
     if (on_validate) std::exchange(on_validate, nullptr)();
     return std::vector<ContentProblem>{};
   }

@@ -125,6 +125,21 @@ TEST(CredentialsBox, RejectsMalformedKeys) {
 }
 
 // Swapped arguments do not compile: ids of different things and instants
+// A thread's parts are delivered, and remembered, one by one: each part has
+// its own ledger entry and idempotency key; a post that is not a thread keeps
+// the keys it always had.
+TEST(DeliveryKey, AThreadPartHasItsOwnLedgerEntryAndIdempotencyKey) {
+  DeliveryKey post{PostId("p1"), ChannelId("c1"), AtMs(1000)};
+  DeliveryKey second = post;
+  second.part = 1;
+  EXPECT_EQ(post.RedisKey(), "pub:{c1}:dlv:p1:1000");
+  EXPECT_EQ(second.RedisKey(), "pub:{c1}:dlv:p1:1000:p1");
+  EXPECT_NE(post.IdempotencyKey(), second.IdempotencyKey());
+  DeliveryKey third = post;
+  third.part = 2;
+  EXPECT_NE(second.IdempotencyKey(), third.IdempotencyKey());
+  EXPECT_EQ(second.IdempotencyKey(), DeliveryKey(second).IdempotencyKey());  // stable
+}
 // versus durations are different types (common/strong_types.h).
 TEST(StrongTypes, SwappedIdsAndTimesDoNotCompile) {
   static_assert(!std::is_convertible_v<PostId, ChannelId>);
