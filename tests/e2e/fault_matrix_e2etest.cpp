@@ -38,10 +38,14 @@ std::string NetworksFile(int limit_per_minute, const std::string& scope = "accou
   std::string dir = herald::testing::MakeTempDir("herald-networks-");
   std::string path = dir + "/networks.json";
   json quota = {{"scope", scope}, {"windows", {{{"name", "1m"}, {"limit", limit_per_minute}, {"seconds", 60}}}}};
-  json network = {{"text", {{"max_length", 500}, {"counting", "code_points"}, {"url_length", 23}}},
-                  {"media", {{"max", 4}}},
-                  {"quotas", {quota}}};
-  std::ofstream(path) << json{{"version", "e2e"}, {"networks", {{"x", network}, {"mastodon", network}}}}.dump(2);
+  json mastodon = {{"text", {{"max_length", 500}, {"counting", "code_points"}, {"url_length", 23}}},
+                   {"media", {{"max", 4}}},
+                   {"threads", {{"supported", true}, {"max_parts", 25}}},
+                   {"quotas", {quota}}};
+  // X as the (strict) simulator counts it.
+  json x = mastodon;
+  x["text"] = {{"max_length", 280}, {"counting", "x_weighted"}, {"url_length", 23}};
+  std::ofstream(path) << json{{"version", "e2e"}, {"networks", {{"x", x}, {"mastodon", mastodon}}}}.dump(2);
   return path;
 }
 
@@ -189,6 +193,56 @@ TEST_F(FaultMatrix, PublisherKilledMidRequestPostsNothingTwice) {
       Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}");
   int absorbed = HttpJson("GET", p_->simulator_url() + "/_sim/stats").value("repeats_absorbed", 0);
   EXPECT_GE(reconciled + absorbed, 1) << "the attempt cut off by the kill was never settled by read-back or key";
+}
+
+// A thread cut off by a kill: the publisher dies while a later part is in
+// the network (part 1 is in the ledger, a request is in flight). The
+// restarted publisher resumes the thread: every part exactly once, each
+// replying to the one before.
+TEST_F(FaultMatrix, PublisherKilledMidThreadResumesWithEveryPartOnce) {
+  auto x = Connect(Network::NETWORK_X, "e2e-token");
+  SetFaults({{"latency_ms", 600}});
+  std::string text;
+  for (int i = 0; i < 90; ++i) text += "killthread" + std::to_string(i) + " ";
+  sched::CreatePostRequest r;
+  r.set_workspace_id(kWorkspace);
+  r.set_request_id("thread-killed-midway");
+  r.set_text(text);
+  r.add_channel_ids(x.id());
+  r.set_publish_now(true);
+  r.set_split_into_thread(true);
+  sched::Post post;
+  auto created = Stub<sched::SchedulerService>("scheduler")->CreatePost(Ctx().get(), r, &post);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  auto thread_parts = [&] {
+    std::vector<json> parts;
+    for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+      if (e.value("text", "").find("killthread") != std::string::npos) parts.push_back(e);
+    }
+    return parts;
+  };
+  json at_kill;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        at_kill = HttpJson("GET", p_->simulator_url() + "/_sim/stats");
+        return thread_parts().size() >= 1 && at_kill.value("posting_in_flight", 0) >= 1;
+      },
+      std::chrono::seconds(60)))
+      << "the thread never had a later part in flight: " << at_kill.dump();
+  p_->process("publisher").Signal(SIGKILL);
+  p_->Restart("publisher");
+  EXPECT_EQ(WaitPublished({post.id()}, std::chrono::seconds(180)), 1u) << p_->Logs();
+  SetFaults({{"latency_ms", 0}});
+  auto parts = thread_parts();
+  ASSERT_GE(parts.size(), 3u);
+  for (size_t k = 0; k < parts.size(); ++k) {
+    std::string want = std::to_string(k + 1) + "/" + std::to_string(parts.size());
+    EXPECT_NE(parts[k].value("text", "").find(want), std::string::npos) << "part " << k << " out of order or twice";
+    EXPECT_EQ(parts[k].value("in_reply_to_id", ""), k == 0 ? "" : parts[k - 1].value("id", ""));
+  }
+  // The restarted publisher found the part the kill cut off by reading it
+  // back (its metrics start at the restart).
+  EXPECT_GE(Metric("publisher", "herald_publisher_deliveries_total{network=\"x\",outcome=\"reconciled\"}"), 1);
 }
 
 TEST_F(FaultMatrix, ARejectedTokenMarksTheChannel) {
