@@ -344,6 +344,36 @@ TEST(ConnectorLimits, XsDailyUserWindowIsReadBesideTheEndpointWindow) {
   EXPECT_EQ(refused.kind, Kind::kRateLimited) << refused.error;
 }
 
+// Instagram processes a media container before it can be published (and
+// refuses media_publish until then): the connector polls the container's
+// status_code; one still processing after a call's timeout is a transient
+// failure, and nothing is published.
+TEST(ConnectorInstagram, AContainerIsPublishedOnlyOnceInstagramFinishedIt) {
+  ConnectorOptions o;
+  o.timeout = std::chrono::milliseconds(1500);
+  {
+    Simulator sim("tok-a:alice", 1000, 3600, {"--ig-container-ready-ms=600"});
+    auto ig = MakeConnector(Network::NETWORK_INSTAGRAM, o);
+    Endpoint ep{sim.url(), "tok-a", "", ""};
+    ep.account_id = ig->VerifyCredentials(ep)->remote_id;
+    auto attempt = ig->Publish(ep, {"after processing", {"https://cdn.example/i.jpg"}, "k1", "", 1});
+    EXPECT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+    int published = 0;
+    for (const auto& p : sim.Ledger()) published += p["text"] == "after processing";
+    EXPECT_EQ(published, 1);
+  }
+  {
+    Simulator sim("tok-a:alice", 1000, 3600, {"--ig-container-ready-ms=600000"});
+    auto ig = MakeConnector(Network::NETWORK_INSTAGRAM, o);
+    Endpoint ep{sim.url(), "tok-a", "", ""};
+    ep.account_id = ig->VerifyCredentials(ep)->remote_id;
+    auto attempt = ig->Publish(ep, {"never processed", {"https://cdn.example/i.jpg"}, "k2", "", 1});
+    EXPECT_EQ(attempt.kind, Kind::kTransient) << attempt.error;
+    EXPECT_NE(attempt.error.find("still processing"), std::string::npos) << attempt.error;
+    EXPECT_TRUE(sim.Ledger().empty());
+  }
+}
+
 TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
   Simulator sim("tok-a:alice", /*rate_limit=*/6, /*window_s=*/3600);  // Bluesky: 6 points = 2 posts
   ConnectorOptions o;

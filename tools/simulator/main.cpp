@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
   int limit = static_cast<int>(settings.Int("rate-limit", 300, 1, 1000000, "posts (Bluesky: points) per account per window"));
   int window_s = static_cast<int>(settings.Int("rate-window-s", 300, 1, 86400, "rate-limit window in seconds"));
   int x_daily = static_cast<int>(settings.Int("x-user-daily-limit", 2400, 1, 1000000, "X: posts per user per 24 hours"));
+  int64_t ig_ready_ms = settings.Int("ig-container-ready-ms", 300, 0, 600000,
+                                     "Instagram: how long a media container processes before it can be published");
   bool per_app = settings.Choice("rate-scope", "account", {"account", "app"},
                                  "one rate-limit window per account, or one for the whole app") == "app";
   std::string webhook_url = settings.String("webhook-url", "", "where /_sim/mention sends mentions by default");
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
 
   // HTTPS for clients that speak nothing else (the X SDK calls https only).
   std::string base_url = (tls_cert.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port);
-  SimCore sim(accounts, {limit, window_s * 1000LL, per_app, x_daily}, herald::SystemClock::Instance());
+  SimCore sim(accounts, {limit, window_s * 1000LL, per_app, x_daily, ig_ready_ms}, herald::SystemClock::Instance());
   Faults faults;
   faults.Set(plan);
   std::unique_ptr<httplib::Server> owned;

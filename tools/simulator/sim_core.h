@@ -54,6 +54,8 @@ struct RateLimit {
   bool per_app = false;
   // X's per-user posts per 24 hours (2,400 on X).
   int x_user_daily = 2400;
+  // How long an Instagram media container takes to process.
+  int64_t ig_container_ready_ms = 300;
 };
 
 // The quota check of one request.

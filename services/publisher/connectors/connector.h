@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/clock.h"
 #include "herald/common/v1/common.pb.h"
 
 namespace herald::publisher {
@@ -108,6 +109,8 @@ struct ConnectorOptions {
   std::string api_version;
   // The networks file in use; nullptr: the compiled-in one.
   const NetworkCatalog* networks = nullptr;
+  // Waits between polls (Instagram's container processing) happen on it.
+  const Clock* clock = &SystemClock::Instance();
 };
 
 // The connector of a network; nullptr for NETWORK_UNSPECIFIED.

@@ -2,6 +2,8 @@
 // Instagram professional account (POST /{ig-user-id}/media creates a container,
 // POST /{ig-user-id}/media_publish publishes it). Neither has an idempotency
 // key, so unknown outcomes are read back from the account's recent posts.
+#include <algorithm>
+
 #include "publisher/connectors/http_outcome.h"
 #include "publisher/connectors/network_connectors.h"
 
@@ -194,7 +196,11 @@ class InstagramConnector : public Connector {
       out.error = "container without an id";
       return out;
     }
-    // 2. publish it
+    // 2. wait until Instagram has processed it (publishing earlier is refused)
+    if (auto waited = AwaitContainer(ep, container.value("id", "")); waited.kind != PublishAttempt::Kind::kPublished) {
+      return waited;
+    }
+    // 3. publish it
     nlohmann::json media;
     out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/media_publish", {{"creation_id", container.value("id", "")}},
                     options_.timeout, &media);
@@ -210,6 +216,40 @@ class InstagramConnector : public Connector {
   absl::StatusOr<std::vector<RemotePost>> RecentReplies(const Endpoint& ep, const std::string& parent_id, int limit,
                                                         int64_t since_ms) override {
     return Comments(ep, options_.api_version, parent_id, limit, since_ms, options_.timeout);
+  }
+
+  // Polls GET /{container}?fields=status_code until FINISHED, for at most one
+  // call timeout (the delivery's claim must outlive the whole attempt).
+  // kPublished: ready. ERROR/EXPIRED: the media cannot be used (content).
+  // Still processing: transient (a retry makes a new container; an orphan
+  // one expires after 24 hours, published nowhere).
+  PublishAttempt AwaitContainer(const Endpoint& ep, const std::string& container) {
+    PublishAttempt out;
+    const auto poll = std::chrono::milliseconds(250);
+    const int rounds = std::max<int>(1, static_cast<int>(options_.timeout / poll));
+    for (int i = 0; i < rounds; ++i) {
+      auto status = GetJson(ep.base_url + "/" + options_.api_version + "/" + container + "?fields=status_code",
+                            ep.token, options_.timeout);
+      if (!status.ok()) {
+        out.kind = PublishAttempt::Kind::kTransient;
+        out.error = "container status: " + std::string(status.status().message());
+        return out;
+      }
+      std::string code = status->is_object() ? status->value("status_code", "") : "";
+      if (code == "FINISHED") {
+        out.kind = PublishAttempt::Kind::kPublished;
+        return out;
+      }
+      if (code == "ERROR" || code == "EXPIRED") {
+        out.kind = PublishAttempt::Kind::kContentRejected;
+        out.error = "Instagram could not process the media (container " + code + ")";
+        return out;
+      }
+      options_.clock->SleepFor(poll);
+    }
+    out.kind = PublishAttempt::Kind::kTransient;
+    out.error = "Instagram was still processing the media";
+    return out;
   }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {

@@ -28,9 +28,13 @@ std::string Param(const httplib::Request& req, const char* name) {
   return Str(body, name);
 }
 
+// Instagram media containers: processed for a while after they are made
+// (status_code IN_PROGRESS, then FINISHED); publishing one before it is
+// ready is refused, as Instagram does.
 struct Containers {
   std::mutex mu;
   std::map<std::string, std::string> captions;
+  std::map<std::string, int64_t> ready_at_ms;
   uint64_t next = 17900000000000000ULL;
 };
 
@@ -97,7 +101,7 @@ void AddGraphRoutes(RouteKit& kit) {
     }
     Reply(res, 200, {{"data", data}, {"paging", {{"cursors", {{"before", "b"}, {"after", "a"}}}}}});
   });
-  kit.server.Post(v + R"(/([0-9]+)/media)", [auth, containers](const httplib::Request& req, httplib::Response& res) {
+  kit.server.Post(v + R"(/([0-9]+)/media)", [&kit, auth, containers](const httplib::Request& req, httplib::Response& res) {
     auto a = auth(req, res);
     if (!a) return;
     if (req.matches[1] != a->id) return GraphError(res, 403, 200, "(#200) Permissions error");
@@ -111,7 +115,18 @@ void AddGraphRoutes(RouteKit& kit) {
     std::lock_guard lock(containers->mu);
     std::string id = std::to_string(++containers->next);
     containers->captions[id] = caption;
+    containers->ready_at_ms[id] = kit.core.clock().NowMs() + kit.core.limit().ig_container_ready_ms;
     Reply(res, 200, {{"id", id}});
+  });
+  kit.server.Get(v + R"(/([0-9]{17,}))", [&kit, auth, containers](const httplib::Request& req, httplib::Response& res) {
+    if (!auth(req, res)) return;
+    std::lock_guard lock(containers->mu);
+    auto it = containers->ready_at_ms.find(req.matches[1]);
+    if (it == containers->ready_at_ms.end()) {
+      return GraphError(res, 400, 100, "(#100) Object with ID '" + std::string(req.matches[1]) + "' does not exist", 33);
+    }
+    bool ready = kit.core.clock().NowMs() >= it->second;
+    Reply(res, 200, {{"id", it->first}, {"status_code", ready ? "FINISHED" : "IN_PROGRESS"}});
   });
   kit.server.Post(v + R"(/([0-9]+)/media_publish)", [&kit, auth, usage, containers](const httplib::Request& req,
                                                                                      httplib::Response& res) {
@@ -125,6 +140,9 @@ void AddGraphRoutes(RouteKit& kit) {
       if (it == containers->captions.end()) {
         return GraphError(res, 400, 100, "(#100) Unsupported post request. Object with ID '" + creation +
                                              "' does not exist", 33);
+      }
+      if (kit.core.clock().NowMs() < containers->ready_at_ms[creation]) {
+        return GraphError(res, 400, 9007, "Media ID is not available", 2207027);
       }
       caption = it->second;
     }
