@@ -2,8 +2,6 @@
 
 namespace herald::publisher {
 
-namespace v1 = herald::publisher::v1;
-
 WebhookProbe::WebhookProbe(prometheus::Registry& registry)
     : attempts_(prometheus::BuildCounter()
                     .Name("herald_webhook_attempts_total")
