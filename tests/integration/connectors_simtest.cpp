@@ -349,29 +349,27 @@ TEST(ConnectorLimits, XsDailyUserWindowIsReadBesideTheEndpointWindow) {
 // status_code; one still processing after a call's timeout is a transient
 // failure, and nothing is published.
 TEST(ConnectorInstagram, AContainerIsPublishedOnlyOnceInstagramFinishedIt) {
-  ConnectorOptions o;
-  o.timeout = std::chrono::milliseconds(1500);
-  {
-    Simulator sim("tok-a:alice", 1000, 3600, {"--ig-container-ready-ms=600"});
+  // One image post against a simulator whose containers take `ready_ms`.
+  auto publish = [](const std::string& ready_ms, const std::string& text, std::unique_ptr<Simulator>& sim) {
+    sim = std::make_unique<Simulator>("tok-a:alice", 1000, 3600,
+                                      std::vector<std::string>{"--ig-container-ready-ms=" + ready_ms});
+    ConnectorOptions o;
+    o.timeout = std::chrono::milliseconds(1500);
     auto ig = MakeConnector(Network::NETWORK_INSTAGRAM, o);
-    Endpoint ep{sim.url(), "tok-a", "", ""};
+    Endpoint ep{sim->url(), "tok-a", "", ""};
     ep.account_id = ig->VerifyCredentials(ep)->remote_id;
-    auto attempt = ig->Publish(ep, {"after processing", {"https://cdn.example/i.jpg"}, "k1", "", 1});
-    EXPECT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
-    int published = 0;
-    for (const auto& p : sim.Ledger()) published += p["text"] == "after processing";
-    EXPECT_EQ(published, 1);
-  }
-  {
-    Simulator sim("tok-a:alice", 1000, 3600, {"--ig-container-ready-ms=600000"});
-    auto ig = MakeConnector(Network::NETWORK_INSTAGRAM, o);
-    Endpoint ep{sim.url(), "tok-a", "", ""};
-    ep.account_id = ig->VerifyCredentials(ep)->remote_id;
-    auto attempt = ig->Publish(ep, {"never processed", {"https://cdn.example/i.jpg"}, "k2", "", 1});
-    EXPECT_EQ(attempt.kind, Kind::kTransient) << attempt.error;
-    EXPECT_NE(attempt.error.find("still processing"), std::string::npos) << attempt.error;
-    EXPECT_TRUE(sim.Ledger().empty());
-  }
+    return ig->Publish(ep, {text, {"https://cdn.example/i.jpg"}, "k-" + text, "", 1});
+  };
+  std::unique_ptr<Simulator> sim;
+  auto attempt = publish("600", "after processing", sim);
+  EXPECT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+  int published = 0;
+  for (const auto& p : sim->Ledger()) published += p["text"] == "after processing";
+  EXPECT_EQ(published, 1);
+  attempt = publish("600000", "never processed", sim);
+  EXPECT_EQ(attempt.kind, Kind::kTransient) << attempt.error;
+  EXPECT_NE(attempt.error.find("still processing"), std::string::npos) << attempt.error;
+  EXPECT_TRUE(sim->Ledger().empty());
 }
 
 TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
