@@ -61,10 +61,11 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
                                "--tls-auth-clients", "no"});
   }
   Start("redis", redis);
-  if (!WaitForPort(redis_port_, std::chrono::seconds(10))) throw std::runtime_error("redis did not start");
+  if (!WaitForPort(redis_port_, std::chrono::seconds(30))) throw std::runtime_error("redis did not start");
 
   Start("devbroker", {bin + "/tools/devbroker/herald-devbroker", "--bootstrap-file=" + dir_ + "/kafka.bootstrap"});
-  for (int i = 0; i < 200 && brokers_.empty(); ++i) {
+  // Up to a minute: topic creation is slow on a loaded 2-core machine.
+  for (int i = 0; i < 1200 && brokers_.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     brokers_ = ReadFile(dir_ + "/kafka.bootstrap");
   }

@@ -34,7 +34,7 @@ void RedisServer::Start() {
                              "--tls-auth-clients", "no"});
   }
   process_ = Process("redis", argv, {}, dir_ + "/redis.log");
-  if (!WaitForPort(port_, std::chrono::seconds(10))) throw std::runtime_error("redis-server did not start");
+  if (!WaitForPort(port_, std::chrono::seconds(30))) throw std::runtime_error("redis-server did not start");
   RedisClient probe(options());
   for (int i = 0; i < 100; ++i) {
     if (probe.Ping().ok()) return;  // AOF loading answers LOADING until done

@@ -14,7 +14,7 @@ Simulator::Simulator(const std::string& accounts, int rate_limit, int window_s,
                                    "--rate-window-s=" + std::to_string(window_s)};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   process_ = Process("simulator", args, {}, dir_ + "/simulator.log");
-  if (!WaitForPort(port_, std::chrono::seconds(10))) throw std::runtime_error("simulator did not start");
+  if (!WaitForPort(port_, std::chrono::seconds(30))) throw std::runtime_error("simulator did not start");
 }
 
 Simulator::~Simulator() {
