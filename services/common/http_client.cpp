@@ -27,11 +27,15 @@ struct CurlHandle {
 struct BodySink {
   std::string* body;
   size_t limit;
+  bool overflowed = false;
 };
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* sink = static_cast<BodySink*>(user);
-  if (sink->body->size() + size * n > sink->limit) return 0;  // curl stops: CURLE_WRITE_ERROR
+  if (sink->body->size() + size * n > sink->limit) {
+    sink->overflowed = true;
+    return 0;  // curl stops: CURLE_WRITE_ERROR
+  }
   sink->body->append(data, size * n);
   return size * n;
 }
@@ -126,6 +130,10 @@ absl::StatusOr<HttpResponse> SendHttp(const HttpRequest& request) {
   if (rc != CURLE_OK) {
     // Scheme and host only: paths and queries of webhook URLs often hold secrets.
     std::string msg = std::string(curl_easy_strerror(rc)) + " (" + request.method + " " + Origin(request.url) + ")";
+    if (sink.overflowed) {
+      return absl::DataLossError("answer larger than " + std::to_string(request.max_response_bytes) + " bytes (" +
+                                 request.method + " " + Origin(request.url) + ")");
+    }
     switch (rc) {
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_CONNECT:

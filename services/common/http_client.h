@@ -23,7 +23,7 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds timeout{10000};
   std::chrono::milliseconds connect_timeout{3000};
-  // A longer answer is cut off and reported as DATA_LOSS.
+  // A longer answer is cut off and reported as DATA_LOSS ("answer larger than").
   size_t max_response_bytes = 4 << 20;
 };
 

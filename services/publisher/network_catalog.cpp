@@ -64,6 +64,17 @@ class Reader {
     }
     return parent.at(key).get<std::string>();
   }
+  std::vector<std::string> Strings(const json& parent, const std::string& key, const std::string& path) {
+    std::vector<std::string> out;
+    if (!parent.contains(key)) return out;
+    const json& v = parent.at(key);
+    if (!v.is_array()) return Fail(path + "." + key, "want an array of strings"), out;
+    for (const auto& e : v) {
+      if (!e.is_string() || e.get<std::string>().empty()) return Fail(path + "." + key, "want non-empty strings"), out;
+      out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
   void Fail(const std::string& path, const std::string& why) {
     if (error.empty()) error = path + ": " + why;
   }
@@ -186,6 +197,8 @@ absl::StatusOr<NetworkCatalog> NetworkCatalog::Parse(const std::string& json_tex
       if (const json* media = r.Object(j, "media", path)) {
         p.media.max = static_cast<int>(r.Int(*media, "max", path + ".media", 0, 100));
         p.media.required = r.Bool(*media, "required", path + ".media", false);
+        p.media.max_image_bytes = r.Int(*media, "max_image_bytes", path + ".media", 0, int64_t{1} << 32, 0);
+        p.media.image_types = r.Strings(*media, "image_types", path + ".media");
       }
       if (const json* threads = r.Object(j, "threads", path, false)) {
         p.threads.supported = r.Bool(*threads, "supported", path + ".threads", false);

@@ -30,6 +30,10 @@ struct TextRules {
 struct MediaRules {
   int max = 0;
   bool required = false;
+  // Images the network takes as uploads (or fetches itself): their types and
+  // largest size in bytes. The publisher downloads no larger file.
+  int64_t max_image_bytes = 0;
+  std::vector<std::string> image_types;
 };
 
 struct ThreadRules {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/egress.h"
 #include "common/hmac.h"
 #include "publisher/connectors/connector.h"
 #include "publisher/connectors/http_outcome.h"
@@ -48,7 +49,8 @@ class ConnectorsTest : public ::testing::Test {
   }
   OutgoingPost Post(const std::string& text, const std::string& key = "") {
     static int n = 0;
-    return {text, {"https://cdn.example/img.jpg"}, key.empty() ? "k" + std::to_string(++n) : key, "", 1'800'000'000'000};
+    // An image on every network (Instagram needs one), served by the simulator.
+    return {text, {sim_->MediaUrl("photo.jpg")}, key.empty() ? "k" + std::to_string(++n) : key, "", 1'800'000'000'000};
   }
   // A lost answer is an unknown outcome — except on Bluesky, where our record
   // key names the record and the connector settles it at once by reading it.
@@ -247,7 +249,7 @@ TEST(ConnectorAuth, EveryNetworkTellsExpiredRevokedAndSuspendedApart) {
     for (Network n : kNetworks) {
       SCOPED_TRACE(herald::common::v1::Network_Name(n) + " / " + c.why);
       auto connector = MakeConnector(n, o);
-      auto attempt = connector->Publish(endpoints[n], {"after " + std::string(c.why), {"https://cdn/i.jpg"}, "k", "", 1});
+      auto attempt = connector->Publish(endpoints[n], {"after " + std::string(c.why), {sim.MediaUrl("i.jpg")}, "k", "", 1});
       EXPECT_EQ(attempt.kind, Kind::kAuthRejected) << attempt.error;
       P want = c.want;
       if (n == Network::NETWORK_X && c.want != P::kSuspended) want = P::kInvalid;  // X says only "Unauthorized"
@@ -358,7 +360,7 @@ TEST(ConnectorInstagram, AContainerIsPublishedOnlyOnceInstagramFinishedIt) {
     auto ig = MakeConnector(Network::NETWORK_INSTAGRAM, o);
     Endpoint ep{sim->url(), "tok-a", "", ""};
     ep.account_id = ig->VerifyCredentials(ep)->remote_id;
-    return ig->Publish(ep, {text, {"https://cdn.example/i.jpg"}, "k-" + text, "", 1});
+    return ig->Publish(ep, {text, {sim->MediaUrl("i.jpg")}, "k-" + text, "", 1});
   };
   std::unique_ptr<Simulator> sim;
   auto attempt = publish("600", "after processing", sim);
@@ -368,7 +370,7 @@ TEST(ConnectorInstagram, AContainerIsPublishedOnlyOnceInstagramFinishedIt) {
   EXPECT_EQ(published, 1);
   attempt = publish("600000", "never processed", sim);
   EXPECT_EQ(attempt.kind, Kind::kTransient) << attempt.error;
-  EXPECT_NE(attempt.error.find("still processing"), std::string::npos) << attempt.error;
+  EXPECT_NE(attempt.error.find("still being processed"), std::string::npos) << attempt.error;
   EXPECT_TRUE(sim->Ledger().empty());
 }
 
@@ -383,7 +385,7 @@ TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
     int published = 0;
     PublishAttempt last;
     for (int i = 0; i < 8 && last.kind != Kind::kRateLimited; ++i) {
-      last = c->Publish(ep, {"limit " + std::to_string(i), {"https://cdn/i.jpg"}, "lk" + std::to_string(i), "", 1});
+      last = c->Publish(ep, {"limit " + std::to_string(i), {sim.MediaUrl("i.jpg")}, "lk" + std::to_string(i), "", 1});
       published += last.kind == Kind::kPublished;
     }
     EXPECT_EQ(last.kind, Kind::kRateLimited) << last.error;
@@ -396,6 +398,135 @@ TEST(ConnectorLimits, EachNetworksOverLimitAnswerIsRateLimited) {
       EXPECT_GT(last.retry_after_ms, 0);
     }
   }
+}
+
+// The ledger's entry for a post by its text ({} when absent).
+nlohmann::json LedgerEntry(const Simulator& sim, const std::string& text) {
+  for (const auto& p : sim.Ledger()) {
+    if (p["text"] == text) return p;
+  }
+  return {};
+}
+
+// Images on every network, each the way that network takes them: Mastodon
+// and X upload and wait out processing, Bluesky embeds blobs, LinkedIn PUTs
+// to its upload URL, Facebook attaches unpublished photos, Instagram makes a
+// carousel of item containers. The post lands once, carrying every file.
+TEST(ConnectorMedia, EveryNetworkPublishesImagesTheWayItTakesThem) {
+  Simulator sim("tok-a:alice", 1000, 3600, {"--media-processing-ms=600", "--ig-container-ready-ms=300"});
+  ConnectorOptions o;
+  o.timeout = std::chrono::milliseconds(5000);
+  struct Case {
+    Network network;
+    std::vector<std::pair<std::string, size_t>> files;  // name.ext, bytes
+    std::vector<std::string> types;                     // as the network stored them
+  };
+  const Case cases[] = {
+      {Network::NETWORK_MASTODON, {{"a.png", 3000}, {"b.jpg", 5000}}, {"image/png", "image/jpeg"}},
+      {Network::NETWORK_X, {{"a.png", 1500000}, {"b.gif", 800}}, {"image/png", "image/gif"}},  // 2 append segments
+      {Network::NETWORK_BLUESKY, {{"a.png", 900000}, {"b.webp", 2000}}, {"image/png", "image/webp"}},
+      {Network::NETWORK_LINKEDIN, {{"a.jpg", 4000}, {"b.png", 4000}, {"c.gif", 4000}}, {"image/jpeg", "image/png", "image/gif"}},
+      {Network::NETWORK_LINKEDIN, {{"solo.jpg", 4000}}, {"image/jpeg"}},
+      {Network::NETWORK_FACEBOOK, {{"a.jpg", 4000}, {"b.png", 4000}}, {"image/jpeg", "image/png"}},
+      {Network::NETWORK_FACEBOOK, {{"solo.jpg", 4000}}, {"image/jpeg"}},
+      {Network::NETWORK_INSTAGRAM, {{"a.jpg", 4000}, {"b.jpg", 5000}, {"c.jpg", 6000}}, {"image/jpeg", "image/jpeg", "image/jpeg"}},
+      {Network::NETWORK_INSTAGRAM, {{"solo.jpg", 4000}}, {"image/jpeg"}},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    const std::string name = herald::common::v1::Network_Name(c.network);
+    SCOPED_TRACE(name + " with " + std::to_string(c.files.size()) + " images");
+    auto connector = MakeConnector(c.network, o);
+    Endpoint ep{sim.url(), "tok-a", "", "alice.bsky.social"};
+    ep.account_id = connector->VerifyCredentials(ep)->remote_id;
+    OutgoingPost post{"images on " + name + " " + std::to_string(++n), {}, "media-" + std::to_string(n), "", 1'800'000'000'000};
+    for (const auto& [file, bytes] : c.files) post.media_urls.push_back(sim.MediaUrl(file.substr(0, file.find('.')) + std::to_string(n) + file.substr(file.find('.')), bytes));
+    auto attempt = connector->Publish(ep, post);
+    ASSERT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+    auto entry = LedgerEntry(sim, post.text);
+    ASSERT_TRUE(entry.is_object()) << "not on the network";
+    ASSERT_EQ(entry["media"].size(), c.files.size()) << entry.dump();
+    for (size_t i = 0; i < c.files.size(); ++i) {
+      EXPECT_EQ(entry["media"][i]["type"], c.types[i]) << entry.dump();
+      EXPECT_EQ(entry["media"][i]["bytes"], c.files[i].second) << entry.dump();
+    }
+  }
+  // Every post landed once; nothing else was posted on the way.
+  EXPECT_EQ(sim.Ledger().size(), std::size(cases));
+  auto stats = sim.MediaStats();
+  EXPECT_EQ(stats["mastodon"]["attached"], 2) << stats.dump();
+  EXPECT_EQ(stats["x"]["uploads"], 2) << stats.dump();
+  EXPECT_EQ(stats["instagram"]["uploads"], 4) << stats.dump();
+}
+
+// A file the network would refuse is refused before anything is uploaded or
+// posted, as a content error naming the attachment; a media host that is
+// down is transient (the same file may be there on the next attempt).
+TEST(ConnectorMedia, AFileTheNetworkWouldRefuseIsRefusedBeforeAnyUpload) {
+  Simulator sim("tok-a:alice");
+  ConnectorOptions o;
+  o.timeout = std::chrono::milliseconds(3000);
+  int closed_port = 0;
+  {
+    httplib::Server probe;
+    closed_port = probe.bind_to_any_port("127.0.0.1");
+  }  // nothing listens there now
+  struct Case {
+    Network network;
+    std::string url;
+    Kind kind;
+    std::string says;
+  };
+  const Case cases[] = {
+      {Network::NETWORK_MASTODON, sim.MediaUrl("notes.txt"), Kind::kContentRejected, "media_urls[0]: not an image"},
+      {Network::NETWORK_X, sim.MediaUrl("clip.mp4"), Kind::kContentRejected, "video/mp4; x takes image/jpeg"},
+      {Network::NETWORK_BLUESKY, sim.MediaUrl("big.png", 1'000'001), Kind::kContentRejected, "larger than 1000000 bytes"},
+      {Network::NETWORK_LINKEDIN, sim.url() + "/_sim/media/missing.svg", Kind::kContentRejected, "answered 404"},
+      {Network::NETWORK_MASTODON, "http://127.0.0.1:" + std::to_string(closed_port) + "/a.png", Kind::kTransient,
+       "media_urls[0]"},
+      {Network::NETWORK_INSTAGRAM, sim.MediaUrl("not-a-jpeg.png"), Kind::kContentRejected, "JPEG"},
+      {Network::NETWORK_FACEBOOK, sim.url() + "/_sim/media/missing.svg", Kind::kContentRejected, "invalid image"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(c.network) + " " + c.url);
+    auto connector = MakeConnector(c.network, o);
+    Endpoint ep{sim.url(), "tok-a", "", "alice.bsky.social"};
+    ep.account_id = connector->VerifyCredentials(ep)->remote_id;
+    auto attempt = connector->Publish(ep, {"refused " + c.url, {c.url}, "k", "", 1});
+    EXPECT_EQ(attempt.kind, c.kind) << attempt.error;
+    EXPECT_NE(attempt.error.find(c.says), std::string::npos) << attempt.error;
+  }
+  EXPECT_TRUE(sim.Ledger().empty()) << sim.Ledger().dump();
+  auto stats = sim.MediaStats();
+  for (const char* uploader : {"mastodon", "x", "bluesky", "linkedin"}) EXPECT_FALSE(stats.contains(uploader)) << stats.dump();
+}
+
+// A media URL pointing inside the network (a private range, the cloud
+// metadata address) is refused by the egress policy before any connection.
+TEST(ConnectorMedia, AMediaUrlIntoAPrivateRangeIsRefusedBeforeAnyConnection) {
+  Simulator sim("tok-a:alice");
+  auto loopback = Cidr::Parse("127.0.0.0/8");
+  ASSERT_TRUE(loopback.has_value());
+  int resolved = 0;
+  // The resolver is a stub: a name never reaches DNS, and every name "resolves" to a private address.
+  EgressPolicy::SetDefault(EgressPolicy({*loopback}, [&](const std::string& host) -> absl::StatusOr<std::vector<IpAddress>> {
+    if (auto literal = IpAddress::Parse(host)) return std::vector<IpAddress>{*literal};
+    ++resolved;
+    return std::vector<IpAddress>{*IpAddress::Parse("10.0.0.7")};
+  }));
+  ConnectorOptions o;
+  auto mastodon = MakeConnector(Network::NETWORK_MASTODON, o);
+  Endpoint ep{sim.url(), "tok-a", "", ""};
+  ep.account_id = mastodon->VerifyCredentials(ep)->remote_id;
+  for (const std::string url : {"http://10.1.2.3/a.png", "http://169.254.169.254/latest/meta-data", "http://cdn.internal/a.png"}) {
+    SCOPED_TRACE(url);
+    auto attempt = mastodon->Publish(ep, {"through egress", {url}, "k", "", 1});
+    EXPECT_EQ(attempt.kind, Kind::kContentRejected) << attempt.error;
+    EXPECT_NE(attempt.error.find("media_urls[0]"), std::string::npos) << attempt.error;
+  }
+  EgressPolicy::SetDefault(std::nullopt);
+  EXPECT_EQ(resolved, 1);  // only the name was looked up, and only through the stub
+  EXPECT_TRUE(sim.Ledger().empty());
 }
 
 TEST(WebhookConnector, SignsWithTimestampAndSendsTheIdempotencyKey) {

@@ -41,6 +41,14 @@ nlohmann::json Simulator::Ledger() const {
   return nlohmann::json::parse(res->body);
 }
 
+nlohmann::json Simulator::MediaStats() const {
+  HttpRequest req;
+  req.url = url() + "/_sim/media-stats";
+  auto res = SendHttp(req);
+  if (!res.ok() || res->status != 200) throw std::runtime_error("simulator media stats unavailable");
+  return nlohmann::json::parse(res->body);
+}
+
 nlohmann::json Simulator::FaultsFired() const {
   HttpRequest req;
   req.url = url() + "/_sim/faults";

@@ -25,6 +25,12 @@ class Simulator {
   nlohmann::json FaultsFired() const;
   // Every posting request as it arrived: [{"method","path","key","fault","at_ms"}].
   nlohmann::json Requests() const;
+  // Uploads per network: {"x": {"uploads": n, "attached": m}, ...}.
+  nlohmann::json MediaStats() const;
+  // A file on the simulator's media host ("photo.jpg", 2048 bytes).
+  std::string MediaUrl(const std::string& name, size_t bytes = 1024) const {
+    return url() + "/_sim/media/" + name + "?bytes=" + std::to_string(bytes);
+  }
   Process& process() { return process_; }
 
  private:

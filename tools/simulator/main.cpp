@@ -10,6 +10,9 @@
 //                            networks reject it from now on, each saying why its way
 //   POST /_sim/mention       sends a signed mention webhook
 //   GET  /_sim/requests      every posting request as it arrived (re-sends too)
+//   GET  /_sim/media/<name>.<ext>?bytes=N   a file of that type (jpg png gif
+//                            webp mp4; txt is not media) for posts to attach
+//   GET  /_sim/media-stats   uploads per network and how many posts carry them
 //   GET  /healthz
 #include <httplib.h>
 
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
   int x_daily = static_cast<int>(settings.Int("x-user-daily-limit", 2400, 1, 1000000, "X: posts per user per 24 hours"));
   int64_t ig_ready_ms = settings.Int("ig-container-ready-ms", 300, 0, 600000,
                                      "Instagram: how long a media container processes before it can be published");
+  int64_t media_ms = settings.Int("media-processing-ms", 0, 0, 600000,
+                                  "Mastodon and X: how long an uploaded image processes (0: ready at once)");
   bool per_app = settings.Choice("rate-scope", "account", {"account", "app"},
                                  "one rate-limit window per account, or one for the whole app") == "app";
   std::string webhook_url = settings.String("webhook-url", "", "where /_sim/mention sends mentions by default");
@@ -103,7 +108,8 @@ int main(int argc, char** argv) {
 
   // HTTPS for clients that speak nothing else (the X SDK calls https only).
   std::string base_url = (tls_cert.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port);
-  SimCore sim(accounts, {limit, window_s * 1000LL, per_app, x_daily, ig_ready_ms}, herald::SystemClock::Instance());
+  SimCore sim(accounts, {limit, window_s * 1000LL, per_app, x_daily, ig_ready_ms, media_ms},
+              herald::SystemClock::Instance());
   Faults faults;
   faults.Set(plan);
   std::unique_ptr<httplib::Server> owned;

@@ -141,3 +141,20 @@ void AnswerUnknownPath(const httplib::Request& req, httplib::Response& res) {
 }
 
 }  // namespace herald::sim
+
+namespace herald::sim {
+
+void AddMediaHostRoutes(RouteKit& kit) {
+  kit.server.Get(R"(/_sim/media/([A-Za-z0-9_-]+)\.([a-z0-9]+))", [](const httplib::Request& req, httplib::Response& res) {
+    size_t size = req.has_param("bytes") ? static_cast<size_t>(std::strtoull(req.get_param_value("bytes").c_str(), nullptr, 10)) : 1024;
+    auto bytes = size <= (64u << 20) ? HostedMediaBytes(req.matches[2], size) : std::nullopt;
+    if (!bytes) return Reply(res, 404, {{"error", "no such media"}});
+    res.status = 200;
+    res.set_content(*bytes, HostedMediaType(req.matches[2]));
+  });
+  kit.server.Get("/_sim/media-stats", [&kit](const httplib::Request&, httplib::Response& res) {
+    Reply(res, 200, kit.media->Stats());
+  });
+}
+
+}  // namespace herald::sim

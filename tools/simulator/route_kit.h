@@ -6,12 +6,14 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "simulator/faults.h"
+#include "simulator/media_shelf.h"
 #include "simulator/sim_core.h"
 
 namespace herald::sim {
@@ -23,6 +25,8 @@ struct RouteKit {
   SimCore& core;
   Faults& faults;
   std::string base;  // "http://127.0.0.1:8200"
+  // Uploads waiting for (or attached to) posts, on every network.
+  std::shared_ptr<MediaShelf> media = std::make_shared<MediaShelf>();
 
   // A posting endpoint under the fault plan: `post` decides and writes the
   // answer (or, for faults that strike after the post landed, only decides).
@@ -50,6 +54,9 @@ void AddBlueskyRoutes(RouteKit& kit);
 void AddLinkedInRoutes(RouteKit& kit);
 void AddGraphRoutes(RouteKit& kit);
 void AddOAuthRoutes(RouteKit& kit);
+// The simulator's media host: /_sim/media/<name>.<ext>[?bytes=N] and the
+// shelf's counts at /_sim/media-stats.
+void AddMediaHostRoutes(RouteKit& kit);
 // A path no route serves, answered as the network whose prefix it has.
 void AnswerUnknownPath(const httplib::Request& req, httplib::Response& res);
 

@@ -13,6 +13,7 @@ std::shared_ptr<void> AddNetworkRoutes(httplib::Server& server, SimCore& core, F
   AddLinkedInRoutes(*kit);
   AddGraphRoutes(*kit);
   AddOAuthRoutes(*kit);
+  AddMediaHostRoutes(*kit);
   // A path no route serves is answered as its network would (a JSON error,
   // never httplib's empty 404: clients parse the body).
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

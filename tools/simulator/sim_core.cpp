@@ -98,9 +98,10 @@ std::optional<SimPost> SimCore::PeekByKey(Net net, const std::string& account_id
 }
 
 SimPost SimCore::Accept(Net net, const std::string& account_id, const std::string& text,
-                        const std::string& in_reply_to_id, const std::string& key) {
+                        const std::string& in_reply_to_id, const std::string& key,
+                        std::vector<SimAttachment> media) {
   std::lock_guard lock(mu_);
-  SimPost p{net, std::to_string(next_id_++), account_id, text, in_reply_to_id, key, clock_.NowMs()};
+  SimPost p{net, std::to_string(next_id_++), account_id, text, in_reply_to_id, key, clock_.NowMs(), std::move(media)};
   posts_.push_back(p);
   if (!key.empty()) by_key_[std::string(NetName(net)) + "|" + account_id + "|" + key] = posts_.size() - 1;
   return p;
@@ -109,7 +110,7 @@ SimPost SimCore::Accept(Net net, const std::string& account_id, const std::strin
 void SimCore::Record(Net net, const std::string& id, const std::string& author_id, const std::string& text,
                      const std::string& in_reply_to_id) {
   std::lock_guard lock(mu_);
-  external_.push_back({net, id, author_id, text, in_reply_to_id, "", clock_.NowMs()});
+  external_.push_back({net, id, author_id, text, in_reply_to_id, "", clock_.NowMs(), {}});
 }
 
 std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, size_t limit, int64_t since_ms) const {
@@ -175,7 +176,10 @@ nlohmann::json SimCore::Ledger() const {
   std::lock_guard lock(mu_);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& p : posts_) {
-    out.push_back({{"network", NetName(p.net)},
+    nlohmann::json media = nlohmann::json::array();
+    for (const auto& m : p.media) media.push_back({{"id", m.id}, {"type", m.type}, {"bytes", m.bytes}});
+    out.push_back({{"media", media},
+                   {"network", NetName(p.net)},
                    {"id", p.id},
                    {"account_id", p.account_id},
                    {"text", p.text},

@@ -27,6 +27,13 @@ struct Account {
   std::string token;
 };
 
+// An upload a post carries.
+struct SimAttachment {
+  std::string id;
+  std::string type;
+  int64_t bytes = 0;
+};
+
 struct SimPost {
   Net net = Net::kMastodon;
   std::string id;
@@ -36,6 +43,7 @@ struct SimPost {
   // The network's idempotency key (Mastodon) or record key (Bluesky).
   std::string key;
   int64_t created_ms = 0;
+  std::vector<SimAttachment> media;
 };
 
 // One posting request as it arrived, whatever became of it.
@@ -56,6 +64,9 @@ struct RateLimit {
   int x_user_daily = 2400;
   // How long an Instagram media container takes to process.
   int64_t ig_container_ready_ms = 300;
+  // How long Mastodon and X process an uploaded image (0: ready at once;
+  // otherwise Mastodon answers 202 and X reports processing_info).
+  int64_t media_processing_ms = 0;
 };
 
 // The quota check of one request.
@@ -106,7 +117,7 @@ class SimCore {
   }
   void PostingEnded() { --posting_in_flight_; }
   SimPost Accept(Net net, const std::string& account_id, const std::string& text, const std::string& in_reply_to_id,
-                 const std::string& key);
+                 const std::string& key, std::vector<SimAttachment> media = {});
   // A post someone outside the simulated accounts made (a fan's mention),
   // under the id the test chose; not counted as accepted.
   void Record(Net net, const std::string& id, const std::string& author_id, const std::string& text,

@@ -1,6 +1,7 @@
 #include "simulator/text_rules.h"
 
 #include "publisher/content_rules.h"
+#include "publisher/media/media_type.h"
 #include "publisher/network_catalog.h"
 
 namespace herald::sim {
@@ -25,5 +26,11 @@ int CodePoints(const std::string& text) {
 }
 std::string ApiVersion(Net net) { return Profile(net).api.version; }
 std::string OldestApiVersion(Net net) { return Profile(net).api.oldest_version; }
+int MaxMedia(Net net) { return Profile(net).media.max; }
+int64_t MaxImageBytes(Net net) { return Profile(net).media.max_image_bytes; }
+absl::Status CheckUpload(Net net, std::string_view head, int64_t size, std::string* type) {
+  *type = publisher::SniffMediaType(head);
+  return publisher::CheckMediaFile(*type, size, Profile(net));
+}
 
 }  // namespace herald::sim

@@ -3,6 +3,9 @@
 // networks.json (the same data the publisher validates with), so a limit
 // changes in one place.
 #include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
 
 #include "simulator/sim_core.h"
 
@@ -17,5 +20,11 @@ int CodePoints(const std::string& text);
 // the oldest version it still serves.
 std::string ApiVersion(Net net);
 std::string OldestApiVersion(Net net);
+// Media the network takes (the same networks.json rules): how many per post,
+// and whether a file starting with `head` of `size` bytes is one it accepts
+// (`type` gets what the bytes are).
+int MaxMedia(Net net);
+int64_t MaxImageBytes(Net net);
+absl::Status CheckUpload(Net net, std::string_view head, int64_t size, std::string* type);
 
 }  // namespace herald::sim

@@ -2,13 +2,16 @@
 // + app password), then com.atproto.repo.createRecord of an app.bsky.feed.post.
 // The record key is a TID derived from the delivery, so a repeated request can
 // never create a second post: the PDS refuses the existing key, and the
-// outcome is read back (com.atproto.repo.listRecords).
+// outcome is read back (com.atproto.repo.listRecords). Images are uploaded
+// first (com.atproto.repo.uploadBlob, the raw bytes) and the post embeds the
+// blobs the PDS returned (app.bsky.embed.images).
 #include <mutex>
 #include <unordered_map>
 
 #include "common/ids.h"
 #include "common/time_util.h"
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
 
 namespace herald::publisher {
@@ -47,6 +50,11 @@ class BlueskyConnector : public Connector {
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
     PublishAttempt out;
+    FetchedMedia media;
+    if (!post.media_urls.empty()) {
+      media = FetchMedia(post.media_urls, herald::common::v1::NETWORK_BLUESKY, options_);
+      if (!media.ok) return media.failure;
+    }
     for (int round = 0; round < 2; ++round) {
       auto jwt = AccessJwt(ep, round > 0);
       if (!jwt.ok()) {
@@ -76,6 +84,14 @@ class BlueskyConnector : public Connector {
         }
         record["reply"] = *reply;
       }
+      if (!media.files.empty()) {
+        nlohmann::json images = nlohmann::json::array();
+        bool expired = false;
+        out = UploadBlobs(ep, *jwt, media.files, &images, &expired);
+        if (expired && round == 0) continue;
+        if (out.kind != PublishAttempt::Kind::kPublished) return out;
+        record["embed"] = {{"$type", "app.bsky.embed.images"}, {"images", images}};
+      }
       req.body = nlohmann::json{{"repo", ep.account_id},
                                 {"collection", "app.bsky.feed.post"},
                                 {"rkey", rkey},
@@ -102,6 +118,34 @@ class BlueskyConnector : public Connector {
       out.remote_id = json.value("uri", "");
       out.remote_url = PostUrl(out.remote_id);
       return out;
+    }
+    return out;
+  }
+
+  // Each file to uploadBlob; `images` gets the embed entries. `expired`: the
+  // access token ran out on the way (the caller refreshes and starts over).
+  PublishAttempt UploadBlobs(const Endpoint& ep, const std::string& jwt, const std::vector<MediaFile>& files,
+                             nlohmann::json* images, bool* expired) {
+    PublishAttempt out;
+    for (const auto& file : files) {
+      HttpRequest req;
+      req.method = "POST";
+      req.url = ep.base_url + "/xrpc/com.atproto.repo.uploadBlob";
+      req.timeout = options_.timeout;
+      req.headers = {{"Authorization", "Bearer " + jwt}, {"Content-Type", file.type}};
+      req.body = file.bytes;
+      auto res = SendHttp(req);
+      out = UploadStep(ClassifyHttp(res), "uploadBlob");
+      auto json = res.ok() ? JsonBody(*res) : nlohmann::json();
+      if (res.ok() && (res->status == 401 || (json.is_object() && json.value("error", "") == "ExpiredToken"))) {
+        *expired = true;
+        return out;
+      }
+      if (out.kind != PublishAttempt::Kind::kPublished) return out;
+      if (!json.is_object() || !json.contains("blob") || !json["blob"].is_object()) {
+        return UploadStep(MissingId(out, "blob"), "uploadBlob");
+      }
+      images->push_back({{"alt", ""}, {"image", json["blob"]}});
     }
     return out;
   }

@@ -1,7 +1,11 @@
 // LinkedIn Posts API: POST /rest/posts (versioned with LinkedIn-Version) as the
 // member urn:li:person:<sub>; the new post's URN comes back in x-restli-id.
 // No idempotency key: unknown outcomes are read back (GET /rest/posts?q=author).
+// Images: POST /rest/images?action=initializeUpload names an upload URL and
+// the image's URN; the bytes go there by PUT, and the post's content names
+// the URN (one image) or every URN (multiImage).
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
 
 namespace herald::publisher {
@@ -32,36 +36,79 @@ class LinkedInConnector : public Connector {
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
     if (!post.in_reply_to_id.empty()) return Comment(ep, post);
+    nlohmann::json images = nlohmann::json::array();
+    if (!post.media_urls.empty()) {
+      FetchedMedia media = FetchMedia(post.media_urls, herald::common::v1::NETWORK_LINKEDIN, options_);
+      if (!media.ok) return media.failure;
+      for (const auto& file : media.files) {
+        std::string urn;
+        PublishAttempt up = UploadImage(ep, file, &urn);
+        if (up.kind != PublishAttempt::Kind::kPublished) return up;
+        images.push_back({{"id", urn}, {"altText", ""}});
+      }
+    }
+    nlohmann::json body = {{"author", "urn:li:person:" + ep.account_id},
+                           {"commentary", post.text},
+                           {"visibility", "PUBLIC"},
+                           {"distribution",
+                            {{"feedDistribution", "MAIN_FEED"},
+                             {"targetEntities", nlohmann::json::array()},
+                             {"thirdPartyDistributionChannels", nlohmann::json::array()}}},
+                           {"lifecycleState", "PUBLISHED"},
+                           {"isReshareDisabledByAuthor", false}};
+    if (images.size() == 1) body["content"] = {{"media", images[0]}};
+    if (images.size() > 1) body["content"] = {{"multiImage", {{"images", images}}}};
+    auto res = Send("POST", ep.base_url + "/rest/posts", ep, body.dump());
+    PublishAttempt out = Judge(res);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    out.remote_id = res->Header("x-restli-id");
+    if (out.remote_id.empty()) return MissingId(out, "x-restli-id");
+    out.remote_url = "https://www.linkedin.com/feed/update/" + out.remote_id;
+    return out;
+  }
+
+  absl::StatusOr<HttpResponse> Send(const std::string& method, const std::string& url, const Endpoint& ep,
+                                    std::string body) {
     HttpRequest req;
-    req.method = "POST";
-    req.url = ep.base_url + "/rest/posts";
+    req.method = method;
+    req.url = url;
     req.timeout = options_.timeout;
-    req.body = nlohmann::json{{"author", "urn:li:person:" + ep.account_id},
-                              {"commentary", post.text},
-                              {"visibility", "PUBLIC"},
-                              {"distribution",
-                               {{"feedDistribution", "MAIN_FEED"},
-                                {"targetEntities", nlohmann::json::array()},
-                                {"thirdPartyDistributionChannels", nlohmann::json::array()}}},
-                              {"lifecycleState", "PUBLISHED"},
-                              {"isReshareDisabledByAuthor", false}}
-                   .dump();
-    req.headers = {{"Authorization", "Bearer " + ep.token},
-                   {"Content-Type", "application/json"},
-                   {"LinkedIn-Version", options_.api_version},
-                   {"X-Restli-Protocol-Version", "2.0.0"}};
-    auto res = SendHttp(req);
+    req.body = std::move(body);
+    req.headers = Headers();
+    req.headers.emplace_back("Authorization", "Bearer " + ep.token);
+    req.headers.emplace_back("Content-Type", "application/json");
+    return SendHttp(req);
+  }
+
+  PublishAttempt Judge(const absl::StatusOr<HttpResponse>& res) {
     PublishAttempt out = JudgeAuth(res, ClassifyHttp(res));
     if (res.ok() && res->status == 426) {
       out.error = "LinkedIn no longer serves API version " + options_.api_version +
                   ": set networks.linkedin.api.version in the networks file to an active version (LinkedIn said: " +
                   out.error + ")";
     }
-    if (out.kind != PublishAttempt::Kind::kPublished) return out;
-    out.remote_id = res->Header("x-restli-id");
-    if (out.remote_id.empty()) return MissingId(out, "x-restli-id");
-    out.remote_url = "https://www.linkedin.com/feed/update/" + out.remote_id;
     return out;
+  }
+
+  // initializeUpload, then the bytes PUT to the upload URL LinkedIn named.
+  PublishAttempt UploadImage(const Endpoint& ep, const MediaFile& file, std::string* urn) {
+    nlohmann::json init = {{"initializeUploadRequest", {{"owner", "urn:li:person:" + ep.account_id}}}};
+    auto res = Send("POST", ep.base_url + "/rest/images?action=initializeUpload", ep, init.dump());
+    PublishAttempt out = UploadStep(Judge(res), "image initializeUpload");
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    auto json = JsonBody(*res);
+    const nlohmann::json* value = json.is_object() && json.contains("value") && json["value"].is_object() ? &json["value"] : nullptr;
+    std::string upload_url = value ? value->value("uploadUrl", "") : "";
+    *urn = value ? value->value("image", "") : "";
+    if (upload_url.empty() || urn->empty()) return UploadStep(MissingId(out, "value.uploadUrl and value.image"), "image initializeUpload");
+    HttpRequest put;
+    put.method = "PUT";
+    put.url = upload_url;
+    put.timeout = options_.timeout;
+    put.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/octet-stream"}};
+    put.body = file.bytes;
+    auto sent = SendHttp(put);
+    return UploadStep(JudgeAuth(sent, ClassifyHttp(sent)), "image upload");
   }
 
   bool IdempotentRetries() const override { return false; }

@@ -1,8 +1,12 @@
 // Mastodon: POST /api/v1/statuses with an Idempotency-Key header, so a request
 // repeated after an unknown outcome returns the first status instead of
-// posting a second one.
+// posting a second one. Images go first to POST /api/v2/media (multipart
+// "file"): 200 when ready, 202 while the server still processes the file, which
+// GET /api/v1/media/:id then answers 206 until it is ready.
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
+#include "publisher/media/media_type.h"
 
 namespace herald::publisher {
 namespace {
@@ -19,31 +23,75 @@ class MastodonConnector : public Connector {
   }
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    std::vector<std::string> media_ids;
+    if (!post.media_urls.empty()) {
+      FetchedMedia media = FetchMedia(post.media_urls, herald::common::v1::NETWORK_MASTODON, options_);
+      if (!media.ok) return media.failure;
+      for (const auto& file : media.files) {
+        PublishAttempt up = Upload(ep, file, &media_ids);
+        if (up.kind != PublishAttempt::Kind::kPublished) return Judge(up);
+      }
+    }
     HttpRequest req;
     req.method = "POST";
     req.url = ep.base_url + "/api/v1/statuses";
     req.timeout = options_.timeout;
     nlohmann::json body = {{"status", post.text}, {"visibility", "public"}};
     if (!post.in_reply_to_id.empty()) body["in_reply_to_id"] = post.in_reply_to_id;
+    if (!media_ids.empty()) body["media_ids"] = media_ids;
     req.body = body.dump();
     req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
     if (!post.idempotency_key.empty()) req.headers.emplace_back("Idempotency-Key", post.idempotency_key);
     auto res = SendHttp(req);
-    PublishAttempt out = ClassifyHttp(res);
-    if (out.kind == PublishAttempt::Kind::kAuthRejected) {
-      // Mastodon says which in its error text.
-      using P = PublishAttempt::AuthProblem;
-      auto says = [&](const char* what) { return out.error.find(what) != std::string::npos; };
-      return AuthRefused(out, says("expired")                         ? P::kExpired
-                              : says("revoked")                       ? P::kRevoked
-                              : says("disabled") || says("suspended") ? P::kSuspended
-                                                                      : P::kInvalid);
-    }
+    PublishAttempt out = Judge(ClassifyHttp(res));
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     auto json = JsonBody(*res);
     if (!json.is_object() || !json.contains("id")) return MissingId(out, "a status id");
     out.remote_id = json.value("id", "");
     out.remote_url = json.value("url", "");
+    return out;
+  }
+
+  // Mastodon says in its error text why it refused the token.
+  static PublishAttempt Judge(PublishAttempt out) {
+    if (out.kind != PublishAttempt::Kind::kAuthRejected) return out;
+    using P = PublishAttempt::AuthProblem;
+    auto says = [&](const char* what) { return out.error.find(what) != std::string::npos; };
+    return AuthRefused(out, says("expired")                         ? P::kExpired
+                            : says("revoked")                       ? P::kRevoked
+                            : says("disabled") || says("suspended") ? P::kSuspended
+                                                                    : P::kInvalid);
+  }
+
+  // One file to POST /api/v2/media; its id appended to `ids` once ready.
+  PublishAttempt Upload(const Endpoint& ep, const MediaFile& file, std::vector<std::string>* ids) {
+    Multipart form;
+    form.File("file", "image." + MediaExtension(file.type), file.type, file.bytes);
+    HttpRequest req;
+    req.method = "POST";
+    req.url = ep.base_url + "/api/v2/media";
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", form.ContentType()}};
+    req.body = form.Finish();
+    auto res = SendHttp(req);
+    PublishAttempt out = UploadStep(ClassifyHttp(res), "media upload");
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    auto json = JsonBody(*res);
+    std::string id = json.is_object() ? json.value("id", "") : "";
+    if (id.empty()) return UploadStep(MissingId(out, "a media id"), "media upload");
+    if (res->status == 202) {
+      out = AwaitProcessing(options_, "Mastodon's media " + id, [&]() -> std::optional<PublishAttempt> {
+        HttpRequest poll;
+        poll.url = ep.base_url + "/api/v1/media/" + id;
+        poll.timeout = options_.timeout;
+        poll.headers = {{"Authorization", "Bearer " + ep.token}};
+        auto got = SendHttp(poll);
+        if (got.ok() && got->status == 206) return std::nullopt;
+        return UploadStep(ClassifyHttp(got), "media processing");
+      });
+      if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    }
+    ids->push_back(id);
     return out;
   }
 

@@ -2,9 +2,14 @@
 // Instagram professional account (POST /{ig-user-id}/media creates a container,
 // POST /{ig-user-id}/media_publish publishes it). Neither has an idempotency
 // key, so unknown outcomes are read back from the account's recent posts.
+// Both fetch images from their URLs themselves: one Facebook photo is a post
+// of its own (/{page-id}/photos); several are uploaded unpublished and
+// attached to one feed post. Several Instagram images are a carousel: a
+// container per image, then a carousel container naming them.
 #include <algorithm>
 
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
 
 namespace herald::publisher {
@@ -145,7 +150,31 @@ class FacebookConnector : public Connector {
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
     if (!post.in_reply_to_id.empty()) return Comment(ep, options_.api_version, post, options_.timeout, "https://www.facebook.com/");
     nlohmann::json reply;
-    PublishAttempt out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/feed", {{"message", post.text}}, options_.timeout, &reply);
+    if (post.media_urls.size() == 1) {
+      // A photo with its message is one post; its feed id is post_id.
+      PublishAttempt out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/photos",
+                                     {{"url", post.media_urls[0]}, {"message", post.text}}, options_.timeout, &reply);
+      if (out.kind != PublishAttempt::Kind::kPublished) return out;
+      if (!reply.is_object() || !reply.contains("post_id")) return MissingId(out, "post_id");
+      out.remote_id = reply.value("post_id", "");
+      out.remote_url = "https://www.facebook.com/" + out.remote_id;
+      return out;
+    }
+    nlohmann::json body = {{"message", post.text}};
+    if (!post.media_urls.empty()) {
+      nlohmann::json attached = nlohmann::json::array();
+      for (const auto& url : post.media_urls) {
+        nlohmann::json photo;
+        PublishAttempt up = UploadStep(PostGraph(ep, options_.api_version, "/" + ep.account_id + "/photos",
+                                                 {{"url", url}, {"published", false}}, options_.timeout, &photo),
+                                       "unpublished photo");
+        if (up.kind != PublishAttempt::Kind::kPublished) return up;
+        if (!photo.is_object() || !photo.contains("id")) return UploadStep(MissingId(up, "photo id"), "unpublished photo");
+        attached.push_back({{"media_fbid", photo.value("id", "")}});
+      }
+      body["attached_media"] = attached;
+    }
+    PublishAttempt out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/feed", body, options_.timeout, &reply);
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     if (!reply.is_object() || !reply.contains("id")) return MissingId(out, "id");
     out.remote_id = reply.value("id", "");
@@ -184,26 +213,36 @@ class InstagramConnector : public Connector {
       out.error = "instagram needs an image or video";
       return out;
     }
-    // 1. a container (publishes nothing; an orphan container expires after 24 h)
-    nlohmann::json container;
-    PublishAttempt out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/media",
-                                   {{"image_url", post.media_urls.front()}, {"caption", post.text}}, options_.timeout,
-                                   &container);
-    if (out.kind == PublishAttempt::Kind::kUnknownOutcome) out.kind = PublishAttempt::Kind::kTransient;
-    if (out.kind != PublishAttempt::Kind::kPublished) return out;
-    if (!container.is_object() || !container.contains("id")) {
-      out.kind = PublishAttempt::Kind::kTransient;
-      out.error = "container without an id";
-      return out;
+    // 1. a container (publishes nothing; an orphan container expires after 24 h),
+    //    for a carousel one per image and then the carousel's own
+    std::string container;
+    if (post.media_urls.size() == 1) {
+      PublishAttempt made = MakeContainer(ep, {{"image_url", post.media_urls.front()}, {"caption", post.text}}, &container);
+      if (made.kind != PublishAttempt::Kind::kPublished) return made;
+    } else {
+      std::vector<std::string> items;
+      std::string children;
+      for (const auto& url : post.media_urls) {
+        std::string child;
+        PublishAttempt made = MakeContainer(ep, {{"image_url", url}, {"is_carousel_item", true}}, &child);
+        if (made.kind != PublishAttempt::Kind::kPublished) return made;
+        items.push_back(child);
+        children += (children.empty() ? "" : ",") + child;
+      }
+      // 2. every item processed (they process side by side) before the carousel may name them
+      if (auto waited = AwaitContainers(ep, items); waited.kind != PublishAttempt::Kind::kPublished) return waited;
+      PublishAttempt made =
+          MakeContainer(ep, {{"media_type", "CAROUSEL"}, {"children", children}, {"caption", post.text}}, &container);
+      if (made.kind != PublishAttempt::Kind::kPublished) return made;
     }
     // 2. wait until Instagram has processed it (publishing earlier is refused)
-    if (auto waited = AwaitContainer(ep, container.value("id", "")); waited.kind != PublishAttempt::Kind::kPublished) {
+    if (auto waited = AwaitContainers(ep, {container}); waited.kind != PublishAttempt::Kind::kPublished) {
       return waited;
     }
     // 3. publish it
     nlohmann::json media;
-    out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/media_publish", {{"creation_id", container.value("id", "")}},
-                    options_.timeout, &media);
+    PublishAttempt out = PostGraph(ep, options_.api_version, "/" + ep.account_id + "/media_publish",
+                                   {{"creation_id", container}}, options_.timeout, &media);
     if (out.kind != PublishAttempt::Kind::kPublished) return out;
     if (!media.is_object() || !media.contains("id")) return MissingId(out, "media id");
     out.remote_id = media.value("id", "");
@@ -218,38 +257,45 @@ class InstagramConnector : public Connector {
     return Comments(ep, options_.api_version, parent_id, limit, since_ms, options_.timeout);
   }
 
-  // Polls GET /{container}?fields=status_code until FINISHED, for at most one
-  // call timeout (the delivery's claim must outlive the whole attempt).
-  // kPublished: ready. ERROR/EXPIRED: the media cannot be used (content).
-  // Still processing: transient (a retry makes a new container; an orphan
-  // one expires after 24 hours, published nowhere).
-  PublishAttempt AwaitContainer(const Endpoint& ep, const std::string& container) {
-    PublishAttempt out;
-    const auto poll = std::chrono::milliseconds(250);
-    const int rounds = std::max<int>(1, static_cast<int>(options_.timeout / poll));
-    for (int i = 0; i < rounds; ++i) {
-      auto status = GetJson(ep.base_url + "/" + options_.api_version + "/" + container + "?fields=status_code",
-                            ep.token, options_.timeout);
-      if (!status.ok()) {
-        out.kind = PublishAttempt::Kind::kTransient;
-        out.error = "container status: " + std::string(status.status().message());
-        return out;
-      }
-      std::string code = status->is_object() ? status->value("status_code", "") : "";
-      if (code == "FINISHED") {
-        out.kind = PublishAttempt::Kind::kPublished;
-        return out;
-      }
-      if (code == "ERROR" || code == "EXPIRED") {
-        out.kind = PublishAttempt::Kind::kContentRejected;
-        out.error = "Instagram could not process the media (container " + code + ")";
-        return out;
-      }
-      options_.clock->SleepFor(poll);
-    }
-    out.kind = PublishAttempt::Kind::kTransient;
-    out.error = "Instagram was still processing the media";
+  // POST /{ig-user-id}/media; the container's id into `id`.
+  PublishAttempt MakeContainer(const Endpoint& ep, const nlohmann::json& fields, std::string* id) {
+    nlohmann::json reply;
+    PublishAttempt out = UploadStep(
+        PostGraph(ep, options_.api_version, "/" + ep.account_id + "/media", fields, options_.timeout, &reply),
+        "media container");
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    *id = reply.is_object() ? reply.value("id", "") : "";
+    if (id->empty()) return UploadStep(MissingId(out, "container id"), "media container");
     return out;
+  }
+
+  // Polls GET /{container}?fields=status_code until every container is
+  // FINISHED. kPublished: ready. ERROR/EXPIRED: the media cannot be used
+  // (content). Still processing: transient (a retry makes new containers; an
+  // orphan one expires after 24 hours, published nowhere).
+  PublishAttempt AwaitContainers(const Endpoint& ep, std::vector<std::string> waiting) {
+    return AwaitProcessing(options_, "Instagram's media container", [&]() -> std::optional<PublishAttempt> {
+      PublishAttempt out;
+      while (!waiting.empty()) {
+        auto status = GetJson(ep.base_url + "/" + options_.api_version + "/" + waiting.back() + "?fields=status_code",
+                              ep.token, options_.timeout);
+        if (!status.ok()) {
+          out.kind = PublishAttempt::Kind::kTransient;
+          out.error = "container status: " + std::string(status.status().message());
+          return out;
+        }
+        std::string code = status->is_object() ? status->value("status_code", "") : "";
+        if (code == "ERROR" || code == "EXPIRED") {
+          out.kind = PublishAttempt::Kind::kContentRejected;
+          out.error = "Instagram could not process the media (container " + code + ")";
+          return out;
+        }
+        if (code != "FINISHED") return std::nullopt;
+        waiting.pop_back();
+      }
+      out.kind = PublishAttempt::Kind::kPublished;
+      return out;
+    });
   }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {

@@ -1,11 +1,15 @@
 // X API v2: POST /2/tweets with the user's OAuth 2.0 token. X has no
 // idempotency key, so an unknown outcome is reconciled by reading the user's
-// recent posts back (GET /2/users/{id}/tweets) before any retry.
+// recent posts back (GET /2/users/{id}/tweets) before any retry. Images go
+// through v2's chunked media upload (initialize, append, finalize, and
+// STATUS while X still processes them); the post names their media ids.
 #include <algorithm>
 
 #include "common/time_util.h"
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
+#include "publisher/media/media_type.h"
 
 namespace herald::publisher {
 namespace {
@@ -49,12 +53,22 @@ class XConnector : public Connector {
   }
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
+    std::vector<std::string> media_ids;
+    if (!post.media_urls.empty()) {
+      FetchedMedia media = FetchMedia(post.media_urls, herald::common::v1::NETWORK_X, options_);
+      if (!media.ok) return media.failure;
+      for (const auto& file : media.files) {
+        PublishAttempt up = Upload(ep, file, &media_ids);
+        if (up.kind != PublishAttempt::Kind::kPublished) return up;
+      }
+    }
     HttpRequest req;
     req.method = "POST";
     req.url = ep.base_url + "/2/tweets";
     req.timeout = options_.timeout;
     nlohmann::json body = {{"text", post.text}};
     if (!post.in_reply_to_id.empty()) body["reply"] = {{"in_reply_to_tweet_id", post.in_reply_to_id}};
+    if (!media_ids.empty()) body["media"] = {{"media_ids", media_ids}};
     req.body = body.dump();
     req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
     auto res = SendHttp(req);
@@ -67,6 +81,71 @@ class XConnector : public Connector {
     }
     out.remote_id = json["data"].value("id", "");
     out.remote_url = "https://x.com/i/web/status/" + out.remote_id;
+    return out;
+  }
+
+  // One call of the upload: JSON or a multipart form; `reply` gets the body.
+  PublishAttempt Call(const Endpoint& ep, const std::string& path, const std::string& type, std::string body,
+                      nlohmann::json* reply) {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = ep.base_url + path;
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", type}};
+    req.body = std::move(body);
+    auto res = SendHttp(req);
+    PublishAttempt out = ClassifyHttp(res);
+    if (res.ok() && res->status == 403) out = JudgeForbidden(JsonBody(*res), out);
+    if (out.kind == PublishAttempt::Kind::kPublished) *reply = JsonBody(*res);
+    return UploadStep(out, "media upload " + path.substr(path.rfind('/') + 1));
+  }
+
+  PublishAttempt Upload(const Endpoint& ep, const MediaFile& file, std::vector<std::string>* ids) {
+    constexpr size_t kChunk = 1 << 20;
+    nlohmann::json reply;
+    nlohmann::json init = {{"media_type", file.type},
+                           {"total_bytes", file.bytes.size()},
+                           {"media_category", file.type == "image/gif" ? "tweet_gif" : "tweet_image"}};
+    PublishAttempt out = Call(ep, "/2/media/upload/initialize", "application/json", init.dump(), &reply);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    std::string id = reply.is_object() && reply.contains("data") && reply["data"].is_object()
+                         ? reply["data"].value("id", "")
+                         : "";
+    if (id.empty()) return UploadStep(MissingId(out, "data.id"), "media upload initialize");
+    for (size_t at = 0, segment = 0; at < file.bytes.size(); at += kChunk, ++segment) {
+      Multipart form;
+      form.Field("segment_index", std::to_string(segment));
+      form.File("media", "blob", "application/octet-stream", file.bytes.substr(at, kChunk));
+      std::string type = form.ContentType();
+      out = Call(ep, "/2/media/upload/" + id + "/append", type, form.Finish(), &reply);
+      if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    }
+    out = Call(ep, "/2/media/upload/" + id + "/finalize", "application/json", "{}", &reply);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    auto processing = [](const nlohmann::json& j) -> std::string {
+      if (!j.is_object() || !j.contains("data") || !j["data"].is_object()) return "";
+      const auto& d = j["data"];
+      if (!d.contains("processing_info") || !d["processing_info"].is_object()) return "";
+      return d["processing_info"].value("state", "");
+    };
+    if (std::string state = processing(reply); !state.empty() && state != "succeeded") {
+      out = AwaitProcessing(options_, "X's media " + id, [&]() -> std::optional<PublishAttempt> {
+        auto status = GetJson(ep.base_url + "/2/media/upload?command=STATUS&media_id=" + id, ep.token, options_.timeout);
+        PublishAttempt step;
+        if (!status.ok()) {
+          step.kind = PublishAttempt::Kind::kTransient;
+          step.error = "media status: " + std::string(status.status().message());
+          return step;
+        }
+        std::string now = processing(*status);
+        if (now == "pending" || now == "in_progress") return std::nullopt;
+        step.kind = now == "failed" ? PublishAttempt::Kind::kContentRejected : PublishAttempt::Kind::kPublished;
+        if (now == "failed") step.error = "X could not process media " + id;
+        return step;
+      });
+      if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    }
+    ids->push_back(id);
     return out;
   }
 

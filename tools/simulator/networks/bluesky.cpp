@@ -3,7 +3,10 @@
 // (ExpiredToken) and refresh (refreshSession), record keys are TIDs, every
 // record has a real CID (CIDv1, dag-cbor, sha-256), and a repeated record key
 // is answered with a 500 — after which only getRecord tells whether the
-// record exists. Errors are {"error": Name, "message": ...}.
+// record exists. Errors are {"error": Name, "message": ...}. Images are
+// uploaded as blobs (com.atproto.repo.uploadBlob: raw bytes, a raw-codec CID
+// back) and a post embeds up to 4 of the repo's blobs (app.bsky.embed.images,
+// each at most networks.json's size).
 #include <openssl/sha.h>
 
 #include <mutex>
@@ -40,9 +43,10 @@ std::string Base32Lower(const unsigned char* data, size_t n) {
   return out;
 }
 
-// CIDv1 (dag-cbor 0x71, sha2-256) of the bytes, base32 multibase: "bafyrei…".
-std::string Cid(const std::string& bytes) {
-  unsigned char buf[4 + SHA256_DIGEST_LENGTH] = {0x01, 0x71, 0x12, 0x20};
+// CIDv1 (dag-cbor 0x71 for records, raw 0x55 for blobs; sha2-256) of the
+// bytes, base32 multibase: "bafyrei…" / "bafkrei…".
+std::string Cid(const std::string& bytes, unsigned char codec = 0x71) {
+  unsigned char buf[4 + SHA256_DIGEST_LENGTH] = {0x01, codec, 0x12, 0x20};
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), buf + 4);
   return "b" + Base32Lower(buf, sizeof buf);
 }
@@ -150,7 +154,15 @@ class Pds {
       }
       if (parent && root) value["reply"] = {{"root", Ref(*root)}, {"parent", Ref(*parent)}};
     }
+    if (!p.media.empty()) {
+      json images = json::array();
+      for (const auto& m : p.media) images.push_back({{"alt", ""}, {"image", BlobJson(m.id, m.type, m.bytes)}});
+      value["embed"] = {{"$type", "app.bsky.embed.images"}, {"images", images}};
+    }
     return {{"uri", Uri(a, p)}, {"cid", CidOf(p)}, {"value", value}};
+  }
+  static json BlobJson(const std::string& cid, const std::string& type, int64_t size) {
+    return {{"$type", "blob"}, {"ref", {{"$link", cid}}}, {"mimeType", type}, {"size", size}};
   }
   json Ref(const SimPost& p) const {
     auto owner = kit_.core.ById(p.account_id);
@@ -242,6 +254,40 @@ void AddBlueskyRoutes(RouteKit& kit) {
       }
       reply_to = parent_post->id;
     }
+    std::vector<SimAttachment> media;
+    if (record.contains("embed")) {
+      const json& embed = record["embed"];
+      if (!embed.is_object() || Str(embed, "$type") != "app.bsky.embed.images" || !embed.contains("images") ||
+          !embed["images"].is_array()) {
+        return invalid("Invalid app.bsky.feed.post record: Record/embed must be an app.bsky.embed.images with images");
+      }
+      if (embed["images"].size() > static_cast<size_t>(MaxMedia(Net::kBluesky))) {
+        return invalid("Invalid app.bsky.feed.post record: Record/embed/images must not have more than " +
+                       std::to_string(MaxMedia(Net::kBluesky)) + " elements");
+      }
+      for (size_t i = 0; i < embed["images"].size(); ++i) {
+        const json& image = embed["images"][i];
+        std::string at = "Record/embed/images/" + std::to_string(i);
+        const json blob = image.is_object() && image.contains("image") ? image["image"] : json();
+        std::string cid = blob.is_object() && blob.contains("ref") ? Str(blob["ref"], "$link") : "";
+        if (!image.is_object() || !image.contains("alt") || !image["alt"].is_string()) {
+          return invalid("Invalid app.bsky.feed.post record: " + at + " must have the property \"alt\"");
+        }
+        auto stored = pds->kit_.media->Find(Net::kBluesky, cid);
+        if (!stored || stored->account_id != a->id) {
+          return invalid("Invalid app.bsky.feed.post record: " + at + "/image: could not find blob " + cid);
+        }
+        if (Str(blob, "mimeType") != stored->type) {
+          return invalid("Invalid app.bsky.feed.post record: " + at + "/image mimeType does not match the blob");
+        }
+        if (stored->bytes > MaxImageBytes(Net::kBluesky)) {
+          return Reply(res, 400, {{"error", "BlobTooLarge"},
+                                  {"message", at + "/image is too big (" + std::to_string(MaxImageBytes(Net::kBluesky)) +
+                                                  " bytes max)"}});
+        }
+        media.push_back({cid, stored->type, stored->bytes});
+      }
+    }
     std::string rkey = Str(body, "rkey");
     if (!rkey.empty() && !IsTid(rkey)) return invalid("Invalid record key: must be a TID");
     pds->kit_.Posting(req, res, [&] {
@@ -258,11 +304,30 @@ void AddBlueskyRoutes(RouteKit& kit) {
                 {"ratelimit-policy",
                  std::to_string(adm.limit) + ";w=" + std::to_string(pds->kit_.core.limit().window_ms / 1000)}};
       if (!adm.ok) return Reply(res, 429, {{"error", "RateLimitExceeded"}, {"message", "Rate Limit Exceeded"}}, h);
-      auto p = pds->kit_.core.Accept(Net::kBluesky, a->id, text, reply_to, rkey.empty() ? pds->NewTid() : rkey);
+      auto p = pds->kit_.core.Accept(Net::kBluesky, a->id, text, reply_to, rkey.empty() ? pds->NewTid() : rkey, media);
+      for (const auto& m : media) pds->kit_.media->Update(Net::kBluesky, m.id, [](SimMedia& u) { u.attached = true; });
       Reply(res, 200, {{"uri", pds->Uri(*a, p)}, {"cid", pds->CidOf(p)},
                        {"commit", {{"cid", Cid("commit|" + p.id)}, {"rev", pds->NewTid()}}},
                        {"validationStatus", "valid"}}, h);
     });
+  });
+  kit.server.Post("/xrpc/com.atproto.repo.uploadBlob", [pds](const httplib::Request& req, httplib::Response& res) {
+    auto a = pds->Session(req, res, "com.atproto.access");
+    if (!a) return;
+    constexpr size_t kPdsBlobLimit = 50u << 20;  // the PDS's own upload limit (records limit images further)
+    if (req.body.empty()) return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Request body is empty"}});
+    if (req.body.size() > kPdsBlobLimit) {
+      return Reply(res, 413, {{"error", "PayloadTooLarge"}, {"message", "request entity too large"}});
+    }
+    std::string type;
+    (void)CheckUpload(Net::kBluesky, req.body, static_cast<int64_t>(req.body.size()), &type);
+    if (type.empty()) type = req.get_header_value("Content-Type");  // stored as sent when not sniffable
+    std::string cid = Cid(req.body, 0x55);
+    if (!pds->kit_.media->Find(Net::kBluesky, cid)) {
+      pds->kit_.media->Add({cid, Net::kBluesky, a->id, type, static_cast<int64_t>(req.body.size()), 0,
+                            req.body.substr(0, 16), true, 0, false});
+    }
+    Reply(res, 200, {{"blob", Pds::BlobJson(cid, type, static_cast<int64_t>(req.body.size()))}});
   });
   kit.server.Get("/xrpc/com.atproto.repo.getRecord", [pds](const httplib::Request& req, httplib::Response& res) {
     auto a = pds->ByIdentifier(req.get_param_value("repo"));

@@ -2,7 +2,12 @@
 // serves a retired version as the oldest live one). Parameters come as the
 // documentation shows them — query string, form or JSON. Errors are
 // {"error": {message, type, code, error_subcode, fbtrace_id}}; limits are
-// error codes 32 (page) and 4 (app) with x-business-use-case-usage.
+// error codes 32 (page) and 4 (app) with x-business-use-case-usage. Images
+// are fetched from their URLs as Facebook and Instagram do — here only from
+// the simulator's own media host, never from the network: a Page photo is a
+// post of its own or, unpublished, attached to a feed post (attached_media);
+// an Instagram container holds one JPEG or, as a carousel, 2 to 10 finished
+// item containers.
 #include <mutex>
 
 #include "common/time_util.h"
@@ -31,12 +36,46 @@ std::string Param(const httplib::Request& req, const char* name) {
 // Instagram media containers: processed for a while after they are made
 // (status_code IN_PROGRESS, then FINISHED); publishing one before it is
 // ready is refused, as Instagram does.
+struct Container {
+  std::string owner;
+  std::string caption;
+  int64_t ready_ms = 0;
+  bool carousel_item = false;
+  std::vector<SimAttachment> media;
+};
 struct Containers {
   std::mutex mu;
-  std::map<std::string, std::string> captions;
-  std::map<std::string, int64_t> ready_at_ms;
+  std::map<std::string, Container> by_id;
   uint64_t next = 17900000000000000ULL;
 };
+
+// A boolean parameter ("false", false) from the query, form or JSON body.
+bool Flag(const httplib::Request& req, const char* name, bool fallback) {
+  if (req.has_param(name)) return req.get_param_value(name) != "false";
+  json body = Body(req);
+  if (!body.is_object() || !body.contains(name)) return fallback;
+  if (body[name].is_boolean()) return body[name].get<bool>();
+  return Str(body, name) != "false";
+}
+
+// What Meta's fetch of an image URL gets: the file, or the Graph error
+// written to `res` (unreachable, or a type the network does not take).
+std::optional<SimAttachment> FetchImage(RouteKit& kit, Net net, const std::string& url, httplib::Response& res) {
+  auto bytes = FetchHostedMedia(url, kit.base);
+  std::string type;
+  if (bytes && CheckUpload(net, *bytes, static_cast<int64_t>(bytes->size()), &type).ok()) {
+    SimMedia m = kit.media->Add({"", net, "", type, static_cast<int64_t>(bytes->size()), 0, bytes->substr(0, 16),
+                                 true, 0, false});
+    return SimAttachment{m.id, type, m.bytes};
+  }
+  if (net == Net::kInstagram) {
+    if (!bytes) GraphError(res, 400, 9004, "The media could not be fetched from this uri: " + url, 2207052);
+    if (bytes) GraphError(res, 400, 9004, "Only photo or video can be accepted as media type. Supported image: JPEG", 2207026);
+  } else {
+    GraphError(res, 400, 324, "(#324) Missing or invalid image file");
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -78,15 +117,52 @@ void AddGraphRoutes(RouteKit& kit) {
     if (!a) return;
     if (req.matches[1] != a->id) return GraphError(res, 403, 200, "(#200) Permissions error");
     std::string message = Param(req, "message"), link = Param(req, "link");
-    if (message.empty() && link.empty()) {
+    // attached_media: a JSON array of {"media_fbid"}, or form fields attached_media[i] holding one each.
+    std::vector<std::string> photos;
+    json body = Body(req);
+    if (body.is_object() && body.contains("attached_media") && body["attached_media"].is_array()) {
+      for (const auto& m : body["attached_media"]) photos.push_back(Str(m, "media_fbid"));
+    }
+    for (int i = 0; req.has_param(("attached_media[" + std::to_string(i) + "]").c_str()); ++i) {
+      photos.push_back(Str(json::parse(req.get_param_value(("attached_media[" + std::to_string(i) + "]").c_str()),
+                                       nullptr, false), "media_fbid"));
+    }
+    if (message.empty() && link.empty() && photos.empty()) {
       return GraphError(res, 400, 100, "(#100) Invalid parameter", 1349125);
     }
     if (CodePoints(message) > MaxLength(Net::kFacebook)) return GraphError(res, 400, 100, "(#100) Message is too long");
+    if (photos.size() > static_cast<size_t>(MaxMedia(Net::kFacebook))) {
+      return GraphError(res, 400, 100, "(#100) Too many attached_media");
+    }
     kit.Posting(req, res, [&] {
       auto adm = kit.core.Charge(Net::kFacebook, a->id);
       if (!adm.ok) return GraphError(res, 400, 32, "(#32) Page request limit reached", 0, usage(*a, adm));
-      auto p = kit.core.Accept(Net::kFacebook, a->id, message, "", "");
+      auto media = kit.media->Attach(Net::kFacebook, a->id, photos, kit.core.clock().NowMs(), true);
+      if (!media.ok()) {
+        return GraphError(res, 400, 100, "(#100) attached_media " + std::string(media.status().message()) +
+                                             " is not an unpublished photo of this Page");
+      }
+      auto p = kit.core.Accept(Net::kFacebook, a->id, message, "", "", *media);
       Reply(res, 200, {{"id", a->id + "_" + p.id}}, usage(*a, adm));
+    });
+  });
+  kit.server.Post(v + R"(/([0-9]+)/photos)", [&kit, auth, usage](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    if (req.matches[1] != a->id) return GraphError(res, 403, 200, "(#200) Permissions error");
+    std::string url = Param(req, "url"), message = Param(req, "message");
+    if (url.empty()) return GraphError(res, 400, 324, "(#324) Requires upload file");
+    if (CodePoints(message) > MaxLength(Net::kFacebook)) return GraphError(res, 400, 100, "(#100) Message is too long");
+    auto photo = FetchImage(kit, Net::kFacebook, url, res);
+    if (!photo) return;
+    kit.media->Update(Net::kFacebook, photo->id, [&](SimMedia& m) { m.account_id = a->id; });
+    if (!Flag(req, "published", true)) return Reply(res, 200, {{"id", photo->id}});  // waits for a feed post
+    kit.Posting(req, res, [&] {
+      auto adm = kit.core.Charge(Net::kFacebook, a->id);
+      if (!adm.ok) return GraphError(res, 400, 32, "(#32) Page request limit reached", 0, usage(*a, adm));
+      auto media = kit.media->Attach(Net::kFacebook, a->id, {photo->id}, kit.core.clock().NowMs(), true);
+      auto p = kit.core.Accept(Net::kFacebook, a->id, message, "", "", media.ok() ? *media : std::vector<SimAttachment>{});
+      Reply(res, 200, {{"id", photo->id}, {"post_id", a->id + "_" + p.id}}, usage(*a, adm));
     });
   });
   kit.server.Get(v + R"(/([0-9]+)/feed)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
@@ -105,27 +181,55 @@ void AddGraphRoutes(RouteKit& kit) {
     auto a = auth(req, res);
     if (!a) return;
     if (req.matches[1] != a->id) return GraphError(res, 403, 200, "(#200) Permissions error");
-    if (Param(req, "image_url").empty() && Param(req, "video_url").empty()) {
-      return GraphError(res, 400, 100, "(#100) The parameter image_url or video_url is required");
-    }
     std::string caption = Param(req, "caption");
     if (CodePoints(caption) > MaxLength(Net::kInstagram)) {
       return GraphError(res, 400, 100, "(#100) The caption is too long", 2207010);
     }
+    Container c{a->id, caption, kit.core.clock().NowMs() + kit.core.limit().ig_container_ready_ms,
+                Flag(req, "is_carousel_item", false), {}};
+    if (Param(req, "media_type") == "CAROUSEL") {
+      std::vector<std::string> children;
+      std::string list = Param(req, "children");
+      for (size_t start = 0; start <= list.size();) {
+        size_t comma = std::min(list.find(',', start), list.size());
+        if (comma > start) children.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
+      if (children.size() < 2 || children.size() > static_cast<size_t>(MaxMedia(Net::kInstagram))) {
+        return GraphError(res, 400, 100, "(#100) A carousel takes 2 to " + std::to_string(MaxMedia(Net::kInstagram)) +
+                                             " children", 2207008);
+      }
+      std::lock_guard lock(containers->mu);
+      for (const auto& child : children) {
+        auto it = containers->by_id.find(child);
+        if (it == containers->by_id.end() || it->second.owner != a->id || !it->second.carousel_item) {
+          return GraphError(res, 400, 100, "(#100) The carousel item " + child + " does not exist", 2207008);
+        }
+        if (kit.core.clock().NowMs() < it->second.ready_ms) {
+          return GraphError(res, 400, 9007, "The carousel item " + child + " is not ready to be used", 2207027);
+        }
+        c.media.insert(c.media.end(), it->second.media.begin(), it->second.media.end());
+      }
+    } else {
+      std::string url = Param(req, "image_url");
+      if (url.empty()) return GraphError(res, 400, 100, "(#100) The parameter image_url or video_url is required");
+      auto image = FetchImage(kit, Net::kInstagram, url, res);
+      if (!image) return;
+      c.media.push_back(*image);
+    }
     std::lock_guard lock(containers->mu);
     std::string id = std::to_string(++containers->next);
-    containers->captions[id] = caption;
-    containers->ready_at_ms[id] = kit.core.clock().NowMs() + kit.core.limit().ig_container_ready_ms;
+    containers->by_id[id] = c;
     Reply(res, 200, {{"id", id}});
   });
   kit.server.Get(v + R"(/([0-9]{17,}))", [&kit, auth, containers](const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res)) return;
     std::lock_guard lock(containers->mu);
-    auto it = containers->ready_at_ms.find(req.matches[1]);
-    if (it == containers->ready_at_ms.end()) {
+    auto it = containers->by_id.find(req.matches[1]);
+    if (it == containers->by_id.end()) {
       return GraphError(res, 400, 100, "(#100) Object with ID '" + std::string(req.matches[1]) + "' does not exist", 33);
     }
-    bool ready = kit.core.clock().NowMs() >= it->second;
+    bool ready = kit.core.clock().NowMs() >= it->second.ready_ms;
     Reply(res, 200, {{"id", it->first}, {"status_code", ready ? "FINISHED" : "IN_PROGRESS"}});
   });
   kit.server.Post(v + R"(/([0-9]+)/media_publish)", [&kit, auth, usage, containers](const httplib::Request& req,
@@ -133,25 +237,28 @@ void AddGraphRoutes(RouteKit& kit) {
     auto a = auth(req, res);
     if (!a) return;
     std::string creation = Param(req, "creation_id");
-    std::string caption;
+    Container container;
     {
       std::lock_guard lock(containers->mu);
-      auto it = containers->captions.find(creation);
-      if (it == containers->captions.end()) {
+      auto it = containers->by_id.find(creation);
+      if (it == containers->by_id.end() || it->second.owner != a->id) {
         return GraphError(res, 400, 100, "(#100) Unsupported post request. Object with ID '" + creation +
                                              "' does not exist", 33);
       }
-      if (kit.core.clock().NowMs() < containers->ready_at_ms[creation]) {
+      if (it->second.carousel_item) {
+        return GraphError(res, 400, 100, "(#100) A carousel item is published as part of its carousel", 2207001);
+      }
+      if (kit.core.clock().NowMs() < it->second.ready_ms) {
         return GraphError(res, 400, 9007, "Media ID is not available", 2207027);
       }
-      caption = it->second;
+      container = it->second;
     }
     kit.Posting(req, res, [&] {
       // A container publishes once: a repeat answers with the first media.
       if (auto first = kit.core.FindByKey(Net::kInstagram, a->id, creation)) return Reply(res, 200, {{"id", first->id}});
       auto adm = kit.core.Charge(Net::kInstagram, a->id);
       if (!adm.ok) return GraphError(res, 400, 4, "(#4) Application request limit reached", 0, usage(*a, adm));
-      auto p = kit.core.Accept(Net::kInstagram, a->id, caption, "", creation);
+      auto p = kit.core.Accept(Net::kInstagram, a->id, container.caption, "", creation, container.media);
       Reply(res, 200, {{"id", p.id}}, usage(*a, adm));
     });
   });

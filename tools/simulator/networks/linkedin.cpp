@@ -1,7 +1,10 @@
 // LinkedIn: /v2/userinfo (OpenID), /rest/posts versioned by LinkedIn-Version
 // (monthly versions from networks.json; a retired one is answered 426 as
 // LinkedIn does), the new post's URN in x-restli-id, errors with status,
-// serviceErrorCode and code; 429 without limit headers.
+// serviceErrorCode and code; 429 without limit headers. Images: the Images
+// API's initializeUpload names an upload URL (here /_sim/linkedin/uploads/<n>)
+// that takes the bytes by PUT; a post's content names one image (media.id) or
+// several (multiImage.images), each uploaded by its author.
 #include "simulator/route_kit.h"
 #include "simulator/text_rules.h"
 
@@ -79,16 +82,91 @@ void AddLinkedInRoutes(RouteKit& kit) {
     if (CodePoints(text) > MaxLength(Net::kLinkedIn)) {
       return Error(res, 422, 100, "FIELD_VALUE_DENIED", "/commentary :: length must be at most 3000");
     }
+    std::vector<std::string> images;
+    if (body.contains("content")) {
+      const json& content = body["content"];
+      if (content.is_object() && content.contains("media") && content["media"].is_object()) {
+        images.push_back(Str(content["media"], "id"));
+      } else if (content.is_object() && content.contains("multiImage") && content["multiImage"].is_object() &&
+                 content["multiImage"].contains("images") && content["multiImage"]["images"].is_array()) {
+        for (const auto& image : content["multiImage"]["images"]) images.push_back(Str(image, "id"));
+        if (images.size() < 2 || images.size() > static_cast<size_t>(MaxMedia(Net::kLinkedIn))) {
+          return Error(res, 422, 100, "FIELD_VALUE_DENIED",
+                       "/content/multiImage/images :: must hold 2 to " + std::to_string(MaxMedia(Net::kLinkedIn)) +
+                           " images");
+        }
+      } else {
+        return Error(res, 422, 100, "FIELD_VALUE_DENIED", "/content :: unsupported content type");
+      }
+    }
+    std::vector<std::string> ids;
+    for (const auto& urn : images) {
+      const std::string prefix = "urn:li:image:C4E10AQ";
+      if (urn.rfind(prefix, 0) != 0) {
+        return Error(res, 422, 100, "FIELD_VALUE_DENIED", "/content :: " + urn + " is not an image URN");
+      }
+      ids.push_back(urn.substr(prefix.size()));
+    }
     kit.Posting(req, res, [&] {
       if (!kit.core.Charge(Net::kLinkedIn, a->id).ok) {
         return Error(res, 429, 101, "TOO_MANY_REQUESTS",
                      "Resource level throttle limit for calls to this resource is reached.");
       }
-      auto p = kit.core.Accept(Net::kLinkedIn, a->id, text, "", "");
+      auto media = kit.media->Attach(Net::kLinkedIn, a->id, ids, kit.core.clock().NowMs(), false);
+      if (!media.ok()) {
+        return Error(res, 422, 100, "FIELD_VALUE_DENIED",
+                     "/content :: image urn:li:image:C4E10AQ" + std::string(media.status().message()) +
+                         " is not uploaded by the author");
+      }
+      auto p = kit.core.Accept(Net::kLinkedIn, a->id, text, "", "", *media);
       res.status = 201;
       res.set_header("x-restli-id", "urn:li:share:" + p.id);
       res.set_header("x-linkedin-id", "urn:li:share:" + p.id);
     });
+  });
+  kit.server.Post("/rest/images", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a || !VersionServed(req, res)) return;
+    if (req.get_param_value("action") != "initializeUpload") {
+      return Error(res, 400, 100, "ILLEGAL_ARGUMENT", "Unsupported action: " + req.get_param_value("action"));
+    }
+    json body = Body(req);
+    const json request = body.is_object() && body.contains("initializeUploadRequest") ? body["initializeUploadRequest"] : json();
+    if (Str(request, "owner") != "urn:li:person:" + a->id) {
+      return Error(res, 403, 100, "ACCESS_DENIED", "Not enough permissions to access: images.ACTION.initializeUpload");
+    }
+    SimMedia m = kit.media->Add({"", Net::kLinkedIn, a->id, "", 0, 0, "", false, 0, false});
+    Reply(res, 200, {{"value", {{"uploadUrlExpiresAt", kit.core.clock().NowMs() + 3600 * 1000},
+                                {"uploadUrl", kit.base + "/_sim/linkedin/uploads/" + m.id},
+                                {"image", "urn:li:image:C4E10AQ" + m.id}}}});
+  });
+  kit.server.Put(R"(/_sim/linkedin/uploads/([0-9]+))", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    std::string type;
+    if (auto ok = CheckUpload(Net::kLinkedIn, req.body, static_cast<int64_t>(req.body.size()), &type); !ok.ok()) {
+      return Error(res, 400, 100, "ILLEGAL_ARGUMENT", "Invalid image: " + std::string(ok.message()));
+    }
+    bool owned = false;
+    bool found = kit.media->Update(Net::kLinkedIn, req.matches[1], [&](SimMedia& m) {
+      owned = m.account_id == a->id && !m.complete;
+      if (!owned) return;
+      m.type = type;
+      m.bytes = static_cast<int64_t>(req.body.size());
+      m.head = req.body.substr(0, 16);
+      m.complete = true;
+    });
+    if (!found || !owned) return Error(res, 404, 100, "NOT_FOUND", "No upload waiting at this URL");
+    res.status = 201;
+  });
+  kit.server.Get(R"(/rest/images/urn:li:image:C4E10AQ([0-9]+))", [&kit, auth](const httplib::Request& req,
+                                                                               httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a || !VersionServed(req, res)) return;
+    auto m = kit.media->Find(Net::kLinkedIn, req.matches[1]);
+    if (!m || m->account_id != a->id) return Error(res, 404, 100, "NOT_FOUND", "Not Found");
+    Reply(res, 200, {{"id", "urn:li:image:C4E10AQ" + m->id}, {"owner", "urn:li:person:" + a->id},
+                     {"status", m->complete ? "AVAILABLE" : "WAITING_UPLOAD"}});
   });
   // Comments on a post or a comment (socialActions), by the parent's URN:
   // urn:li:share:<id> or urn:li:comment:(urn:li:activity:<post>,<id>).

@@ -1,7 +1,10 @@
 // X API v2: /2, x-rate-limit-* (reset in epoch seconds) on every answer, plus
 // the per-user 24-hour posting window (x-user-limit-24hour-*); errors as
 // problem+json with `type`; text weighted X's way (280); a post identical to
-// a recent one refused with 403 "duplicate content", as X does.
+// a recent one refused with 403 "duplicate content", as X does. Media: v2's
+// chunked upload (initialize with type and size, append segments, finalize;
+// STATUS while processing), checked against networks.json; a post attaches
+// up to 4 of the user's finalized, processed uploads by media.media_ids.
 #include "common/time_util.h"
 #include "simulator/route_kit.h"
 #include "simulator/text_rules.h"
@@ -20,9 +23,26 @@ void Problem(httplib::Response& res, int status, const std::string& title, const
   Reply(res, status, body, headers, "application/problem+json");
 }
 
+void Invalid(httplib::Response& res, const std::string& message, const Headers& headers = {}) {
+  Problem(res, 400, "Invalid Request", "One or more parameters to your request was invalid.",
+          "https://api.twitter.com/2/problems/invalid-request", headers, {{"errors", {{{"message", message}}}}});
+}
+
+json MediaData(const SimMedia& m, int64_t now_ms) {
+  json data = {{"id", m.id}, {"media_key", "3_" + m.id}, {"size", m.bytes}, {"expires_after_secs", 86400}};
+  if (m.complete && now_ms < m.ready_ms) {
+    data["processing_info"] = {{"state", "in_progress"}, {"check_after_secs", 1}, {"progress_percent", 50}};
+  } else if (m.complete && m.ready_ms > 0) {
+    data["processing_info"] = {{"state", "succeeded"}, {"progress_percent", 100}};
+  }
+  return data;
+}
+
 json Tweet(RouteKit& kit, const SimPost& p) {
   auto e = kit.core.EngagementOf(p);
-  return {{"id", p.id},
+  json keys = json::array();
+  for (const auto& m : p.media) keys.push_back("3_" + m.id);
+  json out = {{"id", p.id},
           {"text", p.text},
           {"edit_history_tweet_ids", {p.id}},
           {"author_id", p.account_id},
@@ -33,6 +53,8 @@ json Tweet(RouteKit& kit, const SimPost& p) {
             {"retweet_count", e.reposts},
             {"reply_count", e.replies},
             {"quote_count", 0}}}};
+  if (!keys.empty()) out["attachments"] = {{"media_keys", keys}};
+  return out;
 }
 
 }  // namespace
@@ -75,6 +97,13 @@ void AddXRoutes(RouteKit& kit) {
                      {{"errors", {{{"parameters", {{"text", {text.substr(0, 40)}}}},
                                    {"message", "The text of your Tweet is too long."}}}}});
     }
+    std::vector<std::string> media_ids;
+    if (has_media && body["media"].contains("media_ids") && body["media"]["media_ids"].is_array()) {
+      for (const auto& id : body["media"]["media_ids"]) media_ids.push_back(id.is_string() ? id.get<std::string>() : "");
+    }
+    if (has_media && (media_ids.empty() || media_ids.size() > static_cast<size_t>(MaxMedia(Net::kX)))) {
+      return Invalid(res, "media.media_ids must hold 1 to " + std::to_string(MaxMedia(Net::kX)) + " media ids");
+    }
     std::string reply_to;
     if (body.contains("reply") && body["reply"].is_object()) reply_to = Str(body["reply"], "in_reply_to_tweet_id");
     if (!reply_to.empty() && !kit.core.Find(Net::kX, reply_to)) {
@@ -100,9 +129,77 @@ void AddXRoutes(RouteKit& kit) {
         return Problem(res, 403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.",
                        "about:blank", h);
       }
-      auto p = kit.core.Accept(Net::kX, a->id, text, reply_to, "");
+      auto media = kit.media->Attach(Net::kX, a->id, media_ids, kit.core.clock().NowMs(), false);
+      if (!media.ok()) {
+        return Invalid(res, absl::IsFailedPrecondition(media.status())
+                                ? "Media " + std::string(media.status().message()) + " is still being processed."
+                                : "Your media IDs are invalid.", h);
+      }
+      auto p = kit.core.Accept(Net::kX, a->id, text, reply_to, "", *media);
       Reply(res, 201, {{"data", {{"id", p.id}, {"text", p.text}, {"edit_history_tweet_ids", {p.id}}}}}, h);
     });
+  });
+  kit.server.Post("/2/media/upload/initialize", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    json body = Body(req);
+    std::string type = body.is_object() ? Str(body, "media_type") : req.get_param_value("media_type");
+    int64_t total = body.is_object() && body.contains("total_bytes") && body["total_bytes"].is_number_integer()
+                        ? body["total_bytes"].get<int64_t>()
+                        : std::atoll(req.get_param_value("total_bytes").c_str());
+    if (type.empty() || total <= 0) return Invalid(res, "media_type and total_bytes are required");
+    if (total > MaxImageBytes(Net::kX)) {
+      return Invalid(res, "File size exceeds " + std::to_string(MaxImageBytes(Net::kX)) + " bytes.");
+    }
+    SimMedia m = kit.media->Add({"", Net::kX, a->id, type, 0, total, "", false, 0, false});
+    Reply(res, 200, {{"data", {{"id", m.id}, {"media_key", "3_" + m.id}, {"expires_after_secs", 86400}}}});
+  });
+  kit.server.Post(R"(/2/media/upload/([0-9]+)/append)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    if (!req.has_file("media") || !req.has_file("segment_index")) {
+      return Invalid(res, "media and segment_index are required (multipart/form-data)");
+    }
+    const std::string& chunk = req.get_file_value("media").content;
+    long segment = std::strtol(req.get_file_value("segment_index").content.c_str(), nullptr, 10);
+    bool fits = true;
+    bool found = kit.media->Update(Net::kX, req.matches[1], [&](SimMedia& m) {
+      if (m.account_id != a->id || m.complete || m.bytes + static_cast<int64_t>(chunk.size()) > m.expected) {
+        fits = false;
+        return;
+      }
+      if (segment == 0) m.head = chunk.substr(0, 16);
+      m.bytes += static_cast<int64_t>(chunk.size());
+    });
+    if (!found || !fits) return Invalid(res, "The media_id or segment is invalid.");
+    Reply(res, 200, {{"data", {{"expires_at", kit.core.clock().NowMs() / 1000 + 86400}}}});
+  });
+  kit.server.Post(R"(/2/media/upload/([0-9]+)/finalize)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    auto m = kit.media->Find(Net::kX, req.matches[1]);
+    if (!m || m->account_id != a->id) return Invalid(res, "The media_id is invalid.");
+    if (m->bytes != m->expected) return Invalid(res, "Segments do not add up to provided total file size.");
+    std::string type;
+    if (auto ok = CheckUpload(Net::kX, m->head, m->bytes, &type); !ok.ok() || type != m->type) {
+      return Invalid(res, "InvalidMedia: the file is not a " + m->type + " X accepts (" +
+                              (ok.ok() ? "it is " + type : std::string(ok.message())) + ").");
+    }
+    int64_t now = kit.core.clock().NowMs();
+    kit.media->Update(Net::kX, m->id, [&](SimMedia& u) {
+      u.complete = true;
+      // Processing is reported only for uploads that had any (as X does for images).
+      u.ready_ms = kit.core.limit().media_processing_ms > 0 ? now + kit.core.limit().media_processing_ms : 0;
+    });
+    Reply(res, 200, {{"data", MediaData(*kit.media->Find(Net::kX, m->id), now)}});
+  });
+  kit.server.Get("/2/media/upload", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    if (req.get_param_value("command") != "STATUS") return Invalid(res, "command must be STATUS");
+    auto m = kit.media->Find(Net::kX, req.get_param_value("media_id"));
+    if (!m || m->account_id != a->id) return Invalid(res, "The media_id is invalid.");
+    Reply(res, 200, {{"data", MediaData(*m, kit.core.clock().NowMs())}});
   });
   kit.server.Get(R"(/2/users/([^/]+)/tweets)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res)) return;
