@@ -56,3 +56,23 @@ test('errors are XRPC errors the client names', async () => {
   await assert.rejects(agent.post({ text: 'x'.repeat(301) }), (e) => e.status === 400);
   await assert.rejects(agent.app.bsky.actor.getProfile({ actor: agent.session.did }), (e) => e.status === 501);
 });
+
+test('uploads a blob and embeds it as an image; an over-size image is refused', async () => {
+  const agent = await login();
+  const png = new Uint8Array(await (await fetch(`${service}/_sim/media/b.png?bytes=5000`)).arrayBuffer());
+  const { data } = await agent.uploadBlob(png, { encoding: 'image/png' });
+  assert.match(data.blob.ref.toString(), /^bafkrei[a-z2-7]+$/);
+  assert.equal(data.blob.mimeType, 'image/png');
+  assert.equal(data.blob.size, 5000);
+  const post = await agent.post({ text: `with an image ${Date.now()}`,
+    embed: { $type: 'app.bsky.embed.images', images: [{ alt: 'a test image', image: data.blob }] } });
+  const record = await agent.com.atproto.repo.getRecord({ repo: agent.session.did, collection: 'app.bsky.feed.post',
+    rkey: post.uri.split('/').pop() });
+  assert.equal(record.data.value.embed.images[0].image.ref.toString(), data.blob.ref.toString());
+  const big = new Uint8Array(await (await fetch(`${service}/_sim/media/big.png?bytes=1000001`)).arrayBuffer());
+  const uploaded = await agent.uploadBlob(big, { encoding: 'image/png' });
+  await assert.rejects(agent.com.atproto.repo.createRecord({ repo: agent.session.did, collection: 'app.bsky.feed.post',
+    record: { $type: 'app.bsky.feed.post', text: 'too big', createdAt: new Date().toISOString(),
+      embed: { $type: 'app.bsky.embed.images', images: [{ alt: '', image: uploaded.data.blob }] } } }),
+    (e) => e.status === 400 && /BlobTooLarge|too big|too large/i.test(`${e.error} ${e.message}`));
+});

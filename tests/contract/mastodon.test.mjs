@@ -51,3 +51,25 @@ test('errors arrive as Mastodon errors the client can read', async () => {
     return true;
   });
 });
+
+test('uploads an image, waits out its processing, attaches it once', async () => {
+  const masto = client('tok-a');
+  const png = await (await fetch(`${url}/_sim/media/m.png?bytes=4000`)).arrayBuffer();
+  // The simulator processes uploads for a while (202); masto polls until the url is set.
+  const media = await masto.v2.media.create({ file: new Blob([png], { type: 'image/png' }), description: 'a test image' });
+  assert.match(media.id, /^[0-9]+$/);
+  assert.ok(media.url);
+  assert.equal(media.type, 'image');
+  const status = await masto.v1.statuses.create({ status: `with an image ${Date.now()}`, mediaIds: [media.id] });
+  assert.equal(status.mediaAttachments.length, 1);
+  assert.equal(status.mediaAttachments[0].id, media.id);
+  await assert.rejects(masto.v1.statuses.create({ status: 'the same image again', mediaIds: [media.id] }), (e) => {
+    assert.equal(e.statusCode, 422);
+    return true;
+  });
+  await assert.rejects(masto.v2.media.create({ file: new Blob(['hello'], { type: 'text/plain' }) }), (e) => {
+    assert.equal(e.statusCode, 422);
+    assert.match(e.message, /content type is invalid/);
+    return true;
+  });
+});

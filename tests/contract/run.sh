@@ -26,9 +26,10 @@ openssl x509 -req -in "$DIR/sim.csr" -CA "$DIR/ca.pem" -CAkey "$DIR/ca.key" -CAc
 HTTP_PORT=$(free_port)
 TLS_PORT=$(free_port)
 ACCOUNTS="tok-a:alice,tok-b:bob"
-"$SIMULATOR" --port="$HTTP_PORT" --accounts="$ACCOUNTS" >"$DIR/http.log" 2>&1 &
+# Uploads process for a while, so the clients' waiting is exercised too.
+"$SIMULATOR" --port="$HTTP_PORT" --accounts="$ACCOUNTS" --media-processing-ms=1200 >"$DIR/http.log" 2>&1 &
 PIDS+=($!)
-"$SIMULATOR" --port="$TLS_PORT" --accounts="$ACCOUNTS" --tls-cert-file="$DIR/sim.pem" \
+"$SIMULATOR" --port="$TLS_PORT" --accounts="$ACCOUNTS" --media-processing-ms=1200 --tls-cert-file="$DIR/sim.pem" \
   --tls-key-file="$DIR/sim.key" >"$DIR/tls.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do

@@ -79,3 +79,65 @@ test('Graph: errors are {error: {message, type, code, fbtrace_id}}', async () =>
   const unknown = await json(await fetch(`${base}/v24.0/${'1'}/nothing`, { headers: bearer('tok-a') }));
   assert.equal(unknown.error.code, 2500);
 });
+
+test('LinkedIn: an image is initialized, PUT to its upload URL and named by URN in a post', async () => {
+  const me = await json(await fetch(`${base}/v2/userinfo`, { headers: bearer('tok-a') }));
+  const owner = `urn:li:person:${me.sub}`;
+  const init = await json(await fetch(`${base}/rest/images?action=initializeUpload`, { method: 'POST', headers: li('tok-a'),
+    body: JSON.stringify({ initializeUploadRequest: { owner } }) }));
+  assert.match(init.value.image, /^urn:li:image:[A-Za-z0-9]+$/);
+  assert.ok(init.value.uploadUrlExpiresAt > Date.now());
+  const bytes = await (await fetch(`${base}/_sim/media/li.jpg?bytes=3000`)).arrayBuffer();
+  const put = await fetch(init.value.uploadUrl, { method: 'PUT', headers: { ...bearer('tok-a'),
+    'content-type': 'application/octet-stream' }, body: bytes });
+  assert.equal(put.status, 201);
+  const image = await json(await fetch(`${base}/rest/images/${init.value.image}`, { headers: li('tok-a') }));
+  assert.equal(image.status, 'AVAILABLE');
+  const post = await fetch(`${base}/rest/posts`, { method: 'POST', headers: li('tok-a'), body: JSON.stringify({
+    author: owner, commentary: `with an image ${Date.now()}`, visibility: 'PUBLIC', lifecycleState: 'PUBLISHED',
+    distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+    content: { media: { id: init.value.image, altText: 'a test image' } } }) });
+  assert.equal(post.status, 201);
+  const unknown = await fetch(`${base}/rest/posts`, { method: 'POST', headers: li('tok-a'), body: JSON.stringify({
+    author: owner, commentary: 'bad image', visibility: 'PUBLIC', lifecycleState: 'PUBLISHED',
+    distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+    content: { media: { id: 'urn:li:image:C4E10AQ999' } } }) });
+  assert.equal(unknown.status, 422);
+  assert.equal((await json(unknown)).code, 'FIELD_VALUE_DENIED');
+});
+
+test('Graph: a Page photo post, and an Instagram carousel of finished item containers', async () => {
+  const me = await json(await fetch(`${base}/v24.0/me?fields=id,name`, { headers: bearer('tok-a') }));
+  const photo = await json(await fetch(`${base}/v24.0/${me.id}/photos`, { method: 'POST', headers: bearer('tok-a'),
+    body: new URLSearchParams({ url: `${base}/_sim/media/fb.jpg`, message: 'a photo' }) }));
+  assert.match(photo.id, /^[0-9]+$/);
+  assert.match(photo.post_id, new RegExp(`^${me.id}_[0-9]+$`));
+  const unreachable = await json(await fetch(`${base}/v24.0/${me.id}/photos`, { method: 'POST', headers: bearer('tok-a'),
+    body: new URLSearchParams({ url: 'https://elsewhere.invalid/x.jpg' }) }));
+  assert.equal(unreachable.error.code, 324);
+  const item = async (n) => (await json(await fetch(`${base}/v24.0/${me.id}/media`, { method: 'POST',
+    headers: { ...bearer('tok-a'), 'content-type': 'application/json' },
+    body: JSON.stringify({ image_url: `${base}/_sim/media/ig${n}.jpg`, is_carousel_item: true }) }))).id;
+  const children = [await item(1), await item(2)];
+  const finished = async (id) => {
+    for (let i = 0; i < 50; i++) {
+      const s = await json(await fetch(`${base}/v24.0/${id}?fields=status_code`, { headers: bearer('tok-a') }));
+      if (s.status_code === 'FINISHED') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`container ${id} never finished`);
+  };
+  for (const c of children) await finished(c);
+  const carousel = await json(await fetch(`${base}/v24.0/${me.id}/media`, { method: 'POST', headers: bearer('tok-a'),
+    body: new URLSearchParams({ media_type: 'CAROUSEL', children: children.join(','), caption: 'a carousel' }) }));
+  await finished(carousel.id);
+  const itemAlone = await json(await fetch(`${base}/v24.0/${me.id}/media_publish`, { method: 'POST',
+    headers: bearer('tok-a'), body: new URLSearchParams({ creation_id: children[0] }) }));
+  assert.equal(itemAlone.error.code, 100);
+  const published = await json(await fetch(`${base}/v24.0/${me.id}/media_publish`, { method: 'POST',
+    headers: bearer('tok-a'), body: new URLSearchParams({ creation_id: carousel.id }) }));
+  assert.match(published.id, /^[0-9]+$/);
+  const png = await json(await fetch(`${base}/v24.0/${me.id}/media`, { method: 'POST', headers: bearer('tok-a'),
+    body: new URLSearchParams({ image_url: `${base}/_sim/media/ig.png` }) }));
+  assert.equal(png.error.code, 9004);
+});

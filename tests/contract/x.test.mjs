@@ -56,3 +56,20 @@ test('errors are X problems the client decodes', async () => {
   const missing = await x.singleTweet('1');
   assert.equal(missing.errors[0].title, 'Not Found Error');
 });
+
+test('uploads an image in chunks, waits for processing, attaches it', async () => {
+  const x = client('tok-a');
+  const bytes = Buffer.from(await (await fetch(`${process.env.SIM_URL}/_sim/media/x.png?bytes=1500000`)).arrayBuffer());
+  // Two 1 MB segments; the simulator reports processing_info and the client polls STATUS.
+  const mediaId = await x.uploadMedia(bytes, { media_type: 'image/png' });
+  assert.match(mediaId, /^[0-9]+$/);
+  const posted = await x.tweet({ text: `with an image ${Date.now()}`, media: { media_ids: [mediaId] } });
+  const single = await x.singleTweet(posted.data.id, { 'tweet.fields': ['attachments'] });
+  assert.deepEqual(single.data.attachments.media_keys, [`3_${mediaId}`]);
+  await assert.rejects(x.tweet({ text: 'unknown media', media: { media_ids: ['123'] } }), (e) => {
+    assert.ok(e instanceof ApiResponseError);
+    assert.equal(e.code, 400);
+    assert.match(JSON.stringify(e.data), /media IDs are invalid/);
+    return true;
+  });
+});

@@ -16,7 +16,7 @@ BASE="http://127.0.0.1:$PORT"
 passed=0
 for network in mastodon x bluesky linkedin facebook instagram; do
   out=$(HERALD_TRY_TOKEN=tok-a HERALD_TRY_IDENTIFIER=alice.bsky.social "$TRY" --network="$network" --base-url="$BASE" \
-    --text="try-network on $network" --media-url="https://cdn.example/i.jpg" --timeout-ms=5000) ||
+    --text="try-network on $network" --media-url="$BASE/_sim/media/photo.jpg" --timeout-ms=5000) ||
     { echo "FAIL: $network"; echo "$out"; exit 1; }
   grep -q '"kind":"published"' <<<"$out" || { echo "FAIL: $network did not publish"; echo "$out"; exit 1; }
   grep -q "try-network on $network" <<<"$out" || { echo "FAIL: $network: not read back"; echo "$out"; exit 1; }
