@@ -228,6 +228,57 @@ TEST_F(Channels, ALongPostGoesOutAsAThreadOnX) {
   }
 }
 
+// Images through the whole platform: one post with three images goes out as
+// an Instagram carousel and as a Mastodon status with three uploads; an image
+// Instagram cannot take fails that post alone, saying why, and nothing lands.
+TEST_F(Channels, MediaAndCarouselsArePublishedWithEveryImage) {
+  workspace_ = "media";
+  auto ig = Connect(Network::NETWORK_INSTAGRAM, "e2e-token");
+  auto mastodon = Connect(Network::NETWORK_MASTODON, "e2e-token");
+  auto scheduler = Stub<sched::SchedulerService>("scheduler");
+  const std::string media = p_->simulator_url() + "/_sim/media/";
+  sched::CreatePostRequest r;
+  r.set_workspace_id(workspace_);
+  r.set_request_id("three-images");
+  r.set_text("three views of the launch");
+  for (int i = 1; i <= 3; ++i) r.add_media_urls(media + "launch" + std::to_string(i) + ".jpg?bytes=" + std::to_string(3000 * i));
+  r.add_channel_ids(ig.id());
+  r.add_channel_ids(mastodon.id());
+  r.set_publish_now(true);
+  sched::Post post;
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &post).ok());
+  ASSERT_EQ(WaitPublished({post.id()}, std::chrono::seconds(60)), 1u) << p_->Logs();
+  std::map<std::string, json> landed;
+  for (const auto& e : HttpJson("GET", p_->simulator_url() + "/_sim/ledger")) {
+    if (e.value("text", "") == "three views of the launch") landed[e.value("network", "")] = e;
+  }
+  ASSERT_EQ(landed.size(), 2u);
+  for (const auto& [network, e] : landed) {
+    SCOPED_TRACE(network);
+    ASSERT_EQ(e["media"].size(), 3u) << e.dump();
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(e["media"][i]["type"], "image/jpeg");
+      EXPECT_EQ(e["media"][i]["bytes"], 3000 * (i + 1));
+    }
+  }
+
+  r.set_request_id("a-png-on-instagram");
+  r.set_text("instagram takes only JPEG");
+  r.clear_media_urls();
+  r.add_media_urls(media + "diagram.png");
+  r.clear_channel_ids();
+  r.add_channel_ids(ig.id());
+  ASSERT_TRUE(scheduler->CreatePost(Ctx().get(), r, &post).ok());
+  Eventually([&] { return StateOf(post.id()) == sched::POST_STATE_FAILED; }, std::chrono::seconds(60));
+  sched::GetPostRequest g;
+  g.set_workspace_id(workspace_);
+  g.set_post_id(post.id());
+  ASSERT_TRUE(scheduler->GetPost(Ctx().get(), g, &post).ok());
+  EXPECT_EQ(post.state(), sched::POST_STATE_FAILED);
+  EXPECT_NE(post.DebugString().find("JPEG"), std::string::npos) << post.DebugString();
+  EXPECT_EQ(LedgerCounts().count("instagram takes only JPEG"), 0u);
+}
+
 TEST_F(Channels, RepliesLandInTheThreadOnXAndAsCommentsOnLinkedIn) {
   auto x = Connect(Network::NETWORK_X, "e2e-token");
   auto first = CreatePosts({"the post a fan answered"}, {x.id()});
