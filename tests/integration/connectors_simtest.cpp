@@ -187,8 +187,9 @@ TEST_F(ConnectorsTest, NetworkIdempotencyKeysHoldAcrossRepeats) {
 
 // A reply on every network: a post in the thread where replies are posts
 // (Mastodon, X, Bluesky — which names the parent by uri and cid), a comment
-// where they are comments (Facebook, Instagram, LinkedIn). Each lands once
-// under its parent and is found where a read-back looks for it.
+// where they are comments (Facebook, Instagram, LinkedIn), and to a reply in
+// turn. Each lands once under its parent and is found where a read-back
+// looks for it.
 TEST_F(ConnectorsTest, EveryNetworkRepliesAndFindsTheReplyWhereItShows) {
   for (Network n : kNetworks) {
     SCOPED_TRACE(herald::common::v1::Network_Name(n));
@@ -210,6 +211,18 @@ TEST_F(ConnectorsTest, EveryNetworkRepliesAndFindsTheReplyWhereItShows) {
     bool seen = false;
     for (const auto& p : *found) seen |= NormalizedText(p.text) == reply.text && p.id == attempt.remote_id;
     EXPECT_TRUE(seen) << "the reply is not where a read-back looks";
+    // An answer to that reply (Instagram takes it at /{comment}/replies, not /comments).
+    OutgoingPost second = Post("second reply on " + herald::common::v1::Network_Name(n));
+    second.media_urls.clear();
+    second.in_reply_to_id = attempt.remote_id;
+    auto nested = c->Publish(ep, second);
+    ASSERT_EQ(nested.kind, Kind::kPublished) << nested.error;
+    EXPECT_EQ(LedgerCount(second.text), 1u);
+    found = c->RecentReplies(ep, attempt.remote_id, 10, 0);
+    ASSERT_TRUE(found.ok()) << found.status();
+    seen = false;
+    for (const auto& p : *found) seen |= NormalizedText(p.text) == second.text && p.id == nested.remote_id;
+    EXPECT_TRUE(seen) << "the nested reply is not where a read-back looks";
     // A reply to something that does not exist is refused, and nothing is posted.
     OutgoingPost orphan = Post("orphan on " + herald::common::v1::Network_Name(n));
     orphan.media_urls.clear();

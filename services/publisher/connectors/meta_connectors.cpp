@@ -206,7 +206,7 @@ class InstagramConnector : public Connector {
   }
 
   PublishAttempt Publish(const Endpoint& ep, const OutgoingPost& post) override {
-    if (!post.in_reply_to_id.empty()) return Comment(ep, options_.api_version, post, options_.timeout, "https://www.instagram.com/");
+    if (!post.in_reply_to_id.empty()) return Answer(ep, post);
     if (post.media_urls.empty()) {
       PublishAttempt out;
       out.kind = PublishAttempt::Kind::kContentRejected;
@@ -254,7 +254,63 @@ class InstagramConnector : public Connector {
   bool SupportsReplies() const override { return true; }
   absl::StatusOr<std::vector<RemotePost>> RecentReplies(const Endpoint& ep, const std::string& parent_id, int limit,
                                                         int64_t since_ms) override {
-    return Comments(ep, options_.api_version, parent_id, limit, since_ms, options_.timeout);
+    auto media = IsMedia(ep, parent_id);
+    if (!media.ok()) return media.status();
+    auto body = GetJson(ep.base_url + "/" + options_.api_version + "/" + parent_id + (*media ? "/comments" : "/replies") +
+                            "?fields=id,text,timestamp&limit=" + std::to_string(limit),
+                        ep.token, options_.timeout);
+    if (!body.ok()) return body.status();
+    std::vector<RemotePost> out;
+    if (body->contains("data") && (*body)["data"].is_array()) {
+      for (const auto& c : (*body)["data"]) {
+        int64_t created = ParseTimeMs(c.value("timestamp", ""));
+        if (created && created < since_ms) continue;
+        out.push_back({c.value("id", ""), "", c.value("text", ""), created});
+      }
+    }
+    return out;
+  }
+
+  // Whether an id is a media (answered with comments) or a comment (answered
+  // with replies): Instagram takes the two at different edges.
+  // NOT_FOUND when there is no such object, PERMISSION_DENIED when the token
+  // is refused, UNAVAILABLE when Graph cannot say now.
+  absl::StatusOr<bool> IsMedia(const Endpoint& ep, const std::string& id) {
+    HttpRequest req;
+    req.url = ep.base_url + "/" + options_.api_version + "/" + id + "?fields=id,media_type";
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + ep.token}};
+    auto res = SendHttp(req);
+    if (!res.ok()) return absl::UnavailableError(std::string(res.status().message()));
+    if (res->status == 200) {
+      auto object = JsonBody(*res);
+      return object.is_object() && object.contains("media_type");
+    }
+    int code = GraphErrorCode(*res);
+    if (res->status == 401 || code == 190 || code == 102) return absl::PermissionDeniedError("token rejected by the network");
+    if (code == 100) return absl::NotFoundError("no such media or comment");
+    return absl::UnavailableError("HTTP " + std::to_string(res->status));
+  }
+
+  // A reply: a comment on a media, or a reply to a comment.
+  PublishAttempt Answer(const Endpoint& ep, const OutgoingPost& post) {
+    auto media = IsMedia(ep, post.in_reply_to_id);
+    if (!media.ok()) {
+      PublishAttempt out;
+      out.kind = absl::IsPermissionDenied(media.status()) ? PublishAttempt::Kind::kAuthRejected
+                 : absl::IsNotFound(media.status())       ? PublishAttempt::Kind::kContentRejected
+                                                          : PublishAttempt::Kind::kTransient;
+      out.error = "in reply to " + post.in_reply_to_id + ": " + std::string(media.status().message());
+      return out;
+    }
+    if (*media) return Comment(ep, options_.api_version, post, options_.timeout, "https://www.instagram.com/");
+    nlohmann::json reply;
+    PublishAttempt out = PostGraph(ep, options_.api_version, "/" + post.in_reply_to_id + "/replies",
+                                   {{"message", post.text}}, options_.timeout, &reply);
+    if (out.kind != PublishAttempt::Kind::kPublished) return out;
+    if (!reply.is_object() || !reply.contains("id")) return MissingId(out, "reply id");
+    out.remote_id = reply.value("id", "");
+    return out;
   }
 
   // POST /{ig-user-id}/media; the container's id into `id`.

@@ -49,6 +49,11 @@ struct Containers {
   uint64_t next = 17900000000000000ULL;
 };
 
+// An Instagram comment as Graph gives it (text and timestamp, unlike a Page's).
+json IgComment(const SimPost& c) {
+  return {{"id", c.id}, {"text", c.text}, {"timestamp", FormatRfc3339(c.created_ms)}};
+}
+
 // A boolean parameter ("false", false) from the query, form or JSON body.
 bool Flag(const httplib::Request& req, const char* name, bool fallback) {
   if (req.has_param(name)) return req.get_param_value(name) != "false";
@@ -222,12 +227,20 @@ void AddGraphRoutes(RouteKit& kit) {
     containers->by_id[id] = c;
     Reply(res, 200, {{"id", id}});
   });
-  kit.server.Get(v + R"(/([0-9]{17,}))", [&kit, auth, containers](const httplib::Request& req, httplib::Response& res) {
+  kit.server.Get(v + R"(/([0-9]+))", [&kit, auth, containers](const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res)) return;
     std::lock_guard lock(containers->mu);
     auto it = containers->by_id.find(req.matches[1]);
     if (it == containers->by_id.end()) {
-      return GraphError(res, 400, 100, "(#100) Object with ID '" + std::string(req.matches[1]) + "' does not exist", 33);
+      // Not a container: an Instagram media or comment, as Graph describes it.
+      auto p = kit.core.Find(Net::kInstagram, req.matches[1]);
+      if (!p) {
+        return GraphError(res, 400, 100, "(#100) Object with ID '" + std::string(req.matches[1]) + "' does not exist", 33);
+      }
+      if (!p->in_reply_to_id.empty()) return Reply(res, 200, IgComment(*p));
+      return Reply(res, 200, {{"id", p->id}, {"caption", p->text},
+                              {"media_type", p->media.size() > 1 ? "CAROUSEL_ALBUM" : "IMAGE"},
+                              {"permalink", kit.base + "/p/" + p->id}, {"timestamp", FormatRfc3339(p->created_ms)}});
     }
     bool ready = kit.core.clock().NowMs() >= it->second.ready_ms;
     Reply(res, 200, {{"id", it->first}, {"status_code", ready ? "FINISHED" : "IN_PROGRESS"}});
@@ -280,6 +293,11 @@ void AddGraphRoutes(RouteKit& kit) {
       return GraphError(res, 400, 100, "(#100) Unsupported post request. Object with ID '" +
                                            std::string(req.matches[1]) + "' does not exist", 33);
     }
+    if (parent->net == Net::kInstagram && !parent->in_reply_to_id.empty()) {
+      // Instagram: a comment is answered through /{comment-id}/replies.
+      return GraphError(res, 400, 100, "(#100) Unsupported post request. Object with ID '" +
+                                           std::string(req.matches[1]) + "' does not support this operation", 33);
+    }
     std::string message = Param(req, "message");
     if (message.empty()) return GraphError(res, 400, 100, "(#100) Missing message or attachment");
     kit.Posting(req, res, [&] {
@@ -300,8 +318,44 @@ void AddGraphRoutes(RouteKit& kit) {
     json data = json::array();
     size_t limit = Limit(req, "limit", 25, 100);
     for (const auto& c : kit.core.Replies(parent->net, parent->id, limit)) {
-      data.push_back({{"id", parent->net == Net::kFacebook ? parent->id + "_" + c.id : c.id}, {"message", c.text},
-                      {"created_time", FormatRfc3339(c.created_ms)}});
+      data.push_back(parent->net == Net::kFacebook
+                         ? json{{"id", parent->id + "_" + c.id}, {"message", c.text},
+                                {"created_time", FormatRfc3339(c.created_ms)}}
+                         : IgComment(c));
+    }
+    Reply(res, 200, {{"data", data}});
+  });
+  // Instagram replies to a top-level comment (one level deep, as Instagram allows).
+  auto ig_comment = [&kit](const std::string& id) -> std::optional<SimPost> {
+    auto c = kit.core.Find(Net::kInstagram, id);
+    if (!c || c->in_reply_to_id.empty()) return std::nullopt;
+    auto parent = kit.core.Find(Net::kInstagram, c->in_reply_to_id);
+    if (!parent || !parent->in_reply_to_id.empty()) return std::nullopt;  // a reply takes no replies
+    return c;
+  };
+  kit.server.Post(v + R"(/([0-9]+)/replies)", [&kit, auth, ig_comment](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    auto comment = ig_comment(req.matches[1]);
+    if (!comment) {
+      return GraphError(res, 400, 100, "(#100) Unsupported post request. Object with ID '" +
+                                           std::string(req.matches[1]) + "' does not exist or takes no replies", 33);
+    }
+    std::string message = Param(req, "message");
+    if (message.empty()) return GraphError(res, 400, 100, "(#100) Missing message");
+    kit.Posting(req, res, [&] {
+      auto adm = kit.core.Charge(Net::kInstagram, a->id);
+      if (!adm.ok) return GraphError(res, 400, 4, "(#4) Request limit reached");
+      Reply(res, 200, {{"id", kit.core.Accept(Net::kInstagram, a->id, message, comment->id, "").id}});
+    });
+  });
+  kit.server.Get(v + R"(/([0-9]+)/replies)", [&kit, auth, ig_comment](const httplib::Request& req, httplib::Response& res) {
+    if (!auth(req, res)) return;
+    auto comment = ig_comment(req.matches[1]);
+    if (!comment) return GraphError(res, 400, 100, "(#100) Object with ID '" + std::string(req.matches[1]) + "' does not exist", 33);
+    json data = json::array();
+    for (const auto& r : kit.core.Replies(Net::kInstagram, comment->id, Limit(req, "limit", 25, 100))) {
+      data.push_back(IgComment(r));
     }
     Reply(res, 200, {{"data", data}});
   });
