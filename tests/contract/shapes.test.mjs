@@ -141,3 +141,21 @@ test('Graph: a Page photo post, and an Instagram carousel of finished item conta
     body: new URLSearchParams({ image_url: `${base}/_sim/media/ig.png` }) }));
   assert.equal(png.error.code, 9004);
 });
+
+test('every answer carries its network\'s rate-limit headers, reads and errors too (LinkedIn sends none)', async () => {
+  const cases = [
+    [`${base}/api/v1/accounts/verify_credentials`, 'x-ratelimit-remaining'],
+    [`${base}/api/v1/no-such-endpoint`, 'x-ratelimit-remaining'],
+    [`${base}/2/users/me`, 'x-rate-limit-remaining'],
+    [`${base}/xrpc/com.atproto.repo.listRecords?repo=nobody.bsky.social&collection=app.bsky.feed.post`, 'ratelimit-remaining'],
+    [`${base}/v24.0/me?fields=id`, 'x-app-usage'],
+  ];
+  for (const [url, header] of cases) {
+    const res = await fetch(url, { headers: bearer('tok-a') });
+    assert.ok(res.headers.get(header) !== null, `${url}: no ${header}`);
+  }
+  const reset = (await fetch(`${base}/2/users/me`, { headers: bearer('tok-a') })).headers.get('x-rate-limit-reset');
+  assert.ok(Number(reset) * 1000 > Date.now());
+  const linkedin = await fetch(`${base}/v2/userinfo`, { headers: bearer('tok-a') });
+  assert.equal(linkedin.headers.get('x-ratelimit-remaining'), null);
+});

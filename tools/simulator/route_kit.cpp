@@ -6,9 +6,12 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <thread>
+
+#include "common/time_util.h"
 
 namespace herald::sim {
 namespace {
@@ -143,6 +146,46 @@ void AnswerUnknownPath(const httplib::Request& req, httplib::Response& res) {
 }  // namespace herald::sim
 
 namespace herald::sim {
+
+void AddRateLimitHeaders(RouteKit& kit, const httplib::Request& req, httplib::Response& res) {
+  const std::string& p = req.path;
+  auto starts = [&](const char* prefix) { return p.rfind(prefix, 0) == 0; };
+  std::optional<Net> net;
+  if (starts("/api/")) net = Net::kMastodon;
+  if (starts("/2/")) net = Net::kX;
+  if (starts("/xrpc/")) net = Net::kBluesky;
+  if (p.size() > 2 && p[1] == 'v' && std::isdigit(static_cast<unsigned char>(p[2]))) net = Net::kFacebook;
+  if (!net) return;
+  auto account = kit.core.Authenticate(Bearer(req));
+  Admission window = kit.core.Charge(*net, account ? account->id : "anonymous", 0);
+  switch (*net) {
+    case Net::kMastodon:
+      if (res.has_header("X-RateLimit-Limit")) return;
+      res.set_header("X-RateLimit-Limit", std::to_string(window.limit));
+      res.set_header("X-RateLimit-Remaining", std::to_string(window.remaining));
+      res.set_header("X-RateLimit-Reset", FormatRfc3339(window.reset_ms));
+      return;
+    case Net::kX:
+      if (res.has_header("x-rate-limit-limit")) return;
+      res.set_header("x-rate-limit-limit", std::to_string(window.limit));
+      res.set_header("x-rate-limit-remaining", std::to_string(window.remaining));
+      res.set_header("x-rate-limit-reset", EpochSeconds(window.reset_ms));
+      return;
+    case Net::kBluesky:
+      if (res.has_header("ratelimit-limit")) return;
+      res.set_header("ratelimit-limit", std::to_string(window.limit));
+      res.set_header("ratelimit-remaining", std::to_string(window.remaining));
+      res.set_header("ratelimit-reset", EpochSeconds(window.reset_ms));
+      res.set_header("ratelimit-policy", std::to_string(window.limit) + ";w=" + std::to_string(kit.core.limit().window_ms / 1000));
+      return;
+    default: {
+      // Graph: the app's usage in percent, on every answer.
+      if (res.has_header("x-app-usage") || res.has_header("x-business-use-case-usage")) return;
+      int pct = window.limit > 0 ? 100 * (window.limit - window.remaining) / window.limit : 0;
+      res.set_header("x-app-usage", nlohmann::json{{"call_count", pct}, {"total_cputime", 0}, {"total_time", 0}}.dump());
+    }
+  }
+}
 
 void AddMediaHostRoutes(RouteKit& kit) {
   kit.server.Get(R"(/_sim/media/([A-Za-z0-9_-]+)\.([a-z0-9]+))", [](const httplib::Request& req, httplib::Response& res) {

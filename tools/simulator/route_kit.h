@@ -57,6 +57,10 @@ void AddOAuthRoutes(RouteKit& kit);
 // The simulator's media host: /_sim/media/<name>.<ext>[?bytes=N] and the
 // shelf's counts at /_sim/media-stats.
 void AddMediaHostRoutes(RouteKit& kit);
+// Rate-limit headers on every answer that has none yet, in each network's
+// own form (LinkedIn sends none): the account's current window, read without
+// charging it.
+void AddRateLimitHeaders(RouteKit& kit, const httplib::Request& req, httplib::Response& res);
 // A path no route serves, answered as the network whose prefix it has.
 void AnswerUnknownPath(const httplib::Request& req, httplib::Response& res);
 

@@ -16,6 +16,9 @@ std::shared_ptr<void> AddNetworkRoutes(httplib::Server& server, SimCore& core, F
   AddMediaHostRoutes(*kit);
   // A path no route serves is answered as its network would (a JSON error,
   // never httplib's empty 404: clients parse the body).
+  server.set_post_routing_handler([kit](const httplib::Request& req, httplib::Response& res) {
+    AddRateLimitHeaders(*kit, req, res);
+  });
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) AnswerUnknownPath(req, res);
   });
