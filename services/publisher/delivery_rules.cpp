@@ -86,12 +86,12 @@ std::optional<Undeliverable> CheckDeliverable(const ChannelFacts& c) {
   return std::nullopt;
 }
 
-ReadBackVerdict JudgeReadBack(const std::vector<RemotePost>& recent, const std::string& text, int page_size,
-                              int64_t attempt_started_ms, int64_t skew_ms) {
+ReadBackVerdict JudgeReadBack(const std::vector<RemotePost>& recent, const std::string& text, int media_count,
+                              int page_size, int64_t attempt_started_ms, int64_t skew_ms) {
   ReadBackVerdict v;
   const std::string want = NormalizedText(text);
   for (const auto& p : recent) {
-    if (NormalizedText(p.text) == want) {
+    if (NormalizedText(p.text) == want && (p.media_count < 0 || p.media_count == media_count)) {
       v.found = p;
       return v;
     }

@@ -57,7 +57,9 @@ struct ReadBackVerdict {
   // posted a full page since and the earlier post may be further back.
   bool safe_to_send = false;
 };
-ReadBackVerdict JudgeReadBack(const std::vector<RemotePost>& recent, const std::string& text, int page_size,
-                              int64_t attempt_started_ms, int64_t skew_ms);
+// A post matches on its text and, where the read says how many images a post
+// carries, on that count too (two image-only posts have the same empty text).
+ReadBackVerdict JudgeReadBack(const std::vector<RemotePost>& recent, const std::string& text, int media_count,
+                              int page_size, int64_t attempt_started_ms, int64_t skew_ms);
 
 }  // namespace herald::publisher

@@ -403,8 +403,8 @@ DeliveryWorker::Step DeliveryWorker::ReadBack(InFlight& d) {
     return RetryLater(d.key, d.before, d.due, d.network,
                       "could not read recent posts back: " + std::string(recent.status().message()), d.attempt_number);
   }
-  ReadBackVerdict verdict = JudgeReadBack(*recent, d.due.text(), options_.readback_posts, Ms(d.before.attempt_started),
-                                          options_.readback_skew_ms);
+  ReadBackVerdict verdict = JudgeReadBack(*recent, d.due.text(), d.due.media_urls_size(), options_.readback_posts,
+                                          Ms(d.before.attempt_started), options_.readback_skew_ms);
   if (verdict.found) {
     const RemotePost& p = *verdict.found;
     if (auto s = ledger_.MarkSent(d.key, p.id, p.url, Now()); !s.ok()) return s;

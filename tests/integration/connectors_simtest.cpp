@@ -463,6 +463,15 @@ TEST(ConnectorMedia, EveryNetworkPublishesImagesTheWayItTakesThem) {
       EXPECT_EQ(entry["media"][i]["type"], c.types[i]) << entry.dump();
       EXPECT_EQ(entry["media"][i]["bytes"], c.files[i].second) << entry.dump();
     }
+    // A read-back sees how many images the post carries, where the network's read says.
+    auto recent = connector->RecentPosts(ep, 10, 0);
+    ASSERT_TRUE(recent.ok()) << recent.status();
+    int count = -2;
+    for (const auto& p : *recent) {
+      if (NormalizedText(p.text) == post.text) count = p.media_count;
+    }
+    bool says = c.network != Network::NETWORK_FACEBOOK && c.network != Network::NETWORK_INSTAGRAM;
+    EXPECT_EQ(count, says ? static_cast<int>(c.files.size()) : -1);
   }
   // Every post landed once; nothing else was posted on the way.
   EXPECT_EQ(sim.Ledger().size(), std::size(cases));

@@ -88,21 +88,37 @@ TEST(JudgeReadBack, FoundNotFoundAndCannotReachBack) {
   const int64_t skew = 10'000;
   std::vector<RemotePost> page{{"r2", "u2", "something else", started + 5000}, {"r1", "u1", "Hello  world", started}};
   // Found, whitespace normalised the way networks rewrite it.
-  auto found = JudgeReadBack(page, "Hello world", 100, started, skew);
+  auto found = JudgeReadBack(page, "Hello world", 0, 100, started, skew);
   ASSERT_TRUE(found.found);
   EXPECT_EQ(found.found->id, "r1");
   // Not found on a page shorter than asked for: the whole history since.
-  auto absent = JudgeReadBack(page, "never posted", 100, started, skew);
+  auto absent = JudgeReadBack(page, "never posted", 0, 100, started, skew);
   EXPECT_FALSE(absent.found);
   EXPECT_TRUE(absent.safe_to_send);
   // A full page that ends after the attempt began (less the skew) may hide it.
-  EXPECT_FALSE(JudgeReadBack(page, "never posted", 2, started, skew).safe_to_send);
+  EXPECT_FALSE(JudgeReadBack(page, "never posted", 0, 2, started, skew).safe_to_send);
   // A full page reaching past the attempt (with the skew) settles it.
   page.push_back({"r0", "u0", "old", started - skew - 1});
-  EXPECT_TRUE(JudgeReadBack(page, "never posted", 3, started, skew).safe_to_send);
+  EXPECT_TRUE(JudgeReadBack(page, "never posted", 0, 3, started, skew).safe_to_send);
   // Posts without a creation time cannot prove anything.
   std::vector<RemotePost> undated{{"a", "", "x", 0}, {"b", "", "y", 0}};
-  EXPECT_FALSE(JudgeReadBack(undated, "never posted", 2, started, skew).safe_to_send);
+  EXPECT_FALSE(JudgeReadBack(undated, "never posted", 0, 2, started, skew).safe_to_send);
+}
+
+// Image-only posts all have the same (empty) text: where the read says how
+// many images a post carries, that count must match too; where it does not
+// say (-1), the text alone decides.
+TEST(JudgeReadBack, ImageOnlyPostsAreToldApartByTheirImageCount) {
+  const int64_t started = 1'000'000;
+  std::vector<RemotePost> page{{"r2", "", "", started + 10, 1}, {"r1", "", "", started + 5, 3}};
+  auto three = JudgeReadBack(page, "", 3, 100, started, 0);
+  ASSERT_TRUE(three.found);
+  EXPECT_EQ(three.found->id, "r1");
+  auto two = JudgeReadBack(page, "", 2, 100, started, 0);
+  EXPECT_FALSE(two.found);
+  EXPECT_TRUE(two.safe_to_send);
+  std::vector<RemotePost> unsaid{{"r3", "", "", started + 10}};
+  EXPECT_TRUE(JudgeReadBack(unsaid, "", 2, 100, started, 0).found);
 }
 
 TEST(CredentialsBox, RoundTripAndWrongKey) {

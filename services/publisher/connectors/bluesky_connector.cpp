@@ -165,7 +165,12 @@ class BlueskyConnector : public Connector {
         bool has_value = r.contains("value") && r["value"].is_object();
         std::string text = has_value ? r["value"].value("text", "") : "";
         int64_t created = has_value ? ParseTimeMs(r["value"].value("createdAt", "")) : 0;
-        out.push_back({uri, PostUrl(uri), text, created});
+        int media = 0;
+        if (has_value && r["value"].contains("embed") && r["value"]["embed"].is_object()) {
+          const auto& embed = r["value"]["embed"];
+          media = embed.contains("images") && embed["images"].is_array() ? static_cast<int>(embed["images"].size()) : -1;
+        }
+        out.push_back({uri, PostUrl(uri), text, created, media});
       }
     }
     return out;

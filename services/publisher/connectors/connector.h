@@ -71,6 +71,8 @@ struct RemotePost {
   std::string text;
   // When the network says it was created; 0 when it does not say.
   int64_t created_ms = 0;
+  // How many images it carries; -1 when the read does not say.
+  int media_count = -1;
 };
 
 class Connector {

@@ -142,8 +142,17 @@ class LinkedInConnector : public Connector {
     if (body->contains("elements") && (*body)["elements"].is_array()) {
       for (const auto& e : (*body)["elements"]) {
         std::string id = e.value("id", "");
+        int media = 0;  // no content: a text post
+        if (e.contains("content") && e["content"].is_object()) {
+          const auto& content = e["content"];
+          media = content.contains("media")                                         ? 1
+                  : content.contains("multiImage") && content["multiImage"].is_object() &&
+                          content["multiImage"].contains("images") && content["multiImage"]["images"].is_array()
+                      ? static_cast<int>(content["multiImage"]["images"].size())
+                      : -1;  // an article, a poll...: not ours to count
+        }
         out.push_back({id, "https://www.linkedin.com/feed/update/" + id, e.value("commentary", ""),
-                       e.value("createdAt", int64_t{0})});
+                       e.value("createdAt", int64_t{0}), media});
       }
     }
     return out;

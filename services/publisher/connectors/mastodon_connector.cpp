@@ -105,7 +105,11 @@ class MastodonConnector : public Connector {
     std::vector<RemotePost> out;
     for (const auto& s : *body) {
       if (s.is_object()) {
-        out.push_back({s.value("id", ""), s.value("url", ""), s.value("content", ""), ParseTimeMs(s.value("created_at", ""))});
+        int media = s.contains("media_attachments") && s["media_attachments"].is_array()
+                        ? static_cast<int>(s["media_attachments"].size())
+                        : -1;
+        out.push_back({s.value("id", ""), s.value("url", ""), s.value("content", ""),
+                       ParseTimeMs(s.value("created_at", "")), media});
       }
     }
     return out;

@@ -153,7 +153,7 @@ class XConnector : public Connector {
   bool SupportsReplies() const override { return true; }
 
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
-    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at&max_results=" + std::to_string(std::clamp(limit, 5, 100)) +
+    auto body = GetJson(ep.base_url + "/2/users/" + ep.account_id + "/tweets?tweet.fields=created_at,attachments&max_results=" + std::to_string(std::clamp(limit, 5, 100)) +
                             "&start_time=" + FormatRfc3339(since_ms),
                         ep.token, options_.timeout);
     if (!body.ok()) return body.status();
@@ -161,7 +161,13 @@ class XConnector : public Connector {
     if (body->contains("data") && (*body)["data"].is_array()) {
       for (const auto& t : (*body)["data"]) {
         std::string id = t.value("id", "");
-        out.push_back({id, "https://x.com/i/web/status/" + id, t.value("text", ""), ParseTimeMs(t.value("created_at", ""))});
+        // attachments is left out of a post without media.
+        int media = t.contains("attachments") && t["attachments"].is_object() && t["attachments"].contains("media_keys") &&
+                            t["attachments"]["media_keys"].is_array()
+                        ? static_cast<int>(t["attachments"]["media_keys"].size())
+                        : 0;
+        out.push_back({id, "https://x.com/i/web/status/" + id, t.value("text", ""), ParseTimeMs(t.value("created_at", "")),
+                       media});
       }
     }
     return out;

@@ -229,9 +229,14 @@ void AddLinkedInRoutes(RouteKit& kit) {
     auto posts = kit.core.Recent(Net::kLinkedIn, id, start + count);
     for (size_t i = start; i < posts.size(); ++i) {
       const auto& p = posts[i];
-      elements.push_back({{"id", "urn:li:share:" + p.id}, {"commentary", p.text}, {"author", author},
-                          {"visibility", "PUBLIC"}, {"lifecycleState", "PUBLISHED"},
-                          {"createdAt", p.created_ms}, {"publishedAt", p.created_ms}});
+      json element = {{"id", "urn:li:share:" + p.id}, {"commentary", p.text}, {"author", author},
+                      {"visibility", "PUBLIC"}, {"lifecycleState", "PUBLISHED"},
+                      {"createdAt", p.created_ms}, {"publishedAt", p.created_ms}};
+      json images = json::array();
+      for (const auto& m : p.media) images.push_back({{"id", "urn:li:image:C4E10AQ" + m.id}, {"altText", ""}});
+      if (images.size() == 1) element["content"] = {{"media", images[0]}};
+      if (images.size() > 1) element["content"] = {{"multiImage", {{"images", images}}}};
+      elements.push_back(element);
     }
     Reply(res, 200, {{"elements", elements}, {"paging", {{"start", start}, {"count", count}, {"links", json::array()}}}});
   });
