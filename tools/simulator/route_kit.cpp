@@ -156,7 +156,8 @@ void AddRateLimitHeaders(RouteKit& kit, const httplib::Request& req, httplib::Re
   if (starts("/xrpc/")) net = Net::kBluesky;
   if (p.size() > 2 && p[1] == 'v' && std::isdigit(static_cast<unsigned char>(p[2]))) net = Net::kFacebook;
   if (!net) return;
-  auto account = kit.core.Authenticate(Bearer(req));
+  // The route already authenticated (and counted) this call: look, do not count again.
+  auto account = kit.core.Authenticate(Bearer(req), /*count=*/false);
   Admission window = kit.core.Charge(*net, account ? account->id : "anonymous", 0);
   switch (*net) {
     case Net::kMastodon:

@@ -16,13 +16,13 @@ const char* NetName(Net net) {
 SimCore::SimCore(std::vector<Account> accounts, RateLimit limit, const Clock& clock)
     : accounts_(std::move(accounts)), limit_(limit), clock_(clock) {}
 
-std::optional<Account> SimCore::Authenticate(const std::string& bearer) const {
+std::optional<Account> SimCore::Authenticate(const std::string& bearer, bool count) const {
   {
     std::lock_guard lock(mu_);
     if (revoked_.count(bearer)) return std::nullopt;
     if (auto it = access_tokens_.find(bearer); it != access_tokens_.end()) {
       if (it->second.expires_ms > clock_.NowMs()) return accounts_[it->second.account];
-      ++expired_token_calls_;
+      if (count) ++expired_token_calls_;
       return std::nullopt;
     }
   }

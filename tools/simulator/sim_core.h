@@ -92,8 +92,10 @@ class SimCore {
  public:
   SimCore(std::vector<Account> accounts, RateLimit limit, const Clock& clock);
 
-  // nullopt when the token is unknown.
-  std::optional<Account> Authenticate(const std::string& bearer) const;
+  // nullopt when the token is unknown. A call with an expired token is
+  // counted (tests prove a token was never used after it expired) unless
+  // `count` is false (the simulator's own bookkeeping, not a client's call).
+  std::optional<Account> Authenticate(const std::string& bearer, bool count = true) const;
   std::optional<Account> ByUsername(const std::string& username) const;
   std::optional<Account> ById(const std::string& id) const;
   const std::vector<Account>& accounts() const { return accounts_; }
