@@ -34,4 +34,11 @@ std::string FormatRfc3339(int64_t ms) {
   return buf;
 }
 
+std::optional<absl::TimeZone> LoadZone(const std::string& name) {
+  // IANA names only: never a file path or "localtime".
+  absl::TimeZone tz;
+  if (!IsIanaZone(name) || !absl::LoadTimeZone(name, &tz)) return std::nullopt;
+  return tz;
+}
+
 }  // namespace herald

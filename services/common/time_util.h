@@ -2,7 +2,10 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "absl/time/time.h"
 
 namespace herald {
 
@@ -31,6 +34,9 @@ bool ValidTimestamp(const google::protobuf::Timestamp& ts);
 // a loader would also take but is not a zone name: paths ("/etc/localtime",
 // "../x"), "localtime", empty or over-long names.
 bool IsIanaZone(const std::string& name);
+// The zone by its IANA name; nullopt for anything IsIanaZone refuses or
+// tzdata does not know.
+std::optional<absl::TimeZone> LoadZone(const std::string& name);
 
 // RFC 3339 in UTC with milliseconds, e.g. 2026-11-28T10:50:52.123Z.
 std::string FormatRfc3339(int64_t ms);

@@ -130,13 +130,6 @@ absl::StatusOr<RRule> ParseRRule(std::string_view text) {
   return rule;
 }
 
-std::optional<absl::TimeZone> LoadZone(const std::string& name) {
-  // IANA names only: never a file path or "localtime".
-  absl::TimeZone tz;
-  if (!IsIanaZone(name) || !absl::LoadTimeZone(name, &tz)) return std::nullopt;
-  return tz;
-}
-
 int64_t LocalToUnixMs(absl::CivilMinute local, const absl::TimeZone& zone) {
   // For a skipped time, `pre` applies the offset in force before the gap,
   // which lands after it (02:30 → 03:30); for a repeated time it is the first.

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/time_util.h"
 
 namespace herald::scheduler {
 
@@ -34,8 +35,8 @@ struct RRule {
 // INVALID_ARGUMENT naming the part of the rule that is wrong.
 absl::StatusOr<RRule> ParseRRule(std::string_view text);
 
-// nullopt for an unknown zone name.
-std::optional<absl::TimeZone> LoadZone(const std::string& name);
+// Zones by IANA name come from common (herald::LoadZone).
+using herald::LoadZone;
 
 // The instant a local wall-clock time means in `zone` (gap → later, overlap → first).
 int64_t LocalToUnixMs(absl::CivilMinute local, const absl::TimeZone& zone);
