@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "common/time_util.h"
+#include "listener/sentiment/mention_sentiment.h"
 
 namespace herald::listener {
 
@@ -29,6 +30,15 @@ absl::StatusOr<herald::events::v1::MentionReceived> ParseMastodonMention(const s
   if (!obj.contains("account") || !obj["account"].is_object() || str(obj["account"], "acct").empty()) {
     return absl::InvalidArgumentError("object.account.acct: required");
   }
+  // Mastodon tags a status with its language (ISO 639, sometimes with a
+  // region). A tag that is not one is taken as no tag: the mention itself
+  // is still good.
+  std::string language = str(obj, "language");
+  if (language.size() > 35 ||
+      language.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+          std::string::npos) {
+    language.clear();
+  }
   herald::events::v1::MentionReceived m;
   // Same status → same mention id: a redelivered webhook is recognised.
   uint64_t h = StableHash("mastodon|" + workspace_id + "|" + channel_id + "|" + id);
@@ -39,8 +49,11 @@ absl::StatusOr<herald::events::v1::MentionReceived> ParseMastodonMention(const s
   std::string reply_to = str(obj, "in_reply_to_id");
   m.set_conversation_id("mastodon:" + (reply_to.empty() ? id : reply_to));
   m.set_author_handle(str(obj["account"], "acct"));
-  m.set_text(text);
+  // The inbox shows text, whatever the network sent: Mastodon's HTML is read as text.
+  m.set_text(PlainText(text));
   m.set_url(str(obj, "url"));
+  m.set_language(language);
+  *m.mutable_sentiment() = MentionSentiment(m.text(), language);
   *m.mutable_created_at() = FromMs(now_ms);
   return m;
 }
@@ -56,6 +69,8 @@ herald::listener::v1::InboxItem ToInboxItem(const herald::events::v1::MentionRec
   *item.mutable_created_at() = m.created_at();
   item.set_url(m.url());
   item.set_remote_id(m.remote_id());
+  item.set_language(m.language());
+  *item.mutable_sentiment() = m.sentiment();
   return item;
 }
 

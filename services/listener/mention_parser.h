@@ -10,8 +10,9 @@
 namespace herald::listener {
 
 // Mastodon-style payload: {"event":"mention.created","object":{"id","content",
-// "created_at","url","in_reply_to_id","account":{"acct"}}}. INVALID_ARGUMENT
-// naming the field when something required is missing.
+// "created_at","url","in_reply_to_id","language","account":{"acct"}}}. The
+// content (HTML) becomes plain text, scored for sentiment when English.
+// INVALID_ARGUMENT naming the field when something required is missing.
 absl::StatusOr<herald::events::v1::MentionReceived> ParseMastodonMention(const std::string& body,
                                                                         const std::string& workspace_id,
                                                                         const std::string& channel_id, int64_t now_ms);

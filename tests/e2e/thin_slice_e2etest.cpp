@@ -139,6 +139,10 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   ASSERT_TRUE(Stub<lst::ListenerService>("listener")->ListInbox(Ctx().get(), inbox_req, &inbox).ok());
   ASSERT_EQ(inbox.items_size(), 1);
   EXPECT_EQ(inbox.items(0).author_handle(), "fan");
+  // Scored on the way in: "congrats!" is positive; the language is the network's tag.
+  EXPECT_EQ(inbox.items(0).language(), "en");
+  EXPECT_TRUE(inbox.items(0).sentiment().scored());
+  EXPECT_GT(inbox.items(0).sentiment().compound(), 0.3) << inbox.items(0).DebugString();
 
   // 5. A campaign with the post attached.
   auto campaigns = Stub<cmp::CampaignService>("campaign");

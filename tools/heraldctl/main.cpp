@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "common/time_util.h"
@@ -243,8 +244,18 @@ int GetInbox(const Ctx& c) {
   Deadline(ctx);
   if (auto s = stub->ListInbox(&ctx, req, &out); !s.ok()) return Fail(s);
   if (c.json) return PrintJson(out), 0;
-  Table t({"ID", "FROM", "CHANNEL", "RECEIVED", "TEXT"});
-  for (const auto& i : out.items()) t.Row({i.id(), "@" + i.author_handle(), i.channel_id(), When(i.created_at()), i.text()});
+  Table t({"ID", "FROM", "CHANNEL", "RECEIVED", "SENTIMENT", "TEXT"});
+  for (const auto& i : out.items()) {
+    // VADER's usual cut-offs: at or below -0.05 negative, at or above 0.05 positive.
+    const auto& s = i.sentiment();
+    char score[32];
+    std::snprintf(score, sizeof score, "%+.2f", s.compound());
+    std::string mood = !s.scored()               ? "-"
+                       : s.compound() <= -0.05   ? std::string("negative ") + score
+                       : s.compound() >= 0.05    ? std::string("positive ") + score
+                                                 : std::string("neutral ") + score;
+    t.Row({i.id(), "@" + i.author_handle(), i.channel_id(), When(i.created_at()), mood, i.text()});
+  }
   t.Print(std::cout);
   return 0;
 }

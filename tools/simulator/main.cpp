@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
                     {"object",
                      {{"id", id},
                       {"created_at", herald::FormatRfc3339(now)},
-                      {"content", in.value("text", "")},
+                      {"content", "<p>" + in.value("text", "") + "</p>"},  // Mastodon sends HTML
+                      {"language", in.value("language", "en")},
                       {"in_reply_to_id", in.value("in_reply_to_id", "")},
                       {"url", base_url + "/@" + in.value("author", "someone") + "/" + id},
                       {"account", {{"id", "7" + id.substr(0, 6)}, {"acct", in.value("author", "someone")}}}}}};
