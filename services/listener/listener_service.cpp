@@ -1,7 +1,11 @@
 #include "listener/listener_service.h"
 
+#include <algorithm>
+
 #include "common/hmac.h"
 #include "common/ids.h"
+#include "common/time_util.h"
+#include "listener/rules/rule_rules.h"
 #include "common/status.h"
 #include "common/unary.h"
 
@@ -66,6 +70,62 @@ grpc::Status ListenerService::DoGetWebhookSecret(const v1::GetWebhookSecretReque
   response->set_secret(WorkspaceWebhookSecret(webhook_master_, request.workspace_id()));
   response->set_path_template("/v1/webhooks/mastodon/" + request.workspace_id() + "/{channel_id}");
   response->set_signature_header("X-Herald-Signature");
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* ListenerService::CreateRule(grpc::CallbackServerContext* ctx, const v1::CreateRuleRequest* request,
+                                                      v1::ListeningRule* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoCreateRule(*request, response); });
+}
+
+grpc::Status ListenerService::DoCreateRule(const v1::CreateRuleRequest& request, v1::ListeningRule* response) {
+  if (auto errors = ValidateCreateRule(request); !errors.ok()) return errors.ToGrpc();
+  v1::ListeningRule rule;
+  if (request.request_id().empty()) {
+    rule.set_id(NewId("rule_"));
+  } else {
+    uint64_t h = StableHash(request.workspace_id() + "|" + request.request_id());
+    rule.set_id("rule_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
+  }
+  rule.set_workspace_id(request.workspace_id());
+  rule.set_name(request.name());
+  rule.set_query(request.query());
+  for (const auto& t : request.tags()) {
+    if (std::find(rule.tags().begin(), rule.tags().end(), t) == rule.tags().end()) rule.add_tags(t);
+  }
+  *rule.mutable_create_time() = FromMs(clock_.NowMs());
+  auto stored = rules_.Create(rule);
+  if (!stored.ok()) return ToGrpc(stored.status());
+  *response = *std::move(stored);
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* ListenerService::ListRules(grpc::CallbackServerContext* ctx, const v1::ListRulesRequest* request,
+                                                     v1::ListRulesResponse* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoListRules(*request, response); });
+}
+
+grpc::Status ListenerService::DoListRules(const v1::ListRulesRequest& request, v1::ListRulesResponse* response) {
+  if (!IsValidId(request.workspace_id())) return InvalidArgument("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  auto rules = rules_.List(request.workspace_id());
+  if (!rules.ok()) return ToGrpc(rules.status());
+  for (auto& r : *rules) *response->add_rules() = std::move(r);
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* ListenerService::DeleteRule(grpc::CallbackServerContext* ctx, const v1::DeleteRuleRequest* request,
+                                                      v1::DeleteRuleResponse* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoDeleteRule(*request, response); });
+}
+
+grpc::Status ListenerService::DoDeleteRule(const v1::DeleteRuleRequest& request, v1::DeleteRuleResponse* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(request.rule_id())) errors.Add("rule_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!errors.ok()) return errors.ToGrpc();
+  auto deleted = rules_.Delete(request.workspace_id(), request.rule_id());
+  if (!deleted.ok()) return ToGrpc(deleted.status());
+  response->set_deleted(*deleted);
   return grpc::Status::OK;
 }
 

@@ -29,10 +29,11 @@ int main(int argc, char** argv) {
   auto redis_client = rt.ConnectRedis(redis_options);
   RedisClient& redis = *redis_client;
   InboxStore inbox(redis);
+  RuleStore rules(redis);
   KafkaProducer producer(kafka);
-  WebhookHandler webhooks(inbox, producer, secret, SystemClock::Instance(), rt.metrics());
+  WebhookHandler webhooks(inbox, rules, producer, secret, SystemClock::Instance(), rt.metrics());
   auto replies = MakeSchedulerReplySender(rt.Dial(scheduler));
-  ListenerService api(inbox, *replies, rt.executor(), secret);
+  ListenerService api(inbox, rules, *replies, rt.executor(), secret, SystemClock::Instance());
   rt.grpc().AddService(&api);
 
   HttpServer http(http_options, rt.executor());

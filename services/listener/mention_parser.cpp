@@ -71,6 +71,8 @@ herald::listener::v1::InboxItem ToInboxItem(const herald::events::v1::MentionRec
   item.set_remote_id(m.remote_id());
   item.set_language(m.language());
   *item.mutable_sentiment() = m.sentiment();
+  item.mutable_rule_ids()->CopyFrom(m.rule_ids());
+  item.mutable_tags()->CopyFrom(m.tags());
   return item;
 }
 

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "herald/topics.h"
 #include "listener/mention_parser.h"
+#include "listener/rules/rule_rules.h"
 
 namespace herald::listener {
 namespace {
@@ -16,9 +17,10 @@ WebhookReply Json(int status, nlohmann::json body) { return {status, body.dump()
 
 }  // namespace
 
-WebhookHandler::WebhookHandler(InboxStore& inbox, KafkaProducer& producer, std::string secret, const Clock& clock,
-                               prometheus::Registry& registry)
+WebhookHandler::WebhookHandler(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, std::string secret,
+                               const Clock& clock, prometheus::Registry& registry)
     : inbox_(inbox),
+      rules_(rules),
       producer_(producer),
       secret_(std::move(secret)),
       clock_(clock),
@@ -53,6 +55,17 @@ WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::st
     reply.headers["Retry-After"] = "5";
     return Count(WebhookResult::kRetryLater, reply);
   }
+
+  // The workspace's listening rules it matches (read per mention: a rule
+  // applies from the next mention after it is created).
+  auto rules = rules_.List(ws);
+  if (!rules.ok()) {
+    (void)inbox_.Release(ws, mention->mention_id());
+    return Count(WebhookResult::kError, Json(503, {{"error", "storage unavailable"}}));
+  }
+  auto matched = RuleSet(*rules).Matching({mention->text(), mention->language(), "mastodon"});
+  for (auto& id : matched.rule_ids) mention->add_rule_ids(std::move(id));
+  for (auto& tag : matched.tags) mention->add_tags(std::move(tag));
 
   *mention->mutable_meta() = NewEventMeta(*mention, ws, clock_, "ev_" + mention->mention_id());
   auto produced = producer_.ProduceSync(topics::k_mentions, mention->conversation_id(), mention->SerializeAsString(),

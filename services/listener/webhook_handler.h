@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "listener/inbox_store.h"
+#include "listener/rule_store.h"
 #include "listener/webhook_probe.h"
 
 namespace herald::listener {
@@ -24,8 +25,8 @@ struct WebhookReply {
 class WebhookHandler {
  public:
   // `master_secret` derives each workspace's signing secret (common/hmac.h).
-  WebhookHandler(InboxStore& inbox, KafkaProducer& producer, std::string master_secret, const Clock& clock,
-                 prometheus::Registry& registry);
+  WebhookHandler(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, std::string master_secret,
+                 const Clock& clock, prometheus::Registry& registry);
 
   WebhookReply HandleMastodon(const std::string& workspace_id, const std::string& channel_id, const std::string& body,
                               const std::string& signature_header);
@@ -34,6 +35,7 @@ class WebhookHandler {
   WebhookReply Count(WebhookResult result, WebhookReply reply);
 
   InboxStore& inbox_;
+  RuleStore& rules_;
   KafkaProducer& producer_;
   std::string secret_;
   const Clock& clock_;

@@ -124,7 +124,30 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   EXPECT_EQ(ledger[0]["text"], "Hello from the walking skeleton");
   EXPECT_EQ(ledger[0]["id"], current.targets(0).remote_id());
 
-  // 4. A signed mention through the listener's webhook onto Kafka and into the inbox.
+  // 4. A listening rule, then a signed mention through the listener's webhook
+  // onto Kafka and into the inbox, scored and matched against the rule.
+  auto listener = Stub<lst::ListenerService>("listener");
+  lst::CreateRuleRequest rule_req;
+  rule_req.set_workspace_id(kWorkspace);
+  rule_req.set_name("Brand praise");
+  rule_req.set_query("@brand (congrats OR thanks) NOT job");
+  rule_req.add_tags("brand");
+  rule_req.set_request_id("brand-praise");
+  lst::ListeningRule rule, rule_again;
+  ASSERT_TRUE(listener->CreateRule(Ctx().get(), rule_req, &rule).ok());
+  ASSERT_TRUE(listener->CreateRule(Ctx().get(), rule_req, &rule_again).ok());
+  EXPECT_EQ(rule_again.id(), rule.id());  // a retried create finds the first
+  rule_req.set_query("@brand AND");
+  rule_req.set_request_id("broken");
+  lst::ListeningRule refused;
+  grpc::Status bad = listener->CreateRule(Ctx().get(), rule_req, &refused);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("query: at 11:"), std::string::npos) << bad.error_message();
+  lst::ListRulesRequest list_rules;
+  list_rules.set_workspace_id(kWorkspace);
+  lst::ListRulesResponse rules;
+  ASSERT_TRUE(listener->ListRules(Ctx().get(), list_rules, &rules).ok());
+  ASSERT_EQ(rules.rules_size(), 1);  // the refused one stored nothing
   json mention = {{"webhook_url", p().listener_url() + "/v1/webhooks/mastodon/" + kWorkspace + "/" + channel.id()},
                   {"author", "fan"},
                   {"text", "@brand congrats!"},
@@ -143,6 +166,9 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   EXPECT_EQ(inbox.items(0).language(), "en");
   EXPECT_TRUE(inbox.items(0).sentiment().scored());
   EXPECT_GT(inbox.items(0).sentiment().compound(), 0.3) << inbox.items(0).DebugString();
+  ASSERT_EQ(inbox.items(0).rule_ids_size(), 1);
+  EXPECT_EQ(inbox.items(0).rule_ids(0), rule.id());
+  EXPECT_EQ(inbox.items(0).tags(0), "brand");
 
   // 5. A campaign with the post attached.
   auto campaigns = Stub<cmp::CampaignService>("campaign");

@@ -13,7 +13,8 @@ const std::set<std::string> kValued = {
     "o", "workspace", "scheduler", "publisher", "listener", "campaign-addr", "analytics", "api-key", "tls-ca-file",
     "config", "approver", "at", "base-url", "budget-micros", "campaign", "channel", "currency", "days", "event",
     "events", "every", "identifier", "limit", "mode", "name", "network", "objective", "reason", "refresh-token",
-    "request-id", "slots", "start", "state", "text", "time-zone", "token", "url", "zone", "role", "expires"};
+    "request-id", "slots", "start", "state", "text", "time-zone", "token", "url", "zone", "role", "expires", "query",
+    "tags"};
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 #include <google/protobuf/timestamp.pb.h>
@@ -37,6 +38,8 @@ int Fail(const grpc::Status& s);
 void PrintJson(const google::protobuf::Message& m);
 // RFC 3339, or "-" when unset.
 std::string When(const google::protobuf::Timestamp& ts);
+// "a,b" → {"a", "b"} (empty parts dropped).
+std::vector<std::string> SplitCommas(const std::string& s);
 // "CHANNEL_STATUS_ACTIVE" → "active".
 std::string Lower(std::string s, const std::string& prefix);
 

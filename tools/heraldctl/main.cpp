@@ -26,6 +26,7 @@
 #include "heraldctl/cli_args.h"
 #include "heraldctl/cli_common.h"
 #include "heraldctl/key_commands.h"
+#include "heraldctl/listener_commands.h"
 #include "heraldctl/publisher_commands.h"
 #include "heraldctl/table.h"
 
@@ -63,6 +64,9 @@ Usage:
   heraldctl get campaign ID
   heraldctl attach post POST_ID --campaign ID
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
+  heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
+                        QUERY: herald OR "herald app" NOT job, #tag, @handle, lang:en, network:x
+  heraldctl get rules | delete rule ID
   heraldctl stats workspace | channel ID | campaign ID
   heraldctl create post ... --queue                     next free slot of the channel's queue
   heraldctl create post ... --every RRULE --zone ZONE --start 2026-12-01T09:00
@@ -513,6 +517,9 @@ int main(int argc, char** argv) {
   if (verb == "get" && noun == "campaign") return id.empty() ? Usage("get campaign: ID required") : GetCampaign(c, id);
   if (verb == "attach" && noun == "post") return id.empty() ? Usage("attach post: POST_ID required") : AttachPost(c, id);
   if (verb == "get" && noun == "inbox") return GetInbox(c);
+  if (verb == "create" && noun == "rule") return id.empty() ? Usage("create rule: NAME required") : heraldctl::CreateRule(c, id);
+  if (verb == "get" && noun == "rules") return heraldctl::GetRules(c);
+  if (verb == "delete" && noun == "rule") return id.empty() ? Usage("delete rule: ID required") : heraldctl::DeleteRule(c, id);
   if (verb == "reply") return noun.empty() ? Usage("reply: ITEM_ID required") : Reply(c, noun);
   if (verb == "stats") return Stats(c, noun, id);
   if ((verb == "approve" || verb == "reject" || verb == "submit" || verb == "cancel") && noun == "post") {

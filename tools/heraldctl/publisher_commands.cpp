@@ -28,19 +28,6 @@ herald::common::v1::Network ParseNetwork(std::string name) {
   return n;
 }
 
-// "a,b" → {"a", "b"}
-std::vector<std::string> SplitCommas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 int ConnectChannel(const Ctx& c) {

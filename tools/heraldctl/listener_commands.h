@@ -1,0 +1,13 @@
+#pragma once
+// heraldctl commands served by the listener: listening rules.
+#include <string>
+
+#include "heraldctl/cli_common.h"
+
+namespace heraldctl {
+
+int CreateRule(const Ctx& c, const std::string& name);
+int GetRules(const Ctx& c);
+int DeleteRule(const Ctx& c, const std::string& id);
+
+}  // namespace heraldctl
