@@ -119,21 +119,23 @@ PublishAttempt Comment(const Endpoint& ep, const std::string& version, const Out
   return out;
 }
 
-// GET /{object-id}/comments, newest first: where a reply we made shows up.
+// GET /{object-id}/<edge>, newest first: where a reply we made shows up. A
+// Page's comments carry message and created_time; Instagram's comments and
+// replies carry text and timestamp.
 absl::StatusOr<std::vector<RemotePost>> Comments(const Endpoint& ep, const std::string& version,
                                                  const std::string& parent_id, int limit, int64_t since_ms,
-                                                 std::chrono::milliseconds timeout) {
-  auto body = GetJson(ep.base_url + "/" + version + "/" + parent_id +
-                          "/comments?fields=id,message,created_time&order=reverse_chronological&limit=" +
-                          std::to_string(limit),
+                                                 std::chrono::milliseconds timeout, const std::string& edge = "comments",
+                                                 GraphFields f = {"message", "", "created_time"}) {
+  auto body = GetJson(ep.base_url + "/" + version + "/" + parent_id + "/" + edge + "?fields=id," + f.text + "," +
+                          f.created + "&order=reverse_chronological&limit=" + std::to_string(limit),
                       ep.token, timeout);
   if (!body.ok()) return body.status();
   std::vector<RemotePost> out;
   if (body->contains("data") && (*body)["data"].is_array()) {
     for (const auto& c : (*body)["data"]) {
-      int64_t created = ParseTimeMs(c.value("created_time", ""));
+      int64_t created = ParseTimeMs(c.value(f.created, ""));
       if (created && created < since_ms) continue;
-      out.push_back({c.value("id", ""), "", c.value("message", ""), created});
+      out.push_back({c.value("id", ""), "", c.value(f.text, ""), created});
     }
   }
   return out;
@@ -256,19 +258,8 @@ class InstagramConnector : public Connector {
                                                         int64_t since_ms) override {
     auto media = IsMedia(ep, parent_id);
     if (!media.ok()) return media.status();
-    auto body = GetJson(ep.base_url + "/" + options_.api_version + "/" + parent_id + (*media ? "/comments" : "/replies") +
-                            "?fields=id,text,timestamp&limit=" + std::to_string(limit),
-                        ep.token, options_.timeout);
-    if (!body.ok()) return body.status();
-    std::vector<RemotePost> out;
-    if (body->contains("data") && (*body)["data"].is_array()) {
-      for (const auto& c : (*body)["data"]) {
-        int64_t created = ParseTimeMs(c.value("timestamp", ""));
-        if (created && created < since_ms) continue;
-        out.push_back({c.value("id", ""), "", c.value("text", ""), created});
-      }
-    }
-    return out;
+    return Comments(ep, options_.api_version, parent_id, limit, since_ms, options_.timeout,
+                    *media ? "comments" : "replies", {"text", "", "timestamp"});
   }
 
   // Whether an id is a media (answered with comments) or a comment (answered
