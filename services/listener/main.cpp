@@ -1,9 +1,16 @@
 // listener: webhook ingestion and the unified inbox.
-#include <string_view>
+#include <prometheus/counter.h>
 
+#include <string_view>
+#include <thread>
+
+#include "common/background_thread.h"
+#include "common/events.h"
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/service_runtime.h"
+#include "herald/topics.h"
+#include "listener/alerts/spike_watch.h"
 #include "listener/inbox_store.h"
 #include "listener/listener_service.h"
 #include "listener/webhook_handler.h"
@@ -31,7 +38,33 @@ int main(int argc, char** argv) {
   InboxStore inbox(redis);
   RuleStore rules(redis);
   KafkaProducer producer(kafka);
-  WebhookHandler webhooks(inbox, rules, producer, secret, SystemClock::Instance(), rt.metrics());
+  // Spike alerts: mentions counted per channel and rule; ended 5-minute
+  // buckets judged every 30 s, each spike put on listening.alerts.
+  auto& spike_family = prometheus::BuildCounter()
+                           .Name("herald_listening_spikes_total")
+                           .Help("Mention-volume spikes detected, by series kind (channel or rule)")
+                           .Register(rt.metrics());
+  SpikeWatch spikes(redis, SystemClock::Instance(), [&](const events::v1::ListeningSpike& spike) {
+    spike_family.Add({{"series_kind", spike.series_kind()}}).Increment();
+    return producer.ProduceSync(topics::k_listening_alerts, spike.meta().workspace_id(), spike.SerializeAsString(),
+                                EventHeaders(spike.meta()));
+  });
+  WebhookHandler webhooks(inbox, rules, producer, secret, SystemClock::Instance(), rt.metrics(), &spikes);
+  BackgroundThread spike_closer;
+  spike_closer.Start([&](const std::atomic<bool>& stopping) {
+    while (!stopping) {
+      auto closed = spikes.CloseDue();
+      if (closed.ok()) {
+        for (const auto& s : *closed) {
+          log::Warn("mention volume spike", {{"workspace_id", s.meta().workspace_id()}, {"series", s.series_kind() + ":" + s.series_id()},
+                                             {"count", s.count()}, {"baseline", s.baseline()}});
+        }
+      } else if (!absl::IsFailedPrecondition(closed.status())) {
+        log::Warn("spike closing failed", {{"error", closed.status().ToString()}});
+      }
+      for (int i = 0; i < 300 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
   auto replies = MakeSchedulerReplySender(rt.Dial(scheduler));
   ListenerService api(inbox, rules, *replies, rt.executor(), secret, SystemClock::Instance());
   rt.grpc().AddService(&api);
@@ -57,6 +90,7 @@ int main(int argc, char** argv) {
   }
   log::Info("webhooks listening", {{"http_port", http.port()}});
 
+  rt.OnStop([&] { spike_closer.Stop(); });
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
   rt.OnStop([&] { http.Stop(); });
   return rt.Run();

@@ -18,9 +18,10 @@ WebhookReply Json(int status, nlohmann::json body) { return {status, body.dump()
 }  // namespace
 
 WebhookHandler::WebhookHandler(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, std::string secret,
-                               const Clock& clock, prometheus::Registry& registry)
+                               const Clock& clock, prometheus::Registry& registry, SpikeWatch* spikes)
     : inbox_(inbox),
       rules_(rules),
+      spikes_(spikes),
       producer_(producer),
       secret_(std::move(secret)),
       clock_(clock),
@@ -51,9 +52,9 @@ WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::st
     return Count(WebhookResult::kDuplicate, Json(200, {{"status", "duplicate"}, {"mention_id", mention->mention_id()}}));
   }
   if (*claim == InboxStore::Claim::kPending) {
-    auto reply = Json(409, {{"error", "this mention is being processed; retry"}});
-    reply.headers["Retry-After"] = "5";
-    return Count(WebhookResult::kRetryLater, reply);
+    WebhookReply reply{409, nlohmann::json{{"error", "this mention is being processed; retry"}}.dump(),
+                       {{"Retry-After", "5"}}};
+    return Count(WebhookResult::kRetryLater, std::move(reply));
   }
 
   // The workspace's listening rules it matches (read per mention: a rule
@@ -79,6 +80,11 @@ WebhookReply WebhookHandler::HandleMastodon(const std::string& ws, const std::st
     // On Kafka already: the pending claim expires and a redelivery would
     // announce it again, which consumers drop by event id.
     log::Warn("mention announced but not stored in the inbox", {{"error", s.ToString()}});
+  }
+  if (spikes_) {
+    if (auto s = spikes_->Record(*mention); !s.ok()) {
+      log::Warn("mention not counted for spike alerts", {{"error", s.ToString()}});
+    }
   }
   log::Info("mention received", {{"mention_id", mention->mention_id()}, {"workspace_id", ws}});
   return Count(WebhookResult::kAccepted, Json(202, {{"status", "accepted"}, {"mention_id", mention->mention_id()}}));

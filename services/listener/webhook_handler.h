@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/kafka.h"
+#include "listener/alerts/spike_watch.h"
 #include "listener/inbox_store.h"
 #include "listener/rule_store.h"
 #include "listener/webhook_probe.h"
@@ -25,8 +26,9 @@ struct WebhookReply {
 class WebhookHandler {
  public:
   // `master_secret` derives each workspace's signing secret (common/hmac.h).
+  // `spikes`: where accepted mentions are counted for spike alerts (nullptr: nowhere).
   WebhookHandler(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, std::string master_secret,
-                 const Clock& clock, prometheus::Registry& registry);
+                 const Clock& clock, prometheus::Registry& registry, SpikeWatch* spikes = nullptr);
 
   WebhookReply HandleMastodon(const std::string& workspace_id, const std::string& channel_id, const std::string& body,
                               const std::string& signature_header);
@@ -36,6 +38,7 @@ class WebhookHandler {
 
   InboxStore& inbox_;
   RuleStore& rules_;
+  SpikeWatch* spikes_;
   KafkaProducer& producer_;
   std::string secret_;
   const Clock& clock_;
