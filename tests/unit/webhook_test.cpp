@@ -72,6 +72,22 @@ TEST(WebhookEvent, MentionsAndChannelStatusChanges) {
 
   m.mutable_meta()->clear_workspace_id();  // whose is it? nobody's webhook
   EXPECT_FALSE(WebhookEventFrom(topics::k_mentions, m.SerializeAsString()));
+
+  ev::ListeningSpike spike;
+  spike.mutable_meta()->set_event_id("ev_spike_1");
+  spike.mutable_meta()->set_workspace_id("ws");
+  spike.set_series_kind("rule");
+  spike.set_series_id("rule_1");
+  spike.set_count(120);
+  spike.set_baseline(8.5);
+  auto alert = WebhookEventFrom(topics::k_listening_alerts, spike.SerializeAsString());
+  ASSERT_TRUE(alert);
+  EXPECT_EQ(alert->type, "listening.spike");
+  EXPECT_EQ(alert->id, "ev_spike_1");
+  auto data = nlohmann::json::parse(alert->body)["data"];
+  EXPECT_EQ(data["series_id"], "rule_1");
+  EXPECT_EQ(data["count"], 120);
+  EXPECT_TRUE(IsWebhookEventType("listening.spike"));
 }
 
 TEST(JudgeWebhookAnswer, TwoHundredsDeliverOthersRetryWithJitteredBackoffThenGiveUp) {

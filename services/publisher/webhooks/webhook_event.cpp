@@ -80,11 +80,24 @@ std::optional<WebhookEvent> FromChannelStatus(const std::string& value) {
                    {"reason", c.reason()}});
 }
 
+std::optional<WebhookEvent> FromSpike(const std::string& value) {
+  ev::ListeningSpike s;
+  if (!s.ParseFromString(value)) return std::nullopt;
+  return Envelope(s.meta(), "listening.spike",
+                  {{"series_kind", s.series_kind()},
+                   {"series_id", s.series_id()},
+                   {"bucket_start", FormatRfc3339(ToMs(s.bucket_start()))},
+                   {"count", s.count()},
+                   {"baseline", s.baseline()},
+                   {"z", s.z()}});
+}
+
 }  // namespace
 
 const std::vector<std::string>& WebhookEventTypes() {
   static const std::vector<std::string> types = {"post.published",         "post.failed",          "mention.received",
-                                                 "channel.status_changed", "experiment.concluded", "budget.alert"};
+                                                 "channel.status_changed", "listening.spike",      "experiment.concluded",
+                                                 "budget.alert"};
   return types;
 }
 
@@ -95,13 +108,14 @@ bool IsWebhookEventType(std::string_view type) {
 
 std::vector<std::string> WebhookSourceTopics() {
   return {std::string(topics::k_publish_results), std::string(topics::k_mentions),
-          std::string(topics::k_channels_lifecycle)};
+          std::string(topics::k_channels_lifecycle), std::string(topics::k_listening_alerts)};
 }
 
 std::optional<WebhookEvent> WebhookEventFrom(std::string_view topic, const std::string& value) {
   if (topic == topics::k_publish_results) return FromResult(value);
   if (topic == topics::k_mentions) return FromMention(value);
   if (topic == topics::k_channels_lifecycle) return FromChannelStatus(value);
+  if (topic == topics::k_listening_alerts) return FromSpike(value);
   return std::nullopt;
 }
 

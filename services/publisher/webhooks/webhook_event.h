@@ -4,6 +4,7 @@
 //   publish.results     PUBLISHED → post.published, FAILED → post.failed
 //   mentions            → mention.received
 //   channels.lifecycle  → channel.status_changed
+//   listening.alerts    → listening.spike
 // experiment.concluded and budget.alert can be subscribed to; the campaign
 // service does not produce them yet.
 #include <optional>
