@@ -14,13 +14,13 @@ constexpr int64_t kVolumeTtlSeconds = 2 * 24 * 3600;
 constexpr int64_t kMaxCatchUpBuckets = 288;  // a day of 5-minute buckets
 constexpr int64_t kLeaseMs = 60'000;
 
-// KEYS: workspaces, series set, then one volume hash per series. ARGV: ws, bucket, ttl, series...
+// KEYS: the series set, then one volume hash per series (all of one
+// workspace's hash tag, so it runs on Redis Cluster). ARGV: bucket, ttl, series...
 const RedisScript kRecord(R"lua(
-redis.call('SADD', KEYS[1], ARGV[1])
-for i = 3, #KEYS do
-  redis.call('SADD', KEYS[2], ARGV[i + 1])
-  redis.call('HINCRBY', KEYS[i], ARGV[2], 1)
-  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[3]))
+for i = 2, #KEYS do
+  redis.call('SADD', KEYS[1], ARGV[i + 1])
+  redis.call('HINCRBY', KEYS[i], ARGV[1], 1)
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[2]))
 end
 return 1
 )lua");
@@ -56,8 +56,18 @@ absl::Status SpikeWatch::Record(const herald::events::v1::MentionReceived& m) {
   const std::string& ws = m.meta().workspace_id();
   std::vector<std::string> series{"channel:" + m.channel_id()};
   for (const auto& rule : m.rule_ids()) series.push_back("rule:" + rule);
-  std::vector<std::string> keys{"{lst}:workspaces", SeriesSet(ws)};
-  std::vector<std::string> args{ws, std::to_string(detector_.BucketOf(clock_.NowMs())), std::to_string(kVolumeTtlSeconds)};
+  {
+    // The workspace list lives under its own hash tag: added outside the
+    // script, once per workspace per process.
+    std::lock_guard lock(mu_);
+    if (!known_workspaces_.count(ws)) {
+      auto added = redis_.Command({"SADD", "{lst}:workspaces", ws});
+      if (!added.ok()) return added.status();
+      known_workspaces_.insert(ws);
+    }
+  }
+  std::vector<std::string> keys{SeriesSet(ws)};
+  std::vector<std::string> args{std::to_string(detector_.BucketOf(clock_.NowMs())), std::to_string(kVolumeTtlSeconds)};
   for (const auto& s : series) {
     keys.push_back(Volume(ws, s));
     args.push_back(s);

@@ -9,10 +9,13 @@
 //   lst:{<ws>}:series                 SET  "channel:<id>", "rule:<id>"
 //   lst:{<ws>}:vol:<series>           HASH bucket → count (2 days)
 //   lst:{<ws>}:spike                  HASH series → SpikeState
-// Closing is meant for one process at a time (CloseDue takes a lease).
+// Closing is meant for one process at a time (CloseDue takes a lease). Each
+// script touches one workspace's keys only (Redis Cluster).
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,6 +47,8 @@ class SpikeWatch {
   const Clock& clock_;
   Emit emit_;
   SpikeDetector detector_;
+  std::mutex mu_;
+  std::unordered_set<std::string> known_workspaces_;  // already in {lst}:workspaces
 };
 
 }  // namespace herald::listener
