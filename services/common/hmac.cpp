@@ -26,6 +26,22 @@ bool VerifySignatureHeader(std::string_view secret, std::string_view body, std::
   return CRYPTO_memcmp(expected.data(), header.data(), expected.size()) == 0;
 }
 
+std::string Base64SignatureHeader(std::string_view secret, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &len);
+  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  int n = EVP_EncodeBlock(b64, mac, static_cast<int>(len));  // standard alphabet, padded
+  return "sha256=" + std::string(reinterpret_cast<const char*>(b64), static_cast<size_t>(n));
+}
+
+bool VerifyBase64SignatureHeader(std::string_view secret, std::string_view data, std::string_view header) {
+  std::string expected = Base64SignatureHeader(secret, data);
+  if (header.size() != expected.size()) return false;
+  return CRYPTO_memcmp(expected.data(), header.data(), expected.size()) == 0;
+}
+
 std::string TimestampedSignature(std::string_view secret, int64_t unix_seconds, std::string_view body) {
   std::string t = std::to_string(unix_seconds);
   return "t=" + t + ",v1=" + HmacSha256Hex(secret, t + "." + std::string(body));

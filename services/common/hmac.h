@@ -13,6 +13,13 @@ std::string SignatureHeader(std::string_view secret, std::string_view body);
 // Constant-time check of a "sha256=<hex>" header.
 bool VerifySignatureHeader(std::string_view secret, std::string_view body, std::string_view header);
 
+// X's webhooks (Account Activity API): "sha256=<base64 HMAC-SHA256>" under
+// the app's consumer secret, over the raw body (x-twitter-webhooks-signature)
+// or over the crc_token (the response_token answering X's CRC check).
+std::string Base64SignatureHeader(std::string_view secret, std::string_view data);
+// Constant-time check of a Base64SignatureHeader.
+bool VerifyBase64SignatureHeader(std::string_view secret, std::string_view data, std::string_view header);
+
 // Herald's own outbound signature (channel webhooks, event webhooks):
 // "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">". The timestamp in
 // the signed bytes lets receivers refuse replays older than a few minutes.
