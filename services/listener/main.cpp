@@ -44,10 +44,14 @@ int main(int argc, char** argv) {
                            .Name("herald_listening_spikes_total")
                            .Help("Mention-volume spikes detected, by series kind (channel or rule)")
                            .Register(rt.metrics());
+  // One counter per series kind, made once (not looked up per spike).
+  auto& channel_spikes = spike_family.Add({{"series_kind", "channel"}});
+  auto& rule_spikes = spike_family.Add({{"series_kind", "rule"}});
   SpikeWatch spikes(redis, SystemClock::Instance(), [&](const events::v1::ListeningSpike& spike) {
-    spike_family.Add({{"series_kind", spike.series_kind()}}).Increment();
-    return producer.ProduceSync(topics::k_listening_alerts, spike.meta().workspace_id(), spike.SerializeAsString(),
-                                EventHeaders(spike.meta()));
+    auto produced = producer.ProduceSync(topics::k_listening_alerts, spike.meta().workspace_id(),
+                                         spike.SerializeAsString(), EventHeaders(spike.meta()));
+    if (produced.ok()) (spike.series_kind() == "rule" ? rule_spikes : channel_spikes).Increment();
+    return produced;
   });
   WebhookHandler webhooks(inbox, rules, producer, secret, SystemClock::Instance(), rt.metrics(), &spikes);
   BackgroundThread spike_closer;
