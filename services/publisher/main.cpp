@@ -10,6 +10,7 @@
 #include "herald/topics.h"
 #include "publisher/channel_store.h"
 #include "publisher/delivery_worker.h"
+#include "publisher/gateway/gateway_service.h"
 #include "publisher/publisher_service.h"
 #include "publisher/webhooks/webhook_dispatcher.h"
 #include "publisher/webhooks/webhook_service.h"
@@ -99,6 +100,12 @@ int main(int argc, char** argv) {
   PublisherService api(channels, channel_cache, connectors, catalog, limiter, producer, rt.executor(),
                        network_calls, SystemClock::Instance());
   rt.grpc().AddService(&api);
+  // Reads for the listener wait on networks too: a pool of their own, so
+  // listening never holds the threads channel connections need.
+  Executor network_reads(4, 32);
+  GatewayService gateway(channel_cache, refresher, connectors, catalog, limiter, network_reads, SystemClock::Instance(),
+                         rt.metrics());
+  rt.grpc().AddService(&gateway);
   WebhookStore webhooks(redis, *box);
   WebhookService webhook_api(webhooks, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&webhook_api);
@@ -110,6 +117,7 @@ int main(int argc, char** argv) {
                         SystemRandom::Instance(), rt.metrics(), delivery);
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });  // last: after everything that produces
   rt.OnStop([&] { network_calls.Stop(); });
+  rt.OnStop([&] { network_reads.Stop(); });
   rt.Launch(worker);
   rt.Launch(webhook_dispatcher);
   return rt.Run();

@@ -183,6 +183,12 @@ grpc::Status PublisherService::DoConnectChannel(const v1::ConnectChannelRequest&
   // A reconnect without a refresh token keeps the stored one.
   if (auto s = channels_.Put(channel, request.access_token(), request.refresh_token()); !s.ok()) return ToGrpc(s);
   cache_.Invalidate(WorkspaceOf(channel), IdOf(channel));
+  // The listener starts listening to a channel when it hears of it. Not
+  // heard, the call fails; repeating it (same account, same channel) is safe.
+  if (auto s = AnnounceChannelStatus(producer_, clock_, channel, "connected"); !s.ok()) {
+    return {grpc::StatusCode::UNAVAILABLE,
+            "channel stored but not announced to the other services (" + s.ToString() + "); repeat the call"};
+  }
   log::Info("channel connected", {{"channel_id", channel.id()}, {"workspace_id", channel.workspace_id()},
                                   {"handle", channel.handle()}});
   return Reread(channel, response);

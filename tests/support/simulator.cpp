@@ -33,6 +33,19 @@ void Simulator::SetFaults(const nlohmann::json& plan) {
   if (!res.ok() || res->status != 200) throw std::runtime_error("simulator refused the fault plan " + req.body);
 }
 
+std::vector<std::string> Simulator::Inbound(const nlohmann::json& spec) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = url() + "/_sim/inbound";
+  req.body = spec.dump();
+  req.headers = {{"Content-Type", "application/json"}};
+  auto res = SendHttp(req);
+  if (!res.ok() || res->status != 200) {
+    throw std::runtime_error("simulator refused /_sim/inbound " + req.body + ": " + (res.ok() ? res->body : ""));
+  }
+  return nlohmann::json::parse(res->body)["ids"].get<std::vector<std::string>>();
+}
+
 nlohmann::json Simulator::Ledger() const {
   HttpRequest req;
   req.url = url() + "/_sim/ledger";

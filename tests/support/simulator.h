@@ -21,6 +21,8 @@ class Simulator {
   // POST /_sim/faults; fails the calling test on a refusal.
   void SetFaults(const nlohmann::json& plan);
   nlohmann::json Ledger() const;
+  // POST /_sim/inbound (outsiders talk to an account); the new items' ids.
+  std::vector<std::string> Inbound(const nlohmann::json& spec);
   // Faults fired since start, by kind: {"error":…, "reset":…, "timeout":…, "close":…}.
   nlohmann::json FaultsFired() const;
   // Every posting request as it arrived: [{"method","path","key","fault","at_ms"}].

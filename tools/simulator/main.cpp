@@ -26,6 +26,8 @@
 #include "common/http_client.h"
 #include "common/time_util.h"
 #include "simulator/faults.h"
+#include "simulator/chatter.h"
+#include "simulator/route_kit.h"
 #include "simulator/routes.h"
 #include "simulator/sim_core.h"
 
@@ -84,6 +86,9 @@ int main(int argc, char** argv) {
   int timeout_pct = static_cast<int>(settings.Int("fault-timeout-pct", 0, 0, 100, "% of posts that land but never answer"));
   int close_pct = static_cast<int>(
       settings.Int("fault-close-pct", 0, 0, 100, "% of posts that land, then the connection closes without a reply"));
+  int chatter_per_s = static_cast<int>(settings.Int(
+      "chatter-per-s", 0, 0, 10000, "made-up mentions per second, spread over the accounts on Mastodon, X and Bluesky"));
+  std::string chatter_mix = settings.String("chatter-mix", "50,30,20", "positive,neutral,negative shares of the chatter");
   std::string tls_cert = settings.String("tls-cert-file", "", "serve HTTPS with this certificate (PEM)");
   std::string tls_key = settings.String("tls-key-file", "", "the certificate's private key (PEM)");
   settings.ExitOnError();
@@ -214,6 +219,27 @@ int main(int argc, char** argv) {
     Reply(res, 200, {{"id", id}, {"webhook_status", sent->status}, {"webhook_body", sent->body}});
   });
 
+  // Steady chatter: what listening hears when nothing is staged.
+  herald::sim::ToneMix mix;
+  if (std::sscanf(chatter_mix.c_str(), "%lf,%lf,%lf", &mix.positive, &mix.neutral, &mix.negative) != 3) {
+    std::fprintf(stderr, "simulator: --chatter-mix: want three numbers, e.g. 50,30,20\n");
+    return 2;
+  }
+  std::atomic<bool> stopping{false};
+  std::thread chatter([&] {
+    if (chatter_per_s == 0) return;
+    uint64_t seed = static_cast<uint64_t>(herald::SystemClock::Instance().NowMs());
+    const Net nets[] = {Net::kMastodon, Net::kX, Net::kBluesky};
+    double owed = 0;
+    while (!stopping) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (owed += chatter_per_s / 10.0; owed >= 1; owed -= 1, ++seed) {
+        const auto& to = accounts[seed % accounts.size()];
+        herald::sim::AddChatter(sim, nets[(seed / accounts.size()) % 3], to, "mention", mix, seed);
+      }
+    }
+  });
+
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -227,5 +253,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "{\"level\":\"info\",\"service\":\"simulator\",\"msg\":\"serving\",\"port\":%d}\n", port);
   bool ok = server.listen("127.0.0.1", port);
   stopper.join();
+  stopping = true;
+  chatter.join();
   return ok ? 0 : 1;
 }

@@ -57,6 +57,13 @@ void AddOAuthRoutes(RouteKit& kit);
 // The simulator's media host: /_sim/media/<name>.<ext>[?bytes=N] and the
 // shelf's counts at /_sim/media-stats.
 void AddMediaHostRoutes(RouteKit& kit);
+// POST /_sim/inbound: outsiders mention, reply to, comment on and message
+// the accounts (inbound_routes.cpp).
+void AddInboundRoutes(RouteKit& kit);
+struct ToneMix;
+// One made-up message of the mix's tones to `to` (the steady chatter too).
+SimPost AddChatter(SimCore& core, Net net, const Account& to, const std::string& kind, const ToneMix& mix,
+                   uint64_t seed, const std::string& parent_id = "");
 // Rate-limit headers on every answer that has none yet, in each network's
 // own form (LinkedIn sends none): the account's current window, read without
 // charging it.

@@ -14,6 +14,7 @@ std::shared_ptr<void> AddNetworkRoutes(httplib::Server& server, SimCore& core, F
   AddGraphRoutes(*kit);
   AddOAuthRoutes(*kit);
   AddMediaHostRoutes(*kit);
+  AddInboundRoutes(*kit);
   // A path no route serves is answered as its network would (a JSON error,
   // never httplib's empty 404: clients parse the body).
   server.set_post_routing_handler([kit](const httplib::Request& req, httplib::Response& res) {

@@ -1,6 +1,7 @@
 #include "simulator/sim_core.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "common/ids.h"
@@ -101,7 +102,15 @@ SimPost SimCore::Accept(Net net, const std::string& account_id, const std::strin
                         const std::string& in_reply_to_id, const std::string& key,
                         std::vector<SimAttachment> media) {
   std::lock_guard lock(mu_);
-  SimPost p{net, std::to_string(next_id_++), account_id, text, in_reply_to_id, key, clock_.NowMs(), std::move(media)};
+  SimPost p;
+  p.net = net;
+  p.id = std::to_string(next_id_++);
+  p.account_id = account_id;
+  p.text = text;
+  p.in_reply_to_id = in_reply_to_id;
+  p.key = key;
+  p.created_ms = clock_.NowMs();
+  p.media = std::move(media);
   posts_.push_back(p);
   if (!key.empty()) by_key_[std::string(NetName(net)) + "|" + account_id + "|" + key] = posts_.size() - 1;
   return p;
@@ -110,7 +119,81 @@ SimPost SimCore::Accept(Net net, const std::string& account_id, const std::strin
 void SimCore::Record(Net net, const std::string& id, const std::string& author_id, const std::string& text,
                      const std::string& in_reply_to_id) {
   std::lock_guard lock(mu_);
-  external_.push_back({net, id, author_id, text, in_reply_to_id, "", clock_.NowMs(), {}});
+  SimPost p;
+  p.net = net;
+  p.id = id;
+  p.account_id = author_id;
+  p.text = text;
+  p.in_reply_to_id = in_reply_to_id;
+  p.created_ms = clock_.NowMs();
+  external_.push_back(std::move(p));
+}
+
+SimPost SimCore::AddInbound(Net net, const InboundSpec& in) {
+  std::lock_guard lock(mu_);
+  SimPost p;
+  p.net = net;
+  p.id = in.id.empty() ? std::to_string(next_id_++) : in.id;
+  p.account_id = "ext:" + in.author_handle;
+  p.text = in.text;
+  p.in_reply_to_id = in.parent_id;
+  p.key = p.id;
+  p.created_ms = clock_.NowMs();
+  p.to_account_id = in.to_account_id;
+  p.kind = in.kind;
+  p.author_handle = in.author_handle;
+  p.language = in.language;
+  external_.push_back(p);
+  return p;
+}
+
+std::vector<SimPost> SimCore::InboundFor(Net net, const std::string& account_id, const std::string& max_id,
+                                         size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<SimPost> out;
+  for (auto it = external_.rbegin(); it != external_.rend() && out.size() < limit; ++it) {
+    if (it->net != net || it->to_account_id != account_id) continue;
+    if (!max_id.empty() && !IdBefore(it->id, max_id)) continue;
+    out.push_back(*it);
+  }
+  return out;
+}
+
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::vector<SimPost> SimCore::Search(Net net, const std::vector<std::string>& terms, const std::string& max_id,
+                                     size_t limit) const {
+  std::vector<std::string> wanted;
+  for (auto t : terms) {
+    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+    if (!t.empty()) wanted.push_back(Lower(t));
+  }
+  std::lock_guard lock(mu_);
+  std::vector<const SimPost*> all;
+  for (const auto& p : posts_) {
+    if (p.net == net) all.push_back(&p);
+  }
+  for (const auto& p : external_) {
+    if (p.net == net && p.kind != "dm") all.push_back(&p);
+  }
+  std::sort(all.begin(), all.end(), [](const SimPost* a, const SimPost* b) { return IdBefore(b->id, a->id); });
+  std::vector<SimPost> out;
+  for (const SimPost* p : all) {
+    if (out.size() >= limit) break;
+    if (!max_id.empty() && !IdBefore(p->id, max_id)) continue;
+    std::string text = Lower(p->text);
+    if (std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) { return text.find(w) != std::string::npos; })) {
+      out.push_back(*p);
+    }
+  }
+  return out;
 }
 
 std::vector<SimPost> SimCore::Recent(Net net, const std::string& account_id, size_t limit, int64_t since_ms) const {
@@ -142,10 +225,25 @@ nlohmann::json SimCore::Requests() const {
 std::vector<SimPost> SimCore::Replies(Net net, const std::string& parent_id, size_t limit) const {
   std::lock_guard lock(mu_);
   std::vector<SimPost> out;
-  for (auto it = posts_.rbegin(); it != posts_.rend() && out.size() < limit; ++it) {
-    if (it->net == net && it->in_reply_to_id == parent_id) out.push_back(*it);
+  for (const auto* list : {&posts_, &external_}) {
+    for (const auto& p : *list) {
+      if (p.net == net && p.in_reply_to_id == parent_id && p.kind != "dm") out.push_back(p);
+    }
   }
+  // Newest first, whoever wrote them.
+  std::sort(out.begin(), out.end(), [](const SimPost& a, const SimPost& b) { return IdBefore(b.id, a.id); });
+  if (out.size() > limit) out.resize(limit);
   return out;
+}
+
+std::optional<SimPost> SimCore::FindByRecordKey(Net net, const std::string& key) const {
+  std::lock_guard lock(mu_);
+  for (const auto* list : {&posts_, &external_}) {
+    for (const auto& p : *list) {
+      if (p.net == net && p.key == key) return p;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<SimPost> SimCore::Find(Net net, const std::string& id) const {

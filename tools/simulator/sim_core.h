@@ -44,6 +44,24 @@ struct SimPost {
   std::string key;
   int64_t created_ms = 0;
   std::vector<SimAttachment> media;
+  // Said by someone outside the simulated accounts (a fan): to whom, how
+  // ("mention", "reply", "comment", "dm"), by which handle, in which language.
+  std::string to_account_id;
+  std::string kind;
+  std::string author_handle;
+  std::string language;
+};
+
+// What an outsider says to an account (AddInbound).
+struct InboundSpec {
+  std::string to_account_id;
+  std::string kind = "mention";
+  std::string author_handle = "someone";
+  std::string text;
+  std::string language = "en";
+  std::string parent_id;
+  // The id to use ("" : the next one).
+  std::string id;
 };
 
 // One posting request as it arrived, whatever became of it.
@@ -124,9 +142,25 @@ class SimCore {
   // under the id the test chose; not counted as accepted.
   void Record(Net net, const std::string& id, const std::string& author_id, const std::string& text,
               const std::string& in_reply_to_id);
+  // Something an outsider said to an account: a mention, a reply or a
+  // comment under one of its posts, or a direct message.
+  SimPost AddInbound(Net net, const InboundSpec& spec);
+  // What was said to the account, newest first, ids below max_id when set.
+  std::vector<SimPost> InboundFor(Net net, const std::string& account_id, const std::string& max_id,
+                                  size_t limit) const;
+  // Public posts (an account's or an outsider's) containing any of the terms
+  // (case-insensitive; quotes around a phrase are dropped), newest first.
+  std::vector<SimPost> Search(Net net, const std::vector<std::string>& terms, const std::string& max_id,
+                              size_t limit) const;
+  // Numeric ids grow: a before b.
+  static bool IdBefore(const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  }
   // Newest first, created at or after since_ms.
   std::vector<SimPost> Recent(Net net, const std::string& account_id, size_t limit, int64_t since_ms = 0) const;
   std::optional<SimPost> Find(Net net, const std::string& id) const;
+  // A post by its record key (Bluesky's uri ends with it), anyone's.
+  std::optional<SimPost> FindByRecordKey(Net net, const std::string& key) const;
   // Replies to (comments on) a post, newest first.
   std::vector<SimPost> Replies(Net net, const std::string& parent_id, size_t limit) const;
   // Grows with age: deterministic per post, so tests can predict it.

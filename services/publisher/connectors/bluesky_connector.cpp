@@ -5,12 +5,20 @@
 // outcome is read back (com.atproto.repo.listRecords). Images are uploaded
 // first (com.atproto.repo.uploadBlob, the raw bytes) and the post embeds the
 // blobs the PDS returned (app.bsky.embed.images).
+//
+// Listening: app.bsky.notification.listNotifications (reasons mention, reply
+// and quote; ordered by indexedAt, paged back with its cursor) and
+// app.bsky.feed.searchPosts (sort=latest); a post's replies from
+// app.bsky.feed.getPostThread.
+#include <algorithm>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "common/ids.h"
 #include "common/time_util.h"
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/inbound_sweep.h"
 #include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
 
@@ -176,7 +184,113 @@ class BlueskyConnector : public Connector {
     return out;
   }
 
+  InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
+    InboundRead read;
+    auto cursor = DecodeCursor(q.cursor);
+    if (!cursor.ok()) {
+      read.status = cursor.status();
+      return read;
+    }
+    const std::string limit = std::to_string(std::clamp(q.limit, 1, 100));
+    const std::string page = cursor->page.empty() ? "" : "&cursor=" + UrlEncode(cursor->page);
+    using S = InboundQuery::Stream;
+    std::string url;
+    if (q.stream == S::kMentions) {
+      url = ep.base_url + "/xrpc/app.bsky.notification.listNotifications?limit=" + limit + page;
+    } else if (q.stream == S::kSearch) {
+      std::string terms;
+      for (const auto& t : q.terms) terms += (terms.empty() ? "" : " OR ") + t;
+      url = ep.base_url + "/xrpc/app.bsky.feed.searchPosts?sort=latest&q=" + UrlEncode(terms) + "&limit=" + limit + page;
+    } else {
+      url = ep.base_url + "/xrpc/app.bsky.feed.getPostThread?depth=10&parentHeight=0&uri=" + UrlEncode(q.post_id);
+    }
+    std::optional<nlohmann::json> body;
+    for (int round = 0; round < 2 && !body; ++round) {
+      auto jwt = AccessJwt(ep, round > 0);
+      if (!jwt.ok()) {
+        read.status = absl::IsPermissionDenied(jwt.status()) ? jwt.status() : absl::UnavailableError(jwt.status().message());
+        return read;
+      }
+      HttpRequest req;
+      req.url = url;
+      req.timeout = options_.timeout;
+      req.headers = {{"Authorization", "Bearer " + *jwt}};
+      read.status = absl::OkStatus();
+      body = ReadJson(req, read);
+      bool expired = read.status.message().find("ExpiredToken") != std::string_view::npos ||
+                     absl::IsPermissionDenied(read.status);
+      if (!body && !expired) return read;  // an expired session is renewed once
+    }
+    if (!body) return read;
+    std::vector<InboundPost> items;
+    if (q.stream == S::kMentions) {
+      for (const auto& n : Array(*body, "notifications")) {
+        std::string reason = n.value("reason", "");
+        if (reason != "mention" && reason != "reply" && reason != "quote") continue;
+        InboundPost p = FromPost(n, n.contains("record") ? n["record"] : nlohmann::json());
+        p.kind = reason == "reply" ? herald::common::v1::MENTION_KIND_REPLY : herald::common::v1::MENTION_KIND_MENTION;
+        items.push_back(std::move(p));
+      }
+    } else if (q.stream == S::kSearch) {
+      for (const auto& post : Array(*body, "posts")) items.push_back(FromPost(post, post.contains("record") ? post["record"] : nlohmann::json()));
+    } else {
+      // The thread's replies, nested: flattened, then newest first.
+      std::vector<const nlohmann::json*> todo;
+      if (body->contains("thread") && (*body)["thread"].is_object()) todo.push_back(&(*body)["thread"]);
+      while (!todo.empty() && items.size() < 1000) {
+        const nlohmann::json* node = todo.back();
+        todo.pop_back();
+        for (const auto& r : Array(*node, "replies")) {
+          if (!r.contains("post") || !r["post"].is_object()) continue;
+          const auto& post = r["post"];
+          InboundPost p = FromPost(post, post.contains("record") ? post["record"] : nlohmann::json());
+          p.kind = herald::common::v1::MENTION_KIND_REPLY;
+          items.push_back(std::move(p));
+          todo.push_back(&r);
+        }
+      }
+      std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return KeyAfter(a.order_key, b.order_key); });
+      read.page = SweepPage(*cursor, std::move(items), "");
+      return read;
+    }
+    read.page = SweepPage(*cursor, std::move(items), body->value("cursor", ""));
+    return read;
+  }
+
  private:
+  static const nlohmann::json& Array(const nlohmann::json& j, const char* key) {
+    static const nlohmann::json kEmpty = nlohmann::json::array();
+    return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : kEmpty;
+  }
+
+  // A notification or post view and its app.bsky.feed.post record. Listings
+  // are ordered by indexedAt, which two items may share (an inclusive floor).
+  static InboundPost FromPost(const nlohmann::json& view, const nlohmann::json& record) {
+    InboundPost p;
+    p.remote_id = view.value("uri", "");
+    p.order_key = view.value("indexedAt", "");
+    p.url = PostUrl(p.remote_id);
+    if (view.contains("author") && view["author"].is_object()) {
+      p.author_id = view["author"].value("did", "");
+      p.author_handle = view["author"].value("handle", "");
+    }
+    if (record.is_object()) {
+      p.text = record.value("text", "");
+      p.created_ms = ParseTimeMs(record.value("createdAt", ""));
+      if (record.contains("langs") && record["langs"].is_array() && !record["langs"].empty() &&
+          record["langs"][0].is_string()) {
+        p.language = record["langs"][0].get<std::string>();
+      }
+      if (record.contains("reply") && record["reply"].is_object()) {
+        const auto& reply = record["reply"];
+        if (reply.contains("parent") && reply["parent"].is_object()) p.parent_id = reply["parent"].value("uri", "");
+        if (reply.contains("root") && reply["root"].is_object()) p.thread_id = reply["root"].value("uri", "");
+      }
+    }
+    if (p.thread_id.empty()) p.thread_id = p.remote_id;
+    return p;
+  }
+
   // {root, parent} for a reply to the post at `parent_uri`
   // (at://<did>/app.bsky.feed.post/<rkey>): the parent's cid, and its own
   // root when it is a reply itself. NOT_FOUND when the parent is gone.

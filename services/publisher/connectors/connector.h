@@ -75,6 +75,52 @@ struct RemotePost {
   int media_count = -1;
 };
 
+// Something said to or about an account, as read from its network.
+struct InboundPost {
+  std::string remote_id;
+  herald::common::v1::MentionKind kind = herald::common::v1::MENTION_KIND_MENTION;
+  std::string author_id;
+  std::string author_handle;
+  std::string text;  // as the network gives it (Mastodon: HTML)
+  std::string url;
+  std::string parent_id;  // what it answers ("" for a new thread)
+  std::string thread_id;  // the thread's first post
+  std::string language;
+  int64_t created_ms = 0;
+  // Where it sorts in the network's listing (its id, or a time where the
+  // listing is ordered by time): what a cursor remembers.
+  std::string order_key;
+};
+
+// What to read: the account's mentions (replies, DMs, comments on its
+// posts), a search, or one post's replies.
+struct InboundQuery {
+  enum class Stream { kMentions, kSearch, kReplies };
+  Stream stream = Stream::kMentions;
+  std::vector<std::string> terms;  // kSearch
+  std::string post_id;             // kReplies
+  std::string cursor;              // opaque (inbound_sweep.h); "" starts at the newest
+  int limit = 50;
+};
+
+struct InboundPage {
+  std::vector<InboundPost> items;  // oldest first within the page
+  std::string next_cursor;
+  bool more = false;  // another page is waiting now
+};
+
+// How a read went. status: OK; RESOURCE_EXHAUSTED (the network said 429:
+// retry_after_ms); PERMISSION_DENIED (it refused the token); INVALID_ARGUMENT
+// (it refused the query, or the network has no such listing); UNAVAILABLE.
+struct InboundRead {
+  absl::Status status;
+  InboundPage page;
+  int64_t retry_after_ms = 0;
+  int64_t limit_remaining = -1;
+  int64_t limit_reset_ms = 0;
+  int calls = 0;  // requests made to the network
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -97,6 +143,21 @@ class Connector {
                                                                 int limit, int64_t since_ms) {
     (void)parent_id;
     return RecentPosts(endpoint, limit, since_ms);
+  }
+  // Requests one ReadInbound of the query makes at most (the quota is paid
+  // for each before the read).
+  virtual int ReadCalls(const InboundQuery& query) const {
+    (void)query;
+    return 1;
+  }
+  // Reads what is said to the account (listening). Networks without the
+  // listing asked for answer INVALID_ARGUMENT.
+  virtual InboundRead ReadInbound(const Endpoint& endpoint, const InboundQuery& query) {
+    (void)endpoint;
+    (void)query;
+    InboundRead out;
+    out.status = absl::InvalidArgumentError("this network has no such listing for Herald to read");
+    return out;
   }
 };
 

@@ -125,6 +125,36 @@ absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string
   return json;
 }
 
+std::optional<nlohmann::json> ReadJson(const HttpRequest& request, InboundRead& read) {
+  ++read.calls;
+  auto res = SendHttp(request);
+  PublishAttempt call = ClassifyHttp(res);
+  read.limit_remaining = call.limit_remaining;
+  read.limit_reset_ms = call.limit_reset_ms;
+  using K = PublishAttempt::Kind;
+  switch (call.kind) {
+    case K::kPublished: {
+      auto json = JsonBody(*res);
+      if (!json.is_discarded()) return json;
+      read.status = absl::UnavailableError("malformed JSON from the network");
+      return std::nullopt;
+    }
+    case K::kRateLimited:
+      read.retry_after_ms = call.retry_after_ms;
+      read.status = absl::ResourceExhaustedError(call.error);
+      break;
+    case K::kAuthRejected:
+      read.status = absl::PermissionDeniedError(call.error);
+      break;
+    case K::kContentRejected:
+      read.status = absl::InvalidArgumentError(call.error);
+      break;
+    default:  // a read changes nothing: any other failure is worth another try
+      read.status = absl::UnavailableError(call.error);
+  }
+  return std::nullopt;
+}
+
 std::string NormalizedText(const std::string& text) {
   std::string out;
   bool in_tag = false, space = false;

@@ -3,6 +3,8 @@
 // status codes onto PublishAttempt kinds and read the rate-limit headers the
 // networks send (X: x-rate-limit-*, epoch seconds; Mastodon: x-ratelimit-*,
 // RFC 3339 reset; Bluesky: ratelimit-*, epoch seconds; Retry-After seconds).
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.h"
@@ -30,6 +32,11 @@ PublishAttempt MissingId(PublishAttempt attempt, const std::string& what);
 absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string& bearer,
                                        std::chrono::milliseconds timeout,
                                        std::vector<std::pair<std::string, std::string>> headers = {});
+
+// One request of a read (listening): the body as JSON, or nullopt with the
+// failure in `read.status` (PublishAttempt kinds mapped onto status codes,
+// inbound_sweep.h). Counts the call and keeps the limit headers in `read`.
+std::optional<nlohmann::json> ReadJson(const HttpRequest& request, InboundRead& read);
 
 // "2026-11-28T09:00:00Z", "...000Z", "...+0000" → unix ms; 0 when unreadable.
 int64_t ParseTimeMs(const std::string& text);

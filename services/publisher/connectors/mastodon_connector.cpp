@@ -4,6 +4,7 @@
 // "file"): 200 when ready, 202 while the server still processes the file, which
 // GET /api/v1/media/:id then answers 206 until it is ready.
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/inbound_sweep.h"
 #include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
 #include "publisher/media/media_type.h"
@@ -115,7 +116,86 @@ class MastodonConnector : public Connector {
     return out;
   }
 
+  InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
+    InboundRead read;
+    auto cursor = DecodeCursor(q.cursor);
+    if (!cursor.ok()) {
+      read.status = cursor.status();
+      return read;
+    }
+    const std::string limit = std::to_string(std::clamp(q.limit, 1, 40));
+    std::string page = cursor->page.empty() ? "" : "&max_id=" + UrlEncode(cursor->page);
+    HttpRequest req;
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + ep.token}};
+    std::vector<InboundPost> items;
+    using S = InboundQuery::Stream;
+    if (q.stream == S::kMentions) {
+      req.url = ep.base_url + "/api/v1/notifications?types[]=mention&limit=" + limit + page;
+      auto body = ReadJson(req, read);
+      if (!body) return read;
+      for (const auto& n : *body) {
+        if (!n.is_object() || !n.contains("status") || !n["status"].is_object()) continue;
+        InboundPost p = FromStatus(n["status"], ep.account_id);
+        p.order_key = n.value("id", "");
+        items.push_back(std::move(p));
+      }
+    } else if (q.stream == S::kSearch) {
+      std::string terms;
+      for (const auto& t : q.terms) terms += (terms.empty() ? "" : " OR ") + t;
+      req.url = ep.base_url + "/api/v2/search?type=statuses&resolve=false&q=" + UrlEncode(terms) + "&limit=" + limit + page;
+      auto body = ReadJson(req, read);
+      if (!body) return read;
+      if (body->contains("statuses") && (*body)["statuses"].is_array()) {
+        for (const auto& st : (*body)["statuses"]) {
+          if (st.is_object()) items.push_back(FromStatus(st, ep.account_id));
+        }
+      }
+    } else {
+      // A thread's whole context comes in one answer, oldest first.
+      req.url = ep.base_url + "/api/v1/statuses/" + UrlEncode(q.post_id) + "/context";
+      auto body = ReadJson(req, read);
+      if (!body) return read;
+      if (body->contains("descendants") && (*body)["descendants"].is_array()) {
+        for (const auto& st : (*body)["descendants"]) {
+          if (st.is_object()) items.push_back(FromStatus(st, ep.account_id));
+        }
+      }
+      std::reverse(items.begin(), items.end());
+      read.page = SweepPage(*cursor, std::move(items), "");
+      return read;
+    }
+    // A full page may have more behind it: max_id pages back from its oldest.
+    std::string next = items.size() == static_cast<size_t>(std::stoi(limit)) ? items.back().order_key : "";
+    read.page = SweepPage(*cursor, std::move(items), next);
+    return read;
+  }
+
  private:
+  static InboundPost FromStatus(const nlohmann::json& st, const std::string& own_account_id) {
+    auto str = [](const nlohmann::json& j, const char* k) {
+      return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+    };
+    InboundPost p;
+    p.remote_id = str(st, "id");
+    p.order_key = p.remote_id;
+    p.text = str(st, "content");
+    p.url = str(st, "url");
+    p.language = str(st, "language");
+    p.parent_id = str(st, "in_reply_to_id");
+    p.thread_id = p.parent_id.empty() ? p.remote_id : p.parent_id;
+    p.created_ms = ParseTimeMs(str(st, "created_at"));
+    if (st.contains("account") && st["account"].is_object()) {
+      p.author_id = str(st["account"], "id");
+      p.author_handle = str(st["account"], "acct");
+    }
+    using herald::common::v1::MentionKind;
+    p.kind = str(st, "visibility") == "direct"                                        ? MentionKind::MENTION_KIND_DIRECT_MESSAGE
+             : !p.parent_id.empty() && str(st, "in_reply_to_account_id") == own_account_id ? MentionKind::MENTION_KIND_REPLY
+                                                                                      : MentionKind::MENTION_KIND_MENTION;
+    return p;
+  }
+
   ConnectorOptions options_;
 };
 

@@ -6,9 +6,15 @@
 // of its own (/{page-id}/photos); several are uploaded unpublished and
 // attached to one feed post. Several Instagram images are a carousel: a
 // container per image, then a carousel container naming them.
+//
+// Listening: what is said to a Page or an Instagram account is comments on
+// its posts. A post's comments come from GET /{post}/comments (newest first,
+// paged with cursors.after); "mentions" are the comments on the account's
+// five most recent posts. Graph has no public search.
 #include <algorithm>
 
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/inbound_sweep.h"
 #include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
 
@@ -141,6 +147,100 @@ absl::StatusOr<std::vector<RemotePost>> Comments(const Endpoint& ep, const std::
   return out;
 }
 
+// Names of what Graph calls the parts of a comment, per network.
+struct GraphComment {
+  const char* posts_edge;  // the account's posts: "feed" or "media"
+  const char* text;        // "message" or "text"
+  const char* created;     // "created_time" or "timestamp"
+};
+
+// One page of comments under `post_id`, newest first; `after` pages on.
+std::vector<InboundPost> GraphComments(const Endpoint& ep, const std::string& version, const std::string& post_id,
+                                       const GraphComment& f, int limit, const std::string& after,
+                                       std::chrono::milliseconds timeout, InboundRead& read, std::string* next) {
+  HttpRequest req;
+  req.url = ep.base_url + "/" + version + "/" + UrlEncode(post_id) + "/comments?fields=id," + f.text + "," + f.created +
+            ",from,username,parent&order=reverse_chronological&limit=" + std::to_string(limit) +
+            (after.empty() ? "" : "&after=" + UrlEncode(after));
+  req.timeout = timeout;
+  req.headers = {{"Authorization", "Bearer " + ep.token}};
+  std::vector<InboundPost> out;
+  auto body = ReadJson(req, read);
+  if (!body) return out;
+  if (body->contains("data") && (*body)["data"].is_array()) {
+    for (const auto& c : (*body)["data"]) {
+      if (!c.is_object()) continue;
+      InboundPost p;
+      p.kind = herald::common::v1::MENTION_KIND_COMMENT;
+      p.remote_id = c.value("id", "");
+      p.text = c.value(f.text, "");
+      p.created_ms = ParseTimeMs(c.value(f.created, ""));
+      // Graph orders comments by time, which two may share.
+      p.order_key = std::to_string(p.created_ms);
+      if (c.contains("from") && c["from"].is_object()) {
+        p.author_id = c["from"].value("id", "");
+        p.author_handle = c["from"].value("username", c["from"].value("name", ""));
+      }
+      if (p.author_handle.empty()) p.author_handle = c.value("username", "");
+      p.parent_id = c.contains("parent") && c["parent"].is_object() ? c["parent"].value("id", post_id) : post_id;
+      p.thread_id = post_id;
+      out.push_back(std::move(p));
+    }
+  }
+  if (next && body->contains("paging") && (*body)["paging"].is_object() && (*body)["paging"].contains("next") &&
+      (*body)["paging"].contains("cursors") && (*body)["paging"]["cursors"].is_object()) {
+    *next = (*body)["paging"]["cursors"].value("after", "");
+  }
+  return out;
+}
+
+// Mentions read the recent posts and then each one's comments.
+constexpr int kMentionPosts = 5;
+int GraphReadCalls(const InboundQuery& q) { return q.stream == InboundQuery::Stream::kMentions ? 1 + kMentionPosts : 1; }
+
+InboundRead GraphInbound(const Endpoint& ep, const std::string& version, const GraphComment& f, const InboundQuery& q,
+                         std::chrono::milliseconds timeout) {
+  InboundRead read;
+  auto cursor = DecodeCursor(q.cursor);
+  if (!cursor.ok()) {
+    read.status = cursor.status();
+    return read;
+  }
+  const int limit = std::clamp(q.limit, 1, 100);
+  using S = InboundQuery::Stream;
+  if (q.stream == S::kSearch) {
+    read.status = absl::InvalidArgumentError("Graph has no public search; listen to comments instead");
+    return read;
+  }
+  if (q.stream == S::kReplies) {
+    std::string next;
+    auto items = GraphComments(ep, version, q.post_id, f, limit, cursor->page, timeout, read, &next);
+    if (read.status.ok()) read.page = SweepPage(*cursor, std::move(items), next);
+    return read;
+  }
+  // Mentions: the comments on the account's most recent posts, merged.
+  HttpRequest req;
+  req.url = ep.base_url + "/" + version + "/" + UrlEncode(ep.account_id) + "/" + f.posts_edge + "?fields=id&limit=" + std::to_string(kMentionPosts);
+  req.timeout = timeout;
+  req.headers = {{"Authorization", "Bearer " + ep.token}};
+  auto posts = ReadJson(req, read);
+  if (!posts) return read;
+  std::vector<InboundPost> items;
+  if (posts->contains("data") && (*posts)["data"].is_array()) {
+    for (const auto& post : (*posts)["data"]) {
+      if (!post.is_object()) continue;
+      // Each post's newest 100 (Graph's largest page): more new comments
+      // than that on one post between two polls would be missed.
+      auto some = GraphComments(ep, version, post.value("id", ""), f, 100, "", timeout, read, nullptr);
+      if (!read.status.ok()) return read;
+      for (auto& c : some) items.push_back(std::move(c));
+    }
+  }
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return KeyAfter(a.order_key, b.order_key); });
+  read.page = SweepPage(*cursor, std::move(items), "");
+  return read;
+}
+
 class FacebookConnector : public Connector {
  public:
   explicit FacebookConnector(ConnectorOptions options) : options_(std::move(options)) {}
@@ -194,6 +294,11 @@ class FacebookConnector : public Connector {
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
     return GraphRecent(ep, options_.api_version, "feed", {"message", "permalink_url", "created_time"}, limit, since_ms, options_.timeout);
   }
+
+  InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
+    return GraphInbound(ep, options_.api_version, {"feed", "message", "created_time"}, q, options_.timeout);
+  }
+  int ReadCalls(const InboundQuery& q) const override { return GraphReadCalls(q); }
 
  private:
   ConnectorOptions options_;
@@ -348,6 +453,11 @@ class InstagramConnector : public Connector {
   absl::StatusOr<std::vector<RemotePost>> RecentPosts(const Endpoint& ep, int limit, int64_t since_ms) override {
     return GraphRecent(ep, options_.api_version, "media", {"caption", "permalink", "timestamp"}, limit, since_ms, options_.timeout);
   }
+
+  InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
+    return GraphInbound(ep, options_.api_version, {"media", "text", "timestamp"}, q, options_.timeout);
+  }
+  int ReadCalls(const InboundQuery& q) const override { return GraphReadCalls(q); }
 
  private:
   ConnectorOptions options_;

@@ -3,10 +3,16 @@
 // recent posts back (GET /2/users/{id}/tweets) before any retry. Images go
 // through v2's chunked media upload (initialize, append, finalize, and
 // STATUS while X still processes them); the post names their media ids.
+//
+// Listening: GET /2/users/:id/mentions and GET /2/tweets/search/recent (a
+// post's replies are the search conversation_id:<id>), newest first, paged
+// back with pagination_token; authors come in includes.users.
 #include <algorithm>
+#include <map>
 
 #include "common/time_util.h"
 #include "publisher/connectors/http_outcome.h"
+#include "publisher/connectors/inbound_sweep.h"
 #include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
 #include "publisher/media/media_type.h"
@@ -171,6 +177,75 @@ class XConnector : public Connector {
       }
     }
     return out;
+  }
+
+  InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
+    InboundRead read;
+    auto cursor = DecodeCursor(q.cursor);
+    if (!cursor.ok()) {
+      read.status = cursor.status();
+      return read;
+    }
+    std::string url;
+    using S = InboundQuery::Stream;
+    if (q.stream == S::kMentions) {
+      url = ep.base_url + "/2/users/" + UrlEncode(ep.account_id) + "/mentions?";
+    } else {
+      std::string query;
+      if (q.stream == S::kSearch) {
+        for (const auto& t : q.terms) query += (query.empty() ? "" : " OR ") + t;
+        query = "(" + query + ") -is:retweet";
+      } else {
+        query = "conversation_id:" + q.post_id;
+      }
+      url = ep.base_url + "/2/tweets/search/recent?query=" + UrlEncode(query) + "&";
+    }
+    url += "max_results=" + std::to_string(std::clamp(q.limit, 10, 100)) +
+           "&tweet.fields=created_at,conversation_id,in_reply_to_user_id,lang,referenced_tweets,author_id"
+           "&expansions=author_id&user.fields=username";
+    if (!cursor->page.empty()) url += "&pagination_token=" + UrlEncode(cursor->page);
+    HttpRequest req;
+    req.url = url;
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + ep.token}};
+    auto body = ReadJson(req, read);
+    if (!body) return read;
+    std::map<std::string, std::string> handles;  // author id → username
+    if (body->contains("includes") && (*body)["includes"].is_object() && (*body)["includes"].contains("users") &&
+        (*body)["includes"]["users"].is_array()) {
+      for (const auto& u : (*body)["includes"]["users"]) {
+        if (u.is_object()) handles[u.value("id", "")] = u.value("username", "");
+      }
+    }
+    std::vector<InboundPost> items;
+    if (body->contains("data") && (*body)["data"].is_array()) {
+      for (const auto& t : (*body)["data"]) {
+        if (!t.is_object()) continue;
+        InboundPost p;
+        p.remote_id = t.value("id", "");
+        p.order_key = p.remote_id;
+        p.text = t.value("text", "");
+        p.author_id = t.value("author_id", "");
+        p.author_handle = handles[p.author_id];
+        p.url = "https://x.com/" + (p.author_handle.empty() ? "i/web" : p.author_handle) + "/status/" + p.remote_id;
+        p.language = t.value("lang", "");
+        p.created_ms = ParseTimeMs(t.value("created_at", ""));
+        p.thread_id = t.value("conversation_id", p.remote_id);
+        if (t.contains("referenced_tweets") && t["referenced_tweets"].is_array()) {
+          for (const auto& r : t["referenced_tweets"]) {
+            if (r.is_object() && r.value("type", "") == "replied_to") p.parent_id = r.value("id", "");
+          }
+        }
+        p.kind = !p.parent_id.empty() && t.value("in_reply_to_user_id", "") == ep.account_id
+                     ? herald::common::v1::MENTION_KIND_REPLY
+                     : herald::common::v1::MENTION_KIND_MENTION;
+        items.push_back(std::move(p));
+      }
+    }
+    std::string next;
+    if (body->contains("meta") && (*body)["meta"].is_object()) next = (*body)["meta"].value("next_token", "");
+    read.page = SweepPage(*cursor, std::move(items), next);
+    return read;
   }
 
  private:

@@ -6,13 +6,16 @@
 // record exists. Errors are {"error": Name, "message": ...}. Images are
 // uploaded as blobs (com.atproto.repo.uploadBlob: raw bytes, a raw-codec CID
 // back) and a post embeds up to 4 of the repo's blobs (app.bsky.embed.images,
-// each at most networks.json's size).
+// each at most networks.json's size). Listening: listNotifications,
+// searchPosts and getPostThread.
 #include <openssl/sha.h>
 
+#include <functional>
 #include <mutex>
 
 #include "common/auth/jwt_verifier.h"
 #include "common/hmac.h"
+#include "common/ids.h"
 #include "common/time_util.h"
 #include "simulator/route_kit.h"
 #include "simulator/text_rules.h"
@@ -164,9 +167,47 @@ class Pds {
   static json BlobJson(const std::string& cid, const std::string& type, int64_t size) {
     return {{"$type", "blob"}, {"ref", {{"$link", cid}}}, {"mimeType", type}, {"size", size}};
   }
-  json Ref(const SimPost& p) const {
+  json Ref(const SimPost& p) const { return {{"uri", UriOf(p)}, {"cid", CidOf(p)}}; }
+
+  // Any post's uri: an account's own, or an outsider's.
+  std::string UriOf(const SimPost& p) const {
+    if (p.account_id.rfind("ext:", 0) == 0) return "at://" + OutsiderDid(p.author_handle) + "/app.bsky.feed.post/" + p.key;
     auto owner = kit_.core.ById(p.account_id);
-    return {{"uri", owner ? Uri(*owner, p) : ""}, {"cid", CidOf(p)}};
+    return owner ? Uri(*owner, p) : "";
+  }
+  static std::string OutsiderDid(const std::string& handle) {
+    return "did:plc:ext" + std::to_string(StableHash(handle) % 1000000000000ULL);
+  }
+
+  // A post view as the AppView shows one (search results, threads,
+  // notifications add their reason).
+  json PostView(const SimPost& p) const {
+    bool outsider = p.account_id.rfind("ext:", 0) == 0;
+    auto owner = outsider ? std::nullopt : kit_.core.ById(p.account_id);
+    json author = outsider ? json{{"did", OutsiderDid(p.author_handle)}, {"handle", p.author_handle + ".bsky.social"}}
+                           : json{{"did", owner ? Did(*owner) : ""}, {"handle", owner ? Handle(*owner) : ""}};
+    json record = owner ? Record(*owner, p)["value"] : json{{"$type", "app.bsky.feed.post"}, {"text", p.text},
+                                                            {"createdAt", FormatRfc3339(p.created_ms)}};
+    if (outsider) {
+      record["langs"] = json::array({p.language.empty() ? "en" : p.language});
+      if (!p.in_reply_to_id.empty()) {
+        auto parent = kit_.core.Find(Net::kBluesky, p.in_reply_to_id);
+        auto root = parent;
+        for (int hops = 0; root && !root->in_reply_to_id.empty() && hops < 1000; ++hops) {
+          root = kit_.core.Find(Net::kBluesky, root->in_reply_to_id);
+        }
+        if (parent && root) record["reply"] = {{"root", Ref(*root)}, {"parent", Ref(*parent)}};
+      }
+    }
+    return {{"uri", UriOf(p)}, {"cid", CidOf(p)}, {"author", author}, {"record", record},
+            {"indexedAt", FormatRfc3339(p.created_ms)}};
+  }
+
+  // The simulator's post behind an at:// uri (its record key is the last part).
+  std::optional<SimPost> FindUri(const std::string& uri) const {
+    auto slash = uri.rfind('/');
+    if (uri.rfind("at://", 0) != 0 || slash == std::string::npos) return std::nullopt;
+    return kit_.core.FindByRecordKey(Net::kBluesky, uri.substr(slash + 1));
   }
 
   // Every access token issued so far expires now (a test's way to reach
@@ -340,6 +381,73 @@ void AddBlueskyRoutes(RouteKit& kit) {
                                               req.get_param_value("collection") + "/" + rkey}});
     }
     Reply(res, 200, pds->Record(*a, *p));
+  });
+  // Listening (AppView): notifications, search, threads; newest first, the
+  // cursor the last id seen.
+  auto limit_of = [](const httplib::Request& req, httplib::Response& res, size_t fallback) -> size_t {
+    if (!req.has_param("limit")) return fallback;
+    long n = std::strtol(req.get_param_value("limit").c_str(), nullptr, 10);
+    if (n < 1 || n > 100) {
+      Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "limit must be between 1 and 100"}});
+      return 0;
+    }
+    return static_cast<size_t>(n);
+  };
+  kit.server.Get("/xrpc/app.bsky.notification.listNotifications", [pds, limit_of](const httplib::Request& req,
+                                                                                  httplib::Response& res) {
+    auto a = pds->Session(req, res, "com.atproto.access");
+    if (!a) return;
+    size_t limit = limit_of(req, res, 50);
+    if (limit == 0) return;
+    json out = json::array();
+    std::string last;
+    for (const auto& p : pds->kit_.core.InboundFor(Net::kBluesky, a->id, req.get_param_value("cursor"), limit)) {
+      if (p.kind == "dm") continue;  // Bluesky's chat is another service
+      json n = pds->PostView(p);
+      n["reason"] = p.kind == "reply" ? "reply" : "mention";
+      n["isRead"] = false;
+      out.push_back(n);
+      last = p.id;
+    }
+    json body = {{"notifications", out}};
+    if (out.size() == limit) body["cursor"] = last;
+    Reply(res, 200, body);
+  });
+  kit.server.Get("/xrpc/app.bsky.feed.searchPosts", [pds, limit_of](const httplib::Request& req, httplib::Response& res) {
+    if (!pds->Session(req, res, "com.atproto.access")) return;
+    size_t limit = limit_of(req, res, 25);
+    if (limit == 0) return;
+    std::string q = req.get_param_value("q");
+    if (q.empty()) return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Error: Params must have the property \"q\""}});
+    std::vector<std::string> terms;
+    for (size_t at = 0;;) {
+      size_t next = q.find(" OR ", at);
+      terms.push_back(q.substr(at, next == std::string::npos ? std::string::npos : next - at));
+      if (next == std::string::npos) break;
+      at = next + 4;
+    }
+    json posts = json::array();
+    std::string last;
+    for (const auto& p : pds->kit_.core.Search(Net::kBluesky, terms, req.get_param_value("cursor"), limit)) {
+      posts.push_back(pds->PostView(p));
+      last = p.id;
+    }
+    json body = {{"posts", posts}};
+    if (posts.size() == limit) body["cursor"] = last;
+    Reply(res, 200, body);
+  });
+  kit.server.Get("/xrpc/app.bsky.feed.getPostThread", [pds](const httplib::Request& req, httplib::Response& res) {
+    if (!pds->Session(req, res, "com.atproto.access")) return;
+    auto root = pds->FindUri(req.get_param_value("uri"));
+    if (!root) return Reply(res, 400, {{"error", "NotFound"}, {"message", "Post not found: " + req.get_param_value("uri")}});
+    std::function<json(const SimPost&, int)> view = [&](const SimPost& p, int depth) {
+      json replies = json::array();
+      if (depth < 10) {
+        for (const auto& r : pds->kit_.core.Replies(Net::kBluesky, p.id, 1000)) replies.push_back(view(r, depth + 1));
+      }
+      return json{{"$type", "app.bsky.feed.defs#threadViewPost"}, {"post", pds->PostView(p)}, {"replies", replies}};
+    };
+    Reply(res, 200, {{"thread", view(*root, 0)}});
   });
   kit.server.Get("/xrpc/com.atproto.repo.listRecords", [pds](const httplib::Request& req, httplib::Response& res) {
     auto a = pds->ByIdentifier(req.get_param_value("repo"));

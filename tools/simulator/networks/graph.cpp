@@ -10,6 +10,7 @@
 // item containers.
 #include <mutex>
 
+#include "common/ids.h"
 #include "common/time_util.h"
 #include "simulator/route_kit.h"
 #include "simulator/text_rules.h"
@@ -50,8 +51,18 @@ struct Containers {
 };
 
 // An Instagram comment as Graph gives it (text and timestamp, unlike a Page's).
+// Who wrote a comment: an outsider (a fan) or one of the accounts.
+json From(const SimPost& c) {
+  bool outsider = c.account_id.rfind("ext:", 0) == 0;
+  std::string name = outsider ? c.author_handle : c.account_id;
+  return {{"id", outsider ? std::to_string(StableHash(name) % 1000000000000ULL) : c.account_id},
+          {"name", name}, {"username", name}};
+}
+
 json IgComment(const SimPost& c) {
-  return {{"id", c.id}, {"text", c.text}, {"timestamp", FormatRfc3339(c.created_ms)}};
+  json from = From(c);
+  return {{"id", c.id}, {"text", c.text}, {"timestamp", FormatRfc3339(c.created_ms)}, {"from", from},
+          {"username", from["username"]}};
 }
 
 // A boolean parameter ("false", false) from the query, form or JSON body.
@@ -320,7 +331,7 @@ void AddGraphRoutes(RouteKit& kit) {
     for (const auto& c : kit.core.Replies(parent->net, parent->id, limit)) {
       data.push_back(parent->net == Net::kFacebook
                          ? json{{"id", parent->id + "_" + c.id}, {"message", c.text},
-                                {"created_time", FormatRfc3339(c.created_ms)}}
+                                {"created_time", FormatRfc3339(c.created_ms)}, {"from", From(c)}}
                          : IgComment(c));
     }
     Reply(res, 200, {{"data", data}});

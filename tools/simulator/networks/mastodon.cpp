@@ -5,7 +5,11 @@
 // checked by its bytes against the networks.json types and sizes, 30 uploads
 // per 30 minutes), 202 while processing (GET /api/v1/media/:id answers 206
 // until it is ready); a status attaches up to 4 of the account's ready,
-// unattached uploads by media_ids.
+// unattached uploads by media_ids. Listening: notifications (mentions and
+// direct messages), /api/v2/search and a status's context.
+#include <algorithm>
+
+#include "common/ids.h"
 #include "common/time_util.h"
 #include "simulator/route_kit.h"
 #include "simulator/text_rules.h"
@@ -51,6 +55,33 @@ json Status(const RouteKit& kit, const SimPost& p, const Account& a) {
           {"replies_count", e.replies},
           {"account", {{"id", a.id}, {"username", a.username}, {"acct", a.username}, {"display_name", a.username},
                        {"url", kit.base + "/@" + a.username}}}};
+}
+
+// Any status: an account's own, or one an outsider wrote (a mention, a
+// reply, a direct message).
+json AnyStatus(const RouteKit& kit, const SimPost& p, const Account& fallback) {
+  if (p.account_id.rfind("ext:", 0) != 0) {
+    auto owner = kit.core.ById(p.account_id);
+    return Status(kit, p, owner ? *owner : fallback);
+  }
+  Account author{"7" + std::to_string(StableHash(p.author_handle) % 100000000), p.author_handle, ""};
+  json st = Status(kit, p, author);
+  st["visibility"] = p.kind == "dm" ? "direct" : "public";
+  st["language"] = p.language.empty() ? json(nullptr) : json(p.language);
+  auto parent = p.in_reply_to_id.empty() ? std::nullopt : kit.core.Find(Net::kMastodon, p.in_reply_to_id);
+  st["in_reply_to_account_id"] = parent ? json(parent->account_id) : json(nullptr);
+  if (!p.to_account_id.empty()) {
+    if (auto to = kit.core.ById(p.to_account_id)) {
+      st["mentions"] = json::array({{{"id", to->id}, {"username", to->username}, {"acct", to->username},
+                                     {"url", kit.base + "/@" + to->username}}});
+    }
+  }
+  return st;
+}
+
+// Paging as Mastodon lists: newest first, max_id and since_id exclusive.
+bool InPage(const std::string& id, const std::string& max_id, const std::string& since_id) {
+  return (max_id.empty() || SimCore::IdBefore(id, max_id)) && (since_id.empty() || SimCore::IdBefore(since_id, id));
 }
 
 Headers Limits(const Admission& adm) {
@@ -171,6 +202,72 @@ void AddMastodonRoutes(RouteKit& kit) {
     if (!p) return Reply(res, 404, {{"error", "Record not found"}});
     auto owner = kit.core.ById(p->account_id);
     Reply(res, 200, Status(kit, *p, owner ? *owner : *a));
+  });
+  // Listening. Notifications of mentions (and direct messages, which
+  // Mastodon delivers as mentions) of the account, newest first.
+  kit.server.Get("/api/v1/notifications", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    size_t limit = Limit(req, "limit", 40, 80);
+    std::string max_id = req.get_param_value("max_id"), since_id = req.get_param_value("since_id");
+    bool mentions_only = false;
+    for (size_t i = 0; i < req.get_param_value_count("types[]"); ++i) {
+      mentions_only |= req.get_param_value("types[]", i) == "mention";
+    }
+    (void)mentions_only;  // every notification the simulator makes is a mention
+    json out = json::array();
+    std::string last;
+    for (const auto& p : kit.core.InboundFor(Net::kMastodon, a->id, max_id, 100000)) {
+      if (!InPage(p.id, max_id, since_id)) continue;
+      json st = AnyStatus(kit, p, *a);
+      out.push_back({{"id", p.id}, {"type", "mention"}, {"created_at", FormatRfc3339(p.created_ms)},
+                     {"account", st["account"]}, {"status", st}});
+      last = p.id;
+      if (out.size() == limit) break;
+    }
+    Headers h;
+    if (out.size() == limit) h["Link"] = "<" + kit.base + "/api/v1/notifications?max_id=" + last + ">; rel=\"next\"";
+    Reply(res, 200, out, h);
+  });
+  // Full-text search of statuses; "a OR b" matches either.
+  kit.server.Get("/api/v2/search", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    std::string q = req.get_param_value("q");
+    if (q.empty() || q.size() > 1000) return Reply(res, 400, {{"error", "Validation failed: q is missing or too long"}});
+    std::vector<std::string> terms;
+    for (size_t at = 0;;) {
+      size_t next = q.find(" OR ", at);
+      terms.push_back(q.substr(at, next == std::string::npos ? std::string::npos : next - at));
+      if (next == std::string::npos) break;
+      at = next + 4;
+    }
+    json statuses = json::array();
+    for (const auto& p : kit.core.Search(Net::kMastodon, terms, req.get_param_value("max_id"), Limit(req, "limit", 20, 40))) {
+      statuses.push_back(AnyStatus(kit, p, *a));
+    }
+    Reply(res, 200, {{"accounts", json::array()}, {"statuses", statuses}, {"hashtags", json::array()}});
+  });
+  // A status's thread: ancestors and every descendant, oldest first.
+  kit.server.Get(R"(/api/v1/statuses/([0-9]+)/context)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    auto root = kit.core.Find(Net::kMastodon, req.matches[1]);
+    if (!root) return Reply(res, 404, {{"error", "Record not found"}});
+    std::vector<SimPost> found;
+    std::vector<std::string> todo{root->id};
+    while (!todo.empty() && found.size() < 4000) {
+      std::string id = todo.back();
+      todo.pop_back();
+      for (auto& r : kit.core.Replies(Net::kMastodon, id, 4000)) {
+        todo.push_back(r.id);
+        found.push_back(std::move(r));
+      }
+    }
+    std::sort(found.begin(), found.end(), [](const SimPost& x, const SimPost& y) { return SimCore::IdBefore(x.id, y.id); });
+    json descendants = json::array();
+    for (const auto& p : found) descendants.push_back(AnyStatus(kit, p, *a));
+    Reply(res, 200, {{"ancestors", json::array()}, {"descendants", descendants}});
   });
   kit.server.Get(R"(/api/v1/accounts/([^/]+)/statuses)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res)) return;

@@ -5,6 +5,11 @@
 // chunked upload (initialize with type and size, append segments, finalize;
 // STATUS while processing), checked against networks.json; a post attaches
 // up to 4 of the user's finalized, processed uploads by media.media_ids.
+// Listening: /2/users/:id/mentions and /2/tweets/search/recent (OR of terms,
+// or conversation_id:<id>), paged with pagination_token.
+#include <algorithm>
+
+#include "common/ids.h"
 #include "common/time_util.h"
 #include "simulator/route_kit.h"
 #include "simulator/text_rules.h"
@@ -55,6 +60,71 @@ json Tweet(RouteKit& kit, const SimPost& p) {
             {"quote_count", 0}}}};
   if (!keys.empty()) out["attachments"] = {{"media_keys", keys}};
   return out;
+}
+
+// An outsider's id as X would give it (numeric), from their handle.
+std::string OutsiderId(const std::string& handle) { return std::to_string(1000000 + StableHash(handle) % 1000000000); }
+
+// A post as listening reads it: thread, parent, language and the author's
+// id (usernames come in includes.users).
+json ListenedTweet(RouteKit& kit, const SimPost& p, json& users) {
+  json t = Tweet(kit, p);
+  bool outsider = p.account_id.rfind("ext:", 0) == 0;
+  std::string author_id = outsider ? OutsiderId(p.author_handle) : p.account_id;
+  std::string username = outsider ? p.author_handle : (kit.core.ById(p.account_id) ? kit.core.ById(p.account_id)->username : "");
+  t["author_id"] = author_id;
+  users.push_back({{"id", author_id}, {"username", username}, {"name", username}});
+  t["lang"] = p.language.empty() ? "en" : p.language;
+  std::string root = p.id;
+  if (!p.in_reply_to_id.empty()) {
+    t["referenced_tweets"] = json::array({{{"type", "replied_to"}, {"id", p.in_reply_to_id}}});
+    auto parent = kit.core.Find(Net::kX, p.in_reply_to_id);
+    if (parent) t["in_reply_to_user_id"] = parent->account_id.rfind("ext:", 0) == 0 ? OutsiderId(parent->author_handle) : parent->account_id;
+    for (auto up = parent; up; up = up->in_reply_to_id.empty() ? std::nullopt : kit.core.Find(Net::kX, up->in_reply_to_id)) {
+      root = up->id;
+    }
+  }
+  t["conversation_id"] = root;
+  return t;
+}
+
+// A page of a newest-first listing as X answers it: data, includes.users,
+// meta with next_token (X's tokens are opaque; here "p" + the last id).
+void ListingPage(RouteKit& kit, httplib::Response& res, const std::vector<SimPost>& posts, size_t max) {
+  json data = json::array(), users = json::array();
+  for (const auto& p : posts) {
+    if (data.size() == max) break;
+    data.push_back(ListenedTweet(kit, p, users));
+  }
+  json meta = {{"result_count", data.size()}};
+  if (!data.empty()) {
+    meta["newest_id"] = data.front()["id"];
+    meta["oldest_id"] = data.back()["id"];
+  }
+  if (posts.size() > max) meta["next_token"] = "p" + data.back()["id"].get<std::string>();
+  if (data.empty()) return Reply(res, 200, {{"meta", meta}});
+  Reply(res, 200, {{"data", data}, {"includes", {{"users", users}}}, {"meta", meta}});
+}
+
+// max_results within [lo, 100] (X answers 400 otherwise); 0 when refused.
+size_t MaxResults(const httplib::Request& req, httplib::Response& res, size_t lo) {
+  if (!req.has_param("max_results")) return 10;
+  long n = std::strtol(req.get_param_value("max_results").c_str(), nullptr, 10);
+  if (n < static_cast<long>(lo) || n > 100) {
+    Invalid(res, "The `max_results` query parameter value [" + req.get_param_value("max_results") + "] is not between " +
+                     std::to_string(lo) + " and 100");
+    return 0;
+  }
+  return static_cast<size_t>(n);
+}
+
+// since_id / until_id / pagination_token bounds of a listing.
+bool InListing(const httplib::Request& req, const std::string& id) {
+  std::string since = req.get_param_value("since_id"), until = req.get_param_value("until_id");
+  std::string token = req.get_param_value("pagination_token");
+  if (!token.empty() && token[0] == 'p') token = token.substr(1);
+  return (since.empty() || SimCore::IdBefore(since, id)) && (until.empty() || SimCore::IdBefore(id, until)) &&
+         (token.empty() || SimCore::IdBefore(id, token));
 }
 
 }  // namespace
@@ -227,6 +297,58 @@ void AddXRoutes(RouteKit& kit) {
       meta["oldest_id"] = data.back()["id"];
     }
     Reply(res, 200, data.empty() ? json{{"meta", meta}} : json{{"data", data}, {"meta", meta}});
+  });
+  // Listening: posts mentioning the user, newest first.
+  kit.server.Get(R"(/2/users/([^/]+)/mentions)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    size_t max = MaxResults(req, res, 5);
+    if (max == 0) return;
+    std::vector<SimPost> posts;
+    for (auto& p : kit.core.InboundFor(Net::kX, req.matches[1], "", 100000)) {
+      if (p.kind != "dm" && InListing(req, p.id)) posts.push_back(std::move(p));
+      if (posts.size() > max) break;
+    }
+    ListingPage(kit, res, posts, max);
+  });
+  // Recent search: "(a OR b) -is:retweet", or "conversation_id:<id>" for a thread.
+  kit.server.Get("/2/tweets/search/recent", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    auto a = auth(req, res);
+    if (!a) return;
+    size_t max = MaxResults(req, res, 10);
+    if (max == 0) return;
+    std::string q = req.get_param_value("query");
+    if (q.empty() || q.size() > 512) return Invalid(res, "The `query` parameter must be 1 to 512 characters long");
+    std::vector<SimPost> found;
+    if (q.rfind("conversation_id:", 0) == 0) {
+      std::vector<std::string> todo{q.substr(16)};
+      while (!todo.empty() && found.size() < 10000) {
+        std::string id = todo.back();
+        todo.pop_back();
+        for (auto& r : kit.core.Replies(Net::kX, id, 10000)) {
+          todo.push_back(r.id);
+          found.push_back(std::move(r));
+        }
+      }
+      std::sort(found.begin(), found.end(), [](const SimPost& x, const SimPost& y) { return SimCore::IdBefore(y.id, x.id); });
+    } else {
+      if (auto at = q.find(" -is:retweet"); at != std::string::npos) q.erase(at, 12);
+      if (q.size() >= 2 && q.front() == '(' && q.back() == ')') q = q.substr(1, q.size() - 2);
+      std::vector<std::string> terms;
+      for (size_t at = 0;;) {
+        size_t next = q.find(" OR ", at);
+        terms.push_back(q.substr(at, next == std::string::npos ? std::string::npos : next - at));
+        if (next == std::string::npos) break;
+        at = next + 4;
+      }
+      found = kit.core.Search(Net::kX, terms, "", 100000);
+    }
+    std::vector<SimPost> posts;
+    for (auto& p : found) {
+      if (InListing(req, p.id)) posts.push_back(std::move(p));
+      if (posts.size() > max) break;
+    }
+    ListingPage(kit, res, posts, max);
   });
   kit.server.Get(R"(/2/tweets/([0-9]+))", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res)) return;

@@ -1,0 +1,52 @@
+#pragma once
+// gRPC API of the network gateway (herald.publisher.v1.NetworkGateway): reads
+// from the networks for the listener, with the channel's credentials and
+// quota, at the "listen" priority.
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "common/clock.h"
+#include "common/executor.h"
+#include "herald/publisher/v1/gateway.grpc.pb.h"
+#include "publisher/channel_cache.h"
+#include "publisher/connector_set.h"
+#include "publisher/network_catalog.h"
+#include "publisher/rate_limiter.h"
+#include "publisher/token_refresher.h"
+
+namespace herald::publisher {
+
+class GatewayService final : public v1::NetworkGateway::CallbackService {
+ public:
+  // `reads`: the pool the network calls wait in (bounded, apart from the
+  // publisher's other work).
+  GatewayService(ChannelCache& channels, TokenRefresher& refresher, ConnectorSet& connectors,
+                 const NetworkCatalog& catalog, RateLimiter& limiter, Executor& reads, const Clock& clock,
+                 prometheus::Registry& registry);
+
+  grpc::ServerUnaryReactor* ReadMentions(grpc::CallbackServerContext* ctx, const v1::ReadMentionsRequest* request,
+                                         v1::InboundPage* response) override;
+  grpc::ServerUnaryReactor* SearchPosts(grpc::CallbackServerContext* ctx, const v1::SearchPostsRequest* request,
+                                        v1::InboundPage* response) override;
+  grpc::ServerUnaryReactor* ReadReplies(grpc::CallbackServerContext* ctx, const v1::ReadRepliesRequest* request,
+                                        v1::InboundPage* response) override;
+
+  // The read itself (checked request); `retry_after_ms` is set when the
+  // answer is RESOURCE_EXHAUSTED.
+  grpc::Status Read(const std::string& workspace_id, const std::string& channel_id, const InboundQuery& query,
+                    v1::InboundPage* response, int64_t* retry_after_ms);
+
+ private:
+  prometheus::Counter& Counted(const char* outcome);
+
+  ChannelCache& channels_;
+  TokenRefresher& refresher_;
+  ConnectorSet& connectors_;
+  const NetworkCatalog& catalog_;
+  RateLimiter& limiter_;
+  Executor& reads_;
+  const Clock& clock_;
+  prometheus::Family<prometheus::Counter>& reads_total_;
+};
+
+}  // namespace herald::publisher
