@@ -1,5 +1,8 @@
 #include "common/time_util.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include "absl/time/time.h"
@@ -22,6 +25,15 @@ bool IsIanaZone(const std::string& name) {
   if (name.find("..") != std::string::npos || name.find("//") != std::string::npos) return false;
   absl::TimeZone tz;
   return absl::LoadTimeZone(name, &tz);
+}
+
+int64_t ParseRfc3339Ms(const std::string& s) {
+  std::tm tm{};
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return 0;
+  int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  if (*rest == '.') ms += std::atoi(std::string(rest + 1, std::min<size_t>(3, std::strlen(rest + 1))).c_str());
+  return ms;  // offsets other than Z / +0000 are not used by the networks Herald reads
 }
 
 std::string FormatRfc3339(int64_t ms) {

@@ -40,5 +40,8 @@ std::optional<absl::TimeZone> LoadZone(const std::string& name);
 
 // RFC 3339 in UTC with milliseconds, e.g. 2026-11-28T10:50:52.123Z.
 std::string FormatRfc3339(int64_t ms);
+// "2026-11-28T09:00:00Z", "...00.123Z", "...+0000" (as the networks write
+// UTC) → unix ms; 0 when unreadable.
+int64_t ParseRfc3339Ms(const std::string& text);
 
 }  // namespace herald

@@ -27,7 +27,7 @@ std::string Inbox(const std::string& ws) { return "lst:{" + ws + "}:inbox"; }
 }  // namespace
 
 absl::StatusOr<InboxStore::Claim> InboxStore::ClaimMention(const std::string& ws, const std::string& id) {
-  auto r = redis_.Eval(kClaim, {Seen(ws, id)}, {"30000"});
+  auto r = redis_.Eval(kClaim, {Seen(ws, id)}, {std::to_string(claim_ttl_ms_)});
   if (!r.ok()) return r.status();
   if (r->str == "new") return Claim::kNew;
   if (r->str == "pending") return Claim::kPending;

@@ -2,6 +2,7 @@
 // The unified inbox in Redis, tagged by workspace:
 //   lst:{<ws>}:seen:<mention id>   "pending" while being announced, then "done"
 //   lst:{<ws>}:inbox               LIST of serialized InboxItem, newest first (capped)
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,9 @@ class InboxStore {
  public:
   enum class Claim { kNew, kPending, kDone };
 
-  explicit InboxStore(RedisClient& redis) : redis_(redis) {}
+  // `claim_ttl_ms`: how long a claimed mention stays reserved for the
+  // arrival that claimed it (if that process dies, another may take it after).
+  explicit InboxStore(RedisClient& redis, int64_t claim_ttl_ms = 30000) : redis_(redis), claim_ttl_ms_(claim_ttl_ms) {}
 
   // Reserves a mention for announcement (expires if this process dies).
   absl::StatusOr<Claim> ClaimMention(const std::string& workspace_id, const std::string& mention_id);
@@ -29,6 +32,7 @@ class InboxStore {
 
  private:
   RedisClient& redis_;
+  int64_t claim_ttl_ms_;
 };
 
 }  // namespace herald::listener

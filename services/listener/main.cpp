@@ -1,10 +1,12 @@
 // listener: webhook ingestion and the unified inbox.
 #include <prometheus/counter.h>
 
+#include <memory>
 #include <string_view>
 #include <thread>
 
 #include "common/background_thread.h"
+#include "common/event_gate.h"
 #include "common/events.h"
 #include "common/http_server.h"
 #include "common/log.h"
@@ -12,6 +14,9 @@
 #include "herald/topics.h"
 #include "listener/alerts/spike_watch.h"
 #include "listener/inbox_store.h"
+#include "listener/ingest/mention_ingest.h"
+#include "listener/polling/channel_watch.h"
+#include "listener/polling/poller.h"
 #include "listener/listener_service.h"
 #include "listener/webhook_handler.h"
 
@@ -31,11 +36,20 @@ int main(int argc, char** argv) {
   http_options.max_connections_per_ip =
       static_cast<unsigned>(s.Int("http-max-connections-per-ip", 64, 1, 100000, "connections one address may hold"));
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (inbox replies become posts)");
+  std::string publisher = s.String("publisher-addr", "",
+                                   "publisher gRPC host:port: its network gateway is polled for mentions (empty: webhooks only)");
+  PollOptions poll;
+  poll.interval_ms = s.Int("poll-interval-ms", 60000, 100, 3600000, "how often each channel's mentions are polled");
+  poll.lease_ms = s.Int("poll-lease-ms", 60000, 1000, 3600000,
+                        "how long one replica holds a channel it polls (longer than a poll turn takes)");
+  int64_t claim_ttl_ms = s.Int("claim-ttl-ms", 30000, 100, 600000,
+                               "how long a mention being taken in is held before another arrival may take it");
+  ConsumerOptions channel_events = rt.ConsumerSettings("herald-listener-channels", {std::string(topics::k_channels_lifecycle)});
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);
   RedisClient& redis = *redis_client;
-  InboxStore inbox(redis);
+  InboxStore inbox(redis, claim_ttl_ms);
   RuleStore rules(redis);
   KafkaProducer producer(kafka);
   // Spike alerts: mentions counted per channel and rule; ended 5-minute
@@ -53,7 +67,22 @@ int main(int argc, char** argv) {
     if (produced.ok()) (spike.series_kind() == "rule" ? rule_spikes : channel_spikes).Increment();
     return produced;
   });
-  WebhookHandler webhooks(inbox, rules, producer, secret, SystemClock::Instance(), rt.metrics(), &spikes);
+  MentionIngest ingest(inbox, rules, producer, SystemClock::Instance(), rt.metrics(), &spikes);
+  WebhookHandler webhooks(ingest, secret, SystemClock::Instance(), rt.metrics());
+  // Polling: the channels to listen to come from channels.lifecycle; reads
+  // go through the publisher's gateway.
+  PollStore poll_store(redis);
+  KafkaDeadLetters channel_dead_letters(producer, channel_events.group_id, channel_events.topics, rt.metrics());
+  ChannelWatch channel_watch(poll_store, channel_events, channel_dead_letters, SystemClock::Instance());
+  std::unique_ptr<InboundSource> gateway;
+  std::unique_ptr<Poller> poller;
+  if (!publisher.empty()) {
+    gateway = MakeGatewaySource(rt.Dial(publisher));
+    poller = std::make_unique<Poller>(poll_store, *gateway, ingest, rules, SystemClock::Instance(),
+                                      SystemRandom::Instance(), poll);
+  } else {
+    log::Warn("no --publisher-addr: mentions arrive by webhook only, nothing is polled", {});
+  }
   BackgroundThread spike_closer;
   spike_closer.Start([&](const std::atomic<bool>& stopping) {
     while (!stopping) {
@@ -94,6 +123,8 @@ int main(int argc, char** argv) {
   }
   log::Info("webhooks listening", {{"http_port", http.port()}});
 
+  rt.Launch(channel_watch);
+  if (poller) rt.Launch(*poller);
   rt.OnStop([&] { spike_closer.Stop(); });
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
   rt.OnStop([&] { http.Stop(); });

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
+#include "common/network_names.h"
 #include "common/time_util.h"
 #include "listener/sentiment/mention_sentiment.h"
 
@@ -40,21 +41,82 @@ absl::StatusOr<herald::events::v1::MentionReceived> ParseMastodonMention(const s
     language.clear();
   }
   herald::events::v1::MentionReceived m;
-  // Same status → same mention id: a redelivered webhook is recognised.
-  uint64_t h = StableHash("mastodon|" + workspace_id + "|" + channel_id + "|" + id);
-  m.set_mention_id("m_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
-  m.set_network(herald::common::v1::NETWORK_MASTODON);
+  // Same status → same mention id: a redelivered webhook, or the same status
+  // read by a poll, is recognised.
+  const auto network = herald::common::v1::NETWORK_MASTODON;
+  m.set_mention_id(MentionIdFor(workspace_id, network, id));
+  m.set_network(network);
   m.set_channel_id(channel_id);
   m.set_remote_id(id);
   std::string reply_to = str(obj, "in_reply_to_id");
-  m.set_conversation_id("mastodon:" + (reply_to.empty() ? id : reply_to));
+  m.set_parent_remote_id(reply_to);
+  m.set_kind(str(obj, "visibility") == "direct" ? herald::common::v1::MENTION_KIND_DIRECT_MESSAGE
+             : reply_to.empty()                 ? herald::common::v1::MENTION_KIND_MENTION
+                                                : herald::common::v1::MENTION_KIND_REPLY);
+  m.set_conversation_id(
+      ConversationIdFor(network, m.kind(), reply_to.empty() ? id : reply_to, str(obj["account"], "id")));
   m.set_author_handle(str(obj["account"], "acct"));
+  m.set_source("webhook");
+  if (int64_t published = ParseRfc3339Ms(str(obj, "created_at")); published > 0) {
+    *m.mutable_published_at() = FromMs(published);
+  }
   // The inbox shows text, whatever the network sent: Mastodon's HTML is read as text.
   m.set_text(PlainText(text));
   m.set_url(str(obj, "url"));
   m.set_language(language);
   *m.mutable_sentiment() = MentionSentiment(m.text(), language);
   *m.mutable_created_at() = FromMs(now_ms);
+  return m;
+}
+
+std::string MentionIdFor(const std::string& ws, herald::common::v1::Network network, const std::string& remote_id) {
+  uint64_t h = StableHash(NetworkName(network) + "|" + ws + "|" + remote_id);
+  return "m_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+}
+
+std::string ConversationIdFor(herald::common::v1::Network network, herald::common::v1::MentionKind kind,
+                              const std::string& thread_remote_id, const std::string& author_id) {
+  if (kind == herald::common::v1::MENTION_KIND_DIRECT_MESSAGE) return NetworkName(network) + ":dm:" + author_id;
+  return NetworkName(network) + ":" + thread_remote_id;
+}
+
+absl::StatusOr<herald::events::v1::MentionReceived> MentionFromInbound(const herald::publisher::v1::InboundItem& item,
+                                                                      const std::string& ws,
+                                                                      const std::string& channel_id,
+                                                                      herald::common::v1::Network network,
+                                                                      int64_t now_ms) {
+  // The gateway bounds what it passes on; these hold whatever it sends.
+  if (item.remote_id().empty() || item.remote_id().size() > 256) return absl::InvalidArgumentError("remote_id: required");
+  if (item.author_handle().empty() || item.author_handle().size() > 256) {
+    return absl::InvalidArgumentError("author_handle: required");
+  }
+  if (item.text().size() > 100000) return absl::InvalidArgumentError("text: longer than 100,000 bytes");
+  std::string language = item.language();
+  if (language.size() > 35 ||
+      language.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+          std::string::npos) {
+    language.clear();
+  }
+  herald::events::v1::MentionReceived m;
+  m.set_mention_id(MentionIdFor(ws, network, item.remote_id()));
+  m.set_network(network);
+  m.set_channel_id(channel_id);
+  m.set_remote_id(item.remote_id());
+  m.set_kind(item.kind() == herald::common::v1::MENTION_KIND_UNSPECIFIED ? herald::common::v1::MENTION_KIND_MENTION
+                                                                          : item.kind());
+  m.set_parent_remote_id(item.parent_remote_id());
+  std::string thread = !item.thread_remote_id().empty()   ? item.thread_remote_id()
+                       : !item.parent_remote_id().empty() ? item.parent_remote_id()
+                                                           : item.remote_id();
+  m.set_conversation_id(ConversationIdFor(network, m.kind(), thread, item.author_id()));
+  m.set_author_handle(item.author_handle());
+  m.set_text(PlainText(item.text()));
+  m.set_url(item.url());
+  m.set_language(language);
+  *m.mutable_sentiment() = MentionSentiment(m.text(), language);
+  *m.mutable_created_at() = FromMs(now_ms);
+  if (item.has_create_time()) *m.mutable_published_at() = item.create_time();
+  m.set_source("poll");
   return m;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/listener/v1/listener.pb.h"
+#include "herald/publisher/v1/gateway.pb.h"
 
 namespace herald::listener {
 
@@ -16,6 +17,24 @@ namespace herald::listener {
 absl::StatusOr<herald::events::v1::MentionReceived> ParseMastodonMention(const std::string& body,
                                                                         const std::string& workspace_id,
                                                                         const std::string& channel_id, int64_t now_ms);
+
+// The same item however it arrives (webhook or poll, through any of the
+// workspace's channels) has the same id: (network, remote id) in the workspace.
+std::string MentionIdFor(const std::string& workspace_id, herald::common::v1::Network network,
+                         const std::string& remote_id);
+// Mentions of one thread share a conversation; each author's direct
+// messages are one conversation.
+std::string ConversationIdFor(herald::common::v1::Network network, herald::common::v1::MentionKind kind,
+                              const std::string& thread_remote_id, const std::string& author_id);
+
+// An item the publisher's gateway read (herald.publisher.v1.InboundItem):
+// text made plain and scored, ids derived as above. INVALID_ARGUMENT naming
+// the field when it lacks what a mention needs.
+absl::StatusOr<herald::events::v1::MentionReceived> MentionFromInbound(const herald::publisher::v1::InboundItem& item,
+                                                                      const std::string& workspace_id,
+                                                                      const std::string& channel_id,
+                                                                      herald::common::v1::Network network,
+                                                                      int64_t now_ms);
 
 // The inbox view of a mention.
 herald::listener::v1::InboxItem ToInboxItem(const herald::events::v1::MentionReceived& mention);

@@ -1,18 +1,15 @@
 #pragma once
-// Accepts a network's mention webhook: verify signature → parse → claim the
-// mention (drops redeliveries) → announce on Kafka (mentions) → store in the
-// inbox. Replies 202 only once the mention is durable on Kafka, so a sender
-// that sees an error retries and nothing is lost or counted twice.
+// Accepts a network's mention webhook: verify signature → parse → ingest
+// (mention_ingest.h: drops redeliveries and what a poll already took in).
+// Replies 202 only once the mention is durable on Kafka, so a sender that
+// sees an error retries and nothing is lost or counted twice.
 #include <map>
 #include <string>
 
 #include <prometheus/registry.h>
 
 #include "common/clock.h"
-#include "common/kafka.h"
-#include "listener/alerts/spike_watch.h"
-#include "listener/inbox_store.h"
-#include "listener/rule_store.h"
+#include "listener/ingest/mention_ingest.h"
 #include "listener/webhook_probe.h"
 
 namespace herald::listener {
@@ -26,9 +23,7 @@ struct WebhookReply {
 class WebhookHandler {
  public:
   // `master_secret` derives each workspace's signing secret (common/hmac.h).
-  // `spikes`: where accepted mentions are counted for spike alerts (nullptr: nowhere).
-  WebhookHandler(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, std::string master_secret,
-                 const Clock& clock, prometheus::Registry& registry, SpikeWatch* spikes = nullptr);
+  WebhookHandler(MentionIngest& ingest, std::string master_secret, const Clock& clock, prometheus::Registry& registry);
 
   WebhookReply HandleMastodon(const std::string& workspace_id, const std::string& channel_id, const std::string& body,
                               const std::string& signature_header);
@@ -36,10 +31,7 @@ class WebhookHandler {
  private:
   WebhookReply Count(WebhookResult result, WebhookReply reply);
 
-  InboxStore& inbox_;
-  RuleStore& rules_;
-  SpikeWatch* spikes_;
-  KafkaProducer& producer_;
+  MentionIngest& ingest_;
   std::string secret_;
   const Clock& clock_;
   WebhookProbe probe_;

@@ -14,16 +14,6 @@ namespace {
 using herald::common::v1::Network;
 using nlohmann::json;
 
-struct NamedNetwork {
-  const char* name;
-  Network network;
-};
-constexpr NamedNetwork kNetworks[] = {
-    {"mastodon", herald::common::v1::NETWORK_MASTODON}, {"x", herald::common::v1::NETWORK_X},
-    {"bluesky", herald::common::v1::NETWORK_BLUESKY},   {"linkedin", herald::common::v1::NETWORK_LINKEDIN},
-    {"facebook", herald::common::v1::NETWORK_FACEBOOK}, {"instagram", herald::common::v1::NETWORK_INSTAGRAM},
-    {"webhook", herald::common::v1::NETWORK_WEBHOOK},
-};
 constexpr const char* kPriorityNames[] = {"publish", "reply", "listen", "backfill"};
 
 // Reads typed fields and remembers the first problem with its path.
@@ -145,20 +135,6 @@ int64_t QuotaRule::Cost(CallKind kind) const {
     case CallKind::kRead: return cost_read;
   }
   return 1;
-}
-
-Network NetworkFromName(const std::string& name) {
-  for (const auto& n : kNetworks) {
-    if (name == n.name) return n.network;
-  }
-  return herald::common::v1::NETWORK_UNSPECIFIED;
-}
-
-std::string NetworkName(Network network) {
-  for (const auto& n : kNetworks) {
-    if (network == n.network) return n.name;
-  }
-  return "";
 }
 
 absl::StatusOr<NetworkCatalog> NetworkCatalog::Parse(const std::string& json_text) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/network_names.h"
 #include "herald/common/v1/common.pb.h"
 #include "publisher/quota_window.h"
 
@@ -98,8 +99,7 @@ class NetworkCatalog {
   double reserve_[kPriorities] = {0, 0.1, 0.3, 0.5};
 };
 
-// "mastodon" ↔ NETWORK_MASTODON, ...; NETWORK_UNSPECIFIED / "" when unknown.
-herald::common::v1::Network NetworkFromName(const std::string& name);
-std::string NetworkName(herald::common::v1::Network network);
+using herald::NetworkFromName;
+using herald::NetworkName;
 
 }  // namespace herald::publisher

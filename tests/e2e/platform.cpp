@@ -127,7 +127,9 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   Start("scheduler", with(common("scheduler"), {session, "--lease-ms=3000", "--import-idle-timeout-ms=3000", "--publisher-addr=" + Grpc("publisher")}));
   Start("listener",
         with(common("listener"),
-             {"--http-port=" + std::to_string(listener_http_port_), "--scheduler-addr=" + Grpc("scheduler")}),
+             {session, "--http-port=" + std::to_string(listener_http_port_), "--scheduler-addr=" + Grpc("scheduler"),
+              "--publisher-addr=" + Grpc("publisher"),
+              "--poll-interval-ms=" + std::to_string(options.listener_poll_interval_ms), "--claim-ttl-ms=3000", "--poll-lease-ms=5000"}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
   Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));
   Start("analytics", with(common("analytics"), {session}));

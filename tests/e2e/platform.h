@@ -23,6 +23,9 @@ struct PlatformOptions {
   std::string simulator_accounts = "e2e-token:brand,other-token:other";
   // More publishers in the same consumer group ("publisher", "publisher2", ...).
   int publisher_replicas = 1;
+  // How often the listener polls each channel through the publisher's
+  // gateway (rarely by default: tests of publishing keep their quota).
+  int listener_poll_interval_ms = 30000;
   // Extra flags for all five services (e.g. JWT settings).
   std::vector<std::string> service_args;
   // Mutual TLS on every gRPC server and between the services (a CA, and one

@@ -75,6 +75,20 @@ TEST(InboundSweep, TheFirstReadTakesOnlyTheNewestPageThenEverythingNewOnce) {
   EXPECT_TRUE(Poll(l, cursor, 10).empty());
 }
 
+TEST(InboundSweep, AListingEmptyWhenListeningBeganReadsEverythingAfterward) {
+  Listing l;
+  std::string cursor;
+  EXPECT_TRUE(Poll(l, cursor, 10).empty());
+  EXPECT_FALSE(cursor.empty()) << "an empty first read must still mark where listening began";
+  for (int i = 0; i < 35; ++i) l.Add(Num(i), Num(i));
+  EXPECT_EQ(Poll(l, cursor, 10).size(), 35u);
+  Listing times;
+  std::string at;
+  Poll(times, at, 10);
+  times.Add("t", "2026-12-01T00:00:00.000Z");
+  EXPECT_EQ(Poll(times, at, 10).size(), 1u);
+}
+
 TEST(InboundSweep, ItemsArrivingDuringASweepAreReadByTheNextOne) {
   Listing l;
   for (int i = 0; i < 5; ++i) l.Add(Num(i), Num(i));

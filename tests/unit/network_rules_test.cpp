@@ -128,7 +128,16 @@ TEST(QuotaPlan, AppWindowsShareOneHashTagWithTheAccount) {
   ASSERT_EQ(bsky.size(), 2u);
   EXPECT_EQ(bsky[0].key, "rl:{bluesky:ch_2}:acct:ch_2:1h");
   EXPECT_EQ(bsky[0].cost, 3);
-  EXPECT_TRUE(PlanFor(Profile(Network::NETWORK_X), "ch_1", CallKind::kRead).empty());  // reads cost 0 on X
+  // X's reads come from a window of their own, never from posting's.
+  auto x_read = PlanFor(Profile(Network::NETWORK_X), "ch_1", CallKind::kRead);
+  ASSERT_EQ(x_read.size(), 1u);
+  EXPECT_EQ(x_read[0].key, "rl:{x}:acct:ch_1:read-15m");
+  // Mastodon's one window is shared by reads and posts.
+  auto m_read = PlanFor(Profile(Network::NETWORK_MASTODON), "ch_3", CallKind::kRead);
+  auto m_post = PlanFor(Profile(Network::NETWORK_MASTODON), "ch_3", CallKind::kPublish);
+  ASSERT_EQ(m_read.size(), 1u);
+  ASSERT_EQ(m_post.size(), 1u);
+  EXPECT_EQ(m_read[0].key, m_post[0].key);
 }
 
 }  // namespace

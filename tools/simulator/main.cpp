@@ -183,11 +183,28 @@ int main(int argc, char** argv) {
     // Unique across simulator runs too (a listener with a persisted inbox
     // would take a repeated id for a redelivery).
     static std::atomic<uint64_t> next{static_cast<uint64_t>(herald::SystemClock::Instance().NowMs()) * 1000};
-    std::string id = in.value("id", std::to_string(next++));
+    std::string id = in.value("id", "");
     int64_t now = herald::SystemClock::Instance().NowMs();
-    // The mention is a status on the network, so a reply can name it.
-    sim.Record(Net::kMastodon, id, "ext:" + in.value("author", "someone"), in.value("text", ""),
-               in.value("in_reply_to_id", ""));
+    // The mention is a status on the network, so a reply can name it; with
+    // "to" (a username) it is also in that account's notifications, where a
+    // poll finds the same status the webhook announced.
+    auto to = sim.ByUsername(in.value("to", ""));
+    if (to) {
+      herald::sim::InboundSpec spec;
+      spec.id = id;
+      spec.to_account_id = to->id;
+      spec.author_handle = in.value("author", "someone");
+      spec.text = in.value("text", "");
+      spec.language = in.value("language", "en");
+      spec.parent_id = in.value("in_reply_to_id", "");
+      spec.kind = spec.parent_id.empty() ? "mention" : "reply";
+      // The network's own next id (ids grow, as pollers expect) unless the test named one.
+      id = sim.AddInbound(Net::kMastodon, spec).id;
+    } else if (id.empty() || !sim.Find(Net::kMastodon, id)) {
+      if (id.empty()) id = std::to_string(next++);
+      sim.Record(Net::kMastodon, id, "ext:" + in.value("author", "someone"), in.value("text", ""),
+                 in.value("in_reply_to_id", ""));
+    }
     json payload = {{"event", "mention.created"},
                     {"created_at", herald::FormatRfc3339(now)},
                     {"object",

@@ -108,11 +108,7 @@ size_t Limit(const httplib::Request& req, const char* param, size_t fallback, si
 
 std::string EpochSeconds(int64_t ms) { return std::to_string((ms + 999) / 1000); }
 
-int64_t ParseTime(const std::string& s) {
-  std::tm tm{};
-  if (!strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
-}
+int64_t ParseTime(const std::string& s) { return ParseRfc3339Ms(s); }
 
 std::string Str(const json& object, const char* key) {
   if (!object.is_object()) return "";

@@ -1,18 +1,11 @@
 #include "publisher/connectors/http_outcome.h"
 
 #include <algorithm>
-#include <cstring>
-#include <ctime>
+
+#include "common/time_util.h"
 
 namespace herald::publisher {
-int64_t ParseTimeMs(const std::string& s) {
-  std::tm tm{};
-  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return 0;
-  int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000;
-  if (*rest == '.') ms += std::atoi(std::string(rest + 1, std::min<size_t>(3, std::strlen(rest + 1))).c_str());
-  return ms;  // offsets other than Z / +0000 are not used by the networks we read
-}
+int64_t ParseTimeMs(const std::string& s) { return ParseRfc3339Ms(s); }
 
 PublishAttempt ClassifyHttp(const absl::StatusOr<HttpResponse>& res) {
   PublishAttempt out;

@@ -118,7 +118,11 @@ InboundPage SweepPage(const SweepCursor& cursor, std::vector<InboundPost> newest
   if (cursor.floor.empty() || reached_floor || next_page_token.empty()) {
     next.floor = cursor.floor;
     next.floor_ids = cursor.floor_ids;
-    if (!top.empty() && (next.floor.empty() || KeyAfter(top, next.floor))) {
+    if (top.empty() && next.floor.empty()) {
+      // The listing was empty when listening began: everything after is
+      // new. "0" sorts below every id and every time.
+      next.floor.assign(1, kEmptyListingFloor);
+    } else if (!top.empty() && (next.floor.empty() || KeyAfter(top, next.floor))) {
       next.floor = top;
       next.floor_ids = top_ids;
     } else if (top == next.floor) {

@@ -28,6 +28,8 @@ struct SweepCursor {
   std::vector<std::string> top_ids;
   std::string page;  // the network's token for the sweep's next page ("" : the first)
 };
+// The floor of a listing that was empty when listening began.
+inline constexpr char kEmptyListingFloor = '0';
 // At most this many ids are kept per key; items beyond them that share the
 // key are read again (a repeat, never a skip).
 inline constexpr size_t kMaxIdsPerKey = 20;

@@ -1,0 +1,48 @@
+#pragma once
+// Where every mention goes in, however it arrived (a network's webhook or a
+// poll through the publisher's gateway): claim it by id (a second arrival
+// of the same item is a duplicate), match the workspace's listening rules,
+// announce it on Kafka (mentions), store it in the inbox, count it for
+// spike alerts. Accepted only once it is durable on Kafka: a caller told to
+// retry loses nothing and counts nothing twice.
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "common/clock.h"
+#include "common/kafka.h"
+#include "herald/events/v1/events.pb.h"
+#include "listener/alerts/spike_watch.h"
+#include "listener/inbox_store.h"
+#include "listener/rule_store.h"
+
+namespace herald::listener {
+
+enum class IngestResult {
+  kAccepted,
+  kDuplicate,  // already in (by another way, or a redelivery)
+  kPending,    // another arrival of it is being taken in right now: retry soon
+  kError,      // storage or the event bus failed: retry
+};
+
+class MentionIngest {
+ public:
+  // `spikes`: where accepted mentions are counted (nullptr: nowhere).
+  MentionIngest(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, const Clock& clock,
+                prometheus::Registry& registry, SpikeWatch* spikes = nullptr);
+
+  // `mention` has its id, text, sentiment and source; the rules it matches
+  // and its event meta are filled in here.
+  IngestResult Ingest(const std::string& workspace_id, herald::events::v1::MentionReceived mention);
+
+ private:
+  InboxStore& inbox_;
+  RuleStore& rules_;
+  KafkaProducer& producer_;
+  const Clock& clock_;
+  SpikeWatch* spikes_;
+  prometheus::Family<prometheus::Counter>& accepted_;
+  prometheus::Counter& from_webhook_;
+  prometheus::Counter& from_poll_;
+};
+
+}  // namespace herald::listener
