@@ -81,6 +81,12 @@ std::string PeerOf(MHD_Connection* c) {
   return buf;
 }
 
+// Query arguments, decoded by MHD (their size is bounded by the connection's memory).
+MHD_Result CollectArgument(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  if (key) (*static_cast<std::map<std::string, std::string>*>(cls))[key] = value ? value : "";
+  return MHD_YES;
+}
+
 MHD_Result Access(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
                   const char* upload_data, size_t* upload_data_size, void** con_cls) {
   auto* impl = static_cast<HttpServer::Impl*>(cls);
@@ -91,6 +97,7 @@ MHD_Result Access(void* cls, MHD_Connection* c, const char* url, const char* met
     ex->request.method = method;
     ex->request.path = url;
     MHD_get_connection_values(c, MHD_HEADER_KIND, &CollectHeader, &ex->request.headers);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, &CollectArgument, &ex->request.query);
     ex->request.peer = PeerOf(c);
     ex->route = impl->Find(ex->request.method, ex->request.path);
     auto len = ex->request.headers.find("content-length");
@@ -152,6 +159,11 @@ HttpServer::HttpServer(HttpServerOptions options, Executor& executor)
     : impl_(std::make_unique<Impl>(std::move(options), executor)) {}
 
 HttpServer::~HttpServer() { Stop(); }
+
+std::string HttpServerRequest::Query(const std::string& name) const {
+  auto it = query.find(name);
+  return it == query.end() ? "" : it->second;
+}
 
 void HttpServer::Route(const std::string& method, const std::string& path_prefix, HttpHandler handler, bool inline_) {
   impl_->routes.push_back({method, path_prefix, std::move(handler), inline_});

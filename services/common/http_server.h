@@ -26,7 +26,8 @@ class Executor;
 
 struct HttpServerRequest {
   std::string method;
-  std::string path;
+  std::string path;                            // without the query
+  std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names lowercased
   std::string body;
   std::string peer;  // client address
@@ -35,6 +36,8 @@ struct HttpServerRequest {
     auto it = headers.find(lower_name);
     return it == headers.end() ? "" : it->second;
   }
+  // A query parameter ("" when absent).
+  std::string Query(const std::string& name) const;
 };
 
 struct HttpServerResponse {

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   http_options.idle_timeout = std::chrono::seconds(s.Int("http-idle-timeout-s", 10, 1, 300, "closes a silent connection"));
   http_options.max_connections_per_ip =
       static_cast<unsigned>(s.Int("http-max-connections-per-ip", 64, 1, 100000, "connections one address may hold"));
+  int64_t webhook_thread_count =
+      s.Int("webhook-threads", 64, 1, 1024, "threads taking webhooks in (each waits on Redis and Kafka)");
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (inbox replies become posts)");
   std::string publisher = s.String("publisher-addr", "",
                                    "publisher gRPC host:port: its network gateway is polled for mentions (empty: webhooks only)");
@@ -44,6 +46,10 @@ int main(int argc, char** argv) {
                         "how long one replica holds a channel it polls (longer than a poll turn takes)");
   int64_t claim_ttl_ms = s.Int("claim-ttl-ms", 30000, 100, 600000,
                                "how long a mention being taken in is held before another arrival may take it");
+  NetworkWebhookSecrets network_webhooks;
+  network_webhooks.meta_app_secret = s.String("meta-app-secret", "", "Meta app secret: verifies X-Hub-Signature-256 (empty: no Meta webhooks)");
+  network_webhooks.meta_verify_token = s.String("meta-verify-token", "", "the token Meta's webhook subscription check presents");
+  network_webhooks.x_consumer_secret = s.String("x-consumer-secret", "", "X app consumer secret: CRC answers and signatures (empty: no X webhooks)");
   ConsumerOptions channel_events = rt.ConsumerSettings("herald-listener-channels", {std::string(topics::k_channels_lifecycle)});
   rt.ValidateSettings();
 
@@ -68,10 +74,10 @@ int main(int argc, char** argv) {
     return produced;
   });
   MentionIngest ingest(inbox, rules, producer, SystemClock::Instance(), rt.metrics(), &spikes);
-  WebhookHandler webhooks(ingest, secret, SystemClock::Instance(), rt.metrics());
   // Polling: the channels to listen to come from channels.lifecycle; reads
   // go through the publisher's gateway.
   PollStore poll_store(redis);
+  WebhookHandler webhooks(ingest, secret, SystemClock::Instance(), rt.metrics(), &poll_store, network_webhooks);
   KafkaDeadLetters channel_dead_letters(producer, channel_events.group_id, channel_events.topics, rt.metrics());
   ChannelWatch channel_watch(poll_store, channel_events, channel_dead_letters, SystemClock::Instance());
   std::unique_ptr<InboundSource> gateway;
@@ -102,7 +108,10 @@ int main(int argc, char** argv) {
   ListenerService api(inbox, rules, *replies, rt.executor(), secret, SystemClock::Instance());
   rt.grpc().AddService(&api);
 
-  HttpServer http(http_options, rt.executor());
+  // Taking a webhook in waits on Redis and on Kafka's acknowledgement: many
+  // threads, apart from the gRPC API's.
+  Executor webhook_threads(static_cast<int>(webhook_thread_count), 4096);
+  HttpServer http(http_options, webhook_threads);
   http.Route("GET", "/healthz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; },
              /*inline_=*/true);
   const std::string prefix = "/v1/webhooks/mastodon/";
@@ -117,6 +126,23 @@ int main(int argc, char** argv) {
                                              req.body, req.Header("x-herald-signature"));
     return HttpServerResponse{r.status, r.body, "application/json", r.headers};
   });
+  // The networks' own webhooks: one URL per app; the account they name finds the channel.
+  http.Route("GET", "/v1/webhooks/meta", [&](const HttpServerRequest& req) {
+    WebhookReply r = webhooks.MetaChallenge(req.Query("hub.mode"), req.Query("hub.verify_token"), req.Query("hub.challenge"));
+    return HttpServerResponse{r.status, r.body, r.status == 200 ? "text/plain" : "application/json", {}};
+  });
+  http.Route("POST", "/v1/webhooks/meta", [&](const HttpServerRequest& req) {
+    WebhookReply r = webhooks.HandleMeta(req.body, req.Header("x-hub-signature-256"));
+    return HttpServerResponse{r.status, r.body, "application/json", r.headers};
+  });
+  http.Route("GET", "/v1/webhooks/x", [&](const HttpServerRequest& req) {
+    WebhookReply r = webhooks.XCrc(req.Query("crc_token"));
+    return HttpServerResponse{r.status, r.body, "application/json", {}};
+  });
+  http.Route("POST", "/v1/webhooks/x", [&](const HttpServerRequest& req) {
+    WebhookReply r = webhooks.HandleX(req.body, req.Header("x-twitter-webhooks-signature"));
+    return HttpServerResponse{r.status, r.body, "application/json", r.headers};
+  });
   if (!http.Start(http_port)) {
     log::Error("cannot listen for webhooks", {{"port", http_port}});
     return 1;
@@ -127,6 +153,9 @@ int main(int argc, char** argv) {
   if (poller) rt.Launch(*poller);
   rt.OnStop([&] { spike_closer.Stop(); });
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
+  // Hooks run in reverse: the HTTP server stops taking requests, then the
+  // webhooks in progress finish, then the producer flushes.
+  rt.OnStop([&] { webhook_threads.Stop(); });
   rt.OnStop([&] { http.Stop(); });
   return rt.Run();
 }

@@ -84,7 +84,7 @@ absl::StatusOr<herald::events::v1::MentionReceived> MentionFromInbound(const her
                                                                       const std::string& ws,
                                                                       const std::string& channel_id,
                                                                       herald::common::v1::Network network,
-                                                                      int64_t now_ms) {
+                                                                      int64_t now_ms, const std::string& source) {
   // The gateway bounds what it passes on; these hold whatever it sends.
   if (item.remote_id().empty() || item.remote_id().size() > 256) return absl::InvalidArgumentError("remote_id: required");
   if (item.author_handle().empty() || item.author_handle().size() > 256) {
@@ -116,7 +116,7 @@ absl::StatusOr<herald::events::v1::MentionReceived> MentionFromInbound(const her
   *m.mutable_sentiment() = MentionSentiment(m.text(), language);
   *m.mutable_created_at() = FromMs(now_ms);
   if (item.has_create_time()) *m.mutable_published_at() = item.create_time();
-  m.set_source("poll");
+  m.set_source(source);
   return m;
 }
 

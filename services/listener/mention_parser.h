@@ -34,7 +34,7 @@ absl::StatusOr<herald::events::v1::MentionReceived> MentionFromInbound(const her
                                                                       const std::string& workspace_id,
                                                                       const std::string& channel_id,
                                                                       herald::common::v1::Network network,
-                                                                      int64_t now_ms);
+                                                                      int64_t now_ms, const std::string& source = "poll");
 
 // The inbox view of a mention.
 herald::listener::v1::InboxItem ToInboxItem(const herald::events::v1::MentionReceived& mention);

@@ -10,6 +10,8 @@
 
 #include "common/clock.h"
 #include "listener/ingest/mention_ingest.h"
+#include "listener/network_webhooks.h"
+#include "listener/polling/poll_store.h"
 #include "listener/webhook_probe.h"
 
 namespace herald::listener {
@@ -20,18 +22,38 @@ struct WebhookReply {
   std::map<std::string, std::string> headers;
 };
 
+// The apps' secrets for Meta's and X's own webhooks (empty: that network's
+// webhook routes answer 404).
+struct NetworkWebhookSecrets {
+  std::string meta_app_secret;    // signs X-Hub-Signature-256
+  std::string meta_verify_token;  // what Meta's subscription check must present
+  std::string x_consumer_secret;  // signs x-twitter-webhooks-signature and the CRC answer
+};
+
 class WebhookHandler {
  public:
   // `master_secret` derives each workspace's signing secret (common/hmac.h).
-  WebhookHandler(MentionIngest& ingest, std::string master_secret, const Clock& clock, prometheus::Registry& registry);
+  // `accounts`: which channel a network's webhook means (nullptr: none routed).
+  WebhookHandler(MentionIngest& ingest, std::string master_secret, const Clock& clock, prometheus::Registry& registry,
+                 PollStore* accounts = nullptr, NetworkWebhookSecrets secrets = {});
 
   WebhookReply HandleMastodon(const std::string& workspace_id, const std::string& channel_id, const std::string& body,
                               const std::string& signature_header);
+  // Meta: GET ?hub.mode&hub.verify_token&hub.challenge, then signed POSTs.
+  WebhookReply MetaChallenge(const std::string& mode, const std::string& verify_token, const std::string& challenge);
+  WebhookReply HandleMeta(const std::string& body, const std::string& signature_header);
+  // X: GET ?crc_token, then signed POSTs.
+  WebhookReply XCrc(const std::string& crc_token);
+  WebhookReply HandleX(const std::string& body, const std::string& signature_header);
 
  private:
   WebhookReply Count(WebhookResult result, WebhookReply reply);
+  // Each item to its channel's inbox; 503 (the network retries) unless all are in.
+  WebhookReply IngestRouted(const std::vector<RoutedItem>& items);
 
   MentionIngest& ingest_;
+  PollStore* accounts_;
+  NetworkWebhookSecrets secrets_;
   std::string secret_;
   const Clock& clock_;
   WebhookProbe probe_;

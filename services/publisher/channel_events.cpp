@@ -13,6 +13,7 @@ absl::Status AnnounceChannelStatus(KafkaProducer& producer, const Clock& clock,
   event.set_network(channel.network());
   event.set_status(herald::publisher::v1::ChannelStatus_Name(channel.status()));
   event.set_reason(reason);
+  event.set_remote_account_id(channel.remote_account_id());
   *event.mutable_meta() = NewEventMeta(event, channel.workspace_id(), clock);
   return producer.ProduceSync(topics::k_channels_lifecycle, channel.id(), event.SerializeAsString(),
                               EventHeaders(event.meta()));

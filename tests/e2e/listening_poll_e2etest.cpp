@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include "common/hmac.h"
+#include "common/http_client.h"
 #include "herald/listener/v1/listener.grpc.pb.h"
 #include "platform_test.h"
 
@@ -109,6 +111,82 @@ TEST_F(ListeningPolls, AListenerKilledMidPollLosesNothingAndDoublesNothing) {
   auto inbox = Inbox();
   EXPECT_EQ(inbox.size(), said.size());
   for (const auto& id : said) EXPECT_EQ(inbox[id], 1) << id;
+  for (const auto& [id, n] : inbox) EXPECT_EQ(n, 1) << id;
+}
+
+TEST_F(ListeningPolls, MetasAndXsOwnWebhooksAreVerifiedRoutedByAccountAndCountOnceWithPolls) {
+  auto x = Connect(herald::common::v1::NETWORK_X, "e2e-token");
+  auto fb = Connect(herald::common::v1::NETWORK_FACEBOOK, "e2e-token");
+  // Facebook's mentions are comments on the Page's posts: one to comment on.
+  ASSERT_EQ(WaitPublished(CreatePosts({"a post to comment on"}, {fb.id()}), std::chrono::seconds(60)), 1u) << p_->Logs();
+  ASSERT_TRUE(Eventually([&] {
+    auto log = p_->process("listener").LogTail(400000);
+    return log.find(x.id()) != std::string::npos && log.find(fb.id()) != std::string::npos;
+  }, std::chrono::seconds(30))) << p_->Logs();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const std::string base = p_->listener_url() + "/v1/webhooks/";
+
+  // The subscription checks.
+  HttpRequest check;
+  check.url = base + "meta?hub.mode=subscribe&hub.verify_token=e2e-verify-token&hub.challenge=1158201444";
+  auto answered = SendHttp(check);
+  ASSERT_TRUE(answered.ok());
+  EXPECT_EQ(answered->status, 200);
+  EXPECT_EQ(answered->body, "1158201444");
+  check.url = base + "meta?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444";
+  EXPECT_EQ(SendHttp(check)->status, 403);
+  json crc = HttpJson("GET", base + "x?crc_token=abc%3D%3D");
+  EXPECT_EQ(crc.value("response_token", ""), Base64SignatureHeader("dev-x-consumer-secret", "abc=="));
+
+  // Deliveries signed right are routed by the account they name.
+  json xs = HttpJson("POST", p_->simulator_url() + "/_sim/inbound",
+                     json{{"network", "x"}, {"to", "brand"}, {"count", 3}, {"webhook_url", base + "x"}}.dump());
+  ASSERT_EQ(xs.value("webhook_status", 0), 200) << xs.dump();
+  EXPECT_EQ(json::parse(xs.value("webhook_body", "{}")).value("accepted", -1), 3) << xs.dump();
+  json comments = HttpJson("POST", p_->simulator_url() + "/_sim/inbound",
+                           json{{"network", "facebook"}, {"to", "brand"}, {"count", 2}, {"webhook_url", base + "meta"}}.dump());
+  ASSERT_EQ(comments.value("webhook_status", 0), 200) << comments.dump();
+  EXPECT_EQ(json::parse(comments.value("webhook_body", "{}")).value("accepted", -1), 2) << comments.dump();
+  // Signed wrong: refused, nothing stored (the poll still finds them, once).
+  json forged = HttpJson("POST", p_->simulator_url() + "/_sim/inbound",
+                         json{{"network", "x"}, {"to", "brand"}, {"count", 1}, {"webhook_url", base + "x"}, {"secret", "guess"}}.dump());
+  EXPECT_EQ(forged.value("webhook_status", 0), 401) << forged.dump();
+
+  // A replayed delivery (no timestamp to refuse it by) counts nothing twice.
+  json replay = {{"for_user_id", x.remote_account_id()},
+                 {"tweet_create_events", json::array({{{"id_str", xs["ids"][0]}, {"text", "replayed"},
+                                                       {"user", {{"id_str", "42"}, {"screen_name", "someone"}}}}})}};
+  HttpRequest post;
+  post.method = "POST";
+  post.url = base + "x";
+  post.body = replay.dump();
+  post.headers = {{"x-twitter-webhooks-signature", Base64SignatureHeader("dev-x-consumer-secret", post.body)}};
+  auto again = SendHttp(post);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(json::parse(again->body).value("duplicates", -1), 1) << again->body;
+  post.headers.clear();
+  EXPECT_EQ(SendHttp(post)->status, 401);  // unsigned
+  // An account no workspace listens to is acknowledged, not stored.
+  replay["for_user_id"] = "999999";
+  post.body = replay.dump();
+  post.headers = {{"x-twitter-webhooks-signature", Base64SignatureHeader("dev-x-consumer-secret", post.body)}};
+  EXPECT_EQ(json::parse(SendHttp(post)->body).value("unrouted", -1), 1);
+
+  // The polls read the same items: each is still in the inbox once.
+  std::vector<std::string> all;
+  for (const auto& id : xs["ids"]) all.push_back(id);
+  for (const auto& id : forged["ids"]) all.push_back(id);
+  ASSERT_TRUE(Eventually([&] {
+    auto inbox = Inbox();
+    for (const auto& id : all) {
+      if (!inbox.count(id)) return false;
+    }
+    return inbox.size() >= all.size() + 2;
+  }, std::chrono::seconds(30))) << p_->Logs();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  auto inbox = Inbox();
+  EXPECT_EQ(inbox.size(), all.size() + 2);
   for (const auto& [id, n] : inbox) EXPECT_EQ(n, 1) << id;
 }
 

@@ -129,7 +129,10 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
         with(common("listener"),
              {session, "--http-port=" + std::to_string(listener_http_port_), "--scheduler-addr=" + Grpc("scheduler"),
               "--publisher-addr=" + Grpc("publisher"),
-              "--poll-interval-ms=" + std::to_string(options.listener_poll_interval_ms), "--claim-ttl-ms=3000", "--poll-lease-ms=5000"}),
+              "--poll-interval-ms=" + std::to_string(options.listener_poll_interval_ms), "--claim-ttl-ms=3000", "--poll-lease-ms=5000",
+              // The simulator signs the networks' own webhooks with these.
+              "--meta-app-secret=dev-meta-app-secret", "--meta-verify-token=e2e-verify-token",
+              "--x-consumer-secret=dev-x-consumer-secret"}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
   Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));
   Start("analytics", with(common("analytics"), {session}));

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <thread>
 
+#include "common/ids.h"
 #include "common/time_util.h"
 
 namespace herald::sim {
@@ -109,6 +110,10 @@ size_t Limit(const httplib::Request& req, const char* param, size_t fallback, si
 std::string EpochSeconds(int64_t ms) { return std::to_string((ms + 999) / 1000); }
 
 int64_t ParseTime(const std::string& s) { return ParseRfc3339Ms(s); }
+
+std::string OutsiderNumericId(const std::string& handle) {
+  return std::to_string(1000000 + StableHash(handle) % 1000000000);
+}
 
 std::string Str(const json& object, const char* key) {
   if (!object.is_object()) return "";

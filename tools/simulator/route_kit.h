@@ -44,6 +44,8 @@ size_t Limit(const httplib::Request& req, const char* param, size_t fallback, si
 std::string EpochSeconds(int64_t ms);
 // "2026-11-28T09:00:00Z" → unix ms; 0 when unreadable.
 int64_t ParseTime(const std::string& s);
+// An outsider's numeric user id (X, Graph), stable for their handle.
+std::string OutsiderNumericId(const std::string& handle);
 // A string field of a JSON object, or "" (never throws on a wrong type).
 std::string Str(const nlohmann::json& object, const char* key);
 

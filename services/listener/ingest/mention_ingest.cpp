@@ -5,12 +5,11 @@
 #include "herald/topics.h"
 #include "listener/mention_parser.h"
 #include "common/network_names.h"
-#include "listener/rules/rule_rules.h"
 
 namespace herald::listener {
 
 MentionIngest::MentionIngest(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, const Clock& clock,
-                             prometheus::Registry& registry, SpikeWatch* spikes)
+                             prometheus::Registry& registry, SpikeWatch* spikes, int64_t rules_ttl_ms)
     : inbox_(inbox),
       rules_(rules),
       producer_(producer),
@@ -21,7 +20,28 @@ MentionIngest::MentionIngest(InboxStore& inbox, RuleStore& rules, KafkaProducer&
                     .Help("Mentions taken into the inbox, by how they arrived (webhook or poll; each counted once)")
                     .Register(registry)),
       from_webhook_(accepted_.Add({{"source", "webhook"}})),
-      from_poll_(accepted_.Add({{"source", "poll"}})) {}
+      from_poll_(accepted_.Add({{"source", "poll"}})),
+      rules_ttl_ms_(rules_ttl_ms) {}
+
+absl::StatusOr<std::shared_ptr<const RuleSet>> MentionIngest::RulesOf(const std::string& ws) {
+  const int64_t now = clock_.NowMs();
+  {
+    std::lock_guard lock(mu_);
+    auto it = rules_cache_.find(ws);
+    if (it != rules_cache_.end() && now - it->second.fetched_ms < rules_ttl_ms_) return it->second.rules;
+  }
+  auto rules = rules_.List(ws);
+  if (!rules.ok()) return rules.status();
+  auto compiled = std::make_shared<const RuleSet>(*rules);
+  std::lock_guard lock(mu_);
+  if (rules_cache_.size() > 10000) {
+    for (auto it = rules_cache_.begin(); it != rules_cache_.end();) {
+      it = now - it->second.fetched_ms >= rules_ttl_ms_ ? rules_cache_.erase(it) : std::next(it);
+    }
+  }
+  if (rules_ttl_ms_ > 0) rules_cache_[ws] = {compiled, now};
+  return compiled;
+}
 
 IngestResult MentionIngest::Ingest(const std::string& ws, herald::events::v1::MentionReceived mention) {
   auto claim = inbox_.ClaimMention(ws, mention.mention_id());
@@ -29,14 +49,14 @@ IngestResult MentionIngest::Ingest(const std::string& ws, herald::events::v1::Me
   if (*claim == InboxStore::Claim::kDone) return IngestResult::kDuplicate;
   if (*claim == InboxStore::Claim::kPending) return IngestResult::kPending;
 
-  // The workspace's listening rules it matches (read per mention: a rule
-  // applies from the next mention after it is created).
-  auto rules = rules_.List(ws);
+  // The workspace's listening rules it matches (a rule applies within
+  // rules_ttl_ms of being created).
+  auto rules = RulesOf(ws);
   if (!rules.ok()) {
     (void)inbox_.Release(ws, mention.mention_id());
     return IngestResult::kError;
   }
-  auto matched = RuleSet(*rules).Matching({mention.text(), mention.language(), NetworkName(mention.network())});
+  auto matched = (*rules)->Matching({mention.text(), mention.language(), NetworkName(mention.network())});
   for (auto& id : matched.rule_ids) mention.add_rule_ids(std::move(id));
   for (auto& tag : matched.tags) mention.add_tags(std::move(tag));
 

@@ -5,6 +5,10 @@
 // announce it on Kafka (mentions), store it in the inbox, count it for
 // spike alerts. Accepted only once it is durable on Kafka: a caller told to
 // retry loses nothing and counts nothing twice.
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
@@ -14,6 +18,7 @@
 #include "listener/alerts/spike_watch.h"
 #include "listener/inbox_store.h"
 #include "listener/rule_store.h"
+#include "listener/rules/rule_rules.h"
 
 namespace herald::listener {
 
@@ -27,14 +32,19 @@ enum class IngestResult {
 class MentionIngest {
  public:
   // `spikes`: where accepted mentions are counted (nullptr: nowhere).
+  // `rules_ttl_ms`: how long a workspace's compiled rules are reused (a new
+  // or deleted rule applies within that long; 0 reads them per mention).
   MentionIngest(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, const Clock& clock,
-                prometheus::Registry& registry, SpikeWatch* spikes = nullptr);
+                prometheus::Registry& registry, SpikeWatch* spikes = nullptr, int64_t rules_ttl_ms = 1000);
 
   // `mention` has its id, text, sentiment and source; the rules it matches
   // and its event meta are filled in here.
   IngestResult Ingest(const std::string& workspace_id, herald::events::v1::MentionReceived mention);
 
  private:
+  // The workspace's rules, compiled, from the cache while fresh.
+  absl::StatusOr<std::shared_ptr<const RuleSet>> RulesOf(const std::string& workspace_id);
+
   InboxStore& inbox_;
   RuleStore& rules_;
   KafkaProducer& producer_;
@@ -43,6 +53,13 @@ class MentionIngest {
   prometheus::Family<prometheus::Counter>& accepted_;
   prometheus::Counter& from_webhook_;
   prometheus::Counter& from_poll_;
+  const int64_t rules_ttl_ms_;
+  struct CachedRules {
+    std::shared_ptr<const RuleSet> rules;
+    int64_t fetched_ms = 0;
+  };
+  std::mutex mu_;
+  std::map<std::string, CachedRules> rules_cache_;  // bounded: entries older than the TTL are dropped
 };
 
 }  // namespace herald::listener

@@ -16,11 +16,18 @@ ChannelWatch::ChannelWatch(PollStore& store, ConsumerOptions options, DeadLetter
 absl::Status ChannelWatch::Apply(const herald::events::v1::ChannelStatusChanged& e) {
   if (!Listenable(e.network())) return absl::OkStatus();
   PollTarget target{e.meta().workspace_id(), e.channel_id(), e.network()};
+  const std::string& account = e.remote_account_id();
   if (e.status() == "CHANNEL_STATUS_ACTIVE") {
     log::Info("listening to channel", {{"channel_id", e.channel_id()}, {"workspace_id", target.workspace_id}});
+    if (!account.empty()) {
+      if (auto s = store_.MapAccount(target, account); !s.ok()) return s;
+    }
     return store_.Listen(target, clock_.NowMs());
   }
   log::Info("no longer listening to channel", {{"channel_id", e.channel_id()}, {"status", e.status()}});
+  if (!account.empty()) {
+    if (auto s = store_.UnmapAccount(target, account); !s.ok()) return s;
+  }
   return store_.Forget(target);
 }
 

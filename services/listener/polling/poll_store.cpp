@@ -29,6 +29,16 @@ return due
 
 absl::Status Ok(const absl::StatusOr<RedisReply>& r) { return r.ok() ? absl::OkStatus() : r.status(); }
 
+std::string AccountKey(herald::common::v1::Network network, const std::string& remote_account_id) {
+  return "lst:acct:" + std::to_string(static_cast<int>(network)) + ":" + remote_account_id;
+}
+
+// KEYS: account. ARGV: "<ws>/<channel>". Deletes the mapping if it is this channel's.
+const RedisScript kUnmap(R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+)lua");
+
 }  // namespace
 
 absl::Status PollStore::Listen(const PollTarget& t, int64_t now_ms) {
@@ -70,6 +80,23 @@ absl::StatusOr<std::map<std::string, herald::common::v1::Network>> PollStore::Li
     if (herald::common::v1::Network_IsValid(n)) out[r->elements[i].str] = static_cast<herald::common::v1::Network>(n);
   }
   return out;
+}
+
+absl::Status PollStore::MapAccount(const PollTarget& t, const std::string& remote_account_id) {
+  return Ok(redis_.Command({"SET", AccountKey(t.network, remote_account_id), t.workspace_id + "/" + t.channel_id}));
+}
+
+absl::Status PollStore::UnmapAccount(const PollTarget& t, const std::string& remote_account_id) {
+  return Ok(redis_.Eval(kUnmap, {AccountKey(t.network, remote_account_id)}, {t.workspace_id + "/" + t.channel_id}));
+}
+
+absl::StatusOr<std::optional<PollTarget>> PollStore::ChannelOfAccount(herald::common::v1::Network network,
+                                                                      const std::string& remote_account_id) {
+  auto r = redis_.Command({"GET", AccountKey(network, remote_account_id)});
+  if (!r.ok()) return r.status();
+  auto slash = r->str.find('/');
+  if (r->is_nil() || slash == std::string::npos) return std::optional<PollTarget>();
+  return std::optional<PollTarget>(PollTarget{r->str.substr(0, slash), r->str.substr(slash + 1), network});
 }
 
 absl::StatusOr<std::string> PollStore::Cursor(const PollTarget& t, const std::string& stream) {

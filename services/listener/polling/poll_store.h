@@ -3,6 +3,8 @@
 //   lst:{<ws>}:listen                       HASH channel → network number
 //   lst:{<ws>}:cursor:<channel>:<stream>    the gateway's cursor ("mentions", "search:<rule id>")
 //   lst:poll:due                            ZSET "<ws>/<channel>/<network>" → next poll (ms)
+//   lst:acct:<network>:<remote account id>  "<ws>/<channel>": the channel a network's own
+//                                           webhook means when it names the account
 // A replica claims a due channel by pushing its score a lease ahead: one
 // poller per channel at a time, and a poller that dies gives the channel
 // back when its lease runs out. Cursors survive restarts; a cursor is saved
@@ -39,6 +41,14 @@ class PollStore {
   absl::Status Reschedule(const PollTarget& target, int64_t at_ms);
   // The workspace's listened channels: channel → network.
   absl::StatusOr<std::map<std::string, herald::common::v1::Network>> Listened(const std::string& workspace_id);
+
+  // The account behind a channel (page id, user id), for the networks'
+  // webhooks; unmapped only if it still maps to this channel.
+  absl::Status MapAccount(const PollTarget& target, const std::string& remote_account_id);
+  absl::Status UnmapAccount(const PollTarget& target, const std::string& remote_account_id);
+  // nullopt when no listened channel is that account.
+  absl::StatusOr<std::optional<PollTarget>> ChannelOfAccount(herald::common::v1::Network network,
+                                                             const std::string& remote_account_id);
 
   absl::StatusOr<std::string> Cursor(const PollTarget& target, const std::string& stream);
   absl::Status SaveCursor(const PollTarget& target, const std::string& stream, const std::string& cursor);

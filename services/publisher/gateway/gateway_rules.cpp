@@ -26,6 +26,11 @@ bool PlainTerm(const std::string& t) {
   return true;
 }
 
+// A network's id of a post: digits, an at:// uri, page_post; never a space.
+bool RemoteId(const std::string& id) {
+  return !id.empty() && id.size() <= 256 && PlainTerm(id) && id.find(' ') == std::string::npos;
+}
+
 int PageOf(int page_size) { return page_size == 0 ? kDefaultInboundPage : page_size; }
 
 }  // namespace
@@ -48,8 +53,8 @@ FieldErrors ValidateSearchPosts(const v1::SearchPostsRequest& r) {
 
 FieldErrors ValidateReadReplies(const v1::ReadRepliesRequest& r) {
   FieldErrors errors = Common(r.workspace_id(), r.channel_id(), r.cursor(), r.page_size());
-  if (r.post_remote_id().empty() || r.post_remote_id().size() > 256 || !PlainTerm(r.post_remote_id())) {
-    errors.Add("post_remote_id", "required, 1-256 bytes, no control characters");
+  if (!RemoteId(r.post_remote_id())) {
+    errors.Add("post_remote_id", "required, 1-256 bytes, no spaces or control characters");
   }
   return errors;
 }

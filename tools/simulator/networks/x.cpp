@@ -62,8 +62,7 @@ json Tweet(RouteKit& kit, const SimPost& p) {
   return out;
 }
 
-// An outsider's id as X would give it (numeric), from their handle.
-std::string OutsiderId(const std::string& handle) { return std::to_string(1000000 + StableHash(handle) % 1000000000); }
+std::string OutsiderId(const std::string& handle) { return OutsiderNumericId(handle); }
 
 // A post as listening reads it: thread, parent, language and the author's
 // id (usernames come in includes.users).
