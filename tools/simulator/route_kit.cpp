@@ -111,6 +111,17 @@ std::string EpochSeconds(int64_t ms) { return std::to_string((ms + 999) / 1000);
 
 int64_t ParseTime(const std::string& s) { return ParseRfc3339Ms(s); }
 
+std::vector<std::string> SplitOr(const std::string& q) {
+  std::vector<std::string> terms;
+  for (size_t at = 0;;) {
+    size_t next = q.find(" OR ", at);
+    terms.push_back(q.substr(at, next == std::string::npos ? std::string::npos : next - at));
+    if (next == std::string::npos) break;
+    at = next + 4;
+  }
+  return terms;
+}
+
 std::string OutsiderNumericId(const std::string& handle) {
   return std::to_string(1000000 + StableHash(handle) % 1000000000);
 }

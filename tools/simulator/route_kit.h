@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -44,6 +45,8 @@ size_t Limit(const httplib::Request& req, const char* param, size_t fallback, si
 std::string EpochSeconds(int64_t ms);
 // "2026-11-28T09:00:00Z" → unix ms; 0 when unreadable.
 int64_t ParseTime(const std::string& s);
+// A search query's terms: "a OR b" → {"a", "b"} (how the connectors send them).
+std::vector<std::string> SplitOr(const std::string& query);
 // An outsider's numeric user id (X, Graph), stable for their handle.
 std::string OutsiderNumericId(const std::string& handle);
 // A string field of a JSON object, or "" (never throws on a wrong type).

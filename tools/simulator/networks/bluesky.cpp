@@ -419,13 +419,7 @@ void AddBlueskyRoutes(RouteKit& kit) {
     if (limit == 0) return;
     std::string q = req.get_param_value("q");
     if (q.empty()) return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Error: Params must have the property \"q\""}});
-    std::vector<std::string> terms;
-    for (size_t at = 0;;) {
-      size_t next = q.find(" OR ", at);
-      terms.push_back(q.substr(at, next == std::string::npos ? std::string::npos : next - at));
-      if (next == std::string::npos) break;
-      at = next + 4;
-    }
+    std::vector<std::string> terms = SplitOr(q);
     json posts = json::array();
     std::string last;
     for (const auto& p : pds->kit_.core.Search(Net::kBluesky, terms, req.get_param_value("cursor"), limit)) {

@@ -235,13 +235,7 @@ void AddMastodonRoutes(RouteKit& kit) {
     if (!a) return;
     std::string q = req.get_param_value("q");
     if (q.empty() || q.size() > 1000) return Reply(res, 400, {{"error", "Validation failed: q is missing or too long"}});
-    std::vector<std::string> terms;
-    for (size_t at = 0;;) {
-      size_t next = q.find(" OR ", at);
-      terms.push_back(q.substr(at, next == std::string::npos ? std::string::npos : next - at));
-      if (next == std::string::npos) break;
-      at = next + 4;
-    }
+    std::vector<std::string> terms = SplitOr(q);
     json statuses = json::array();
     for (const auto& p : kit.core.Search(Net::kMastodon, terms, req.get_param_value("max_id"), Limit(req, "limit", 20, 40))) {
       statuses.push_back(AnyStatus(kit, p, *a));

@@ -333,13 +333,7 @@ void AddXRoutes(RouteKit& kit) {
     } else {
       if (auto at = q.find(" -is:retweet"); at != std::string::npos) q.erase(at, 12);
       if (q.size() >= 2 && q.front() == '(' && q.back() == ')') q = q.substr(1, q.size() - 2);
-      std::vector<std::string> terms;
-      for (size_t at = 0;;) {
-        size_t next = q.find(" OR ", at);
-        terms.push_back(q.substr(at, next == std::string::npos ? std::string::npos : next - at));
-        if (next == std::string::npos) break;
-        at = next + 4;
-      }
+      std::vector<std::string> terms = SplitOr(q);
       found = kit.core.Search(Net::kX, terms, "", 100000);
     }
     std::vector<SimPost> posts;
