@@ -143,7 +143,15 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "bench: %d requests, %d clients...\n", requests, clients);
   Load bare = Drive(http.port(), clients, {"/bare"}, bodies, signatures, 200);
+  // Where the CPU goes while webhooks are taken in: this process (the
+  // listener's work and the client), Redis, the broker.
+  const double self0 = herald::bench::SelfCpu(), redis0 = herald::bench::RedisCpu(redis),
+               broker0 = herald::bench::ProcessCpu(broker.process().pid());
   Load hooks = Drive(http.port(), clients, {prefix + ws + "/" + channel}, bodies, signatures, 202);
+  auto per_hook = [&](double cpu_s) { return Fmt(cpu_s * 1e6 / requests, 0); };
+  const std::string self_us = per_hook(herald::bench::SelfCpu() - self0),
+                    redis_us = per_hook(herald::bench::RedisCpu(redis) - redis0),
+                    broker_us = per_hook(herald::bench::ProcessCpu(broker.process().pid()) - broker0);
   // Every one again: redeliveries, answered from the claim without Kafka.
   Load again = Drive(http.port(), clients, {prefix + ws + "/" + channel}, bodies, signatures, 200);
   http.Stop();
@@ -154,6 +162,9 @@ int main(int argc, char** argv) {
                   Fmt(static_cast<double>(bare.ok)), "", "all"});
   rows.push_back({"  p50 / p99 latency, ms", Fmt(hooks.p50_ms, 2) + " / " + Fmt(hooks.p99_ms, 2),
                   Fmt(bare.p50_ms, 2) + " / " + Fmt(bare.p99_ms, 2), "", ""});
+  rows.push_back({"  CPU per webhook (us): listener + client", self_us, "", "", ""});
+  rows.push_back({"  CPU per webhook (us): Redis", redis_us, "", "", ""});
+  rows.push_back({"  CPU per webhook (us): dev broker", broker_us, "", "", ""});
   rows.push_back({"Redeliveries answered per second (duplicates)", Fmt(again.per_second), Fmt(bare.per_second),
                   "bare HTTP 200 route", ""});
   rows.push_back({"  answered 200 duplicate of " + std::to_string(requests), Fmt(static_cast<double>(again.ok)), "", "", "all"});
