@@ -186,13 +186,10 @@ class BlueskyConnector : public Connector {
 
   InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
     InboundRead read;
-    auto cursor = DecodeCursor(q.cursor);
-    if (!cursor.ok()) {
-      read.status = cursor.status();
-      return read;
-    }
+    SweepCursor cursor;
+    if (!BeginRead(q, &cursor, &read)) return read;
     const std::string limit = std::to_string(std::clamp(q.limit, 1, 100));
-    const std::string page = cursor->page.empty() ? "" : "&cursor=" + UrlEncode(cursor->page);
+    const std::string page = cursor.page.empty() ? "" : "&cursor=" + UrlEncode(cursor.page);
     using S = InboundQuery::Stream;
     std::string url;
     if (q.stream == S::kMentions) {
@@ -250,10 +247,10 @@ class BlueskyConnector : public Connector {
         }
       }
       std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return KeyAfter(a.order_key, b.order_key); });
-      read.page = SweepPage(*cursor, std::move(items), "");
+      read.page = SweepPage(cursor, std::move(items), "");
       return read;
     }
-    read.page = SweepPage(*cursor, std::move(items), body->value("cursor", ""));
+    read.page = SweepPage(cursor, std::move(items), body->value("cursor", ""));
     return read;
   }
 

@@ -69,6 +69,16 @@ absl::StatusOr<SweepCursor> DecodeCursor(std::string_view text) {
   return c;
 }
 
+bool BeginRead(const InboundQuery& query, SweepCursor* cursor, InboundRead* read) {
+  auto decoded = DecodeCursor(query.cursor);
+  if (!decoded.ok()) {
+    read->status = decoded.status();
+    return false;
+  }
+  *cursor = *std::move(decoded);
+  return true;
+}
+
 namespace {
 
 // Ids are remembered by a 64-bit hash: a Bluesky uri is ~70 bytes, its

@@ -40,6 +40,10 @@ std::string EncodeCursor(const SweepCursor& cursor);
 absl::StatusOr<SweepCursor> DecodeCursor(std::string_view text);
 inline constexpr size_t kMaxCursorBytes = 1024;
 
+// A read's start: the query's cursor, or false with INVALID_ARGUMENT in
+// `read` (a cursor this gateway did not give out).
+bool BeginRead(const InboundQuery& query, SweepCursor* cursor, InboundRead* read);
+
 // Order keys: decimal ids (Mastodon, X) compare as numbers, anything else
 // (RFC 3339 times) as strings.
 bool KeyAfter(const std::string& a, const std::string& b);

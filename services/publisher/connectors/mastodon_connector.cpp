@@ -118,13 +118,10 @@ class MastodonConnector : public Connector {
 
   InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
     InboundRead read;
-    auto cursor = DecodeCursor(q.cursor);
-    if (!cursor.ok()) {
-      read.status = cursor.status();
-      return read;
-    }
+    SweepCursor cursor;
+    if (!BeginRead(q, &cursor, &read)) return read;
     const std::string limit = std::to_string(std::clamp(q.limit, 1, 40));
-    std::string page = cursor->page.empty() ? "" : "&max_id=" + UrlEncode(cursor->page);
+    std::string page = cursor.page.empty() ? "" : "&max_id=" + UrlEncode(cursor.page);
     HttpRequest req;
     req.timeout = options_.timeout;
     req.headers = {{"Authorization", "Bearer " + ep.token}};
@@ -162,12 +159,12 @@ class MastodonConnector : public Connector {
         }
       }
       std::reverse(items.begin(), items.end());
-      read.page = SweepPage(*cursor, std::move(items), "");
+      read.page = SweepPage(cursor, std::move(items), "");
       return read;
     }
     // A full page may have more behind it: max_id pages back from its oldest.
     std::string next = items.size() == static_cast<size_t>(std::stoi(limit)) ? items.back().order_key : "";
-    read.page = SweepPage(*cursor, std::move(items), next);
+    read.page = SweepPage(cursor, std::move(items), next);
     return read;
   }
 

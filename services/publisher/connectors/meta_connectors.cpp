@@ -201,11 +201,8 @@ int GraphReadCalls(const InboundQuery& q) { return q.stream == InboundQuery::Str
 InboundRead GraphInbound(const Endpoint& ep, const std::string& version, const GraphComment& f, const InboundQuery& q,
                          std::chrono::milliseconds timeout) {
   InboundRead read;
-  auto cursor = DecodeCursor(q.cursor);
-  if (!cursor.ok()) {
-    read.status = cursor.status();
-    return read;
-  }
+  SweepCursor cursor;
+  if (!BeginRead(q, &cursor, &read)) return read;
   const int limit = std::clamp(q.limit, 1, 100);
   using S = InboundQuery::Stream;
   if (q.stream == S::kSearch) {
@@ -214,8 +211,8 @@ InboundRead GraphInbound(const Endpoint& ep, const std::string& version, const G
   }
   if (q.stream == S::kReplies) {
     std::string next;
-    auto items = GraphComments(ep, version, q.post_id, f, limit, cursor->page, timeout, read, &next);
-    if (read.status.ok()) read.page = SweepPage(*cursor, std::move(items), next);
+    auto items = GraphComments(ep, version, q.post_id, f, limit, cursor.page, timeout, read, &next);
+    if (read.status.ok()) read.page = SweepPage(cursor, std::move(items), next);
     return read;
   }
   // Mentions: the comments on the account's most recent posts, merged.
@@ -237,7 +234,7 @@ InboundRead GraphInbound(const Endpoint& ep, const std::string& version, const G
     }
   }
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return KeyAfter(a.order_key, b.order_key); });
-  read.page = SweepPage(*cursor, std::move(items), "");
+  read.page = SweepPage(cursor, std::move(items), "");
   return read;
 }
 

@@ -181,11 +181,8 @@ class XConnector : public Connector {
 
   InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
     InboundRead read;
-    auto cursor = DecodeCursor(q.cursor);
-    if (!cursor.ok()) {
-      read.status = cursor.status();
-      return read;
-    }
+    SweepCursor cursor;
+    if (!BeginRead(q, &cursor, &read)) return read;
     std::string url;
     using S = InboundQuery::Stream;
     if (q.stream == S::kMentions) {
@@ -203,7 +200,7 @@ class XConnector : public Connector {
     url += "max_results=" + std::to_string(std::clamp(q.limit, 10, 100)) +
            "&tweet.fields=created_at,conversation_id,in_reply_to_user_id,lang,referenced_tweets,author_id"
            "&expansions=author_id&user.fields=username";
-    if (!cursor->page.empty()) url += "&pagination_token=" + UrlEncode(cursor->page);
+    if (!cursor.page.empty()) url += "&pagination_token=" + UrlEncode(cursor.page);
     HttpRequest req;
     req.url = url;
     req.timeout = options_.timeout;
@@ -244,7 +241,7 @@ class XConnector : public Connector {
     }
     std::string next;
     if (body->contains("meta") && (*body)["meta"].is_object()) next = (*body)["meta"].value("next_token", "");
-    read.page = SweepPage(*cursor, std::move(items), next);
+    read.page = SweepPage(cursor, std::move(items), next);
     return read;
   }
 

@@ -36,13 +36,14 @@ GatewayService::GatewayService(ChannelCache& channels, TokenRefresher& refresher
       catalog_(catalog),
       limiter_(limiter),
       reads_(reads),
-      clock_(clock),
-      reads_total_(prometheus::BuildCounter()
-                       .Name("herald_gateway_reads_total")
-                       .Help("Reads from the networks for listening, by outcome (ok, throttled, refused, failed)")
-                       .Register(registry)) {}
-
-prometheus::Counter& GatewayService::Counted(const char* outcome) { return reads_total_.Add({{"outcome", outcome}}); }
+      clock_(clock) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("herald_gateway_reads_total")
+                     .Help("Reads from the networks for listening, by outcome (ok, throttled, refused, failed)")
+                     .Register(registry);
+  const char* names[] = {"ok", "throttled", "refused", "failed"};
+  for (size_t i = 0; i < outcomes_.size(); ++i) outcomes_[i] = &family.Add({{"outcome", names[i]}});
+}
 
 grpc::ServerUnaryReactor* GatewayService::ReadMentions(grpc::CallbackServerContext* ctx,
                                                        const v1::ReadMentionsRequest* request,
@@ -76,7 +77,7 @@ grpc::Status GatewayService::Read(const std::string& ws, const std::string& chan
   }
   auto current = refresher_.Fresh(*cached, false);
   if (!current.ok()) {
-    Counted("refused").Increment();
+    Count(ReadOutcome::kRefused);
     return {absl::IsPermissionDenied(current.status()) ? grpc::StatusCode::FAILED_PRECONDITION
                                                        : grpc::StatusCode::UNAVAILABLE,
             "token refresh: " + std::string(current.status().message())};
@@ -89,7 +90,7 @@ grpc::Status GatewayService::Read(const std::string& ws, const std::string& chan
   auto quota = limiter_.Acquire(plan, catalog_.Reserve(Priority::kListen), AtMs(now));
   if (!quota.ok()) return ToGrpc(quota.status());
   if (!quota->allowed) {
-    Counted("throttled").Increment();
+    Count(ReadOutcome::kThrottled);
     *retry_after_ms = quota->retry_after_ms;
     return {grpc::StatusCode::RESOURCE_EXHAUSTED, "the channel's quota has no room for a read now"};
   }
@@ -107,7 +108,7 @@ grpc::Status GatewayService::Read(const std::string& ws, const std::string& chan
     int64_t until = now + std::max<int64_t>(read.retry_after_ms, 1000);
     if (read.limit_reset_ms > until) until = read.limit_reset_ms;
     (void)limiter_.BlockUntil(plan, AtMs(until));
-    Counted("throttled").Increment();
+    Count(ReadOutcome::kThrottled);
     *retry_after_ms = until - now;
     return {grpc::StatusCode::RESOURCE_EXHAUSTED, "the network is rate limiting: " + std::string(read.status.message())};
   }
@@ -115,19 +116,19 @@ grpc::Status GatewayService::Read(const std::string& ws, const std::string& chan
     (void)limiter_.BlockUntil(plan, AtMs(read.limit_reset_ms));
   }
   if (absl::IsPermissionDenied(read.status)) {
-    Counted("refused").Increment();
+    Count(ReadOutcome::kRefused);
     return {grpc::StatusCode::FAILED_PRECONDITION,
             "the network refused the channel's credentials: " + std::string(read.status.message())};
   }
   if (absl::IsInvalidArgument(read.status)) {
-    Counted("refused").Increment();
+    Count(ReadOutcome::kRefused);
     return {grpc::StatusCode::INVALID_ARGUMENT, std::string(read.status.message())};
   }
   if (!read.status.ok()) {
-    Counted("failed").Increment();
+    Count(ReadOutcome::kFailed);
     return {grpc::StatusCode::UNAVAILABLE, "reading the network: " + std::string(read.status.message())};
   }
-  Counted("ok").Increment();
+  Count(ReadOutcome::kOk);
   ToProto(read.page, response);
   if (response->refused() > 0) {
     log::Warn("network answer items out of bounds left out", {{"channel_id", channel_id}, {"refused", response->refused()}});
