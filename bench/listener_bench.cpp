@@ -21,6 +21,9 @@
 #include "common/log.h"
 #include "common/redis.h"
 #include "listener/alerts/spike_watch.h"
+#include "listener/inbox/conversation_store.h"
+#include "listener/inbox/inbox_desk.h"
+#include "listener/inbox/inbox_settings_store.h"
 #include "listener/ingest/mention_ingest.h"
 #include "listener/rule_store.h"
 #include "listener/webhook_handler.h"
@@ -96,7 +99,17 @@ int main(int argc, char** argv) {
   InboxStore inbox(redis);
   RuleStore rules(redis);
   SpikeWatch spikes(redis, SystemClock::Instance(), [](const auto&) { return absl::OkStatus(); });
-  MentionIngest ingest(inbox, rules, producer, SystemClock::Instance(), registry, &spikes);
+  // Replies are not benchmarked here: a sender that is never reached.
+  struct NoReplies : ReplySender {
+    absl::StatusOr<std::string> Send(const std::string&, const herald::listener::v1::InboxItem&, const std::string&,
+                                     const std::string&) override {
+      return absl::UnimplementedError("not in this benchmark");
+    }
+  } no_replies;
+  ConversationStore conversations(redis);
+  InboxSettingsStore inbox_settings(redis);
+  InboxDesk desk(conversations, inbox_settings, inbox, no_replies, SystemClock::Instance(), registry);
+  MentionIngest ingest(inbox, desk, rules, producer, SystemClock::Instance(), registry, &spikes);
   const std::string master = "bench-master-secret", ws = "bench", channel = "ch_bench";
   WebhookHandler webhooks(ingest, master, SystemClock::Instance(), registry);
   // Three rules, as a workspace listening for its brand has.

@@ -3,8 +3,6 @@
 namespace herald::listener {
 namespace {
 
-constexpr int kInboxCap = 10000;
-
 // KEYS: seen. ARGV: pending ttl ms. Returns "new", "pending" or "done".
 const RedisScript kClaim(R"lua(
 local v = redis.call('GET', KEYS[1])
@@ -13,18 +11,23 @@ redis.call('SET', KEYS[1], 'pending', 'PX', ARGV[1])
 return 'new'
 )lua");
 
-// KEYS: seen, inbox. ARGV: item, cap, done ttl seconds
+// KEYS: seen, inbox, item. ARGV: item, cap, done ttl seconds
 const RedisScript kComplete(R"lua(
 redis.call('SET', KEYS[1], 'done', 'EX', ARGV[3])
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[3])
 return 1
 )lua");
 
-std::string Seen(const std::string& ws, const std::string& id) { return "lst:{" + ws + "}:seen:" + id; }
-std::string Inbox(const std::string& ws) { return "lst:{" + ws + "}:inbox"; }
+std::string Seen(const std::string& ws, const std::string& id) { return InboxStore::SeenKey(ws, id); }
+std::string Inbox(const std::string& ws) { return InboxStore::InboxKey(ws); }
 
 }  // namespace
+
+std::string InboxStore::SeenKey(const std::string& ws, const std::string& id) { return "lst:{" + ws + "}:seen:" + id; }
+std::string InboxStore::InboxKey(const std::string& ws) { return "lst:{" + ws + "}:inbox"; }
+std::string InboxStore::ItemKey(const std::string& ws, const std::string& id) { return "lst:{" + ws + "}:item:" + id; }
 
 absl::StatusOr<InboxStore::Claim> InboxStore::ClaimMention(const std::string& ws, const std::string& id) {
   auto r = redis_.Eval(kClaim, {Seen(ws, id)}, {std::to_string(claim_ttl_ms_)});
@@ -35,8 +38,8 @@ absl::StatusOr<InboxStore::Claim> InboxStore::ClaimMention(const std::string& ws
 }
 
 absl::Status InboxStore::Complete(const std::string& ws, const herald::listener::v1::InboxItem& item) {
-  auto r = redis_.Eval(kComplete, {Seen(ws, item.id()), Inbox(ws)},
-                       {item.SerializeAsString(), std::to_string(kInboxCap), "2592000"});
+  auto r = redis_.Eval(kComplete, {Seen(ws, item.id()), Inbox(ws), ItemKey(ws, item.id())},
+                       {item.SerializeAsString(), std::to_string(kInboxCap), std::to_string(kDoneTtlSeconds)});
   return r.ok() ? absl::OkStatus() : r.status();
 }
 
@@ -57,7 +60,13 @@ absl::StatusOr<std::vector<herald::listener::v1::InboxItem>> InboxStore::List(co
 }
 
 absl::StatusOr<herald::listener::v1::InboxItem> InboxStore::Find(const std::string& ws, const std::string& item_id) {
-  // The inbox is capped, so a scan is bounded.
+  auto by_id = redis_.Command({"GET", ItemKey(ws, item_id)});
+  if (!by_id.ok()) return by_id.status();
+  if (!by_id->is_nil()) {
+    herald::listener::v1::InboxItem item;
+    if (item.ParseFromString(by_id->str)) return item;
+  }
+  // Stored before items were kept by id: the inbox is capped, so a scan is bounded.
   auto items = List(ws, 1 << 20);
   if (!items.ok()) return items.status();
   for (auto& item : *items) {

@@ -2,6 +2,9 @@
 // The unified inbox in Redis, tagged by workspace:
 //   lst:{<ws>}:seen:<mention id>   "pending" while being announced, then "done"
 //   lst:{<ws>}:inbox               LIST of serialized InboxItem, newest first (capped)
+//   lst:{<ws>}:item:<mention id>   the InboxItem by id (30 days)
+// A mention that belongs to a conversation is completed by the conversation
+// store (inbox/conversation_store.h) in the same step as its conversation.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +32,12 @@ class InboxStore {
   absl::StatusOr<std::vector<herald::listener::v1::InboxItem>> List(const std::string& workspace_id, int limit);
   // NOT_FOUND when the item is not (or no longer) in the capped inbox.
   absl::StatusOr<herald::listener::v1::InboxItem> Find(const std::string& workspace_id, const std::string& item_id);
+
+  static std::string SeenKey(const std::string& workspace_id, const std::string& mention_id);
+  static std::string InboxKey(const std::string& workspace_id);
+  static std::string ItemKey(const std::string& workspace_id, const std::string& mention_id);
+  static constexpr int kInboxCap = 10000;
+  static constexpr int64_t kDoneTtlSeconds = 30LL * 24 * 3600;
 
  private:
   RedisClient& redis_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/auth/server_auth.h"
 #include "common/hmac.h"
 #include "common/ids.h"
 #include "common/time_util.h"
@@ -47,14 +48,14 @@ grpc::Status ListenerService::DoReply(const v1::ReplyRequest& request, v1::Reply
   if (item->remote_id().empty() || item->channel_id().empty()) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the item has no network id to reply to");
   }
-  // The same request id (or, without one, the same text to the same item)
-  // names the same post: a retried call does not reply twice.
-  std::string key = request.request_id().empty() ? request.item_id() + "|" + request.text() : request.request_id();
-  uint64_t h = StableHash(request.workspace_id() + "|" + key);
-  std::string request_id = "reply-" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
-  auto post = replies_.Send(request.workspace_id(), *item, request.text(), request_id);
-  if (!post.ok()) return ToGrpc(post.status());
-  response->set_post_id(*post);
+  // Recorded in the item's conversation (its clocks stop, automation stands
+  // down). The same request id (or, without one, the same text to the same
+  // item) names the same reply: a retried call does not reply twice.
+  const auth::Caller* caller = auth::CurrentCaller();
+  auto reply = desk_.Reply(request.workspace_id(), item->conversation_id(), request.text(), request.request_id(),
+                           caller ? caller->user().id : "", /*automated=*/false, item->id());
+  if (!reply.ok()) return ToGrpc(reply.status());
+  response->set_post_id(reply->post_id());
   return grpc::Status::OK;
 }
 

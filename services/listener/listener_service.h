@@ -5,8 +5,8 @@
 #include "common/clock.h"
 #include "common/executor.h"
 #include "herald/listener/v1/listener.grpc.pb.h"
+#include "listener/inbox/inbox_desk.h"
 #include "listener/inbox_store.h"
-#include "listener/reply_sender.h"
 #include "listener/rule_store.h"
 
 namespace herald::listener {
@@ -14,11 +14,11 @@ namespace herald::listener {
 class ListenerService final : public v1::ListenerService::CallbackService {
  public:
   // `webhook_master_secret` derives each workspace's webhook secret.
-  ListenerService(InboxStore& inbox, RuleStore& rules, ReplySender& replies, Executor& executor,
+  ListenerService(InboxStore& inbox, InboxDesk& desk, RuleStore& rules, Executor& executor,
                   std::string webhook_master_secret, const Clock& clock)
       : inbox_(inbox),
+        desk_(desk),
         rules_(rules),
-        replies_(replies),
         executor_(executor),
         webhook_master_(std::move(webhook_master_secret)),
         clock_(clock) {}
@@ -44,8 +44,8 @@ class ListenerService final : public v1::ListenerService::CallbackService {
 
  private:
   InboxStore& inbox_;
+  InboxDesk& desk_;
   RuleStore& rules_;
-  ReplySender& replies_;
   Executor& executor_;
   std::string webhook_master_;
   const Clock& clock_;

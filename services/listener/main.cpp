@@ -13,6 +13,9 @@
 #include "common/service_runtime.h"
 #include "herald/topics.h"
 #include "listener/alerts/spike_watch.h"
+#include "listener/inbox/inbox_feed.h"
+#include "listener/inbox/inbox_service.h"
+#include "listener/inbox/inbox_timers.h"
 #include "listener/inbox_store.h"
 #include "listener/ingest/mention_ingest.h"
 #include "listener/polling/channel_watch.h"
@@ -73,7 +76,14 @@ int main(int argc, char** argv) {
     if (produced.ok()) (spike.series_kind() == "rule" ? rule_spikes : channel_spikes).Increment();
     return produced;
   });
-  MentionIngest ingest(inbox, rules, producer, SystemClock::Instance(), rt.metrics(), &spikes);
+  // The team inbox: conversations, agents, SLA clocks, the live feed.
+  auto replies = MakeSchedulerReplySender(rt.Dial(scheduler));
+  ConversationStore conversations(redis);
+  InboxSettingsStore inbox_settings(redis);
+  InboxDesk desk(conversations, inbox_settings, inbox, *replies, SystemClock::Instance(), rt.metrics());
+  InboxFeed feed(redis, redis_options);
+  InboxTimers inbox_timers(conversations, desk, SystemClock::Instance());
+  MentionIngest ingest(inbox, desk, rules, producer, SystemClock::Instance(), rt.metrics(), &spikes);
   // Polling: the channels to listen to come from channels.lifecycle; reads
   // go through the publisher's gateway.
   PollStore poll_store(redis);
@@ -104,9 +114,19 @@ int main(int argc, char** argv) {
       for (int i = 0; i < 300 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
-  auto replies = MakeSchedulerReplySender(rt.Dial(scheduler));
-  ListenerService api(inbox, rules, *replies, rt.executor(), secret, SystemClock::Instance());
+  BackgroundThread inbox_timer;
+  inbox_timer.Start([&](const std::atomic<bool>& stopping) {
+    while (!stopping) {
+      if (auto swept = inbox_timers.RunOnce(); !swept.ok()) {
+        log::Warn("inbox timers not swept", {{"error", swept.status().ToString()}});
+      }
+      for (int i = 0; i < 5 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  ListenerService api(inbox, desk, rules, rt.executor(), secret, SystemClock::Instance());
   rt.grpc().AddService(&api);
+  InboxService inbox_api(desk, conversations, inbox_settings, feed, rt.executor(), SystemClock::Instance());
+  rt.grpc().AddService(&inbox_api);
 
   // Taking a webhook in waits on Redis and on Kafka's acknowledgement: many
   // threads, apart from the gRPC API's.
@@ -152,6 +172,7 @@ int main(int argc, char** argv) {
   rt.Launch(channel_watch);
   if (poller) rt.Launch(*poller);
   rt.OnStop([&] { spike_closer.Stop(); });
+  rt.OnStop([&] { inbox_timer.Stop(); });
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
   // Hooks run in reverse: the HTTP server stops taking requests, then the
   // webhooks in progress finish, then the producer flushes.

@@ -76,8 +76,12 @@ std::string MentionIdFor(const std::string& ws, herald::common::v1::Network netw
 
 std::string ConversationIdFor(herald::common::v1::Network network, herald::common::v1::MentionKind kind,
                               const std::string& thread_remote_id, const std::string& author_id) {
-  if (kind == herald::common::v1::MENTION_KIND_DIRECT_MESSAGE) return NetworkName(network) + ":dm:" + author_id;
-  return NetworkName(network) + ":" + thread_remote_id;
+  // Hashed: a valid id for the inbox API whatever the network's ids look like.
+  std::string key = kind == herald::common::v1::MENTION_KIND_DIRECT_MESSAGE
+                        ? NetworkName(network) + ":dm:" + author_id
+                        : NetworkName(network) + ":" + thread_remote_id;
+  uint64_t h = StableHash(key);
+  return "c_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
 }
 
 absl::StatusOr<herald::events::v1::MentionReceived> MentionFromInbound(const herald::publisher::v1::InboundItem& item,
@@ -135,6 +139,8 @@ herald::listener::v1::InboxItem ToInboxItem(const herald::events::v1::MentionRec
   *item.mutable_sentiment() = m.sentiment();
   item.mutable_rule_ids()->CopyFrom(m.rule_ids());
   item.mutable_tags()->CopyFrom(m.tags());
+  item.set_kind(m.kind());
+  item.set_source(m.source());
   return item;
 }
 

@@ -4,33 +4,25 @@
 #include <tuple>
 
 #include "listener/rules/rule_rules.h"
+#include "listener/store/capped_hash.h"
 
 namespace herald::listener {
 namespace {
-
-// KEYS: rules. ARGV: id, rule, cap. Returns the stored rule, or "" at the cap.
-const RedisScript kCreate(R"lua(
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if existing then return existing end
-if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return '' end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return ARGV[2]
-)lua");
 
 std::string Rules(const std::string& ws) { return "lst:{" + ws + "}:rules"; }
 
 }  // namespace
 
 absl::StatusOr<herald::listener::v1::ListeningRule> RuleStore::Create(const herald::listener::v1::ListeningRule& rule) {
-  auto r = redis_.Eval(kCreate, {Rules(rule.workspace_id())},
-                       {rule.id(), rule.SerializeAsString(), std::to_string(kMaxRulesPerWorkspace)});
+  auto r = PutIfAbsentCapped(redis_, Rules(rule.workspace_id()), rule.id(), rule.SerializeAsString(),
+                             kMaxRulesPerWorkspace);
   if (!r.ok()) return r.status();
-  if (r->str.empty()) {
+  if (!r->has_value()) {
     return absl::ResourceExhaustedError("the workspace has " + std::to_string(kMaxRulesPerWorkspace) +
                                         " rules, the most it may have; delete one first");
   }
   herald::listener::v1::ListeningRule stored;
-  if (!stored.ParseFromString(r->str)) return absl::DataLossError("stored rule " + rule.id() + " is unreadable");
+  if (!stored.ParseFromString(**r)) return absl::DataLossError("stored rule " + rule.id() + " is unreadable");
   return stored;
 }
 

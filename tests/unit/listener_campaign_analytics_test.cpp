@@ -26,7 +26,9 @@ TEST(MentionParser, ParsesAMastodonMention) {
   auto m = listener::ParseMastodonMention(MentionBody("42", "7"), "ws", "ch", 1000);
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->author_handle(), "fan");
-  EXPECT_EQ(m->conversation_id(), "mastodon:7");
+  // In the conversation of the post it answers.
+  EXPECT_EQ(m->conversation_id(), listener::ConversationIdFor(herald::common::v1::NETWORK_MASTODON,
+                                                              herald::common::v1::MENTION_KIND_REPLY, "7", ""));
   EXPECT_EQ(m->remote_id(), "42");
   EXPECT_EQ(listener::ToInboxItem(*m).remote_id(), "42");  // what a reply from the inbox answers
   // Same status again → same mention id (redelivery is recognisable).

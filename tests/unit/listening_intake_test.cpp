@@ -3,6 +3,7 @@
 // when the poller comes back.
 #include <gtest/gtest.h>
 
+#include "common/ids.h"
 #include "listener/mention_parser.h"
 #include "listener/network_webhooks.h"
 #include "listener/polling/poll_plan.h"
@@ -97,11 +98,27 @@ TEST(MentionIds, AThreadIsAConversationAndEachAuthorsMessagesAreOne) {
   reply.set_author_handle("a");
   reply.set_parent_remote_id("2");
   reply.set_thread_remote_id("1");
-  EXPECT_EQ(MentionFromInbound(reply, "ws", "c", Network::NETWORK_X, 0)->conversation_id(), "x:1");
+  // The reply is in the conversation of its thread's first post.
+  herald::publisher::v1::InboundItem root;
+  root.set_remote_id("1");
+  root.set_author_handle("b");
+  const std::string thread = MentionFromInbound(root, "ws", "c", Network::NETWORK_X, 0)->conversation_id();
+  EXPECT_EQ(MentionFromInbound(reply, "ws", "c", Network::NETWORK_X, 0)->conversation_id(), thread);
+  EXPECT_TRUE(IsValidId(thread)) << thread << ": usable in the inbox API";
+  // The same thread id on another network is another conversation.
+  EXPECT_NE(MentionFromInbound(reply, "ws", "c", Network::NETWORK_BLUESKY, 0)->conversation_id(), thread);
+  // Each author's DMs are one conversation, whatever thread they name.
   herald::publisher::v1::InboundItem dm = reply;
   dm.set_kind(MentionKind::MENTION_KIND_DIRECT_MESSAGE);
   dm.set_author_id("77");
-  EXPECT_EQ(MentionFromInbound(dm, "ws", "c", Network::NETWORK_X, 0)->conversation_id(), "x:dm:77");
+  herald::publisher::v1::InboundItem dm2 = dm;
+  dm2.set_remote_id("9");
+  dm2.set_thread_remote_id("8");
+  const std::string dms = MentionFromInbound(dm, "ws", "c", Network::NETWORK_X, 0)->conversation_id();
+  EXPECT_NE(dms, thread);
+  EXPECT_EQ(MentionFromInbound(dm2, "ws", "c", Network::NETWORK_X, 0)->conversation_id(), dms);
+  dm2.set_author_id("78");
+  EXPECT_NE(MentionFromInbound(dm2, "ws", "c", Network::NETWORK_X, 0)->conversation_id(), dms);
 }
 
 TEST(PollPlan, ComesBackByOutcome) {

@@ -1,6 +1,7 @@
 #include "listener/inbox/sla.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace herald::listener {
 
@@ -25,6 +26,8 @@ SlaTarget Running(const SlaPolicy& policy, const BusinessHours& hours, int64_t a
   t.state = State::kRunning;
   t.used_ms = already + hours.Elapsed(since, now);
   t.due_ms = already >= target ? since : hours.Add(since, target - already);
+  const auto warn_after = static_cast<int64_t>(std::ceil(policy.warn_at * static_cast<double>(target)));
+  t.warn_ms = already >= warn_after ? since : hours.Add(since, warn_after - already);
   t.breached = t.used_ms >= target;
   t.warning = !t.breached && static_cast<double>(t.used_ms) >= policy.warn_at * static_cast<double>(target);
   return t;

@@ -50,6 +50,7 @@ struct SlaTarget {
   State state = State::kNone;
   int64_t used_ms = 0;     // business time counted so far (or at the end)
   int64_t due_ms = 0;      // when running: the instant it breaches
+  int64_t warn_ms = 0;     // when running: the instant the warning is due
   bool warning = false;    // running with warn_at of the time used
   bool breached = false;   // running past due, or missed
 };

@@ -8,9 +8,10 @@
 
 namespace herald::listener {
 
-MentionIngest::MentionIngest(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, const Clock& clock,
-                             prometheus::Registry& registry, SpikeWatch* spikes, int64_t rules_ttl_ms)
+MentionIngest::MentionIngest(InboxStore& inbox, InboxDesk& desk, RuleStore& rules, KafkaProducer& producer,
+                             const Clock& clock, prometheus::Registry& registry, SpikeWatch* spikes, int64_t rules_ttl_ms)
     : inbox_(inbox),
+      desk_(desk),
       rules_(rules),
       producer_(producer),
       clock_(clock),
@@ -68,10 +69,13 @@ IngestResult MentionIngest::Ingest(const std::string& ws, herald::events::v1::Me
     log::Warn("mention not announced", {{"error", produced.ToString()}});
     return IngestResult::kError;
   }
-  if (auto s = inbox_.Complete(ws, ToInboxItem(mention)); !s.ok()) {
-    // On Kafka already: the pending claim expires and another arrival would
-    // announce it again, which consumers drop by event id.
+  if (auto s = desk_.TakeCustomerMessage(ws, ToInboxItem(mention)); !s.ok()) {
+    // On Kafka already, perhaps not in the inbox. The claim is not let go:
+    // the write may have landed with only its answer lost. It expires, and
+    // a retry after that finds the mention done, or takes it in again (the
+    // second announcement dropped by consumers by its event id).
     log::Warn("mention announced but not stored in the inbox", {{"error", s.ToString()}});
+    return IngestResult::kError;
   }
   if (spikes_) {
     if (auto s = spikes_->Record(mention); !s.ok()) {

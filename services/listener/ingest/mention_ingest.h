@@ -3,7 +3,8 @@
 // poll through the publisher's gateway): claim it by id (a second arrival
 // of the same item is a duplicate), match the workspace's listening rules,
 // announce it on Kafka (mentions), store it in the inbox, count it for
-// spike alerts. Accepted only once it is durable on Kafka: a caller told to
+// spike alerts, and hand it to its conversation (which marks it done in the
+// same step). Accepted only once it is durable on Kafka: a caller told to
 // retry loses nothing and counts nothing twice.
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "common/kafka.h"
 #include "herald/events/v1/events.pb.h"
 #include "listener/alerts/spike_watch.h"
+#include "listener/inbox/inbox_desk.h"
 #include "listener/inbox_store.h"
 #include "listener/rule_store.h"
 #include "listener/rules/rule_rules.h"
@@ -34,7 +36,7 @@ class MentionIngest {
   // `spikes`: where accepted mentions are counted (nullptr: nowhere).
   // `rules_ttl_ms`: how long a workspace's compiled rules are reused (a new
   // or deleted rule applies within that long; 0 reads them per mention).
-  MentionIngest(InboxStore& inbox, RuleStore& rules, KafkaProducer& producer, const Clock& clock,
+  MentionIngest(InboxStore& inbox, InboxDesk& desk, RuleStore& rules, KafkaProducer& producer, const Clock& clock,
                 prometheus::Registry& registry, SpikeWatch* spikes = nullptr, int64_t rules_ttl_ms = 1000);
 
   // `mention` has its id, text, sentiment and source; the rules it matches
@@ -46,6 +48,7 @@ class MentionIngest {
   absl::StatusOr<std::shared_ptr<const RuleSet>> RulesOf(const std::string& workspace_id);
 
   InboxStore& inbox_;
+  InboxDesk& desk_;
   RuleStore& rules_;
   KafkaProducer& producer_;
   const Clock& clock_;

@@ -6,8 +6,6 @@
 
 namespace herald::listener {
 
-namespace {
-
 bool IsTag(const std::string& tag) {
   if (tag.empty() || tag.size() > 32) return false;
   return std::all_of(tag.begin(), tag.end(),
@@ -17,8 +15,6 @@ bool IsTag(const std::string& tag) {
 size_t CodePoints(const std::string& s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
-
-}  // namespace
 
 FieldErrors ValidateCreateRule(const herald::listener::v1::CreateRuleRequest& r) {
   FieldErrors errors;

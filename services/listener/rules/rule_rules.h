@@ -13,6 +13,11 @@ namespace herald::listener {
 constexpr int kMaxRulesPerWorkspace = 100;
 constexpr int kMaxRuleTags = 10;
 
+// A tag: 1-32 of [a-z0-9_-] (rules, conversations, SLA scopes).
+bool IsTag(const std::string& tag);
+// Characters (UTF-8 code points), for limits stated in characters.
+size_t CodePoints(const std::string& s);
+
 // Every problem, each naming its field ("query: at 12: expected ...").
 FieldErrors ValidateCreateRule(const herald::listener::v1::CreateRuleRequest& request);
 

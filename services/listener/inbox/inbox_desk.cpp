@@ -1,0 +1,325 @@
+#include "listener/inbox/inbox_desk.h"
+
+#include "common/ids.h"
+#include "common/log.h"
+#include "common/time_util.h"
+
+namespace herald::listener {
+
+namespace {
+
+constexpr int kMaxAttempts = 16;
+constexpr int64_t kPolicyTtlMs = 1000;
+
+// Who holds an open conversation: its assignee unless it is closed.
+std::string Holder(const v1::Conversation& c) {
+  return c.state() == v1::CONVERSATION_STATE_CLOSED ? std::string() : c.assignee_id();
+}
+
+std::string HashId(const std::string& prefix, const std::string& key) {
+  uint64_t h = StableHash(key);
+  return prefix + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+}
+
+}  // namespace
+
+InboxDesk::InboxDesk(ConversationStore& conversations, InboxSettingsStore& settings, InboxStore& inbox,
+                     ReplySender& replies, const Clock& clock, prometheus::Registry& registry)
+    : conversations_(conversations),
+      settings_(settings),
+      inbox_(inbox),
+      replies_(replies),
+      clock_(clock),
+      sla_alerts_(prometheus::BuildCounter()
+                      .Name("herald_inbox_sla_alerts_total")
+                      .Help("SLA warnings and breaches sent, by target (first_response, next_response, resolution)")
+                      .Register(registry)) {}
+
+absl::StatusOr<std::shared_ptr<const CompiledSlaPolicy>> InboxDesk::PolicyOf(const std::string& ws) {
+  const int64_t now = clock_.NowMs();
+  {
+    std::lock_guard lock(mu_);
+    auto it = policies_.find(ws);
+    if (it != policies_.end() && now - it->second.fetched_ms < kPolicyTtlMs) return it->second.policy;
+  }
+  auto stored = settings_.SlaPolicy(ws);
+  if (!stored.ok()) return stored.status();
+  auto compiled = CompiledSlaPolicy::Compile(*stored);
+  // A policy is checked before it is stored; one that no longer compiles
+  // (a zone tzdata dropped) counts nothing rather than stopping the inbox.
+  auto policy = std::make_shared<const CompiledSlaPolicy>(compiled.ok() ? *std::move(compiled) : CompiledSlaPolicy());
+  std::lock_guard lock(mu_);
+  if (policies_.size() > 10000) policies_.clear();
+  policies_[ws] = {policy, now};
+  return policy;
+}
+
+void InboxDesk::ForgetPolicy(const std::string& ws) {
+  std::lock_guard lock(mu_);
+  policies_.erase(ws);
+}
+
+absl::StatusOr<std::pair<std::string, int>> InboxDesk::NextAgent(const std::string& ws) {
+  auto agents = settings_.Agents(ws);
+  if (!agents.ok()) return agents.status();
+  if (agents->empty()) return std::pair<std::string, int>();
+  auto loads = conversations_.Loads(ws);
+  if (!loads.ok()) return loads.status();
+  std::vector<Agent> pool;
+  for (const auto& a : *agents) {
+    auto it = loads->second.find(a.id());
+    pool.push_back({a.id(), a.available(), a.capacity(), it == loads->second.end() ? 0 : it->second});
+  }
+  RoundRobin rr;
+  rr.set_last(loads->first);
+  auto next = rr.Next(pool);
+  if (!next) return std::pair<std::string, int>();
+  for (const auto& a : pool) {
+    if (a.id == *next) return std::pair<std::string, int>(a.id, a.capacity);
+  }
+  return std::pair<std::string, int>();
+}
+
+absl::Status InboxDesk::Finish(const std::string& ws, const v1::ConversationRecord& before, ConversationWrite& w) {
+  const std::string was = Holder(before.conversation()), is = Holder(w.record.conversation());
+  if (was != is) {
+    w.load_minus = was;
+    w.load_plus = is;
+  }
+  auto policy = PolicyOf(ws);
+  if (!policy.ok()) return policy.status();
+  const int64_t now = clock_.NowMs();
+  SlaJudgement sla = JudgeSla(w.record, **policy, now);
+  *w.record.mutable_conversation()->mutable_sla() = sla.status;
+  // Alerts already due are sent by the timer: it runs at once.
+  w.timer_ms = sla.alerts.empty() ? NextTimerMs(w.record, sla) : now;
+  // A due instant that has passed with nothing to send looks again shortly,
+  // never in a loop.
+  if (sla.alerts.empty() && w.timer_ms > 0 && w.timer_ms <= now) w.timer_ms = now + 1000;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ConversationStore::Committed> InboxDesk::Write(const std::string& ws, const std::string& id,
+                                                              const Change& change, v1::ConversationRecord* written) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto loaded = conversations_.Load(ws, id);
+    if (!loaded.ok()) return loaded.status();
+    ConversationWrite w;
+    w.record = loaded->record;
+    w.read_version = loaded->version;
+    if (auto s = change(*loaded, w); !s.ok()) return s;
+    if (auto s = Finish(ws, loaded->record, w); !s.ok()) return s;
+    auto committed = conversations_.Commit(ws, w);
+    if (!committed.ok()) return committed.status();
+    if (committed->outcome == ConversationStore::Outcome::kConflict ||
+        committed->outcome == ConversationStore::Outcome::kAgentFull) {
+      continue;  // another writer won: compute again from what it wrote
+    }
+    if (written) *written = std::move(w.record);
+    return committed;
+  }
+  return absl::AbortedError("the conversation kept changing under this write; retry");
+}
+
+absl::Status InboxDesk::TakeCustomerMessage(const std::string& ws, const v1::InboxItem& item) {
+  auto committed = Write(ws, item.conversation_id(), [&](const ConversationStore::Loaded&, ConversationWrite& w) {
+    const int64_t now = clock_.NowMs();
+    w.message = AddCustomerMessage(w.record, ws, item, now);
+    w.item = item;
+    w.change.set_kind(v1::InboxChange::KIND_MESSAGE);
+    w.change.set_actor(item.author_handle());
+    const auto& c = w.record.conversation();
+    if (c.state() == v1::CONVERSATION_STATE_OPEN && c.assignee_id().empty()) {
+      auto next = NextAgent(ws);
+      if (!next.ok()) return next.status();
+      if (!next->first.empty()) {
+        (void)AssignTo(w.record, next->first, now);
+        w.round_robin_last = next->first;
+        w.plus_capacity = next->second;
+      }
+    }
+    return absl::OkStatus();
+  });
+  return committed.ok() ? absl::OkStatus() : committed.status();
+}
+
+absl::StatusOr<v1::Conversation> InboxDesk::Act(const std::string& ws, const std::string& id, const std::string& actor,
+                                                const Verb& verb) {
+  v1::ConversationRecord written;
+  auto committed = Write(ws, id, [&](const ConversationStore::Loaded& loaded, ConversationWrite& w) {
+    if (IsNew(loaded.record)) return absl::NotFoundError("conversation " + id + " not found");
+    if (auto s = verb(w.record, clock_.NowMs()); !s.ok()) return s;
+    w.change.set_kind(v1::InboxChange::KIND_UPDATED);
+    w.change.set_actor(actor);
+    return absl::OkStatus();
+  }, &written);
+  if (!committed.ok()) return committed.status();
+  return written.conversation();
+}
+
+absl::StatusOr<v1::Conversation> InboxDesk::Assign(const std::string& ws, const std::string& id,
+                                                   const std::string& agent_id, const std::string& actor) {
+  v1::ConversationRecord written;
+  auto committed = Write(ws, id, [&](const ConversationStore::Loaded& loaded, ConversationWrite& w) {
+    if (IsNew(loaded.record)) return absl::NotFoundError("conversation " + id + " not found");
+    std::string agent = agent_id;
+    if (agent.empty()) {
+      auto next = NextAgent(ws);
+      if (!next.ok()) return next.status();
+      if (next->first.empty()) {
+        return absl::FailedPreconditionError("no agent is available with room for another conversation");
+      }
+      agent = next->first;
+      w.round_robin_last = agent;
+      w.plus_capacity = next->second;
+    }
+    if (auto s = AssignTo(w.record, agent, clock_.NowMs()); !s.ok()) return s;
+    w.change.set_kind(v1::InboxChange::KIND_UPDATED);
+    w.change.set_actor(actor);
+    return absl::OkStatus();
+  }, &written);
+  if (!committed.ok()) return committed.status();
+  return written.conversation();
+}
+
+absl::StatusOr<v1::ConversationMessage> InboxDesk::AddNote(const std::string& ws, const std::string& id,
+                                                           const std::string& text, const std::string& request_id,
+                                                           const std::string& actor) {
+  const int64_t now = clock_.NowMs();
+  v1::ConversationMessage note;
+  note.set_id(request_id.empty() ? NewId("n_") : HashId("n_", ws + "|" + id + "|" + request_id));
+  note.set_kind(v1::MESSAGE_KIND_NOTE);
+  note.set_author(actor);
+  note.set_text(text);
+  *note.mutable_at() = FromMs(now);
+  auto committed = Write(ws, id, [&](const ConversationStore::Loaded& loaded, ConversationWrite& w) {
+    if (IsNew(loaded.record)) return absl::NotFoundError("conversation " + id + " not found");
+    listener::AddNote(w.record, now);
+    w.message = note;
+    w.change.set_kind(v1::InboxChange::KIND_NOTE);
+    w.change.set_actor(actor);
+    *w.change.mutable_message() = note;
+    w.once_key = note.id();
+    w.once_value = note.SerializeAsString();
+    return absl::OkStatus();
+  });
+  if (!committed.ok()) return committed.status();
+  if (committed->outcome == ConversationStore::Outcome::kDuplicate) {
+    v1::ConversationMessage first;
+    if (!first.ParseFromString(committed->once_value)) return absl::DataLossError("the first note is unreadable");
+    return first;
+  }
+  return note;
+}
+
+absl::StatusOr<v1::ConversationMessage> InboxDesk::Reply(const std::string& ws, const std::string& id,
+                                                         const std::string& text, const std::string& request_id,
+                                                         const std::string& actor, bool automated,
+                                                         const std::string& item_id) {
+  auto loaded = conversations_.Load(ws, id);
+  if (!loaded.ok()) return loaded.status();
+  if (IsNew(loaded->record)) return absl::NotFoundError("conversation " + id + " not found");
+  // The same request id (or, without one, the same text to the same
+  // message) names the same reply: a retried call does not answer twice.
+  const std::string answered = item_id.empty() ? loaded->record.last_customer_item_id() : item_id;
+  const std::string key = request_id.empty() ? answered + "|" + text : request_id;
+  const std::string reply_id = HashId("r_", ws + "|" + id + "|" + key);
+  auto first = conversations_.Once(ws, reply_id);
+  if (!first.ok()) return first.status();
+  if (first->has_value()) {
+    v1::ConversationMessage m;
+    if (!m.ParseFromString(**first)) return absl::DataLossError("the first reply is unreadable");
+    return m;
+  }
+  auto item = inbox_.Find(ws, answered);
+  if (!item.ok()) return item.status();
+  if (item->remote_id().empty() || item->channel_id().empty()) {
+    return absl::FailedPreconditionError("the conversation's latest message has no network id to reply to");
+  }
+  const std::string body = ExpandTemplate(text, loaded->record);
+  auto post = replies_.Send(ws, *item, body, "reply-" + reply_id.substr(2));
+  if (!post.ok()) return post.status();
+
+  v1::ConversationMessage reply;
+  reply.set_id(reply_id);
+  reply.set_kind(automated ? v1::MESSAGE_KIND_AUTOMATED_REPLY : v1::MESSAGE_KIND_AGENT_REPLY);
+  reply.set_author(actor);
+  reply.set_text(body);
+  reply.set_post_id(*post);
+  auto committed = Write(ws, id, [&](const ConversationStore::Loaded&, ConversationWrite& w) {
+    const int64_t now = clock_.NowMs();
+    *reply.mutable_at() = FromMs(now);
+    AddReply(w.record, reply, now);
+    w.message = reply;
+    w.change.set_kind(v1::InboxChange::KIND_REPLY);
+    w.change.set_actor(actor);
+    *w.change.mutable_message() = reply;
+    w.once_key = reply_id;
+    w.once_value = reply.SerializeAsString();
+    return absl::OkStatus();
+  });
+  if (!committed.ok()) return committed.status();
+  if (committed->outcome == ConversationStore::Outcome::kDuplicate) {
+    v1::ConversationMessage m;
+    if (!m.ParseFromString(committed->once_value)) return absl::DataLossError("the first reply is unreadable");
+    return m;
+  }
+  return reply;
+}
+
+absl::StatusOr<v1::ConversationDetail> InboxDesk::Get(const std::string& ws, const std::string& id) {
+  auto loaded = conversations_.Load(ws, id);
+  if (!loaded.ok()) return loaded.status();
+  if (IsNew(loaded->record)) return absl::NotFoundError("conversation " + id + " not found");
+  auto policy = PolicyOf(ws);
+  if (!policy.ok()) return policy.status();
+  v1::ConversationDetail out;
+  *out.mutable_conversation() = loaded->record.conversation();
+  *out.mutable_conversation()->mutable_sla() = JudgeSla(loaded->record, **policy, clock_.NowMs()).status;
+  auto messages = conversations_.Messages(ws, id, kMaxMessagesKept);
+  if (!messages.ok()) return messages.status();
+  for (auto& m : *messages) *out.add_messages() = std::move(m);
+  return out;
+}
+
+absl::Status InboxDesk::Tick(const std::string& ws, const std::string& id) {
+  auto exists = conversations_.Load(ws, id);
+  if (!exists.ok()) return exists.status();
+  if (IsNew(exists->record)) return conversations_.ClearTimer(ws, id);
+  // One change per step (a wake, then each alert), so each is its own feed entry.
+  for (int step = 0; step < 8; ++step) {
+    bool changed = false;
+    SlaAlert sent;
+    auto committed = Write(ws, id, [&](const ConversationStore::Loaded& loaded, ConversationWrite& w) {
+      changed = false;
+      if (IsNew(loaded.record)) return absl::NotFoundError("conversation " + id + " is gone");
+      const int64_t now = clock_.NowMs();
+      if (WakeIfDue(w.record, now)) {
+        w.change.set_kind(v1::InboxChange::KIND_UPDATED);
+        changed = true;
+        return absl::OkStatus();
+      }
+      auto policy = PolicyOf(ws);
+      if (!policy.ok()) return policy.status();
+      SlaJudgement sla = JudgeSla(w.record, **policy, now);
+      if (sla.alerts.empty()) return absl::OkStatus();  // rewrites the timer only (nothing to feed)
+      sent = sla.alerts.front();
+      MarkAlertSent(w.record, sent);
+      w.change.set_kind(sent.breached ? v1::InboxChange::KIND_SLA_BREACHED : v1::InboxChange::KIND_SLA_WARNING);
+      w.change.set_sla_target(sent.target);
+      changed = true;
+      return absl::OkStatus();
+    });
+    if (!committed.ok()) return committed.status();
+    if (!changed) return absl::OkStatus();
+    if (!sent.key.empty()) {
+      sla_alerts_.Add({{"target", sent.target}, {"kind", sent.breached ? "breached" : "warning"}}).Increment();
+      log::Info("inbox SLA alert",
+                {{"workspace_id", ws}, {"conversation_id", id}, {"target", sent.target},
+                 {"kind", sent.breached ? "breached" : "warning"}});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace herald::listener

@@ -1,0 +1,90 @@
+#pragma once
+// Where the team inbox changes: a customer's message arriving, an agent's
+// verb, a reply, a note, a timer (a snooze ending, an SLA warning or breach).
+// Each change is computed by the pure steps of conversation_record.h from the
+// conversation as stored and written in one step with its feed entry, its
+// agent counts and its timer; a change that lost a race to another writer
+// is computed again from what won. So no change is half-applied or lost, and
+// every watcher sees each once.
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "common/clock.h"
+#include "listener/inbox/conversation_record.h"
+#include "listener/inbox/conversation_store.h"
+#include "listener/inbox/inbox_settings_store.h"
+#include "listener/inbox_store.h"
+#include "listener/reply_sender.h"
+
+namespace herald::listener {
+
+class InboxDesk {
+ public:
+  InboxDesk(ConversationStore& conversations, InboxSettingsStore& settings, InboxStore& inbox, ReplySender& replies,
+            const Clock& clock, prometheus::Registry& registry);
+
+  // A new customer message (a mention claimed by MentionIngest): into its
+  // conversation, auto-assigned when nobody has it, and the mention marked
+  // done — all in one step.
+  absl::Status TakeCustomerMessage(const std::string& workspace_id, const v1::InboxItem& item);
+
+  // A verb on an existing conversation by `actor`; NOT_FOUND when there is none.
+  using Verb = std::function<absl::Status(v1::ConversationRecord&, int64_t now_ms)>;
+  absl::StatusOr<v1::Conversation> Act(const std::string& workspace_id, const std::string& conversation_id,
+                                       const std::string& actor, const Verb& verb);
+  // To `agent_id`, or ("" ) round-robin to the next available agent with room.
+  absl::StatusOr<v1::Conversation> Assign(const std::string& workspace_id, const std::string& conversation_id,
+                                          const std::string& agent_id, const std::string& actor);
+  absl::StatusOr<v1::ConversationMessage> AddNote(const std::string& workspace_id, const std::string& conversation_id,
+                                                  const std::string& text, const std::string& request_id,
+                                                  const std::string& actor);
+  // Sends `text` ({{variables}} filled) in answer to a customer message
+  // (`item_id`, or the latest) and records it. A retry with the same request
+  // id answers the first reply without sending again.
+  absl::StatusOr<v1::ConversationMessage> Reply(const std::string& workspace_id, const std::string& conversation_id,
+                                                const std::string& text, const std::string& request_id,
+                                                const std::string& actor, bool automated = false,
+                                                const std::string& item_id = "");
+  absl::StatusOr<v1::ConversationDetail> Get(const std::string& workspace_id, const std::string& conversation_id);
+  // A conversation whose timer came: wakes a snooze that is due, sends the
+  // SLA alerts that are due (each once).
+  absl::Status Tick(const std::string& workspace_id, const std::string& conversation_id);
+
+  // The workspace's SLA policy, compiled (cached for a second).
+  absl::StatusOr<std::shared_ptr<const CompiledSlaPolicy>> PolicyOf(const std::string& workspace_id);
+  void ForgetPolicy(const std::string& workspace_id);
+
+ private:
+  // Reads, lets `change` fill the write, commits; again on a lost race.
+  // `change` answers NotFound/FailedPrecondition/... to stop.
+  using Change = std::function<absl::Status(const ConversationStore::Loaded&, ConversationWrite&)>;
+  absl::StatusOr<ConversationStore::Committed> Write(const std::string& workspace_id,
+                                                     const std::string& conversation_id, const Change& change,
+                                                     v1::ConversationRecord* written = nullptr);
+  // Agent counts, SLA clocks and the timer of a changed record.
+  absl::Status Finish(const std::string& workspace_id, const v1::ConversationRecord& before, ConversationWrite& write);
+  // The next agent round-robin gives a conversation to ("" when nobody can take it).
+  absl::StatusOr<std::pair<std::string, int>> NextAgent(const std::string& workspace_id);
+
+  ConversationStore& conversations_;
+  InboxSettingsStore& settings_;
+  InboxStore& inbox_;
+  ReplySender& replies_;
+  const Clock& clock_;
+  prometheus::Family<prometheus::Counter>& sla_alerts_;
+
+  struct CachedPolicy {
+    std::shared_ptr<const CompiledSlaPolicy> policy;
+    int64_t fetched_ms = 0;
+  };
+  std::mutex mu_;
+  std::map<std::string, CachedPolicy> policies_;
+};
+
+}  // namespace herald::listener
