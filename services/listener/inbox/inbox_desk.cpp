@@ -1,5 +1,8 @@
 #include "listener/inbox/inbox_desk.h"
 
+#include <random>
+#include <thread>
+
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/time_util.h"
@@ -8,7 +11,10 @@ namespace herald::listener {
 
 namespace {
 
-constexpr int kMaxAttempts = 16;
+// Writers of one conversation race (a burst in one thread, an agent acting
+// on it): the loser computes again, after a short random pause so that the
+// same racers do not meet again in step.
+constexpr int kMaxAttempts = 100;
 constexpr int64_t kPolicyTtlMs = 1000;
 
 // Who holds an open conversation: its assignee unless it is closed.
@@ -113,7 +119,10 @@ absl::StatusOr<ConversationStore::Committed> InboxDesk::Write(const std::string&
     if (!committed.ok()) return committed.status();
     if (committed->outcome == ConversationStore::Outcome::kConflict ||
         committed->outcome == ConversationStore::Outcome::kAgentFull) {
-      continue;  // another writer won: compute again from what it wrote
+      // Another writer won: compute again from what it wrote.
+      thread_local std::minstd_rand jitter(std::random_device{}());
+      std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (100 * (attempt + 1))));
+      continue;
     }
     if (written) *written = std::move(w.record);
     return committed;

@@ -71,13 +71,22 @@ absl::Status InboxFeed::CheckResumable(const std::string& ws, const std::string&
     if (absl::StrContains(r.status().message(), "no such key")) return absl::OkStatus();
     return r.status();
   }
-  std::string dropped_upto, last;
+  // The feed is only ever trimmed from its oldest end. A token before the
+  // oldest entry kept, once anything was trimmed, may have lost what
+  // followed it (exactly at the boundary it lost nothing; refused all the
+  // same: listing again is safe, a gap is not).
+  std::string first, last;
+  long long length = 0, added = 0;
   for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
-    if (r->elements[i].str == "max-deleted-entry-id") dropped_upto = r->elements[i + 1].str;
-    if (r->elements[i].str == "last-generated-id") last = r->elements[i + 1].str;
+    const std::string& field = r->elements[i].str;
+    const RedisReply& value = r->elements[i + 1];
+    if (field == "first-entry" && !value.elements.empty()) first = value.elements[0].str;
+    if (field == "last-generated-id") last = value.str;
+    if (field == "length") length = value.integer;
+    if (field == "entries-added") added = value.integer;
   }
-  uint64_t dms = 0, dseq = 0, lms = 0, lseq = 0;
-  if (ParseToken(dropped_upto, &dms, &dseq) && std::pair(ms, seq) < std::pair(dms, dseq)) {
+  uint64_t fms = 0, fseq = 0, lms = 0, lseq = 0;
+  if (added > length && ParseToken(first, &fms, &fseq) && std::pair(ms, seq) < std::pair(fms, fseq)) {
     return absl::FailedPreconditionError(
         "resume_token: changes after it are no longer kept; list the inbox again and watch without a token");
   }
