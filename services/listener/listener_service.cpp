@@ -52,8 +52,10 @@ grpc::Status ListenerService::DoReply(const v1::ReplyRequest& request, v1::Reply
   // down). The same request id (or, without one, the same text to the same
   // item) names the same reply: a retried call does not reply twice.
   const auth::Caller* caller = auth::CurrentCaller();
+  InboxDesk::ReplyOptions options;
+  options.item_id = item->id();
   auto reply = desk_.Reply(request.workspace_id(), item->conversation_id(), request.text(), request.request_id(),
-                           caller ? caller->user().id : "", /*automated=*/false, item->id());
+                           caller ? caller->user().id : "", options);
   if (!reply.ok()) return ToGrpc(reply.status());
   response->set_post_id(reply->post_id());
   return grpc::Status::OK;

@@ -291,5 +291,68 @@ TEST_F(InboxDeskTest, TheBellRingsForChangesWrittenAfterSubscribing) {
   EXPECT_EQ(rings.load(), after) << "no ring after unsubscribing";
 }
 
+TEST_F(InboxDeskTest, AnAutomatedAnswerIsSentOnceAndAHumanReplyStopsAutomation) {
+  v1::AutoAnswer hours;
+  hours.set_id("aa_hours");
+  hours.set_query("hours OR open");
+  hours.set_template_("Hi {{author}}, we open at 9.");
+  hours.set_mode(v1::AUTO_ANSWER_MODE_AUTO);
+  ASSERT_TRUE(settings_.CreateAutoAnswer("ws", hours).ok());
+  auto message = [&](const std::string& id, const std::string& conversation, const std::string& text) {
+    auto item = Item(id, conversation);
+    item.set_text(text);
+    return desk_.TakeCustomerMessage("ws", item);
+  };
+  ASSERT_TRUE(message("m1", "c_1", "when do you open?").ok());
+  ASSERT_TRUE(message("m2", "c_1", "what are your hours?").ok());
+  EXPECT_EQ(sender_.sends, 1) << "once per conversation";
+  EXPECT_EQ(sender_.last_text, "Hi fan, we open at 9.");
+  auto detail = desk_.Get("ws", "c_1");
+  ASSERT_EQ(detail->messages_size(), 3);
+  EXPECT_EQ(detail->messages(1).kind(), v1::MESSAGE_KIND_AUTOMATED_REPLY) << "always marked automated";
+  EXPECT_TRUE(detail->conversation().automated_answered());
+  EXPECT_FALSE(detail->conversation().human_took_over());
+  EXPECT_EQ(detail->conversation().sla().first_response().state(), v1::SLA_CLOCK_STATE_NONE) << "no policy set";
+
+  // Another conversation: an agent answers first; automation stays away after.
+  ASSERT_TRUE(message("m3", "c_2", "hello").ok());
+  ASSERT_TRUE(desk_.Reply("ws", "c_2", "hi, how can I help?", "h-1", "ana").ok());
+  const int before = sender_.sends;
+  ASSERT_TRUE(message("m4", "c_2", "when do you open?").ok());
+  EXPECT_EQ(sender_.sends, before) << "a human took it over";
+}
+
+TEST_F(InboxDeskTest, ASuggestionWaitsForAnAgentAndIsSentOnceApproved) {
+  v1::AutoAnswer hours;
+  hours.set_id("aa_hours");
+  hours.set_query("hours");
+  hours.set_template_("We open at 9, {{author}}.");
+  hours.set_mode(v1::AUTO_ANSWER_MODE_SUGGEST);
+  ASSERT_TRUE(settings_.CreateAutoAnswer("ws", hours).ok());
+  auto item = Item("m1");
+  item.set_text("your hours?");
+  ASSERT_TRUE(desk_.TakeCustomerMessage("ws", item).ok());
+  EXPECT_EQ(sender_.sends, 0) << "suggested, not sent";
+  auto c = conversations_.Load("ws", "c_1")->record.conversation();
+  ASSERT_TRUE(c.has_suggestion());
+  EXPECT_EQ(c.suggestion().text(), "We open at 9, fan.");
+  auto sent = desk_.ApproveSuggestion("ws", "c_1", "ana");
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(sent->kind(), v1::MESSAGE_KIND_AUTOMATED_REPLY);
+  EXPECT_EQ(sent->approved_by(), "ana");
+  EXPECT_TRUE(absl::IsFailedPrecondition(desk_.ApproveSuggestion("ws", "c_1", "bo").status())) << "sent: none left";
+  EXPECT_EQ(sender_.sends, 1);
+  // Dismissed in another conversation: no other suggestion follows.
+  auto other = Item("m2", "c_2");
+  other.set_text("hours?");
+  ASSERT_TRUE(desk_.TakeCustomerMessage("ws", other).ok());
+  ASSERT_TRUE(desk_.DismissSuggestion("ws", "c_2", "ana").ok());
+  auto later = Item("m3", "c_2");
+  later.set_text("hours??");
+  ASSERT_TRUE(desk_.TakeCustomerMessage("ws", later).ok());
+  EXPECT_FALSE(conversations_.Load("ws", "c_2")->record.conversation().has_suggestion());
+  EXPECT_EQ(sender_.sends, 1);
+}
+
 }  // namespace
 }  // namespace herald::listener

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/time_util.h"
+#include "listener/inbox/auto_answer.h"
 #include "listener/inbox/conversation_record.h"
 #include "listener/inbox/sla_policy.h"
 
@@ -118,7 +119,7 @@ TEST(ConversationRecord, AHumanReplyTakesOverAndStopsTheClockAnAutomatedOneDoesN
   v1::ConversationRecord r;
   (void)AddCustomerMessage(r, "ws", Item("m1", "hello?"), kT0);
   AddReply(r, Reply(/*automated=*/true), kT0 + kMinute);
-  EXPECT_TRUE(r.automated_answered());
+  EXPECT_TRUE(r.conversation().automated_answered());
   EXPECT_FALSE(r.conversation().human_took_over());
   auto sla = JudgeSla(r, policy, kT0 + 2 * kMinute);
   EXPECT_EQ(sla.status.first_response().state(), v1::SLA_CLOCK_STATE_RUNNING) << "a bot's answer is not the team's";
@@ -282,6 +283,75 @@ TEST(ConversationRecord, TemplatesFillTheAuthorAndNetwork) {
   (void)AddCustomerMessage(r, "ws", Item("m1", "hi"), kT0);
   EXPECT_EQ(ExpandTemplate("Hi {{author}}, thanks for writing on {{network}}! {{unknown}}", r),
             "Hi fan@example.social, thanks for writing on mastodon! {{unknown}}");
+}
+
+}  // namespace
+}  // namespace herald::listener
+
+namespace herald::listener {
+namespace {
+
+v1::AutoAnswer Answer(const std::string& id, const std::string& query, bool answer_negative = false) {
+  v1::AutoAnswer a;
+  a.set_id(id);
+  a.set_query(query);
+  a.set_template_("Hi {{author}}");
+  a.set_mode(v1::AUTO_ANSWER_MODE_AUTO);
+  a.set_answer_negative(answer_negative);
+  return a;
+}
+
+TEST(AutoAnswers, TheFirstMatchingAnswerOnceAndNeverAfterAHuman) {
+  AutoAnswerSet set({Answer("hours", "opening OR hours"), Answer("any", "hours OR price")});
+  v1::ConversationRecord r;
+  auto m = Item("m1", "what are your opening hours?");
+  (void)AddCustomerMessage(r, "ws", m, kT0);
+  auto a = set.For(r, m);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->id(), "hours") << "in order";
+  EXPECT_FALSE(set.For(r, Item("m2", "nothing about it")).has_value());
+  AddReply(r, Reply(/*automated=*/true), kT0 + 1);
+  EXPECT_FALSE(set.For(r, m).has_value()) << "once per conversation";
+
+  v1::ConversationRecord human;
+  (void)AddCustomerMessage(human, "ws", m, kT0);
+  AddReply(human, Reply(/*automated=*/false), kT0 + 1);
+  EXPECT_FALSE(set.For(human, m).has_value()) << "a person answered: they have it";
+
+  v1::ConversationRecord suggested;
+  (void)AddCustomerMessage(suggested, "ws", m, kT0);
+  suggested.mutable_conversation()->mutable_suggestion()->set_text("waiting");
+  EXPECT_FALSE(set.For(suggested, m).has_value()) << "one suggestion at a time";
+}
+
+TEST(AutoAnswers, AStronglyNegativeMessageGetsAPersonUnlessTheAnswerSaysSo) {
+  v1::ConversationRecord r;
+  auto angry = Item("m1", "your opening hours are a joke, worst service ever", -0.8);
+  (void)AddCustomerMessage(r, "ws", angry, kT0);
+  EXPECT_FALSE(AutoAnswerSet({Answer("hours", "hours")}).For(r, angry).has_value());
+  EXPECT_TRUE(AutoAnswerSet({Answer("hours", "hours", /*answer_negative=*/true)}).For(r, angry).has_value());
+  auto mild = Item("m2", "hours please", -0.3);
+  EXPECT_TRUE(AutoAnswerSet({Answer("hours", "hours")}).For(r, mild).has_value());
+}
+
+TEST(AutoAnswers, ABadAnswerIsRefusedNamingTheField) {
+  v1::CreateAutoAnswerRequest req;
+  req.set_workspace_id("ws");
+  req.set_name("hours");
+  req.set_query("(opening OR hours");
+  req.set_template_(" ");
+  req.set_request_id("bad id");
+  auto errors = ValidateCreateAutoAnswer(req);
+  std::string said = errors.Message();
+  EXPECT_NE(said.find("query: at 18: expected ')' to close the '(' at 1"), std::string::npos) << said;
+  EXPECT_NE(said.find("template"), std::string::npos) << said;
+  EXPECT_NE(said.find("mode"), std::string::npos) << said;
+  EXPECT_NE(said.find("request_id"), std::string::npos) << said;
+  req.set_query("opening OR hours");
+  req.set_template_("We open at 9.");
+  req.set_mode(v1::AUTO_ANSWER_MODE_SUGGEST);
+  req.clear_request_id();
+  EXPECT_TRUE(ValidateCreateAutoAnswer(req).ok()) << ValidateCreateAutoAnswer(req).Message();
 }
 
 }  // namespace

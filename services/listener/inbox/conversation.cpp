@@ -90,7 +90,7 @@ bool WakeIfDue(Conversation& c, int64_t now_ms) {
 
 Priority PriorityOf(std::optional<double> sentiment_compound, int64_t author_followers) {
   // VADER's usual cut for "negative" is -0.05; strongly negative is well below.
-  bool angry = sentiment_compound && *sentiment_compound <= -0.6;
+  bool angry = sentiment_compound && *sentiment_compound <= kStronglyNegative;
   bool loud = author_followers >= 100'000;
   if (angry && loud) return Priority::kUrgent;
   if (angry || loud) return Priority::kHigh;

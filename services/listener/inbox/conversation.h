@@ -41,6 +41,10 @@ void CustomerWrote(Conversation& c, int64_t now_ms);
 // Wakes a snooze whose time has come; true when it did.
 bool WakeIfDue(Conversation& c, int64_t now_ms);
 
+// VADER compound at or below this is strongly negative: it raises priority
+// and keeps automated answers away (an angry customer gets a person).
+constexpr double kStronglyNegative = -0.6;
+
 // Priority from what is known of a message: strongly negative sentiment or a
 // widely followed author raise it; both make it urgent.
 Priority PriorityOf(std::optional<double> sentiment_compound, int64_t author_followers);

@@ -178,8 +178,11 @@ void AddReply(ConversationRecord& r, const v1::ConversationMessage& reply, int64
   c.set_message_count(c.message_count() + 1);
   *c.mutable_last_message_at() = FromMs(now_ms);
   *c.mutable_updated_at() = FromMs(now_ms);
+  c.clear_suggestion();
   if (reply.kind() == v1::MESSAGE_KIND_AUTOMATED_REPLY) {
-    r.set_automated_answered(true);
+    c.set_automated_answered(true);
+    // A bot's answer is not the team's; one an agent approved is.
+    if (!reply.approved_by().empty()) AddSlaEvent(r, Ev::KIND_AGENT_REPLY, now_ms);
     return;
   }
   c.set_human_took_over(true);

@@ -29,7 +29,8 @@ v1::ConversationMessage AddCustomerMessage(v1::ConversationRecord& record, const
                                            const v1::InboxItem& item, int64_t now_ms);
 // An answer sent on the network. A human one stops the response clocks and
 // takes the conversation over from automated answers; an automated one does
-// neither (a bot's answer is not the team's response).
+// neither (a bot's answer is not the team's response) unless an agent
+// approved it. Either clears a waiting suggestion.
 void AddReply(v1::ConversationRecord& record, const v1::ConversationMessage& reply, int64_t now_ms);
 // An internal note: the conversation is touched, no clock moves.
 void AddNote(v1::ConversationRecord& record, int64_t now_ms);

@@ -39,7 +39,13 @@ InboxDesk::InboxDesk(ConversationStore& conversations, InboxSettingsStore& setti
       sla_alerts_(prometheus::BuildCounter()
                       .Name("herald_inbox_sla_alerts_total")
                       .Help("SLA warnings and breaches sent, by target (first_response, next_response, resolution)")
-                      .Register(registry)) {}
+                      .Register(registry)),
+      automated_(prometheus::BuildCounter()
+                     .Name("herald_inbox_automated_answers_total")
+                     .Help("Automated answers, by what became of them (sent, suggested)")
+                     .Register(registry)),
+      automated_sent_(automated_.Add({{"outcome", "sent"}})),
+      automated_suggested_(automated_.Add({{"outcome", "suggested"}})) {}
 
 absl::StatusOr<std::shared_ptr<const CompiledSlaPolicy>> InboxDesk::PolicyOf(const std::string& ws) {
   const int64_t now = clock_.NowMs();
@@ -63,6 +69,27 @@ absl::StatusOr<std::shared_ptr<const CompiledSlaPolicy>> InboxDesk::PolicyOf(con
 void InboxDesk::ForgetPolicy(const std::string& ws) {
   std::lock_guard lock(mu_);
   policies_.erase(ws);
+}
+
+absl::StatusOr<std::shared_ptr<const AutoAnswerSet>> InboxDesk::AutoAnswersOf(const std::string& ws) {
+  const int64_t now = clock_.NowMs();
+  {
+    std::lock_guard lock(mu_);
+    auto it = answers_.find(ws);
+    if (it != answers_.end() && now - it->second.fetched_ms < kPolicyTtlMs) return it->second.answers;
+  }
+  auto stored = settings_.AutoAnswers(ws);
+  if (!stored.ok()) return stored.status();
+  auto answers = std::make_shared<const AutoAnswerSet>(*stored);
+  std::lock_guard lock(mu_);
+  if (answers_.size() > 10000) answers_.clear();
+  answers_[ws] = {answers, now};
+  return answers;
+}
+
+void InboxDesk::ForgetAutoAnswers(const std::string& ws) {
+  std::lock_guard lock(mu_);
+  answers_.erase(ws);
 }
 
 absl::StatusOr<std::pair<std::string, int>> InboxDesk::NextAgent(const std::string& ws) {
@@ -131,6 +158,7 @@ absl::StatusOr<ConversationStore::Committed> InboxDesk::Write(const std::string&
 }
 
 absl::Status InboxDesk::TakeCustomerMessage(const std::string& ws, const v1::InboxItem& item) {
+  v1::ConversationRecord written;
   auto committed = Write(ws, item.conversation_id(), [&](const ConversationStore::Loaded&, ConversationWrite& w) {
     const int64_t now = clock_.NowMs();
     w.message = AddCustomerMessage(w.record, ws, item, now);
@@ -148,8 +176,72 @@ absl::Status InboxDesk::TakeCustomerMessage(const std::string& ws, const v1::Inb
       }
     }
     return absl::OkStatus();
+  }, &written);
+  if (!committed.ok()) return committed.status();
+  Automate(ws, written, item);
+  return absl::OkStatus();
+}
+
+void InboxDesk::Automate(const std::string& ws, const v1::ConversationRecord& record, const v1::InboxItem& item) {
+  auto answers = AutoAnswersOf(ws);
+  if (!answers.ok()) {
+    log::Warn("automated answers not read", {{"workspace_id", ws}, {"error", answers.status().ToString()}});
+    return;
+  }
+  if ((*answers)->empty()) return;
+  auto answer = (*answers)->For(record, item);
+  if (!answer) return;
+  const std::string& id = record.conversation().id();
+  const std::string actor = "automation:" + answer->id();
+  if (answer->mode() == v1::AUTO_ANSWER_MODE_AUTO) {
+    // One request id per conversation: however often this runs, one answer.
+    ReplyOptions options;
+    options.item_id = item.id();
+    options.automated = true;
+    auto sent = Reply(ws, id, answer->template_(), "automated-answer", actor, options);
+    if (!sent.ok()) {
+      log::Warn("automated answer not sent", {{"workspace_id", ws}, {"conversation_id", id}, {"error", sent.status().ToString()}});
+      return;
+    }
+    automated_sent_.Increment();
+    return;
+  }
+  auto suggested = Act(ws, id, actor, [&](v1::ConversationRecord& r, int64_t now) {
+    // Decided again on what is stored now: an agent may have answered meanwhile.
+    if (!(*answers)->For(r, item)) return absl::FailedPreconditionError("no longer applies");
+    auto* s = r.mutable_conversation()->mutable_suggestion();
+    s->set_auto_answer_id(answer->id());
+    s->set_text(ExpandTemplate(answer->template_(), r));
+    *s->mutable_create_time() = FromMs(now);
+    return absl::OkStatus();
   });
-  return committed.ok() ? absl::OkStatus() : committed.status();
+  if (suggested.ok()) automated_suggested_.Increment();
+}
+
+absl::StatusOr<v1::ConversationMessage> InboxDesk::ApproveSuggestion(const std::string& ws, const std::string& id,
+                                                                     const std::string& actor) {
+  auto loaded = conversations_.Load(ws, id);
+  if (!loaded.ok()) return loaded.status();
+  if (IsNew(loaded->record)) return absl::NotFoundError("conversation " + id + " not found");
+  const auto& c = loaded->record.conversation();
+  if (!c.has_suggestion()) return absl::FailedPreconditionError("the conversation has no suggested answer");
+  ReplyOptions options;
+  options.automated = true;
+  options.approved_by = actor;
+  // The same request id as an automated send: approving twice sends once.
+  return Reply(ws, id, c.suggestion().text(), "automated-answer", actor, options);
+}
+
+absl::StatusOr<v1::Conversation> InboxDesk::DismissSuggestion(const std::string& ws, const std::string& id,
+                                                              const std::string& actor) {
+  return Act(ws, id, actor, [](v1::ConversationRecord& r, int64_t now) {
+    auto* c = r.mutable_conversation();
+    if (!c->has_suggestion()) return absl::FailedPreconditionError("the conversation has no suggested answer");
+    c->clear_suggestion();
+    c->set_automated_answered(true);  // its one chance was taken
+    *c->mutable_updated_at() = FromMs(now);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<v1::Conversation> InboxDesk::Act(const std::string& ws, const std::string& id, const std::string& actor,
@@ -223,8 +315,8 @@ absl::StatusOr<v1::ConversationMessage> InboxDesk::AddNote(const std::string& ws
 
 absl::StatusOr<v1::ConversationMessage> InboxDesk::Reply(const std::string& ws, const std::string& id,
                                                          const std::string& text, const std::string& request_id,
-                                                         const std::string& actor, bool automated,
-                                                         const std::string& item_id) {
+                                                         const std::string& actor, const ReplyOptions& options) {
+  const std::string& item_id = options.item_id;
   auto loaded = conversations_.Load(ws, id);
   if (!loaded.ok()) return loaded.status();
   if (IsNew(loaded->record)) return absl::NotFoundError("conversation " + id + " not found");
@@ -251,8 +343,9 @@ absl::StatusOr<v1::ConversationMessage> InboxDesk::Reply(const std::string& ws, 
 
   v1::ConversationMessage reply;
   reply.set_id(reply_id);
-  reply.set_kind(automated ? v1::MESSAGE_KIND_AUTOMATED_REPLY : v1::MESSAGE_KIND_AGENT_REPLY);
+  reply.set_kind(options.automated ? v1::MESSAGE_KIND_AUTOMATED_REPLY : v1::MESSAGE_KIND_AGENT_REPLY);
   reply.set_author(actor);
+  reply.set_approved_by(options.approved_by);
   reply.set_text(body);
   reply.set_post_id(*post);
   auto committed = Write(ws, id, [&](const ConversationStore::Loaded&, ConversationWrite& w) {

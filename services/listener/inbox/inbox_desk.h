@@ -16,6 +16,7 @@
 #include <prometheus/registry.h>
 
 #include "common/clock.h"
+#include "listener/inbox/auto_answer.h"
 #include "listener/inbox/conversation_record.h"
 #include "listener/inbox/conversation_store.h"
 #include "listener/inbox/inbox_settings_store.h"
@@ -45,12 +46,29 @@ class InboxDesk {
                                                   const std::string& text, const std::string& request_id,
                                                   const std::string& actor);
   // Sends `text` ({{variables}} filled) in answer to a customer message
-  // (`item_id`, or the latest) and records it. A retry with the same request
-  // id answers the first reply without sending again.
+  // and records it. A retry with the same request id answers the first
+  // reply without sending again.
+  struct ReplyOptions {
+    std::string item_id;       // the message answered ("": the latest)
+    bool automated = false;    // an automated answer (always marked so)
+    std::string approved_by;   // the agent who approved an automated one
+  };
   absl::StatusOr<v1::ConversationMessage> Reply(const std::string& workspace_id, const std::string& conversation_id,
                                                 const std::string& text, const std::string& request_id,
-                                                const std::string& actor, bool automated = false,
-                                                const std::string& item_id = "");
+                                                const std::string& actor, const ReplyOptions& options);
+  absl::StatusOr<v1::ConversationMessage> Reply(const std::string& workspace_id, const std::string& conversation_id,
+                                                const std::string& text, const std::string& request_id,
+                                                const std::string& actor) {
+    return Reply(workspace_id, conversation_id, text, request_id, actor, ReplyOptions{});
+  }
+  // Suggest mode: sends the waiting suggestion (FAILED_PRECONDITION when
+  // there is none), or drops it (no other is suggested after).
+  absl::StatusOr<v1::ConversationMessage> ApproveSuggestion(const std::string& workspace_id,
+                                                            const std::string& conversation_id,
+                                                            const std::string& actor);
+  absl::StatusOr<v1::Conversation> DismissSuggestion(const std::string& workspace_id,
+                                                     const std::string& conversation_id, const std::string& actor);
+  void ForgetAutoAnswers(const std::string& workspace_id);
   absl::StatusOr<v1::ConversationDetail> Get(const std::string& workspace_id, const std::string& conversation_id);
   // A conversation whose timer came: wakes a snooze that is due, sends the
   // SLA alerts that are due (each once).
@@ -69,6 +87,10 @@ class InboxDesk {
                                                      v1::ConversationRecord* written = nullptr);
   // Agent counts, SLA clocks and the timer of a changed record.
   absl::Status Finish(const std::string& workspace_id, const v1::ConversationRecord& before, ConversationWrite& write);
+  // The automated answer a new message gets, if any: sent (auto mode) or
+  // left for an agent (suggest mode). Failures are logged: the message is in.
+  void Automate(const std::string& workspace_id, const v1::ConversationRecord& record, const v1::InboxItem& item);
+  absl::StatusOr<std::shared_ptr<const AutoAnswerSet>> AutoAnswersOf(const std::string& workspace_id);
   // The next agent round-robin gives a conversation to ("" when nobody can take it).
   absl::StatusOr<std::pair<std::string, int>> NextAgent(const std::string& workspace_id);
 
@@ -85,6 +107,14 @@ class InboxDesk {
   };
   std::mutex mu_;
   std::map<std::string, CachedPolicy> policies_;
+  struct CachedAnswers {
+    std::shared_ptr<const AutoAnswerSet> answers;
+    int64_t fetched_ms = 0;
+  };
+  std::map<std::string, CachedAnswers> answers_;
+  prometheus::Family<prometheus::Counter>& automated_;
+  prometheus::Counter& automated_sent_;  // made once, not looked up per answer
+  prometheus::Counter& automated_suggested_;
 };
 
 }  // namespace herald::listener

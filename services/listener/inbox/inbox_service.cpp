@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "common/time_util.h"
 #include "common/unary.h"
+#include "listener/inbox/auto_answer.h"
 #include "listener/inbox/inbox_watch.h"
 #include "listener/rules/rule_rules.h"
 
@@ -60,6 +61,11 @@ HERALD_INBOX_UNARY(ListSavedReplies, ListSavedRepliesRequest, ListSavedRepliesRe
 HERALD_INBOX_UNARY(DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
 HERALD_INBOX_UNARY(SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
 HERALD_INBOX_UNARY(GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
+HERALD_INBOX_UNARY(CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
+HERALD_INBOX_UNARY(ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
+HERALD_INBOX_UNARY(DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
+HERALD_INBOX_UNARY(ApproveSuggestion, ConversationRef, ConversationMessage)
+HERALD_INBOX_UNARY(DismissSuggestion, ConversationRef, Conversation)
 #undef HERALD_INBOX_UNARY
 
 grpc::ServerWriteReactor<v1::InboxChange>* InboxService::WatchInbox(grpc::CallbackServerContext* ctx,
@@ -323,6 +329,70 @@ grpc::Status InboxService::DoGetSlaPolicy(const v1::GetSlaPolicyRequest& request
   auto policy = settings_.SlaPolicy(request.workspace_id());
   if (!policy.ok()) return ToGrpc(policy.status());
   *response = *std::move(policy);
+  return grpc::Status::OK;
+}
+
+grpc::Status InboxService::DoCreateAutoAnswer(const v1::CreateAutoAnswerRequest& request, v1::AutoAnswer* response) {
+  if (auto errors = ValidateCreateAutoAnswer(request); !errors.ok()) return errors.ToGrpc();
+  v1::AutoAnswer answer;
+  if (request.request_id().empty()) {
+    answer.set_id(NewId("aa_"));
+  } else {
+    uint64_t h = StableHash(request.workspace_id() + "|" + request.request_id());
+    answer.set_id("aa_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
+  }
+  answer.set_name(request.name());
+  answer.set_query(request.query());
+  answer.set_template_(request.template_());
+  answer.set_mode(request.mode());
+  answer.set_answer_negative(request.answer_negative());
+  *answer.mutable_create_time() = FromMs(clock_.NowMs());
+  auto stored = settings_.CreateAutoAnswer(request.workspace_id(), answer);
+  if (!stored.ok()) return ToGrpc(stored.status());
+  desk_.ForgetAutoAnswers(request.workspace_id());
+  *response = *std::move(stored);
+  return grpc::Status::OK;
+}
+
+grpc::Status InboxService::DoListAutoAnswers(const v1::ListAutoAnswersRequest& request,
+                                             v1::ListAutoAnswersResponse* response) {
+  if (!IsValidId(request.workspace_id())) return InvalidArgument("workspace_id", kIdRule);
+  auto answers = settings_.AutoAnswers(request.workspace_id());
+  if (!answers.ok()) return ToGrpc(answers.status());
+  for (auto& a : *answers) *response->add_auto_answers() = std::move(a);
+  return grpc::Status::OK;
+}
+
+grpc::Status InboxService::DoDeleteAutoAnswer(const v1::DeleteAutoAnswerRequest& request,
+                                              v1::DeleteAutoAnswerResponse* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(request.auto_answer_id())) errors.Add("auto_answer_id", kIdRule);
+  if (!errors.ok()) return errors.ToGrpc();
+  auto deleted = settings_.DeleteAutoAnswer(request.workspace_id(), request.auto_answer_id());
+  if (!deleted.ok()) return ToGrpc(deleted.status());
+  desk_.ForgetAutoAnswers(request.workspace_id());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
+grpc::Status InboxService::DoApproveSuggestion(const v1::ConversationRef& request, v1::ConversationMessage* response) {
+  FieldErrors errors;
+  CheckRef(request.workspace_id(), request.conversation_id(), errors);
+  if (!errors.ok()) return errors.ToGrpc();
+  auto sent = desk_.ApproveSuggestion(request.workspace_id(), request.conversation_id(), Actor());
+  if (!sent.ok()) return ToGrpc(sent.status());
+  *response = *std::move(sent);
+  return grpc::Status::OK;
+}
+
+grpc::Status InboxService::DoDismissSuggestion(const v1::ConversationRef& request, v1::Conversation* response) {
+  FieldErrors errors;
+  CheckRef(request.workspace_id(), request.conversation_id(), errors);
+  if (!errors.ok()) return errors.ToGrpc();
+  auto c = desk_.DismissSuggestion(request.workspace_id(), request.conversation_id(), Actor());
+  if (!c.ok()) return ToGrpc(c.status());
+  *response = *std::move(c);
   return grpc::Status::OK;
 }
 

@@ -44,6 +44,11 @@ class InboxService final : public v1::InboxService::CallbackService {
   HERALD_INBOX_RPC(DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
   HERALD_INBOX_RPC(SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
   HERALD_INBOX_RPC(GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
+  HERALD_INBOX_RPC(CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
+  HERALD_INBOX_RPC(ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
+  HERALD_INBOX_RPC(DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
+  HERALD_INBOX_RPC(ApproveSuggestion, ConversationRef, ConversationMessage)
+  HERALD_INBOX_RPC(DismissSuggestion, ConversationRef, Conversation)
 #undef HERALD_INBOX_RPC
 
   grpc::ServerWriteReactor<v1::InboxChange>* WatchInbox(grpc::CallbackServerContext* ctx,

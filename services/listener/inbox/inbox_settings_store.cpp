@@ -82,6 +82,34 @@ absl::StatusOr<bool> InboxSettingsStore::DeleteSavedReply(const std::string& ws,
   return r->integer > 0;
 }
 
+absl::StatusOr<v1::AutoAnswer> InboxSettingsStore::CreateAutoAnswer(const std::string& ws, const v1::AutoAnswer& a) {
+  auto r = PutIfAbsentCapped(redis_, Key(ws, "auto"), a.id(), a.SerializeAsString(), kMaxAutoAnswers);
+  if (!r.ok()) return r.status();
+  if (!r->has_value()) {
+    return absl::ResourceExhaustedError("the workspace has 50 automated answers, the most it may have; delete one first");
+  }
+  v1::AutoAnswer stored;
+  if (!stored.ParseFromString(**r)) return absl::DataLossError("stored automated answer is unreadable");
+  return stored;
+}
+
+absl::StatusOr<std::vector<v1::AutoAnswer>> InboxSettingsStore::AutoAnswers(const std::string& ws) {
+  auto r = redis_.Command({"HVALS", Key(ws, "auto")});
+  if (!r.ok()) return r.status();
+  auto answers = ParseAll<v1::AutoAnswer>(*r);
+  std::sort(answers.begin(), answers.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(a.create_time().seconds(), a.create_time().nanos(), a.id()) <
+           std::make_tuple(b.create_time().seconds(), b.create_time().nanos(), b.id());
+  });
+  return answers;
+}
+
+absl::StatusOr<bool> InboxSettingsStore::DeleteAutoAnswer(const std::string& ws, const std::string& id) {
+  auto r = redis_.Command({"HDEL", Key(ws, "auto"), id});
+  if (!r.ok()) return r.status();
+  return r->integer > 0;
+}
+
 absl::Status InboxSettingsStore::SetSlaPolicy(const std::string& ws, const v1::SlaPolicy& policy) {
   auto r = redis_.Command({"SET", Key(ws, "sla"), policy.SerializeAsString()});
   return r.ok() ? absl::OkStatus() : r.status();
