@@ -132,4 +132,29 @@ grpc::Status ListenerService::DoDeleteRule(const v1::DeleteRuleRequest& request,
   return grpc::Status::OK;
 }
 
+grpc::ServerUnaryReactor* ListenerService::ListAlerts(grpc::CallbackServerContext* ctx,
+                                                      const v1::ListAlertsRequest* request,
+                                                      v1::ListAlertsResponse* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoListAlerts(*request, response); });
+}
+
+grpc::Status ListenerService::DoListAlerts(const v1::ListAlertsRequest& request, v1::ListAlertsResponse* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (request.page_size() < 0 || request.page_size() > SpikeWatch::kRecentKept) errors.Add("page_size", "must be 0..200");
+  if (!errors.ok()) return errors.ToGrpc();
+  auto spikes = spikes_.RecentSpikes(request.workspace_id(), request.page_size() == 0 ? 50 : request.page_size());
+  if (!spikes.ok()) return ToGrpc(spikes.status());
+  for (const auto& s : *spikes) {
+    auto* a = response->add_alerts();
+    a->set_series_kind(s.series_kind());
+    a->set_series_id(s.series_id());
+    *a->mutable_bucket_start() = s.bucket_start();
+    a->set_count(s.count());
+    a->set_baseline(s.baseline());
+    a->set_z(s.z());
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace herald::listener

@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "common/executor.h"
 #include "herald/listener/v1/listener.grpc.pb.h"
+#include "listener/alerts/spike_watch.h"
 #include "listener/inbox/inbox_desk.h"
 #include "listener/inbox_store.h"
 #include "listener/rule_store.h"
@@ -14,9 +15,10 @@ namespace herald::listener {
 class ListenerService final : public v1::ListenerService::CallbackService {
  public:
   // `webhook_master_secret` derives each workspace's webhook secret.
-  ListenerService(InboxStore& inbox, InboxDesk& desk, RuleStore& rules, Executor& executor,
+  ListenerService(InboxStore& inbox, InboxDesk& desk, RuleStore& rules, SpikeWatch& spikes, Executor& executor,
                   std::string webhook_master_secret, const Clock& clock)
       : inbox_(inbox),
+        spikes_(spikes),
         desk_(desk),
         rules_(rules),
         executor_(executor),
@@ -41,9 +43,13 @@ class ListenerService final : public v1::ListenerService::CallbackService {
   grpc::ServerUnaryReactor* DeleteRule(grpc::CallbackServerContext* ctx, const v1::DeleteRuleRequest* request,
                                        v1::DeleteRuleResponse* response) override;
   grpc::Status DoDeleteRule(const v1::DeleteRuleRequest& request, v1::DeleteRuleResponse* response);
+  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx, const v1::ListAlertsRequest* request,
+                                       v1::ListAlertsResponse* response) override;
+  grpc::Status DoListAlerts(const v1::ListAlertsRequest& request, v1::ListAlertsResponse* response);
 
  private:
   InboxStore& inbox_;
+  SpikeWatch& spikes_;
   InboxDesk& desk_;
   RuleStore& rules_;
   Executor& executor_;

@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
       for (int i = 0; i < 5 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
-  ListenerService api(inbox, desk, rules, rt.executor(), secret, SystemClock::Instance());
+  ListenerService api(inbox, desk, rules, spikes, rt.executor(), secret, SystemClock::Instance());
   rt.grpc().AddService(&api);
   InboxService inbox_api(desk, conversations, inbox_settings, feed, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&inbox_api);

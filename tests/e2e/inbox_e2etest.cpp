@@ -6,12 +6,17 @@
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <future>
 #include <thread>
 
 #include "common/time_util.h"
 #include "herald/listener/v1/inbox.grpc.pb.h"
 #include "herald/listener/v1/listener.grpc.pb.h"
 #include "platform_test.h"
+#include "support/process.h"
 
 namespace herald {
 namespace {
@@ -111,6 +116,19 @@ class TeamInbox : public PlatformTest {
     ref.set_workspace_id(workspace_);
     ref.set_conversation_id(id);
     return ref;
+  }
+
+  // heraldctl against this platform's listener; its output and exit code.
+  std::string Ctl(const std::string& args, int* status) {
+    std::string cmd = "HERALD_API_KEY=" + p_->operator_key() + " " + herald::testing::BinaryDir() +
+                      "/tools/heraldctl/heraldctl --listener " + p_->Grpc("listener") + " --workspace " + workspace_ +
+                      " " + args + " 2>&1";
+    std::string out;
+    FILE* f = popen(cmd.c_str(), "r");
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+    *status = WEXITSTATUS(pclose(f));
+    return out;
   }
 
   static inline Platform* shared_ = nullptr;
@@ -286,6 +304,69 @@ TEST_F(TeamInbox, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
   get.set_workspace_id(workspace_);
   ASSERT_TRUE(inbox_->GetSlaPolicy(Ctx().get(), get, &policy).ok());
   EXPECT_EQ(policy.hours_size(), 0);
+}
+
+TEST_F(TeamInbox, HeraldctlWorksTheInboxLikeKubectl) {
+  workspace_ = "inbox-ctl";
+  int status = 0;
+  auto out = Ctl("put agent ana --name Ana --capacity 5", &status);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("agent/ana available, 0/5 open"), std::string::npos) << out;
+  // A watch in the background sees the mention arrive.
+  auto watched = std::async(std::launch::async, [&] {
+    int s = 0;
+    return Ctl("watch inbox --max 1", &s);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  Mention("ch1", "6101", "where is my parcel?");
+  auto line = watched.get();
+  EXPECT_NE(line.find("message"), std::string::npos) << line;
+  EXPECT_NE(line.find("where is my parcel?"), std::string::npos) << "[" << line << "]";
+  auto conversations = Conversations();
+  ASSERT_EQ(conversations.size(), 1u);
+  const std::string id = conversations[0].id();
+  out = Ctl("get conversations --state assigned", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find(id), std::string::npos) << out;
+  EXPECT_NE(out.find("ana"), std::string::npos) << out;
+  out = Ctl("get conversations --state closed", &status);
+  EXPECT_EQ(out.find(id), std::string::npos) << out;
+  out = Ctl("tag conversation " + id + " --add shipping,vip", &status);
+  EXPECT_EQ(status, 0) << out;
+  out = Ctl("note conversation " + id + " --text 'carrier says Tuesday'", &status);
+  EXPECT_EQ(status, 0) << out;
+  out = Ctl("snooze conversation " + id + " --until +2h", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("snoozed (snoozed, ana)"), std::string::npos) << out;
+  out = Ctl("snooze conversation " + id + " --until tomorrow", &status);
+  EXPECT_EQ(status, 2) << out;
+  out = Ctl("get conversation " + id, &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("shipping,vip"), std::string::npos) << out;
+  EXPECT_NE(out.find("carrier says Tuesday"), std::string::npos) << out;
+  EXPECT_NE(out.find("note"), std::string::npos) << out;
+  out = Ctl("close conversation " + id, &status);
+  EXPECT_EQ(status, 0) << out;
+  out = Ctl("close conversation " + id, &status);
+  EXPECT_EQ(status, 1) << out;
+  EXPECT_NE(out.find("FailedPrecondition"), std::string::npos) << out;
+  out = Ctl("create autoanswer hours --query 'hours OR open' --template 'We open at 9, {{author}}.' --mode auto",
+            &status);
+  EXPECT_EQ(status, 0) << out;
+  out = Ctl("get autoanswers", &status);
+  EXPECT_NE(out.find("hours OR open"), std::string::npos) << out;
+  out = Ctl("create autoanswer bad --query '(hours' --template x", &status);
+  EXPECT_EQ(status, 1) << out;
+  EXPECT_NE(out.find("query: at"), std::string::npos) << out;
+  out = Ctl("set slapolicy --first-response 1h --hours mon-fri@09:00-17:00 --zone Europe/Paris", &status);
+  EXPECT_EQ(status, 0) << out;
+  out = Ctl("get slapolicy", &status);
+  EXPECT_NE(out.find("Europe/Paris"), std::string::npos) << out;
+  out = Ctl("get alerts", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("BUCKET"), std::string::npos) << out;
+  out = Ctl("get agents", &status);
+  EXPECT_NE(out.find("Ana"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -107,6 +107,7 @@ TEST_F(InboxDeskTest, MessagesOfAThreadAreOneConversationAndTheirMentionsAreDone
   ASSERT_EQ(changes.size(), 3u);
   EXPECT_EQ(Count(changes, v1::InboxChange::KIND_MESSAGE), 3);
   EXPECT_EQ(changes[1].conversation().message_count(), 2) << "each change carries the conversation after it";
+  EXPECT_EQ(changes[1].message().item_id(), "m2") << "and the message it added";
   EXPECT_TRUE(absl::IsNotFound(desk_.Get("ws", "c_404").status()));
   EXPECT_TRUE(absl::IsNotFound(desk_.Get("other-ws", "c_1").status())) << "workspaces are apart";
 }

@@ -67,6 +67,12 @@ TEST_F(SpikeWatchTest, AStepIsAlertedOncePerSeriesAndEachBucketIsJudgedOnce) {
   clock_.AdvanceMs(kBucket);
   ASSERT_TRUE(watch.CloseDue().ok());
   EXPECT_EQ(emitted_.size(), 2u);
+  // Kept to look back on, newest first, in this workspace only.
+  auto recent = watch.RecentSpikes("ws", 50);
+  ASSERT_TRUE(recent.ok());
+  ASSERT_EQ(recent->size(), 2u);
+  EXPECT_EQ((*recent)[0].meta().event_id(), emitted_[1].meta().event_id());
+  EXPECT_TRUE(watch.RecentSpikes("other", 50)->empty());
 }
 
 TEST_F(SpikeWatchTest, AFailedEmitIsJudgedAgainAndARestartNeitherLosesNorRepeats) {

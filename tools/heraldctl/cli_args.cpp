@@ -7,14 +7,17 @@ namespace heraldctl {
 namespace {
 
 // Flags that take no value.
-const std::set<std::string> kSwitches = {"now", "help", "h", "queue", "approval", "draft"};
+const std::set<std::string> kSwitches = {"now", "help", "h", "queue", "approval", "draft", "away", "answer-negative"};
 // Flags that take one.
 const std::set<std::string> kValued = {
     "o", "workspace", "scheduler", "publisher", "listener", "campaign-addr", "analytics", "api-key", "tls-ca-file",
     "config", "approver", "at", "base-url", "budget-micros", "campaign", "channel", "currency", "days", "event",
     "events", "every", "identifier", "limit", "mode", "name", "network", "objective", "reason", "refresh-token",
     "request-id", "slots", "start", "state", "text", "time-zone", "token", "url", "zone", "role", "expires", "query",
-    "tags"};
+    "tags",
+    // the team inbox
+    "add", "remove", "to", "until", "resume", "max", "assignee", "capacity", "page-token", "saved-reply", "template",
+    "first-response", "next-response", "resolution", "hours", "holidays", "warn-at"};
 
 }  // namespace
 

@@ -65,4 +65,24 @@ int DeleteRule(const Ctx& c, const std::string& id) {
   return 0;
 }
 
+int GetAlerts(const Ctx& c) {
+  lst::ListAlertsRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_page_size(std::atoi(c.args.Get("limit", "", "50").c_str()));
+  lst::ListAlertsResponse out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  if (auto s = Listener(c)->ListAlerts(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  Table t({"BUCKET", "SERIES", "COUNT", "BASELINE", "Z"});
+  for (const auto& a : out.alerts()) {
+    char baseline[32], z[32];
+    std::snprintf(baseline, sizeof baseline, "%.1f", a.baseline());
+    std::snprintf(z, sizeof z, "%.1f", a.z());
+    t.Row({When(a.bucket_start()), a.series_kind() + "/" + a.series_id(), std::to_string(a.count()), baseline, z});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
 }  // namespace heraldctl

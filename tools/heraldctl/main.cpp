@@ -25,6 +25,7 @@
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "heraldctl/cli_args.h"
 #include "heraldctl/cli_common.h"
+#include "heraldctl/inbox_commands.h"
 #include "heraldctl/key_commands.h"
 #include "heraldctl/listener_commands.h"
 #include "heraldctl/publisher_commands.h"
@@ -66,7 +67,19 @@ Usage:
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
                         QUERY: herald OR "herald app" NOT job, #tag, @handle, lang:en, network:x
-  heraldctl get rules | delete rule ID
+  heraldctl get rules | delete rule ID | get alerts [--limit N]   mention-volume spikes, newest first
+  heraldctl get conversations [--state open,assigned] [--assignee AGENT] | get conversation ID
+  heraldctl watch inbox [--resume TOKEN] [--max N]      every change, live; resumes after TOKEN
+  heraldctl assign conversation ID [--to AGENT]          no --to: the next available agent (round-robin)
+  heraldctl unassign|close|reopen conversation ID | snooze conversation ID --until +2h
+  heraldctl tag conversation ID [--add a,b] [--remove c] | note conversation ID --text TEXT
+  heraldctl reply conversation ID (--text TEXT | --saved-reply ID) [--request-id ID]
+  heraldctl put agent ID [--name N] [--capacity 10] [--away] | get agents
+  heraldctl create savedreply NAME --text TEXT | get savedreplies | delete savedreply ID
+  heraldctl set slapolicy [--first-response 1h] [--next-response 30m] [--resolution 1d]
+                        [--hours mon-fri@09:00-17:00 --zone Europe/Paris] [--holidays 2026-12-25] | get slapolicy
+  heraldctl create autoanswer NAME --query QUERY --template TEXT [--mode suggest|auto] [--answer-negative]
+  heraldctl get autoanswers | delete autoanswer ID | approve suggestion CONV | dismiss suggestion CONV
   heraldctl stats workspace | channel ID | campaign ID
   heraldctl create post ... --queue                     next free slot of the channel's queue
   heraldctl create post ... --every RRULE --zone ZONE --start 2026-12-01T09:00
@@ -519,7 +532,9 @@ int main(int argc, char** argv) {
   if (verb == "get" && noun == "inbox") return GetInbox(c);
   if (verb == "create" && noun == "rule") return id.empty() ? Usage("create rule: NAME required") : heraldctl::CreateRule(c, id);
   if (verb == "get" && noun == "rules") return heraldctl::GetRules(c);
+  if (verb == "get" && noun == "alerts") return heraldctl::GetAlerts(c);
   if (verb == "delete" && noun == "rule") return id.empty() ? Usage("delete rule: ID required") : heraldctl::DeleteRule(c, id);
+  if (int rc = heraldctl::RunInboxCommand(c, verb, noun, id); rc >= 0) return rc;
   if (verb == "reply") return noun.empty() ? Usage("reply: ITEM_ID required") : Reply(c, noun);
   if (verb == "stats") return Stats(c, noun, id);
   if ((verb == "approve" || verb == "reject" || verb == "submit" || verb == "cancel") && noun == "post") {

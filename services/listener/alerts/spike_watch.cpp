@@ -28,6 +28,7 @@ return 1
 std::string SeriesSet(const std::string& ws) { return "lst:{" + ws + "}:series"; }
 std::string Volume(const std::string& ws, const std::string& series) { return "lst:{" + ws + "}:vol:" + series; }
 std::string States(const std::string& ws) { return "lst:{" + ws + "}:spike"; }
+std::string Recent(const std::string& ws) { return "lst:{" + ws + "}:alerts"; }
 
 std::string Encode(const SpikeState& s) {
   char buf[160];
@@ -151,10 +152,29 @@ absl::StatusOr<std::vector<herald::events::v1::ListeningSpike>> SpikeWatch::Clos
   }
   auto saved = redis_.Command({"HSET", States(ws), series, Encode(state)});
   if (!saved.ok()) return saved.status();
+  // Kept for people to look back on (heraldctl get alerts), the latest 200.
+  if (!out.empty()) {
+    std::vector<RedisClient::Args> keep;
+    for (const auto& e : out) keep.push_back({"LPUSH", Recent(ws), e.SerializeAsString()});
+    keep.push_back({"LTRIM", Recent(ws), "0", std::to_string(kRecentKept - 1)});
+    if (auto kept = redis_.Pipeline(keep); !kept.ok()) return kept.status();
+  }
   // Judged buckets are not needed again.
   std::vector<std::string> del{"HDEL", Volume(ws, series)};
   for (auto& b : judged) del.push_back(std::move(b));
   if (del.size() > 2) (void)redis_.Command(del);
+  return out;
+}
+
+absl::StatusOr<std::vector<herald::events::v1::ListeningSpike>> SpikeWatch::RecentSpikes(const std::string& ws,
+                                                                                        int limit) {
+  auto r = redis_.Command({"LRANGE", Recent(ws), "0", std::to_string(limit - 1)});
+  if (!r.ok()) return r.status();
+  std::vector<herald::events::v1::ListeningSpike> out;
+  for (const auto& e : r->elements) {
+    herald::events::v1::ListeningSpike spike;
+    if (spike.ParseFromString(e.str)) out.push_back(std::move(spike));
+  }
   return out;
 }
 

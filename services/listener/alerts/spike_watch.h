@@ -9,6 +9,7 @@
 //   lst:{<ws>}:series                 SET  "channel:<id>", "rule:<id>"
 //   lst:{<ws>}:vol:<series>           HASH bucket → count (2 days)
 //   lst:{<ws>}:spike                  HASH series → SpikeState
+//   lst:{<ws>}:alerts                 LIST the latest 200 spikes, newest first
 // Closing is meant for one process at a time (CloseDue takes a lease). Each
 // script touches one workspace's keys only (Redis Cluster).
 #include <cstdint>
@@ -38,6 +39,10 @@ class SpikeWatch {
   // whose emit fails is judged again on the next call (its state is not
   // saved). FAILED_PRECONDITION when another process holds the lease.
   absl::StatusOr<std::vector<herald::events::v1::ListeningSpike>> CloseDue();
+  // The workspace's latest spikes, newest first.
+  absl::StatusOr<std::vector<herald::events::v1::ListeningSpike>> RecentSpikes(const std::string& workspace_id,
+                                                                              int limit);
+  static constexpr int kRecentKept = 200;
 
  private:
   absl::StatusOr<std::vector<herald::events::v1::ListeningSpike>> CloseSeries(const std::string& ws,

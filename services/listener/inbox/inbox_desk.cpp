@@ -162,6 +162,7 @@ absl::Status InboxDesk::TakeCustomerMessage(const std::string& ws, const v1::Inb
   auto committed = Write(ws, item.conversation_id(), [&](const ConversationStore::Loaded&, ConversationWrite& w) {
     const int64_t now = clock_.NowMs();
     w.message = AddCustomerMessage(w.record, ws, item, now);
+    *w.change.mutable_message() = *w.message;
     w.item = item;
     w.change.set_kind(v1::InboxChange::KIND_MESSAGE);
     w.change.set_actor(item.author_handle());
