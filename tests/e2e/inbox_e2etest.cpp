@@ -367,6 +367,9 @@ TEST_F(TeamInbox, HeraldctlWorksTheInboxLikeKubectl) {
   EXPECT_NE(out.find("BUCKET"), std::string::npos) << out;
   out = Ctl("get agents", &status);
   EXPECT_NE(out.find("Ana"), std::string::npos) << out;
+  out = Ctl("get slareport --days 1", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("first_response"), std::string::npos) << out;
 }
 
 }  // namespace

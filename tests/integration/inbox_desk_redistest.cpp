@@ -355,5 +355,27 @@ TEST_F(InboxDeskTest, ASuggestionWaitsForAnAgentAndIsSentOnceApproved) {
   EXPECT_EQ(sender_.sends, 1);
 }
 
+TEST_F(InboxDeskTest, EveryStoppedClockIsCountedOnceForTheReport) {
+  SetPolicy(600);  // first response within 10 minutes
+  // Ten conversations answered after 1..10 minutes... and one after 15.
+  for (int i = 1; i <= 11; ++i) {
+    ASSERT_TRUE(desk_.TakeCustomerMessage("ws", Item("m" + std::to_string(i), "c_" + std::to_string(i))).ok());
+  }
+  for (int i = 1; i <= 11; ++i) {
+    clock_.AdvanceMs(i == 11 ? 5 * kMinute : kMinute);
+    ASSERT_TRUE(desk_.Reply("ws", "c_" + std::to_string(i), "on it", "a", "ana").ok());
+    ASSERT_TRUE(desk_.Reply("ws", "c_" + std::to_string(i), "on it", "a", "ana").ok());  // a retry counts nothing
+    ASSERT_TRUE(desk_.Reply("ws", "c_" + std::to_string(i), "more", "b", "ana").ok());  // nor does a second answer
+  }
+  const std::string day = absl::FormatTime("%Y%m%d", absl::FromUnixMillis(clock_.NowMs()), absl::UTCTimeZone());
+  auto samples = conversations_.SlaSamples("ws", "first_response", day);
+  ASSERT_TRUE(samples.ok());
+  ASSERT_EQ(samples->size(), 11u);
+  int met = 0;
+  for (const auto& [ms, ok] : *samples) met += ok;
+  EXPECT_EQ(met, 10);
+  EXPECT_TRUE(conversations_.SlaSamples("ws", "next_response", day)->empty());
+}
+
 }  // namespace
 }  // namespace herald::listener

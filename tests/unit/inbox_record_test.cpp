@@ -6,6 +6,7 @@
 #include "listener/inbox/auto_answer.h"
 #include "listener/inbox/conversation_record.h"
 #include "listener/inbox/sla_policy.h"
+#include "listener/inbox/sla_report.h"
 
 namespace herald::listener {
 namespace {
@@ -352,6 +353,63 @@ TEST(AutoAnswers, ABadAnswerIsRefusedNamingTheField) {
   req.set_mode(v1::AUTO_ANSWER_MODE_SUGGEST);
   req.clear_request_id();
   EXPECT_TRUE(ValidateCreateAutoAnswer(req).ok()) << ValidateCreateAutoAnswer(req).Message();
+}
+
+}  // namespace
+}  // namespace herald::listener
+
+namespace herald::listener {
+namespace {
+
+TEST(SlaReport, CountsAndNearestRankPercentiles) {
+  std::vector<std::pair<int64_t, bool>> samples;
+  for (int i = 100; i >= 1; --i) samples.emplace_back(i * 1000, i <= 90);  // 1 s … 100 s; the slowest 10 missed
+  auto r = Summarize("first_response", samples);
+  EXPECT_EQ(r.target(), "first_response");
+  EXPECT_EQ(r.count(), 100);
+  EXPECT_EQ(r.met(), 90);
+  EXPECT_EQ(r.missed(), 10);
+  EXPECT_EQ(r.p50_ms(), 50'000);
+  EXPECT_EQ(r.p90_ms(), 90'000);
+  EXPECT_EQ(r.p99_ms(), 99'000);
+  auto one = Summarize("resolution", {{7, false}});
+  EXPECT_EQ(one.p50_ms(), 7);
+  EXPECT_EQ(one.p99_ms(), 7);
+  auto none = Summarize("next_response", {});
+  EXPECT_EQ(none.count(), 0);
+  EXPECT_EQ(none.p50_ms(), 0);
+}
+
+TEST(SlaReport, AClockIsCountedWhenAChangeStopsIt) {
+  const auto policy = Policy(3600, 600, 7200);
+  v1::ConversationRecord r;
+  (void)AddCustomerMessage(r, "ws", Item("m1", "a"), kT0);
+  auto before = JudgeSla(r, policy, kT0 + 20 * kMinute);
+  AddReply(r, Reply(false), kT0 + 20 * kMinute);
+  auto after = JudgeSla(r, policy, kT0 + 20 * kMinute);
+  auto stopped = StoppedClocks(before, after);
+  ASSERT_EQ(stopped.size(), 1u);
+  EXPECT_EQ(stopped[0].target, "first_response");
+  EXPECT_EQ(stopped[0].ms, 20 * kMinute);
+  EXPECT_TRUE(stopped[0].met);
+  EXPECT_TRUE(StoppedClocks(after, after).empty()) << "nothing stops twice";
+  (void)AddCustomerMessage(r, "ws", Item("m2", "b"), kT0 + 30 * kMinute);
+  before = JudgeSla(r, policy, kT0 + 45 * kMinute);
+  AddReply(r, Reply(false), kT0 + 45 * kMinute);
+  after = JudgeSla(r, policy, kT0 + 45 * kMinute);
+  stopped = StoppedClocks(before, after);
+  ASSERT_EQ(stopped.size(), 1u);
+  EXPECT_EQ(stopped[0].target, "next_response");
+  EXPECT_EQ(stopped[0].ms, 15 * kMinute);
+  EXPECT_FALSE(stopped[0].met) << "15 minutes against a 10-minute target";
+  before = after;
+  ASSERT_TRUE(CloseConversation(r, kT0 + 50 * kMinute).ok());
+  after = JudgeSla(r, policy, kT0 + 50 * kMinute);
+  stopped = StoppedClocks(before, after);
+  ASSERT_EQ(stopped.size(), 1u);
+  EXPECT_EQ(stopped[0].target, "resolution");
+  EXPECT_EQ(stopped[0].ms, 50 * kMinute);
+  EXPECT_TRUE(stopped[0].met);
 }
 
 }  // namespace

@@ -316,6 +316,31 @@ int GetSlaPolicy(const Ctx& c) {
   return PrintJson(out), 0;  // nested: JSON says it best
 }
 
+int GetSlaReport(const Ctx& c) {
+  lst::GetSlaReportRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_days(std::atoi(c.args.Get("days", "", "7").c_str()));
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  lst::SlaReport out;
+  if (auto s = Inbox(c)->GetSlaReport(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  auto span = [](int64_t ms) {
+    char buf[32];
+    if (ms < 60'000) std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000);
+    else if (ms < 3'600'000) std::snprintf(buf, sizeof buf, "%.1fm", static_cast<double>(ms) / 60'000);
+    else std::snprintf(buf, sizeof buf, "%.1fh", static_cast<double>(ms) / 3'600'000);
+    return std::string(buf);
+  };
+  Table t({"TARGET", "COUNT", "MET", "MISSED", "P50", "P90", "P99"});
+  for (const auto& r : out.targets()) {
+    t.Row({r.target(), std::to_string(r.count()), std::to_string(r.met()), std::to_string(r.missed()),
+           span(r.p50_ms()), span(r.p90_ms()), span(r.p99_ms())});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
 int AutoAnswers(const Ctx& c, const std::string& verb, const std::string& id) {
   auto stub = Inbox(c);
   grpc::ClientContext ctx;
@@ -401,6 +426,7 @@ int RunInboxCommand(const Ctx& c, const std::string& verb, const std::string& no
   if (verb == "get" && noun == "savedreplies") return SavedReplies(c, verb, id);
   if (verb == "get" && noun == "autoanswers") return AutoAnswers(c, verb, id);
   if (verb == "get" && noun == "slapolicy") return GetSlaPolicy(c);
+  if (verb == "get" && noun == "slareport") return GetSlaReport(c);
   if (verb == "set" && noun == "slapolicy") return SetSlaPolicy(c);
   const bool conversation_verb =
       noun == "conversation" && (verb == "get" || verb == "assign" || verb == "unassign" || verb == "snooze" ||

@@ -78,6 +78,7 @@ Usage:
   heraldctl create savedreply NAME --text TEXT | get savedreplies | delete savedreply ID
   heraldctl set slapolicy [--first-response 1h] [--next-response 30m] [--resolution 1d]
                         [--hours mon-fri@09:00-17:00 --zone Europe/Paris] [--holidays 2026-12-25] | get slapolicy
+  heraldctl get slareport [--days 7]                    met, missed and p50/p90/p99 per target
   heraldctl create autoanswer NAME --query QUERY --template TEXT [--mode suggest|auto] [--answer-negative]
   heraldctl get autoanswers | delete autoanswer ID | approve suggestion CONV | dismiss suggestion CONV
   heraldctl stats workspace | channel ID | campaign ID

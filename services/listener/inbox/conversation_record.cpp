@@ -262,6 +262,8 @@ SlaJudgement JudgeSla(const ConversationRecord& r, const CompiledSlaPolicy& poli
   *out.status.mutable_first_response() = ToClock(report.first_response);
   *out.status.mutable_next_response() = ToClock(report.next_response);
   *out.status.mutable_resolution() = ToClock(report.resolution);
+  out.next_responses = static_cast<int>(report.next_response_times.size());
+  if (!report.next_response_times.empty()) out.last_next_response_ms = report.next_response_times.back();
   // Each run of a clock alerts once: the first response runs once, each next
   // response wait ends with a reply, each resolution run with a close.
   const std::pair<const char*, std::pair<const SlaTarget*, int>> clocks[] = {
@@ -288,6 +290,28 @@ SlaJudgement JudgeSla(const ConversationRecord& r, const CompiledSlaPolicy& poli
       next = t->due_ms;
     }
     if (next > 0 && next < INT64_MAX && (out.next_check_ms == 0 || next < out.next_check_ms)) out.next_check_ms = next;
+  }
+  return out;
+}
+
+std::vector<SlaSample> StoppedClocks(const SlaJudgement& before, const SlaJudgement& after) {
+  std::vector<SlaSample> out;
+  auto finished = [](const v1::SlaClock& c) {
+    return c.state() == v1::SLA_CLOCK_STATE_MET || c.state() == v1::SLA_CLOCK_STATE_MISSED;
+  };
+  auto counting = [](const v1::SlaClock& c) {
+    return c.state() == v1::SLA_CLOCK_STATE_RUNNING || c.state() == v1::SLA_CLOCK_STATE_PAUSED;
+  };
+  const auto& b = before.status;
+  const auto& a = after.status;
+  if (counting(b.first_response()) && finished(a.first_response())) {
+    out.push_back({"first_response", a.first_response().used_ms(), a.first_response().state() == v1::SLA_CLOCK_STATE_MET});
+  }
+  if (after.next_responses > before.next_responses && a.next_response().state() != v1::SLA_CLOCK_STATE_NONE) {
+    out.push_back({"next_response", after.last_next_response_ms, !a.next_response().breached()});
+  }
+  if (counting(b.resolution()) && finished(a.resolution())) {
+    out.push_back({"resolution", a.resolution().used_ms(), a.resolution().state() == v1::SLA_CLOCK_STATE_MET});
   }
   return out;
 }

@@ -60,8 +60,20 @@ struct SlaJudgement {
   v1::SlaStatus status;
   std::vector<SlaAlert> alerts;
   int64_t next_check_ms = 0;
+  // Next-response waits answered so far, and the last one's time.
+  int next_responses = 0;
+  int64_t last_next_response_ms = 0;
 };
 SlaJudgement JudgeSla(const v1::ConversationRecord& record, const CompiledSlaPolicy& policy, int64_t now_ms);
+// A clock that stopped between two judgements of one conversation (before
+// and after a change): what the SLA report counts.
+struct SlaSample {
+  std::string target;  // "first_response", "next_response", "resolution"
+  int64_t ms = 0;      // counted time it took
+  bool met = false;
+};
+std::vector<SlaSample> StoppedClocks(const SlaJudgement& before, const SlaJudgement& after);
+
 // Records the alert as sent (so it fires once).
 void MarkAlertSent(v1::ConversationRecord& record, const SlaAlert& alert);
 

@@ -13,13 +13,23 @@ std::string Tag(const std::string& ws) { return "lst:{" + ws + "}:"; }
 std::string ConvKey(const std::string& ws, const std::string& id) { return Tag(ws) + "conv:" + id; }
 std::string MsgsKey(const std::string& ws, const std::string& id) { return Tag(ws) + "msgs:" + id; }
 const char* kTimerWorkspaces = "lst:inbox:timer-workspaces";
+constexpr int kSamplesKept = 10000;
+constexpr int64_t kSamplesTtlSeconds = 90LL * 24 * 3600;
+const char* const kSlaTargets[] = {"first_response", "next_response", "resolution"};
 
-// KEYS: conv, msgs, convs, due, load, rr, seen, inbox, item, once, feed
+std::string SamplesKey(const std::string& ws, const std::string& target, const std::string& day) {
+  return Tag(ws) + "sla:" + target + ":" + day;
+}
+
+
+// KEYS: conv, msgs, convs, due, load, rr, seen, inbox, item, once, feed,
+//       12-14 SLA sample lists (first response, next response, resolution)
 // ARGV: 1 read version, 2 new version, 3 record, 4 message ("" none),
 //       5 activity ms ("" keep), 6 timer ms ("0" none), 7 load minus, 8 load plus,
 //       9 plus capacity ("0" unchecked), 10 rr last, 11 inbox item ("" none),
 //       12 conversation id, 13 change ("": none to feed), 14 once value, 15 messages kept,
-//       16 feed kept, 17 inbox cap, 18 done ttl s, 19 once ttl s, 20 conversation ttl s
+//       16 feed kept, 17 inbox cap, 18 done ttl s, 19 once ttl s, 20 conversation ttl s,
+//       21-23 SLA samples ("" none), 24 samples kept, 25 samples ttl s
 // Returns {"ok", feed id} | {"conflict"} | {"dup", first value} | {"full"}.
 const RedisScript kCommit(R"lua(
 if ARGV[14] ~= '' then
@@ -53,6 +63,13 @@ if ARGV[11] ~= '' then
   redis.call('SET', KEYS[9], ARGV[11], 'EX', ARGV[18])
 end
 if ARGV[14] ~= '' then redis.call('SET', KEYS[10], ARGV[14], 'EX', ARGV[19]) end
+for i = 0, 2 do
+  if ARGV[21 + i] ~= '' then
+    redis.call('LPUSH', KEYS[12 + i], ARGV[21 + i])
+    redis.call('LTRIM', KEYS[12 + i], 0, tonumber(ARGV[24]) - 1)
+    redis.call('EXPIRE', KEYS[12 + i], ARGV[25])
+  end
+end
 if ARGV[13] == '' then return {'ok', ''} end
 local id = redis.call('XADD', KEYS[11], 'MAXLEN', '~', ARGV[16], '*', 'c', ARGV[13])
 return {'ok', id}
@@ -80,19 +97,28 @@ absl::StatusOr<ConversationStore::Committed> ConversationStore::Commit(const std
   record.set_version(w.read_version + 1);
   v1::InboxChange change = w.change;
   *change.mutable_conversation() = record.conversation();
+  std::string samples[3];
+  for (const auto& sample : w.samples) {
+    for (int i = 0; i < 3; ++i) {
+      if (sample.target == kSlaTargets[i]) samples[i] = std::to_string(sample.ms) + (sample.met ? ":1" : ":0");
+    }
+  }
+  const std::string day = w.day_utc.empty() ? "-" : w.day_utc;
   const std::string activity =
       w.message ? std::to_string(w.message->at().seconds() * 1000 + w.message->at().nanos() / 1000000) : "";
   auto r = redis_.Eval(
       kCommit,
       {ConvKey(ws, id), MsgsKey(ws, id), Tag(ws) + "convs", Tag(ws) + "due", Tag(ws) + "load", Tag(ws) + "rr",
        InboxStore::SeenKey(ws, item_id), InboxStore::InboxKey(ws), InboxStore::ItemKey(ws, item_id),
-       Tag(ws) + "once:" + (w.once_key.empty() ? "-" : w.once_key), Tag(ws) + "feed"},
+       Tag(ws) + "once:" + (w.once_key.empty() ? "-" : w.once_key), Tag(ws) + "feed",
+       SamplesKey(ws, kSlaTargets[0], day), SamplesKey(ws, kSlaTargets[1], day), SamplesKey(ws, kSlaTargets[2], day)},
       {std::to_string(w.read_version), std::to_string(w.read_version + 1), record.SerializeAsString(),
        w.message ? w.message->SerializeAsString() : "", activity, std::to_string(w.timer_ms), w.load_minus, w.load_plus,
        std::to_string(w.plus_capacity), w.round_robin_last, w.item ? w.item->SerializeAsString() : "", id,
        change.kind() == v1::InboxChange::KIND_UNSPECIFIED ? "" : change.SerializeAsString(), w.once_key.empty() ? "" : w.once_value, std::to_string(kMaxMessagesKept),
        std::to_string(kFeedKept), std::to_string(InboxStore::kInboxCap), std::to_string(InboxStore::kDoneTtlSeconds),
-       std::to_string(kOnceTtlSeconds), std::to_string(kConversationTtlSeconds)});
+       std::to_string(kOnceTtlSeconds), std::to_string(kConversationTtlSeconds), samples[0], samples[1], samples[2],
+       std::to_string(kSamplesKept), std::to_string(kSamplesTtlSeconds)});
   if (!r.ok()) return r.status();
   Committed out;
   const std::string what = r->elements.empty() ? "" : r->elements[0].str;
@@ -197,6 +223,21 @@ absl::StatusOr<std::pair<std::string, std::map<std::string, int>>> ConversationS
   out.first = (*r)[0].is_nil() ? "" : (*r)[0].str;
   const auto& h = (*r)[1].elements;
   for (size_t i = 0; i + 1 < h.size(); i += 2) out.second[h[i].str] = static_cast<int>(h[i + 1].AsInt());
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, bool>>> ConversationStore::SlaSamples(const std::string& ws,
+                                                                                     const std::string& target,
+                                                                                     const std::string& day) {
+  auto r = redis_.Command({"LRANGE", SamplesKey(ws, target, day), "0", "-1"});
+  if (!r.ok()) return r.status();
+  std::vector<std::pair<int64_t, bool>> out;
+  out.reserve(r->elements.size());
+  for (const auto& e : r->elements) {
+    auto colon = e.str.find(':');
+    if (colon == std::string::npos) continue;
+    out.emplace_back(std::atoll(e.str.substr(0, colon).c_str()), e.str.substr(colon + 1) == "1");
+  }
   return out;
 }
 

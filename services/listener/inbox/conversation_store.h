@@ -9,6 +9,8 @@
 //   lst:{ws}:rr           the agent round-robin chose last
 //   lst:{ws}:feed         STREAM of InboxChange (the live feed; ~100,000 kept)
 //   lst:{ws}:once:<key>   a retried request's first answer (a day)
+//   lst:{ws}:sla:<target>:<day>  LIST "ms:met" of the clocks stopped that UTC
+//                         day (the latest 10,000; 90 days): the SLA report
 // plus the mention keys of inbox_store.h, written in the same step when a
 // customer message arrives. A write names the version it read; a write that
 // lost a race is refused whole (kConflict) and the caller reads again.
@@ -26,6 +28,7 @@
 #include "herald/listener/v1/inbox.pb.h"
 #include "herald/listener/v1/inbox_records.pb.h"
 #include "herald/listener/v1/listener.pb.h"
+#include "listener/inbox/conversation_record.h"
 
 namespace herald::listener {
 
@@ -48,6 +51,10 @@ struct ConversationWrite {
   // A retried request: a repeat returns what the first stored.
   std::string once_key;
   std::string once_value;
+  // SLA clocks this change stopped, counted for the report on `day_utc`
+  // ("20261201"), at most one per target.
+  std::vector<SlaSample> samples;
+  std::string day_utc;
 };
 
 class ConversationStore {
@@ -87,6 +94,10 @@ class ConversationStore {
   absl::StatusOr<std::vector<std::string>> WorkspacesWithTimers();
   // The round-robin position and every agent's open count.
   absl::StatusOr<std::pair<std::string, std::map<std::string, int>>> Loads(const std::string& workspace_id);
+  // The SLA clocks of `target` stopped on `day_utc`: (counted ms, met).
+  absl::StatusOr<std::vector<std::pair<int64_t, bool>>> SlaSamples(const std::string& workspace_id,
+                                                                  const std::string& target,
+                                                                  const std::string& day_utc);
   // A retried request's first answer, if any.
   absl::StatusOr<std::optional<std::string>> Once(const std::string& workspace_id, const std::string& key);
 

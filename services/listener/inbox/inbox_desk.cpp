@@ -5,6 +5,7 @@
 
 #include "common/ids.h"
 #include "common/log.h"
+#include "absl/time/time.h"
 #include "common/time_util.h"
 
 namespace herald::listener {
@@ -124,6 +125,9 @@ absl::Status InboxDesk::Finish(const std::string& ws, const v1::ConversationReco
   const int64_t now = clock_.NowMs();
   SlaJudgement sla = JudgeSla(w.record, **policy, now);
   *w.record.mutable_conversation()->mutable_sla() = sla.status;
+  // Clocks this change stopped are counted for the SLA report, in the same step.
+  w.samples = StoppedClocks(JudgeSla(before, **policy, now), sla);
+  if (!w.samples.empty()) w.day_utc = absl::FormatTime("%Y%m%d", absl::FromUnixMillis(now), absl::UTCTimeZone());
   // Alerts already due are sent by the timer: it runs at once.
   w.timer_ms = sla.alerts.empty() ? NextTimerMs(w.record, sla) : now;
   // A due instant that has passed with nothing to send looks again shortly,

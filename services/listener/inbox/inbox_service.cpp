@@ -10,6 +10,7 @@
 #include "common/unary.h"
 #include "listener/inbox/auto_answer.h"
 #include "listener/inbox/inbox_watch.h"
+#include "listener/inbox/sla_report.h"
 #include "listener/rules/rule_rules.h"
 
 namespace herald::listener {
@@ -61,6 +62,7 @@ HERALD_INBOX_UNARY(ListSavedReplies, ListSavedRepliesRequest, ListSavedRepliesRe
 HERALD_INBOX_UNARY(DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
 HERALD_INBOX_UNARY(SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
 HERALD_INBOX_UNARY(GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
+HERALD_INBOX_UNARY(GetSlaReport, GetSlaReportRequest, SlaReport)
 HERALD_INBOX_UNARY(CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
 HERALD_INBOX_UNARY(ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
 HERALD_INBOX_UNARY(DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
@@ -329,6 +331,26 @@ grpc::Status InboxService::DoGetSlaPolicy(const v1::GetSlaPolicyRequest& request
   auto policy = settings_.SlaPolicy(request.workspace_id());
   if (!policy.ok()) return ToGrpc(policy.status());
   *response = *std::move(policy);
+  return grpc::Status::OK;
+}
+
+grpc::Status InboxService::DoGetSlaReport(const v1::GetSlaReportRequest& request, v1::SlaReport* response) {
+  FieldErrors errors;
+  if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (request.days() < 0 || request.days() > 90) errors.Add("days", "must be 1..90 (0 means 7)");
+  if (!errors.ok()) return errors.ToGrpc();
+  const int days = request.days() == 0 ? 7 : request.days();
+  const absl::Time now = absl::FromUnixMillis(clock_.NowMs());
+  for (const char* target : {"first_response", "next_response", "resolution"}) {
+    std::vector<std::pair<int64_t, bool>> samples;
+    for (int d = 0; d < days; ++d) {
+      const std::string day = absl::FormatTime("%Y%m%d", now - absl::Hours(24 * d), absl::UTCTimeZone());
+      auto some = conversations_.SlaSamples(request.workspace_id(), target, day);
+      if (!some.ok()) return ToGrpc(some.status());
+      samples.insert(samples.end(), some->begin(), some->end());
+    }
+    *response->add_targets() = Summarize(target, std::move(samples));
+  }
   return grpc::Status::OK;
 }
 

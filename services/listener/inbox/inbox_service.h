@@ -44,6 +44,7 @@ class InboxService final : public v1::InboxService::CallbackService {
   HERALD_INBOX_RPC(DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
   HERALD_INBOX_RPC(SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
   HERALD_INBOX_RPC(GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
+  HERALD_INBOX_RPC(GetSlaReport, GetSlaReportRequest, SlaReport)
   HERALD_INBOX_RPC(CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
   HERALD_INBOX_RPC(ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
   HERALD_INBOX_RPC(DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
