@@ -80,7 +80,11 @@ int main(int argc, char** argv) {
   auto replies = MakeSchedulerReplySender(rt.Dial(scheduler));
   ConversationStore conversations(redis);
   InboxSettingsStore inbox_settings(redis);
-  InboxDesk desk(conversations, inbox_settings, inbox, *replies, SystemClock::Instance(), rt.metrics());
+  InboxDesk desk(conversations, inbox_settings, inbox, *replies, SystemClock::Instance(), rt.metrics(),
+                 [&](const events::v1::InboxSlaAlert& alert) {
+                   return producer.ProduceSync(topics::k_inbox_sla, alert.conversation_id(), alert.SerializeAsString(),
+                                               EventHeaders(alert.meta()));
+                 });
   InboxFeed feed(redis, redis_options);
   InboxTimers inbox_timers(conversations, desk, SystemClock::Instance());
   MentionIngest ingest(inbox, desk, rules, producer, SystemClock::Instance(), rt.metrics(), &spikes);

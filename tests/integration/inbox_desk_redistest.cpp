@@ -377,5 +377,34 @@ TEST_F(InboxDeskTest, EveryStoppedClockIsCountedOnceForTheReport) {
   EXPECT_TRUE(conversations_.SlaSamples("ws", "next_response", day)->empty());
 }
 
+TEST_F(InboxDeskTest, AnSlaAlertIsAnnouncedBeforeItCountsAsSentAndAgainIfTheAnnouncementFailed) {
+  SetPolicy(3600);
+  std::vector<herald::events::v1::InboxSlaAlert> announced;
+  bool broker_down = true;
+  InboxDesk desk(conversations_, settings_, inbox_, sender_, clock_, registry_,
+                 [&](const herald::events::v1::InboxSlaAlert& a) {
+                   if (broker_down) return absl::UnavailableError("broker down");
+                   announced.push_back(a);
+                   return absl::OkStatus();
+                 });
+  ASSERT_TRUE(desk.TakeCustomerMessage("ws", Item("m1")).ok());
+  InboxTimers timers(conversations_, desk, clock_);
+  clock_.AdvanceMs(61 * kMinute);  // past both the warning and the breach
+  ASSERT_TRUE(timers.RunOnce().ok());
+  EXPECT_EQ(Count(Feed(), v1::InboxChange::KIND_SLA_BREACHED), 0) << "not announced: not sent";
+  broker_down = false;
+  clock_.AdvanceMs(2000);
+  ASSERT_TRUE(timers.RunOnce().ok());
+  ASSERT_EQ(announced.size(), 1u);
+  EXPECT_EQ(announced[0].kind(), "breached");
+  EXPECT_EQ(announced[0].target(), "first_response");
+  EXPECT_EQ(announced[0].conversation_id(), "c_1");
+  EXPECT_EQ(ToMs(announced[0].due_at()), 1'800'000'000'000 + kHour);
+  EXPECT_EQ(Count(Feed(), v1::InboxChange::KIND_SLA_BREACHED), 1);
+  clock_.AdvanceMs(kHour);
+  ASSERT_TRUE(timers.RunOnce().ok());
+  EXPECT_EQ(announced.size(), 1u) << "once";
+}
+
 }  // namespace
 }  // namespace herald::listener

@@ -88,6 +88,27 @@ TEST(WebhookEvent, MentionsAndChannelStatusChanges) {
   EXPECT_EQ(data["series_id"], "rule_1");
   EXPECT_EQ(data["count"], 120);
   EXPECT_TRUE(IsWebhookEventType("listening.spike"));
+
+  ev::InboxSlaAlert sla;
+  sla.mutable_meta()->set_event_id("ev_sla_1");
+  sla.mutable_meta()->set_workspace_id("ws");
+  sla.set_conversation_id("c_1");
+  sla.set_target("first_response");
+  sla.set_kind("breached");
+  sla.set_assignee_id("ana");
+  auto breach = WebhookEventFrom(topics::k_inbox_sla, sla.SerializeAsString());
+  ASSERT_TRUE(breach);
+  EXPECT_EQ(breach->type, "inbox.sla_breached");
+  auto sla_data = nlohmann::json::parse(breach->body)["data"];
+  EXPECT_EQ(sla_data["conversation_id"], "c_1");
+  EXPECT_EQ(sla_data["target"], "first_response");
+  EXPECT_EQ(sla_data["assignee_id"], "ana");
+  sla.set_kind("warning");
+  EXPECT_EQ(WebhookEventFrom(topics::k_inbox_sla, sla.SerializeAsString())->type, "inbox.sla_warning");
+  sla.set_kind("something else");
+  EXPECT_FALSE(WebhookEventFrom(topics::k_inbox_sla, sla.SerializeAsString())) << "an unknown kind is not passed on";
+  EXPECT_TRUE(IsWebhookEventType("inbox.sla_warning"));
+  EXPECT_TRUE(IsWebhookEventType("inbox.sla_breached"));
 }
 
 TEST(JudgeWebhookAnswer, TwoHundredsDeliverOthersRetryWithJitteredBackoffThenGiveUp) {

@@ -3,6 +3,7 @@
 #include <random>
 #include <thread>
 
+#include "common/events.h"
 #include "common/ids.h"
 #include "common/log.h"
 #include "absl/time/time.h"
@@ -28,15 +29,36 @@ std::string HashId(const std::string& prefix, const std::string& key) {
   return prefix + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
 }
 
+// The event announcing an SLA alert; the same alert has the same event id.
+herald::events::v1::InboxSlaAlert AlertEvent(const std::string& ws, const v1::ConversationRecord& r,
+                                             const SlaJudgement& sla, const SlaAlert& alert, const Clock& clock) {
+  herald::events::v1::InboxSlaAlert e;
+  const auto& c = r.conversation();
+  e.set_conversation_id(c.id());
+  e.set_target(alert.target);
+  e.set_kind(alert.breached ? "breached" : "warning");
+  const v1::SlaClock& sla_clock = alert.target == "first_response"  ? sla.status.first_response()
+                              : alert.target == "next_response" ? sla.status.next_response()
+                                                                : sla.status.resolution();
+  *e.mutable_due_at() = sla_clock.due_at();
+  e.set_assignee_id(c.assignee_id());
+  e.set_channel_id(c.channel_id());
+  e.set_network(c.network());
+  *e.mutable_meta() = NewEventMeta(e, ws, clock, HashId("ev_sla_", ws + "|" + c.id() + "|" + alert.key));
+  return e;
+}
+
 }  // namespace
 
 InboxDesk::InboxDesk(ConversationStore& conversations, InboxSettingsStore& settings, InboxStore& inbox,
-                     ReplySender& replies, const Clock& clock, prometheus::Registry& registry)
+                     ReplySender& replies, const Clock& clock, prometheus::Registry& registry,
+                     SlaAlertSink sla_alerts)
     : conversations_(conversations),
       settings_(settings),
       inbox_(inbox),
       replies_(replies),
       clock_(clock),
+      sla_sink_(std::move(sla_alerts)),
       sla_alerts_(prometheus::BuildCounter()
                       .Name("herald_inbox_sla_alerts_total")
                       .Help("SLA warnings and breaches sent, by target (first_response, next_response, resolution)")
@@ -411,6 +433,9 @@ absl::Status InboxDesk::Tick(const std::string& ws, const std::string& id) {
       SlaJudgement sla = JudgeSla(w.record, **policy, now);
       if (sla.alerts.empty()) return absl::OkStatus();  // rewrites the timer only (nothing to feed)
       sent = sla.alerts.front();
+      if (sla_sink_) {
+        if (auto s = sla_sink_(AlertEvent(ws, w.record, sla, sent, clock_)); !s.ok()) return s;  // sent next sweep
+      }
       MarkAlertSent(w.record, sent);
       w.change.set_kind(sent.breached ? v1::InboxChange::KIND_SLA_BREACHED : v1::InboxChange::KIND_SLA_WARNING);
       w.change.set_sla_target(sent.target);

@@ -16,6 +16,7 @@
 #include <prometheus/registry.h>
 
 #include "common/clock.h"
+#include "herald/events/v1/events.pb.h"
 #include "listener/inbox/auto_answer.h"
 #include "listener/inbox/conversation_record.h"
 #include "listener/inbox/conversation_store.h"
@@ -27,8 +28,12 @@ namespace herald::listener {
 
 class InboxDesk {
  public:
+  // Where an SLA warning or breach is announced (the listener: inbox.sla),
+  // before it is recorded as sent: a crash in between announces it again,
+  // with the same event id. nullptr: only the feed and the metric.
+  using SlaAlertSink = std::function<absl::Status(const herald::events::v1::InboxSlaAlert&)>;
   InboxDesk(ConversationStore& conversations, InboxSettingsStore& settings, InboxStore& inbox, ReplySender& replies,
-            const Clock& clock, prometheus::Registry& registry);
+            const Clock& clock, prometheus::Registry& registry, SlaAlertSink sla_alerts = nullptr);
 
   // A new customer message (a mention claimed by MentionIngest): into its
   // conversation, auto-assigned when nobody has it, and the mention marked
@@ -99,6 +104,7 @@ class InboxDesk {
   InboxStore& inbox_;
   ReplySender& replies_;
   const Clock& clock_;
+  SlaAlertSink sla_sink_;
   prometheus::Family<prometheus::Counter>& sla_alerts_;
 
   struct CachedPolicy {

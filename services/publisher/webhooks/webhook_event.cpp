@@ -92,12 +92,25 @@ std::optional<WebhookEvent> FromSpike(const std::string& value) {
                    {"z", s.z()}});
 }
 
+std::optional<WebhookEvent> FromSlaAlert(const std::string& value) {
+  ev::InboxSlaAlert a;
+  if (!a.ParseFromString(value)) return std::nullopt;
+  if (a.kind() != "warning" && a.kind() != "breached") return std::nullopt;
+  return Envelope(a.meta(), a.kind() == "warning" ? "inbox.sla_warning" : "inbox.sla_breached",
+                  {{"conversation_id", a.conversation_id()},
+                   {"target", a.target()},
+                   {"due_at", FormatRfc3339(ToMs(a.due_at()))},
+                   {"assignee_id", a.assignee_id()},
+                   {"channel_id", a.channel_id()},
+                   {"network", NetworkName(a.network())}});
+}
+
 }  // namespace
 
 const std::vector<std::string>& WebhookEventTypes() {
   static const std::vector<std::string> types = {"post.published",         "post.failed",          "mention.received",
                                                  "channel.status_changed", "listening.spike",      "experiment.concluded",
-                                                 "budget.alert"};
+                                                 "budget.alert",           "inbox.sla_warning",    "inbox.sla_breached"};
   return types;
 }
 
@@ -108,7 +121,8 @@ bool IsWebhookEventType(std::string_view type) {
 
 std::vector<std::string> WebhookSourceTopics() {
   return {std::string(topics::k_publish_results), std::string(topics::k_mentions),
-          std::string(topics::k_channels_lifecycle), std::string(topics::k_listening_alerts)};
+          std::string(topics::k_channels_lifecycle), std::string(topics::k_listening_alerts),
+          std::string(topics::k_inbox_sla)};
 }
 
 std::optional<WebhookEvent> WebhookEventFrom(std::string_view topic, const std::string& value) {
@@ -116,6 +130,7 @@ std::optional<WebhookEvent> WebhookEventFrom(std::string_view topic, const std::
   if (topic == topics::k_mentions) return FromMention(value);
   if (topic == topics::k_channels_lifecycle) return FromChannelStatus(value);
   if (topic == topics::k_listening_alerts) return FromSpike(value);
+  if (topic == topics::k_inbox_sla) return FromSlaAlert(value);
   return std::nullopt;
 }
 
