@@ -3,6 +3,7 @@
 // the workspace's rules, claimed in Redis, on Kafka (acks=all), in the inbox
 // and counted for spikes — beside a bare HTTP 200 route of the same server
 // (libmicrohttpd, same executor, same client), measured in the same run.
+#include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include "bench_util.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/grpc_server.h"
 #include "common/hmac.h"
 #include "common/http_server.h"
 #include "common/kafka.h"
@@ -23,6 +25,8 @@
 #include "listener/alerts/spike_watch.h"
 #include "listener/inbox/conversation_store.h"
 #include "listener/inbox/inbox_desk.h"
+#include "listener/inbox/inbox_feed.h"
+#include "listener/inbox/inbox_service.h"
 #include "listener/inbox/inbox_settings_store.h"
 #include "listener/ingest/mention_ingest.h"
 #include "listener/rule_store.h"
@@ -76,6 +80,71 @@ Load Drive(int port, int clients, const std::vector<std::string>& paths, const s
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   out.p50_ms = herald::bench::Percentile(all, 50);
   out.p99_ms = herald::bench::Percentile(all, 99);
+  return out;
+}
+
+// The live inbox: mentions sent at `rate` per second (paced, not as fast as
+// possible) while one WatchInbox stream is open; for each, the time from its
+// webhook being sent to the watcher receiving it. `path_for(i)`/`sign(i)`
+// give mention i's URL and signature; its text carries "#i".
+struct Live {
+  double p50_ms = 0, p99_ms = 0;
+  int64_t delivered = 0;
+};
+Live LiveInbox(int port, const std::string& grpc_addr, const std::string& ws, int rate, int count,
+               const std::vector<std::string>& paths, const std::vector<std::string>& bodies,
+               const std::vector<std::string>& signatures) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<Clock::time_point> sent(static_cast<size_t>(count)), got(static_cast<size_t>(count));
+  std::vector<std::atomic<bool>> arrived(static_cast<size_t>(count));
+  auto stub = herald::listener::v1::InboxService::NewStub(grpc::CreateChannel(grpc_addr, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  herald::listener::v1::WatchInboxRequest req;
+  req.set_workspace_id(ws);
+  auto reader = stub->WatchInbox(&ctx, req);
+  std::atomic<int64_t> delivered{0};
+  std::thread watcher([&] {
+    herald::listener::v1::InboxChange change;
+    while (reader->Read(&change)) {
+      const std::string& text = change.message().text();
+      auto hash = text.find('#');
+      if (change.kind() != herald::listener::v1::InboxChange::KIND_MESSAGE || hash == std::string::npos) continue;
+      size_t i = std::strtoul(text.c_str() + hash + 1, nullptr, 10);
+      if (i < got.size() && !arrived[i].exchange(true)) {
+        got[i] = Clock::now();
+        if (++delivered == count) break;
+      }
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the watch is in place
+  const auto start = Clock::now() + std::chrono::milliseconds(50);
+  std::atomic<int> next{0};
+  std::vector<std::thread> senders;
+  for (int c = 0; c < 16; ++c) {
+    senders.emplace_back([&] {
+      httplib::Client client("127.0.0.1", port);
+      client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
+      for (int i = next++; i < count; i = next++) {
+        std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(i) * 1'000'000 / rate));
+        sent[static_cast<size_t>(i)] = Clock::now();
+        httplib::Headers h{{"X-Herald-Signature", signatures[static_cast<size_t>(i)]}};
+        (void)client.Post(paths[static_cast<size_t>(i)], h, bodies[static_cast<size_t>(i)], "application/json");
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+  for (int i = 0; i < 100 && delivered < count; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ctx.TryCancel();
+  watcher.join();
+  Live out;
+  out.delivered = delivered;
+  std::vector<double> ms;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (arrived[i]) ms.push_back(std::chrono::duration<double, std::milli>(got[i] - sent[i]).count());
+  }
+  out.p50_ms = herald::bench::Percentile(ms, 50);
+  out.p99_ms = herald::bench::Percentile(ms, 99);
   return out;
 }
 
@@ -167,6 +236,35 @@ int main(int argc, char** argv) {
                     broker_us = per_hook(herald::bench::ProcessCpu(broker.process().pid()) - broker0);
   // Every one again: redeliveries, answered from the claim without Kafka.
   Load again = Drive(http.port(), clients, {prefix + ws + "/" + channel}, bodies, signatures, 200);
+
+  // The live inbox: a watcher on the gRPC API while mentions arrive at a steady rate.
+  const int live_rate = static_cast<int>(Flag(argc, argv, "live-rate", 500));
+  const int live_count = static_cast<int>(Flag(argc, argv, "live-count", 5000));
+  InboxFeed feed(redis, ro);
+  Executor grpc_executor(8, 256);
+  InboxService inbox_api(desk, conversations, inbox_settings, feed, grpc_executor, SystemClock::Instance());
+  GrpcServer grpc_server(registry);
+  grpc_server.AddService(&inbox_api);
+  grpc_server.Start("127.0.0.1:0");
+  const std::string live_ws = "live";
+  std::vector<std::string> live_paths, live_bodies, live_signatures;
+  const std::string live_secret = WorkspaceWebhookSecret(master, live_ws);
+  for (int i = 0; i < live_count; ++i) {
+    std::string body = "{\"event\":\"mention.created\",\"object\":{\"id\":\"" + std::to_string(5'000'000 + i) +
+                       "\",\"content\":\"<p>#" + std::to_string(i) + " " + texts[i % 4] +
+                       "</p>\",\"language\":\"en\",\"account\":{\"acct\":\"fan" + std::to_string(i % 97) +
+                       "\",\"id\":\"7\"}}}";
+    live_signatures.push_back(InboundSignature(live_secret, now_s, live_ws, channel, body));
+    live_paths.push_back(prefix + live_ws + "/" + channel);
+    live_bodies.push_back(std::move(body));
+  }
+  std::fprintf(stderr, "bench: live inbox, %d mentions at %d/s...\n", live_count, live_rate);
+  Live live = LiveInbox(http.port(), "127.0.0.1:" + std::to_string(grpc_server.port()), live_ws, live_rate, live_count,
+                        live_paths, live_bodies, live_signatures);
+  // Baseline: the bare route at the same pace (what HTTP alone costs).
+  Load paced_bare = Drive(http.port(), 2, {"/bare"}, std::vector<std::string>(bodies.begin(), bodies.begin() + 2000),
+                          signatures, 200);
+  grpc_server.Shutdown(std::chrono::milliseconds(500));
   http.Stop();
 
   rows.push_back({"Webhooks taken in per second", Fmt(hooks.per_second), Fmt(bare.per_second),
@@ -181,7 +279,13 @@ int main(int argc, char** argv) {
   rows.push_back({"Redeliveries answered per second (duplicates)", Fmt(again.per_second), Fmt(bare.per_second),
                   "bare HTTP 200 route", ""});
   rows.push_back({"  answered 200 duplicate of " + std::to_string(requests), Fmt(static_cast<double>(again.ok)), "", "", "all"});
+  rows.push_back({"Live inbox: webhook sent -> WatchInbox, p50 / p99 ms at " + std::to_string(live_rate) + "/s",
+                  Fmt(live.p50_ms, 1) + " / " + Fmt(live.p99_ms, 1),
+                  Fmt(paced_bare.p50_ms, 2) + " / " + Fmt(paced_bare.p99_ms, 2), "bare HTTP 200 round trip",
+                  "p99 <= 250 ms"});
+  rows.push_back({"  delivered to the watcher of " + std::to_string(live_count), Fmt(static_cast<double>(live.delivered)),
+                  "", "", "all"});
   herald::bench::PrintTable("Listener webhook ingest (" + std::to_string(clients) + " keep-alive clients, 2 cores, "
                             "Redis + dev broker on the same machine)", rows);
-  return hooks.ok == requests && again.ok == requests ? 0 : 1;
+  return hooks.ok == requests && again.ok == requests && live.delivered == live_count ? 0 : 1;
 }

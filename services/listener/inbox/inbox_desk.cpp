@@ -17,7 +17,7 @@ namespace {
 // on it): the loser computes again, after a short random pause so that the
 // same racers do not meet again in step.
 constexpr int kMaxAttempts = 100;
-constexpr int64_t kPolicyTtlMs = 1000;
+constexpr int64_t kSettingsTtlMs = 1000;
 
 // Who holds an open conversation: its assignee unless it is closed.
 std::string Holder(const v1::Conversation& c) {
@@ -68,61 +68,45 @@ InboxDesk::InboxDesk(ConversationStore& conversations, InboxSettingsStore& setti
                      .Help("Automated answers, by what became of them (sent, suggested)")
                      .Register(registry)),
       automated_sent_(automated_.Add({{"outcome", "sent"}})),
-      automated_suggested_(automated_.Add({{"outcome", "suggested"}})) {}
+      automated_suggested_(automated_.Add({{"outcome", "suggested"}})),
+      policies_(clock, kSettingsTtlMs),
+      answers_(clock, kSettingsTtlMs),
+      agents_(clock, kSettingsTtlMs) {}
 
 absl::StatusOr<std::shared_ptr<const CompiledSlaPolicy>> InboxDesk::PolicyOf(const std::string& ws) {
-  const int64_t now = clock_.NowMs();
-  {
-    std::lock_guard lock(mu_);
-    auto it = policies_.find(ws);
-    if (it != policies_.end() && now - it->second.fetched_ms < kPolicyTtlMs) return it->second.policy;
-  }
-  auto stored = settings_.SlaPolicy(ws);
-  if (!stored.ok()) return stored.status();
-  auto compiled = CompiledSlaPolicy::Compile(*stored);
-  // A policy is checked before it is stored; one that no longer compiles
-  // (a zone tzdata dropped) counts nothing rather than stopping the inbox.
-  auto policy = std::make_shared<const CompiledSlaPolicy>(compiled.ok() ? *std::move(compiled) : CompiledSlaPolicy());
-  std::lock_guard lock(mu_);
-  if (policies_.size() > 10000) policies_.clear();
-  policies_[ws] = {policy, now};
-  return policy;
+  return policies_.Get(ws, [&]() -> absl::StatusOr<CompiledSlaPolicy> {
+    auto stored = settings_.SlaPolicy(ws);
+    if (!stored.ok()) return stored.status();
+    // A policy is checked before it is stored; one that no longer compiles
+    // (a zone tzdata dropped) counts nothing rather than stopping the inbox.
+    auto compiled = CompiledSlaPolicy::Compile(*stored);
+    return compiled.ok() ? *std::move(compiled) : CompiledSlaPolicy();
+  });
 }
 
-void InboxDesk::ForgetPolicy(const std::string& ws) {
-  std::lock_guard lock(mu_);
-  policies_.erase(ws);
-}
+void InboxDesk::ForgetPolicy(const std::string& ws) { policies_.Forget(ws); }
 
 absl::StatusOr<std::shared_ptr<const AutoAnswerSet>> InboxDesk::AutoAnswersOf(const std::string& ws) {
-  const int64_t now = clock_.NowMs();
-  {
-    std::lock_guard lock(mu_);
-    auto it = answers_.find(ws);
-    if (it != answers_.end() && now - it->second.fetched_ms < kPolicyTtlMs) return it->second.answers;
-  }
-  auto stored = settings_.AutoAnswers(ws);
-  if (!stored.ok()) return stored.status();
-  auto answers = std::make_shared<const AutoAnswerSet>(*stored);
-  std::lock_guard lock(mu_);
-  if (answers_.size() > 10000) answers_.clear();
-  answers_[ws] = {answers, now};
-  return answers;
+  return answers_.Get(ws, [&]() -> absl::StatusOr<AutoAnswerSet> {
+    auto stored = settings_.AutoAnswers(ws);
+    if (!stored.ok()) return stored.status();
+    return AutoAnswerSet(*stored);
+  });
 }
 
-void InboxDesk::ForgetAutoAnswers(const std::string& ws) {
-  std::lock_guard lock(mu_);
-  answers_.erase(ws);
-}
+void InboxDesk::ForgetAutoAnswers(const std::string& ws) { answers_.Forget(ws); }
+void InboxDesk::ForgetAgents(const std::string& ws) { agents_.Forget(ws); }
 
 absl::StatusOr<std::pair<std::string, int>> InboxDesk::NextAgent(const std::string& ws) {
-  auto agents = settings_.Agents(ws);
+  // The agents from the cache (most workspaces' messages meet the same
+  // few); how many conversations each holds, always fresh.
+  auto agents = agents_.Get(ws, [&] { return settings_.Agents(ws); });
   if (!agents.ok()) return agents.status();
-  if (agents->empty()) return std::pair<std::string, int>();
+  if ((*agents)->empty()) return std::pair<std::string, int>();
   auto loads = conversations_.Loads(ws);
   if (!loads.ok()) return loads.status();
   std::vector<Agent> pool;
-  for (const auto& a : *agents) {
+  for (const auto& a : **agents) {
     auto it = loads->second.find(a.id());
     pool.push_back({a.id(), a.available(), a.capacity(), it == loads->second.end() ? 0 : it->second});
   }

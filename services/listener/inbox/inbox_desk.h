@@ -16,6 +16,7 @@
 #include <prometheus/registry.h>
 
 #include "common/clock.h"
+#include "common/ttl_cache.h"
 #include "herald/events/v1/events.pb.h"
 #include "listener/inbox/auto_answer.h"
 #include "listener/inbox/conversation_record.h"
@@ -74,6 +75,7 @@ class InboxDesk {
   absl::StatusOr<v1::Conversation> DismissSuggestion(const std::string& workspace_id,
                                                      const std::string& conversation_id, const std::string& actor);
   void ForgetAutoAnswers(const std::string& workspace_id);
+  void ForgetAgents(const std::string& workspace_id);
   absl::StatusOr<v1::ConversationDetail> Get(const std::string& workspace_id, const std::string& conversation_id);
   // A conversation whose timer came: wakes a snooze that is due, sends the
   // SLA alerts that are due (each once).
@@ -107,20 +109,13 @@ class InboxDesk {
   SlaAlertSink sla_sink_;
   prometheus::Family<prometheus::Counter>& sla_alerts_;
 
-  struct CachedPolicy {
-    std::shared_ptr<const CompiledSlaPolicy> policy;
-    int64_t fetched_ms = 0;
-  };
-  std::mutex mu_;
-  std::map<std::string, CachedPolicy> policies_;
-  struct CachedAnswers {
-    std::shared_ptr<const AutoAnswerSet> answers;
-    int64_t fetched_ms = 0;
-  };
-  std::map<std::string, CachedAnswers> answers_;
   prometheus::Family<prometheus::Counter>& automated_;
   prometheus::Counter& automated_sent_;  // made once, not looked up per answer
   prometheus::Counter& automated_suggested_;
+  // A workspace's settings, read at most once a second per process.
+  TtlCache<CompiledSlaPolicy> policies_;
+  TtlCache<AutoAnswerSet> answers_;
+  TtlCache<std::vector<v1::Agent>> agents_;
 };
 
 }  // namespace herald::listener

@@ -242,6 +242,7 @@ grpc::Status InboxService::DoPutAgent(const v1::PutAgentRequest& request, v1::Ag
   agent.set_available(request.available());
   agent.set_capacity(request.capacity());
   if (auto s = settings_.PutAgent(request.workspace_id(), agent); !s.ok()) return ToGrpc(s);
+  desk_.ForgetAgents(request.workspace_id());
   auto loads = conversations_.Loads(request.workspace_id());
   if (!loads.ok()) return ToGrpc(loads.status());
   auto it = loads->second.find(agent.id());

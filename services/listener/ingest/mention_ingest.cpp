@@ -22,26 +22,14 @@ MentionIngest::MentionIngest(InboxStore& inbox, InboxDesk& desk, RuleStore& rule
                     .Register(registry)),
       from_webhook_(accepted_.Add({{"source", "webhook"}})),
       from_poll_(accepted_.Add({{"source", "poll"}})),
-      rules_ttl_ms_(rules_ttl_ms) {}
+      rules_cache_(clock, rules_ttl_ms) {}
 
 absl::StatusOr<std::shared_ptr<const RuleSet>> MentionIngest::RulesOf(const std::string& ws) {
-  const int64_t now = clock_.NowMs();
-  {
-    std::lock_guard lock(mu_);
-    auto it = rules_cache_.find(ws);
-    if (it != rules_cache_.end() && now - it->second.fetched_ms < rules_ttl_ms_) return it->second.rules;
-  }
-  auto rules = rules_.List(ws);
-  if (!rules.ok()) return rules.status();
-  auto compiled = std::make_shared<const RuleSet>(*rules);
-  std::lock_guard lock(mu_);
-  if (rules_cache_.size() > 10000) {
-    for (auto it = rules_cache_.begin(); it != rules_cache_.end();) {
-      it = now - it->second.fetched_ms >= rules_ttl_ms_ ? rules_cache_.erase(it) : std::next(it);
-    }
-  }
-  if (rules_ttl_ms_ > 0) rules_cache_[ws] = {compiled, now};
-  return compiled;
+  return rules_cache_.Get(ws, [&]() -> absl::StatusOr<RuleSet> {
+    auto rules = rules_.List(ws);
+    if (!rules.ok()) return rules.status();
+    return RuleSet(*rules);
+  });
 }
 
 IngestResult MentionIngest::Ingest(const std::string& ws, herald::events::v1::MentionReceived mention) {

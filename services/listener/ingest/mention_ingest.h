@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include "common/clock.h"
+#include "common/ttl_cache.h"
 #include "common/kafka.h"
 #include "herald/events/v1/events.pb.h"
 #include "listener/alerts/spike_watch.h"
@@ -56,13 +57,7 @@ class MentionIngest {
   prometheus::Family<prometheus::Counter>& accepted_;
   prometheus::Counter& from_webhook_;
   prometheus::Counter& from_poll_;
-  const int64_t rules_ttl_ms_;
-  struct CachedRules {
-    std::shared_ptr<const RuleSet> rules;
-    int64_t fetched_ms = 0;
-  };
-  std::mutex mu_;
-  std::map<std::string, CachedRules> rules_cache_;  // bounded: entries older than the TTL are dropped
+  TtlCache<RuleSet> rules_cache_;
 };
 
 }  // namespace herald::listener
