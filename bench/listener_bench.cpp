@@ -262,7 +262,8 @@ int main(int argc, char** argv) {
   Live live = LiveInbox(http.port(), "127.0.0.1:" + std::to_string(grpc_server.port()), live_ws, live_rate, live_count,
                         live_paths, live_bodies, live_signatures);
   // Baseline: the bare route at the same pace (what HTTP alone costs).
-  Load paced_bare = Drive(http.port(), 2, {"/bare"}, std::vector<std::string>(bodies.begin(), bodies.begin() + 2000),
+  const auto bare_count = static_cast<std::ptrdiff_t>(std::min<size_t>(2000, bodies.size()));
+  Load paced_bare = Drive(http.port(), 2, {"/bare"}, std::vector<std::string>(bodies.begin(), bodies.begin() + bare_count),
                           signatures, 200);
   grpc_server.Shutdown(std::chrono::milliseconds(500));
   http.Stop();

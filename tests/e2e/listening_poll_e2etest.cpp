@@ -1,7 +1,8 @@
 // Polling through the platform (issue 12): the listener learns the channels
 // from channels.lifecycle, reads their mentions through the publisher's
 // network gateway, takes an item that also came by webhook in once, and a
-// listener SIGKILLed mid-poll loses nothing and doubles nothing.
+// listener SIGKILLed mid-poll loses nothing and doubles nothing (in the
+// inbox, the conversations and the live feed).
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
@@ -11,6 +12,7 @@
 
 #include "common/hmac.h"
 #include "common/http_client.h"
+#include "herald/listener/v1/inbox.grpc.pb.h"
 #include "herald/listener/v1/listener.grpc.pb.h"
 #include "platform_test.h"
 
@@ -112,6 +114,30 @@ TEST_F(ListeningPolls, AListenerKilledMidPollLosesNothingAndDoublesNothing) {
   EXPECT_EQ(inbox.size(), said.size());
   for (const auto& id : said) EXPECT_EQ(inbox[id], 1) << id;
   for (const auto& [id, n] : inbox) EXPECT_EQ(n, 1) << id;
+
+  // In the conversations once each too, and on the live feed once each.
+  auto inbox_api = Stub<lst::InboxService>("listener");
+  lst::ListConversationsRequest list;
+  list.set_workspace_id(workspace_);
+  list.set_page_size(500);
+  lst::ListConversationsResponse conversations;
+  ASSERT_TRUE(inbox_api->ListConversations(Ctx().get(), list, &conversations).ok());
+  int messages = 0;
+  for (const auto& c : conversations.conversations()) messages += c.message_count();
+  EXPECT_EQ(messages, static_cast<int>(said.size()));
+  lst::WatchInboxRequest watch;
+  watch.set_workspace_id(workspace_);
+  watch.set_resume_token("0-0");  // from the feed's beginning
+  auto ctx = Ctx();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  auto reader = inbox_api->WatchInbox(ctx.get(), watch);
+  std::map<std::string, int> fed;
+  lst::InboxChange change;
+  while (reader->Read(&change)) {
+    if (change.kind() == lst::InboxChange::KIND_MESSAGE) ++fed[change.message().item_id()];
+  }
+  EXPECT_EQ(fed.size(), said.size());
+  for (const auto& [id, n] : fed) EXPECT_EQ(n, 1) << id;
 }
 
 TEST_F(ListeningPolls, MetasAndXsOwnWebhooksAreVerifiedRoutedByAccountAndCountOnceWithPolls) {

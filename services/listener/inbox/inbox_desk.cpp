@@ -294,34 +294,42 @@ absl::StatusOr<v1::Conversation> InboxDesk::Assign(const std::string& ws, const 
   return written.conversation();
 }
 
-absl::StatusOr<v1::ConversationMessage> InboxDesk::AddNote(const std::string& ws, const std::string& id,
-                                                           const std::string& text, const std::string& request_id,
-                                                           const std::string& actor) {
-  const int64_t now = clock_.NowMs();
-  v1::ConversationMessage note;
-  note.set_id(request_id.empty() ? NewId("n_") : HashId("n_", ws + "|" + id + "|" + request_id));
-  note.set_kind(v1::MESSAGE_KIND_NOTE);
-  note.set_author(actor);
-  note.set_text(text);
-  *note.mutable_at() = FromMs(now);
+absl::StatusOr<v1::ConversationMessage> InboxDesk::Record(const std::string& ws, const std::string& id,
+                                                          v1::ConversationMessage message, v1::InboxChange::Kind kind,
+                                                          const std::string& actor, const Apply& apply) {
   auto committed = Write(ws, id, [&](const ConversationStore::Loaded& loaded, ConversationWrite& w) {
     if (IsNew(loaded.record)) return absl::NotFoundError("conversation " + id + " not found");
-    listener::AddNote(w.record, now);
-    w.message = note;
-    w.change.set_kind(v1::InboxChange::KIND_NOTE);
+    const int64_t now = clock_.NowMs();
+    *message.mutable_at() = FromMs(now);
+    apply(w.record, message, now);
+    w.message = message;
+    w.change.set_kind(kind);
     w.change.set_actor(actor);
-    *w.change.mutable_message() = note;
-    w.once_key = note.id();
-    w.once_value = note.SerializeAsString();
+    *w.change.mutable_message() = message;
+    // The message's id is the request's: a retry is answered from the first.
+    w.once_key = message.id();
+    w.once_value = message.SerializeAsString();
     return absl::OkStatus();
   });
   if (!committed.ok()) return committed.status();
   if (committed->outcome == ConversationStore::Outcome::kDuplicate) {
     v1::ConversationMessage first;
-    if (!first.ParseFromString(committed->once_value)) return absl::DataLossError("the first note is unreadable");
+    if (!first.ParseFromString(committed->once_value)) return absl::DataLossError("the first message is unreadable");
     return first;
   }
-  return note;
+  return message;
+}
+
+absl::StatusOr<v1::ConversationMessage> InboxDesk::AddNote(const std::string& ws, const std::string& id,
+                                                           const std::string& text, const std::string& request_id,
+                                                           const std::string& actor) {
+  v1::ConversationMessage note;
+  note.set_id(request_id.empty() ? NewId("n_") : HashId("n_", ws + "|" + id + "|" + request_id));
+  note.set_kind(v1::MESSAGE_KIND_NOTE);
+  note.set_author(actor);
+  note.set_text(text);
+  return Record(ws, id, std::move(note), v1::InboxChange::KIND_NOTE, actor,
+                [](v1::ConversationRecord& r, const v1::ConversationMessage&, int64_t now) { listener::AddNote(r, now); });
 }
 
 absl::StatusOr<v1::ConversationMessage> InboxDesk::Reply(const std::string& ws, const std::string& id,
@@ -359,25 +367,8 @@ absl::StatusOr<v1::ConversationMessage> InboxDesk::Reply(const std::string& ws, 
   reply.set_approved_by(options.approved_by);
   reply.set_text(body);
   reply.set_post_id(*post);
-  auto committed = Write(ws, id, [&](const ConversationStore::Loaded&, ConversationWrite& w) {
-    const int64_t now = clock_.NowMs();
-    *reply.mutable_at() = FromMs(now);
-    AddReply(w.record, reply, now);
-    w.message = reply;
-    w.change.set_kind(v1::InboxChange::KIND_REPLY);
-    w.change.set_actor(actor);
-    *w.change.mutable_message() = reply;
-    w.once_key = reply_id;
-    w.once_value = reply.SerializeAsString();
-    return absl::OkStatus();
-  });
-  if (!committed.ok()) return committed.status();
-  if (committed->outcome == ConversationStore::Outcome::kDuplicate) {
-    v1::ConversationMessage m;
-    if (!m.ParseFromString(committed->once_value)) return absl::DataLossError("the first reply is unreadable");
-    return m;
-  }
-  return reply;
+  return Record(ws, id, std::move(reply), v1::InboxChange::KIND_REPLY, actor,
+                [](v1::ConversationRecord& r, const v1::ConversationMessage& m, int64_t now) { AddReply(r, m, now); });
 }
 
 absl::StatusOr<v1::ConversationDetail> InboxDesk::Get(const std::string& ws, const std::string& id) {

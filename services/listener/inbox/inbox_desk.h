@@ -92,6 +92,11 @@ class InboxDesk {
   absl::StatusOr<ConversationStore::Committed> Write(const std::string& workspace_id,
                                                      const std::string& conversation_id, const Change& change,
                                                      v1::ConversationRecord* written = nullptr);
+  // A note or a reply into its conversation, once per message id.
+  using Apply = std::function<void(v1::ConversationRecord&, const v1::ConversationMessage&, int64_t now_ms)>;
+  absl::StatusOr<v1::ConversationMessage> Record(const std::string& workspace_id, const std::string& conversation_id,
+                                                 v1::ConversationMessage message, v1::InboxChange::Kind kind,
+                                                 const std::string& actor, const Apply& apply);
   // Agent counts, SLA clocks and the timer of a changed record.
   absl::Status Finish(const std::string& workspace_id, const v1::ConversationRecord& before, ConversationWrite& write);
   // The automated answer a new message gets, if any: sent (auto mode) or
