@@ -234,6 +234,10 @@ int main(int argc, char** argv) {
   const std::string self_us = per_hook(herald::bench::SelfCpu() - self0),
                     redis_us = per_hook(herald::bench::RedisCpu(redis) - redis0),
                     broker_us = per_hook(herald::bench::ProcessCpu(broker.process().pid()) - broker0);
+  if (Flag(argc, argv, "commandstats", 0)) {
+    auto info = redis.Command({"INFO", "commandstats"});
+    if (info.ok()) std::fprintf(stderr, "%s\n", info->str.c_str());
+  }
   // Every one again: redeliveries, answered from the claim without Kafka.
   Load again = Drive(http.port(), clients, {prefix + ws + "/" + channel}, bodies, signatures, 200);
 
