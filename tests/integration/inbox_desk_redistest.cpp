@@ -273,6 +273,7 @@ TEST_F(InboxDeskTest, TheFeedResumesAfterATokenAndSaysWhenItCannot) {
   EXPECT_EQ(Feed(all[3].token()).size(), 1u);
   EXPECT_TRUE(absl::IsInvalidArgument(feed_.CheckResumable("ws", "99999999999999-0"))) << "from the future";
   EXPECT_TRUE(feed_.CheckResumable("empty-ws", "0-0").ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(feed_.CheckResumable("empty-ws", "1700000000000-0"))) << "never given";
   EXPECT_FALSE(InboxFeed::IsToken("12-"));
   EXPECT_FALSE(InboxFeed::IsToken("a-1"));
   EXPECT_TRUE(InboxFeed::IsToken("1700000000000-3"));
@@ -395,6 +396,9 @@ TEST_F(InboxDeskTest, AnSlaAlertIsAnnouncedBeforeItCountsAsSentAndAgainIfTheAnno
   broker_down = false;
   clock_.AdvanceMs(2000);
   ASSERT_TRUE(timers.RunOnce().ok());
+  EXPECT_TRUE(announced.empty()) << "a failed look is put off for 30 s";
+  clock_.AdvanceMs(30'000);
+  ASSERT_TRUE(timers.RunOnce().ok());
   ASSERT_EQ(announced.size(), 1u);
   EXPECT_EQ(announced[0].kind(), "breached");
   EXPECT_EQ(announced[0].target(), "first_response");
@@ -404,6 +408,25 @@ TEST_F(InboxDeskTest, AnSlaAlertIsAnnouncedBeforeItCountsAsSentAndAgainIfTheAnno
   clock_.AdvanceMs(kHour);
   ASSERT_TRUE(timers.RunOnce().ok());
   EXPECT_EQ(announced.size(), 1u) << "once";
+}
+
+TEST_F(InboxDeskTest, AConversationWhoseLookFailsIsPutOffAndHoldsUpNoOther) {
+  ASSERT_TRUE(desk_.TakeCustomerMessage("ws", Item("m1")).ok());
+  const int64_t until = clock_.NowMs() + kMinute;
+  ASSERT_TRUE(desk_.Act("ws", "c_1", "ana", [until](v1::ConversationRecord& r, int64_t now) {
+                     return SnoozeUntil(r, until, now);
+                   }).ok());
+  // Another conversation stored unreadable, due first.
+  ASSERT_TRUE(redis().Command({"HSET", "lst:{ws}:conv:c_bad", "v", "1", "r", "not a record"}).ok());
+  ASSERT_TRUE(redis().Command({"ZADD", "lst:{ws}:due", "1", "c_bad"}).ok());
+  InboxTimers timers(conversations_, desk_, clock_);
+  clock_.AdvanceMs(kMinute);
+  ASSERT_TRUE(timers.RunOnce().ok());
+  EXPECT_EQ(conversations_.Load("ws", "c_1")->record.conversation().state(), v1::CONVERSATION_STATE_OPEN)
+      << "the good one woke";
+  auto score = redis().Command({"ZSCORE", "lst:{ws}:due", "c_bad"});
+  ASSERT_TRUE(score.ok());
+  EXPECT_EQ(score->AsInt(), clock_.NowMs() + 30'000) << "the bad one is put off, not retried at once forever";
 }
 
 }  // namespace

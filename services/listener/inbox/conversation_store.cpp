@@ -1,5 +1,6 @@
 #include "listener/inbox/conversation_store.h"
 
+#include "common/log.h"
 #include "listener/inbox_store.h"
 
 namespace herald::listener {
@@ -135,7 +136,9 @@ absl::StatusOr<ConversationStore::Committed> ConversationStore::Commit(const std
     return absl::InternalError("unexpected answer from the conversation commit script");
   }
   if (out.outcome == Outcome::kDone && w.timer_ms > 0) {
-    if (auto s = NoteTimers(ws); !s.ok()) return s;
+    // The write stands either way: a failure here is tried again by the
+    // workspace's next timed write (it is not remembered as noted).
+    if (auto s = NoteTimers(ws); !s.ok()) log::Warn("inbox timers not noted", {{"workspace_id", ws}, {"error", s.ToString()}});
   }
   return out;
 }
@@ -180,6 +183,11 @@ absl::StatusOr<ConversationStore::Page> ConversationStore::List(
   }
   page.next_offset = at;
   return page;
+}
+
+absl::Status ConversationStore::Postpone(const std::string& ws, const std::string& id, int64_t at_ms) {
+  auto r = redis_.Command({"ZADD", Tag(ws) + "due", "XX", std::to_string(at_ms), id});
+  return r.ok() ? absl::OkStatus() : r.status();
 }
 
 absl::Status ConversationStore::ClearTimer(const std::string& ws, const std::string& id) {

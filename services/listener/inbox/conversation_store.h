@@ -87,6 +87,8 @@ class ConversationStore {
                             const std::function<bool(const v1::Conversation&)>& keep);
   // Conversations whose timer has come, at most `limit`.
   absl::StatusOr<std::vector<std::string>> Due(const std::string& workspace_id, int64_t now_ms, int limit);
+  // A look that failed is tried again at `at_ms` (not at once, forever).
+  absl::Status Postpone(const std::string& workspace_id, const std::string& conversation_id, int64_t at_ms);
   // A conversation that is gone (expired) needs no look.
   absl::Status ClearTimer(const std::string& workspace_id, const std::string& conversation_id);
   // Workspaces that have timers (where Due is worth asking).

@@ -396,6 +396,7 @@ absl::Status InboxDesk::Tick(const std::string& ws, const std::string& id) {
     SlaAlert sent;
     auto committed = Write(ws, id, [&](const ConversationStore::Loaded& loaded, ConversationWrite& w) {
       changed = false;
+      sent = {};  // a retry decides afresh
       if (IsNew(loaded.record)) return absl::NotFoundError("conversation " + id + " is gone");
       const int64_t now = clock_.NowMs();
       if (WakeIfDue(w.record, now)) {

@@ -1,5 +1,6 @@
 #include "listener/inbox/inbox_feed.h"
 
+#include <atomic>
 #include <charconv>
 
 #include "absl/strings/match.h"
@@ -30,6 +31,7 @@ struct InboxFeed::Bell {
   std::mutex ring_mu;
   std::string start;       // the latest entry when the bell was made: it rings for what follows
   bool stopping = false;  // guarded by InboxFeed::mu_
+  std::atomic<bool> ended{false};  // its thread has returned (joining it cannot block)
   std::thread thread;
 };
 
@@ -39,13 +41,18 @@ InboxFeed::InboxFeed(RedisClient& reads, RedisOptions bell_options, int max_work
 }
 
 InboxFeed::~InboxFeed() {
-  std::map<std::string, std::unique_ptr<Bell>> bells;
+  std::vector<std::unique_ptr<Bell>> bells;
   {
     std::lock_guard lock(mu_);
-    for (auto& [ws, bell] : bells_) bell->stopping = true;
-    bells.swap(bells_);
+    for (auto& [ws, bell] : bells_) {
+      bell->stopping = true;
+      bells.push_back(std::move(bell));
+    }
+    bells_.clear();
+    for (auto& bell : retired_) bells.push_back(std::move(bell));
+    retired_.clear();
   }
-  for (auto& [ws, bell] : bells) {
+  for (auto& bell : bells) {
     if (bell->thread.joinable()) bell->thread.join();
   }
 }
@@ -67,8 +74,11 @@ absl::Status InboxFeed::CheckResumable(const std::string& ws, const std::string&
   if (!ParseToken(token, &ms, &seq)) return absl::InvalidArgumentError("resume_token: not a token this feed gave");
   auto r = reads_.Command({"XINFO", "STREAM", FeedKey(ws)});
   if (!r.ok()) {
-    // No stream yet: nothing was ever written, so nothing was dropped.
-    if (absl::StrContains(r.status().message(), "no such key")) return absl::OkStatus();
+    // No stream yet: nothing was ever written, so only the beginning is a
+    // place to resume from (any other token was never given).
+    if (absl::StrContains(r.status().message(), "no such key")) {
+      return token == "0-0" ? absl::OkStatus() : absl::InvalidArgumentError("resume_token: not a token this feed gave");
+    }
     return r.status();
   }
   // The feed is only ever trimmed from its oldest end. A token before the
@@ -119,10 +129,18 @@ absl::StatusOr<std::vector<v1::InboxChange>> InboxFeed::After(const std::string&
 
 absl::StatusOr<int64_t> InboxFeed::Subscribe(const std::string& ws, Ring ring) {
   // Read before the bell exists, so it rings for every change written after
-  // this call (the subscriber reads what came before itself).
+  // this call (the subscriber reads what came before itself). Its connection
+  // is made outside the lock too (with TLS it dials a tunnel).
   auto latest = Latest(ws);
   if (!latest.ok()) return latest.status();
+  bool exists;
+  {
+    std::lock_guard lock(mu_);
+    exists = bells_.count(ws) > 0;
+  }
+  std::unique_ptr<RedisClient> connection = exists ? nullptr : std::make_unique<RedisClient>(bell_options_);
   std::lock_guard lock(mu_);
+  ReapLocked();
   auto it = bells_.find(ws);
   if (it == bells_.end()) {
     if (static_cast<int>(bells_.size()) >= max_workspaces_) {
@@ -131,7 +149,7 @@ absl::StatusOr<int64_t> InboxFeed::Subscribe(const std::string& ws, Ring ring) {
     auto bell = std::make_unique<Bell>();
     bell->workspace_id = ws;
     bell->start = *latest;
-    bell->redis = std::make_unique<RedisClient>(bell_options_);
+    bell->redis = connection ? std::move(connection) : std::make_unique<RedisClient>(bell_options_);
     Bell* raw = bell.get();
     it = bells_.emplace(ws, std::move(bell)).first;
     raw->thread = std::thread([this, raw] { RunBell(raw); });
@@ -143,24 +161,35 @@ absl::StatusOr<int64_t> InboxFeed::Subscribe(const std::string& ws, Ring ring) {
 }
 
 void InboxFeed::Unsubscribe(const std::string& ws, int64_t subscription) {
-  std::unique_ptr<Bell> stopped;
+  std::lock_guard lock(mu_);
+  auto it = bells_.find(ws);
+  if (it == bells_.end()) return;
+  bool empty = false;
   {
-    std::lock_guard lock(mu_);
-    auto it = bells_.find(ws);
-    if (it == bells_.end()) return;
-    bool empty = false;
-    {
-      std::lock_guard ring_lock(it->second->ring_mu);
-      it->second->rings.erase(subscription);
-      empty = it->second->rings.empty();
-    }
-    if (empty) {
-      it->second->stopping = true;
-      stopped = std::move(it->second);
-      bells_.erase(it);
+    // Once erased under this lock, the ring is not running and will not run.
+    std::lock_guard ring_lock(it->second->ring_mu);
+    it->second->rings.erase(subscription);
+    empty = it->second->rings.empty();
+  }
+  if (empty) {
+    // Not joined here (the caller may be a gRPC thread, and the bell may be
+    // blocked in XREAD for a second): retired, joined once it has ended.
+    it->second->stopping = true;
+    retired_.push_back(std::move(it->second));
+    bells_.erase(it);
+  }
+  ReapLocked();
+}
+
+void InboxFeed::ReapLocked() {
+  for (auto it = retired_.begin(); it != retired_.end();) {
+    if ((*it)->ended) {
+      if ((*it)->thread.joinable()) (*it)->thread.join();
+      it = retired_.erase(it);
+    } else {
+      ++it;
     }
   }
-  if (stopped && stopped->thread.joinable()) stopped->thread.join();
 }
 
 void InboxFeed::RunBell(Bell* bell) {
@@ -169,7 +198,10 @@ void InboxFeed::RunBell(Bell* bell) {
   for (;;) {
     {
       std::lock_guard lock(mu_);
-      if (bell->stopping) return;
+      if (bell->stopping) {
+        bell->ended = true;
+        return;
+      }
     }
     // Blocks until a change is written (or a second passes, to see `stopping`).
     auto r = bell->redis->Command({"XREAD", "COUNT", "1000", "BLOCK", "1000", "STREAMS", key, last});

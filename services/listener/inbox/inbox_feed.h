@@ -49,6 +49,8 @@ class InboxFeed {
  private:
   struct Bell;
   void RunBell(Bell* bell);
+  // Joins retired bells whose threads have ended.
+  void ReapLocked();
 
   RedisClient& reads_;
   RedisOptions bell_options_;
@@ -56,6 +58,7 @@ class InboxFeed {
   std::mutex mu_;
   int64_t next_id_ = 1;
   std::map<std::string, std::unique_ptr<Bell>> bells_;
+  std::vector<std::unique_ptr<Bell>> retired_;  // stopping; joined by ReapLocked
 };
 
 }  // namespace herald::listener

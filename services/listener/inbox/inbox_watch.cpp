@@ -39,10 +39,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::InboxChange> {
     state_->token = request.resume_token();
     // Start on the executor: the first reads wait on Redis.
     auto state = state_;
-    bool queued = executor_.Submit([state] {
-      std::lock_guard lock(state->mu);
-      if (state->self) state->self->BeginLocked();
-    });
+    Executor* on = &executor_;
+    bool queued = executor_.Submit([state, on] { Begin(state, on); });
     if (!queued) FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "too many calls in flight; retry later"));
   }
 
@@ -62,11 +60,14 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::InboxChange> {
   }
 
   void OnDone() override {
+    int64_t subscription;
     {
       std::lock_guard lock(state_->mu);
       state_->self = nullptr;
+      subscription = state_->subscription;
+      state_->subscription = 0;
     }
-    if (subscription_ > 0) feed_.Unsubscribe(state_->workspace, subscription_);
+    if (subscription > 0) feed_.Unsubscribe(state_->workspace, subscription);
     delete this;
   }
 
@@ -79,43 +80,60 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::InboxChange> {
     InboxFeed* feed = nullptr;
     std::string workspace;
     std::string token;  // the last change sent (or where to start)
+    int64_t subscription = 0;  // to the feed's bell, once subscribed
     std::deque<v1::InboxChange> queue;
     bool writing = false, fetching = false, rang = false, finished = false;
   };
 
-  // Holding the state's lock throughout, so the reactor cannot be done
-  // (OnDone waits) while it subscribes.
-  void BeginLocked() {
-    if (state_->finished) return;
-    const std::string& workspace = state_->workspace;
+  // Finds where to start and hangs on the feed's bell. The Redis reads run
+  // without the lock (a cancel must not wait on them); the reactor may be
+  // done meanwhile, so only the state is used, and a subscription made for a
+  // watch that ended is let go here.
+  static void Begin(const std::shared_ptr<State>& state, Executor* executor) {
+    std::string token, workspace;
+    {
+      std::lock_guard lock(state->mu);
+      if (!state->self || state->finished) return;
+      token = state->token;
+      workspace = state->workspace;
+    }
+    InboxFeed& feed = *state->feed;
     absl::Status status;
-    if (state_->token.empty()) {
-      auto latest = feed_.Latest(workspace);
+    if (token.empty()) {
+      auto latest = feed.Latest(workspace);
       if (latest.ok()) {
-        state_->token = *latest;
+        token = *latest;
       } else {
         status = latest.status();
       }
     } else {
-      status = feed_.CheckResumable(workspace, state_->token);
+      status = feed.CheckResumable(workspace, token);
     }
+    int64_t subscription = 0;
     if (status.ok()) {
-      std::weak_ptr<State> weak = state_;
-      Executor* executor = &executor_;
-      auto subscribed = feed_.Subscribe(workspace, [weak, executor] { Ring(weak, executor); });
+      std::weak_ptr<State> weak = state;
+      auto subscribed = feed.Subscribe(workspace, [weak, executor] { Ring(weak, executor); });
       if (subscribed.ok()) {
-        subscription_ = *subscribed;
+        subscription = *subscribed;
       } else {
         status = subscribed.status();
       }
     }
-    if (!status.ok()) {
-      FinishLocked(ToGrpc(status));
+    std::unique_lock lock(state->mu);
+    if (!state->self) {  // done already: nobody else will let the bell go
+      lock.unlock();
+      if (subscription > 0) feed.Unsubscribe(workspace, subscription);
       return;
     }
+    state->subscription = subscription;  // let go by OnDone
+    if (!status.ok()) {
+      state->self->FinishLocked(ToGrpc(status));
+      return;
+    }
+    state->token = token;
     // What was written before the bell was hung is read now.
-    state_->rang = true;
-    FetchLocked(state_, &executor_);
+    state->rang = true;
+    FetchLocked(state, executor);
   }
 
   // The bell: new changes are in the feed.
@@ -141,8 +159,14 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::InboxChange> {
         if (!state->self) return;
         token = state->token;
       }
-      // Outside the lock (a Redis read); the state outlives the reactor.
+      // Outside the lock (Redis reads); the state outlives the reactor.
       auto batch = state->feed->After(state->workspace, token, kBatch);
+      // A watcher that fell behind the feed's trimming would skip changes
+      // without knowing: checked after the read, so what it got follows the
+      // token with nothing dropped in between, or the watch ends saying so.
+      if (batch.ok() && !batch->empty()) {
+        if (auto kept = state->feed->CheckResumable(state->workspace, token); !kept.ok()) batch = kept;
+      }
       std::lock_guard lock(state->mu);
       state->fetching = false;
       if (state->finished || !state->self) return;
@@ -185,7 +209,6 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::InboxChange> {
   InboxFeed& feed_;
   Executor& executor_;
   std::shared_ptr<State> state_;
-  int64_t subscription_ = 0;
   v1::InboxChange current_;
 };
 
