@@ -1,7 +1,7 @@
 #include "listener/inbox/sla_report.h"
 
 #include <algorithm>
-#include <cmath>
+#include "common/percentile.h"
 
 namespace herald::listener {
 
@@ -17,15 +17,13 @@ v1::SlaTargetReport Summarize(const std::string& target, std::vector<std::pair<i
     }
   }
   if (samples.empty()) return out;
-  std::sort(samples.begin(), samples.end());
-  // Nearest rank: the smallest value with at least p of the samples at or below it.
-  auto at = [&](double p) {
-    auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
-    return samples[std::max<size_t>(rank, 1) - 1].first;
-  };
-  out.set_p50_ms(at(0.50));
-  out.set_p90_ms(at(0.90));
-  out.set_p99_ms(at(0.99));
+  std::vector<int64_t> ms;
+  ms.reserve(samples.size());
+  for (const auto& sample : samples) ms.push_back(sample.first);
+  std::sort(ms.begin(), ms.end());
+  out.set_p50_ms(NearestRank(ms, 0.50));
+  out.set_p90_ms(NearestRank(ms, 0.90));
+  out.set_p99_ms(NearestRank(ms, 0.99));
   return out;
 }
 
