@@ -53,4 +53,14 @@ std::string ToHex(std::string_view bytes) {
   return out;
 }
 
+std::string HashedId(std::string_view prefix, std::string_view key) {
+  uint64_t h = StableHash(key);
+  return std::string(prefix) + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+}
+
+std::string CreatedId(std::string_view prefix, std::string_view workspace_id, std::string_view request_id) {
+  if (request_id.empty()) return NewId(prefix);
+  return HashedId(prefix, std::string(workspace_id) + "|" + std::string(request_id));
+}
+
 }  // namespace herald

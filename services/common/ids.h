@@ -21,4 +21,10 @@ uint64_t StableHash(std::string_view data);
 // Lowercase hex of arbitrary bytes.
 std::string ToHex(std::string_view bytes);
 
+// prefix + 16 hex characters of StableHash(key): the same key, the same id.
+std::string HashedId(std::string_view prefix, std::string_view key);
+// The id a create request names its resource by: derived from the client's
+// request id (a retry names the same resource), or new when it gave none.
+std::string CreatedId(std::string_view prefix, std::string_view workspace_id, std::string_view request_id);
+
 }  // namespace herald

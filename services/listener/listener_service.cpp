@@ -84,12 +84,7 @@ grpc::ServerUnaryReactor* ListenerService::CreateRule(grpc::CallbackServerContex
 grpc::Status ListenerService::DoCreateRule(const v1::CreateRuleRequest& request, v1::ListeningRule* response) {
   if (auto errors = ValidateCreateRule(request); !errors.ok()) return errors.ToGrpc();
   v1::ListeningRule rule;
-  if (request.request_id().empty()) {
-    rule.set_id(NewId("rule_"));
-  } else {
-    uint64_t h = StableHash(request.workspace_id() + "|" + request.request_id());
-    rule.set_id("rule_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
-  }
+  rule.set_id(CreatedId("rule_", request.workspace_id(), request.request_id()));
   rule.set_workspace_id(request.workspace_id());
   rule.set_name(request.name());
   rule.set_query(request.query());

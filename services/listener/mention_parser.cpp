@@ -70,8 +70,7 @@ absl::StatusOr<herald::events::v1::MentionReceived> ParseMastodonMention(const s
 }
 
 std::string MentionIdFor(const std::string& ws, herald::common::v1::Network network, const std::string& remote_id) {
-  uint64_t h = StableHash(NetworkName(network) + "|" + ws + "|" + remote_id);
-  return "m_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+  return HashedId("m_", NetworkName(network) + "|" + ws + "|" + remote_id);
 }
 
 std::string ConversationIdFor(herald::common::v1::Network network, herald::common::v1::MentionKind kind,
@@ -80,8 +79,7 @@ std::string ConversationIdFor(herald::common::v1::Network network, herald::commo
   std::string key = kind == herald::common::v1::MENTION_KIND_DIRECT_MESSAGE
                         ? NetworkName(network) + ":dm:" + author_id
                         : NetworkName(network) + ":" + thread_remote_id;
-  uint64_t h = StableHash(key);
-  return "c_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+  return HashedId("c_", key);
 }
 
 absl::StatusOr<herald::events::v1::MentionReceived> MentionFromInbound(const herald::publisher::v1::InboundItem& item,

@@ -24,11 +24,6 @@ std::string Holder(const v1::Conversation& c) {
   return c.state() == v1::CONVERSATION_STATE_CLOSED ? std::string() : c.assignee_id();
 }
 
-std::string HashId(const std::string& prefix, const std::string& key) {
-  uint64_t h = StableHash(key);
-  return prefix + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
-}
-
 // The event announcing an SLA alert; the same alert has the same event id.
 herald::events::v1::InboxSlaAlert AlertEvent(const std::string& ws, const v1::ConversationRecord& r,
                                              const SlaJudgement& sla, const SlaAlert& alert, const Clock& clock) {
@@ -44,7 +39,7 @@ herald::events::v1::InboxSlaAlert AlertEvent(const std::string& ws, const v1::Co
   e.set_assignee_id(c.assignee_id());
   e.set_channel_id(c.channel_id());
   e.set_network(c.network());
-  *e.mutable_meta() = NewEventMeta(e, ws, clock, HashId("ev_sla_", ws + "|" + c.id() + "|" + alert.key));
+  *e.mutable_meta() = NewEventMeta(e, ws, clock, HashedId("ev_sla_", ws + "|" + c.id() + "|" + alert.key));
   return e;
 }
 
@@ -71,7 +66,14 @@ InboxDesk::InboxDesk(ConversationStore& conversations, InboxSettingsStore& setti
       automated_suggested_(automated_.Add({{"outcome", "suggested"}})),
       policies_(clock, kSettingsTtlMs),
       answers_(clock, kSettingsTtlMs),
-      agents_(clock, kSettingsTtlMs) {}
+      agents_(clock, kSettingsTtlMs) {
+  for (const char* target : {"first_response", "next_response", "resolution"}) {
+    for (bool breached : {false, true}) {
+      sla_alert_counters_[{target, breached}] =
+          &sla_alerts_.Add({{"target", target}, {"kind", breached ? "breached" : "warning"}});
+    }
+  }
+}
 
 absl::StatusOr<std::shared_ptr<const CompiledSlaPolicy>> InboxDesk::PolicyOf(const std::string& ws) {
   return policies_.Get(ws, [&]() -> absl::StatusOr<CompiledSlaPolicy> {
@@ -324,7 +326,7 @@ absl::StatusOr<v1::ConversationMessage> InboxDesk::AddNote(const std::string& ws
                                                            const std::string& text, const std::string& request_id,
                                                            const std::string& actor) {
   v1::ConversationMessage note;
-  note.set_id(request_id.empty() ? NewId("n_") : HashId("n_", ws + "|" + id + "|" + request_id));
+  note.set_id(request_id.empty() ? NewId("n_") : HashedId("n_", ws + "|" + id + "|" + request_id));
   note.set_kind(v1::MESSAGE_KIND_NOTE);
   note.set_author(actor);
   note.set_text(text);
@@ -343,7 +345,7 @@ absl::StatusOr<v1::ConversationMessage> InboxDesk::Reply(const std::string& ws, 
   // message) names the same reply: a retried call does not answer twice.
   const std::string answered = item_id.empty() ? loaded->record.last_customer_item_id() : item_id;
   const std::string key = request_id.empty() ? answered + "|" + text : request_id;
-  const std::string reply_id = HashId("r_", ws + "|" + id + "|" + key);
+  const std::string reply_id = HashedId("r_", ws + "|" + id + "|" + key);
   auto first = conversations_.Once(ws, reply_id);
   if (!first.ok()) return first.status();
   if (first->has_value()) {
@@ -421,7 +423,9 @@ absl::Status InboxDesk::Tick(const std::string& ws, const std::string& id) {
     if (!committed.ok()) return committed.status();
     if (!changed) return absl::OkStatus();
     if (!sent.key.empty()) {
-      sla_alerts_.Add({{"target", sent.target}, {"kind", sent.breached ? "breached" : "warning"}}).Increment();
+      if (auto it = sla_alert_counters_.find({sent.target, sent.breached}); it != sla_alert_counters_.end()) {
+        it->second->Increment();
+      }
       log::Info("inbox SLA alert",
                 {{"workspace_id", ws}, {"conversation_id", id}, {"target", sent.target},
                  {"kind", sent.breached ? "breached" : "warning"}});

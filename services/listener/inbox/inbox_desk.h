@@ -113,6 +113,8 @@ class InboxDesk {
   const Clock& clock_;
   SlaAlertSink sla_sink_;
   prometheus::Family<prometheus::Counter>& sla_alerts_;
+  // One counter per (target, kind), made once (not looked up per alert).
+  std::map<std::pair<std::string, bool>, prometheus::Counter*> sla_alert_counters_;
 
   prometheus::Family<prometheus::Counter>& automated_;
   prometheus::Counter& automated_sent_;  // made once, not looked up per answer

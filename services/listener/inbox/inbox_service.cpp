@@ -77,6 +77,7 @@ grpc::ServerWriteReactor<v1::InboxChange>* InboxService::WatchInbox(grpc::Callba
 
 grpc::Status InboxService::DoListConversations(const v1::ListConversationsRequest& request,
                                                v1::ListConversationsResponse* response) {
+  if (request.states_size() > 4) return InvalidArgument("states", "at most 4 (each state once)");
   FieldErrors errors;
   if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
   CheckOptionalId(request.assignee_id(), "assignee_id", errors);
@@ -170,6 +171,9 @@ grpc::Status InboxService::DoReopenConversation(const v1::ConversationRef& reque
 }
 
 grpc::Status InboxService::DoTagConversation(const v1::TagConversationRequest& request, v1::Conversation* response) {
+  // Counts first: no tag is looked at in a request that has too many.
+  if (request.add_size() > kMaxConversationTags) return InvalidArgument("add", "at most 20");
+  if (request.remove_size() > kMaxConversationTags) return InvalidArgument("remove", "at most 20");
   FieldErrors errors;
   if (request.add_size() + request.remove_size() == 0) errors.Add("add", "name a tag to add or remove");
   for (int i = 0; i < request.add_size(); ++i) {
@@ -178,7 +182,6 @@ grpc::Status InboxService::DoTagConversation(const v1::TagConversationRequest& r
   for (int i = 0; i < request.remove_size(); ++i) {
     if (!IsTag(request.remove(i))) errors.Add("remove[" + std::to_string(i) + "]", "1-32 of [a-z0-9_-]");
   }
-  if (request.add_size() > kMaxConversationTags) errors.Add("add", "at most 20");
   std::vector<std::string> add(request.add().begin(), request.add().end());
   std::vector<std::string> remove(request.remove().begin(), request.remove().end());
   return Verb(request.workspace_id(), request.conversation_id(), std::move(errors),
@@ -281,12 +284,7 @@ grpc::Status InboxService::DoCreateSavedReply(const v1::CreateSavedReplyRequest&
   CheckOptionalId(request.request_id(), "request_id", errors);
   if (!errors.ok()) return errors.ToGrpc();
   v1::SavedReply reply;
-  if (request.request_id().empty()) {
-    reply.set_id(NewId("sr_"));
-  } else {
-    uint64_t h = StableHash(request.workspace_id() + "|" + request.request_id());
-    reply.set_id("sr_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
-  }
+  reply.set_id(CreatedId("sr_", request.workspace_id(), request.request_id()));
   reply.set_name(request.name());
   reply.set_text(request.text());
   *reply.mutable_create_time() = FromMs(clock_.NowMs());
@@ -358,12 +356,7 @@ grpc::Status InboxService::DoGetSlaReport(const v1::GetSlaReportRequest& request
 grpc::Status InboxService::DoCreateAutoAnswer(const v1::CreateAutoAnswerRequest& request, v1::AutoAnswer* response) {
   if (auto errors = ValidateCreateAutoAnswer(request); !errors.ok()) return errors.ToGrpc();
   v1::AutoAnswer answer;
-  if (request.request_id().empty()) {
-    answer.set_id(NewId("aa_"));
-  } else {
-    uint64_t h = StableHash(request.workspace_id() + "|" + request.request_id());
-    answer.set_id("aa_" + ToHex(std::string_view(reinterpret_cast<const char*>(&h), sizeof h)));
-  }
+  answer.set_id(CreatedId("aa_", request.workspace_id(), request.request_id()));
   answer.set_name(request.name());
   answer.set_query(request.query());
   answer.set_template_(request.template_());

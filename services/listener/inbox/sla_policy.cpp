@@ -21,8 +21,11 @@ bool ParseDay(const std::string& text, absl::CivilDay* day) {
 }  // namespace
 
 absl::StatusOr<CompiledSlaPolicy> CompiledSlaPolicy::Compile(const v1::SlaPolicy& policy) {
+  // Counts first: nothing inside a policy that has too many is looked at.
+  if (policy.rules_size() > kMaxRules) return absl::InvalidArgumentError("policy.rules: at most 20");
+  if (policy.hours_size() > 7 * 24) return absl::InvalidArgumentError("policy.hours: at most 168 intervals");
+  if (policy.holidays_size() > kMaxHolidays) return absl::InvalidArgumentError("policy.holidays: at most 100");
   FieldErrors errors;
-  if (policy.rules_size() > kMaxRules) errors.Add("policy.rules", "at most 20");
   for (int i = 0; i < policy.rules_size() && i < kMaxRules; ++i) {
     const auto& r = policy.rules(i);
     const std::string at = "policy.rules[" + std::to_string(i) + "]";
@@ -45,7 +48,6 @@ absl::StatusOr<CompiledSlaPolicy> CompiledSlaPolicy::Compile(const v1::SlaPolicy
     errors.Add("policy.time_zone", "required with hours");
   }
   std::array<std::vector<std::pair<int, int>>, 7> week;
-  if (policy.hours_size() > 7 * 24) errors.Add("policy.hours", "at most 168 intervals");
   for (int i = 0; i < policy.hours_size() && i < 7 * 24; ++i) {
     const auto& h = policy.hours(i);
     const std::string at = "policy.hours[" + std::to_string(i) + "]";
@@ -60,7 +62,6 @@ absl::StatusOr<CompiledSlaPolicy> CompiledSlaPolicy::Compile(const v1::SlaPolicy
     }
   }
   std::set<absl::CivilDay> holidays;
-  if (policy.holidays_size() > kMaxHolidays) errors.Add("policy.holidays", "at most 100");
   for (int i = 0; i < policy.holidays_size() && i < kMaxHolidays; ++i) {
     absl::CivilDay day;
     if (!ParseDay(policy.holidays(i), &day)) {
