@@ -1,24 +1,36 @@
 #include "analytics/analytics_service.h"
 
+#include <algorithm>
+
+#include "analytics/csv_export.h"
+#include "analytics/post_figures.h"
+#include "analytics/report/best_times.h"
+#include "analytics/report_query.h"
+#include "analytics/rollup.h"
 #include "common/ids.h"
 #include "common/status.h"
+#include "common/time_util.h"
 #include "common/unary.h"
-#include "herald/topics.h"
 
 namespace herald::analytics {
 namespace {
 
-int PartitionsOf(std::string_view topic) {
-  for (const auto& t : topics::kAll) {
-    if (t.name == topic) return t.partitions;
-  }
-  return 0;
+constexpr char kIdRule[] = "required, 1-64 of [A-Za-z0-9_-]";
+// Posts a ranking or the best-times model reads at most.
+constexpr int64_t kMaxPostsRead = 10000;
+
+int64_t Get(const std::map<std::string, int64_t>& totals, std::string_view figure) {
+  auto it = totals.find(std::string(figure));
+  return it == totals.end() ? 0 : it->second;
 }
 
 }  // namespace
 
-absl::StatusOr<int64_t> AnalyticsService::Sum(std::string_view topic, const std::string& field) {
-  return store_.Sum(std::string(topic), PartitionsOf(topic), field);
+absl::StatusOr<std::map<std::string, int64_t>> AnalyticsService::Totals(const std::string& ws,
+                                                                        const std::string& series) {
+  auto totals = reader_.Totals(ws, {series});
+  if (!totals.ok()) return totals.status();
+  return std::move((*totals)[0]);
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::GetChannelStats(grpc::CallbackServerContext* ctx,
@@ -26,63 +38,180 @@ grpc::ServerUnaryReactor* AnalyticsService::GetChannelStats(grpc::CallbackServer
                                                             v1::ChannelStats* response) {
   return RunUnary(ctx, executor_, [=, this] { return DoGetChannelStats(*request, response); });
 }
-
 grpc::ServerUnaryReactor* AnalyticsService::GetWorkspaceStats(grpc::CallbackServerContext* ctx,
                                                               const v1::GetWorkspaceStatsRequest* request,
                                                               v1::WorkspaceStats* response) {
   return RunUnary(ctx, executor_, [=, this] { return DoGetWorkspaceStats(*request, response); });
 }
-
 grpc::ServerUnaryReactor* AnalyticsService::GetCampaignStats(grpc::CallbackServerContext* ctx,
                                                              const v1::GetCampaignStatsRequest* request,
                                                              v1::CampaignStats* response) {
   return RunUnary(ctx, executor_, [=, this] { return DoGetCampaignStats(*request, response); });
 }
+grpc::ServerUnaryReactor* AnalyticsService::GetReport(grpc::CallbackServerContext* ctx,
+                                                      const v1::GetReportRequest* request, v1::Report* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoGetReport(*request, response); });
+}
+grpc::ServerWriteReactor<v1::CsvChunk>* AnalyticsService::ExportReport(grpc::CallbackServerContext* ctx,
+                                                                       const v1::GetReportRequest* request) {
+  return StartCsvExport(ctx, *request, reader_, executor_);
+}
+grpc::ServerUnaryReactor* AnalyticsService::GetTopPosts(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetTopPostsRequest* request,
+                                                        v1::TopPosts* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoGetTopPosts(*request, response); });
+}
+grpc::ServerUnaryReactor* AnalyticsService::GetPostTimeline(grpc::CallbackServerContext* ctx,
+                                                            const v1::GetPostTimelineRequest* request,
+                                                            v1::PostTimeline* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoGetPostTimeline(*request, response); });
+}
+grpc::ServerUnaryReactor* AnalyticsService::GetBestTimes(grpc::CallbackServerContext* ctx,
+                                                         const v1::GetBestTimesRequest* request,
+                                                         v1::BestTimes* response) {
+  return RunUnary(ctx, executor_, [=, this] { return DoGetBestTimes(*request, response); });
+}
 
 grpc::Status AnalyticsService::DoGetChannelStats(const v1::GetChannelStatsRequest& r, v1::ChannelStats* response) {
   FieldErrors errors;
-  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!IsValidId(r.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(r.channel_id())) errors.Add("channel_id", kIdRule);
   if (!errors.ok()) return errors.ToGrpc();
-  auto published = Sum(topics::k_publish_results, Field({"published", r.workspace_id(), r.channel_id()}));
-  auto failed = Sum(topics::k_publish_results, Field({"failed", r.workspace_id(), r.channel_id()}));
-  if (!published.ok()) return ToGrpc(published.status());
-  if (!failed.ok()) return ToGrpc(failed.status());
+  auto totals = Totals(r.workspace_id(), "c:" + r.channel_id());
+  if (!totals.ok()) return ToGrpc(totals.status());
   response->set_channel_id(r.channel_id());
-  response->set_posts_published(*published);
-  response->set_posts_failed(*failed);
+  response->set_posts_published(Get(*totals, fig::kPublished));
+  response->set_posts_failed(Get(*totals, fig::kFailed));
   return grpc::Status::OK;
 }
 
 grpc::Status AnalyticsService::DoGetWorkspaceStats(const v1::GetWorkspaceStatsRequest& r,
                                                    v1::WorkspaceStats* response) {
-  if (!IsValidId(r.workspace_id())) return InvalidArgument("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  auto published = Sum(topics::k_publish_results, Field({"published", r.workspace_id()}));
-  auto failed = Sum(topics::k_publish_results, Field({"failed", r.workspace_id()}));
-  auto mentions = Sum(topics::k_mentions, Field({"mentions", r.workspace_id()}));
-  auto campaigns = Sum(topics::k_campaign_lifecycle, Field({"campaigns", r.workspace_id()}));
-  for (const auto* s : {&published, &failed, &mentions, &campaigns}) {
-    if (!s->ok()) return ToGrpc(s->status());
-  }
-  response->set_posts_published(*published);
-  response->set_posts_failed(*failed);
-  response->set_mentions(*mentions);
-  response->set_campaigns(*campaigns);
+  if (!IsValidId(r.workspace_id())) return InvalidArgument("workspace_id", kIdRule);
+  auto totals = Totals(r.workspace_id(), "w");
+  if (!totals.ok()) return ToGrpc(totals.status());
+  response->set_posts_published(Get(*totals, fig::kPublished));
+  response->set_posts_failed(Get(*totals, fig::kFailed));
+  response->set_mentions(Get(*totals, fig::kMentions));
+  response->set_campaigns(Get(*totals, fig::kCampaigns));
   return grpc::Status::OK;
 }
 
 grpc::Status AnalyticsService::DoGetCampaignStats(const v1::GetCampaignStatsRequest& r, v1::CampaignStats* response) {
   FieldErrors errors;
-  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
-  if (!IsValidId(r.campaign_id())) errors.Add("campaign_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(r.campaign_id())) errors.Add("campaign_id", kIdRule);
   if (!errors.ok()) return errors.ToGrpc();
-  auto posts = Sum(topics::k_campaign_lifecycle, Field({"campaign_posts", r.workspace_id(), r.campaign_id()}));
-  auto published = Sum(topics::k_publish_results, Field({"campaign_published", r.workspace_id(), r.campaign_id()}));
-  if (!posts.ok()) return ToGrpc(posts.status());
-  if (!published.ok()) return ToGrpc(published.status());
+  auto totals = Totals(r.workspace_id(), "k:" + r.campaign_id());
+  if (!totals.ok()) return ToGrpc(totals.status());
   response->set_campaign_id(r.campaign_id());
-  response->set_posts(*posts);
-  response->set_posts_published(*published);
+  response->set_posts(Get(*totals, fig::kAttached));
+  response->set_posts_published(Get(*totals, fig::kPublished));
+  return grpc::Status::OK;
+}
+
+grpc::Status AnalyticsService::DoGetReport(const v1::GetReportRequest& request, v1::Report* response) {
+  auto plan = PlanReport(request, reader_);
+  if (!plan.ok()) return ToGrpc(plan.status());
+  auto report = RunReport(*plan, reader_, 0, plan->periods.size());
+  if (!report.ok()) return ToGrpc(report.status());
+  *response = *std::move(report);
+  return grpc::Status::OK;
+}
+
+grpc::Status AnalyticsService::DoGetTopPosts(const v1::GetTopPostsRequest& r, v1::TopPosts* response) {
+  FieldErrors errors;
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", kIdRule);
+  CheckRange(r.from(), r.to(), errors);
+  if (!IsRankable(r.rank_by())) errors.Add("rank_by", "a post figure: impressions … engagements, or engagement_rate");
+  if (r.limit() < 0 || r.limit() > 100) errors.Add("limit", "0-100 (0: 10)");
+  if (!r.channel_id().empty() && !IsValidId(r.channel_id())) errors.Add("channel_id", "1-64 of [A-Za-z0-9_-]");
+  if (!errors.ok()) return errors.ToGrpc();
+  auto published = reader_.PublishedPosts(r.workspace_id(), ToMs(r.from()), ToMs(r.to()), kMaxPostsRead);
+  if (!published.ok()) return ToGrpc(published.status());
+  std::vector<std::string> ids;
+  for (const auto& [id, ms] : published->posts) ids.push_back(id);
+  auto records = reader_.Posts(r.workspace_id(), ids);
+  if (!records.ok()) return ToGrpc(records.status());
+  std::vector<std::pair<double, size_t>> ranked;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const PostRecord& rec = (*records)[i];
+    if (!r.channel_id().empty() && Field(rec, "ch") != r.channel_id()) continue;
+    if (auto v = RankValue(rec, r.rank_by())) ranked.emplace_back(*v, i);
+  }
+  size_t limit = r.limit() == 0 ? 10 : static_cast<size_t>(r.limit());
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t k = 0; k < ranked.size() && k < limit; ++k) {
+    *response->add_posts() = PostFiguresOf(ids[ranked[k].second], (*records)[ranked[k].second]);
+  }
+  response->set_posts_in_range(static_cast<int32_t>(published->in_range));
+  return grpc::Status::OK;
+}
+
+grpc::Status AnalyticsService::DoGetPostTimeline(const v1::GetPostTimelineRequest& r, v1::PostTimeline* response) {
+  FieldErrors errors;
+  absl::TimeZone zone;
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(r.post_id())) errors.Add("post_id", kIdRule);
+  if (!ZoneNamed(r.time_zone(), &zone)) errors.Add("time_zone", "not an IANA time zone name");
+  if (r.hours() < 0 || r.hours() > 672) errors.Add("hours", "0-672 (0: 168)");
+  if (!errors.ok()) return errors.ToGrpc();
+  auto records = reader_.Posts(r.workspace_id(), {r.post_id()});
+  if (!records.ok()) return ToGrpc(records.status());
+  const PostRecord& rec = (*records)[0];
+  int64_t published_ms = std::atoll(Field(rec, "pub").c_str());
+  if (published_ms <= 0) return {grpc::StatusCode::NOT_FOUND, "no published post " + r.post_id() + " in analytics"};
+  *response->mutable_post() = PostFiguresOf(r.post_id(), rec);
+  v1::GetReportRequest report;
+  report.set_workspace_id(r.workspace_id());
+  *report.mutable_from() = FromMs(published_ms);
+  *report.mutable_to() = FromMs(published_ms + int64_t{r.hours() == 0 ? 168 : r.hours()} * 3600000);
+  report.set_time_zone(r.time_zone());
+  report.set_granularity(v1::GRANULARITY_HOUR);
+  report.set_group_by(v1::GROUP_BY_POST);
+  report.add_group_ids(r.post_id());
+  for (auto f : PostTimelineFigures()) report.add_figures(f);
+  return DoGetReport(report, response->mutable_hourly());
+}
+
+grpc::Status AnalyticsService::DoGetBestTimes(const v1::GetBestTimesRequest& r, v1::BestTimes* response) {
+  FieldErrors errors;
+  absl::TimeZone zone;
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", kIdRule);
+  if (!IsValidId(r.channel_id())) errors.Add("channel_id", kIdRule);
+  if (!ZoneNamed(r.time_zone(), &zone)) errors.Add("time_zone", "not an IANA time zone name");
+  if (r.lookback_days() != 0 && (r.lookback_days() < 7 || r.lookback_days() > 365)) {
+    errors.Add("lookback_days", "7-365 (0: 90)");
+  }
+  if (r.limit() < 0 || r.limit() > 168) errors.Add("limit", "0-168 (0: 168)");
+  if (!errors.ok()) return errors.ToGrpc();
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch()).count();
+  int64_t lookback = int64_t{r.lookback_days() == 0 ? 90 : r.lookback_days()} * 86400000;
+  auto published = reader_.PublishedPosts(r.workspace_id(), now - lookback, now, kMaxPostsRead);
+  if (!published.ok()) return ToGrpc(published.status());
+  std::vector<std::string> ids;
+  for (const auto& [id, ms] : published->posts) ids.push_back(id);
+  auto records = reader_.Posts(r.workspace_id(), ids);
+  if (!records.ok()) return ToGrpc(records.status());
+  std::vector<PostResult> posts;
+  int channel_posts = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto result = ResultOf((*records)[i], published->posts[i].second);
+    if (!result) continue;
+    channel_posts += result->channel_id == r.channel_id();
+    posts.push_back(*std::move(result));
+  }
+  auto hours = BestTimes(posts, r.channel_id(), zone, now);
+  size_t limit = r.limit() == 0 ? 168 : static_cast<size_t>(r.limit());
+  for (size_t i = 0; i < hours.size() && i < limit; ++i) {
+    auto* h = response->add_hours();
+    h->set_hour_of_week(hours[i].hour_of_week);
+    h->set_name(HourOfWeekName(hours[i].hour_of_week));
+    h->set_score(hours[i].score);
+    h->set_evidence(hours[i].evidence);
+  }
+  response->set_channel_posts(channel_posts);
+  response->set_workspace_posts(static_cast<int32_t>(posts.size()));
   return grpc::Status::OK;
 }
 

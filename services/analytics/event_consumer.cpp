@@ -3,77 +3,162 @@
 #include "common/log.h"
 
 namespace herald::analytics {
+namespace {
+
+struct PolledFact {
+  Fact fact;
+  const KafkaMessage* message = nullptr;
+};
+
+int64_t NowMs(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
+}
+
+}  // namespace
 
 EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters,
-                             const Clock& clock, prometheus::Registry& registry)
+                             const Clock& clock, prometheus::Registry& registry, size_t max_poll)
     : store_(store),
       options_(std::move(options)),
       dead_letters_(dead_letters),
       clock_(clock),
+      max_poll_(max_poll),
       probe_(registry, options_.topics) {
-  options_.on_assign = [this](std::vector<TopicPartition>& parts) {
-    for (auto& tp : parts) {
-      auto stored = store_.StoredOffset(tp.topic, tp.partition);
-      if (stored.ok() && stored->has_value()) tp.offset = **stored;
-      if (!stored.ok()) log::Error("cannot read stored offset", {{"topic", tp.topic}, {"error", stored.status().ToString()}});
-    }
+  options_.on_assign = [this](std::vector<TopicPartition>& parts) { Assign(parts); };
+  options_.on_revoke = [this](const std::vector<TopicPartition>& parts) {
+    for (const auto& tp : parts) owned_.erase({tp.topic, tp.partition});
   };
+}
+
+void EventConsumer::Assign(std::vector<TopicPartition>& parts) {
+  for (auto& tp : parts) {
+    PartitionPosition position;
+    auto stored = store_.Position(tp.topic, tp.partition);
+    if (!stored.ok()) {
+      // Starting from Kafka's committed offset is safe: each workspace's own
+      // position skips what it already has.
+      log::Error("cannot read stored position", {{"topic", tp.topic}, {"error", stored.status().ToString()}});
+    } else if (stored->has_value()) {
+      position = **stored;
+      auto marks = consumer_->QueryWatermarks(tp.topic, tp.partition, std::chrono::seconds(5));
+      if (marks.ok() && position.next > marks->high) {
+        log::Warn("stored position is past the log's end (topic recreated?); re-basing to the log's start",
+                  {{"topic", tp.topic}, {"partition", tp.partition}, {"stored", position.next},
+                   {"log_end", marks->high}, {"log_start", marks->low}});
+        auto rebased = store_.Rebase(tp.topic, tp.partition, marks->low);
+        if (rebased.ok()) {
+          position = *rebased;
+          probe_.Rebased(tp.topic);
+        } else {
+          log::Error("re-base failed", {{"topic", tp.topic}, {"error", rebased.status().ToString()}});
+        }
+      }
+      tp.offset = position.next;
+    }
+    owned_[{tp.topic, tp.partition}] = position;
+  }
+}
+
+void EventConsumer::ReportLag() {
+  std::map<std::string, int64_t> lag;
+  for (const auto& t : options_.topics) lag[t] = 0;
+  for (const auto& [part, position] : owned_) {
+    auto high = consumer_->CachedHighWatermark(part.first, part.second);
+    if (high && *high > position.next) lag[part.first] += *high - position.next;
+  }
+  for (const auto& [topic, n] : lag) probe_.Lag(topic, n);
 }
 
 void EventConsumer::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(options_);
+  consumer_ = &consumer;
   while (!stopping) {
-    auto messages = consumer.PollBatch(1000, std::chrono::milliseconds(200));
-    if (messages.empty()) continue;
-    // Group by partition, preserving order.
-    std::map<std::pair<std::string, int32_t>, PartitionBatch> by_partition;
+    auto messages = consumer.PollBatch(max_poll_, std::chrono::milliseconds(200));
+    if (messages.empty()) {
+      ReportLag();
+      continue;
+    }
+    // The poll's facts, then its slices: one per workspace and partition.
+    std::vector<PolledFact> facts;
+    facts.reserve(messages.size());
+    std::map<Partition, std::pair<int64_t, int64_t>> polled;  // first, next offset
     for (const auto& m : messages) {
-      auto& b = by_partition[{m.topic, m.partition}];
-      if (b.topic.empty()) {
-        b.topic = m.topic;
-        b.partition = m.partition;
-        b.first_offset = m.offset;
-      }
-      b.next_offset = m.offset + 1;
-      if (auto screened = ScreenEvent(m); !screened.ok()) {
-        dead_letters_.Send(m, screened.status());
+      auto [it, fresh] = polled.try_emplace({m.topic, m.partition}, m.offset, m.offset + 1);
+      if (!fresh) it->second.second = m.offset + 1;
+      auto event = ScreenEvent(m);
+      if (!event.ok()) {
+        dead_letters_.Send(m, event.status());
         continue;
       }
-      for (auto& inc : IncrementsFor(m.topic, m.value)) {
-        inc.offset = m.offset;
-        b.increments.push_back(std::move(inc));
+      auto fact = FactFor(m.topic, **event);
+      if (!fact.ok()) {
+        dead_letters_.Send(m, absl::InvalidArgumentError("uncountable: " + std::string(fact.status().message())));
+        continue;
       }
+      if (fact->has_value()) facts.push_back({**std::move(fact), &m});
     }
-    std::vector<PartitionBatch> batches;
-    for (auto& [k, b] : by_partition) batches.push_back(std::move(b));
-    auto results = store_.Apply(batches);
+    std::map<std::pair<std::string, Partition>, Slice> by_slice;
+    for (const auto& pf : facts) {
+      Partition part{pf.message->topic, pf.message->partition};
+      Slice& s = by_slice[{pf.fact.workspace_id, part}];
+      if (s.facts.empty()) {
+        s.workspace_id = pf.fact.workspace_id;
+        s.topic = part.first;
+        s.partition = part.second;
+        s.epoch = owned_[part].epoch;
+        s.first_offset = polled[part].first;
+        s.next_offset = polled[part].second;
+      }
+      s.facts.push_back(&pf.fact);
+      s.offsets.push_back(pf.message->offset);
+    }
+    std::vector<Slice> slices;
+    for (auto& [k, s] : by_slice) slices.push_back(std::move(s));
+    auto results = store_.Apply(slices, NowMs(clock_));
     while (!results.ok() && !stopping) {
       probe_.ApplyFailed();
       log::Warn("rollup apply failed; retrying", {{"error", results.status().ToString()}});
       clock_.SleepFor(std::chrono::seconds(1));
-      results = store_.Apply(batches);
+      results = store_.Apply(slices, NowMs(clock_));
     }
     if (!results.ok()) break;
-    std::vector<KafkaMessage> applied_messages;
-    for (size_t i = 0; i < batches.size(); ++i) {
-      const auto& b = batches[i];
-      if ((*results)[i].applied) {
-        probe_.Applied(b.topic, b.next_offset - b.first_offset);
-        KafkaMessage last;
-        last.topic = b.topic;
-        last.partition = b.partition;
-        last.offset = b.next_offset - 1;
-        applied_messages.push_back(last);
-      } else {
-        probe_.Fenced();
-        log::Warn("batch refused; seeking to stored offset",
-                  {{"topic", b.topic}, {"partition", b.partition}, {"stored", (*results)[i].stored_offset}});
-        (void)consumer.Seek(b.topic, b.partition, (*results)[i].stored_offset);
+    for (size_t k = 0; k < slices.size(); ++k) {
+      const SliceResult& r = (*results)[k];
+      if (r.outcome == SliceResult::Outcome::kStale) {
+        probe_.Stale();
+        log::Warn("slice refused: the partition was re-based since",
+                  {{"topic", slices[k].topic}, {"partition", slices[k].partition}});
       }
+      for (const Fact* f : r.applied) probe_.Observed(f->observation);
+    }
+    // Only now, with every slice in, may a restart begin after this poll.
+    std::vector<Partition> parts;
+    std::vector<PartitionPosition> positions;
+    std::vector<KafkaMessage> last;
+    for (const auto& [part, range] : polled) {
+      PartitionPosition& position = owned_[part];
+      position.next = range.second;
+      parts.push_back(part);
+      positions.push_back(position);
+      probe_.Applied(part.first, range.second - range.first);
+      KafkaMessage m;
+      m.topic = part.first;
+      m.partition = part.second;
+      m.offset = range.second - 1;
+      last.push_back(std::move(m));
+    }
+    while (!stopping) {
+      auto advanced = store_.Advance(parts, positions);
+      if (advanced.ok()) break;
+      probe_.ApplyFailed();
+      log::Warn("advancing partition positions failed; retrying", {{"error", advanced.ToString()}});
+      clock_.SleepFor(std::chrono::seconds(1));
     }
     // Kafka's committed offsets are informational (lag dashboards); the truth is in Redis.
-    (void)consumer.Commit(applied_messages);
+    (void)consumer.Commit(last);
+    ReportLag();
   }
+  consumer_ = nullptr;
 }
 
 }  // namespace herald::analytics

@@ -1,14 +1,16 @@
 #pragma once
-// Consumes every counted topic and applies each poll's messages to the rollups
-// with their offsets (RollupStore). Partitions start at the offset stored
-// beside the counts, not at Kafka's committed offset; a refused batch seeks
-// back to the stored offset.
+// Consumes every counted topic and applies each poll's facts to the rollups
+// (RollupStore), exactly once. A partition resumes at the position stored
+// beside the counts, not at Kafka's committed offset (which is kept only for
+// lag dashboards). A stored position ahead of the log's end (the topic was
+// recreated) is re-based to the log's start with a warning instead of
+// waiting forever for offsets that will not come.
 #include <map>
 
 #include <prometheus/registry.h>
 
 #include "analytics/event_probe.h"
-#include "analytics/rollup_store.h"
+#include "analytics/store/rollup_store.h"
 #include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/event_gate.h"
@@ -18,22 +20,31 @@ namespace herald::analytics {
 
 class EventConsumer {
  public:
-  // A record that is not its topic's event goes to `dead_letters` (its offset
-  // still advances with the batch, so the partition never stalls on it).
+  // A record that is not its topic's event, or states a fact that cannot be
+  // counted, goes to `dead_letters` (the partition's position still moves
+  // past it, so one poison record never stalls the rest).
   EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters, const Clock& clock,
-                prometheus::Registry& registry);
+                prometheus::Registry& registry, size_t max_poll = 5000);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
  private:
+  using Partition = std::pair<std::string, int32_t>;
   void Loop(const std::atomic<bool>& stopping);
+  // Inside a rebalance: where each assigned partition starts.
+  void Assign(std::vector<TopicPartition>& parts);
+  void ReportLag();
 
   RollupStore& store_;
   ConsumerOptions options_;
   DeadLetters& dead_letters_;
   const Clock& clock_;
+  size_t max_poll_;
   EventProbe probe_;
   BackgroundThread thread_;
+  // The consumer thread's own (rebalance callbacks run on it, inside a poll).
+  KafkaConsumer* consumer_ = nullptr;
+  std::map<Partition, PartitionPosition> owned_;
 };
 
 }  // namespace herald::analytics

@@ -1,55 +1,273 @@
 #include "analytics/rollup.h"
 
+#include "analytics/report/figures.h"
+#include "analytics/report/local_periods.h"
+#include "common/ids.h"
+#include "common/network_names.h"
+#include "common/time_util.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/topics.h"
 
 namespace herald::analytics {
+namespace {
 
 using namespace herald::events::v1;
 
-std::string Field(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (auto p : parts) {
-    if (!out.empty()) out.push_back('|');
-    out.append(p);
+// 2000-01-01 and 2100-01-01: a time outside is not a time anyone means.
+constexpr int64_t kEarliestMs = 946684800000;
+constexpr int64_t kLatestMs = 4102444800000;
+
+bool Sane(int64_t ms) { return ms >= kEarliestMs && ms < kLatestMs; }
+
+// The first sane time of the candidates (a field the producer may leave unset
+// first, the event's own occurred_at last).
+absl::StatusOr<int64_t> BucketFor(std::initializer_list<const google::protobuf::Timestamp*> times) {
+  for (const auto* t : times) {
+    if (t->seconds() == 0 && t->nanos() == 0) continue;
+    int64_t ms = ToMs(*t);
+    if (Sane(ms)) return BucketOf(ms);
   }
-  return out;
+  return absl::InvalidArgumentError("no time in 2000-2100");
 }
 
-std::vector<Increment> IncrementsFor(std::string_view topic, const std::string& payload) {
-  std::vector<Increment> out;
-  if (topic == topics::k_publish_results) {
-    PublishResult r;
-    if (!r.ParseFromString(payload)) return out;
-    const std::string& ws = r.meta().workspace_id();
-    // One fact per delivery and final outcome, however often it is announced.
-    std::string id = "res|" + r.post_id() + "|" + r.channel_id() + "|" + std::to_string(r.occurrence_ms());
-    if (r.outcome() == PUBLISH_OUTCOME_PUBLISHED) {
-      out.push_back({id, Field({"published", ws}), 1});
-      out.push_back({id, Field({"published", ws, r.channel_id()}), 1});
-      if (!r.campaign_id().empty()) out.push_back({id, Field({"campaign_published", ws, r.campaign_id()}), 1});
-    } else if (r.outcome() == PUBLISH_OUTCOME_FAILED) {
-      out.push_back({id, Field({"failed", ws}), 1});
-      out.push_back({id, Field({"failed", ws, r.channel_id()}), 1});
+absl::Status CheckIds(std::initializer_list<std::pair<std::string_view, std::string_view>> ids) {
+  for (const auto& [name, id] : ids) {
+    if (!id.empty() && !IsValidId(id)) return absl::InvalidArgumentError(std::string(name) + " is not an id");
+  }
+  return absl::OkStatus();
+}
+
+// Every series a published post's counts land in.
+std::vector<std::string> PostSeries(const std::string& post_id, const std::string& channel_id,
+                                    const std::string& campaign_id, const std::string& variant) {
+  std::vector<std::string> s{"w", "p:" + post_id};
+  if (!channel_id.empty()) s.push_back("c:" + channel_id);
+  if (!campaign_id.empty()) {
+    s.push_back("k:" + campaign_id);
+    if (!variant.empty()) s.push_back("v:" + campaign_id + "/" + variant);
+  }
+  return s;
+}
+
+void AddGroups(Fact& f, const std::string& channel_id, const std::string& campaign_id, const std::string& variant) {
+  if (!channel_id.empty()) f.groups.emplace_back("c", channel_id);
+  if (!campaign_id.empty()) {
+    f.groups.emplace_back("k", campaign_id);
+    if (!variant.empty()) f.groups.emplace_back("v", campaign_id + "/" + variant);
+  }
+}
+
+absl::StatusOr<std::optional<Fact>> ResultFact(const PublishResult& r) {
+  if (r.outcome() != PUBLISH_OUTCOME_PUBLISHED && r.outcome() != PUBLISH_OUTCOME_FAILED) return std::nullopt;
+  if (auto s = CheckIds({{"post_id", r.post_id()}, {"channel_id", r.channel_id()},
+                         {"campaign_id", r.campaign_id()}, {"variant", r.variant()}});
+      !s.ok()) {
+    return s;
+  }
+  if (r.post_id().empty()) return absl::InvalidArgumentError("post_id is required");
+  Fact f;
+  f.workspace_id = r.meta().workspace_id();
+  // One fact per delivery and final outcome, however often it is announced.
+  f.dedupe_id = "res|" + r.post_id() + "|" + r.channel_id() + "|" + std::to_string(r.occurrence_ms());
+  bool published = r.outcome() == PUBLISH_OUTCOME_PUBLISHED;
+  auto bucket = published ? BucketFor({&r.published_at(), &r.meta().occurred_at()})
+                          : BucketFor({&r.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  f.bucket_ms = *bucket;
+  std::string figure(published ? fig::kPublished : fig::kFailed);
+  for (auto& s : PostSeries(r.post_id(), r.channel_id(), r.campaign_id(), r.variant())) {
+    f.counts.push_back({std::move(s), figure, 1});
+  }
+  AddGroups(f, r.channel_id(), r.campaign_id(), r.variant());
+  f.observation.network = NetworkName(r.network());
+  f.observation.outcome = published ? "published" : "failed";
+  if (published) {
+    int64_t published_ms = Sane(ToMs(r.published_at())) ? ToMs(r.published_at()) : ToMs(r.meta().occurred_at());
+    PostUpdate post{r.post_id(),
+                    {{"ch", r.channel_id()}, {"net", f.observation.network}, {"pub", std::to_string(published_ms)}},
+                    published_ms};
+    if (!r.campaign_id().empty()) post.fields.emplace_back("cmp", r.campaign_id());
+    if (!r.variant().empty()) post.fields.emplace_back("var", r.variant());
+    if (Sane(r.occurrence_ms())) {
+      post.fields.emplace_back("sch", std::to_string(r.occurrence_ms()));
+      double lag = static_cast<double>(published_ms - r.occurrence_ms()) / 1000.0;
+      f.observation.publish_lag_seconds = lag;
+      std::string lag_figure = std::string(fig::kLagPrefix) + std::to_string(LagBucket(lag));
+      f.counts.push_back({"w", lag_figure, 1});
+      if (!r.channel_id().empty()) f.counts.push_back({"c:" + r.channel_id(), lag_figure, 1});
     }
-  } else if (topic == topics::k_mentions) {
-    MentionReceived m;
-    if (!m.ParseFromString(payload)) return out;
-    const std::string& ws = m.meta().workspace_id();
-    std::string id = "mention|" + m.mention_id();
-    out.push_back({id, Field({"mentions", ws}), 1});
-    out.push_back({id, Field({"mentions", ws, m.channel_id()}), 1});
-  } else if (topic == topics::k_campaign_lifecycle) {
-    CampaignEvent e;
-    if (!e.ParseFromString(payload)) return out;
-    const std::string& ws = e.meta().workspace_id();
-    if (e.kind() == CAMPAIGN_EVENT_KIND_CREATED) {
-      out.push_back({"cmp|" + e.campaign_id(), Field({"campaigns", ws}), 1});
-    } else if (e.kind() == CAMPAIGN_EVENT_KIND_POST_ATTACHED) {
-      out.push_back({"cmp|" + e.campaign_id() + "|" + e.post_id(), Field({"campaign_posts", ws, e.campaign_id()}), 1});
+    f.post = std::move(post);
+  }
+  return f;
+}
+
+absl::StatusOr<std::optional<Fact>> SnapshotFact(const PostMetricsSnapshot& m) {
+  if (auto s = CheckIds({{"post_id", m.post_id()}, {"channel_id", m.channel_id()},
+                         {"campaign_id", m.campaign_id()}, {"variant", m.variant()}});
+      !s.ok()) {
+    return s;
+  }
+  if (m.post_id().empty()) return absl::InvalidArgumentError("post_id is required");
+  auto bucket = BucketFor({&m.observed_at()});
+  if (!bucket.ok()) return absl::InvalidArgumentError("observed_at: " + std::string(bucket.status().message()));
+  Fact f;
+  f.workspace_id = m.meta().workspace_id();
+  f.bucket_ms = *bucket;
+  Snapshot snap{m.post_id(), ToMs(m.observed_at()), PostSeries(m.post_id(), m.channel_id(), m.campaign_id(), m.variant()),
+                {}};
+  const std::pair<bool, int64_t> values[] = {
+      {m.has_impressions(), m.impressions()}, {m.has_likes(), m.likes()},   {m.has_replies(), m.replies()},
+      {m.has_reposts(), m.reposts()},         {m.has_quotes(), m.quotes()}, {m.has_saves(), m.saves()},
+      {m.has_link_clicks(), m.link_clicks()}, {m.has_video_views(), m.video_views()}};
+  for (size_t i = 0; i < std::size(values); ++i) {
+    if (!values[i].first) continue;
+    // A count is never negative, and no post has a quadrillion likes.
+    if (values[i].second < 0 || values[i].second > (int64_t{1} << 50)) {
+      return absl::InvalidArgumentError(std::string(kSnapshotFigures[i]) + " out of range");
+    }
+    snap.values.emplace_back(std::string(kSnapshotFigures[i]), values[i].second);
+  }
+  if (snap.values.empty()) return std::nullopt;
+  f.snapshot = std::move(snap);
+  AddGroups(f, m.channel_id(), m.campaign_id(), m.variant());
+  f.observation.network = NetworkName(m.network());
+  return f;
+}
+
+absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
+  if (auto s = CheckIds({{"mention_id", m.mention_id()}, {"channel_id", m.channel_id()}}); !s.ok()) return s;
+  if (m.rule_ids_size() > 100 || m.tags_size() > 100) return absl::InvalidArgumentError("over 100 rules or tags");
+  for (const auto& id : m.rule_ids()) {
+    if (!IsValidId(id)) return absl::InvalidArgumentError("rule_ids holds a non-id");
+  }
+  for (const auto& t : m.tags()) {
+    if (!IsValidId(t)) return absl::InvalidArgumentError("tags holds a non-id");
+  }
+  auto bucket = BucketFor({&m.published_at(), &m.created_at(), &m.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  Fact f;
+  f.workspace_id = m.meta().workspace_id();
+  f.dedupe_id = "men|" + m.mention_id();
+  f.bucket_ms = *bucket;
+  std::vector<std::string> series{"w"};
+  if (!m.channel_id().empty()) {
+    series.push_back("c:" + m.channel_id());
+    f.groups.emplace_back("c", m.channel_id());
+  }
+  for (const auto& id : m.rule_ids()) {
+    series.push_back("r:" + id);
+    f.groups.emplace_back("r", id);
+  }
+  for (const auto& t : m.tags()) {
+    series.push_back("t:" + t);
+    f.groups.emplace_back("t", t);
+  }
+  std::string_view kind = fig::kNeutral;
+  f.observation.sentiment = "unscored";
+  if (m.sentiment().scored()) {
+    double c = m.sentiment().compound();
+    if (!(c >= -1.0 && c <= 1.0)) return absl::InvalidArgumentError("sentiment.compound outside [-1, 1]");
+    kind = c >= 0.05 ? fig::kPositive : c <= -0.05 ? fig::kNegative : fig::kNeutral;
+    f.observation.sentiment = kind == fig::kPositive ? "positive" : kind == fig::kNegative ? "negative" : "neutral";
+  }
+  for (const auto& s : series) {
+    f.counts.push_back({s, std::string(fig::kMentions), 1});
+    if (m.sentiment().scored()) {
+      f.counts.push_back({s, std::string(kind), 1});
+      f.counts.push_back({s, std::string(fig::kScored), 1});
+      f.counts.push_back({s, std::string(fig::kSentimentMilli), std::llround(m.sentiment().compound() * 1000)});
     }
   }
-  return out;
+  f.observation.network = NetworkName(m.network());
+  return f;
+}
+
+absl::StatusOr<std::optional<Fact>> LifecycleFact(const PostLifecycle& e) {
+  if (e.state() != "POST_STATE_SCHEDULED") return std::nullopt;
+  if (auto s = CheckIds({{"post_id", e.post_id()}, {"campaign_id", e.campaign_id()}}); !s.ok()) return s;
+  if (e.channel_ids_size() > 100) return absl::InvalidArgumentError("over 100 channel_ids");
+  for (const auto& c : e.channel_ids()) {
+    if (!IsValidId(c)) return absl::InvalidArgumentError("channel_ids holds a non-id");
+  }
+  auto bucket = BucketFor({&e.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  Fact f;
+  f.workspace_id = e.meta().workspace_id();
+  // Scheduling the same post for the same instant again is the same fact.
+  f.dedupe_id = "sch|" + e.post_id() + "|" + std::to_string(ToMs(e.publish_at()));
+  f.bucket_ms = *bucket;
+  f.counts.push_back({"w", std::string(fig::kScheduled), 1});
+  for (const auto& c : e.channel_ids()) f.counts.push_back({"c:" + c, std::string(fig::kScheduled), 1});
+  if (!e.campaign_id().empty()) f.counts.push_back({"k:" + e.campaign_id(), std::string(fig::kScheduled), 1});
+  return f;
+}
+
+absl::StatusOr<std::optional<Fact>> SlaFact(const InboxSlaAlert& a) {
+  if (auto s = CheckIds({{"conversation_id", a.conversation_id()}, {"channel_id", a.channel_id()}}); !s.ok()) return s;
+  if (a.kind() != "warning" && a.kind() != "breached") return std::nullopt;
+  if (a.target().size() > 32) return absl::InvalidArgumentError("target too long");
+  auto bucket = BucketFor({&a.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  Fact f;
+  f.workspace_id = a.meta().workspace_id();
+  f.dedupe_id = "sla|" + a.conversation_id() + "|" + a.target() + "|" + a.kind() + "|" +
+                std::to_string(ToMs(a.due_at()));
+  f.bucket_ms = *bucket;
+  std::string figure(a.kind() == "warning" ? fig::kSlaWarnings : fig::kSlaBreaches);
+  f.counts.push_back({"w", figure, 1});
+  if (!a.channel_id().empty()) f.counts.push_back({"c:" + a.channel_id(), figure, 1});
+  return f;
+}
+
+absl::StatusOr<std::optional<Fact>> CampaignFact(const CampaignEvent& e) {
+  if (auto s = CheckIds({{"campaign_id", e.campaign_id()}, {"post_id", e.post_id()}}); !s.ok()) return s;
+  auto bucket = BucketFor({&e.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  Fact f;
+  f.workspace_id = e.meta().workspace_id();
+  f.bucket_ms = *bucket;
+  if (e.kind() == CAMPAIGN_EVENT_KIND_CREATED) {
+    f.dedupe_id = "cmp|" + e.campaign_id();
+    f.counts.push_back({"w", std::string(fig::kCampaigns), 1});
+    f.groups.emplace_back("k", e.campaign_id());
+  } else if (e.kind() == CAMPAIGN_EVENT_KIND_POST_ATTACHED) {
+    f.dedupe_id = "cmp|" + e.campaign_id() + "|" + e.post_id();
+    f.counts.push_back({"k:" + e.campaign_id(), std::string(fig::kAttached), 1});
+  } else {
+    return std::nullopt;
+  }
+  return f;
+}
+
+template <typename T>
+absl::StatusOr<std::optional<Fact>> Of(const google::protobuf::Message& event,
+                                       absl::StatusOr<std::optional<Fact>> (*fact_of)(const T&)) {
+  const auto* typed = dynamic_cast<const T*>(&event);
+  if (typed == nullptr) return absl::InvalidArgumentError("not a " + T::descriptor()->full_name());
+  return fact_of(*typed);
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<Fact>> FactFor(std::string_view topic, const google::protobuf::Message& event) {
+  absl::StatusOr<std::optional<Fact>> fact = std::nullopt;
+  if (topic == topics::k_publish_results) {
+    fact = Of<PublishResult>(event, ResultFact);
+  } else if (topic == topics::k_post_metrics) {
+    fact = Of<PostMetricsSnapshot>(event, SnapshotFact);
+  } else if (topic == topics::k_mentions) {
+    fact = Of<MentionReceived>(event, MentionFact);
+  } else if (topic == topics::k_posts_lifecycle) {
+    fact = Of<PostLifecycle>(event, LifecycleFact);
+  } else if (topic == topics::k_inbox_sla) {
+    fact = Of<InboxSlaAlert>(event, SlaFact);
+  } else if (topic == topics::k_campaign_lifecycle) {
+    fact = Of<CampaignEvent>(event, CampaignFact);
+  }
+  if (fact.ok() && fact->has_value() && !IsValidId((*fact)->workspace_id)) {
+    return absl::InvalidArgumentError("workspace_id is not an id");
+  }
+  return fact;
 }
 
 }  // namespace herald::analytics

@@ -1,33 +1,113 @@
 #pragma once
-// What each event adds to the counters; no I/O.
+// What one event adds to the rollups: a Fact. No I/O, no state — whatever
+// depends on what came before (a metrics snapshot's change since the last
+// one, a producer's repeat) is decided where the state is (RollupStore).
 //
-// Counter fields (all per workspace, ids never become metric labels):
-//   published|<ws>   published|<ws>|<channel>   failed|<ws>   failed|<ws>|<channel>
-//   campaign_published|<ws>|<campaign>
-//   mentions|<ws>    mentions|<ws>|<channel>
-//   campaigns|<ws>   campaign_posts|<ws>|<campaign>
+// Counts live in series, each a kind and an id:
+//   w              the workspace as a whole
+//   c:<channel>    k:<campaign>    v:<campaign>/<variant>    p:<post>
+//   r:<rule>       t:<tag>         (listening: what rules and tags matched)
+// and each count is a figure in a 15-minute UTC bucket (report/local_periods.h
+// explains why 15 minutes). Figure codes are short: they are Redis fields.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/statusor.h"
 
 namespace herald::analytics {
 
-struct Increment {
-  // Increments sharing a dedupe id are applied together, once: a producer
-  // that announced the same fact twice is counted once.
-  std::string dedupe_id;
-  std::string field;
+namespace fig {
+inline constexpr std::string_view kScheduled = "sch";
+inline constexpr std::string_view kPublished = "pub";
+inline constexpr std::string_view kFailed = "fail";
+inline constexpr std::string_view kImpressions = "imp";
+inline constexpr std::string_view kLikes = "lik";
+inline constexpr std::string_view kReplies = "rep";
+inline constexpr std::string_view kReposts = "rps";
+inline constexpr std::string_view kQuotes = "quo";
+inline constexpr std::string_view kSaves = "sav";
+inline constexpr std::string_view kLinkClicks = "clk";
+inline constexpr std::string_view kVideoViews = "vid";
+// Derived where the snapshot is applied: the sum of the engagement kinds,
+// and the same sum over posts whose network reports impressions (the
+// numerator of the engagement rate).
+inline constexpr std::string_view kEngagements = "eng";
+inline constexpr std::string_view kEngagementsWithImpressions = "engi";
+inline constexpr std::string_view kMentions = "men";
+inline constexpr std::string_view kPositive = "pos";
+inline constexpr std::string_view kNeutral = "neu";
+inline constexpr std::string_view kNegative = "neg";
+inline constexpr std::string_view kScored = "scd";          // mentions with a sentiment score
+inline constexpr std::string_view kSentimentMilli = "sen";  // sum of compound × 1000
+inline constexpr std::string_view kSlaWarnings = "slw";
+inline constexpr std::string_view kSlaBreaches = "slb";
+inline constexpr std::string_view kCampaigns = "cmpn";
+inline constexpr std::string_view kAttached = "att";  // posts attached to a campaign
+// Publish lag histogram: "lag<k>", k from LagBucket (report/figures.h).
+inline constexpr std::string_view kLagPrefix = "lag";
+}  // namespace fig
+
+// The engagement kinds a snapshot carries, in PostMetricsSnapshot's order.
+inline constexpr std::string_view kSnapshotFigures[] = {fig::kImpressions, fig::kLikes,  fig::kReplies,
+                                                        fig::kReposts,     fig::kQuotes, fig::kSaves,
+                                                        fig::kLinkClicks,  fig::kVideoViews};
+
+struct Count {
+  std::string series;
+  std::string figure;
   int64_t delta = 1;
-  // The message (its offset) the increment comes from; set by the consumer.
-  // A repeat of a fact inside one batch is told apart by it.
-  int64_t offset = 0;
 };
 
-// Increments for one Kafka message of `topic`. Unknown or unparseable
-// messages yield none (they are still consumed).
-std::vector<Increment> IncrementsFor(std::string_view topic, const std::string& payload);
+// Fields of the post's record (a hash): "ch", "cmp", "var", "net", "sch"
+// (scheduled ms), "pub" (published ms).
+struct PostUpdate {
+  std::string post_id;
+  std::vector<std::pair<std::string, std::string>> fields;
+  int64_t published_ms = 0;  // set: the post joins the published index
+};
 
-std::string Field(std::initializer_list<std::string_view> parts);
+// Cumulative counts as a network reported them; the store counts the change
+// since the post's previous snapshot, into `series`.
+struct Snapshot {
+  std::string post_id;
+  int64_t observed_ms = 0;
+  std::vector<std::string> series;
+  std::vector<std::pair<std::string, int64_t>> values;  // present figures only
+};
+
+// What the service's own Prometheus metrics learn from a fact it applied.
+struct Observation {
+  std::string network;    // "x", "mastodon", … ("" none)
+  std::string outcome;    // "published" | "failed" for results
+  std::string sentiment;  // "positive" | "neutral" | "negative" | "unscored" for mentions
+  std::optional<double> publish_lag_seconds;
+};
+
+struct Fact {
+  std::string workspace_id;
+  // Facts sharing an id are one fact, applied once however often a producer
+  // announces it ("" for snapshots: their state makes repeats harmless).
+  std::string dedupe_id;
+  int64_t bucket_ms = 0;  // the 15-minute bucket the counts land in
+  std::vector<Count> counts;
+  std::optional<PostUpdate> post;
+  std::optional<Snapshot> snapshot;
+  // Groups to list for "every group" reports: (kind, id), kind one of
+  // "c", "k", "v", "r", "t".
+  std::vector<std::pair<std::string, std::string>> groups;
+  Observation observation;
+};
+
+// The fact an event of `topic` states; `event` is of the topic's type (the
+// consumer screened it). No fact (nullopt) for events that count nothing;
+// INVALID_ARGUMENT for one that cannot be counted (an id unfit for a key, a
+// time outside 2000-2100): it goes to the dead letters.
+absl::StatusOr<std::optional<Fact>> FactFor(std::string_view topic, const google::protobuf::Message& event);
 
 }  // namespace herald::analytics

@@ -239,6 +239,29 @@ absl::Status KafkaConsumer::Commit(const std::vector<KafkaMessage>& processed) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<KafkaConsumer::Watermarks> KafkaConsumer::QueryWatermarks(const std::string& topic,
+                                                                          int32_t partition,
+                                                                          std::chrono::milliseconds timeout) {
+  Watermarks w;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(impl_->rk, topic.c_str(), partition, &w.low, &w.high,
+                                                             static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError("watermarks of " + topic + "/" + std::to_string(partition) + ": " +
+                                  rd_kafka_err2str(err));
+  }
+  return w;
+}
+
+std::optional<int64_t> KafkaConsumer::CachedHighWatermark(const std::string& topic, int32_t partition) {
+  int64_t low = -1, high = -1;
+  if (rd_kafka_get_watermark_offsets(impl_->rk, topic.c_str(), partition, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return high;
+}
+
 absl::Status KafkaConsumer::Seek(const std::string& topic, int32_t partition, int64_t offset) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace herald {
 
@@ -97,6 +98,16 @@ class KafkaConsumer {
   absl::Status Commit(const std::vector<KafkaMessage>& processed);
   // Restarts consumption of a partition at `offset` (after a fenced write).
   absl::Status Seek(const std::string& topic, int32_t partition, int64_t offset);
+  // A partition's first offset and its log end (the next offset to be
+  // written), asked of the broker.
+  struct Watermarks {
+    int64_t low = 0;
+    int64_t high = 0;
+  };
+  absl::StatusOr<Watermarks> QueryWatermarks(const std::string& topic, int32_t partition,
+                                             std::chrono::milliseconds timeout);
+  // The log end as last fetched (no broker call); nullopt before one is known.
+  std::optional<int64_t> CachedHighWatermark(const std::string& topic, int32_t partition);
   // Leaves the group cleanly (revokes partitions). Safe to call twice.
   void Close();
 

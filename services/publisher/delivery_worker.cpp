@@ -152,6 +152,7 @@ absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, 
   result.set_channel_id(due.channel_id());
   result.set_occurrence_ms(due.occurrence_ms());
   result.set_campaign_id(due.campaign_id());
+  result.set_variant(due.variant());
   result.set_network(network);
   // Deterministic event id: a re-announced result is recognisably the same event.
   *result.mutable_meta() = NewEventMeta(result, due.meta().workspace_id(), clock_,

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analytics/rollup.h"
 #include "campaign/campaign_rules.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/topics.h"
@@ -59,46 +58,6 @@ TEST(CampaignRules, NamesEachBadField) {
   r.mutable_budget()->set_currency("EUR");
   r.mutable_budget()->set_micros(5'000'000);
   EXPECT_TRUE(campaign::ValidateCreate(r).ok());
-}
-
-TEST(Rollup, PublishedResultCountsPerWorkspaceChannelAndCampaign) {
-  events::v1::PublishResult r;
-  r.mutable_meta()->set_workspace_id("ws");
-  r.set_post_id("p");
-  r.set_channel_id("ch");
-  r.set_occurrence_ms(5);
-  r.set_campaign_id("c");
-  r.set_outcome(events::v1::PUBLISH_OUTCOME_PUBLISHED);
-  auto incs = analytics::IncrementsFor(topics::k_publish_results, r.SerializeAsString());
-  ASSERT_EQ(incs.size(), 3u);
-  EXPECT_EQ(incs[0].field, "published|ws");
-  EXPECT_EQ(incs[1].field, "published|ws|ch");
-  EXPECT_EQ(incs[2].field, "campaign_published|ws|c");
-  // One fact, one dedupe id.
-  EXPECT_EQ(incs[0].dedupe_id, incs[2].dedupe_id);
-  r.set_outcome(events::v1::PUBLISH_OUTCOME_RETRY);
-  EXPECT_TRUE(analytics::IncrementsFor(topics::k_publish_results, r.SerializeAsString()).empty());
-}
-
-TEST(Rollup, MentionsAndCampaignEvents) {
-  events::v1::MentionReceived m;
-  m.mutable_meta()->set_workspace_id("ws");
-  m.set_mention_id("m1");
-  m.set_channel_id("ch");
-  auto incs = analytics::IncrementsFor(topics::k_mentions, m.SerializeAsString());
-  ASSERT_EQ(incs.size(), 2u);
-  EXPECT_EQ(incs[0].field, "mentions|ws");
-
-  events::v1::CampaignEvent e;
-  e.mutable_meta()->set_workspace_id("ws");
-  e.set_campaign_id("c");
-  e.set_kind(events::v1::CAMPAIGN_EVENT_KIND_POST_ATTACHED);
-  e.set_post_id("p");
-  incs = analytics::IncrementsFor(topics::k_campaign_lifecycle, e.SerializeAsString());
-  ASSERT_EQ(incs.size(), 1u);
-  EXPECT_EQ(incs[0].field, "campaign_posts|ws|c");
-  EXPECT_TRUE(analytics::IncrementsFor("unknown.topic", e.SerializeAsString()).empty());
-  EXPECT_TRUE(analytics::IncrementsFor(topics::k_mentions, "\xff\xff garbage").empty());
 }
 
 }  // namespace

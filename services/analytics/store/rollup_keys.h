@@ -1,0 +1,50 @@
+#pragma once
+// Where the rollups live in Redis. Everything of a workspace shares the hash
+// tag {an:<ws>}, so a batch's counts, its dedupe memory and its position in
+// each Kafka partition are written by one script, and a report reads one slot:
+//   {an:<ws>}:pos               HASH  "<topic>/<partition>" → "<epoch>:<next offset>"
+//   {an:<ws>}:seen              ZSET  the last dedupe ids applied (bounded window)
+//   {an:<ws>}:b:<series>:<yyyymm>  HASH  "<figure>@<bucket of the month>" → count
+//   {an:<ws>}:tot:<series>      HASH  figure → all-time count
+//   {an:<ws>}:post:<post>       HASH  the post's record and last snapshot ("m:<figure>", "obs")
+//   {an:<ws>}:posts             ZSET  post → published ms
+//   {an:<ws>}:g:<kind>          ZSET  group id → last seen ms (every channel, campaign, …)
+// and each partition's own position, where a restarted consumer resumes:
+//   {anp:<topic>:<partition>}   HASH  "epoch", "next"
+// A month of 15-minute buckets is at most 2,976 fields per figure; a month
+// key keeps a 90-day report to four reads per series.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace herald::analytics::keys {
+
+inline std::string Prefix(std::string_view ws) { return "{an:" + std::string(ws) + "}:"; }
+inline std::string PartitionKey(std::string_view topic, int32_t partition) {
+  return "{anp:" + std::string(topic) + ":" + std::to_string(partition) + "}";
+}
+inline std::string TopicPartition(std::string_view topic, int32_t partition) {
+  return std::string(topic) + "/" + std::to_string(partition);
+}
+
+// The UTC month a bucket belongs to: "yyyymm", its first instant, and the
+// bucket's index in it.
+struct MonthSlot {
+  std::string month;
+  int64_t month_start_ms = 0;
+  int64_t index = 0;
+};
+MonthSlot SlotOf(int64_t bucket_ms);
+// The months [from_ms, to_ms) touches, oldest first.
+std::vector<MonthSlot> MonthsOf(int64_t from_ms, int64_t to_ms);
+
+inline std::string BucketKey(std::string_view series, std::string_view month) {
+  return "b:" + std::string(series) + ":" + std::string(month);
+}
+inline std::string BucketField(std::string_view figure, int64_t index) {
+  return std::string(figure) + "@" + std::to_string(index);
+}
+inline std::string TotalKey(std::string_view series) { return "tot:" + std::string(series); }
+
+}  // namespace herald::analytics::keys

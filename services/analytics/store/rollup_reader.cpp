@@ -1,0 +1,108 @@
+#include "analytics/store/rollup_reader.h"
+
+#include <charconv>
+
+#include "analytics/report/local_periods.h"
+#include "analytics/store/rollup_keys.h"
+
+namespace herald::analytics {
+namespace {
+
+absl::Status Check(const RedisReply& r) {
+  return r.is_error() ? absl::InternalError("rollup read: " + r.str) : absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SeriesBuckets>> RollupReader::Buckets(const std::string& ws,
+                                                                 const std::vector<std::string>& series,
+                                                                 int64_t from_ms, int64_t to_ms) {
+  std::vector<keys::MonthSlot> months = keys::MonthsOf(from_ms, to_ms);
+  std::string prefix = keys::Prefix(ws);
+  std::vector<RedisClient::Args> cmds;
+  for (const auto& s : series) {
+    for (const auto& m : months) cmds.push_back({"HGETALL", prefix + keys::BucketKey(s, m.month)});
+  }
+  std::vector<SeriesBuckets> out(series.size());
+  if (cmds.empty()) return out;
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const RedisReply& r = (*replies)[i];
+    if (auto s = Check(r); !s.ok()) return s;
+    SeriesBuckets& buckets = out[i / months.size()];
+    int64_t month_start = months[i % months.size()].month_start_ms;
+    for (size_t k = 0; k + 1 < r.elements.size(); k += 2) {
+      const std::string& field = r.elements[k].str;
+      size_t at = field.rfind('@');
+      if (at == std::string::npos) continue;
+      int64_t index = 0;
+      std::from_chars(field.data() + at + 1, field.data() + field.size(), index);
+      int64_t bucket = month_start + index * kBucketMs;
+      if (bucket < from_ms || bucket >= to_ms) continue;
+      buckets[field.substr(0, at)][bucket] += r.elements[k + 1].AsInt();
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::map<std::string, int64_t>>> RollupReader::Totals(
+    const std::string& ws, const std::vector<std::string>& series) {
+  std::vector<RedisClient::Args> cmds;
+  for (const auto& s : series) cmds.push_back({"HGETALL", keys::Prefix(ws) + keys::TotalKey(s)});
+  std::vector<std::map<std::string, int64_t>> out(series.size());
+  if (cmds.empty()) return out;
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const RedisReply& r = (*replies)[i];
+    if (auto s = Check(r); !s.ok()) return s;
+    for (size_t k = 0; k + 1 < r.elements.size(); k += 2) out[i][r.elements[k].str] = r.elements[k + 1].AsInt();
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<PostRecord>> RollupReader::Posts(const std::string& ws,
+                                                            const std::vector<std::string>& post_ids) {
+  std::vector<RedisClient::Args> cmds;
+  for (const auto& id : post_ids) cmds.push_back({"HGETALL", keys::Prefix(ws) + "post:" + id});
+  std::vector<PostRecord> out(post_ids.size());
+  if (cmds.empty()) return out;
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const RedisReply& r = (*replies)[i];
+    if (auto s = Check(r); !s.ok()) return s;
+    for (size_t k = 0; k + 1 < r.elements.size(); k += 2) out[i][r.elements[k].str] = r.elements[k + 1].str;
+  }
+  return out;
+}
+
+absl::StatusOr<RollupReader::Published> RollupReader::PublishedPosts(const std::string& ws, int64_t from_ms,
+                                                                     int64_t to_ms, int64_t limit) {
+  std::string key = keys::Prefix(ws) + "posts";
+  std::string lo = std::to_string(from_ms), hi = "(" + std::to_string(to_ms);
+  auto replies = redis_.Pipeline({{"ZRANGEBYSCORE", key, lo, hi, "WITHSCORES", "LIMIT", "0", std::to_string(limit)},
+                                  {"ZCOUNT", key, lo, hi}});
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (auto s = Check(r); !s.ok()) return s;
+  }
+  Published out;
+  const auto& list = (*replies)[0].elements;
+  for (size_t k = 0; k + 1 < list.size(); k += 2) out.posts.emplace_back(list[k].str, list[k + 1].AsInt());
+  out.in_range = (*replies)[1].AsInt();
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> RollupReader::Groups(const std::string& ws, const std::string& kind,
+                                                              int64_t limit) {
+  auto r = redis_.Command({"ZRANGE", keys::Prefix(ws) + "g:" + kind, "0", std::to_string(limit - 1)});
+  if (!r.ok()) return r.status();
+  if (auto s = Check(*r); !s.ok()) return s;
+  std::vector<std::string> out;
+  for (const auto& e : r->elements) out.push_back(e.str);
+  return out;
+}
+
+}  // namespace herald::analytics

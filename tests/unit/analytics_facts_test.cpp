@@ -1,0 +1,182 @@
+// What each event adds to the rollups (analytics/rollup.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "analytics/report/figures.h"
+#include "analytics/report/local_periods.h"
+#include "analytics/rollup.h"
+#include "common/time_util.h"
+#include "herald/events/v1/events.pb.h"
+#include "herald/topics.h"
+
+namespace herald::analytics {
+namespace {
+
+using namespace herald::events::v1;
+
+constexpr int64_t kT = 1764547200000;  // 2025-12-01T00:00:00Z
+
+bool Has(const Fact& f, const std::string& series, std::string_view figure, int64_t delta) {
+  return std::any_of(f.counts.begin(), f.counts.end(), [&](const Count& c) {
+    return c.series == series && c.figure == figure && c.delta == delta;
+  });
+}
+
+PublishResult Published() {
+  PublishResult r;
+  r.mutable_meta()->set_workspace_id("ws");
+  *r.mutable_meta()->mutable_occurred_at() = FromMs(kT + 100000);
+  r.set_post_id("p1");
+  r.set_channel_id("ch");
+  r.set_campaign_id("cmp");
+  r.set_variant("b");
+  r.set_occurrence_ms(kT);
+  *r.mutable_published_at() = FromMs(kT + 42000);  // 42 s late
+  r.set_outcome(PUBLISH_OUTCOME_PUBLISHED);
+  r.set_network(common::v1::NETWORK_MASTODON);
+  return r;
+}
+
+TEST(AnalyticsFacts, PublishedResultCountsInEverySeriesAtItsPublishTime) {
+  auto fact = FactFor(topics::k_publish_results, Published());
+  ASSERT_TRUE(fact.ok()) << fact.status();
+  ASSERT_TRUE(fact->has_value());
+  const Fact& f = **fact;
+  EXPECT_EQ(f.workspace_id, "ws");
+  EXPECT_EQ(f.bucket_ms, BucketOf(kT + 42000));
+  for (const char* s : {"w", "c:ch", "k:cmp", "v:cmp/b", "p:p1"}) EXPECT_TRUE(Has(f, s, fig::kPublished, 1)) << s;
+  std::string lag = "lag" + std::to_string(LagBucket(42));
+  EXPECT_TRUE(Has(f, "w", lag, 1));
+  EXPECT_TRUE(Has(f, "c:ch", lag, 1));
+  ASSERT_TRUE(f.post.has_value());
+  EXPECT_EQ(f.post->published_ms, kT + 42000);
+  EXPECT_EQ(f.observation.outcome, "published");
+  EXPECT_DOUBLE_EQ(*f.observation.publish_lag_seconds, 42.0);
+  // A retry is not a final outcome: no fact.
+  PublishResult retry = Published();
+  retry.set_outcome(PUBLISH_OUTCOME_RETRY);
+  EXPECT_FALSE(FactFor(topics::k_publish_results, retry)->has_value());
+}
+
+TEST(AnalyticsFacts, TheSameDeliveryAnnouncedTwiceIsOneFact) {
+  PublishResult again = Published();
+  again.mutable_meta()->set_event_id("another-event-id");
+  EXPECT_EQ((*FactFor(topics::k_publish_results, Published()))->dedupe_id,
+            (*FactFor(topics::k_publish_results, again))->dedupe_id);
+}
+
+TEST(AnalyticsFacts, SnapshotCarriesOnlyWhatTheNetworkReported) {
+  PostMetricsSnapshot m;
+  m.mutable_meta()->set_workspace_id("ws");
+  m.set_post_id("p1");
+  m.set_channel_id("ch");
+  *m.mutable_observed_at() = FromMs(kT);
+  m.set_likes(5);
+  m.set_reposts(0);
+  auto fact = FactFor(topics::k_post_metrics, m);
+  ASSERT_TRUE(fact.ok() && fact->has_value());
+  const Snapshot& s = *(*fact)->snapshot;
+  ASSERT_EQ(s.values.size(), 2u);  // no impressions: absent, not zero
+  EXPECT_EQ(s.values[0], (std::pair<std::string, int64_t>{"lik", 5}));
+  EXPECT_EQ(s.values[1], (std::pair<std::string, int64_t>{"rps", 0}));
+  EXPECT_TRUE((*fact)->dedupe_id.empty());  // state, not ids, makes a repeat harmless
+  m.set_likes(-1);
+  EXPECT_FALSE(FactFor(topics::k_post_metrics, m).ok());
+}
+
+TEST(AnalyticsFacts, MentionCountsBySentimentRuleAndTag) {
+  MentionReceived m;
+  m.mutable_meta()->set_workspace_id("ws");
+  m.set_mention_id("m1");
+  m.set_channel_id("ch");
+  m.add_rule_ids("r1");
+  m.add_tags("brand");
+  m.mutable_sentiment()->set_scored(true);
+  m.mutable_sentiment()->set_compound(-0.5);
+  *m.mutable_created_at() = FromMs(kT);
+  auto fact = FactFor(topics::k_mentions, m);
+  ASSERT_TRUE(fact.ok() && fact->has_value());
+  for (const char* s : {"w", "c:ch", "r:r1", "t:brand"}) {
+    EXPECT_TRUE(Has(**fact, s, fig::kMentions, 1)) << s;
+    EXPECT_TRUE(Has(**fact, s, fig::kNegative, 1)) << s;
+    EXPECT_TRUE(Has(**fact, s, fig::kSentimentMilli, -500)) << s;
+  }
+  EXPECT_EQ((*fact)->observation.sentiment, "negative");
+  m.mutable_sentiment()->set_compound(7);  // outside [-1, 1]
+  EXPECT_FALSE(FactFor(topics::k_mentions, m).ok());
+}
+
+TEST(AnalyticsFacts, EventsThatCannotBeCountedAreRefusedNotGuessed) {
+  PublishResult r = Published();
+  r.set_channel_id("has|pipe");
+  EXPECT_FALSE(FactFor(topics::k_publish_results, r).ok());
+  r = Published();
+  r.mutable_meta()->set_workspace_id("");
+  EXPECT_FALSE(FactFor(topics::k_publish_results, r).ok());
+  r = Published();
+  r.clear_published_at();
+  r.mutable_meta()->clear_occurred_at();  // no time at all
+  EXPECT_FALSE(FactFor(topics::k_publish_results, r).ok());
+  // An event of another type on the topic.
+  MentionReceived m;
+  EXPECT_FALSE(FactFor(topics::k_publish_results, m).ok());
+}
+
+TEST(AnalyticsFacts, SchedulingSlaAlertsAndCampaigns) {
+  PostLifecycle e;
+  e.mutable_meta()->set_workspace_id("ws");
+  *e.mutable_meta()->mutable_occurred_at() = FromMs(kT);
+  e.set_post_id("p1");
+  e.set_state("POST_STATE_SCHEDULED");
+  e.add_channel_ids("a");
+  e.add_channel_ids("b");
+  auto f = FactFor(topics::k_posts_lifecycle, e);
+  ASSERT_TRUE(f.ok() && f->has_value());
+  EXPECT_TRUE(Has(**f, "w", fig::kScheduled, 1));
+  EXPECT_TRUE(Has(**f, "c:b", fig::kScheduled, 1));
+  e.set_state("POST_STATE_DRAFT");
+  EXPECT_FALSE(FactFor(topics::k_posts_lifecycle, e)->has_value());
+
+  InboxSlaAlert a;
+  a.mutable_meta()->set_workspace_id("ws");
+  *a.mutable_meta()->mutable_occurred_at() = FromMs(kT);
+  a.set_conversation_id("c_1");
+  a.set_target("first_response");
+  a.set_kind("breached");
+  f = FactFor(topics::k_inbox_sla, a);
+  ASSERT_TRUE(f.ok() && f->has_value());
+  EXPECT_TRUE(Has(**f, "w", fig::kSlaBreaches, 1));
+
+  CampaignEvent c;
+  c.mutable_meta()->set_workspace_id("ws");
+  *c.mutable_meta()->mutable_occurred_at() = FromMs(kT);
+  c.set_campaign_id("cmp");
+  c.set_kind(CAMPAIGN_EVENT_KIND_POST_ATTACHED);
+  c.set_post_id("p1");
+  f = FactFor(topics::k_campaign_lifecycle, c);
+  ASSERT_TRUE(f.ok() && f->has_value());
+  EXPECT_TRUE(Has(**f, "k:cmp", fig::kAttached, 1));
+}
+
+TEST(LagHistogram, BucketsAreWithinTenPercentAndPercentilesUseNearestRank) {
+  EXPECT_EQ(LagBucket(-5), 0);
+  EXPECT_EQ(LagBucket(1), 0);
+  for (double lag : {1.5, 42.0, 600.0, 86400.0}) {
+    double upper = LagBucketUpperSeconds(LagBucket(lag));
+    EXPECT_GE(upper, lag);
+    EXPECT_LE(upper, lag * 1.1 + 1e-9);
+  }
+  EXPECT_EQ(LagBucket(1e12), kLagBuckets - 1);
+  std::vector<int64_t> h(kLagBuckets);
+  EXPECT_FALSE(LagPercentile(h, 0.5).has_value());
+  // 98 posts at ~10 s and 2 at ~1 h: p50 and p90 are 10 s, p99 is an hour.
+  h[LagBucket(10)] = 98;
+  h[LagBucket(3600)] = 2;
+  EXPECT_DOUBLE_EQ(*LagPercentile(h, 0.5), LagBucketUpperSeconds(LagBucket(10)));
+  EXPECT_DOUBLE_EQ(*LagPercentile(h, 0.9), LagBucketUpperSeconds(LagBucket(10)));
+  EXPECT_DOUBLE_EQ(*LagPercentile(h, 0.99), LagBucketUpperSeconds(LagBucket(3600)));
+}
+
+}  // namespace
+}  // namespace herald::analytics
