@@ -72,6 +72,8 @@ void EventConsumer::ReportLag() {
 void EventConsumer::Loop(const std::atomic<bool>& stopping) {
   KafkaConsumer consumer(options_);
   consumer_ = &consumer;
+  std::map<Partition, KafkaMessage> uncommitted;
+  auto last_commit = clock_.Monotonic();
   while (!stopping) {
     auto messages = consumer.PollBatch(max_poll_, std::chrono::milliseconds(200));
     if (messages.empty()) {
@@ -97,23 +99,21 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
       }
       if (fact->has_value()) facts.push_back({**std::move(fact), &m});
     }
-    std::map<std::pair<std::string, Partition>, Slice> by_slice;
+    std::map<std::string, Slice> by_workspace;
+    std::map<std::pair<std::string, Partition>, uint32_t> segment_index;
     for (const auto& pf : facts) {
       Partition part{pf.message->topic, pf.message->partition};
-      Slice& s = by_slice[{pf.fact.workspace_id, part}];
-      if (s.facts.empty()) {
-        s.workspace_id = pf.fact.workspace_id;
-        s.topic = part.first;
-        s.partition = part.second;
-        s.epoch = owned_[part].epoch;
-        s.first_offset = polled[part].first;
-        s.next_offset = polled[part].second;
+      Slice& s = by_workspace[pf.fact.workspace_id];
+      s.workspace_id = pf.fact.workspace_id;
+      auto [it, fresh] = segment_index.try_emplace({pf.fact.workspace_id, part}, 0);
+      if (fresh) {
+        it->second = static_cast<uint32_t>(s.segments.size());
+        s.segments.push_back({part.first, part.second, owned_[part].epoch, polled[part].first, polled[part].second});
       }
-      s.facts.push_back(&pf.fact);
-      s.offsets.push_back(pf.message->offset);
+      s.Add(&pf.fact, it->second, pf.message->offset);
     }
     std::vector<Slice> slices;
-    for (auto& [k, s] : by_slice) slices.push_back(std::move(s));
+    for (auto& [ws, s] : by_workspace) slices.push_back(std::move(s));
     auto results = store_.Apply(slices, NowMs(clock_));
     while (!results.ok() && !stopping) {
       probe_.ApplyFailed();
@@ -124,17 +124,15 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
     if (!results.ok()) break;
     for (size_t k = 0; k < slices.size(); ++k) {
       const SliceResult& r = (*results)[k];
-      if (r.outcome == SliceResult::Outcome::kStale) {
-        probe_.Stale();
-        log::Warn("slice refused: the partition was re-based since",
-                  {{"topic", slices[k].topic}, {"partition", slices[k].partition}});
+      for (int n = 0; n < r.stale_segments; ++n) probe_.Stale();
+      if (r.stale_segments > 0) {
+        log::Warn("facts refused: a partition was re-based since", {{"workspace", slices[k].workspace_id}});
       }
       for (const Fact* f : r.applied) probe_.Observed(f->observation);
     }
     // Only now, with every slice in, may a restart begin after this poll.
     std::vector<Partition> parts;
     std::vector<PartitionPosition> positions;
-    std::vector<KafkaMessage> last;
     for (const auto& [part, range] : polled) {
       PartitionPosition& position = owned_[part];
       position.next = range.second;
@@ -145,7 +143,7 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
       m.topic = part.first;
       m.partition = part.second;
       m.offset = range.second - 1;
-      last.push_back(std::move(m));
+      uncommitted[part] = std::move(m);
     }
     while (!stopping) {
       auto advanced = store_.Advance(parts, positions);
@@ -154,8 +152,16 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
       log::Warn("advancing partition positions failed; retrying", {{"error", advanced.ToString()}});
       clock_.SleepFor(std::chrono::seconds(1));
     }
-    // Kafka's committed offsets are informational (lag dashboards); the truth is in Redis.
-    (void)consumer.Commit(last);
+    // Kafka's committed offsets are informational (lag dashboards); the
+    // truth is in Redis. A synchronous commit per poll would cost a broker
+    // round trip each time, so they go once a second.
+    if (clock_.Monotonic() - last_commit >= std::chrono::seconds(1)) {
+      std::vector<KafkaMessage> last;
+      for (auto& [part, m] : uncommitted) last.push_back(std::move(m));
+      uncommitted.clear();
+      (void)consumer.Commit(last);
+      last_commit = clock_.Monotonic();
+    }
     ReportLag();
   }
   consumer_ = nullptr;

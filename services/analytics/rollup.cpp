@@ -1,5 +1,7 @@
 #include "analytics/rollup.h"
 
+#include <algorithm>
+
 #include "analytics/report/figures.h"
 #include "analytics/report/local_periods.h"
 #include "common/ids.h"
@@ -16,6 +18,11 @@ using namespace herald::events::v1;
 // 2000-01-01 and 2100-01-01: a time outside is not a time anyone means.
 constexpr int64_t kEarliestMs = 946684800000;
 constexpr int64_t kLatestMs = 4102444800000;
+
+// `figure` counted `delta` in every series of the fact.
+void CountEverywhere(Fact& f, std::string_view figure, int64_t delta) {
+  for (size_t i = 0; i < f.series.size(); ++i) f.counts.push_back({static_cast<uint8_t>(i), figure, delta});
+}
 
 bool Sane(int64_t ms) { return ms >= kEarliestMs && ms < kLatestMs; }
 
@@ -40,6 +47,7 @@ absl::Status CheckIds(std::initializer_list<std::pair<std::string_view, std::str
 // Every series a published post's counts land in.
 std::vector<std::string> PostSeries(const std::string& post_id, const std::string& channel_id,
                                     const std::string& campaign_id, const std::string& variant) {
+  // Order matters: ResultFact counts lag in series 0 and 2.
   std::vector<std::string> s{"w", "p:" + post_id};
   if (!channel_id.empty()) s.push_back("c:" + channel_id);
   if (!campaign_id.empty()) {
@@ -74,10 +82,8 @@ absl::StatusOr<std::optional<Fact>> ResultFact(const PublishResult& r) {
                           : BucketFor({&r.meta().occurred_at()});
   if (!bucket.ok()) return bucket.status();
   f.bucket_ms = *bucket;
-  std::string figure(published ? fig::kPublished : fig::kFailed);
-  for (auto& s : PostSeries(r.post_id(), r.channel_id(), r.campaign_id(), r.variant())) {
-    f.counts.push_back({std::move(s), figure, 1});
-  }
+  f.series = PostSeries(r.post_id(), r.channel_id(), r.campaign_id(), r.variant());
+  CountEverywhere(f, published ? fig::kPublished : fig::kFailed, 1);
   AddGroups(f, r.channel_id(), r.campaign_id(), r.variant());
   f.observation.network = NetworkName(r.network());
   f.observation.outcome = published ? "published" : "failed";
@@ -92,9 +98,10 @@ absl::StatusOr<std::optional<Fact>> ResultFact(const PublishResult& r) {
       post.fields.emplace_back("sch", std::to_string(r.occurrence_ms()));
       double lag = static_cast<double>(published_ms - r.occurrence_ms()) / 1000.0;
       f.observation.publish_lag_seconds = lag;
-      std::string lag_figure = std::string(fig::kLagPrefix) + std::to_string(LagBucket(lag));
-      f.counts.push_back({"w", lag_figure, 1});
-      if (!r.channel_id().empty()) f.counts.push_back({"c:" + r.channel_id(), lag_figure, 1});
+      // Lag by workspace and channel (series 0 and 2, PostSeries' order).
+      std::string_view lag_figure = LagFigure(LagBucket(lag));
+      f.counts.push_back({0, lag_figure, 1});
+      if (!r.channel_id().empty()) f.counts.push_back({2, lag_figure, 1});
     }
     f.post = std::move(post);
   }
@@ -149,17 +156,17 @@ absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
   f.workspace_id = m.meta().workspace_id();
   f.dedupe_id = "men|" + m.mention_id();
   f.bucket_ms = *bucket;
-  std::vector<std::string> series{"w"};
+  f.series.push_back("w");
   if (!m.channel_id().empty()) {
-    series.push_back("c:" + m.channel_id());
+    f.series.push_back("c:" + m.channel_id());
     f.groups.emplace_back("c", m.channel_id());
   }
   for (const auto& id : m.rule_ids()) {
-    series.push_back("r:" + id);
+    f.series.push_back("r:" + id);
     f.groups.emplace_back("r", id);
   }
   for (const auto& t : m.tags()) {
-    series.push_back("t:" + t);
+    f.series.push_back("t:" + t);
     f.groups.emplace_back("t", t);
   }
   std::string_view kind = fig::kNeutral;
@@ -170,13 +177,11 @@ absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
     kind = c >= 0.05 ? fig::kPositive : c <= -0.05 ? fig::kNegative : fig::kNeutral;
     f.observation.sentiment = kind == fig::kPositive ? "positive" : kind == fig::kNegative ? "negative" : "neutral";
   }
-  for (const auto& s : series) {
-    f.counts.push_back({s, std::string(fig::kMentions), 1});
-    if (m.sentiment().scored()) {
-      f.counts.push_back({s, std::string(kind), 1});
-      f.counts.push_back({s, std::string(fig::kScored), 1});
-      f.counts.push_back({s, std::string(fig::kSentimentMilli), std::llround(m.sentiment().compound() * 1000)});
-    }
+  CountEverywhere(f, fig::kMentions, 1);
+  if (m.sentiment().scored()) {
+    CountEverywhere(f, kind, 1);
+    CountEverywhere(f, fig::kScored, 1);
+    CountEverywhere(f, fig::kSentimentMilli, std::llround(m.sentiment().compound() * 1000));
   }
   f.observation.network = NetworkName(m.network());
   return f;
@@ -196,9 +201,10 @@ absl::StatusOr<std::optional<Fact>> LifecycleFact(const PostLifecycle& e) {
   // Scheduling the same post for the same instant again is the same fact.
   f.dedupe_id = "sch|" + e.post_id() + "|" + std::to_string(ToMs(e.publish_at()));
   f.bucket_ms = *bucket;
-  f.counts.push_back({"w", std::string(fig::kScheduled), 1});
-  for (const auto& c : e.channel_ids()) f.counts.push_back({"c:" + c, std::string(fig::kScheduled), 1});
-  if (!e.campaign_id().empty()) f.counts.push_back({"k:" + e.campaign_id(), std::string(fig::kScheduled), 1});
+  f.series.push_back("w");
+  for (const auto& c : e.channel_ids()) f.series.push_back("c:" + c);
+  if (!e.campaign_id().empty()) f.series.push_back("k:" + e.campaign_id());
+  CountEverywhere(f, fig::kScheduled, 1);
   return f;
 }
 
@@ -213,9 +219,9 @@ absl::StatusOr<std::optional<Fact>> SlaFact(const InboxSlaAlert& a) {
   f.dedupe_id = "sla|" + a.conversation_id() + "|" + a.target() + "|" + a.kind() + "|" +
                 std::to_string(ToMs(a.due_at()));
   f.bucket_ms = *bucket;
-  std::string figure(a.kind() == "warning" ? fig::kSlaWarnings : fig::kSlaBreaches);
-  f.counts.push_back({"w", figure, 1});
-  if (!a.channel_id().empty()) f.counts.push_back({"c:" + a.channel_id(), figure, 1});
+  f.series.push_back("w");
+  if (!a.channel_id().empty()) f.series.push_back("c:" + a.channel_id());
+  CountEverywhere(f, a.kind() == "warning" ? fig::kSlaWarnings : fig::kSlaBreaches, 1);
   return f;
 }
 
@@ -228,11 +234,13 @@ absl::StatusOr<std::optional<Fact>> CampaignFact(const CampaignEvent& e) {
   f.bucket_ms = *bucket;
   if (e.kind() == CAMPAIGN_EVENT_KIND_CREATED) {
     f.dedupe_id = "cmp|" + e.campaign_id();
-    f.counts.push_back({"w", std::string(fig::kCampaigns), 1});
+    f.series.push_back("w");
+    CountEverywhere(f, fig::kCampaigns, 1);
     f.groups.emplace_back("k", e.campaign_id());
   } else if (e.kind() == CAMPAIGN_EVENT_KIND_POST_ATTACHED) {
     f.dedupe_id = "cmp|" + e.campaign_id() + "|" + e.post_id();
-    f.counts.push_back({"k:" + e.campaign_id(), std::string(fig::kAttached), 1});
+    f.series.push_back("k:" + e.campaign_id());
+    CountEverywhere(f, fig::kAttached, 1);
   } else {
     return std::nullopt;
   }
@@ -248,6 +256,15 @@ absl::StatusOr<std::optional<Fact>> Of(const google::protobuf::Message& event,
 }
 
 }  // namespace
+
+std::string_view LagFigure(int k) {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (int i = 0; i < kLagBuckets; ++i) names.push_back(std::string(fig::kLagPrefix) + std::to_string(i));
+    return names;
+  }();
+  return kNames[static_cast<size_t>(std::clamp(k, 0, kLagBuckets - 1))];
+}
 
 absl::StatusOr<std::optional<Fact>> FactFor(std::string_view topic, const google::protobuf::Message& event) {
   absl::StatusOr<std::optional<Fact>> fact = std::nullopt;

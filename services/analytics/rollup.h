@@ -58,9 +58,14 @@ inline constexpr std::string_view kSnapshotFigures[] = {fig::kImpressions, fig::
                                                         fig::kReposts,     fig::kQuotes, fig::kSaves,
                                                         fig::kLinkClicks,  fig::kVideoViews};
 
+// "lag<k>": the name of lag histogram bucket k (static storage).
+std::string_view LagFigure(int k);
+
+// A count of a fact: `series` indexes Fact::series; `figure` is one of the
+// fig:: codes or a LagFigure (static storage, so copying a Count is cheap).
 struct Count {
-  std::string series;
-  std::string figure;
+  uint8_t series = 0;
+  std::string_view figure;
   int64_t delta = 1;
 };
 
@@ -95,6 +100,7 @@ struct Fact {
   // announces it ("" for snapshots: their state makes repeats harmless).
   std::string dedupe_id;
   int64_t bucket_ms = 0;  // the 15-minute bucket the counts land in
+  std::vector<std::string> series;  // "w", "c:<channel>", …
   std::vector<Count> counts;
   std::optional<PostUpdate> post;
   std::optional<Snapshot> snapshot;

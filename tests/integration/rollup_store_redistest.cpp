@@ -18,7 +18,12 @@ namespace herald::analytics {
 namespace {
 
 using herald::testing::RedisTest;
-using Outcome = SliceResult::Outcome;
+
+enum class Outcome { kApplied, kAlreadyApplied, kStale };
+Outcome OutcomeOf(const SliceResult& r) {
+  if (r.stale_segments > 0) return Outcome::kStale;
+  return r.committed ? Outcome::kApplied : Outcome::kAlreadyApplied;
+}
 
 constexpr int64_t kT = 1764547200000;  // 2025-12-01T00:00:00Z
 constexpr int64_t kHour = 3600000;
@@ -28,7 +33,8 @@ Fact Mention(const std::string& ws, const std::string& id, int64_t at_ms, const 
   f.workspace_id = ws;
   f.dedupe_id = "men|" + id;
   f.bucket_ms = BucketOf(at_ms);
-  f.counts = {{"w", "men", 1}, {"c:" + channel, "men", 1}};
+  f.series = {"w", "c:" + channel};
+  f.counts = {{0, fig::kMentions, 1}, {1, fig::kMentions, 1}};
   f.groups = {{"c", channel}};
   return f;
 }
@@ -46,8 +52,10 @@ Fact Snap(const std::string& post, int64_t observed_ms, std::vector<std::pair<st
 // A slice of `facts` (each at its offset) of partition 3 of "mentions".
 Slice SliceOf(const std::string& ws, const std::vector<Fact>& facts, const std::vector<int64_t>& offsets,
               int64_t first, int64_t next, int64_t epoch = 0) {
-  Slice s{ws, "mentions", 3, epoch, first, next, {}, offsets};
-  for (const auto& f : facts) s.facts.push_back(&f);
+  Slice s;
+  s.workspace_id = ws;
+  s.segments = {{"mentions", 3, epoch, first, next}};
+  for (size_t i = 0; i < facts.size(); ++i) s.Add(&facts[i], 0, offsets[i]);
   return s;
 }
 
@@ -62,7 +70,7 @@ class RollupStoreTest : public RedisTest {
   Outcome Apply(const Slice& s) {
     auto r = store_.Apply({s}, kT);
     EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? (*r)[0].outcome : Outcome::kStale;
+    return r.ok() ? OutcomeOf((*r)[0]) : Outcome::kStale;
   }
 
   RollupStore store_{redis()};
@@ -88,11 +96,32 @@ TEST_F(RollupStoreTest, ACrashBetweenTwoWorkspacesSlicesLosesAndDoublesNothing) 
   // The restarted consumer polls the same offsets again.
   auto r = store_.Apply({SliceOf("a", a, {0, 2}, 0, 4), SliceOf("b", b, {1, 3}, 0, 4)}, kT);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ((*r)[0].outcome, Outcome::kAlreadyApplied);
-  EXPECT_EQ((*r)[1].outcome, Outcome::kApplied);
+  EXPECT_EQ(OutcomeOf((*r)[0]), Outcome::kAlreadyApplied);
+  EXPECT_EQ(OutcomeOf((*r)[1]), Outcome::kApplied);
   EXPECT_EQ((*r)[1].applied.size(), 2u);
   EXPECT_EQ(Total("w", "men", "a"), 2);
   EXPECT_EQ(Total("w", "men", "b"), 2);
+}
+
+TEST_F(RollupStoreTest, OneSliceOfTwoPartitionsFencesEachOnItsOwn) {
+  // Partition 3 is in up to offset 2; partition 5 is new.
+  std::vector<Fact> before{Mention("ws", "a", kT), Mention("ws", "b", kT)};
+  ASSERT_EQ(Apply(SliceOf("ws", before, {0, 1}, 0, 2)), Outcome::kApplied);
+  std::vector<Fact> facts{Mention("ws", "a", kT), Mention("ws", "b", kT), Mention("ws", "c", kT),
+                          Mention("ws", "x", kT)};
+  Slice s;
+  s.workspace_id = "ws";
+  s.segments = {{"mentions", 3, 0, 0, 3}, {"mentions", 5, 0, 7, 8}};
+  s.Add(&facts[0], 0, 0);
+  s.Add(&facts[1], 0, 1);
+  s.Add(&facts[2], 0, 2);
+  s.Add(&facts[3], 1, 7);
+  auto r = store_.Apply({s}, kT);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].applied.size(), 2u);  // c and x
+  EXPECT_EQ(Total("w", "men"), 4);
+  EXPECT_EQ(redis().Command({"HGET", "{an:ws}:pos", "mentions/3"})->str, "0:3");
+  EXPECT_EQ(redis().Command({"HGET", "{an:ws}:pos", "mentions/5"})->str, "0:8");
 }
 
 TEST_F(RollupStoreTest, ASliceStraddlingThePositionCountsOnlyWhatIsNew) {
@@ -109,7 +138,7 @@ TEST_F(RollupStoreTest, ASliceStraddlingThePositionCountsOnlyWhatIsNew) {
   }
   auto r = store_.Apply({SliceOf("ws", second, second_offsets, 5, 15)}, kT);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ((*r)[0].outcome, Outcome::kApplied);
+  EXPECT_EQ(OutcomeOf((*r)[0]), Outcome::kApplied);
   EXPECT_EQ((*r)[0].applied.size(), 5u);
   EXPECT_EQ(Total("w", "men"), 15);
 }
@@ -153,7 +182,7 @@ TEST_F(RollupStoreTest, RepeatedAndLateSnapshotsChangeNothingTwice) {
   // By observation time: 5 likes in hour 1, 3 more on day 2, none from the late one.
   auto buckets = reader_.Buckets("ws", {"w"}, kT, kT + 48 * kHour);
   ASSERT_TRUE(buckets.ok());
-  EXPECT_EQ((*buckets)[0]["lik"], (std::map<int64_t, int64_t>{{t1, 5}, {t3, 3}}));
+  EXPECT_EQ((*buckets)[0]["lik"], (std::vector<std::pair<int64_t, int64_t>>{{t1, 5}, {t3, 3}}));
   auto posts = reader_.PublishedPosts("ws", kT, kT + 1, 10);
   ASSERT_EQ(posts->posts.size(), 1u);
   EXPECT_EQ(posts->posts[0].first, "p1");
@@ -195,14 +224,13 @@ class AnalyticsApiTest : public RollupStoreTest {
  protected:
   void SetUp() override { executor_ = std::make_unique<Executor>(1, 16); }
   void Write(const std::vector<Fact>& facts) {
-    Slice s{"ws", "mentions", 3, 0, offset_, offset_ + static_cast<int64_t>(facts.size()), {}, {}};
-    for (const auto& f : facts) {
-      s.facts.push_back(&f);
-      s.offsets.push_back(offset_++);
-    }
+    Slice s;
+    s.workspace_id = "ws";
+    s.segments = {{"mentions", 3, 0, offset_, offset_ + static_cast<int64_t>(facts.size())}};
+    for (const auto& f : facts) s.Add(&f, 0, offset_++);
     auto r = store_.Apply({s}, kT);
     ASSERT_TRUE(r.ok());
-    ASSERT_EQ((*r)[0].outcome, Outcome::kApplied);
+    ASSERT_EQ(OutcomeOf((*r)[0]), Outcome::kApplied);
   }
   std::unique_ptr<Executor> executor_;
   ManualClock clock_{kT + 30LL * 86400000};

@@ -19,7 +19,7 @@ constexpr int64_t kT = 1764547200000;  // 2025-12-01T00:00:00Z
 
 bool Has(const Fact& f, const std::string& series, std::string_view figure, int64_t delta) {
   return std::any_of(f.counts.begin(), f.counts.end(), [&](const Count& c) {
-    return c.series == series && c.figure == figure && c.delta == delta;
+    return f.series[c.series] == series && c.figure == figure && c.delta == delta;
   });
 }
 

@@ -2,6 +2,8 @@
 // on hand-computed cases.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "absl/time/time.h"
 #include "analytics/csv_export.h"
 #include "analytics/report/figures.h"
@@ -13,6 +15,13 @@ namespace {
 constexpr int64_t kHour = 3600000;
 constexpr int64_t kT = 1764547200000;  // 2025-12-01T00:00:00Z, a Monday
 
+// A bucket count, kept in bucket order as the reader gives them.
+void Put(SeriesBuckets& g, const std::string& figure, int64_t bucket, int64_t count) {
+  auto& list = g[figure];
+  list.emplace_back(bucket, count);
+  std::sort(list.begin(), list.end());
+}
+
 std::vector<Period> Hours(int n) {
   std::vector<Period> out;
   for (int i = 0; i < n; ++i) out.push_back({kT + i * kHour, kT + (i + 1) * kHour, {}});
@@ -21,10 +30,10 @@ std::vector<Period> Hours(int n) {
 
 TEST(ReportBuilder, CountsSumIntoTheirPeriodsAndTheTotal) {
   SeriesBuckets g;
-  g["pub"][kT] = 2;
-  g["pub"][kT + 45 * 60000] = 1;  // the last quarter of hour 0
-  g["pub"][kT + kHour] = 4;
-  g["pub"][kT + 5 * kHour] = 100;  // outside the periods
+  Put(g, "pub", kT, 2);
+  Put(g, "pub", kT + 45 * 60000, 1);  // the last quarter of hour 0
+  Put(g, "pub", kT + kHour, 4);
+  Put(g, "pub", kT + 5 * kHour, 100);  // outside the periods
   auto r = BuildFigures(Hours(3), g, {v1::FIGURE_POSTS_PUBLISHED, v1::FIGURE_POSTS_FAILED});
   EXPECT_EQ(r[0].values, (std::vector<std::optional<double>>{3, 4, 0}));
   EXPECT_EQ(r[0].total, 7);
@@ -36,11 +45,11 @@ TEST(ReportBuilder, EngagementRateIsAbsentWithoutImpressionsAndNeverDividesByZer
   SeriesBuckets g;
   // Hour 0: 20 engagements over 1000 impressions. Hour 1: impressions
   // reported as 0. Hour 2: a network without impressions (engagements only).
-  g["engi"][kT] = 20;
-  g["imp"][kT] = 1000;
-  g["eng"][kT] = 20;
-  g["imp"][kT + kHour] = 0;
-  g["eng"][kT + 2 * kHour] = 7;
+  Put(g, "engi", kT, 20);
+  Put(g, "imp", kT, 1000);
+  Put(g, "eng", kT, 20);
+  Put(g, "imp", kT + kHour, 0);
+  Put(g, "eng", kT + 2 * kHour, 7);
   auto r = BuildFigures(Hours(3), g, {v1::FIGURE_ENGAGEMENT_RATE, v1::FIGURE_IMPRESSIONS, v1::FIGURE_ENGAGEMENTS});
   EXPECT_DOUBLE_EQ(*r[0].values[0], 0.02);
   EXPECT_FALSE(r[0].values[1].has_value());
@@ -53,11 +62,11 @@ TEST(ReportBuilder, EngagementRateIsAbsentWithoutImpressionsAndNeverDividesByZer
 
 TEST(ReportBuilder, RatiosAndMeansComeFromThePeriodsSums) {
   SeriesBuckets g;
-  g["pub"][kT] = 3;
-  g["fail"][kT] = 1;
-  g["pub"][kT + kHour] = 1;
-  g["sen"][kT] = 900;  // two scored mentions: 0.6 and 0.3
-  g["scd"][kT] = 2;
+  Put(g, "pub", kT, 3);
+  Put(g, "fail", kT, 1);
+  Put(g, "pub", kT + kHour, 1);
+  Put(g, "sen", kT, 900);  // two scored mentions: 0.6 and 0.3
+  Put(g, "scd", kT, 2);
   auto r = BuildFigures(Hours(3), g, {v1::FIGURE_SUCCESS_RATIO, v1::FIGURE_SENTIMENT});
   EXPECT_DOUBLE_EQ(*r[0].values[0], 0.75);
   EXPECT_DOUBLE_EQ(*r[0].values[1], 1.0);
@@ -69,9 +78,9 @@ TEST(ReportBuilder, RatiosAndMeansComeFromThePeriodsSums) {
 
 TEST(ReportBuilder, ShareOfVoiceIsOverEveryGroupOfTheReport) {
   SeriesBuckets brand, rival;
-  brand["men"][kT] = 30;
-  rival["men"][kT] = 10;
-  rival["men"][kT + kHour] = 5;
+  Put(brand, "men", kT, 30);
+  Put(rival, "men", kT, 10);
+  Put(rival, "men", kT + kHour, 5);
   auto periods = Hours(2);
   MentionTotals all = SumMentions(periods, {brand, rival});
   auto b = BuildFigures(periods, brand, {v1::FIGURE_SHARE_OF_VOICE}, &all);
@@ -84,8 +93,8 @@ TEST(ReportBuilder, ShareOfVoiceIsOverEveryGroupOfTheReport) {
 
 TEST(ReportBuilder, LagPercentilesPerPeriod) {
   SeriesBuckets g;
-  g["lag" + std::to_string(LagBucket(20))][kT] = 9;
-  g["lag" + std::to_string(LagBucket(500))][kT] = 1;
+  Put(g, "lag" + std::to_string(LagBucket(20)), kT, 9);
+  Put(g, "lag" + std::to_string(LagBucket(500)), kT, 1);
   auto r = BuildFigures(Hours(2), g, {v1::FIGURE_PUBLISH_LAG_P50, v1::FIGURE_PUBLISH_LAG_P99});
   EXPECT_NEAR(*r[0].values[0], 20, 2);
   EXPECT_NEAR(*r[1].values[0], 500, 50);
@@ -99,7 +108,7 @@ TEST(ReportBuilder, NewYorkDayAcrossTheSpringChangeHas23Hours) {
   int64_t day_start = absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2026, 3, 8), ny));
   int64_t next_day = absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2026, 3, 9), ny));
   SeriesBuckets g;
-  for (int64_t t = day_start; t < next_day + 2 * kHour; t += kHour) g["pub"][t] = 1;
+  for (int64_t t = day_start; t < next_day + 2 * kHour; t += kHour) Put(g, "pub", t, 1);
   auto periods = LocalPeriods(ny, day_start, next_day + 2 * kHour, Granularity::kDay, 10);
   ASSERT_TRUE(periods.ok());
   auto r = BuildFigures(*periods, g, {v1::FIGURE_POSTS_PUBLISHED});
@@ -115,8 +124,8 @@ TEST(ReportBuilder, KolkataAndLordHoweDaysSplitOnTheirOwnMidnights) {
   // one at 18:30 the day after.
   int64_t utc_midnight = kT;
   SeriesBuckets g;
-  g["men"][utc_midnight - 6 * kHour + 15 * 60000] = 1;  // 18:15 UTC
-  g["men"][utc_midnight - 5 * kHour - 30 * 60000] = 1;  // 18:30 UTC
+  Put(g, "men", utc_midnight - 6 * kHour + 15 * 60000, 1);  // 18:15 UTC
+  Put(g, "men", utc_midnight - 5 * kHour - 30 * 60000, 1);  // 18:30 UTC
   auto periods = LocalPeriods(kolkata, utc_midnight - 2 * 86400000, utc_midnight, Granularity::kDay, 10);
   ASSERT_TRUE(periods.ok());
   auto r = BuildFigures(*periods, g, {v1::FIGURE_MENTIONS});
@@ -130,7 +139,7 @@ TEST(ReportBuilder, KolkataAndLordHoweDaysSplitOnTheirOwnMidnights) {
   int64_t end = absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2026, 4, 6), lord_howe));
   ASSERT_EQ(end - start, 24 * kHour + 30 * 60000);
   SeriesBuckets q;
-  for (int64_t t = start - kHour; t < end + kHour; t += kBucketMs) q["men"][t] = 1;
+  for (int64_t t = start - kHour; t < end + kHour; t += kBucketMs) Put(q, "men", t, 1);
   auto days = LocalPeriods(lord_howe, start, end, Granularity::kDay, 10);
   ASSERT_TRUE(days.ok());
   ASSERT_EQ(days->size(), 1u);

@@ -21,27 +21,28 @@ struct Sums {
   bool any = false;
 };
 
-// The period holding `bucket`, or -1 (periods are sorted and disjoint).
-int PeriodOf(const std::vector<Period>& periods, int64_t bucket) {
-  auto it = std::upper_bound(periods.begin(), periods.end(), bucket,
-                             [](int64_t b, const Period& p) { return b < p.start_ms; });
-  if (it == periods.begin()) return -1;
-  --it;
-  return bucket < it->end_ms ? static_cast<int>(it - periods.begin()) : -1;
+// Sums a sorted bucket list into sorted, disjoint periods in one pass.
+template <typename Fn>
+void ForEachInPeriods(const std::vector<Period>& periods, const std::vector<std::pair<int64_t, int64_t>>& list,
+                      Fn&& fn) {
+  size_t p = 0;
+  for (const auto& [bucket, count] : list) {
+    while (p < periods.size() && periods[p].end_ms <= bucket) ++p;
+    if (p == periods.size()) break;
+    if (bucket >= periods[p].start_ms) fn(p, count);
+  }
 }
 
 Sums SumOf(const std::vector<Period>& periods, const SeriesBuckets& group, std::string_view figure) {
   Sums s{std::vector<int64_t>(periods.size()), std::vector<bool>(periods.size()), 0, false};
   auto it = group.find(std::string(figure));
   if (it == group.end()) return s;
-  for (const auto& [bucket, count] : it->second) {
-    int p = PeriodOf(periods, bucket);
-    if (p < 0) continue;
+  ForEachInPeriods(periods, it->second, [&](size_t p, int64_t count) {
     s.per_period[p] += count;
     s.present[p] = true;
     s.total += count;
     s.any = true;
-  }
+  });
   return s;
 }
 
@@ -165,12 +166,10 @@ std::vector<FigureResult> BuildFigures(const std::vector<Period>& periods, const
         if (it->first.rfind(fig::kLagPrefix, 0) != 0) break;
         int k = std::atoi(it->first.c_str() + fig::kLagPrefix.size());
         if (k < 0 || k >= kLagBuckets) continue;
-        for (const auto& [bucket, count] : it->second) {
-          int p = PeriodOf(periods, bucket);
-          if (p < 0) continue;
-          per_period[p][k] += count;
-          total[k] += count;
-        }
+        ForEachInPeriods(periods, it->second, [&](size_t p, int64_t count) {
+          per_period[p][static_cast<size_t>(k)] += count;
+          total[static_cast<size_t>(k)] += count;
+        });
       }
       for (size_t p = 0; p < n; ++p) r.values[p] = LagPercentile(per_period[p], Lag(f));
       r.total = LagPercentile(total, Lag(f));

@@ -1,5 +1,6 @@
 #include "analytics/store/rollup_reader.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "analytics/report/local_periods.h"
@@ -32,16 +33,32 @@ absl::StatusOr<std::vector<SeriesBuckets>> RollupReader::Buckets(const std::stri
     if (auto s = Check(r); !s.ok()) return s;
     SeriesBuckets& buckets = out[i / months.size()];
     int64_t month_start = months[i % months.size()].month_start_ms;
+    // Fields are "<figure>@<day of the month>", values "quarter:count,…".
     for (size_t k = 0; k + 1 < r.elements.size(); k += 2) {
       const std::string& field = r.elements[k].str;
       size_t at = field.rfind('@');
       if (at == std::string::npos) continue;
-      int64_t index = 0;
-      std::from_chars(field.data() + at + 1, field.data() + field.size(), index);
-      int64_t bucket = month_start + index * kBucketMs;
-      if (bucket < from_ms || bucket >= to_ms) continue;
-      buckets[field.substr(0, at)][bucket] += r.elements[k + 1].AsInt();
+      int64_t day = 0;
+      std::from_chars(field.data() + at + 1, field.data() + field.size(), day);
+      int64_t day_start = month_start + day * 96 * kBucketMs;
+      auto& list = buckets[field.substr(0, at)];
+      const std::string& value = r.elements[k + 1].str;
+      const char* p = value.data();
+      const char* end = p + value.size();
+      while (p < end) {
+        int64_t quarter = 0, count = 0;
+        auto q = std::from_chars(p, end, quarter);
+        if (q.ec != std::errc() || q.ptr >= end || *q.ptr != ':') break;
+        auto c = std::from_chars(q.ptr + 1, end, count);
+        if (c.ec != std::errc()) break;
+        int64_t bucket = day_start + quarter * kBucketMs;
+        if (bucket >= from_ms && bucket < to_ms) list.emplace_back(bucket, count);
+        p = c.ptr < end && *c.ptr == ',' ? c.ptr + 1 : end;
+      }
     }
+  }
+  for (auto& series : out) {
+    for (auto& [figure, list] : series) std::sort(list.begin(), list.end());
   }
   return out;
 }

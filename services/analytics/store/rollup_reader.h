@@ -13,8 +13,8 @@
 
 namespace herald::analytics {
 
-// figure → 15-minute bucket start (ms) → count.
-using SeriesBuckets = std::map<std::string, std::map<int64_t, int64_t>>;
+// figure → (15-minute bucket start ms, count), sorted by bucket.
+using SeriesBuckets = std::map<std::string, std::vector<std::pair<int64_t, int64_t>>>;
 // A post's record: "ch", "cmp", "var", "net", "sch", "pub", "m:<figure>".
 using PostRecord = std::map<std::string, std::string>;
 

@@ -1,61 +1,97 @@
 #include "analytics/store/rollup_store.h"
 
-#include <set>
-
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "analytics/store/apply_args.h"
 #include "analytics/store/rollup_keys.h"
 
 namespace herald::analytics {
 namespace {
 
-// KEYS: pos, seen. ARGV: prefix, "<topic>/<p>", epoch, first, next, window,
-// now ms, id count, the ids, then operations:
-//   H key field delta                          HINCRBY <prefix>key
-//   S post n (field value)×n published_ms      the post's record (+ index when published_ms > 0)
-//   G kind id ms                               a group seen
-//   M post observed month index n_series series… n_values (figure value)…
-//                                              a snapshot: count its change
-// Returns {1} applied, {2} already applied, {3, next} applied up to next
-// (re-send from there), {4, id…} ids already counted (re-send without),
-// {0, stored} an older epoch.
+// KEYS: pos, seen. ARGV: prefix, window, now ms, segment count, then per
+// segment "<topic>/<p>", epoch, first, next; id count, the ids; operations:
+//   B key field n (quarter delta)×n       a day's buckets of one figure: field holds "q:count,…"
+//   H key field delta                     all-time totals (HINCRBY, once per field)
+//   S post n (field value)×n published_ms the post's record (+ index when published_ms > 0)
+//   G kind id ms                          a group seen
+//   M post observed month day quarter n_series series… n_values (figure value)…
+//                                         a snapshot: count its change since the post's last
+// Returns {1} applied; {3, (segment, code, stored)…} for segments to fix
+// first (code 2: wholly applied, 3: applied up to `stored`, 0: an older
+// epoch); {4, id…} ids already counted.
 const RedisScript kApply(R"lua(
-local prefix, tp = ARGV[1], ARGV[2]
-local epoch, first, nxt = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local stored = redis.call('HGET', KEYS[1], tp)
-if stored then
-  local se, so = string.match(stored, '^(%d+):(%d+)$')
-  se, so = tonumber(se), tonumber(so)
-  if epoch < se then return {0, stored} end
-  if epoch == se then
-    if nxt <= so then return {2} end
-    if first < so then return {3, so} end
+local prefix, window, now = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local nseg = tonumber(ARGV[4])
+local fix = {}
+for s = 0, nseg - 1 do
+  local at = 5 + 4 * s
+  local stored = redis.call('HGET', KEYS[1], ARGV[at])
+  if stored then
+    local se, so = string.match(stored, '^(%d+):(%d+)$')
+    se, so = tonumber(se), tonumber(so)
+    local epoch, first, nxt = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+    if epoch < se then
+      fix[#fix + 1] = s; fix[#fix + 1] = 0; fix[#fix + 1] = so
+    elseif epoch == se and nxt <= so then
+      fix[#fix + 1] = s; fix[#fix + 1] = 2; fix[#fix + 1] = so
+    elseif epoch == se and first < so then
+      fix[#fix + 1] = s; fix[#fix + 1] = 3; fix[#fix + 1] = so
+    end
   end
 end
-local nids = tonumber(ARGV[8])
+if #fix > 0 then return {3, unpack(fix)} end
+
+local i = 5 + 4 * nseg
+local nids = tonumber(ARGV[i])
+local ids_at = i + 1
+i = ids_at + nids
+local CHUNK = 500
 local dups = {}
-for i = 9, 8 + nids do
-  if redis.call('ZSCORE', KEYS[2], ARGV[i]) then dups[#dups + 1] = ARGV[i] end
+for c = ids_at, ids_at + nids - 1, CHUNK do
+  local last = math.min(c + CHUNK - 1, ids_at + nids - 1)
+  local scores = redis.call('ZMSCORE', KEYS[2], unpack(ARGV, c, last))
+  for k = 1, #scores do
+    if scores[k] then dups[#dups + 1] = ARGV[c + k - 1] end
+  end
 end
 if #dups > 0 then return {4, unpack(dups)} end
-for i = 9, 8 + nids do redis.call('ZADD', KEYS[2], ARGV[7], ARGV[i]) end
-if nids > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[6]) - 1) end
+for c = ids_at, ids_at + nids - 1, CHUNK do
+  local last = math.min(c + CHUNK - 1, ids_at + nids - 1)
+  local members = {}
+  for k = c, last do members[#members + 1] = now; members[#members + 1] = ARGV[k] end
+  redis.call('ZADD', KEYS[2], unpack(members))
+end
+if nids > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -window - 1) end
 
-local engagement = {lik = true, rep = true, rps = true, quo = true, sav = true, clk = true}
-local function count(series, month, index, figure, delta)
-  redis.call('HINCRBY', prefix .. 'b:' .. series .. ':' .. month, figure .. '@' .. index, delta)
-  redis.call('HINCRBY', prefix .. 'tot:' .. series, figure, delta)
+-- Bucket changes gather here (key → field → quarter → delta) and each
+-- field is rewritten once at the end.
+local pending = {}
+local function add_bucket(key, field, quarter, delta)
+  local k = pending[key]
+  if not k then k = {}; pending[key] = k end
+  local f = k[field]
+  if not f then f = {}; k[field] = f end
+  f[quarter] = (f[quarter] or 0) + delta
 end
 
-local i = 9 + nids
+local totals = {}
+local function add_total(key, field, delta)
+  local k = totals[key]
+  if not k then k = {}; totals[key] = k end
+  k[field] = (k[field] or 0) + delta
+end
+
+local engagement = {lik = true, rep = true, rps = true, quo = true, sav = true, clk = true}
 while i <= #ARGV do
   local op = ARGV[i]
-  if op == 'H' then
-    redis.call('HINCRBY', prefix .. ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
+  if op == 'B' then
+    local key, field, n = prefix .. ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+    for j = 0, n - 1 do add_bucket(key, field, tonumber(ARGV[i + 4 + 2 * j]), tonumber(ARGV[i + 5 + 2 * j])) end
+    i = i + 4 + 2 * n
+  elseif op == 'H' then
+    add_total(prefix .. ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]))
     i = i + 4
   elseif op == 'S' then
     local post, n = prefix .. 'post:' .. ARGV[i + 1], tonumber(ARGV[i + 2])
-    for j = 0, n - 1 do redis.call('HSET', post, ARGV[i + 3 + 2 * j], ARGV[i + 4 + 2 * j]) end
+    redis.call('HSET', post, unpack(ARGV, i + 3, i + 2 + 2 * n))
     local published = ARGV[i + 3 + 2 * n]
     if tonumber(published) > 0 then redis.call('ZADD', prefix .. 'posts', published, ARGV[i + 1]) end
     i = i + 4 + 2 * n
@@ -64,44 +100,78 @@ while i <= #ARGV do
     i = i + 4
   elseif op == 'M' then
     local post, observed = prefix .. 'post:' .. ARGV[i + 1], tonumber(ARGV[i + 2])
-    local month, index, nseries = ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5])
+    local month, day, quarter, nseries = ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
     local series = {}
-    for j = 1, nseries do series[j] = ARGV[i + 5 + j] end
-    local v = i + 6 + nseries
+    for j = 1, nseries do series[j] = ARGV[i + 6 + j] end
+    local v = i + 7 + nseries
     local nvalues = tonumber(ARGV[v])
-    local last = tonumber(redis.call('HGET', post, 'obs') or '-1')
+    local function count(figure, delta)
+      for _, s in ipairs(series) do
+        add_bucket(prefix .. 'b:' .. s .. ':' .. month, figure .. '@' .. day, quarter, delta)
+        add_total(prefix .. 'tot:' .. s, figure, delta)
+      end
+    end
     -- A snapshot not newer than the last one applied (repeated, or late) adds nothing.
-    if observed > last then
-      redis.call('HSET', post, 'obs', observed)
-      -- Every figure the network reported is written, a zero change too: a
+    if observed > tonumber(redis.call('HGET', post, 'obs') or '-1') then
+      local fields = {'m:eng', 'm:engi'}
+      for j = 0, nvalues - 1 do fields[#fields + 1] = 'm:' .. ARGV[v + 1 + 2 * j] end
+      local last = redis.call('HMGET', post, unpack(fields))
+      local engaged, counted = tonumber(last[1] or '0'), tonumber(last[2] or '0')
+      local writes = {'obs', observed}
+      -- Every figure the network reported is counted, a zero change too: a
       -- period holds a figure exactly when some snapshot in it reported it.
       local has_impressions, has_engagement, engaged_delta = false, false, 0
       for j = 0, nvalues - 1 do
         local figure, value = ARGV[v + 1 + 2 * j], tonumber(ARGV[v + 2 + 2 * j])
-        local delta = value - tonumber(redis.call('HGET', post, 'm:' .. figure) or '0')
-        redis.call('HSET', post, 'm:' .. figure, value)
+        local delta = value - tonumber(last[3 + j] or '0')
+        writes[#writes + 1] = 'm:' .. figure; writes[#writes + 1] = value
         if figure == 'imp' then has_impressions = true end
         if engagement[figure] then has_engagement, engaged_delta = true, engaged_delta + delta end
-        for _, s in ipairs(series) do count(s, month, index, figure, delta) end
+        count(figure, delta)
       end
-      if has_engagement then
-        for _, s in ipairs(series) do count(s, month, index, 'eng', engaged_delta) end
-      end
-      local engaged = tonumber(redis.call('HINCRBY', post, 'm:eng', engaged_delta))
+      if has_engagement then count('eng', engaged_delta) end
+      engaged = engaged + engaged_delta
+      writes[#writes + 1] = 'm:eng'; writes[#writes + 1] = engaged
       if has_impressions then
         -- Engagements over posts with impressions: the rate's numerator. All
         -- of the post's engagement joins it the first time impressions come.
-        local counted = tonumber(redis.call('HGET', post, 'm:engi') or '0')
-        redis.call('HSET', post, 'm:engi', engaged)
-        for _, s in ipairs(series) do count(s, month, index, 'engi', engaged - counted) end
+        writes[#writes + 1] = 'm:engi'; writes[#writes + 1] = engaged
+        count('engi', engaged - counted)
       end
+      redis.call('HSET', post, unpack(writes))
     end
     i = v + 1 + 2 * nvalues
   else
     return redis.error_reply('unknown op ' .. tostring(op))
   end
 end
-redis.call('HSET', KEYS[1], tp, epoch .. ':' .. nxt)
+
+for key, fields in pairs(pending) do
+  for field, quarters in pairs(fields) do
+    local cur = redis.call('HGET', key, field)
+    if cur then
+      for q, c in string.gmatch(cur, '(%d+):(-?%d+)') do
+        q = tonumber(q)
+        quarters[q] = (quarters[q] or 0) + tonumber(c)
+      end
+    end
+    local order = {}
+    for q in pairs(quarters) do order[#order + 1] = q end
+    table.sort(order)
+    local parts = {}
+    for _, q in ipairs(order) do parts[#parts + 1] = q .. ':' .. string.format('%d', quarters[q]) end
+    redis.call('HSET', key, field, table.concat(parts, ','))
+  end
+end
+
+for key, fields in pairs(totals) do
+  for field, delta in pairs(fields) do redis.call('HINCRBY', key, field, string.format('%d', delta)) end
+end
+
+for s = 0, nseg - 1 do
+  local at = 5 + 4 * s
+  redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1] .. ':' .. ARGV[at + 3])
+end
 return {1}
 )lua");
 
@@ -122,117 +192,64 @@ redis.call('HSET', KEYS[1], 'epoch', e, 'next', ARGV[1])
 return e
 )lua");
 
-// What one round sends for a slice: the facts at or after `from`, less the
-// ids already counted.
-struct Round {
-  int64_t from = 0;
-  absl::flat_hash_set<std::string> excluded;
-};
-
-std::pair<RedisClient::Args, RedisClient::Args> CallFor(const Slice& s, const Round& round, int window,
-                                                        int64_t now_ms, std::vector<const Fact*>& included) {
-  std::string prefix = keys::Prefix(s.workspace_id);
-  RedisClient::Args args{prefix,
-                         keys::TopicPartition(s.topic, s.partition),
-                         std::to_string(s.epoch),
-                         std::to_string(std::max(s.first_offset, round.from)),
-                         std::to_string(s.next_offset),
-                         std::to_string(window),
-                         std::to_string(now_ms),
-                         ""};
-  // Ids once each (a repeat inside the slice is dropped here), counts summed
-  // by key and field: a poll of a thousand mentions is a few dozen HINCRBYs.
-  absl::flat_hash_set<std::string> ids;
-  absl::flat_hash_map<std::pair<std::string, std::string>, int64_t> sums;
-  std::vector<std::pair<std::string, std::string>> order;
-  std::set<std::pair<std::string, std::string>> groups;
-  auto add = [&](std::string key, std::string field, int64_t delta) {
-    auto [it, fresh] = sums.try_emplace({std::move(key), std::move(field)}, 0);
-    if (fresh) order.push_back(it->first);
-    it->second += delta;
-  };
-  RedisClient::Args ops;
-  for (size_t i = 0; i < s.facts.size(); ++i) {
-    const Fact& f = *s.facts[i];
-    if (s.offsets[i] < round.from) continue;
-    if (!f.dedupe_id.empty()) {
-      if (round.excluded.contains(f.dedupe_id) || !ids.insert(f.dedupe_id).second) continue;
-    }
-    included.push_back(&f);
-    keys::MonthSlot slot = keys::SlotOf(f.bucket_ms);
-    for (const auto& c : f.counts) {
-      add(keys::BucketKey(c.series, slot.month), keys::BucketField(c.figure, slot.index), c.delta);
-      add(keys::TotalKey(c.series), c.figure, c.delta);
-    }
-    if (f.post) {
-      ops.insert(ops.end(), {"S", f.post->post_id, std::to_string(f.post->fields.size())});
-      for (const auto& [k, v] : f.post->fields) ops.insert(ops.end(), {k, v});
-      ops.push_back(std::to_string(f.post->published_ms));
-    }
-    if (f.snapshot) {
-      const Snapshot& m = *f.snapshot;
-      ops.insert(ops.end(), {"M", m.post_id, std::to_string(m.observed_ms), slot.month, std::to_string(slot.index),
-                             std::to_string(m.series.size())});
-      ops.insert(ops.end(), m.series.begin(), m.series.end());
-      ops.push_back(std::to_string(m.values.size()));
-      for (const auto& [figure, value] : m.values) ops.insert(ops.end(), {figure, std::to_string(value)});
-    }
-    for (const auto& g : f.groups) groups.insert(g);
-  }
-  args[7] = std::to_string(ids.size());
-  for (const auto& f : included) {
-    if (!f->dedupe_id.empty()) args.push_back(f->dedupe_id);
-  }
-  for (const auto& k : order) args.insert(args.end(), {"H", k.first, k.second, std::to_string(sums[k])});
-  for (const auto& [kind, id] : groups) args.insert(args.end(), {"G", kind, id, std::to_string(now_ms)});
-  args.insert(args.end(), std::make_move_iterator(ops.begin()), std::make_move_iterator(ops.end()));
-  return {{prefix + "pos", prefix + "seen"}, std::move(args)};
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<SliceResult>> RollupStore::Apply(const std::vector<Slice>& slices, int64_t now_ms) {
   std::vector<SliceResult> results(slices.size());
-  std::vector<Round> rounds(slices.size());
-  std::vector<size_t> pending(slices.size());
-  for (size_t i = 0; i < slices.size(); ++i) pending[i] = i;
-  // A slice needs a second round when it straddles its position or carries
-  // a repeat; a third only if another writer raced it in between.
+  std::vector<ApplyRound> rounds(slices.size());
+  for (size_t i = 0; i < slices.size(); ++i) {
+    rounds[i].from.resize(slices[i].segments.size());
+    rounds[i].dropped.resize(slices[i].segments.size());
+    for (size_t g = 0; g < slices[i].segments.size(); ++g) rounds[i].from[g] = slices[i].segments[g].first_offset;
+  }
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < slices.size(); ++i) pending.push_back(i);
+  // A slice needs a second round when a segment straddles its position or
+  // it carries a repeat; a third only if another writer raced it between.
   for (int attempt = 0; !pending.empty(); ++attempt) {
     if (attempt == 8) return absl::AbortedError("rollup slices kept changing under the apply");
     std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
     std::vector<std::vector<const Fact*>> included(pending.size());
+    std::vector<std::vector<uint32_t>> sent(pending.size());
+    std::vector<size_t> calling;
     for (size_t j = 0; j < pending.size(); ++j) {
-      calls.push_back(CallFor(slices[pending[j]], rounds[pending[j]], dedupe_window_, now_ms, included[j]));
+      auto call = ApplyArgs(slices[pending[j]], rounds[pending[j]], dedupe_window_, now_ms, included[j], sent[j]);
+      if (sent[j].empty()) continue;  // every segment dropped: nothing to write
+      calls.push_back(std::move(call));
+      calling.push_back(j);
     }
+    if (calls.empty()) break;
     auto replies = redis_.EvalPipeline(kApply, calls);
     if (!replies.ok()) return replies.status();
     std::vector<size_t> again;
-    for (size_t j = 0; j < pending.size(); ++j) {
-      const RedisReply& r = (*replies)[j];
-      size_t i = pending[j];
+    for (size_t c = 0; c < calling.size(); ++c) {
+      size_t j = calling[c], i = pending[j];
+      const RedisReply& r = (*replies)[c];
       if (r.is_error()) return absl::InternalError("rollup apply: " + r.str);
       if (r.elements.empty()) return absl::InternalError("rollup apply: empty reply");
-      switch (r.elements[0].AsInt()) {
-        case 1:
-          results[i].outcome = SliceResult::Outcome::kApplied;
-          results[i].applied = std::move(included[j]);
-          break;
-        case 2:
-          results[i].outcome = SliceResult::Outcome::kAlreadyApplied;
-          break;
-        case 3:
-          if (r.elements.size() < 2) return absl::InternalError("rollup apply: reply 3 without offset");
-          rounds[i].from = r.elements[1].AsInt();
-          again.push_back(i);
-          break;
-        case 4:
-          for (size_t k = 1; k < r.elements.size(); ++k) rounds[i].excluded.insert(r.elements[k].str);
-          again.push_back(i);
-          break;
-        default:
-          results[i].outcome = SliceResult::Outcome::kStale;
-          break;
+      int64_t code = r.elements[0].AsInt();
+      if (code == 1) {
+        results[i].committed = true;
+        results[i].applied = std::move(included[j]);
+      } else if (code == 3) {
+        for (size_t k = 1; k + 2 < r.elements.size(); k += 3) {
+          auto at = static_cast<size_t>(r.elements[k].AsInt());
+          if (at >= sent[j].size()) return absl::InternalError("rollup apply: no such segment in the reply");
+          uint32_t segment = sent[j][at];
+          int64_t what = r.elements[k + 1].AsInt(), stored = r.elements[k + 2].AsInt();
+          if (what == 0) {
+            rounds[i].dropped[segment] = true;
+            ++results[i].stale_segments;
+          } else {
+            rounds[i].from[segment] = stored;
+          }
+        }
+        again.push_back(i);
+      } else if (code == 4) {
+        for (size_t k = 1; k < r.elements.size(); ++k) rounds[i].excluded.insert(r.elements[k].str);
+        again.push_back(i);
+      } else {
+        return absl::InternalError("rollup apply: unexpected reply " + std::to_string(code));
       }
     }
     pending = std::move(again);

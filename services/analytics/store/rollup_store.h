@@ -1,10 +1,11 @@
 #pragma once
 // Applies facts to the rollups exactly once (layout: rollup_keys.h).
 //
-// A poll's facts are cut into slices, one per workspace and partition. One
-// script applies a slice: its counts, its post records, its dedupe ids, and
-// the workspace's position in that partition, together. The position fences
-// every replay: a slice wholly before it is skipped, one that straddles it
+// A poll's facts are cut into slices, one per workspace. One script applies
+// a slice: its counts, its post records, its dedupe ids, and the
+// workspace's position in each partition the slice holds facts of (a
+// segment), together. Each segment is fenced by the workspace's position in
+// that partition: a segment wholly behind it is dropped, one straddling it
 // is re-sent from it, one from an older epoch (before a re-base) is refused.
 // A crash between two workspaces' scripts therefore loses nothing and
 // doubles nothing: the restarted consumer resumes at the partition's
@@ -25,23 +26,35 @@
 
 namespace herald::analytics {
 
-struct Slice {
-  std::string workspace_id;
+// The part of one partition's poll a slice covers.
+struct Segment {
   std::string topic;
   int32_t partition = 0;
   int64_t epoch = 0;
   int64_t first_offset = 0;  // the poll's first offset of the partition
   int64_t next_offset = 0;   // one past its last
-  // The workspace's facts, in offset order, and the offset of each.
+};
+
+struct Slice {
+  std::string workspace_id;
+  std::vector<Segment> segments;
+  // The workspace's facts in poll order, with each one's segment and offset.
   std::vector<const Fact*> facts;
+  std::vector<uint32_t> segment_of;
   std::vector<int64_t> offsets;
+
+  void Add(const Fact* fact, uint32_t segment, int64_t offset) {
+    facts.push_back(fact);
+    segment_of.push_back(segment);
+    offsets.push_back(offset);
+  }
 };
 
 struct SliceResult {
-  enum class Outcome { kApplied, kAlreadyApplied, kStale };
-  Outcome outcome = Outcome::kApplied;
-  // Facts that changed the rollups (not skipped, not a producer's repeat).
+  // Facts that changed the rollups (not behind a position, not a repeat).
   std::vector<const Fact*> applied;
+  bool committed = false;  // the script wrote (some segment was new)
+  int stale_segments = 0;  // refused: their partition was re-based since
 };
 
 struct PartitionPosition {
