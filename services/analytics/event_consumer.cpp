@@ -1,5 +1,8 @@
 #include "analytics/event_consumer.h"
 
+#include <set>
+
+#include "analytics/metrics/read_schedule.h"
 #include "common/log.h"
 
 namespace herald::analytics {
@@ -17,12 +20,14 @@ int64_t NowMs(const Clock& clock) {
 }  // namespace
 
 EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters,
-                             const Clock& clock, prometheus::Registry& registry, size_t max_poll)
+                             const Clock& clock, prometheus::Registry& registry, size_t max_poll,
+                             std::vector<int64_t> read_ages_ms)
     : store_(store),
       options_(std::move(options)),
       dead_letters_(dead_letters),
       clock_(clock),
       max_poll_(max_poll),
+      read_ages_ms_(std::move(read_ages_ms)),
       probe_(registry, options_.topics) {
   options_.on_assign = [this](std::vector<TopicPartition>& parts) { Assign(parts); };
   options_.on_revoke = [this](const std::vector<TopicPartition>& parts) {
@@ -83,6 +88,7 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
     // The poll's facts, then its slices: one per workspace and partition.
     std::vector<PolledFact> facts;
     facts.reserve(messages.size());
+    std::set<std::string> readable_workspaces;
     std::map<Partition, std::pair<int64_t, int64_t>> polled;  // first, next offset
     for (const auto& m : messages) {
       auto [it, fresh] = polled.try_emplace({m.topic, m.partition}, m.offset, m.offset + 1);
@@ -97,8 +103,16 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
         dead_letters_.Send(m, absl::InvalidArgumentError("uncountable: " + std::string(fact.status().message())));
         continue;
       }
-      if (fact->has_value()) facts.push_back({**std::move(fact), &m});
+      if (!fact->has_value()) continue;
+      Fact& f = **fact;
+      if (f.post && f.post->readable && !read_ages_ms_.empty()) {
+        // Its first read; a post published long ago (a replay) gets the next age still ahead, or none.
+        f.post->first_read_ms = NextRead(f.post->published_ms, read_ages_ms_, NowMs(clock_)).value_or(0);
+        if (f.post->first_read_ms > 0) readable_workspaces.insert(f.workspace_id);
+      }
+      facts.push_back({std::move(f), &m});
     }
+
     std::map<std::string, Slice> by_workspace;
     std::map<std::pair<std::string, Partition>, uint32_t> segment_index;
     for (const auto& pf : facts) {
@@ -114,12 +128,18 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
     }
     std::vector<Slice> slices;
     for (auto& [ws, s] : by_workspace) slices.push_back(std::move(s));
-    auto results = store_.Apply(slices, NowMs(clock_));
+    // The metrics reader finds workspaces in a list written before the
+    // facts, so none is missed if this process dies in between.
+    auto apply = [&]() -> absl::StatusOr<std::vector<SliceResult>> {
+      if (auto listed = store_.ListForMetricReads(readable_workspaces); !listed.ok()) return listed;
+      return store_.Apply(slices, NowMs(clock_));
+    };
+    auto results = apply();
     while (!results.ok() && !stopping) {
       probe_.ApplyFailed();
       log::Warn("rollup apply failed; retrying", {{"error", results.status().ToString()}});
       clock_.SleepFor(std::chrono::seconds(1));
-      results = store_.Apply(slices, NowMs(clock_));
+      results = apply();
     }
     if (!results.ok()) break;
     for (size_t k = 0; k < slices.size(); ++k) {

@@ -23,8 +23,10 @@ class EventConsumer {
   // A record that is not its topic's event, or states a fact that cannot be
   // counted, goes to `dead_letters` (the partition's position still moves
   // past it, so one poison record never stalls the rest).
+  // `read_ages_ms`: when a published post's metrics are read (empty: never;
+  // metrics/read_schedule.h).
   EventConsumer(RollupStore& store, ConsumerOptions options, DeadLetters& dead_letters, const Clock& clock,
-                prometheus::Registry& registry, size_t max_poll = 5000);
+                prometheus::Registry& registry, size_t max_poll = 5000, std::vector<int64_t> read_ages_ms = {});
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
@@ -40,6 +42,7 @@ class EventConsumer {
   DeadLetters& dead_letters_;
   const Clock& clock_;
   size_t max_poll_;
+  std::vector<int64_t> read_ages_ms_;
   EventProbe probe_;
   BackgroundThread thread_;
   // The consumer thread's own (rebalance callbacks run on it, inside a poll).

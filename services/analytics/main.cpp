@@ -1,6 +1,9 @@
 // analytics: exact rollups of every event, and the query API.
 #include "analytics/analytics_service.h"
 #include "analytics/event_consumer.h"
+#include "analytics/metrics/metrics_reader.h"
+#include "analytics/metrics/read_schedule.h"
+#include "common/log.h"
 #include "analytics/store/rollup_reader.h"
 #include "analytics/store/rollup_store.h"
 #include "common/service_runtime.h"
@@ -17,6 +20,14 @@ int main(int argc, char** argv) {
       {std::string(topics::k_publish_results), std::string(topics::k_post_metrics), std::string(topics::k_mentions),
        std::string(topics::k_posts_lifecycle), std::string(topics::k_inbox_sla),
        std::string(topics::k_campaign_lifecycle)});
+  auto& s = rt.settings();
+  std::string publisher = s.String("publisher-addr", "",
+                                   "publisher gRPC host:port: post metrics are read through its network gateway "
+                                   "(empty: none are read)");
+  std::string ages = s.String("metrics-read-ages", "1h,6h,24h,3d,7d,28d",
+                              "ages after publishing at which a post's metrics are read (s, m, h, d)");
+  auto read_ages = ParseReadAges(ages);
+  if (!read_ages.ok()) s.AddError("--metrics-read-ages: " + std::string(read_ages.status().message()));
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);
@@ -26,10 +37,23 @@ int main(int argc, char** argv) {
   AnalyticsService api(reader, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&api);
 
-  KafkaProducer producer(rt.KafkaSettings());  // dead letters
+  KafkaProducer producer(rt.KafkaSettings());  // dead letters and metric snapshots
   KafkaDeadLetters dead_letters(producer, events.group_id, events.topics, rt.metrics());
-  EventConsumer consumer(store, events, dead_letters, SystemClock::Instance(), rt.metrics());
+  std::vector<int64_t> ages_ms = publisher.empty() ? std::vector<int64_t>{} : *read_ages;
+  EventConsumer consumer(store, events, dead_letters, SystemClock::Instance(), rt.metrics(), 5000, ages_ms);
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(5)); });  // last: after everything that produces
   rt.Launch(consumer);
+  std::unique_ptr<MetricsSource> gateway;
+  std::unique_ptr<MetricsReader> reader_of_metrics;
+  if (!publisher.empty()) {
+    gateway = MakeGatewayMetricsSource(rt.Dial(publisher));
+    MetricsReaderOptions options;
+    options.ages_ms = ages_ms;
+    reader_of_metrics = std::make_unique<MetricsReader>(redis, *gateway, producer, SystemClock::Instance(),
+                                                        rt.metrics(), options);
+    rt.Launch(*reader_of_metrics);
+  } else {
+    log::Warn("no --publisher-addr: no post metrics are read (engagement stays empty)", {});
+  }
   return rt.Run();
 }

@@ -92,6 +92,14 @@ absl::StatusOr<std::optional<Fact>> ResultFact(const PublishResult& r) {
     PostUpdate post{r.post_id(),
                     {{"ch", r.channel_id()}, {"net", f.observation.network}, {"pub", std::to_string(published_ms)}},
                     published_ms};
+    // The network's id lets analytics read the post's metrics later; one
+    // unfit for a URL is kept out (the counts still count).
+    const std::string& rid = r.remote_id();
+    if (!rid.empty() && rid.size() <= 256 &&
+        std::all_of(rid.begin(), rid.end(), [](unsigned char c) { return c > 0x20 && c != 0x7f; })) {
+      post.fields.emplace_back("rid", rid);
+      post.readable = true;
+    }
     if (!r.campaign_id().empty()) post.fields.emplace_back("cmp", r.campaign_id());
     if (!r.variant().empty()) post.fields.emplace_back("var", r.variant());
     if (Sane(r.occurrence_ms())) {

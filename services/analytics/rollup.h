@@ -69,12 +69,17 @@ struct Count {
   int64_t delta = 1;
 };
 
-// Fields of the post's record (a hash): "ch", "cmp", "var", "net", "sch"
-// (scheduled ms), "pub" (published ms).
+// Fields of the post's record (a hash):
+// "rid" (the network's id), "ch", "cmp", "var", "net", "sch" (scheduled
+// ms), "pub" (published ms).
 struct PostUpdate {
   std::string post_id;
   std::vector<std::pair<std::string, std::string>> fields;
   int64_t published_ms = 0;  // set: the post joins the published index
+  // Set (by the consumer, from its read schedule): when the post's metrics
+  // are first read through the gateway. Only for posts with a remote id.
+  int64_t first_read_ms = 0;
+  bool readable = false;  // the network named the post (a remote id)
 };
 
 // Cumulative counts as a network reported them; the store counts the change

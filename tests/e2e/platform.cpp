@@ -135,7 +135,8 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
               "--x-consumer-secret=dev-x-consumer-secret"}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
   Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));
-  Start("analytics", with(common("analytics"), {session}));
+  Start("analytics", with(common("analytics"), {session, "--publisher-addr=" + Grpc("publisher"),
+                                                 "--metrics-read-ages=" + options.metrics_read_ages}));
 
   prometheus_port_ = FreePort();
   {

@@ -26,6 +26,8 @@ struct PlatformOptions {
   // How often the listener polls each channel through the publisher's
   // gateway (rarely by default: tests of publishing keep their quota).
   int listener_poll_interval_ms = 30000;
+  // When analytics reads a published post's metrics (short, so tests see them).
+  std::string metrics_read_ages = "2s,6s,1h";
   // Extra flags for all five services (e.g. JWT settings).
   std::vector<std::string> service_args;
   // Mutual TLS on every gRPC server and between the services (a CA, and one

@@ -217,6 +217,40 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   EXPECT_EQ(wsstats.campaigns(), 1);
   EXPECT_EQ(cpstats.posts(), 1);
 
+  // 6b. Analytics read the post's metrics through the publisher's gateway
+  // (reads at 2 s and 6 s of age here): Mastodon counts likes, boosts and
+  // replies, and no impressions, which stay absent rather than zero.
+  an::GetPostTimelineRequest tl;
+  tl.set_workspace_id(kWorkspace);
+  tl.set_post_id(post.id());
+  tl.set_time_zone("America/New_York");
+  tl.set_hours(2);
+  an::PostTimeline timeline;
+  ASSERT_TRUE(Eventually([&] {
+    timeline.Clear();
+    return analytics->GetPostTimeline(Ctx().get(), tl, &timeline).ok() && timeline.post().counts().count("likes") == 1;
+  })) << timeline.DebugString() << p().Logs();
+  EXPECT_EQ(timeline.post().channel_id(), channel.id());
+  EXPECT_EQ(timeline.post().counts().count("reposts"), 1u);
+  EXPECT_EQ(timeline.post().counts().count("impressions"), 0u);
+  EXPECT_FALSE(timeline.post().has_engagement_rate());
+  ASSERT_EQ(timeline.hourly().groups_size(), 1);
+  an::GetReportRequest report_req;
+  report_req.set_workspace_id(kWorkspace);
+  *report_req.mutable_from() = FromMs(NowMs() - 86400000);
+  *report_req.mutable_to() = FromMs(NowMs() + 3600000);
+  report_req.set_time_zone("Asia/Kolkata");
+  report_req.set_granularity(an::GRANULARITY_TOTAL);
+  report_req.add_figures(an::FIGURE_POSTS_PUBLISHED);
+  report_req.add_figures(an::FIGURE_MENTIONS);
+  report_req.add_figures(an::FIGURE_IMPRESSIONS);
+  an::Report report;
+  ASSERT_TRUE(analytics->GetReport(Ctx().get(), report_req, &report).ok());
+  ASSERT_EQ(report.groups_size(), 1);
+  EXPECT_EQ(report.groups(0).figures(0).total().value(), 1);
+  EXPECT_EQ(report.groups(0).figures(1).total().value(), 1);
+  EXPECT_FALSE(report.groups(0).figures(2).total().has_value());
+
   // 7. The real Prometheus server scraped every service's request counter.
   for (const auto& [name, ports] : p().ports()) {
     std::string query = "grpc_server_handled_total{job=\"herald-" + name + "\"}";

@@ -94,6 +94,41 @@ TEST_F(ConnectorsTest, EveryNetworkPublishesReadsBackAndRejectsABadToken) {
   }
 }
 
+TEST_F(ConnectorsTest, PostMetricsComeWithTheFieldsEachNetworkHasAndNoOthers) {
+  for (Network n : kNetworks) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(n));
+    auto c = Make(n);
+    Endpoint ep = Connect(*c);
+    auto attempt = c->Publish(ep, Post("metrics on " + herald::common::v1::Network_Name(n)));
+    ASSERT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
+    MetricsRead read = c->ReadMetrics(ep, attempt.remote_id);
+    if (n == Network::NETWORK_X) {
+      ASSERT_TRUE(read.status.ok()) << read.status;
+      EXPECT_TRUE(read.counts.impressions.has_value());
+      EXPECT_TRUE(read.counts.likes.has_value());
+      EXPECT_TRUE(read.counts.reposts.has_value());
+      EXPECT_TRUE(read.counts.replies.has_value());
+      EXPECT_FALSE(read.counts.link_clicks.has_value());  // owner-only metrics are not asked for
+      EXPECT_EQ(read.calls, 1);
+    } else if (n == Network::NETWORK_MASTODON) {
+      ASSERT_TRUE(read.status.ok()) << read.status;
+      EXPECT_TRUE(read.counts.likes.has_value());
+      EXPECT_TRUE(read.counts.reposts.has_value());
+      EXPECT_TRUE(read.counts.replies.has_value());
+      EXPECT_FALSE(read.counts.impressions.has_value());  // Mastodon counts none: absent, not 0
+      EXPECT_FALSE(read.counts.quotes.has_value());
+    } else {
+      // Not read yet from this network: said so, never zeros.
+      EXPECT_TRUE(absl::IsInvalidArgument(read.status)) << read.status;
+      EXPECT_FALSE(read.counts.likes.has_value());
+    }
+    // A post the network does not have is not a count of zero.
+    if (n == Network::NETWORK_X || n == Network::NETWORK_MASTODON) {
+      EXPECT_FALSE(c->ReadMetrics(ep, "999999999999").status.ok());
+    }
+  }
+}
+
 TEST_F(ConnectorsTest, FaultsBecomeTheRightKindAndTimeoutsLand) {
   auto x = Make(Network::NETWORK_X, 500);
   Endpoint ep = Connect(*x);

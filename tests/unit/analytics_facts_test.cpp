@@ -5,6 +5,7 @@
 
 #include "analytics/report/figures.h"
 #include "analytics/report/local_periods.h"
+#include "analytics/metrics/read_schedule.h"
 #include "analytics/rollup.h"
 #include "common/time_util.h"
 #include "herald/events/v1/events.pb.h"
@@ -176,6 +177,44 @@ TEST(LagHistogram, BucketsAreWithinTenPercentAndPercentilesUseNearestRank) {
   EXPECT_DOUBLE_EQ(*LagPercentile(h, 0.5), LagBucketUpperSeconds(LagBucket(10)));
   EXPECT_DOUBLE_EQ(*LagPercentile(h, 0.9), LagBucketUpperSeconds(LagBucket(10)));
   EXPECT_DOUBLE_EQ(*LagPercentile(h, 0.99), LagBucketUpperSeconds(LagBucket(3600)));
+}
+
+}  // namespace
+}  // namespace herald::analytics
+
+namespace herald::analytics {
+namespace {
+
+TEST(MetricReadSchedule, AgesParseAscendingAndMissedReadsAreNotMadeUp) {
+  auto ages = ParseReadAges("1h,6h,24h,3d,7d,28d");
+  ASSERT_TRUE(ages.ok());
+  ASSERT_EQ(ages->size(), 6u);
+  EXPECT_EQ((*ages)[3], 3 * 86400000LL);
+  for (const char* bad : {"", "1h,1h", "6h,1h", "5x", "h", "0s", "1h,,2h"}) {
+    EXPECT_FALSE(ParseReadAges(bad).ok()) << bad;
+  }
+  constexpr int64_t kPub = 1'000'000'000'000, kH = 3600000;
+  EXPECT_EQ(NextRead(kPub, *ages, kPub), kPub + kH);
+  EXPECT_EQ(NextRead(kPub, *ages, kPub + kH), kPub + 6 * kH);  // the 1 h read is done
+  // Down for two days: the 6 h and 24 h reads are gone; next is 3 days.
+  EXPECT_EQ(NextRead(kPub, *ages, kPub + 50 * kH), kPub + 72 * kH);
+  EXPECT_FALSE(NextRead(kPub, *ages, kPub + 29 * 24 * kH).has_value());
+}
+
+TEST(AnalyticsFacts, APublishedPostIsReadableOnlyWithARemoteIdFitForAUrl) {
+  events::v1::PublishResult r;
+  r.mutable_meta()->set_workspace_id("ws");
+  *r.mutable_meta()->mutable_occurred_at() = FromMs(kT);
+  r.set_post_id("p1");
+  r.set_channel_id("ch");
+  r.set_outcome(events::v1::PUBLISH_OUTCOME_PUBLISHED);
+  r.set_remote_id("109876543210");
+  EXPECT_TRUE((*FactFor(topics::k_publish_results, r))->post->readable);
+  r.set_remote_id("id with spaces");
+  auto f = FactFor(topics::k_publish_results, r);
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE((*f)->post->readable);  // still counted, never read
+  EXPECT_TRUE(Has(**f, "c:ch", fig::kPublished, 1));
 }
 
 }  // namespace

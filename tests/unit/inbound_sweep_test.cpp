@@ -173,6 +173,16 @@ TEST(GatewayRules, EveryBadFieldIsNamed) {
   ok.set_channel_id("ch");
   EXPECT_TRUE(ValidateReadMentions(ok).ok());
   EXPECT_EQ(QueryOf(ok).limit, kDefaultInboundPage);
+  v1::GetPostMetricsRequest metrics;
+  metrics.set_workspace_id("ws");
+  metrics.set_channel_id("bad channel");
+  metrics.set_post_remote_id("has space");
+  FieldErrors e = ValidateGetPostMetrics(metrics);
+  EXPECT_NE(e.Message().find("channel_id"), std::string::npos);
+  EXPECT_NE(e.Message().find("post_remote_id"), std::string::npos);
+  metrics.set_channel_id("ch");
+  metrics.set_post_remote_id("109876543210");
+  EXPECT_TRUE(ValidateGetPostMetrics(metrics).ok());
 }
 
 TEST(GatewayRules, ItemsBeyondBoundsAreLeftOutAndCounted) {

@@ -80,6 +80,7 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
       ops.insert(ops.end(), {"S", f.post->post_id, Str(static_cast<int64_t>(f.post->fields.size()))});
       for (const auto& [k, v] : f.post->fields) ops.insert(ops.end(), {k, v});
       ops.push_back(Str(f.post->published_ms));
+      ops.push_back(Str(f.post->first_read_ms));
     }
     if (f.snapshot) {
       const keys::MonthSlot& slot = slot_of(f.bucket_ms);

@@ -9,6 +9,7 @@
 //   {an:<ws>}:post:<post>       HASH  the post's record and last snapshot ("m:<figure>", "obs")
 //   {an:<ws>}:posts             ZSET  post → published ms
 //   {an:<ws>}:g:<kind>          ZSET  group id → last seen ms (every channel, campaign, …)
+//   {an:<ws>}:mdue              ZSET  post → when its metrics are next read (metrics/metrics_reader.h)
 // and each partition's own position, where a restarted consumer resumes:
 //   {anp:<topic>:<partition>}   HASH  "epoch", "next"
 // A month of 15-minute buckets is at most 2,976 fields per figure; a month

@@ -10,7 +10,9 @@ namespace {
 // segment "<topic>/<p>", epoch, first, next; id count, the ids; operations:
 //   B key field n (quarter delta)×n       a day's buckets of one figure: field holds "q:count,…"
 //   H key field delta                     all-time totals (HINCRBY, once per field)
-//   S post n (field value)×n published_ms the post's record (+ index when published_ms > 0)
+//   S post n (field value)×n published_ms first_read_ms
+//                                         the post's record (+ index when published_ms > 0,
+//                                         + its first metrics read, once, when first_read_ms > 0)
 //   G kind id ms                          a group seen
 //   M post observed month day quarter n_series series… n_values (figure value)…
 //                                         a snapshot: count its change since the post's last
@@ -92,9 +94,14 @@ while i <= #ARGV do
   elseif op == 'S' then
     local post, n = prefix .. 'post:' .. ARGV[i + 1], tonumber(ARGV[i + 2])
     redis.call('HSET', post, unpack(ARGV, i + 3, i + 2 + 2 * n))
-    local published = ARGV[i + 3 + 2 * n]
+    local published, first_read = ARGV[i + 3 + 2 * n], ARGV[i + 4 + 2 * n]
     if tonumber(published) > 0 then redis.call('ZADD', prefix .. 'posts', published, ARGV[i + 1]) end
-    i = i + 4 + 2 * n
+    -- NX: a repeated result does not move a read already queued or done.
+    if tonumber(first_read) > 0 and not redis.call('HGET', post, 'rq') then
+      redis.call('HSET', post, 'rq', '1')
+      redis.call('ZADD', prefix .. 'mdue', 'NX', first_read, ARGV[i + 1])
+    end
+    i = i + 5 + 2 * n
   elseif op == 'G' then
     redis.call('ZADD', prefix .. 'g:' .. ARGV[i + 1], ARGV[i + 3], ARGV[i + 2])
     i = i + 4
@@ -255,6 +262,16 @@ absl::StatusOr<std::vector<SliceResult>> RollupStore::Apply(const std::vector<Sl
     pending = std::move(again);
   }
   return results;
+}
+
+absl::Status RollupStore::ListForMetricReads(const std::set<std::string>& workspaces) {
+  if (workspaces.empty()) return absl::OkStatus();
+  RedisClient::Args sadd{"SADD", kMetricsWorkspacesKey};
+  sadd.insert(sadd.end(), workspaces.begin(), workspaces.end());
+  auto r = redis_.Command(sadd);
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return absl::InternalError("listing workspaces for metric reads: " + r->str);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<PartitionPosition>> RollupStore::Position(const std::string& topic, int32_t partition) {

@@ -17,6 +17,7 @@
 // from the slice before it is applied.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,10 @@ class RollupStore {
   // Every slice in one round trip (a second for slices re-sent).
   absl::StatusOr<std::vector<SliceResult>> Apply(const std::vector<Slice>& slices, int64_t now_ms);
 
+  // Lists workspaces whose posts have metric reads queued (where the
+  // metrics reader looks).
+  absl::Status ListForMetricReads(const std::set<std::string>& workspaces);
+
   // Where a partition resumes; nullopt before its first poll.
   absl::StatusOr<std::optional<PartitionPosition>> Position(const std::string& topic, int32_t partition);
   // Raises a partition's position after a poll's slices are applied (never
@@ -85,5 +90,9 @@ class RollupStore {
   RedisClient& redis_;
   int dedupe_window_;
 };
+
+// The list ListForMetricReads writes (outside any workspace's hash tag: it
+// only points at them).
+inline constexpr char kMetricsWorkspacesKey[] = "anm:workspaces";
 
 }  // namespace herald::analytics

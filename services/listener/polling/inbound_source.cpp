@@ -1,5 +1,6 @@
 #include "listener/polling/inbound_source.h"
 
+#include "common/gateway_call.h"
 #include "common/status.h"
 #include "herald/publisher/v1/gateway.grpc.pb.h"
 
@@ -35,17 +36,10 @@ class GatewaySource : public InboundSource {
  private:
   template <class Fn>
   InboundResult Call(Fn&& fn) {
-    grpc::ClientContext ctx;
-    // A read may wait on a slow network (and on several of its pages).
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     InboundResult out;
-    grpc::Status s = fn(&ctx, &out.page);
-    if (s.ok()) return out;
-    out.status = FromCallee(s, "network gateway");
-    const auto& trailers = ctx.GetServerTrailingMetadata();
-    if (auto it = trailers.find("retry-after-ms"); it != trailers.end()) {
-      out.retry_after_ms = std::atoll(std::string(it->second.data(), it->second.size()).c_str());
-    }
+    GatewayOutcome call = CallGateway([&](grpc::ClientContext* ctx) { return fn(ctx, &out.page); });
+    out.status = call.status;
+    out.retry_after_ms = call.retry_after_ms;
     return out;
   }
 

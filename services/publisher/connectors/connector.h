@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,13 +113,27 @@ struct InboundPage {
 // How a read went. status: OK; RESOURCE_EXHAUSTED (the network said 429:
 // retry_after_ms); PERMISSION_DENIED (it refused the token); INVALID_ARGUMENT
 // (it refused the query, or the network has no such listing); UNAVAILABLE.
-struct InboundRead {
+// What any read from a network reports besides its answer.
+struct NetworkRead {
   absl::Status status;
-  InboundPage page;
   int64_t retry_after_ms = 0;
   int64_t limit_remaining = -1;
   int64_t limit_reset_ms = 0;
   int calls = 0;  // requests made to the network
+};
+
+struct InboundRead : NetworkRead {
+  InboundPage page;
+};
+
+// A post's cumulative counts as the network gives them; unset where it has
+// no such count (Mastodon has no impressions), never zero for "unknown".
+struct PostCounts {
+  std::optional<int64_t> impressions, likes, replies, reposts, quotes, saves, link_clicks, video_views;
+};
+
+struct MetricsRead : NetworkRead {
+  PostCounts counts;
 };
 
 class Connector {
@@ -152,6 +167,15 @@ class Connector {
   }
   // Reads what is said to the account (listening). Networks without the
   // listing asked for answer INVALID_ARGUMENT.
+  // One published post's counts (the post's remote id). INVALID_ARGUMENT by
+  // default: Herald reads no metrics from the network.
+  virtual MetricsRead ReadMetrics(const Endpoint& endpoint, const std::string& remote_id) {
+    (void)endpoint;
+    (void)remote_id;
+    MetricsRead r;
+    r.status = absl::InvalidArgumentError("Herald reads no post metrics from this network yet");
+    return r;
+  }
   virtual InboundRead ReadInbound(const Endpoint& endpoint, const InboundQuery& query) {
     (void)endpoint;
     (void)query;

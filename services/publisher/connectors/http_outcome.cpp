@@ -118,7 +118,7 @@ absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string
   return json;
 }
 
-std::optional<nlohmann::json> ReadJson(const HttpRequest& request, InboundRead& read) {
+std::optional<nlohmann::json> ReadJson(const HttpRequest& request, NetworkRead& read) {
   ++read.calls;
   auto res = SendHttp(request);
   PublishAttempt call = ClassifyHttp(res);
@@ -146,6 +146,15 @@ std::optional<nlohmann::json> ReadJson(const HttpRequest& request, InboundRead& 
       read.status = absl::UnavailableError(call.error);
   }
   return std::nullopt;
+}
+
+std::optional<int64_t> CountField(const nlohmann::json& object, const char* name) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
+  auto v = it->get<int64_t>();
+  if (v < 0 || v > (int64_t{1} << 50)) return std::nullopt;
+  return v;
 }
 
 std::string NormalizedText(const std::string& text) {

@@ -36,7 +36,11 @@ absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string
 // One request of a read (listening): the body as JSON, or nullopt with the
 // failure in `read.status` (PublishAttempt kinds mapped onto status codes,
 // inbound_sweep.h). Counts the call and keeps the limit headers in `read`.
-std::optional<nlohmann::json> ReadJson(const HttpRequest& request, InboundRead& read);
+std::optional<nlohmann::json> ReadJson(const HttpRequest& request, NetworkRead& read);
+
+// A count a network answered: a non-negative integer (at most 2^50) under
+// `name` in `object`; unset when absent or anything else (never a guess).
+std::optional<int64_t> CountField(const nlohmann::json& object, const char* name);
 
 // "2026-11-28T09:00:00Z", "...000Z", "...+0000" → unix ms; 0 when unreadable.
 int64_t ParseTimeMs(const std::string& text);

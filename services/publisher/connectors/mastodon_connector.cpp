@@ -116,6 +116,26 @@ class MastodonConnector : public Connector {
     return out;
   }
 
+  // A status carries its favourites, boosts and replies; Mastodon counts no
+  // impressions, quotes or saves (absent, not zero).
+  MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
+    MetricsRead read;
+    HttpRequest req;
+    req.url = ep.base_url + "/api/v1/statuses/" + UrlEncode(remote_id);
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + ep.token}};
+    auto body = ReadJson(req, read);
+    if (!body) return read;
+    if (!body->is_object()) {
+      read.status = absl::UnavailableError("Mastodon answered something other than a status");
+      return read;
+    }
+    read.counts.likes = CountField(*body, "favourites_count");
+    read.counts.reposts = CountField(*body, "reblogs_count");
+    read.counts.replies = CountField(*body, "replies_count");
+    return read;
+  }
+
   InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
     InboundRead read;
     SweepCursor cursor;

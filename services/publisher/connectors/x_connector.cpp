@@ -179,6 +179,31 @@ class XConnector : public Connector {
     return out;
   }
 
+  // public_metrics is what any app token sees; impressions are in it since
+  // 2022. Link clicks and video views need the owner's user context
+  // (non_public_metrics) and are left absent.
+  MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
+    MetricsRead read;
+    HttpRequest req;
+    req.url = ep.base_url + "/2/tweets/" + UrlEncode(remote_id) + "?tweet.fields=public_metrics";
+    req.timeout = options_.timeout;
+    req.headers = {{"Authorization", "Bearer " + ep.token}};
+    auto body = ReadJson(req, read);
+    if (!body) return read;
+    if (!body->contains("data") || !(*body)["data"].is_object() || !(*body)["data"].contains("public_metrics")) {
+      read.status = absl::UnavailableError("X answered without the post's public_metrics");
+      return read;
+    }
+    const auto& m = (*body)["data"]["public_metrics"];
+    read.counts.impressions = CountField(m, "impression_count");
+    read.counts.likes = CountField(m, "like_count");
+    read.counts.replies = CountField(m, "reply_count");
+    read.counts.reposts = CountField(m, "retweet_count");
+    read.counts.quotes = CountField(m, "quote_count");
+    read.counts.saves = CountField(m, "bookmark_count");
+    return read;
+  }
+
   InboundRead ReadInbound(const Endpoint& ep, const InboundQuery& q) override {
     InboundRead read;
     SweepCursor cursor;

@@ -59,6 +59,16 @@ FieldErrors ValidateReadReplies(const v1::ReadRepliesRequest& r) {
   return errors;
 }
 
+FieldErrors ValidateGetPostMetrics(const v1::GetPostMetricsRequest& r) {
+  FieldErrors errors;
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(r.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!RemoteId(r.post_remote_id())) {
+    errors.Add("post_remote_id", "required, 1-256 bytes, no spaces or control characters");
+  }
+  return errors;
+}
+
 InboundQuery QueryOf(const v1::ReadMentionsRequest& r) {
   InboundQuery q;
   q.stream = InboundQuery::Stream::kMentions;

@@ -14,6 +14,7 @@ inline constexpr int kMaxSearchTerms = 10;
 FieldErrors ValidateReadMentions(const v1::ReadMentionsRequest& request);
 FieldErrors ValidateSearchPosts(const v1::SearchPostsRequest& request);
 FieldErrors ValidateReadReplies(const v1::ReadRepliesRequest& request);
+FieldErrors ValidateGetPostMetrics(const v1::GetPostMetricsRequest& request);
 
 // The connector's query for a checked request.
 InboundQuery QueryOf(const v1::ReadMentionsRequest& request);

@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "common/strong_types.h"
+#include "common/time_util.h"
 #include "common/unary.h"
 #include "publisher/gateway/gateway_rules.h"
 #include "publisher/quota_plan.h"
@@ -61,8 +62,9 @@ grpc::ServerUnaryReactor* GatewayService::ReadReplies(grpc::CallbackServerContex
   return Serve(*this, ctx, reads_, request, response, &ValidateReadReplies);
 }
 
-grpc::Status GatewayService::Read(const std::string& ws, const std::string& channel_id, const InboundQuery& query,
-                                  v1::InboundPage* response, int64_t* retry_after_ms) {
+template <class Result, class Cost, class Call>
+grpc::Status GatewayService::Through(const std::string& ws, const std::string& channel_id, Priority priority,
+                                     Cost&& cost, Call&& call, Result& read, int64_t* retry_after_ms) {
   auto cached = channels_.Get(WorkspaceId(ws), ChannelId(channel_id));
   if (!cached.ok()) return ToGrpc(cached.status());
   const auto& ch = (*cached)->channel;
@@ -82,12 +84,12 @@ grpc::Status GatewayService::Read(const std::string& ws, const std::string& chan
                                                        : grpc::StatusCode::UNAVAILABLE,
             "token refresh: " + std::string(current.status().message())};
   }
-  // Our quota first, at listen priority: what publishing and replies wait
-  // for is never taken. A listing that costs several requests pays for each.
+  // Our quota first, at the read's priority: what publishing and replies
+  // wait for is never taken. A read that costs several requests pays for each.
   QuotaPlan plan = PlanFor(*profile, ch.id(), CallKind::kRead);
-  for (auto& charge : plan) charge.cost *= connector->ReadCalls(query);
+  for (auto& charge : plan) charge.cost *= cost(*connector);
   const int64_t now = clock_.NowMs();
-  auto quota = limiter_.Acquire(plan, catalog_.Reserve(Priority::kListen), AtMs(now));
+  auto quota = limiter_.Acquire(plan, catalog_.Reserve(priority), AtMs(now));
   if (!quota.ok()) return ToGrpc(quota.status());
   if (!quota->allowed) {
     Count(ReadOutcome::kThrottled);
@@ -95,12 +97,12 @@ grpc::Status GatewayService::Read(const std::string& ws, const std::string& chan
     return {grpc::StatusCode::RESOURCE_EXHAUSTED, "the channel's quota has no room for a read now"};
   }
   Endpoint ep{ch.base_url(), (*current)->access_token, ch.remote_account_id(), ch.handle()};
-  InboundRead read = connector->ReadInbound(ep, query);
+  read = call(*connector, ep);
   if (absl::IsPermissionDenied(read.status) && refresher_.CanRefresh(**current)) {
     auto renewed = refresher_.Fresh(*current, true);  // expired early, or refreshed elsewhere
     if (renewed.ok() && (*renewed)->access_token != ep.token) {
       ep.token = (*renewed)->access_token;
-      read = connector->ReadInbound(ep, query);
+      read = call(*connector, ep);
     }
   }
   // The network's own view of the quota tightens ours.
@@ -129,11 +131,61 @@ grpc::Status GatewayService::Read(const std::string& ws, const std::string& chan
     return {grpc::StatusCode::UNAVAILABLE, "reading the network: " + std::string(read.status.message())};
   }
   Count(ReadOutcome::kOk);
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::Read(const std::string& ws, const std::string& channel_id, const InboundQuery& query,
+                                  v1::InboundPage* response, int64_t* retry_after_ms) {
+  InboundRead read;
+  grpc::Status s = Through(
+      ws, channel_id, Priority::kListen, [&query](const Connector& c) { return c.ReadCalls(query); },
+      [&query](Connector& c, const Endpoint& ep) { return c.ReadInbound(ep, query); }, read, retry_after_ms);
+  if (!s.ok()) return s;
   ToProto(read.page, response);
   if (response->refused() > 0) {
     log::Warn("network answer items out of bounds left out", {{"channel_id", channel_id}, {"refused", response->refused()}});
   }
   return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::Metrics(const std::string& ws, const std::string& channel_id,
+                                     const std::string& remote_id, v1::PostMetrics* response,
+                                     int64_t* retry_after_ms) {
+  MetricsRead read;
+  grpc::Status s = Through(
+      ws, channel_id, Priority::kBackfill, [](const Connector&) { return 1; },
+      [&remote_id](Connector& c, const Endpoint& ep) { return c.ReadMetrics(ep, remote_id); }, read, retry_after_ms);
+  if (absl::IsInvalidArgument(read.status)) {
+    // The network has no metrics Herald reads: a standing fact, not a bad request.
+    return {grpc::StatusCode::FAILED_PRECONDITION, std::string(read.status.message())};
+  }
+  if (!s.ok()) return s;
+  *response->mutable_observe_time() = FromMs(clock_.NowMs());
+  const PostCounts& c = read.counts;
+  if (c.impressions) response->set_impressions(*c.impressions);
+  if (c.likes) response->set_likes(*c.likes);
+  if (c.replies) response->set_replies(*c.replies);
+  if (c.reposts) response->set_reposts(*c.reposts);
+  if (c.quotes) response->set_quotes(*c.quotes);
+  if (c.saves) response->set_saves(*c.saves);
+  if (c.link_clicks) response->set_link_clicks(*c.link_clicks);
+  if (c.video_views) response->set_video_views(*c.video_views);
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* GatewayService::GetPostMetrics(grpc::CallbackServerContext* ctx,
+                                                         const v1::GetPostMetricsRequest* request,
+                                                         v1::PostMetrics* response) {
+  return RunUnary(ctx, reads_, [this, ctx, request, response] {
+    if (auto bad = ValidateGetPostMetrics(*request); !bad.ok()) return bad.ToGrpc();
+    int64_t retry_after_ms = 0;
+    grpc::Status s =
+        Metrics(request->workspace_id(), request->channel_id(), request->post_remote_id(), response, &retry_after_ms);
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ctx->AddTrailingMetadata("retry-after-ms", std::to_string(std::max<int64_t>(retry_after_ms, 1)));
+    }
+    return s;
+  });
 }
 
 }  // namespace herald::publisher

@@ -1,7 +1,8 @@
 #pragma once
 // gRPC API of the network gateway (herald.publisher.v1.NetworkGateway): reads
-// from the networks for the listener, with the channel's credentials and
-// quota, at the "listen" priority.
+// from the networks with the channel's credentials and quota, for the
+// listener at the "listen" priority and for analytics (post metrics) at
+// "backfill".
 #include <array>
 
 #include <prometheus/counter.h>
@@ -32,13 +33,25 @@ class GatewayService final : public v1::NetworkGateway::CallbackService {
                                         v1::InboundPage* response) override;
   grpc::ServerUnaryReactor* ReadReplies(grpc::CallbackServerContext* ctx, const v1::ReadRepliesRequest* request,
                                         v1::InboundPage* response) override;
+  grpc::ServerUnaryReactor* GetPostMetrics(grpc::CallbackServerContext* ctx, const v1::GetPostMetricsRequest* request,
+                                           v1::PostMetrics* response) override;
 
   // The read itself (checked request); `retry_after_ms` is set when the
   // answer is RESOURCE_EXHAUSTED.
   grpc::Status Read(const std::string& workspace_id, const std::string& channel_id, const InboundQuery& query,
                     v1::InboundPage* response, int64_t* retry_after_ms);
+  // A post's counts (checked request), at the backfill priority.
+  grpc::Status Metrics(const std::string& workspace_id, const std::string& channel_id, const std::string& remote_id,
+                       v1::PostMetrics* response, int64_t* retry_after_ms);
 
  private:
+  // What every read shares: an active channel, room in its quota at
+  // `priority` (`cost` requests), a fresh token (refreshed once if refused),
+  // and the network's own limits tightening ours.
+  template <class Result, class Cost, class Call>
+  grpc::Status Through(const std::string& ws, const std::string& channel_id, Priority priority, Cost&& cost,
+                       Call&& call, Result& read, int64_t* retry_after_ms);
+
   enum class ReadOutcome { kOk, kThrottled, kRefused, kFailed };
   void Count(ReadOutcome outcome) { outcomes_[static_cast<size_t>(outcome)]->Increment(); }
 

@@ -1,0 +1,79 @@
+#pragma once
+// Reads published posts' metrics through the publisher's network gateway
+// (analytics never talks to a network) and announces each answer as a
+// PostMetricsSnapshot on post.metrics, which the rollups count as changes.
+//
+// Due reads wait in each workspace's queue, {an:<ws>}:mdue (post → when),
+// filled by the rollups' own script when a result says a post went out. A
+// replica claims due posts by pushing them a lease ahead, so replicas share
+// the work and a read whose replica died is made again after the lease (a
+// repeated snapshot changes nothing). The answer decides what follows: the
+// next age of the schedule; the retry-after of a throttled read; five
+// minutes after a failure; nothing more for a network without metrics or a
+// channel that is gone.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/channel.h>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "absl/status/statusor.h"
+#include "common/background_thread.h"
+#include "common/clock.h"
+#include "common/kafka.h"
+#include "analytics/store/rollup_store.h"
+#include "common/redis.h"
+#include "herald/events/v1/events.pb.h"
+
+namespace herald::analytics {
+
+// The gateway's answer for one post.
+struct MetricsAnswer {
+  absl::Status status;
+  int64_t retry_after_ms = 0;
+  events::v1::PostMetricsSnapshot counts;  // the count fields only
+};
+
+class MetricsSource {
+ public:
+  virtual ~MetricsSource() = default;
+  virtual MetricsAnswer Read(const std::string& workspace_id, const std::string& channel_id,
+                             const std::string& remote_id) = 0;
+};
+
+std::unique_ptr<MetricsSource> MakeGatewayMetricsSource(std::shared_ptr<grpc::Channel> publisher);
+
+struct MetricsReaderOptions {
+  std::vector<int64_t> ages_ms;
+  int64_t lease_ms = 300000;
+  int64_t failure_backoff_ms = 300000;
+  int batch = 50;  // posts claimed per workspace per turn
+  int64_t turn_ms = 1000;
+};
+
+class MetricsReader {
+ public:
+  MetricsReader(RedisClient& redis, MetricsSource& source, KafkaProducer& producer, const Clock& clock,
+                prometheus::Registry& registry, MetricsReaderOptions options);
+  void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
+  void Stop() { thread_.Stop(); }
+  // One turn over every workspace with reads due; returns reads made.
+  int Turn();
+
+ private:
+  void Loop(const std::atomic<bool>& stopping);
+  void ReadOne(const std::string& ws, const std::string& post_id, int64_t now);
+
+  RedisClient& redis_;
+  MetricsSource& source_;
+  KafkaProducer& producer_;
+  const Clock& clock_;
+  MetricsReaderOptions options_;
+  prometheus::Family<prometheus::Counter>& reads_;
+  BackgroundThread thread_;
+};
+
+}  // namespace herald::analytics
