@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   SchedulerService::Options api_options;
   api_options.import_idle_timeout = std::chrono::milliseconds(
       s.Int("import-idle-timeout-ms", 30000, 100, 3600000, "an import stream with no row for this long is closed"));
+  std::string analytics = s.String("analytics-addr", "",
+                                   "analytics gRPC host:port: SuggestTimes offers its best times (empty: queue slots)");
   ConsumerOptions results = rt.ConsumerSettings("herald-scheduler", {std::string(topics::k_publish_results)});
   rt.ValidateSettings();
 
@@ -32,6 +34,11 @@ int main(int argc, char** argv) {
   PostStore store(redis, shards);
   KafkaProducer producer(kafka);
   auto channels = MakePublisherChannelDirectory(rt.Dial(publisher));
+  std::unique_ptr<EngagementAdvisor> advisor;
+  if (!analytics.empty()) {
+    advisor = MakeAnalyticsAdvisor(rt.Dial(analytics));
+    api_options.advisor = advisor.get();
+  }
   SchedulerService api(store, *channels, producer, rt.executor(), SystemClock::Instance(), api_options);
   rt.grpc().AddService(&api);
   // The admin API for API keys lives here, at the front door heraldctl knows.

@@ -12,6 +12,7 @@
 #include "common/unary.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/topics.h"
+#include "scheduler/best_time_slots.h"
 #include "scheduler/post_rules.h"
 #include "scheduler/recurrence.h"
 
@@ -375,11 +376,30 @@ grpc::Status SchedulerService::DoSuggestTimes(const v1::SuggestTimesRequest& req
   get.set_workspace_id(request.workspace_id());
   get.set_channel_id(request.channel_id());
   if (auto s = DoGetQueue(get, &queue); !s.ok()) return s;
-  if (queue.slots().empty()) return Precondition("channel " + request.channel_id() + " has no queue slots");
   int64_t now = clock_.NowMs();
   auto taken = store_.TakenSlots(ChannelId(request.channel_id()), AtMs(now));
   if (!taken.ok()) return ToGrpc(taken.status());
   size_t want = request.count() == 0 ? 5 : static_cast<size_t>(request.count());
+  // The hours the channel's posts do best in, when analytics has any history
+  // (the channel's own, or its workspace's for a new channel).
+  if (options_.advisor != nullptr) {
+    auto best = options_.advisor->Best(request.workspace_id(), request.channel_id(), queue.time_zone());
+    auto zone = LoadZone(queue.time_zone());
+    if (best.ok() && zone && best->workspace_posts > 0 && !best->hours.empty()) {
+      std::vector<int64_t> taken_ms;
+      for (TimePoint t : *taken) taken_ms.push_back(Ms(t));
+      for (int64_t t : BestUpcomingTimes(best->hours, *zone, now, taken_ms, want)) *response->add_times() = FromMs(t);
+      for (const auto& slot : ProposedSlots(best->hours, want)) {
+        auto* out = response->add_proposed_slots();
+        out->set_day_of_week(slot.day_of_week);
+        out->set_hour(slot.hour);
+      }
+      response->set_source("engagement");
+      return grpc::Status::OK;
+    }
+    if (!best.ok()) log::Warn("best times unavailable; suggesting queue slots", {{"error", best.status().ToString()}});
+  }
+  if (queue.slots().empty()) return Precondition("channel " + request.channel_id() + " has no queue slots");
   for (int64_t t : NextSlotTimes(ToSlots(queue), *LoadZone(queue.time_zone()), now, want + taken->size())) {
     if (std::find(taken->begin(), taken->end(), AtMs(t)) != taken->end()) continue;
     *response->add_times() = FromMs(t);

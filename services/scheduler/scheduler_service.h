@@ -9,6 +9,7 @@
 #include "common/kafka.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "scheduler/channel_directory.h"
+#include "scheduler/engagement_advisor.h"
 #include "scheduler/post_store.h"
 
 namespace herald::scheduler {
@@ -21,6 +22,8 @@ class SchedulerService final
   struct Options {
     // An import stream that sends no row for this long is closed.
     std::chrono::milliseconds import_idle_timeout{30000};
+    // Analytics' best times for SuggestTimes (none: queue slots only).
+    EngagementAdvisor* advisor = nullptr;
   };
   SchedulerService(PostStore& store, ChannelDirectory& channels, KafkaProducer& producer, Executor& executor,
                    const Clock& clock, Options options)

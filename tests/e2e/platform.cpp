@@ -124,7 +124,8 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
     args.insert(args.end(), options.publisher_args.begin(), options.publisher_args.end());
     Start(name, args, {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
   }
-  Start("scheduler", with(common("scheduler"), {session, "--lease-ms=3000", "--import-idle-timeout-ms=3000", "--publisher-addr=" + Grpc("publisher")}));
+  Start("scheduler", with(common("scheduler"), {session, "--lease-ms=3000", "--import-idle-timeout-ms=3000", "--publisher-addr=" + Grpc("publisher"),
+                                                 "--analytics-addr=" + Grpc("analytics")}));
   Start("listener",
         with(common("listener"),
              {session, "--http-port=" + std::to_string(listener_http_port_), "--scheduler-addr=" + Grpc("scheduler"),

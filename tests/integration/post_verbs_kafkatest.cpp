@@ -147,3 +147,52 @@ TEST_F(PostVerbs, ApproveRacingRejectExactlyOneWins) {
 
 }  // namespace
 }  // namespace herald::scheduler
+
+namespace herald::scheduler {
+namespace {
+
+// Analytics as SuggestTimes sees it: fixed scores, or unreachable.
+class FixedAdvisor : public EngagementAdvisor {
+ public:
+  absl::StatusOr<BestHours> answer;
+  absl::StatusOr<BestHours> Best(const std::string&, const std::string&, const std::string&) override {
+    return answer;
+  }
+};
+
+TEST_F(PostVerbs, SuggestTimesOffersTheHourAnalyticsFoundBestAndFallsBackToTheQueue) {
+  FixedAdvisor advisor;
+  // Tuesday 13:00 (hour 37) is the channel's best, then Thursday 09:00 (81).
+  BestHours best;
+  best.hours = {{37, 2.4}, {81, 1.3}, {10, 0.7}};
+  best.channel_posts = 40;
+  best.workspace_posts = 90;
+  advisor.answer = best;
+  SchedulerService::Options options;
+  options.advisor = &advisor;
+  SchedulerService service(store_, directory_, producer_, executor_, SystemClock::Instance(), options);
+  v1::SuggestTimesRequest req;
+  req.set_workspace_id("ws");
+  req.set_channel_id("suggest-ch");
+  req.set_count(2);
+  v1::SuggestTimesResponse res;
+  ASSERT_TRUE(service.DoSuggestTimes(req, &res).ok());
+  EXPECT_EQ(res.source(), "engagement");
+  ASSERT_EQ(res.times_size(), 2);
+  auto first = absl::ToCivilHour(absl::FromUnixMillis(ToMs(res.times(0))), absl::UTCTimeZone());
+  EXPECT_EQ(absl::GetWeekday(absl::CivilDay(first)), absl::Weekday::tuesday);
+  EXPECT_EQ(first.hour(), 13);
+  ASSERT_EQ(res.proposed_slots_size(), 2);
+  EXPECT_EQ(res.proposed_slots(0).day_of_week(), 2);  // in week order: Tuesday, then Thursday
+  EXPECT_EQ(res.proposed_slots(0).hour(), 13);
+  EXPECT_EQ(res.proposed_slots(1).day_of_week(), 4);
+
+  // Analytics unreachable and no queue: the old answer, not a guess.
+  advisor.answer = absl::UnavailableError("analytics down");
+  res.Clear();
+  grpc::Status s = service.DoSuggestTimes(req, &res);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+}
+
+}  // namespace
+}  // namespace herald::scheduler
