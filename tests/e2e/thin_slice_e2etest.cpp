@@ -250,6 +250,25 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   EXPECT_EQ(report.groups(0).figures(0).total().value(), 1);
   EXPECT_EQ(report.groups(0).figures(1).total().value(), 1);
   EXPECT_FALSE(report.groups(0).figures(2).total().has_value());
+  // The same through heraldctl, as a table by channel, and as CSV.
+  auto ctl = [&](const std::string& args) {
+    std::string cmd = "HERALD_API_KEY=" + p().operator_key() + " " + herald::testing::BinaryDir() +
+                      "/tools/heraldctl/heraldctl --analytics " + p().Grpc("analytics") + " --workspace " + kWorkspace +
+                      " " + args + " 2>&1";
+    std::string out;
+    FILE* f = popen(cmd.c_str(), "r");
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+    EXPECT_EQ(WEXITSTATUS(pclose(f)), 0) << cmd << "\n" << out;
+    return out;
+  };
+  std::string table = ctl("report --from -1d --to +1h --by total --group channel --figures posts_published,likes");
+  EXPECT_NE(table.find(channel.id()), std::string::npos) << table;
+  EXPECT_NE(table.find("posts_published"), std::string::npos) << table;
+  std::string csv = ctl("report export --from -1d --to +1h --by day --zone Asia/Kathmandu --figures mentions");
+  EXPECT_EQ(csv.rfind("period_start_local,period_start_utc,group_id,mentions\n", 0), 0u) << csv;
+  EXPECT_NE(csv.find("T00:00:00,"), std::string::npos) << csv;  // Kathmandu midnights (18:15 UTC)
+  EXPECT_NE(csv.find("T18:15:00Z"), std::string::npos) << csv;
 
   // 7. The real Prometheus server scraped every service's request counter.
   for (const auto& [name, ports] : p().ports()) {

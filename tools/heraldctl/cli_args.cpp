@@ -17,7 +17,9 @@ const std::set<std::string> kValued = {
     "tags",
     // the team inbox
     "add", "remove", "to", "until", "resume", "max", "assignee", "capacity", "page-token", "saved-reply", "template",
-    "first-response", "next-response", "resolution", "hours", "holidays", "warn-at"};
+    "first-response", "next-response", "resolution", "hours", "holidays", "warn-at",
+    // analytics reports
+    "from", "by", "group", "ids", "figures", "figure", "lookback-days"};
 
 }  // namespace
 

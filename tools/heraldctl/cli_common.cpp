@@ -60,12 +60,13 @@ std::shared_ptr<grpc::Channel> Dial(const Args& args, const std::string& flag, c
 std::optional<int64_t> ParseTime(const std::string& s) {
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::system_clock::now().time_since_epoch()).count();
-  if (!s.empty() && s[0] == '+') {
+  if (s == "now") return now;
+  if (s.size() > 2 && (s[0] == '+' || s[0] == '-')) {
     char unit = s.back();
     int64_t n = std::atoll(s.substr(1, s.size() - 2).c_str());
     int64_t mult = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : unit == 'd' ? 86400000 : 0;
     if (mult == 0 || n <= 0) return std::nullopt;
-    return now + n * mult;
+    return s[0] == '+' ? now + n * mult : now - n * mult;
   }
   google::protobuf::Timestamp ts;
   if (!google::protobuf::util::TimeUtil::FromString(s, &ts)) return std::nullopt;

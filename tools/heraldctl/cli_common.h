@@ -29,7 +29,7 @@ std::string Setting(const Args& args, const std::string& flag, const std::string
 // HERALD_API_KEY or the config file's api-key) and TLS roots (--tls-ca-file).
 std::shared_ptr<grpc::Channel> Dial(const Args& args, const std::string& flag, const std::string& env,
                                     const std::string& fallback);
-// "+90s", "+5m", "+2h", "+30d" or RFC 3339 → unix ms.
+// "+90s", "+5m", "+2h", "+30d" (from now), "-7d" (ago), "now" or RFC 3339 → unix ms.
 std::optional<int64_t> ParseTime(const std::string& s);
 // Every call gets 15 s.
 void Deadline(grpc::ClientContext& ctx);

@@ -27,6 +27,7 @@
 #include "heraldctl/cli_common.h"
 #include "heraldctl/inbox_commands.h"
 #include "heraldctl/key_commands.h"
+#include "heraldctl/report_commands.h"
 #include "heraldctl/listener_commands.h"
 #include "heraldctl/publisher_commands.h"
 #include "heraldctl/table.h"
@@ -82,6 +83,11 @@ Usage:
   heraldctl create autoanswer NAME --query QUERY --template TEXT [--mode suggest|auto] [--answer-negative]
   heraldctl get autoanswers | delete autoanswer ID | approve suggestion CONV | dismiss suggestion CONV
   heraldctl stats workspace | channel ID | campaign ID
+  heraldctl report [--from -7d] [--to now] [--zone Z] [--by hour|day|week|total]
+                   [--group channel|campaign|variant|post|rule|tag] [--ids A,B] [--figures F1,F2]
+  heraldctl report top [--figure engagements] [--limit 10] [--channel CH] [--from -30d]
+  heraldctl report besttimes --channel CH [--zone Z]     (a week heatmap)
+  heraldctl report export [report flags] > report.csv
   heraldctl create post ... --queue                     next free slot of the channel's queue
   heraldctl create post ... --every RRULE --zone ZONE --start 2026-12-01T09:00
   heraldctl create post ... --approval | --draft
@@ -538,6 +544,7 @@ int main(int argc, char** argv) {
   if (int rc = heraldctl::RunInboxCommand(c, verb, noun, id); rc >= 0) return rc;
   if (verb == "reply") return noun.empty() ? Usage("reply: ITEM_ID required") : Reply(c, noun);
   if (verb == "stats") return Stats(c, noun, id);
+  if (verb == "report") return heraldctl::Report(c, noun);
   if ((verb == "approve" || verb == "reject" || verb == "submit" || verb == "cancel") && noun == "post") {
     return id.empty() ? Usage(verb + " post: ID required") : PostAction(c, verb, id);
   }
