@@ -11,6 +11,8 @@
 //    keys.
 //
 // Flags: --events=N (ingest, default 300000), --inproc=N (default 500000),
+//        --mix=mentions (every record a mention; default: 70% mentions, 20%
+//        publish results, 10% metrics snapshots),
 //        --report-iters=N (default 200), --channels=N (default 50).
 #include <atomic>
 #include <chrono>
@@ -61,13 +63,16 @@ struct Record {
 
 // The mix a busy deployment sees: mostly mentions, then publish results and
 // metrics snapshots, across 20 workspaces of 10 channels.
+// --mix=mentions: every record a mention (to see what each kind costs).
+bool g_mentions_only = false;
+
 Record MakeRecord(int i, int64_t now) {
   std::string ws = "ws" + std::to_string(i % kWorkspaces);
   std::string ch = "ch" + std::to_string((i / kWorkspaces) % kChannelsPerWorkspace);
   // Events arrive close to when they happen: times spread over the last 15 minutes.
   int64_t at = now - (i % 900) * 1000;
   Record r;
-  int kind = i % 10;
+  int kind = g_mentions_only ? 0 : i % 10;
   if (kind < 7) {
     ev::MentionReceived m;
     m.set_mention_id("m" + std::to_string(i));
@@ -180,6 +185,7 @@ int main(int argc, char** argv) {
   const int64_t inproc = Flag(argc, argv, "inproc", 500000);
   const int report_iters = static_cast<int>(Flag(argc, argv, "report-iters", 200));
   const int channels = static_cast<int>(Flag(argc, argv, "channels", 50));
+  for (int i = 1; i < argc; ++i) g_mentions_only |= std::string(argv[i]) == "--mix=mentions";
   std::vector<herald::bench::Row> rows;
   int64_t now = NowMs();
 

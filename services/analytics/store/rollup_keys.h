@@ -4,7 +4,7 @@
 // each Kafka partition are written by one script, and a report reads one slot:
 //   {an:<ws>}:pos               HASH  "<topic>/<partition>" → "<epoch>:<next offset>"
 //   {an:<ws>}:seen              ZSET  the last dedupe ids applied (bounded window)
-//   {an:<ws>}:b:<series>:<yyyymm>  HASH  "<figure>@<bucket of the month>" → count
+//   {an:<ws>}:b:<series>:<yyyymm>  HASH  "<figure>@<day of the month>" → "quarter:delta,…"
 //   {an:<ws>}:tot:<series>      HASH  figure → all-time count
 //   {an:<ws>}:post:<post>       HASH  the post's record and last snapshot ("m:<figure>", "obs")
 //   {an:<ws>}:posts             ZSET  post → published ms
@@ -12,8 +12,9 @@
 //   {an:<ws>}:mdue              ZSET  post → when its metrics are next read (metrics/metrics_reader.h)
 // and each partition's own position, where a restarted consumer resumes:
 //   {anp:<topic>:<partition>}   HASH  "epoch", "next"
-// A month of 15-minute buckets is at most 2,976 fields per figure; a month
-// key keeps a 90-day report to four reads per series.
+// A day's quarters of a figure share a field, changes appended and folded
+// when the field grows long: a 90-day report reads four hashes per series,
+// a few hundred fields, not tens of thousands of single buckets.
 #include <cstdint>
 #include <string>
 #include <string_view>

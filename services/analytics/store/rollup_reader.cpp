@@ -33,7 +33,7 @@ absl::StatusOr<std::vector<SeriesBuckets>> RollupReader::Buckets(const std::stri
     if (auto s = Check(r); !s.ok()) return s;
     SeriesBuckets& buckets = out[i / months.size()];
     int64_t month_start = months[i % months.size()].month_start_ms;
-    // Fields are "<figure>@<day of the month>", values "quarter:count,…".
+    // Fields are "<figure>@<day of the month>", values "quarter:delta,…".
     for (size_t k = 0; k + 1 < r.elements.size(); k += 2) {
       const std::string& field = r.elements[k].str;
       size_t at = field.rfind('@');
@@ -57,8 +57,20 @@ absl::StatusOr<std::vector<SeriesBuckets>> RollupReader::Buckets(const std::stri
       }
     }
   }
+  // A day's field holds appended changes: sort, then sum repeats of a bucket.
   for (auto& series : out) {
-    for (auto& [figure, list] : series) std::sort(list.begin(), list.end());
+    for (auto& [figure, list] : series) {
+      std::sort(list.begin(), list.end());
+      size_t w = 0;
+      for (size_t r = 0; r < list.size(); ++r) {
+        if (w > 0 && list[w - 1].first == list[r].first) {
+          list[w - 1].second += list[r].second;
+        } else {
+          list[w++] = list[r];
+        }
+      }
+      list.resize(w);
+    }
   }
   return out;
 }

@@ -8,7 +8,7 @@ namespace {
 
 // KEYS: pos, seen. ARGV: prefix, window, now ms, segment count, then per
 // segment "<topic>/<p>", epoch, first, next; id count, the ids; operations:
-//   B key field n (quarter delta)×n       a day's buckets of one figure: field holds "q:count,…"
+//   B key field n (quarter delta)×n       a day's buckets of one figure: field holds "q:delta,…" (summed on read)
 //   H key field delta                     all-time totals (HINCRBY, once per field)
 //   S post n (field value)×n published_ms first_read_ms
 //                                         the post's record (+ index when published_ms > 0,
@@ -153,21 +153,32 @@ while i <= #ARGV do
   end
 end
 
+-- A field's changes are appended ("q:delta,…"; the reader sums repeats):
+-- no parse on the hot path. A field grown long is folded back to one entry
+-- per quarter first, so it stays a few hundred bytes.
+local function fold(value)
+  local sums, order = {}, {}
+  for q, c in string.gmatch(value, '(%d+):(-?%d+)') do
+    q = tonumber(q)
+    if not sums[q] then order[#order + 1] = q; sums[q] = 0 end
+    sums[q] = sums[q] + tonumber(c)
+  end
+  table.sort(order)
+  local parts = {}
+  for _, q in ipairs(order) do parts[#parts + 1] = q .. ':' .. string.format('%d', sums[q]) end
+  return table.concat(parts, ',')
+end
 for key, fields in pairs(pending) do
   for field, quarters in pairs(fields) do
+    local parts = {}
+    for q, d in pairs(quarters) do parts[#parts + 1] = q .. ':' .. string.format('%d', d) end
+    local add = table.concat(parts, ',')
     local cur = redis.call('HGET', key, field)
     if cur then
-      for q, c in string.gmatch(cur, '(%d+):(-?%d+)') do
-        q = tonumber(q)
-        quarters[q] = (quarters[q] or 0) + tonumber(c)
-      end
+      if #cur > 1024 then cur = fold(cur) end
+      add = cur .. ',' .. add
     end
-    local order = {}
-    for q in pairs(quarters) do order[#order + 1] = q end
-    table.sort(order)
-    local parts = {}
-    for _, q in ipairs(order) do parts[#parts + 1] = q .. ':' .. string.format('%d', quarters[q]) end
-    redis.call('HSET', key, field, table.concat(parts, ','))
+    redis.call('HSET', key, field, add)
   end
 end
 
