@@ -324,7 +324,6 @@ int main(int argc, char** argv) {
           m.bucket_ms = BucketOf(h);
           m.series = {"w", "c:" + ch};
           m.counts = {{0, fig::kMentions, 3}, {1, fig::kMentions, 3}, {0, fig::kPositive, 2}, {1, fig::kPositive, 2}};
-          m.groups = {{"c", ch}};
           Fact p;
           p.workspace_id = "big";
           p.bucket_ms = BucketOf(h + 900000);

@@ -21,6 +21,7 @@ constexpr int64_t kLatestMs = 4102444800000;
 
 // `figure` counted `delta` in every series of the fact.
 void CountEverywhere(Fact& f, std::string_view figure, int64_t delta) {
+  f.counts.reserve(f.counts.size() + f.series.size() * 4);
   for (size_t i = 0; i < f.series.size(); ++i) f.counts.push_back({static_cast<uint8_t>(i), figure, delta});
 }
 
@@ -57,14 +58,6 @@ std::vector<std::string> PostSeries(const std::string& post_id, const std::strin
   return s;
 }
 
-void AddGroups(Fact& f, const std::string& channel_id, const std::string& campaign_id, const std::string& variant) {
-  if (!channel_id.empty()) f.groups.emplace_back("c", channel_id);
-  if (!campaign_id.empty()) {
-    f.groups.emplace_back("k", campaign_id);
-    if (!variant.empty()) f.groups.emplace_back("v", campaign_id + "/" + variant);
-  }
-}
-
 absl::StatusOr<std::optional<Fact>> ResultFact(const PublishResult& r) {
   if (r.outcome() != PUBLISH_OUTCOME_PUBLISHED && r.outcome() != PUBLISH_OUTCOME_FAILED) return std::nullopt;
   if (auto s = CheckIds({{"post_id", r.post_id()}, {"channel_id", r.channel_id()},
@@ -84,7 +77,6 @@ absl::StatusOr<std::optional<Fact>> ResultFact(const PublishResult& r) {
   f.bucket_ms = *bucket;
   f.series = PostSeries(r.post_id(), r.channel_id(), r.campaign_id(), r.variant());
   CountEverywhere(f, published ? fig::kPublished : fig::kFailed, 1);
-  AddGroups(f, r.channel_id(), r.campaign_id(), r.variant());
   f.observation.network = NetworkName(r.network());
   f.observation.outcome = published ? "published" : "failed";
   if (published) {
@@ -144,7 +136,6 @@ absl::StatusOr<std::optional<Fact>> SnapshotFact(const PostMetricsSnapshot& m) {
   }
   if (snap.values.empty()) return std::nullopt;
   f.snapshot = std::move(snap);
-  AddGroups(f, m.channel_id(), m.campaign_id(), m.variant());
   f.observation.network = NetworkName(m.network());
   return f;
 }
@@ -167,15 +158,12 @@ absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
   f.series.push_back("w");
   if (!m.channel_id().empty()) {
     f.series.push_back("c:" + m.channel_id());
-    f.groups.emplace_back("c", m.channel_id());
   }
   for (const auto& id : m.rule_ids()) {
     f.series.push_back("r:" + id);
-    f.groups.emplace_back("r", id);
   }
   for (const auto& t : m.tags()) {
     f.series.push_back("t:" + t);
-    f.groups.emplace_back("t", t);
   }
   std::string_view kind = fig::kNeutral;
   f.observation.sentiment = "unscored";
@@ -242,9 +230,8 @@ absl::StatusOr<std::optional<Fact>> CampaignFact(const CampaignEvent& e) {
   f.bucket_ms = *bucket;
   if (e.kind() == CAMPAIGN_EVENT_KIND_CREATED) {
     f.dedupe_id = "cmp|" + e.campaign_id();
-    f.series.push_back("w");
+    f.series = {"w", "k:" + e.campaign_id()};
     CountEverywhere(f, fig::kCampaigns, 1);
-    f.groups.emplace_back("k", e.campaign_id());
   } else if (e.kind() == CAMPAIGN_EVENT_KIND_POST_ATTACHED) {
     f.dedupe_id = "cmp|" + e.campaign_id() + "|" + e.post_id();
     f.series.push_back("k:" + e.campaign_id());

@@ -7,6 +7,7 @@
 //   w              the workspace as a whole
 //   c:<channel>    k:<campaign>    v:<campaign>/<variant>    p:<post>
 //   r:<rule>       t:<tag>         (listening: what rules and tags matched)
+// Every series but w and p: is also a group a report can list.
 // and each count is a figure in a 15-minute UTC bucket (report/local_periods.h
 // explains why 15 minutes). Figure codes are short: they are Redis fields.
 #include <cstdint>
@@ -109,9 +110,6 @@ struct Fact {
   std::vector<Count> counts;
   std::optional<PostUpdate> post;
   std::optional<Snapshot> snapshot;
-  // Groups to list for "every group" reports: (kind, id), kind one of
-  // "c", "k", "v", "r", "t".
-  std::vector<std::pair<std::string, std::string>> groups;
   Observation observation;
 };
 

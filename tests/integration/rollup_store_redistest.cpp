@@ -35,7 +35,6 @@ Fact Mention(const std::string& ws, const std::string& id, int64_t at_ms, const 
   f.bucket_ms = BucketOf(at_ms);
   f.series = {"w", "c:" + channel};
   f.counts = {{0, fig::kMentions, 1}, {1, fig::kMentions, 1}};
-  f.groups = {{"c", channel}};
   return f;
 }
 

@@ -53,7 +53,14 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
   absl::flat_hash_set<std::string_view> ids;
   absl::flat_hash_map<std::pair<std::string_view, int64_t>, Cell> cells;  // (series, bucket)
   absl::flat_hash_map<int64_t, keys::MonthSlot> slots;                     // a poll's facts share few buckets
+  // The groups a report can list ("c", "k", "v", "r", "t" series), from the
+  // series the slice touches.
   absl::flat_hash_set<std::pair<std::string_view, std::string_view>> groups;
+  auto AddGroup = [&groups](std::string_view series) {
+    if (series.size() > 2 && series[1] == ':' && std::string_view("ckvrt").find(series[0]) != std::string_view::npos) {
+      groups.emplace(series.substr(0, 1), series.substr(2));
+    }
+  };
   auto slot_of = [&](int64_t bucket_ms) -> const keys::MonthSlot& {
     auto [it, fresh] = slots.try_emplace(bucket_ms);
     if (fresh) it->second = keys::SlotOf(bucket_ms);
@@ -91,7 +98,9 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
       ops.push_back(Str(static_cast<int64_t>(m.values.size())));
       for (const auto& [figure, value] : m.values) ops.insert(ops.end(), {figure, Str(value)});
     }
-    for (const auto& [kind, id] : f.groups) groups.emplace(kind, id);
+    if (f.snapshot) {
+      for (const auto& series : f.snapshot->series) AddGroup(series);
+    }
   }
   args.push_back(Str(static_cast<int64_t>(ids.size())));
   for (const Fact* f : included) {
@@ -105,6 +114,7 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (size_t i = 0; i < sorted.size();) {
     std::string_view series = sorted[i].first.first;
+    AddGroup(series);
     std::vector<std::pair<std::string_view, int64_t>> totals;
     while (i < sorted.size() && sorted[i].first.first == series) {
       const keys::MonthSlot& slot = slot_of(sorted[i].first.second);
