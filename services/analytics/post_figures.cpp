@@ -16,20 +16,8 @@ std::optional<int64_t> CountOf(const PostRecord& record, std::string_view figure
   return std::atoll(it->second.c_str());
 }
 
-std::string_view CodeOf(v1::Figure f) {
-  switch (f) {
-    case v1::FIGURE_IMPRESSIONS: return fig::kImpressions;
-    case v1::FIGURE_LIKES: return fig::kLikes;
-    case v1::FIGURE_REPLIES: return fig::kReplies;
-    case v1::FIGURE_REPOSTS: return fig::kReposts;
-    case v1::FIGURE_QUOTES: return fig::kQuotes;
-    case v1::FIGURE_SAVES: return fig::kSaves;
-    case v1::FIGURE_LINK_CLICKS: return fig::kLinkClicks;
-    case v1::FIGURE_VIDEO_VIEWS: return fig::kVideoViews;
-    case v1::FIGURE_ENGAGEMENTS: return fig::kEngagements;
-    default: return {};
-  }
-}
+// A post's counts are its snapshot figures.
+std::string_view CodeOf(v1::Figure f) { return IsSnapshotFigure(f) ? CountCode(f) : std::string_view(); }
 
 std::optional<double> RateOf(const PostRecord& record) {
   auto engaged = CountOf(record, fig::kEngagements);

@@ -46,6 +46,12 @@ Sums SumOf(const std::vector<Period>& periods, const SeriesBuckets& group, std::
   return s;
 }
 
+double Lag(Figure f) {
+  return f == v1::FIGURE_PUBLISH_LAG_P50 ? 0.5 : f == v1::FIGURE_PUBLISH_LAG_P90 ? 0.9 : 0.99;
+}
+
+}  // namespace
+
 std::string_view CountCode(Figure f) {
   switch (f) {
     case v1::FIGURE_POSTS_SCHEDULED: return fig::kScheduled;
@@ -71,14 +77,7 @@ std::string_view CountCode(Figure f) {
   }
 }
 
-// Figures a network reports: absent where nothing reported them.
 bool IsSnapshotFigure(Figure f) { return f >= v1::FIGURE_IMPRESSIONS && f <= v1::FIGURE_ENGAGEMENTS; }
-
-double Lag(Figure f) {
-  return f == v1::FIGURE_PUBLISH_LAG_P50 ? 0.5 : f == v1::FIGURE_PUBLISH_LAG_P90 ? 0.9 : 0.99;
-}
-
-}  // namespace
 
 std::string FigureName(Figure figure) {
   std::string name = v1::Figure_Name(figure);

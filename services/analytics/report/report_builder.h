@@ -29,6 +29,13 @@ struct MentionTotals {
 // "impressions" for FIGURE_IMPRESSIONS: CSV headers, map keys, heraldctl.
 std::string FigureName(v1::Figure figure);
 
+// The stored figure code of a count figure ("imp" for FIGURE_IMPRESSIONS);
+// empty for a computed one (ratios, percentiles, share of voice).
+std::string_view CountCode(v1::Figure figure);
+// Figures a network reports (impressions … engagements): absent where
+// nothing reported them.
+bool IsSnapshotFigure(v1::Figure figure);
+
 // The raw figures (bucket hash fields) a figure is computed from.
 std::vector<std::string> RawFiguresOf(v1::Figure figure);
 
