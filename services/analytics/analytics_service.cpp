@@ -111,7 +111,7 @@ grpc::Status AnalyticsService::DoGetCampaignStats(const v1::GetCampaignStatsRequ
 }
 
 grpc::Status AnalyticsService::DoGetReport(const v1::GetReportRequest& request, v1::Report* response) {
-  auto plan = PlanReport(request, reader_);
+  auto plan = PlanReport(request, reader_, /*whole=*/true);
   if (!plan.ok()) return ToGrpc(plan.status());
   auto report = RunReport(*plan, reader_, 0, plan->periods.size());
   if (!report.ok()) return ToGrpc(report.status());

@@ -13,8 +13,9 @@
 namespace herald::analytics {
 namespace {
 
-// Periods per slice: a month of hours.
-constexpr size_t kSlicePeriods = 744;
+// Rows per chunk (periods × groups), about a megabyte of CSV: under gRPC's
+// 4 MB message limit however many groups a report has.
+constexpr size_t kChunkRows = 5000;
 
 std::string Utc(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(ToMs(ts)), absl::UTCTimeZone());
@@ -111,7 +112,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::CsvChunk> {
     }
     absl::Status status;
     if (header) {
-      auto plan = PlanReport(state->request, *state->reader);
+      auto plan = PlanReport(state->request, *state->reader, /*whole=*/false);
       if (plan.ok()) {
         state->plan = *std::move(plan);  // only this task touches the plan until `planned`
       } else {
@@ -120,7 +121,8 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::CsvChunk> {
     }
     std::string rows;
     if (status.ok()) {
-      last = std::min(first + kSlicePeriods, state->plan.periods.size());
+      size_t periods = std::max<size_t>(1, kChunkRows / std::max<size_t>(1, state->plan.series.size()));
+      last = std::min(first + periods, state->plan.periods.size());
       auto report = RunReport(state->plan, *state->reader, first, last);
       if (report.ok()) {
         rows = CsvRows(*report, state->plan.figures, header);

@@ -1,6 +1,6 @@
 #pragma once
 // ExportReport: a report as CSV, streamed. The periods are cut into slices of
-// a month or so; each slice is read and written before the next is read, so
+// about 5,000 rows (periods × groups, ~1 MB); each slice is read and written before the next is read, so
 // a 400-day hourly export of 100 groups never sits in memory whole, and a
 // reader that stops reading stops the reads.
 #include <grpcpp/grpcpp.h>

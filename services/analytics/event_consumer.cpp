@@ -91,6 +91,9 @@ void EventConsumer::Loop(const std::atomic<bool>& stopping) {
     std::set<std::string> readable_workspaces;
     std::map<Partition, std::pair<int64_t, int64_t>> polled;  // first, next offset
     for (const auto& m : messages) {
+      // A partition revoked while this poll ran is someone else's now: its
+      // records are left to the new owner.
+      if (!owned_.contains({m.topic, m.partition})) continue;
       auto [it, fresh] = polled.try_emplace({m.topic, m.partition}, m.offset, m.offset + 1);
       if (!fresh) it->second.second = m.offset + 1;
       auto event = ScreenEvent(m);

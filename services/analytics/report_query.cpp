@@ -60,7 +60,7 @@ void CheckRange(const google::protobuf::Timestamp& from, const google::protobuf:
   }
 }
 
-absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& r, RollupReader& reader) {
+absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& r, RollupReader& reader, bool whole) {
   FieldErrors errors;
   ReportPlan plan;
   if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", std::string("required, ") + kIdRule);
@@ -124,6 +124,12 @@ absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& r, RollupReade
     plan.group_ids = *std::move(groups);
   }
   for (const auto& id : plan.group_ids) plan.series.push_back(kind + ":" + id);
+  if (whole && plan.periods.size() * plan.series.size() * plan.figures.size() > kMaxReportValues) {
+    return absl::InvalidArgumentError(
+        "granularity: " + std::to_string(plan.periods.size()) + " periods × " + std::to_string(plan.series.size()) +
+        " groups × " + std::to_string(plan.figures.size()) + " figures is over " + std::to_string(kMaxReportValues) +
+        " values; use a coarser granularity, fewer group_ids, or ExportReport");
+  }
   return plan;
 }
 

@@ -17,6 +17,9 @@ namespace herald::analytics {
 inline constexpr int64_t kMaxRangeDays = 400;
 inline constexpr size_t kMaxPeriods = 10000;
 inline constexpr int kMaxGroups = 100;
+// Values one GetReport answers at most (periods × groups × figures); more is
+// an export (ExportReport streams it).
+inline constexpr size_t kMaxReportValues = 200000;
 
 struct ReportPlan {
   std::string workspace_id;
@@ -31,7 +34,8 @@ struct ReportPlan {
 
 // Checks every field (INVALID_ARGUMENT naming each bad one), then lists the
 // groups when the request named none (one read).
-absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& request, RollupReader& reader);
+// `whole`: the answer is one message (GetReport), so its size is bounded.
+absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& request, RollupReader& reader, bool whole);
 
 // The report over periods [first, last) of the plan.
 absl::StatusOr<v1::Report> RunReport(const ReportPlan& plan, RollupReader& reader, size_t first, size_t last);

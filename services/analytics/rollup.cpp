@@ -26,12 +26,24 @@ void CountEverywhere(Fact& f, std::string_view figure, int64_t delta) {
 }
 
 bool Sane(int64_t ms) { return ms >= kEarliestMs && ms < kLatestMs; }
+// A timestamp's ms when it is a sane time, else 0 (ToMs of an unchecked
+// Timestamp could overflow).
+int64_t SaneMs(const google::protobuf::Timestamp& t) {
+  if (!ValidTimestamp(t)) return 0;
+  int64_t ms = ToMs(t);
+  return Sane(ms) ? ms : 0;
+}
+
+// Adds a series once: a repeated rule, tag or channel in one event is one.
+void AddSeries(Fact& f, std::string series) {
+  if (std::find(f.series.begin(), f.series.end(), series) == f.series.end()) f.series.push_back(std::move(series));
+}
 
 // The first sane time of the candidates (a field the producer may leave unset
 // first, the event's own occurred_at last).
 absl::StatusOr<int64_t> BucketFor(std::initializer_list<const google::protobuf::Timestamp*> times) {
   for (const auto* t : times) {
-    if (t->seconds() == 0 && t->nanos() == 0) continue;
+    if ((t->seconds() == 0 && t->nanos() == 0) || !ValidTimestamp(*t)) continue;
     int64_t ms = ToMs(*t);
     if (Sane(ms)) return BucketOf(ms);
   }
@@ -80,7 +92,7 @@ absl::StatusOr<std::optional<Fact>> ResultFact(const PublishResult& r) {
   f.observation.network = NetworkName(r.network());
   f.observation.outcome = published ? "published" : "failed";
   if (published) {
-    int64_t published_ms = Sane(ToMs(r.published_at())) ? ToMs(r.published_at()) : ToMs(r.meta().occurred_at());
+    int64_t published_ms = SaneMs(r.published_at()) > 0 ? SaneMs(r.published_at()) : SaneMs(r.meta().occurred_at());
     PostUpdate post{r.post_id(),
                     {{"ch", r.channel_id()}, {"net", f.observation.network}, {"pub", std::to_string(published_ms)}},
                     published_ms};
@@ -160,10 +172,10 @@ absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
     f.series.push_back("c:" + m.channel_id());
   }
   for (const auto& id : m.rule_ids()) {
-    f.series.push_back("r:" + id);
+    AddSeries(f, "r:" + id);
   }
   for (const auto& t : m.tags()) {
-    f.series.push_back("t:" + t);
+    AddSeries(f, "t:" + t);
   }
   std::string_view kind = fig::kNeutral;
   f.observation.sentiment = "unscored";
@@ -195,10 +207,10 @@ absl::StatusOr<std::optional<Fact>> LifecycleFact(const PostLifecycle& e) {
   Fact f;
   f.workspace_id = e.meta().workspace_id();
   // Scheduling the same post for the same instant again is the same fact.
-  f.dedupe_id = "sch|" + e.post_id() + "|" + std::to_string(ToMs(e.publish_at()));
+  f.dedupe_id = "sch|" + e.post_id() + "|" + std::to_string(SaneMs(e.publish_at()));
   f.bucket_ms = *bucket;
   f.series.push_back("w");
-  for (const auto& c : e.channel_ids()) f.series.push_back("c:" + c);
+  for (const auto& c : e.channel_ids()) AddSeries(f, "c:" + c);
   if (!e.campaign_id().empty()) f.series.push_back("k:" + e.campaign_id());
   CountEverywhere(f, fig::kScheduled, 1);
   return f;
@@ -213,7 +225,7 @@ absl::StatusOr<std::optional<Fact>> SlaFact(const InboxSlaAlert& a) {
   Fact f;
   f.workspace_id = a.meta().workspace_id();
   f.dedupe_id = "sla|" + a.conversation_id() + "|" + a.target() + "|" + a.kind() + "|" +
-                std::to_string(ToMs(a.due_at()));
+                std::to_string(SaneMs(a.due_at()));
   f.bucket_ms = *bucket;
   f.series.push_back("w");
   if (!a.channel_id().empty()) f.series.push_back("c:" + a.channel_id());

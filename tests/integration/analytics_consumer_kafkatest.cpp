@@ -84,7 +84,7 @@ class AnalyticsConsumerTest : public RedisTest {
   }
 };
 
-TEST_F(AnalyticsConsumerTest, TwoInstancesAndForcedRebalancesCountEveryMentionOnce) {
+TEST_F(AnalyticsConsumerTest, TwoInstancesAndForcedRebalancesCountEveryRecordOnce) {
   herald::testing::DevBroker broker;
   KafkaProducer producer(KafkaOptions{broker.brokers(), "test-producer", {}});
   std::map<std::string, std::set<int>> distinct;
@@ -93,13 +93,14 @@ TEST_F(AnalyticsConsumerTest, TwoInstancesAndForcedRebalancesCountEveryMentionOn
       std::string ws = "ws" + std::to_string(i % 3);
       Produce(producer, ws, i);
       distinct[ws].insert(i);
-      if (i % 10 == 0) Produce(producer, ws, i);  // the producer announced it twice
     }
     ASSERT_TRUE(producer.Flush(std::chrono::seconds(30)));
     ASSERT_EQ(failed_.load(), 0);
   };
   send(0, 600);
-  RollupStore store(redis());
+  // A dedupe window of one id: only the partition positions keep a record
+  // read twice across the handovers from being counted twice.
+  RollupStore store(redis(), /*dedupe_window=*/1);
   CountingDeadLetters dead;
   prometheus::Registry registry_a, registry_b;
   auto a = std::make_unique<EventConsumer>(store, Options(broker.brokers()), dead, SystemClock::Instance(),
@@ -130,6 +131,11 @@ TEST_F(AnalyticsConsumerTest, AStoredPositionAheadOfTheLogIsRebasedNotWaitedOn) 
     ahead.push_back({0, 1000000});
   }
   ASSERT_TRUE(store.Advance(parts, ahead).ok());
+  // The workspace had counted that far too, before the topic was recreated.
+  for (int p = 0; p < 12; ++p) {
+    ASSERT_TRUE(redis().Command({"HSET", "{an:ws}:pos", std::string(topics::k_mentions) + "/" + std::to_string(p),
+                                 "0:1000000"}).ok());
+  }
   KafkaProducer producer(KafkaOptions{broker.brokers(), "test-producer", {}});
   for (int i = 0; i < 240; ++i) Produce(producer, "ws", i);
   ASSERT_TRUE(producer.Flush(std::chrono::seconds(30)));

@@ -132,7 +132,9 @@ TEST_F(RollupStoreTest, ASliceStraddlingThePositionCountsOnlyWhatIsNew) {
   std::vector<Fact> second;
   std::vector<int64_t> second_offsets;
   for (int i = 5; i < 15; ++i) {
-    second.push_back(Mention("ws", "m" + std::to_string(i), kT));
+    // Fresh dedupe ids at the replayed offsets: only the position can tell
+    // offsets 5-9 are in.
+    second.push_back(Mention("ws", "again" + std::to_string(i), kT));
     second_offsets.push_back(i);
   }
   auto r = store_.Apply({SliceOf("ws", second, second_offsets, 5, 15)}, kT);
@@ -306,6 +308,13 @@ TEST_F(AnalyticsApiTest, EveryBadFieldIsNamed) {
   s = api.DoGetReport(req, &report);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("group_ids"), std::string::npos) << s.error_message();
+  // A report too large for one answer is refused, pointing at the export.
+  req.set_group_by(v1::GROUP_BY_CHANNEL);
+  req.clear_group_ids();
+  for (int i = 0; i < 100; ++i) req.add_group_ids("ch" + std::to_string(i));
+  s = api.DoGetReport(req, &report);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("ExportReport"), std::string::npos) << s.error_message();
   v1::GetBestTimesRequest bt;
   bt.set_workspace_id("ws");
   bt.set_lookback_days(3);

@@ -104,6 +104,11 @@ TEST(AnalyticsFacts, MentionCountsBySentimentRuleAndTag) {
     EXPECT_TRUE(Has(**fact, s, fig::kSentimentMilli, -500)) << s;
   }
   EXPECT_EQ((*fact)->observation.sentiment, "negative");
+  // A rule named twice in one mention is one match, not two.
+  m.add_rule_ids("r1");
+  auto twice = FactFor(topics::k_mentions, m);
+  ASSERT_TRUE(twice.ok() && twice->has_value());
+  EXPECT_EQ((*twice)->series.size(), 4u);
   m.mutable_sentiment()->set_compound(7);  // outside [-1, 1]
   EXPECT_FALSE(FactFor(topics::k_mentions, m).ok());
 }

@@ -1,5 +1,7 @@
 #include "analytics/metrics/metrics_reader.h"
 
+#include <algorithm>
+
 #include "analytics/metrics/read_schedule.h"
 #include "analytics/store/rollup_keys.h"
 #include "common/events.h"
@@ -107,6 +109,7 @@ int MetricsReader::Turn() {
 }
 
 void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, int64_t now) {
+  if (options_.ages_ms.empty()) return;
   std::string queue = keys::Prefix(ws) + "mdue";
   auto record = redis_.Command({"HGETALL", keys::Prefix(ws) + "post:" + post_id});
   if (!record.ok() || record->is_error()) return;  // the lease brings it back
@@ -121,9 +124,13 @@ void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, i
     return;
   }
   MetricsAnswer answer = source_.Read(ws, channel, remote);
+  // Past the schedule's last age (and a day's grace), a post that keeps
+  // failing is given up on rather than retried forever.
+  const int64_t give_up_at = published + options_.ages_ms.back() + 86400000;
   if (absl::IsResourceExhausted(answer.status)) {
     reads_.Add({{"outcome", "throttled"}}).Increment();
-    at(now + std::max<int64_t>(answer.retry_after_ms, 1000));
+    // The gateway's word, within reason: at least a second, at most a day.
+    at(now + std::clamp<int64_t>(answer.retry_after_ms, 1000, 86400000));
     return;
   }
   if (absl::IsFailedPrecondition(answer.status) || absl::IsInvalidArgument(answer.status) ||
@@ -137,9 +144,14 @@ void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, i
   }
   if (!answer.status.ok()) {
     reads_.Add({{"outcome", "failed"}}).Increment();
-    at(now + options_.failure_backoff_ms);
+    if (now > give_up_at) {
+      stop();
+    } else {
+      at(now + options_.failure_backoff_ms);
+    }
     return;
   }
+  now = clock_.NowMs();  // the answer's time, not the claim's
   events::v1::PostMetricsSnapshot snap = answer.counts;
   snap.set_post_id(post_id);
   snap.set_channel_id(channel);

@@ -50,7 +50,9 @@ struct MetricsReaderOptions {
   std::vector<int64_t> ages_ms;
   int64_t lease_ms = 300000;
   int64_t failure_backoff_ms = 300000;
-  int batch = 50;  // posts claimed per workspace per turn
+  // Posts claimed per workspace per turn: read one after another, each up
+  // to the gateway call's minute, so batch × 60 s stays inside the lease.
+  int batch = 4;
   int64_t turn_ms = 1000;
 };
 

@@ -111,7 +111,8 @@ absl::StatusOr<RollupReader::Published> RollupReader::PublishedPosts(const std::
                                                                      int64_t to_ms, int64_t limit) {
   std::string key = keys::Prefix(ws) + "posts";
   std::string lo = std::to_string(from_ms), hi = "(" + std::to_string(to_ms);
-  auto replies = redis_.Pipeline({{"ZRANGEBYSCORE", key, lo, hi, "WITHSCORES", "LIMIT", "0", std::to_string(limit)},
+  // Newest first: past the limit, the oldest are what is left out.
+  auto replies = redis_.Pipeline({{"ZREVRANGEBYSCORE", key, hi, lo, "WITHSCORES", "LIMIT", "0", std::to_string(limit)},
                                   {"ZCOUNT", key, lo, hi}});
   if (!replies.ok()) return replies.status();
   for (const auto& r : *replies) {

@@ -30,7 +30,7 @@ class RollupReader {
                                                                      const std::vector<std::string>& series);
   // Records of the posts (empty for a post analytics never saw).
   absl::StatusOr<std::vector<PostRecord>> Posts(const std::string& ws, const std::vector<std::string>& post_ids);
-  // Posts published in [from_ms, to_ms), oldest first, at most `limit`, and
+  // Posts published in [from_ms, to_ms), newest first, at most `limit`, and
   // how many the range holds.
   struct Published {
     std::vector<std::pair<std::string, int64_t>> posts;  // id, published ms

@@ -167,8 +167,11 @@ class Connector {
   }
   // Reads what is said to the account (listening). Networks without the
   // listing asked for answer INVALID_ARGUMENT.
+  // Whether ReadMetrics reads anything (asked before any quota is spent).
+  virtual bool ReadsMetrics() const { return false; }
   // One published post's counts (the post's remote id). INVALID_ARGUMENT by
-  // default: Herald reads no metrics from the network.
+  // default: Herald reads no metrics from the network. NOT_FOUND: the
+  // network has no such post (deleted).
   virtual MetricsRead ReadMetrics(const Endpoint& endpoint, const std::string& remote_id) {
     (void)endpoint;
     (void)remote_id;

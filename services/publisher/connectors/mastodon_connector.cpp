@@ -118,6 +118,7 @@ class MastodonConnector : public Connector {
 
   // A status carries its favourites, boosts and replies; Mastodon counts no
   // impressions, quotes or saves (absent, not zero).
+  bool ReadsMetrics() const override { return true; }
   MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
     MetricsRead read;
     HttpRequest req;

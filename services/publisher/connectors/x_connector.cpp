@@ -182,6 +182,7 @@ class XConnector : public Connector {
   // public_metrics is what any app token sees; impressions are in it since
   // 2022. Link clicks and video views need the owner's user context
   // (non_public_metrics) and are left absent.
+  bool ReadsMetrics() const override { return true; }
   MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
     MetricsRead read;
     HttpRequest req;
@@ -191,7 +192,11 @@ class XConnector : public Connector {
     auto body = ReadJson(req, read);
     if (!body) return read;
     if (!body->contains("data") || !(*body)["data"].is_object() || !(*body)["data"].contains("public_metrics")) {
-      read.status = absl::UnavailableError("X answered without the post's public_metrics");
+      // X answers a deleted or hidden post with 200 and an "errors" list.
+      bool gone = body->contains("errors") && (*body)["errors"].is_array() &&
+                  body->dump().find("resource-not-found") != std::string::npos;
+      read.status = gone ? absl::NotFoundError("X has no such post (deleted?)")
+                         : absl::UnavailableError("X answered without the post's public_metrics");
       return read;
     }
     const auto& m = (*body)["data"]["public_metrics"];

@@ -86,8 +86,12 @@ grpc::Status GatewayService::Through(const std::string& ws, const std::string& c
   }
   // Our quota first, at the read's priority: what publishing and replies
   // wait for is never taken. A read that costs several requests pays for each.
+  const int calls = cost(*connector);
+  if (calls < 0) {
+    return {grpc::StatusCode::FAILED_PRECONDITION, "Herald does not read this from the channel's network yet"};
+  }
   QuotaPlan plan = PlanFor(*profile, ch.id(), CallKind::kRead);
-  for (auto& charge : plan) charge.cost *= cost(*connector);
+  for (auto& charge : plan) charge.cost *= calls;
   const int64_t now = clock_.NowMs();
   auto quota = limiter_.Acquire(plan, catalog_.Reserve(priority), AtMs(now));
   if (!quota.ok()) return ToGrpc(quota.status());
@@ -126,6 +130,10 @@ grpc::Status GatewayService::Through(const std::string& ws, const std::string& c
     Count(ReadOutcome::kRefused);
     return {grpc::StatusCode::INVALID_ARGUMENT, std::string(read.status.message())};
   }
+  if (absl::IsNotFound(read.status)) {
+    Count(ReadOutcome::kRefused);
+    return {grpc::StatusCode::NOT_FOUND, std::string(read.status.message())};
+  }
   if (!read.status.ok()) {
     Count(ReadOutcome::kFailed);
     return {grpc::StatusCode::UNAVAILABLE, "reading the network: " + std::string(read.status.message())};
@@ -153,7 +161,7 @@ grpc::Status GatewayService::Metrics(const std::string& ws, const std::string& c
                                      int64_t* retry_after_ms) {
   MetricsRead read;
   grpc::Status s = Through(
-      ws, channel_id, Priority::kBackfill, [](const Connector&) { return 1; },
+      ws, channel_id, Priority::kBackfill, [](const Connector& c) { return c.ReadsMetrics() ? 1 : -1; },
       [&remote_id](Connector& c, const Endpoint& ep) { return c.ReadMetrics(ep, remote_id); }, read, retry_after_ms);
   if (absl::IsInvalidArgument(read.status)) {
     // The network has no metrics Herald reads: a standing fact, not a bad request.

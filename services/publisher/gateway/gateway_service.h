@@ -46,7 +46,8 @@ class GatewayService final : public v1::NetworkGateway::CallbackService {
 
  private:
   // What every read shares: an active channel, room in its quota at
-  // `priority` (`cost` requests), a fresh token (refreshed once if refused),
+  // `priority` (`cost` requests; negative: the connector does not read this,
+  // FAILED_PRECONDITION before any quota is spent), a fresh token (refreshed once if refused),
   // and the network's own limits tightening ours.
   template <class Result, class Cost, class Call>
   grpc::Status Through(const std::string& ws, const std::string& channel_id, Priority priority, Cost&& cost,
