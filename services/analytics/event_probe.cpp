@@ -1,5 +1,7 @@
 #include "analytics/event_probe.h"
 
+#include "common/network_names.h"
+
 namespace herald::analytics {
 
 EventProbe::EventProbe(prometheus::Registry& registry, const std::vector<std::string>& topics)
@@ -44,7 +46,17 @@ EventProbe::EventProbe(prometheus::Registry& registry, const std::vector<std::st
     lag_[t] = &lag_family_.Add({{"topic", t}});
     rebases_[t] = &rebases_family_.Add({{"topic", t}});
   }
-  for (const char* s : {"positive", "neutral", "negative", "unscored"}) mentions_.Add({{"sentiment", s}});
+  for (const char* s : {"positive", "neutral", "negative", "unscored"}) {
+    mention_series_[s] = &mentions_.Add({{"sentiment", s}});
+  }
+  static const prometheus::Histogram::BucketBoundaries kBounds{1, 5, 15, 30, 60, 120, 300, 900, 3600};
+  for (int n = common::v1::Network_MIN; n <= common::v1::Network_MAX; ++n) {
+    std::string network = NetworkName(static_cast<common::v1::Network>(n));
+    for (const char* outcome : {"published", "failed"}) {
+      outcome_series_[{network, outcome}] = &outcomes_.Add({{"network", network}, {"outcome", outcome}});
+    }
+    lag_series_[network] = &publish_lag_.Add({{"network", network}}, kBounds);
+  }
 }
 
 void EventProbe::Applied(const std::string& topic, int64_t count) {
@@ -60,13 +72,15 @@ void EventProbe::Rebased(const std::string& topic) {
 }
 
 void EventProbe::Observed(const Observation& o) {
-  // Networks and outcomes come from fixed sets (NetworkName), so the series stay bounded.
-  if (!o.outcome.empty()) outcomes_.Add({{"network", o.network}, {"outcome", o.outcome}}).Increment();
-  if (o.publish_lag_seconds) {
-    static const prometheus::Histogram::BucketBoundaries kBounds{1, 5, 15, 30, 60, 120, 300, 900, 3600};
-    publish_lag_.Add({{"network", o.network}}, kBounds).Observe(*o.publish_lag_seconds);
+  if (!o.outcome.empty()) {
+    if (auto it = outcome_series_.find({o.network, o.outcome}); it != outcome_series_.end()) it->second->Increment();
   }
-  if (!o.sentiment.empty()) mentions_.Add({{"sentiment", o.sentiment}}).Increment();
+  if (o.publish_lag_seconds) {
+    if (auto it = lag_series_.find(o.network); it != lag_series_.end()) it->second->Observe(*o.publish_lag_seconds);
+  }
+  if (!o.sentiment.empty()) {
+    if (auto it = mention_series_.find(o.sentiment); it != mention_series_.end()) it->second->Increment();
+  }
 }
 
 }  // namespace herald::analytics

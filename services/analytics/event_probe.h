@@ -46,6 +46,11 @@ class EventProbe {
   std::map<std::string, prometheus::Counter*> applied_;
   std::map<std::string, prometheus::Gauge*> lag_;
   std::map<std::string, prometheus::Counter*> rebases_;
+  // Every series of the fixed label sets, made up front: an event finds its
+  // counter in a small map, never through the family.
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> outcome_series_;  // network, outcome
+  std::map<std::string, prometheus::Histogram*> lag_series_;                            // network
+  std::map<std::string, prometheus::Counter*> mention_series_;                          // sentiment
   prometheus::Counter& stale_;
   prometheus::Counter& apply_failures_;
 };

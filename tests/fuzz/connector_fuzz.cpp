@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)c->Publish(endpoint, reply);
     (void)c->RecentPosts(endpoint, 20, 1'700'000'000'000);
     (void)c->RecentReplies(endpoint, reply.in_reply_to_id, 20, 1'700'000'000'000);
+    (void)c->ReadMetrics(endpoint, "1234567890");
   }
   SetHttpTransport(nullptr);
   return 0;

@@ -72,13 +72,14 @@ MetricsReader::MetricsReader(RedisClient& redis, MetricsSource& source, KafkaPro
       source_(source),
       producer_(producer),
       clock_(clock),
-      options_(std::move(options)),
-      reads_(prometheus::BuildCounter()
-                 .Name("herald_analytics_metric_reads_total")
-                 .Help("Post metric reads through the gateway, by outcome (ok, throttled, failed, stopped: the "
-                       "network has no metrics or the channel is gone).")
-                 .Register(registry)) {
-  for (const char* o : {"ok", "throttled", "failed", "stopped"}) reads_.Add({{"outcome", o}});
+      options_(std::move(options)) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("herald_analytics_metric_reads_total")
+                     .Help("Post metric reads through the gateway, by outcome (ok, throttled, failed, stopped: the "
+                           "network has no metrics, the post or the channel is gone).")
+                     .Register(registry);
+  const char* names[] = {"ok", "throttled", "failed", "stopped"};
+  for (size_t i = 0; i < reads_.size(); ++i) reads_[i] = &family.Add({{"outcome", names[i]}});
 }
 
 void MetricsReader::Loop(const std::atomic<bool>& stopping) {
@@ -128,7 +129,7 @@ void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, i
   // failing is given up on rather than retried forever.
   const int64_t give_up_at = published + options_.ages_ms.back() + 86400000;
   if (absl::IsResourceExhausted(answer.status)) {
-    reads_.Add({{"outcome", "throttled"}}).Increment();
+    Count(kThrottled);
     // The gateway's word, within reason: at least a second, at most a day.
     at(now + std::clamp<int64_t>(answer.retry_after_ms, 1000, 86400000));
     return;
@@ -136,14 +137,14 @@ void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, i
   if (absl::IsFailedPrecondition(answer.status) || absl::IsInvalidArgument(answer.status) ||
       absl::IsNotFound(answer.status) || absl::IsPermissionDenied(answer.status)) {
     // A network without metrics, or a channel gone: asking again would not help.
-    reads_.Add({{"outcome", "stopped"}}).Increment();
+    Count(kStopped);
     log::Info("metric reads of a post stopped", {{"workspace", ws}, {"post_id", post_id},
                                                  {"reason", answer.status.ToString()}});
     stop();
     return;
   }
   if (!answer.status.ok()) {
-    reads_.Add({{"outcome", "failed"}}).Increment();
+    Count(kFailed);
     if (now > give_up_at) {
       stop();
     } else {
@@ -165,11 +166,11 @@ void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, i
   absl::Status sent = producer_.ProduceSync(topics::k_post_metrics, post_id, snap.SerializeAsString(),
                                             EventHeaders(snap.meta()), std::chrono::seconds(10));
   if (!sent.ok()) {
-    reads_.Add({{"outcome", "failed"}}).Increment();
+    Count(kFailed);
     at(now + options_.failure_backoff_ms);
     return;
   }
-  reads_.Add({{"outcome", "ok"}}).Increment();
+  Count(kOk);
   if (auto next = NextRead(published, options_.ages_ms, now)) {
     at(*next);
   } else {

@@ -11,6 +11,7 @@
 // next age of the schedule; the retry-after of a throttled read; five
 // minutes after a failure; nothing more for a network without metrics or a
 // channel that is gone.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -74,7 +75,9 @@ class MetricsReader {
   KafkaProducer& producer_;
   const Clock& clock_;
   MetricsReaderOptions options_;
-  prometheus::Family<prometheus::Counter>& reads_;
+  enum Outcome { kOk, kThrottled, kFailed, kStopped };
+  void Count(Outcome o) { reads_[o]->Increment(); }
+  std::array<prometheus::Counter*, 4> reads_{};
   BackgroundThread thread_;
 };
 

@@ -13,6 +13,24 @@ absl::Status Check(const RedisReply& r) {
   return r.is_error() ? absl::InternalError("rollup read: " + r.str) : absl::OkStatus();
 }
 
+// One round trip; refused whole when any reply is an error.
+absl::StatusOr<std::vector<RedisReply>> ReadAll(RedisClient& redis, const std::vector<RedisClient::Args>& cmds) {
+  auto replies = redis.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (auto s = Check(r); !s.ok()) return s;
+  }
+  return replies;
+}
+
+// Flat [field, value, …] replies as a map.
+template <class Value, class Convert>
+std::map<std::string, Value> AsMap(const RedisReply& r, Convert convert) {
+  std::map<std::string, Value> out;
+  for (size_t k = 0; k + 1 < r.elements.size(); k += 2) out[r.elements[k].str] = convert(r.elements[k + 1]);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<SeriesBuckets>> RollupReader::Buckets(const std::string& ws,
@@ -26,11 +44,10 @@ absl::StatusOr<std::vector<SeriesBuckets>> RollupReader::Buckets(const std::stri
   }
   std::vector<SeriesBuckets> out(series.size());
   if (cmds.empty()) return out;
-  auto replies = redis_.Pipeline(cmds);
+  auto replies = ReadAll(redis_, cmds);
   if (!replies.ok()) return replies.status();
   for (size_t i = 0; i < replies->size(); ++i) {
     const RedisReply& r = (*replies)[i];
-    if (auto s = Check(r); !s.ok()) return s;
     SeriesBuckets& buckets = out[i / months.size()];
     int64_t month_start = months[i % months.size()].month_start_ms;
     // Fields are "<figure>@<day of the month>", values "quarter:delta,…".
@@ -79,15 +96,11 @@ absl::StatusOr<std::vector<std::map<std::string, int64_t>>> RollupReader::Totals
     const std::string& ws, const std::vector<std::string>& series) {
   std::vector<RedisClient::Args> cmds;
   for (const auto& s : series) cmds.push_back({"HGETALL", keys::Prefix(ws) + keys::TotalKey(s)});
-  std::vector<std::map<std::string, int64_t>> out(series.size());
+  std::vector<std::map<std::string, int64_t>> out;
   if (cmds.empty()) return out;
-  auto replies = redis_.Pipeline(cmds);
+  auto replies = ReadAll(redis_, cmds);
   if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < replies->size(); ++i) {
-    const RedisReply& r = (*replies)[i];
-    if (auto s = Check(r); !s.ok()) return s;
-    for (size_t k = 0; k + 1 < r.elements.size(); k += 2) out[i][r.elements[k].str] = r.elements[k + 1].AsInt();
-  }
+  for (const auto& r : *replies) out.push_back(AsMap<int64_t>(r, [](const RedisReply& v) { return v.AsInt(); }));
   return out;
 }
 
@@ -95,15 +108,11 @@ absl::StatusOr<std::vector<PostRecord>> RollupReader::Posts(const std::string& w
                                                             const std::vector<std::string>& post_ids) {
   std::vector<RedisClient::Args> cmds;
   for (const auto& id : post_ids) cmds.push_back({"HGETALL", keys::Prefix(ws) + "post:" + id});
-  std::vector<PostRecord> out(post_ids.size());
+  std::vector<PostRecord> out;
   if (cmds.empty()) return out;
-  auto replies = redis_.Pipeline(cmds);
+  auto replies = ReadAll(redis_, cmds);
   if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < replies->size(); ++i) {
-    const RedisReply& r = (*replies)[i];
-    if (auto s = Check(r); !s.ok()) return s;
-    for (size_t k = 0; k + 1 < r.elements.size(); k += 2) out[i][r.elements[k].str] = r.elements[k + 1].str;
-  }
+  for (const auto& r : *replies) out.push_back(AsMap<std::string>(r, [](const RedisReply& v) { return v.str; }));
   return out;
 }
 
@@ -112,12 +121,9 @@ absl::StatusOr<RollupReader::Published> RollupReader::PublishedPosts(const std::
   std::string key = keys::Prefix(ws) + "posts";
   std::string lo = std::to_string(from_ms), hi = "(" + std::to_string(to_ms);
   // Newest first: past the limit, the oldest are what is left out.
-  auto replies = redis_.Pipeline({{"ZREVRANGEBYSCORE", key, hi, lo, "WITHSCORES", "LIMIT", "0", std::to_string(limit)},
-                                  {"ZCOUNT", key, lo, hi}});
+  auto replies = ReadAll(redis_, {{"ZREVRANGEBYSCORE", key, hi, lo, "WITHSCORES", "LIMIT", "0", std::to_string(limit)},
+                                   {"ZCOUNT", key, lo, hi}});
   if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    if (auto s = Check(r); !s.ok()) return s;
-  }
   Published out;
   const auto& list = (*replies)[0].elements;
   for (size_t k = 0; k + 1 < list.size(); k += 2) out.posts.emplace_back(list[k].str, list[k + 1].AsInt());
