@@ -6,6 +6,7 @@
 // recreated) is re-based to the log's start with a warning instead of
 // waiting forever for offsets that will not come.
 #include <map>
+#include <memory>
 
 #include <prometheus/registry.h>
 
@@ -32,7 +33,16 @@ class EventConsumer {
 
  private:
   using Partition = std::pair<std::string, int32_t>;
+  struct Batch;
   void Loop(const std::atomic<bool>& stopping);
+  // The three steps of a poll. Build and Finish run on the consumer thread
+  // (they read and move the owned positions); Apply only talks to Redis,
+  // on its own thread, so the next poll is read and turned into facts while
+  // this one is written.
+  std::unique_ptr<Batch> Build(std::vector<KafkaMessage> messages);
+  // False when stopping before the batch went in.
+  bool Apply(Batch& batch, const std::atomic<bool>& stopping);
+  void Finish(Batch& batch, KafkaConsumer& consumer);
   // Inside a rebalance: where each assigned partition starts.
   void Assign(std::vector<TopicPartition>& parts);
   void ReportLag();
@@ -48,6 +58,8 @@ class EventConsumer {
   // The consumer thread's own (rebalance callbacks run on it, inside a poll).
   KafkaConsumer* consumer_ = nullptr;
   std::map<Partition, PartitionPosition> owned_;
+  std::map<Partition, KafkaMessage> uncommitted_;
+  std::chrono::steady_clock::time_point last_commit_{};
 };
 
 }  // namespace herald::analytics

@@ -17,17 +17,25 @@ int main(int argc, char** argv) {
   RedisOptions redis_options = rt.RedisSettings();
   ConsumerOptions events = rt.ConsumerSettings(
       "herald-analytics",
-      {std::string(topics::k_publish_results), std::string(topics::k_post_metrics), std::string(topics::k_mentions),
+      {std::string(topics::k_publish_results), std::string(topics::k_post_metrics),
+       std::string(topics::k_channel_metrics), std::string(topics::k_mentions),
        std::string(topics::k_posts_lifecycle), std::string(topics::k_inbox_sla),
        std::string(topics::k_campaign_lifecycle)});
   auto& s = rt.settings();
   std::string publisher = s.String("publisher-addr", "",
-                                   "publisher gRPC host:port: post metrics are read through its network gateway "
+                                   "publisher gRPC host:port: post and follower metrics are read through its network gateway "
                                    "(empty: none are read)");
   std::string ages = s.String("metrics-read-ages", "1h,6h,24h,3d,7d,28d",
                               "ages after publishing at which a post's metrics are read (s, m, h, d)");
   auto read_ages = ParseReadAges(ages);
   if (!read_ages.ok()) s.AddError("--metrics-read-ages: " + std::string(read_ages.status().message()));
+  std::string every = s.String("follower-read-interval", "6h",
+                               "how often each channel's follower count is read (s, m, h, d; 0 = never)");
+  auto follower_interval = every == "0" ? absl::StatusOr<std::vector<int64_t>>(std::vector<int64_t>{0})
+                                        : ParseReadAges(every);
+  if (!follower_interval.ok() || follower_interval->size() != 1) {
+    s.AddError("--follower-read-interval: one duration, e.g. 6h");
+  }
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);
@@ -49,6 +57,7 @@ int main(int argc, char** argv) {
     gateway = MakeGatewayMetricsSource(rt.Dial(publisher));
     MetricsReaderOptions options;
     options.ages_ms = ages_ms;
+    options.follower_interval_ms = follower_interval->front();
     reader_of_metrics = std::make_unique<MetricsReader>(redis, *gateway, producer, SystemClock::Instance(),
                                                         rt.metrics(), options);
     rt.Launch(*reader_of_metrics);

@@ -21,8 +21,7 @@ constexpr int64_t kLatestMs = 4102444800000;
 
 // `figure` counted `delta` in every series of the fact.
 void CountEverywhere(Fact& f, std::string_view figure, int64_t delta) {
-  f.counts.reserve(f.counts.size() + f.series.size() * 4);
-  for (size_t i = 0; i < f.series.size(); ++i) f.counts.push_back({static_cast<uint8_t>(i), figure, delta});
+  f.counts.push_back({kEverySeries, figure, delta});
 }
 
 bool Sane(int64_t ms) { return ms >= kEarliestMs && ms < kLatestMs; }
@@ -58,10 +57,10 @@ absl::Status CheckIds(std::initializer_list<std::pair<std::string_view, std::str
 }
 
 // Every series a published post's counts land in.
-std::vector<std::string> PostSeries(const std::string& post_id, const std::string& channel_id,
+SeriesList PostSeries(const std::string& post_id, const std::string& channel_id,
                                     const std::string& campaign_id, const std::string& variant) {
   // Order matters: ResultFact counts lag in series 0 and 2.
-  std::vector<std::string> s{"w", "p:" + post_id};
+  SeriesList s{"w", "p:" + post_id};
   if (!channel_id.empty()) s.push_back("c:" + channel_id);
   if (!campaign_id.empty()) {
     s.push_back("k:" + campaign_id);
@@ -152,6 +151,22 @@ absl::StatusOr<std::optional<Fact>> SnapshotFact(const PostMetricsSnapshot& m) {
   return f;
 }
 
+absl::StatusOr<std::optional<Fact>> ChannelSnapshotFact(const ChannelMetricsSnapshot& m) {
+  if (auto s = CheckIds({{"channel_id", m.channel_id()}}); !s.ok()) return s;
+  if (m.channel_id().empty()) return absl::InvalidArgumentError("channel_id is required");
+  auto bucket = BucketFor({&m.observed_at()});
+  if (!bucket.ok()) return absl::InvalidArgumentError("observed_at: " + std::string(bucket.status().message()));
+  if (!m.has_followers()) return std::nullopt;
+  if (m.followers() < 0 || m.followers() > (int64_t{1} << 40)) return absl::InvalidArgumentError("followers out of range");
+  Fact f;
+  f.workspace_id = m.meta().workspace_id();
+  f.bucket_ms = *bucket;
+  f.snapshot = Snapshot{m.channel_id(), ToMs(m.observed_at()), {"w", "c:" + m.channel_id()},
+                        {{std::string(fig::kFollowerGrowth), m.followers()}}, Snapshot::Subject::kChannel};
+  f.observation.network = NetworkName(m.network());
+  return f;
+}
+
 absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
   if (auto s = CheckIds({{"mention_id", m.mention_id()}, {"channel_id", m.channel_id()}}); !s.ok()) return s;
   if (m.rule_ids_size() > 100 || m.tags_size() > 100) return absl::InvalidArgumentError("over 100 rules or tags");
@@ -167,6 +182,7 @@ absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
   f.workspace_id = m.meta().workspace_id();
   f.dedupe_id = "men|" + m.mention_id();
   f.bucket_ms = *bucket;
+  f.series.reserve(2 + static_cast<size_t>(m.rule_ids_size() + m.tags_size()));
   f.series.push_back("w");
   if (!m.channel_id().empty()) {
     f.series.push_back("c:" + m.channel_id());
@@ -279,6 +295,8 @@ absl::StatusOr<std::optional<Fact>> FactFor(std::string_view topic, const google
     fact = Of<PublishResult>(event, ResultFact);
   } else if (topic == topics::k_post_metrics) {
     fact = Of<PostMetricsSnapshot>(event, SnapshotFact);
+  } else if (topic == topics::k_channel_metrics) {
+    fact = Of<ChannelMetricsSnapshot>(event, ChannelSnapshotFact);
   } else if (topic == topics::k_mentions) {
     fact = Of<MentionReceived>(event, MentionFact);
   } else if (topic == topics::k_posts_lifecycle) {

@@ -19,6 +19,7 @@
 
 #include <google/protobuf/message.h>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 
 namespace herald::analytics {
@@ -50,6 +51,9 @@ inline constexpr std::string_view kSlaWarnings = "slw";
 inline constexpr std::string_view kSlaBreaches = "slb";
 inline constexpr std::string_view kCampaigns = "cmpn";
 inline constexpr std::string_view kAttached = "att";  // posts attached to a campaign
+// Followers gained less lost between a channel's readings (from channel
+// snapshots, counted like a post's: the change since the last one).
+inline constexpr std::string_view kFollowerGrowth = "fol";
 // Publish lag histogram: "lag<k>", k from LagBucket (report/figures.h).
 inline constexpr std::string_view kLagPrefix = "lag";
 }  // namespace fig
@@ -62,13 +66,22 @@ inline constexpr std::string_view kSnapshotFigures[] = {fig::kImpressions, fig::
 // "lag<k>": the name of lag histogram bucket k (static storage).
 std::string_view LagFigure(int k);
 
-// A count of a fact: `series` indexes Fact::series; `figure` is one of the
-// fig:: codes or a LagFigure (static storage, so copying a Count is cheap).
+// A count of a fact: `series` indexes Fact::series, or is kEverySeries (the
+// figure counts in each of them: a mention's count is one Count, not one per
+// series); `figure` is one of the fig:: codes or a LagFigure (static storage,
+// so copying a Count is cheap).
+inline constexpr uint8_t kEverySeries = 255;
 struct Count {
   uint8_t series = 0;
   std::string_view figure;
   int64_t delta = 1;
+  bool In(size_t series_index) const { return series == kEverySeries || series == series_index; }
 };
+
+// A fact's series and counts live inline: a typical event has at most four
+// series and a handful of counts, and a poll makes thousands of facts.
+using SeriesList = absl::InlinedVector<std::string, 4>;
+using CountList = absl::InlinedVector<Count, 6>;
 
 // Fields of the post's record (a hash):
 // "rid" (the network's id), "ch", "cmp", "var", "net", "sch" (scheduled
@@ -84,12 +97,16 @@ struct PostUpdate {
 };
 
 // Cumulative counts as a network reported them; the store counts the change
-// since the post's previous snapshot, into `series`.
+// since the previous snapshot of the same subject, into `series`. A post's
+// counts start at zero, so its first snapshot counts in full; a channel's
+// followers do not, so its first snapshot is only the baseline.
 struct Snapshot {
-  std::string post_id;
+  enum class Subject { kPost, kChannel };
+  std::string id;  // the post's, or the channel's
   int64_t observed_ms = 0;
-  std::vector<std::string> series;
+  SeriesList series;
   std::vector<std::pair<std::string, int64_t>> values;  // present figures only
+  Subject subject = Subject::kPost;
 };
 
 // What the service's own Prometheus metrics learn from a fact it applied.
@@ -106,8 +123,8 @@ struct Fact {
   // announces it ("" for snapshots: their state makes repeats harmless).
   std::string dedupe_id;
   int64_t bucket_ms = 0;  // the 15-minute bucket the counts land in
-  std::vector<std::string> series;  // "w", "c:<channel>", …
-  std::vector<Count> counts;
+  SeriesList series;  // "w", "c:<channel>", …
+  CountList counts;
   std::optional<PostUpdate> post;
   std::optional<Snapshot> snapshot;
   Observation observation;

@@ -54,7 +54,15 @@ test('errors are XRPC errors the client names', async () => {
   await assert.rejects(agent.com.atproto.repo.getRecord({ repo: agent.session.did, collection: 'app.bsky.feed.post', rkey: '3zzzzzzzzzzzz' }),
     (e) => e.error === 'RecordNotFound');
   await assert.rejects(agent.post({ text: 'x'.repeat(301) }), (e) => e.status === 400);
-  await assert.rejects(agent.app.bsky.actor.getProfile({ actor: agent.session.did }), (e) => e.status === 501);
+  await assert.rejects(agent.app.bsky.graph.getFollowers({ actor: agent.session.did }), (e) => e.status === 501);
+});
+
+test('getProfile names the account and counts its followers', async () => {
+  const agent = await login();
+  const profile = await agent.getProfile({ actor: agent.session.did });
+  assert.equal(profile.data.did, agent.session.did);
+  assert.equal(profile.data.handle, 'alice.bsky.social');
+  assert.ok(Number.isInteger(profile.data.followersCount) && profile.data.followersCount >= 1000);
 });
 
 test('uploads a blob and embeds it as an image; an over-size image is refused', async () => {
@@ -75,4 +83,16 @@ test('uploads a blob and embeds it as an image; an over-size image is refused', 
     record: { $type: 'app.bsky.feed.post', text: 'too big', createdAt: new Date().toISOString(),
       embed: { $type: 'app.bsky.embed.images', images: [{ alt: '', image: uploaded.data.blob }] } } }),
     (e) => e.status === 400 && /BlobTooLarge|too big|too large/i.test(`${e.error} ${e.message}`));
+});
+
+test('getPosts hydrates posts with their counts and leaves out one that is gone', async () => {
+  const agent = await login();
+  const { uri } = await agent.post({ text: `counted ${Date.now()}` });
+  const gone = uri.replace(/[^/]+$/, '3zzzzzzzzzzzz');
+  const res = await agent.getPosts({ uris: [uri, gone] });
+  assert.equal(res.data.posts.length, 1);
+  assert.equal(res.data.posts[0].uri, uri);
+  for (const k of ['likeCount', 'repostCount', 'replyCount', 'quoteCount']) {
+    assert.equal(typeof res.data.posts[0][k], 'number', k);
+  }
 });

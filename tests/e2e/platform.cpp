@@ -137,7 +137,8 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
   Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));
   Start("analytics", with(common("analytics"), {session, "--publisher-addr=" + Grpc("publisher"),
-                                                 "--metrics-read-ages=" + options.metrics_read_ages}));
+                                                 "--metrics-read-ages=" + options.metrics_read_ages,
+                                                 "--follower-read-interval=" + options.follower_read_interval}));
 
   prometheus_port_ = FreePort();
   {

@@ -28,6 +28,8 @@ struct PlatformOptions {
   int listener_poll_interval_ms = 30000;
   // When analytics reads a published post's metrics (short, so tests see them).
   std::string metrics_read_ages = "2s,6s,1h";
+  // How often analytics reads each channel's followers (short, so tests see growth).
+  std::string follower_read_interval = "3s";
   // Extra flags for all five services (e.g. JWT settings).
   std::vector<std::string> service_args;
   // Mutual TLS on every gRPC server and between the services (a CA, and one

@@ -250,6 +250,23 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   EXPECT_EQ(report.groups(0).figures(0).total().value(), 1);
   EXPECT_EQ(report.groups(0).figures(1).total().value(), 1);
   EXPECT_FALSE(report.groups(0).figures(2).total().has_value());
+  // Follower growth: the channel's followers are read every 3 s here; the
+  // first reading is the baseline, later ones count what the simulated
+  // audience gained (one a second).
+  an::GetReportRequest growth_req = report_req;
+  growth_req.clear_figures();
+  growth_req.add_figures(an::FIGURE_FOLLOWER_GROWTH);
+  growth_req.set_group_by(an::GROUP_BY_CHANNEL);
+  an::Report growth;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        growth.Clear();
+        return analytics->GetReport(Ctx().get(), growth_req, &growth).ok() && growth.groups_size() == 1 &&
+               growth.groups(0).figures(0).total().value() > 0;
+      },
+      std::chrono::seconds(30)))
+      << growth.DebugString() << p().Logs();
+  EXPECT_EQ(growth.groups(0).group_id(), channel.id());
   // The same through heraldctl, as a table by channel, and as CSV.
   auto ctl = [&](const std::string& args) {
     std::string cmd = "HERALD_API_KEY=" + p().operator_key() + " " + herald::testing::BinaryDir() +

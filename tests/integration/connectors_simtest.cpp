@@ -95,37 +95,72 @@ TEST_F(ConnectorsTest, EveryNetworkPublishesReadsBackAndRejectsABadToken) {
 }
 
 TEST_F(ConnectorsTest, PostMetricsComeWithTheFieldsEachNetworkHasAndNoOthers) {
-  for (Network n : kNetworks) {
+  // What each network really counts for a post; the rest must stay absent
+  // (a network without impressions never reports 0 impressions).
+  struct Has {
+    Network network;
+    bool impressions, likes, replies, reposts, quotes, saves;
+  };
+  const Has kHas[] = {
+      {Network::NETWORK_X, true, true, true, true, true, true},
+      {Network::NETWORK_MASTODON, false, true, true, true, false, false},
+      {Network::NETWORK_BLUESKY, false, true, true, true, true, true},
+      {Network::NETWORK_LINKEDIN, false, true, true, false, false, false},
+      {Network::NETWORK_FACEBOOK, false, true, true, true, false, false},
+      {Network::NETWORK_INSTAGRAM, true, true, true, true, false, true},
+  };
+  for (const Has& has : kHas) {
+    const Network n = has.network;
     SCOPED_TRACE(herald::common::v1::Network_Name(n));
     auto c = Make(n);
+    ASSERT_TRUE(c->ReadsMetrics());
     Endpoint ep = Connect(*c);
     auto attempt = c->Publish(ep, Post("metrics on " + herald::common::v1::Network_Name(n)));
     ASSERT_EQ(attempt.kind, Kind::kPublished) << attempt.error;
     MetricsRead read = c->ReadMetrics(ep, attempt.remote_id);
-    if (n == Network::NETWORK_X) {
-      ASSERT_TRUE(read.status.ok()) << read.status;
-      EXPECT_TRUE(read.counts.impressions.has_value());
-      EXPECT_TRUE(read.counts.likes.has_value());
-      EXPECT_TRUE(read.counts.reposts.has_value());
-      EXPECT_TRUE(read.counts.replies.has_value());
-      EXPECT_FALSE(read.counts.link_clicks.has_value());  // owner-only metrics are not asked for
-      EXPECT_EQ(read.calls, 1);
-    } else if (n == Network::NETWORK_MASTODON) {
-      ASSERT_TRUE(read.status.ok()) << read.status;
-      EXPECT_TRUE(read.counts.likes.has_value());
-      EXPECT_TRUE(read.counts.reposts.has_value());
-      EXPECT_TRUE(read.counts.replies.has_value());
-      EXPECT_FALSE(read.counts.impressions.has_value());  // Mastodon counts none: absent, not 0
-      EXPECT_FALSE(read.counts.quotes.has_value());
-    } else {
-      // Not read yet from this network: said so, never zeros.
+    ASSERT_TRUE(read.status.ok()) << read.status;
+    EXPECT_EQ(read.calls, 1);
+    EXPECT_EQ(read.counts.impressions.has_value(), has.impressions);
+    EXPECT_EQ(read.counts.likes.has_value(), has.likes);
+    EXPECT_EQ(read.counts.replies.has_value(), has.replies);
+    EXPECT_EQ(read.counts.reposts.has_value(), has.reposts);
+    EXPECT_EQ(read.counts.quotes.has_value(), has.quotes);
+    EXPECT_EQ(read.counts.saves.has_value(), has.saves);
+    EXPECT_FALSE(read.counts.link_clicks.has_value());  // owner-only metrics are not asked for
+    EXPECT_FALSE(read.counts.video_views.has_value());
+
+    // A post the network does not have (deleted) is NOT_FOUND, not a count of zero.
+    std::string gone = n == Network::NETWORK_BLUESKY    ? "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/3zzzzzzzzzzzz"
+                       : n == Network::NETWORK_LINKEDIN ? "urn:li:share:999999999999"
+                       : n == Network::NETWORK_FACEBOOK ? ep.account_id + "_999999999999"
+                                                        : "999999999999";
+    MetricsRead missing = c->ReadMetrics(ep, gone);
+    EXPECT_TRUE(absl::IsNotFound(missing.status)) << missing.status;
+    EXPECT_FALSE(missing.counts.likes.has_value());
+  }
+}
+
+TEST_F(ConnectorsTest, FollowersComeFromEveryNetworkThatCountsThem) {
+  for (Network n : kNetworks) {
+    SCOPED_TRACE(herald::common::v1::Network_Name(n));
+    auto c = Make(n);
+    Endpoint ep = Connect(*c);
+    AccountRead read = c->ReadAccount(ep);
+    if (n == Network::NETWORK_LINKEDIN) {
+      // A member's followers are not in LinkedIn's API: said so, never a 0.
+      EXPECT_FALSE(c->ReadsFollowers());
       EXPECT_TRUE(absl::IsInvalidArgument(read.status)) << read.status;
-      EXPECT_FALSE(read.counts.likes.has_value());
+      EXPECT_FALSE(read.followers.has_value());
+      continue;
     }
-    // A post the network does not have is not a count of zero.
-    if (n == Network::NETWORK_X || n == Network::NETWORK_MASTODON) {
-      EXPECT_FALSE(c->ReadMetrics(ep, "999999999999").status.ok());
-    }
+    EXPECT_TRUE(c->ReadsFollowers());
+    ASSERT_TRUE(read.status.ok()) << read.status;
+    ASSERT_TRUE(read.followers.has_value());
+    EXPECT_GE(*read.followers, 1000);  // the simulator's audience starts at 1000
+    EXPECT_EQ(read.calls, 1);
+    Endpoint bad = ep;
+    bad.token = "wrong";
+    EXPECT_FALSE(c->ReadAccount(bad).status.ok());
   }
 }
 

@@ -48,6 +48,14 @@ Fact Snap(const std::string& post, int64_t observed_ms, std::vector<std::pair<st
   return f;
 }
 
+Fact Followers(const std::string& channel, int64_t observed_ms, int64_t followers) {
+  Fact f;
+  f.workspace_id = "ws";
+  f.bucket_ms = BucketOf(observed_ms);
+  f.snapshot = Snapshot{channel, observed_ms, {"w", "c:" + channel}, {{"fol", followers}}, Snapshot::Subject::kChannel};
+  return f;
+}
+
 // A slice of `facts` (each at its offset) of partition 3 of "mentions".
 Slice SliceOf(const std::string& ws, const std::vector<Fact>& facts, const std::vector<int64_t>& offsets,
               int64_t first, int64_t next, int64_t epoch = 0) {
@@ -187,6 +195,30 @@ TEST_F(RollupStoreTest, RepeatedAndLateSnapshotsChangeNothingTwice) {
   auto posts = reader_.PublishedPosts("ws", kT, kT + 1, 10);
   ASSERT_EQ(posts->posts.size(), 1u);
   EXPECT_EQ(posts->posts[0].first, "p1");
+}
+
+TEST_F(RollupStoreTest, FollowerGrowthCountsFromTheBaselineAndNeverTwice) {
+  int64_t t1 = kT + kHour, t2 = kT + 7 * kHour, t3 = kT + 30 * kHour;
+  std::vector<Fact> snaps{Followers("ch", t1, 1000),   // the baseline: no growth known yet
+                          Followers("ch", t2, 1012),   // +12
+                          Followers("ch", t2, 1012),   // repeated
+                          Followers("ch", t3, 1007),   // -5: followers lost count too
+                          Followers("ch", t2 + 1, 1500),  // late: older than t3
+                          Followers("other", t3, 50)};    // another channel's baseline
+  for (int i = 0; i < static_cast<int>(snaps.size()); ++i) {
+    std::vector<Fact> one{snaps[static_cast<size_t>(i)]};
+    ASSERT_EQ(Apply(SliceOf("ws", one, {i}, i, i + 1)), Outcome::kApplied);
+  }
+  EXPECT_EQ(Total("c:ch", "fol"), 7);
+  EXPECT_EQ(Total("w", "fol"), 7);
+  EXPECT_EQ(Total("c:other", "fol"), 0);
+  auto buckets = reader_.Buckets("ws", {"c:ch"}, kT, kT + 48 * kHour);
+  ASSERT_TRUE(buckets.ok());
+  EXPECT_EQ((*buckets)[0]["fol"], (std::vector<std::pair<int64_t, int64_t>>{{BucketOf(t2), 12}, {BucketOf(t3), -5}}));
+  // A channel's snapshot is not a post: nothing joins the posts index.
+  auto posts = reader_.PublishedPosts("ws", 0, kT + 48 * kHour, 10);
+  ASSERT_TRUE(posts.ok());
+  EXPECT_TRUE(posts->posts.empty());
 }
 
 TEST_F(RollupStoreTest, EngagementJoinsTheRateWhenImpressionsFirstCome) {

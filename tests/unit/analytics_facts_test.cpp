@@ -20,7 +20,10 @@ constexpr int64_t kT = 1764547200000;  // 2025-12-01T00:00:00Z
 
 bool Has(const Fact& f, const std::string& series, std::string_view figure, int64_t delta) {
   return std::any_of(f.counts.begin(), f.counts.end(), [&](const Count& c) {
-    return f.series[c.series] == series && c.figure == figure && c.delta == delta;
+    for (size_t i = 0; i < f.series.size(); ++i) {
+      if (f.series[i] == series && c.In(i) && c.figure == figure && c.delta == delta) return true;
+    }
+    return false;
   });
 }
 
@@ -84,6 +87,29 @@ TEST(AnalyticsFacts, SnapshotCarriesOnlyWhatTheNetworkReported) {
   EXPECT_TRUE((*fact)->dedupe_id.empty());  // state, not ids, makes a repeat harmless
   m.set_likes(-1);
   EXPECT_FALSE(FactFor(topics::k_post_metrics, m).ok());
+}
+
+TEST(AnalyticsFacts, AChannelSnapshotIsTheChannelsFollowersOrNothing) {
+  ChannelMetricsSnapshot m;
+  m.mutable_meta()->set_workspace_id("ws");
+  m.set_channel_id("ch");
+  *m.mutable_observed_at() = FromMs(kT);
+  m.set_followers(1234);
+  auto fact = FactFor(topics::k_channel_metrics, m);
+  ASSERT_TRUE(fact.ok() && fact->has_value()) << fact.status();
+  const Snapshot& s = *(*fact)->snapshot;
+  EXPECT_EQ(s.subject, Snapshot::Subject::kChannel);
+  EXPECT_EQ(s.id, "ch");
+  EXPECT_EQ(s.series, (SeriesList{"w", "c:ch"}));
+  EXPECT_EQ(s.values, (std::vector<std::pair<std::string, int64_t>>{{"fol", 1234}}));
+  EXPECT_FALSE((*fact)->post.has_value());
+  m.clear_followers();  // a reading without a count counts nothing
+  EXPECT_FALSE(FactFor(topics::k_channel_metrics, m)->has_value());
+  m.set_followers(-1);
+  EXPECT_FALSE(FactFor(topics::k_channel_metrics, m).ok());
+  m.set_followers(5);
+  m.set_channel_id("not an id");
+  EXPECT_FALSE(FactFor(topics::k_channel_metrics, m).ok());
 }
 
 TEST(AnalyticsFacts, MentionCountsBySentimentRuleAndTag) {

@@ -183,6 +183,14 @@ TEST(GatewayRules, EveryBadFieldIsNamed) {
   metrics.set_channel_id("ch");
   metrics.set_post_remote_id("109876543210");
   EXPECT_TRUE(ValidateGetPostMetrics(metrics).ok());
+  v1::GetChannelMetricsRequest account;
+  account.set_channel_id("ch");
+  EXPECT_NE(ValidateGetChannelMetrics(account).Message().find("workspace_id"), std::string::npos);
+  account.set_workspace_id("ws");
+  account.set_channel_id("");
+  EXPECT_NE(ValidateGetChannelMetrics(account).Message().find("channel_id"), std::string::npos);
+  account.set_channel_id("ch");
+  EXPECT_TRUE(ValidateGetChannelMetrics(account).ok());
 }
 
 TEST(GatewayRules, ItemsBeyondBoundsAreLeftOutAndCounted) {

@@ -257,6 +257,10 @@ std::optional<SimPost> SimCore::Find(Net net, const std::string& id) const {
   return std::nullopt;
 }
 
+int64_t SimCore::FollowersOf(const std::string& account_id) const {
+  return 1000 + static_cast<int64_t>(StableHash(account_id) % 9000) + (clock_.NowMs() - started_ms_) / 1000;
+}
+
 Engagement SimCore::EngagementOf(const SimPost& post) const {
   // Impressions rise quickly then level off; a post-specific factor spreads
   // the numbers the way real posts differ.

@@ -165,6 +165,9 @@ class SimCore {
   std::vector<SimPost> Replies(Net net, const std::string& parent_id, size_t limit) const;
   // Grows with age: deterministic per post, so tests can predict it.
   Engagement EngagementOf(const SimPost& post) const;
+  // The account's followers now: a steady audience that gains one a second
+  // while the simulator runs (so two readings a few seconds apart differ).
+  int64_t FollowersOf(const std::string& account_id) const;
 
   nlohmann::json Ledger() const;
   // Every posting request, in arrival order (the last kMaxRequests): a
@@ -199,6 +202,7 @@ class SimCore {
   std::vector<Account> accounts_;
   RateLimit limit_;
   const Clock& clock_;
+  const int64_t started_ms_ = clock_.NowMs();
   mutable std::mutex mu_;
   std::vector<SimPost> posts_;
   std::vector<SimPost> external_;

@@ -51,6 +51,18 @@ class GatewayMetricsSource final : public MetricsSource {
     return out;
   }
 
+  FollowersAnswer ReadFollowers(const std::string& ws, const std::string& channel_id) override {
+    pub::GetChannelMetricsRequest req;
+    req.set_workspace_id(ws);
+    req.set_channel_id(channel_id);
+    pub::ChannelMetrics res;
+    GatewayOutcome call =
+        CallGateway([&](grpc::ClientContext* ctx) { return stub_->GetChannelMetrics(ctx, req, &res); });
+    FollowersAnswer out{call.status, call.retry_after_ms, std::nullopt};
+    if (out.status.ok() && res.has_followers()) out.followers = res.followers();
+    return out;
+  }
+
  private:
   std::unique_ptr<pub::NetworkGateway::Stub> stub_;
 };
@@ -80,6 +92,12 @@ MetricsReader::MetricsReader(RedisClient& redis, MetricsSource& source, KafkaPro
                      .Register(registry);
   const char* names[] = {"ok", "throttled", "failed", "stopped"};
   for (size_t i = 0; i < reads_.size(); ++i) reads_[i] = &family.Add({{"outcome", names[i]}});
+  auto& followers = prometheus::BuildCounter()
+                        .Name("herald_analytics_follower_reads_total")
+                        .Help("Channel follower reads through the gateway, by outcome (ok, throttled, failed, "
+                              "stopped: the network gives no follower count or the channel is gone).")
+                        .Register(registry);
+  for (size_t i = 0; i < follower_reads_.size(); ++i) follower_reads_[i] = &followers.Add({{"outcome", names[i]}});
 }
 
 void MetricsReader::Loop(const std::atomic<bool>& stopping) {
@@ -105,8 +123,60 @@ int MetricsReader::Turn() {
       ReadOne(ws, post.str, now);
       ++reads;
     }
+    if (options_.follower_interval_ms <= 0) continue;
+    auto channels = redis_.Eval(kClaim, {keys::Prefix(ws) + "cdue"},
+                                {std::to_string(now), std::to_string(options_.lease_ms), std::to_string(options_.batch)});
+    if (!channels.ok() || channels->is_error()) {
+      log::Warn("claiming follower reads failed", {{"workspace", ws}});
+      continue;
+    }
+    for (const auto& channel : channels->elements) {
+      ReadChannel(ws, channel.str, now);
+      ++reads;
+    }
   }
   return reads;
+}
+
+void MetricsReader::ReadChannel(const std::string& ws, const std::string& channel_id, int64_t now) {
+  std::string queue = keys::Prefix(ws) + "cdue";
+  auto at = [&](int64_t when) { (void)redis_.Command({"ZADD", queue, std::to_string(when), channel_id}); };
+  FollowersAnswer answer = source_.ReadFollowers(ws, channel_id);
+  if (absl::IsResourceExhausted(answer.status)) {
+    CountFollowers(kThrottled);
+    at(now + std::clamp<int64_t>(answer.retry_after_ms, 1000, 86400000));
+    return;
+  }
+  if (absl::IsFailedPrecondition(answer.status) || absl::IsInvalidArgument(answer.status) ||
+      absl::IsNotFound(answer.status) || absl::IsPermissionDenied(answer.status) ||
+      (answer.status.ok() && !answer.followers)) {
+    // No count to read (the network gives none, or the channel is paused or
+    // gone). The channel stays queued, far ahead, so a reconnected one is
+    // read again and the rollups do not queue it anew.
+    CountFollowers(kStopped);
+    at(now + options_.follower_recheck_ms);
+    return;
+  }
+  if (!answer.status.ok()) {
+    CountFollowers(kFailed);
+    at(now + options_.failure_backoff_ms);
+    return;
+  }
+  now = clock_.NowMs();
+  events::v1::ChannelMetricsSnapshot snap;
+  snap.set_channel_id(channel_id);
+  *snap.mutable_observed_at() = FromMs(now);
+  snap.set_followers(*answer.followers);
+  *snap.mutable_meta() = NewEventMeta(snap, ws, clock_);
+  absl::Status sent = producer_.ProduceSync(topics::k_channel_metrics, channel_id, snap.SerializeAsString(),
+                                            EventHeaders(snap.meta()), std::chrono::seconds(10));
+  if (!sent.ok()) {
+    CountFollowers(kFailed);
+    at(now + options_.failure_backoff_ms);
+    return;
+  }
+  CountFollowers(kOk);
+  at(now + options_.follower_interval_ms);
 }
 
 void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, int64_t now) {

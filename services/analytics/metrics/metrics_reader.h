@@ -2,6 +2,9 @@
 // Reads published posts' metrics through the publisher's network gateway
 // (analytics never talks to a network) and announces each answer as a
 // PostMetricsSnapshot on post.metrics, which the rollups count as changes.
+// Channels' follower counts are read the same way, every
+// `follower_interval_ms`, from their own queue ({an:<ws>}:cdue, filled when
+// the rollups first see a channel) onto channel.metrics.
 //
 // Due reads wait in each workspace's queue, {an:<ws>}:mdue (post → when),
 // filled by the rollups' own script when a result says a post went out. A
@@ -14,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,11 +42,19 @@ struct MetricsAnswer {
   events::v1::PostMetricsSnapshot counts;  // the count fields only
 };
 
+// The gateway's answer for one channel's account.
+struct FollowersAnswer {
+  absl::Status status;
+  int64_t retry_after_ms = 0;
+  std::optional<int64_t> followers;
+};
+
 class MetricsSource {
  public:
   virtual ~MetricsSource() = default;
   virtual MetricsAnswer Read(const std::string& workspace_id, const std::string& channel_id,
                              const std::string& remote_id) = 0;
+  virtual FollowersAnswer ReadFollowers(const std::string& workspace_id, const std::string& channel_id) = 0;
 };
 
 std::unique_ptr<MetricsSource> MakeGatewayMetricsSource(std::shared_ptr<grpc::Channel> publisher);
@@ -55,6 +67,12 @@ struct MetricsReaderOptions {
   // to the gateway call's minute, so batch × 60 s stays inside the lease.
   int batch = 4;
   int64_t turn_ms = 1000;
+  // How often a channel's followers are read (0: never).
+  int64_t follower_interval_ms = 6 * 3600000;
+  // A channel with no count to read (its network gives none, or it is
+  // paused) is asked again after this long: the gateway refuses such a read
+  // before spending quota, so a daily question costs nothing.
+  int64_t follower_recheck_ms = 86400000;
 };
 
 class MetricsReader {
@@ -69,6 +87,7 @@ class MetricsReader {
  private:
   void Loop(const std::atomic<bool>& stopping);
   void ReadOne(const std::string& ws, const std::string& post_id, int64_t now);
+  void ReadChannel(const std::string& ws, const std::string& channel_id, int64_t now);
 
   RedisClient& redis_;
   MetricsSource& source_;
@@ -78,6 +97,8 @@ class MetricsReader {
   enum Outcome { kOk, kThrottled, kFailed, kStopped };
   void Count(Outcome o) { reads_[o]->Increment(); }
   std::array<prometheus::Counter*, 4> reads_{};
+  void CountFollowers(Outcome o) { follower_reads_[o]->Increment(); }
+  std::array<prometheus::Counter*, 4> follower_reads_{};
   BackgroundThread thread_;
 };
 

@@ -73,11 +73,14 @@ std::string_view CountCode(Figure f) {
     case v1::FIGURE_SLA_WARNINGS: return fig::kSlaWarnings;
     case v1::FIGURE_SLA_BREACHES: return fig::kSlaBreaches;
     case v1::FIGURE_CAMPAIGNS_CREATED: return fig::kCampaigns;
+    case v1::FIGURE_FOLLOWER_GROWTH: return fig::kFollowerGrowth;
     default: return {};
   }
 }
 
-bool IsSnapshotFigure(Figure f) { return f >= v1::FIGURE_IMPRESSIONS && f <= v1::FIGURE_ENGAGEMENTS; }
+bool IsSnapshotFigure(Figure f) {
+  return (f >= v1::FIGURE_IMPRESSIONS && f <= v1::FIGURE_ENGAGEMENTS) || f == v1::FIGURE_FOLLOWER_GROWTH;
+}
 
 std::string FigureName(Figure figure) {
   std::string name = v1::Figure_Name(figure);

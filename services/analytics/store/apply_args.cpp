@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "analytics/report/local_periods.h"
 #include "analytics/store/rollup_keys.h"
 
@@ -74,14 +75,13 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
       if (round.excluded.contains(f.dedupe_id) || !ids.insert(f.dedupe_id).second) continue;
     }
     included.push_back(&f);
-    Cell* last = nullptr;
-    size_t last_series = SIZE_MAX;
-    for (const Count& c : f.counts) {
-      if (c.series != last_series) {
-        last = &cells[{f.series[c.series], f.bucket_ms}];
-        last_series = c.series;
+    for (size_t k = 0; k < f.series.size(); ++k) {
+      Cell* cell = nullptr;  // looked up once per series, and only when it counts something
+      for (const Count& c : f.counts) {
+        if (!c.In(k)) continue;
+        if (cell == nullptr) cell = &cells[{f.series[k], f.bucket_ms}];
+        cell->Add(c.figure, c.delta);
       }
-      last->Add(c.figure, c.delta);
     }
     if (f.post) {
       ops.insert(ops.end(), {"S", f.post->post_id, Str(static_cast<int64_t>(f.post->fields.size()))});
@@ -92,8 +92,10 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
     if (f.snapshot) {
       const keys::MonthSlot& slot = slot_of(f.bucket_ms);
       const Snapshot& m = *f.snapshot;
-      ops.insert(ops.end(), {"M", m.post_id, Str(m.observed_ms), slot.month, Str(slot.index / kBucketsPerDay),
-                             Str(slot.index % kBucketsPerDay), Str(static_cast<int64_t>(m.series.size()))});
+      bool post = m.subject == Snapshot::Subject::kPost;
+      ops.insert(ops.end(), {"M", (post ? "post:" : "chan:") + m.id, Str(m.observed_ms), slot.month,
+                             Str(slot.index / kBucketsPerDay), Str(slot.index % kBucketsPerDay), post ? "1" : "0",
+                             Str(static_cast<int64_t>(m.series.size()))});
       ops.insert(ops.end(), m.series.begin(), m.series.end());
       ops.push_back(Str(static_cast<int64_t>(m.values.size())));
       for (const auto& [figure, value] : m.values) ops.insert(ops.end(), {figure, Str(value)});
@@ -136,8 +138,12 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
       }
       std::string key = keys::BucketKey(series, slot.month);
       for (const auto& [figure, quarters] : by_figure) {
-        ops.insert(ops.end(), {"B", key, keys::BucketField(figure, day), Str(static_cast<int64_t>(quarters.size()))});
-        for (const auto& [q, d] : quarters) ops.insert(ops.end(), {Str(q), Str(d)});
+        std::string changes;  // "q:delta,…", the field's own format
+        for (const auto& [q, d] : quarters) {
+          if (!changes.empty()) changes.push_back(',');
+          absl::StrAppend(&changes, q, ":", d);
+        }
+        ops.insert(ops.end(), {"B", key, keys::BucketField(figure, day), std::move(changes)});
       }
     }
     std::string total_key = keys::TotalKey(series);

@@ -3,8 +3,8 @@
 // No I/O, so the in-process cost of a poll is measured apart from Redis.
 // Dedupe ids go once each (a repeat inside the slice is dropped here) and
 // counts are summed by series, figure and bucket, a day's buckets of a
-// figure sent together: a poll of a thousand mentions becomes a few dozen
-// updates.
+// figure sent together as the field's own "q:delta,…" text: a poll of a
+// thousand mentions becomes a few dozen updates the script only appends.
 #include <cstdint>
 #include <utility>
 #include <vector>

@@ -10,6 +10,8 @@
 //   {an:<ws>}:posts             ZSET  post → published ms
 //   {an:<ws>}:g:<kind>          ZSET  group id → last seen ms (every channel, campaign, …)
 //   {an:<ws>}:mdue              ZSET  post → when its metrics are next read (metrics/metrics_reader.h)
+//   {an:<ws>}:chan:<channel>    HASH  the channel's last snapshot ("m:fol", "obs")
+//   {an:<ws>}:cdue              ZSET  channel → when its followers are next read
 // and each partition's own position, where a restarted consumer resumes:
 //   {anp:<topic>:<partition>}   HASH  "epoch", "next"
 // A day's quarters of a figure share a field, changes appended and folded

@@ -8,17 +8,24 @@ namespace {
 
 // KEYS: pos, seen. ARGV: prefix, window, now ms, segment count, then per
 // segment "<topic>/<p>", epoch, first, next; id count, the ids; operations:
-//   B key field n (quarter delta)×n       a day's buckets of one figure: field holds "q:delta,…" (summed on read)
-//   H key field delta                     all-time totals (HINCRBY, once per field)
+//   B key field changes                   a day's buckets of one figure: "q:delta,…" appended to the
+//                                         field (summed on read; rendered by the client, apply_args.h)
+//   H key field delta                     all-time totals (HINCRBY)
 //   S post n (field value)×n published_ms first_read_ms
 //                                         the post's record (+ index when published_ms > 0,
 //                                         + its first metrics read, once, when first_read_ms > 0)
-//   G kind id ms                          a group seen
-//   M post observed month day quarter n_series series… n_values (figure value)…
-//                                         a snapshot: count its change since the post's last
+//   G kind id ms                          a group seen (a channel's first: its followers read is queued)
+//   M subject observed month day quarter from_zero n_series series… n_values (figure value)…
+//                                         a snapshot of "post:<id>" or "chan:<id>": count its change
+//                                         since the subject's last; a first one counts in full when
+//                                         from_zero is 1 (a post), else it is only the baseline
 // Returns {1} applied; {3, (segment, code, stored)…} for segments to fix
 // first (code 2: wholly applied, 3: applied up to `stored`, 0: an older
 // epoch); {4, id…} ids already counted.
+//
+// The client sums a slice's counts (one B per field, one H per total), so
+// the script's work per op is a command or two; only snapshots, whose
+// changes depend on stored state, are summed here.
 const RedisScript kApply(R"lua(
 local prefix, window, now = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local nseg = tonumber(ARGV[4])
@@ -63,9 +70,33 @@ for c = ids_at, ids_at + nids - 1, CHUNK do
 end
 if nids > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -window - 1) end
 
--- Bucket changes gather here (key → field → quarter → delta) and each
--- field is rewritten once at the end.
-local pending = {}
+-- A field's changes are appended ("q:delta,…"; the reader sums repeats):
+-- no parse on the hot path. A field grown long is folded back to one entry
+-- per quarter first, so it stays a few hundred bytes.
+local function fold(value)
+  local sums, order = {}, {}
+  for q, c in string.gmatch(value, '(%d+):(-?%d+)') do
+    q = tonumber(q)
+    if not sums[q] then order[#order + 1] = q; sums[q] = 0 end
+    sums[q] = sums[q] + tonumber(c)
+  end
+  table.sort(order)
+  local parts = {}
+  for _, q in ipairs(order) do parts[#parts + 1] = q .. ':' .. string.format('%d', sums[q]) end
+  return table.concat(parts, ',')
+end
+local function append(key, field, add)
+  local cur = redis.call('HGET', key, field)
+  if cur then
+    if #cur > 1024 then cur = fold(cur) end
+    add = cur .. ',' .. add
+  end
+  redis.call('HSET', key, field, add)
+end
+
+-- Snapshot changes gather here (key → field → quarter → delta, key → field
+-- → delta) and are written once at the end.
+local pending, totals = {}, {}
 local function add_bucket(key, field, quarter, delta)
   local k = pending[key]
   if not k then k = {}; pending[key] = k end
@@ -73,8 +104,6 @@ local function add_bucket(key, field, quarter, delta)
   if not f then f = {}; k[field] = f end
   f[quarter] = (f[quarter] or 0) + delta
 end
-
-local totals = {}
 local function add_total(key, field, delta)
   local k = totals[key]
   if not k then k = {}; totals[key] = k end
@@ -85,41 +114,54 @@ local engagement = {lik = true, rep = true, rps = true, quo = true, sav = true, 
 while i <= #ARGV do
   local op = ARGV[i]
   if op == 'B' then
-    local key, field, n = prefix .. ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
-    for j = 0, n - 1 do add_bucket(key, field, tonumber(ARGV[i + 4 + 2 * j]), tonumber(ARGV[i + 5 + 2 * j])) end
-    i = i + 4 + 2 * n
+    append(prefix .. ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
+    i = i + 4
   elseif op == 'H' then
-    add_total(prefix .. ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]))
+    redis.call('HINCRBY', prefix .. ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
     i = i + 4
   elseif op == 'S' then
     local post, n = prefix .. 'post:' .. ARGV[i + 1], tonumber(ARGV[i + 2])
     redis.call('HSET', post, unpack(ARGV, i + 3, i + 2 + 2 * n))
     local published, first_read = ARGV[i + 3 + 2 * n], ARGV[i + 4 + 2 * n]
     if tonumber(published) > 0 then redis.call('ZADD', prefix .. 'posts', published, ARGV[i + 1]) end
-    -- NX: a repeated result does not move a read already queued or done.
-    if tonumber(first_read) > 0 and not redis.call('HGET', post, 'rq') then
-      redis.call('HSET', post, 'rq', '1')
+    -- Once: a repeated result does not move a read already queued or done.
+    if tonumber(first_read) > 0 and redis.call('HSETNX', post, 'rq', '1') == 1 then
       redis.call('ZADD', prefix .. 'mdue', 'NX', first_read, ARGV[i + 1])
     end
     i = i + 5 + 2 * n
   elseif op == 'G' then
     redis.call('ZADD', prefix .. 'g:' .. ARGV[i + 1], ARGV[i + 3], ARGV[i + 2])
+    -- A channel seen for the first time has its followers read now.
+    if ARGV[i + 1] == 'c' then redis.call('ZADD', prefix .. 'cdue', 'NX', ARGV[i + 3], ARGV[i + 2]) end
     i = i + 4
   elseif op == 'M' then
-    local post, observed = prefix .. 'post:' .. ARGV[i + 1], tonumber(ARGV[i + 2])
-    local month, day, quarter, nseries = ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
-    local series = {}
-    for j = 1, nseries do series[j] = ARGV[i + 6 + j] end
-    local v = i + 7 + nseries
+    local post, observed = prefix .. ARGV[i + 1], tonumber(ARGV[i + 2])
+    local month, day, quarter, from_zero = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6] == '1'
+    local nseries = tonumber(ARGV[i + 7])
+    local bucket_keys, total_keys = {}, {}
+    for j = 1, nseries do
+      bucket_keys[j] = prefix .. 'b:' .. ARGV[i + 7 + j] .. ':' .. month
+      total_keys[j] = prefix .. 'tot:' .. ARGV[i + 7 + j]
+    end
+    local v = i + 8 + nseries
     local nvalues = tonumber(ARGV[v])
     local function count(figure, delta)
-      for _, s in ipairs(series) do
-        add_bucket(prefix .. 'b:' .. s .. ':' .. month, figure .. '@' .. day, quarter, delta)
-        add_total(prefix .. 'tot:' .. s, figure, delta)
+      local field = figure .. '@' .. day
+      for j = 1, nseries do
+        add_bucket(bucket_keys[j], field, quarter, delta)
+        add_total(total_keys[j], figure, delta)
       end
     end
     -- A snapshot not newer than the last one applied (repeated, or late) adds nothing.
-    if observed > tonumber(redis.call('HGET', post, 'obs') or '-1') then
+    local previous = redis.call('HGET', post, 'obs')
+    if not previous and not from_zero then
+      -- The baseline: remembered, counted from the next one on.
+      local writes = {'obs', observed}
+      for j = 0, nvalues - 1 do
+        writes[#writes + 1] = 'm:' .. ARGV[v + 1 + 2 * j]; writes[#writes + 1] = ARGV[v + 2 + 2 * j]
+      end
+      redis.call('HSET', post, unpack(writes))
+    elseif observed > tonumber(previous or '-1') then
       local fields = {'m:eng', 'm:engi'}
       for j = 0, nvalues - 1 do fields[#fields + 1] = 'm:' .. ARGV[v + 1 + 2 * j] end
       local last = redis.call('HMGET', post, unpack(fields))
@@ -153,35 +195,13 @@ while i <= #ARGV do
   end
 end
 
--- A field's changes are appended ("q:delta,…"; the reader sums repeats):
--- no parse on the hot path. A field grown long is folded back to one entry
--- per quarter first, so it stays a few hundred bytes.
-local function fold(value)
-  local sums, order = {}, {}
-  for q, c in string.gmatch(value, '(%d+):(-?%d+)') do
-    q = tonumber(q)
-    if not sums[q] then order[#order + 1] = q; sums[q] = 0 end
-    sums[q] = sums[q] + tonumber(c)
-  end
-  table.sort(order)
-  local parts = {}
-  for _, q in ipairs(order) do parts[#parts + 1] = q .. ':' .. string.format('%d', sums[q]) end
-  return table.concat(parts, ',')
-end
 for key, fields in pairs(pending) do
   for field, quarters in pairs(fields) do
     local parts = {}
     for q, d in pairs(quarters) do parts[#parts + 1] = q .. ':' .. string.format('%d', d) end
-    local add = table.concat(parts, ',')
-    local cur = redis.call('HGET', key, field)
-    if cur then
-      if #cur > 1024 then cur = fold(cur) end
-      add = cur .. ',' .. add
-    end
-    redis.call('HSET', key, field, add)
+    append(key, field, table.concat(parts, ','))
   end
 end
-
 for key, fields in pairs(totals) do
   for field, delta in pairs(fields) do redis.call('HINCRBY', key, field, string.format('%d', delta)) end
 end

@@ -201,23 +201,7 @@ class BlueskyConnector : public Connector {
     } else {
       url = ep.base_url + "/xrpc/app.bsky.feed.getPostThread?depth=10&parentHeight=0&uri=" + UrlEncode(q.post_id);
     }
-    std::optional<nlohmann::json> body;
-    for (int round = 0; round < 2 && !body; ++round) {
-      auto jwt = AccessJwt(ep, round > 0);
-      if (!jwt.ok()) {
-        read.status = absl::IsPermissionDenied(jwt.status()) ? jwt.status() : absl::UnavailableError(jwt.status().message());
-        return read;
-      }
-      HttpRequest req;
-      req.url = url;
-      req.timeout = options_.timeout;
-      req.headers = {{"Authorization", "Bearer " + *jwt}};
-      read.status = absl::OkStatus();
-      body = ReadJson(req, read);
-      bool expired = read.status.message().find("ExpiredToken") != std::string_view::npos ||
-                     absl::IsPermissionDenied(read.status);
-      if (!body && !expired) return read;  // an expired session is renewed once
-    }
+    auto body = ReadInSession(ep, url, read);
     if (!body) return read;
     std::vector<InboundPost> items;
     if (q.stream == S::kMentions) {
@@ -254,7 +238,63 @@ class BlueskyConnector : public Connector {
     return read;
   }
 
+  // A post's counts from the AppView's hydrated view (app.bsky.feed.getPosts):
+  // likes, reposts, replies, quotes and bookmarks; Bluesky counts no
+  // impressions. A post it leaves out of the answer is gone.
+  bool ReadsMetrics() const override { return true; }
+  MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
+    MetricsRead read;
+    auto body = ReadInSession(ep, ep.base_url + "/xrpc/app.bsky.feed.getPosts?uris=" + UrlEncode(remote_id), read);
+    if (!body) return read;
+    const auto& posts = Array(*body, "posts");
+    auto it = std::find_if(posts.begin(), posts.end(),
+                           [&](const nlohmann::json& p) { return p.is_object() && p.value("uri", "") == remote_id; });
+    if (it == posts.end()) {
+      read.status = absl::NotFoundError("Bluesky has no such post (deleted?)");
+      return read;
+    }
+    read.counts.likes = CountField(*it, "likeCount");
+    read.counts.reposts = CountField(*it, "repostCount");
+    read.counts.replies = CountField(*it, "replyCount");
+    read.counts.quotes = CountField(*it, "quoteCount");
+    read.counts.saves = CountField(*it, "bookmarkCount");
+    return read;
+  }
+
+  bool ReadsFollowers() const override { return true; }
+  AccountRead ReadAccount(const Endpoint& ep) override {
+    AccountRead read;
+    std::string actor = ep.account_id.empty() ? ep.identifier : ep.account_id;
+    auto body = ReadInSession(ep, ep.base_url + "/xrpc/app.bsky.actor.getProfile?actor=" + UrlEncode(actor), read);
+    if (!body) return read;
+    read.followers = CountField(*body, "followersCount");
+    return read;
+  }
+
  private:
+  // GET `url` with the session's access token; an expired session is renewed
+  // once. nullopt with the failure in `read.status`.
+  std::optional<nlohmann::json> ReadInSession(const Endpoint& ep, const std::string& url, NetworkRead& read) {
+    for (int round = 0; round < 2; ++round) {
+      auto jwt = AccessJwt(ep, round > 0);
+      if (!jwt.ok()) {
+        read.status = absl::IsPermissionDenied(jwt.status()) ? jwt.status() : absl::UnavailableError(jwt.status().message());
+        return std::nullopt;
+      }
+      HttpRequest req;
+      req.url = url;
+      req.timeout = options_.timeout;
+      req.headers = {{"Authorization", "Bearer " + *jwt}};
+      read.status = absl::OkStatus();
+      auto body = ReadJson(req, read);
+      if (body) return body;
+      bool expired = read.status.message().find("ExpiredToken") != std::string_view::npos ||
+                     absl::IsPermissionDenied(read.status);
+      if (!expired) return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
   static const nlohmann::json& Array(const nlohmann::json& j, const char* key) {
     static const nlohmann::json kEmpty = nlohmann::json::array();
     return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : kEmpty;

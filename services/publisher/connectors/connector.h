@@ -136,6 +136,11 @@ struct MetricsRead : NetworkRead {
   PostCounts counts;
 };
 
+// The account's own counts; unset where the network gives none.
+struct AccountRead : NetworkRead {
+  std::optional<int64_t> followers;
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -177,6 +182,17 @@ class Connector {
     (void)remote_id;
     MetricsRead r;
     r.status = absl::InvalidArgumentError("Herald reads no post metrics from this network yet");
+    return r;
+  }
+  // Whether ReadAccount reads the account's followers (asked before any
+  // quota is spent).
+  virtual bool ReadsFollowers() const { return false; }
+  // The channel's account: its follower count now. INVALID_ARGUMENT by
+  // default (the network gives none Herald reads).
+  virtual AccountRead ReadAccount(const Endpoint& endpoint) {
+    (void)endpoint;
+    AccountRead r;
+    r.status = absl::InvalidArgumentError("Herald reads no follower count from this network");
     return r;
   }
   virtual InboundRead ReadInbound(const Endpoint& endpoint, const InboundQuery& query) {

@@ -118,10 +118,22 @@ absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string
   return json;
 }
 
+HttpRequest BearerGet(const std::string& url, const std::string& token, std::chrono::milliseconds timeout) {
+  HttpRequest req;
+  req.url = url;
+  req.timeout = timeout;
+  req.headers = {{"Authorization", "Bearer " + token}};
+  return req;
+}
+
 std::optional<nlohmann::json> ReadJson(const HttpRequest& request, NetworkRead& read) {
   ++read.calls;
   auto res = SendHttp(request);
-  PublishAttempt call = ClassifyHttp(res);
+  return ReadAnswer(res, ClassifyHttp(res), read);
+}
+
+std::optional<nlohmann::json> ReadAnswer(const absl::StatusOr<HttpResponse>& res, const PublishAttempt& call,
+                                         NetworkRead& read) {
   read.limit_remaining = call.limit_remaining;
   read.limit_reset_ms = call.limit_reset_ms;
   using K = PublishAttempt::Kind;
@@ -140,7 +152,9 @@ std::optional<nlohmann::json> ReadJson(const HttpRequest& request, NetworkRead& 
       read.status = absl::PermissionDeniedError(call.error);
       break;
     case K::kContentRejected:
-      read.status = absl::InvalidArgumentError(call.error);
+      // A read of something that is not there (a deleted post) is NOT_FOUND.
+      read.status = res.ok() && res->status == 404 ? absl::NotFoundError(call.error)
+                                                   : absl::InvalidArgumentError(call.error);
       break;
     default:  // a read changes nothing: any other failure is worth another try
       read.status = absl::UnavailableError(call.error);

@@ -33,10 +33,17 @@ absl::StatusOr<nlohmann::json> GetJson(const std::string& url, const std::string
                                        std::chrono::milliseconds timeout,
                                        std::vector<std::pair<std::string, std::string>> headers = {});
 
+// A GET of `url` with the bearer token: how most reads start.
+HttpRequest BearerGet(const std::string& url, const std::string& token, std::chrono::milliseconds timeout);
+
 // One request of a read (listening): the body as JSON, or nullopt with the
 // failure in `read.status` (PublishAttempt kinds mapped onto status codes,
 // inbound_sweep.h). Counts the call and keeps the limit headers in `read`.
 std::optional<nlohmann::json> ReadJson(const HttpRequest& request, NetworkRead& read);
+// ReadJson's second half, for a network that classifies its own answers
+// (`call`): a 404 is NOT_FOUND, other refusals INVALID_ARGUMENT.
+std::optional<nlohmann::json> ReadAnswer(const absl::StatusOr<HttpResponse>& response, const PublishAttempt& call,
+                                         NetworkRead& read);
 
 // A count a network answered: a non-negative integer (at most 2^50) under
 // `name` in `object`; unset when absent or anything else (never a guess).

@@ -3,7 +3,8 @@
 // No idempotency key: unknown outcomes are read back (GET /rest/posts?q=author).
 // Images: POST /rest/images?action=initializeUpload names an upload URL and
 // the image's URN; the bytes go there by PUT, and the post's content names
-// the URN (one image) or every URN (multiImage).
+// the URN (one image) or every URN (multiImage). Metrics: the post's
+// socialActions summary (likes, comments).
 #include "publisher/connectors/http_outcome.h"
 #include "publisher/connectors/media_upload.h"
 #include "publisher/connectors/network_connectors.h"
@@ -156,6 +157,27 @@ class LinkedInConnector : public Connector {
       }
     }
     return out;
+  }
+
+  // A post's social actions summary: likes (all reactions) and comments.
+  // Impressions and reshares are organization-page statistics LinkedIn does
+  // not give a member's posts; they stay absent.
+  bool ReadsMetrics() const override { return true; }
+  MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
+    MetricsRead read;
+    HttpRequest req = BearerGet(ep.base_url + "/rest/socialActions/" + UrlEncode(remote_id), ep.token, options_.timeout);
+    for (auto& h : Headers()) req.headers.push_back(std::move(h));
+    auto body = ReadJson(req, read);
+    if (!body) return read;
+    if (!body->is_object()) {
+      read.status = absl::UnavailableError("LinkedIn answered something other than social actions");
+      return read;
+    }
+    if (body->contains("likesSummary")) read.counts.likes = CountField((*body)["likesSummary"], "totalLikes");
+    if (body->contains("commentsSummary")) {
+      read.counts.replies = CountField((*body)["commentsSummary"], "aggregatedTotalComments");
+    }
+    return read;
   }
 
  private:

@@ -121,11 +121,8 @@ class MastodonConnector : public Connector {
   bool ReadsMetrics() const override { return true; }
   MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
     MetricsRead read;
-    HttpRequest req;
-    req.url = ep.base_url + "/api/v1/statuses/" + UrlEncode(remote_id);
-    req.timeout = options_.timeout;
-    req.headers = {{"Authorization", "Bearer " + ep.token}};
-    auto body = ReadJson(req, read);
+    auto body = ReadJson(BearerGet(ep.base_url + "/api/v1/statuses/" + UrlEncode(remote_id), ep.token, options_.timeout),
+                         read);
     if (!body) return read;
     if (!body->is_object()) {
       read.status = absl::UnavailableError("Mastodon answered something other than a status");
@@ -134,6 +131,16 @@ class MastodonConnector : public Connector {
     read.counts.likes = CountField(*body, "favourites_count");
     read.counts.reposts = CountField(*body, "reblogs_count");
     read.counts.replies = CountField(*body, "replies_count");
+    return read;
+  }
+
+  bool ReadsFollowers() const override { return true; }
+  AccountRead ReadAccount(const Endpoint& ep) override {
+    AccountRead read;
+    auto body = ReadJson(BearerGet(ep.base_url + "/api/v1/accounts/verify_credentials", ep.token, options_.timeout),
+                         read);
+    if (!body) return read;
+    read.followers = CountField(*body, "followers_count");
     return read;
   }
 

@@ -11,6 +11,9 @@
 // its posts. A post's comments come from GET /{post}/comments (newest first,
 // paged with cursors.after); "mentions" are the comments on the account's
 // five most recent posts. Graph has no public search.
+//
+// Metrics: a Page post's reaction, comment and share summaries; an Instagram
+// media's lifetime insights.
 #include <algorithm>
 
 #include "publisher/connectors/http_outcome.h"
@@ -28,17 +31,10 @@ int GraphErrorCode(const HttpResponse& res) {
   return body["error"].value("code", 0);
 }
 
-PublishAttempt PostGraph(const Endpoint& ep, const std::string& version, const std::string& path, const nlohmann::json& body,
-                         std::chrono::milliseconds timeout, nlohmann::json* reply) {
-  HttpRequest req;
-  req.method = "POST";
-  req.url = ep.base_url + "/" + version + path;
-  req.timeout = timeout;
-  req.body = body.dump();
-  req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
-  auto res = SendHttp(req);
+// ClassifyHttp, then what Graph says with error codes instead of statuses:
+// throttling and refused tokens come as 400/403.
+PublishAttempt ClassifyGraph(const absl::StatusOr<HttpResponse>& res) {
   PublishAttempt out = ClassifyHttp(res);
-  if (out.kind == PublishAttempt::Kind::kPublished) *reply = JsonBody(*res);
   if (res.ok() && res->status >= 400 && res->status < 500) {
     // The Graph API reports throttling and bad tokens as 400/403 with an error code.
     int code = GraphErrorCode(*res);
@@ -69,6 +65,46 @@ PublishAttempt PostGraph(const Endpoint& ep, const std::string& version, const s
     }
   }
   return out;
+}
+
+PublishAttempt PostGraph(const Endpoint& ep, const std::string& version, const std::string& path, const nlohmann::json& body,
+                         std::chrono::milliseconds timeout, nlohmann::json* reply) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = ep.base_url + "/" + version + path;
+  req.timeout = timeout;
+  req.body = body.dump();
+  req.headers = {{"Authorization", "Bearer " + ep.token}, {"Content-Type", "application/json"}};
+  auto res = SendHttp(req);
+  PublishAttempt out = ClassifyGraph(res);
+  if (out.kind == PublishAttempt::Kind::kPublished) *reply = JsonBody(*res);
+  return out;
+}
+
+// A Graph read: throttling and token codes judged as for posts; an object
+// that "does not exist" (code 100, subcode 33) is NOT_FOUND.
+std::optional<nlohmann::json> GraphReadJson(const HttpRequest& req, NetworkRead& read) {
+  ++read.calls;
+  auto res = SendHttp(req);
+  auto body = ReadAnswer(res, ClassifyGraph(res), read);
+  if (!body && res.ok() && GraphErrorCode(*res) == 100) {
+    auto error = JsonBody(*res)["error"];
+    if (error.is_object() && error.value("error_subcode", 0) == 33) {
+      read.status = absl::NotFoundError(error.value("message", "Graph has no such object"));
+    }
+  }
+  return body;
+}
+
+// A Page's or an Instagram account's followers_count.
+AccountRead GraphFollowers(const Endpoint& ep, const std::string& version, std::chrono::milliseconds timeout) {
+  AccountRead read;
+  auto body = GraphReadJson(
+      BearerGet(ep.base_url + "/" + version + "/" + UrlEncode(ep.account_id) + "?fields=followers_count", ep.token,
+                timeout),
+      read);
+  if (body) read.followers = CountField(*body, "followers_count");
+  return read;
 }
 
 absl::StatusOr<AccountInfo> GraphMe(const Endpoint& ep, const std::string& version, const char* name_field, std::chrono::milliseconds timeout) {
@@ -165,7 +201,7 @@ std::vector<InboundPost> GraphComments(const Endpoint& ep, const std::string& ve
   req.timeout = timeout;
   req.headers = {{"Authorization", "Bearer " + ep.token}};
   std::vector<InboundPost> out;
-  auto body = ReadJson(req, read);
+  auto body = GraphReadJson(req, read);
   if (!body) return out;
   if (body->contains("data") && (*body)["data"].is_array()) {
     for (const auto& c : (*body)["data"]) {
@@ -220,7 +256,7 @@ InboundRead GraphInbound(const Endpoint& ep, const std::string& version, const G
   req.url = ep.base_url + "/" + version + "/" + UrlEncode(ep.account_id) + "/" + f.posts_edge + "?fields=id&limit=" + std::to_string(kMentionPosts);
   req.timeout = timeout;
   req.headers = {{"Authorization", "Bearer " + ep.token}};
-  auto posts = ReadJson(req, read);
+  auto posts = GraphReadJson(req, read);
   if (!posts) return read;
   std::vector<InboundPost> items;
   if (posts->contains("data") && (*posts)["data"].is_array()) {
@@ -296,6 +332,36 @@ class FacebookConnector : public Connector {
     return GraphInbound(ep, options_.api_version, {"feed", "message", "created_time"}, q, options_.timeout);
   }
   int ReadCalls(const InboundQuery& q) const override { return GraphReadCalls(q); }
+  bool ReadsFollowers() const override { return true; }
+  AccountRead ReadAccount(const Endpoint& ep) override {
+    return GraphFollowers(ep, options_.api_version, options_.timeout);
+  }
+
+  // A Page post's reactions, comments and shares: summaries on the post
+  // itself (one call). Meta retired the post impression insights in 2025, so
+  // impressions stay absent.
+  bool ReadsMetrics() const override { return true; }
+  MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
+    MetricsRead read;
+    auto body = GraphReadJson(
+        BearerGet(ep.base_url + "/" + options_.api_version + "/" + UrlEncode(remote_id) +
+                      "?fields=shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)",
+                  ep.token, options_.timeout),
+        read);
+    if (!body) return read;
+    auto summary = [&](const char* edge) -> std::optional<int64_t> {
+      if (!body->is_object() || !body->contains(edge) || !(*body)[edge].is_object()) return std::nullopt;
+      const auto& e = (*body)[edge];
+      return e.contains("summary") ? CountField(e["summary"], "total_count") : std::nullopt;
+    };
+    read.counts.likes = summary("reactions");
+    read.counts.replies = summary("comments");
+    // Graph leaves "shares" out of a post nobody shared.
+    if (body->is_object()) {
+      read.counts.reposts = body->contains("shares") ? CountField((*body)["shares"], "count") : int64_t{0};
+    }
+    return read;
+  }
 
  private:
   ConnectorOptions options_;
@@ -455,6 +521,38 @@ class InstagramConnector : public Connector {
     return GraphInbound(ep, options_.api_version, {"media", "text", "timestamp"}, q, options_.timeout);
   }
   int ReadCalls(const InboundQuery& q) const override { return GraphReadCalls(q); }
+  bool ReadsFollowers() const override { return true; }
+  AccountRead ReadAccount(const Endpoint& ep) override {
+    return GraphFollowers(ep, options_.api_version, options_.timeout);
+  }
+
+  // A media's lifetime insights. "views" replaced impressions for media made
+  // since July 2024; it is what Herald counts as impressions. A metric Graph
+  // has no data for is left out of its answer and stays absent here.
+  bool ReadsMetrics() const override { return true; }
+  MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
+    MetricsRead read;
+    auto body = GraphReadJson(BearerGet(ep.base_url + "/" + options_.api_version + "/" + UrlEncode(remote_id) +
+                                            "/insights?metric=views,likes,comments,shares,saved",
+                                        ep.token, options_.timeout),
+                              read);
+    if (!body) return read;
+    if (!body->is_object() || !body->contains("data") || !(*body)["data"].is_array()) {
+      read.status = absl::UnavailableError("Instagram answered insights without data");
+      return read;
+    }
+    for (const auto& m : (*body)["data"]) {
+      if (!m.is_object() || !m.contains("values") || !m["values"].is_array() || m["values"].empty()) continue;
+      std::optional<int64_t> v = CountField(m["values"][0], "value");
+      std::string name = m.value("name", "");
+      if (name == "views") read.counts.impressions = v;
+      if (name == "likes") read.counts.likes = v;
+      if (name == "comments") read.counts.replies = v;
+      if (name == "shares") read.counts.reposts = v;
+      if (name == "saved") read.counts.saves = v;
+    }
+    return read;
+  }
 
  private:
   ConnectorOptions options_;

@@ -185,11 +185,10 @@ class XConnector : public Connector {
   bool ReadsMetrics() const override { return true; }
   MetricsRead ReadMetrics(const Endpoint& ep, const std::string& remote_id) override {
     MetricsRead read;
-    HttpRequest req;
-    req.url = ep.base_url + "/2/tweets/" + UrlEncode(remote_id) + "?tweet.fields=public_metrics";
-    req.timeout = options_.timeout;
-    req.headers = {{"Authorization", "Bearer " + ep.token}};
-    auto body = ReadJson(req, read);
+    auto body = ReadJson(
+        BearerGet(ep.base_url + "/2/tweets/" + UrlEncode(remote_id) + "?tweet.fields=public_metrics", ep.token,
+                  options_.timeout),
+        read);
     if (!body) return read;
     if (!body->contains("data") || !(*body)["data"].is_object() || !(*body)["data"].contains("public_metrics")) {
       // X answers a deleted or hidden post with 200 and an "errors" list.
@@ -206,6 +205,20 @@ class XConnector : public Connector {
     read.counts.reposts = CountField(m, "retweet_count");
     read.counts.quotes = CountField(m, "quote_count");
     read.counts.saves = CountField(m, "bookmark_count");
+    return read;
+  }
+
+  bool ReadsFollowers() const override { return true; }
+  AccountRead ReadAccount(const Endpoint& ep) override {
+    AccountRead read;
+    auto body = ReadJson(BearerGet(ep.base_url + "/2/users/me?user.fields=public_metrics", ep.token, options_.timeout),
+                         read);
+    if (!body) return read;
+    if (!body->contains("data") || !(*body)["data"].is_object() || !(*body)["data"].contains("public_metrics")) {
+      read.status = absl::UnavailableError("X answered without the user's public_metrics");
+      return read;
+    }
+    read.followers = CountField((*body)["data"]["public_metrics"], "followers_count");
     return read;
   }
 

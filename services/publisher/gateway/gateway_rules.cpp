@@ -69,6 +69,13 @@ FieldErrors ValidateGetPostMetrics(const v1::GetPostMetricsRequest& r) {
   return errors;
 }
 
+FieldErrors ValidateGetChannelMetrics(const v1::GetChannelMetricsRequest& r) {
+  FieldErrors errors;
+  if (!IsValidId(r.workspace_id())) errors.Add("workspace_id", "required, 1-64 of [A-Za-z0-9_-]");
+  if (!IsValidId(r.channel_id())) errors.Add("channel_id", "required, 1-64 of [A-Za-z0-9_-]");
+  return errors;
+}
+
 InboundQuery QueryOf(const v1::ReadMentionsRequest& r) {
   InboundQuery q;
   q.stream = InboundQuery::Stream::kMentions;

@@ -15,6 +15,7 @@ FieldErrors ValidateReadMentions(const v1::ReadMentionsRequest& request);
 FieldErrors ValidateSearchPosts(const v1::SearchPostsRequest& request);
 FieldErrors ValidateReadReplies(const v1::ReadRepliesRequest& request);
 FieldErrors ValidateGetPostMetrics(const v1::GetPostMetricsRequest& request);
+FieldErrors ValidateGetChannelMetrics(const v1::GetChannelMetricsRequest& request);
 
 // The connector's query for a checked request.
 InboundQuery QueryOf(const v1::ReadMentionsRequest& request);

@@ -181,6 +181,35 @@ grpc::Status GatewayService::Metrics(const std::string& ws, const std::string& c
   return grpc::Status::OK;
 }
 
+grpc::Status GatewayService::AccountMetrics(const std::string& ws, const std::string& channel_id,
+                                            v1::ChannelMetrics* response, int64_t* retry_after_ms) {
+  AccountRead read;
+  grpc::Status s = Through(
+      ws, channel_id, Priority::kBackfill, [](const Connector& c) { return c.ReadsFollowers() ? 1 : -1; },
+      [](Connector& c, const Endpoint& ep) { return c.ReadAccount(ep); }, read, retry_after_ms);
+  if (absl::IsInvalidArgument(read.status)) {
+    return {grpc::StatusCode::FAILED_PRECONDITION, std::string(read.status.message())};
+  }
+  if (!s.ok()) return s;
+  *response->mutable_observe_time() = FromMs(clock_.NowMs());
+  if (read.followers) response->set_followers(*read.followers);
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* GatewayService::GetChannelMetrics(grpc::CallbackServerContext* ctx,
+                                                            const v1::GetChannelMetricsRequest* request,
+                                                            v1::ChannelMetrics* response) {
+  return RunUnary(ctx, reads_, [this, ctx, request, response] {
+    if (auto bad = ValidateGetChannelMetrics(*request); !bad.ok()) return bad.ToGrpc();
+    int64_t retry_after_ms = 0;
+    grpc::Status s = AccountMetrics(request->workspace_id(), request->channel_id(), response, &retry_after_ms);
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ctx->AddTrailingMetadata("retry-after-ms", std::to_string(std::max<int64_t>(retry_after_ms, 1)));
+    }
+    return s;
+  });
+}
+
 grpc::ServerUnaryReactor* GatewayService::GetPostMetrics(grpc::CallbackServerContext* ctx,
                                                          const v1::GetPostMetricsRequest* request,
                                                          v1::PostMetrics* response) {

@@ -35,6 +35,9 @@ class GatewayService final : public v1::NetworkGateway::CallbackService {
                                         v1::InboundPage* response) override;
   grpc::ServerUnaryReactor* GetPostMetrics(grpc::CallbackServerContext* ctx, const v1::GetPostMetricsRequest* request,
                                            v1::PostMetrics* response) override;
+  grpc::ServerUnaryReactor* GetChannelMetrics(grpc::CallbackServerContext* ctx,
+                                              const v1::GetChannelMetricsRequest* request,
+                                              v1::ChannelMetrics* response) override;
 
   // The read itself (checked request); `retry_after_ms` is set when the
   // answer is RESOURCE_EXHAUSTED.
@@ -43,6 +46,9 @@ class GatewayService final : public v1::NetworkGateway::CallbackService {
   // A post's counts (checked request), at the backfill priority.
   grpc::Status Metrics(const std::string& workspace_id, const std::string& channel_id, const std::string& remote_id,
                        v1::PostMetrics* response, int64_t* retry_after_ms);
+  // The channel account's counts (checked request), at the backfill priority.
+  grpc::Status AccountMetrics(const std::string& workspace_id, const std::string& channel_id,
+                              v1::ChannelMetrics* response, int64_t* retry_after_ms);
 
  private:
   // What every read shares: an active channel, room in its quota at

@@ -7,7 +7,7 @@
 // uploaded as blobs (com.atproto.repo.uploadBlob: raw bytes, a raw-codec CID
 // back) and a post embeds up to 4 of the repo's blobs (app.bsky.embed.images,
 // each at most networks.json's size). Listening: listNotifications,
-// searchPosts and getPostThread.
+// searchPosts and getPostThread; a post's counts: getPosts.
 #include <openssl/sha.h>
 
 #include <functional>
@@ -199,8 +199,12 @@ class Pds {
         if (parent && root) record["reply"] = {{"root", Ref(*root)}, {"parent", Ref(*parent)}};
       }
     }
+    // The AppView's counts (app.bsky.feed.defs#postView); Bluesky counts no
+    // impressions.
+    auto e = kit_.core.EngagementOf(p);
     return {{"uri", UriOf(p)}, {"cid", CidOf(p)}, {"author", author}, {"record", record},
-            {"indexedAt", FormatRfc3339(p.created_ms)}};
+            {"indexedAt", FormatRfc3339(p.created_ms)}, {"likeCount", e.likes}, {"repostCount", e.reposts},
+            {"replyCount", e.replies}, {"quoteCount", 0}, {"bookmarkCount", e.likes / 4}};
   }
 
   // The simulator's post behind an at:// uri (its record key is the last part).
@@ -442,6 +446,29 @@ void AddBlueskyRoutes(RouteKit& kit) {
       return json{{"$type", "app.bsky.feed.defs#threadViewPost"}, {"post", pds->PostView(p)}, {"replies", replies}};
     };
     Reply(res, 200, {{"thread", view(*root, 0)}});
+  });
+  // A profile by handle or DID, with the AppView's counts.
+  kit.server.Get("/xrpc/app.bsky.actor.getProfile", [pds](const httplib::Request& req, httplib::Response& res) {
+    if (!pds->Session(req, res, "com.atproto.access")) return;
+    auto a = pds->ByIdentifier(req.get_param_value("actor"));
+    if (!a) return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Profile not found"}});
+    Reply(res, 200, {{"did", Did(*a)}, {"handle", Handle(*a)}, {"displayName", a->username},
+                     {"followersCount", pds->kit_.core.FollowersOf(a->id)}, {"followsCount", 12},
+                     {"postsCount", 0}});
+  });
+  // Hydrated views of up to 25 posts by uri; a uri with no post (deleted)
+  // is left out of the answer, not an error.
+  kit.server.Get("/xrpc/app.bsky.feed.getPosts", [pds](const httplib::Request& req, httplib::Response& res) {
+    if (!pds->Session(req, res, "com.atproto.access")) return;
+    size_t n = req.get_param_value_count("uris");
+    if (n == 0 || n > 25) {
+      return Reply(res, 400, {{"error", "InvalidRequest"}, {"message", "Error: uris must have 1 to 25 items"}});
+    }
+    json posts = json::array();
+    for (size_t i = 0; i < n; ++i) {
+      if (auto p = pds->FindUri(req.get_param_value("uris", i))) posts.push_back(pds->PostView(*p));
+    }
+    Reply(res, 200, {{"posts", posts}});
   });
   kit.server.Get("/xrpc/com.atproto.repo.listRecords", [pds](const httplib::Request& req, httplib::Response& res) {
     auto a = pds->ByIdentifier(req.get_param_value("repo"));

@@ -242,6 +242,11 @@ void AddGraphRoutes(RouteKit& kit) {
     if (!auth(req, res)) return;
     std::lock_guard lock(containers->mu);
     auto it = containers->by_id.find(req.matches[1]);
+    if (it == containers->by_id.end() && kit.core.ById(req.matches[1])) {
+      // A Page or an Instagram professional account: its follower count.
+      std::string id = req.matches[1];
+      return Reply(res, 200, {{"id", id}, {"followers_count", kit.core.FollowersOf(id)}});
+    }
     if (it == containers->by_id.end()) {
       // Not a container: an Instagram media or comment, as Graph describes it.
       auto p = kit.core.Find(Net::kInstagram, req.matches[1]);
@@ -367,6 +372,48 @@ void AddGraphRoutes(RouteKit& kit) {
     json data = json::array();
     for (const auto& r : kit.core.Replies(Net::kInstagram, comment->id, Limit(req, "limit", 25, 100))) {
       data.push_back(IgComment(r));
+    }
+    Reply(res, 200, {{"data", data}});
+  });
+  // Metrics. A Page post's engagement as fields of the post (Graph's
+  // summaries), an Instagram media's as lifetime insights; Graph leaves out
+  // what it has no data for rather than answer 0.
+  kit.server.Get(v + R"(/([0-9]+_[0-9]+))", [&kit, auth, object_of](const httplib::Request& req,
+                                                                     httplib::Response& res) {
+    if (!auth(req, res)) return;
+    auto p = object_of(req.matches[1]);
+    if (!p || p->net != Net::kFacebook) {
+      return GraphError(res, 400, 100, "(#100) Object with ID '" + std::string(req.matches[1]) + "' does not exist", 33);
+    }
+    auto e = kit.core.EngagementOf(*p);
+    Reply(res, 200, {{"id", std::string(req.matches[1])}, {"created_time", FormatRfc3339(p->created_ms)},
+                     {"shares", {{"count", e.reposts}}},
+                     {"reactions", {{"data", json::array()}, {"summary", {{"total_count", e.likes}}}}},
+                     {"comments", {{"data", json::array()}, {"summary", {{"total_count", e.replies}}}}}});
+  });
+  kit.server.Get(v + R"(/([0-9]+)/insights)", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
+    if (!auth(req, res)) return;
+    auto p = kit.core.Find(Net::kInstagram, req.matches[1]);
+    if (!p || !p->in_reply_to_id.empty()) {
+      return GraphError(res, 400, 100, "(#100) Object with ID '" + std::string(req.matches[1]) + "' does not exist", 33);
+    }
+    auto e = kit.core.EngagementOf(*p);
+    const std::map<std::string, int64_t> known{{"views", e.impressions}, {"reach", e.impressions * 3 / 4},
+                                               {"likes", e.likes},       {"comments", e.replies},
+                                               {"shares", e.reposts},    {"saved", e.likes / 5}};
+    json data = json::array();
+    std::string list = req.get_param_value("metric");
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = std::min(list.find(',', start), list.size());
+      std::string name = list.substr(start, comma - start);
+      start = comma + 1;
+      auto it = known.find(name);
+      if (it == known.end()) {
+        return GraphError(res, 400, 100, "(#100) metric[0] must be one of the following values: views, reach, "
+                                         "likes, comments, shares, saved, total_interactions");
+      }
+      data.push_back({{"name", name}, {"period", "lifetime"}, {"values", {{{"value", it->second}}}},
+                      {"id", p->id + "/insights/" + name + "/lifetime"}});
     }
     Reply(res, 200, {{"data", data}});
   });

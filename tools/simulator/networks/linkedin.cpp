@@ -216,6 +216,21 @@ void AddLinkedInRoutes(RouteKit& kit) {
     }
     Reply(res, 200, {{"elements", elements}, {"paging", {{"count", elements.size()}, {"start", 0}}}});
   });
+  // A post's social actions summary: likes and comments (LinkedIn gives
+  // members no impression or share counts here).
+  kit.server.Get(R"(/rest/socialActions/([^/]+))", [&kit, auth, parent_of](const httplib::Request& req,
+                                                                           httplib::Response& res) {
+    if (!auth(req, res) || !VersionServed(req, res)) return;
+    auto post = parent_of(req.matches[1]);
+    if (!post) return Error(res, 404, 100, "NOT_FOUND", "Not Found: " + std::string(req.matches[1]));
+    auto e = kit.core.EngagementOf(*post);
+    Reply(res, 200, {{"target", std::string(req.matches[1])},
+                     {"likesSummary", {{"totalLikes", e.likes}, {"aggregatedTotalLikes", e.likes},
+                                       {"likedByCurrentUser", false}, {"selectedLikes", json::array()}}},
+                     {"commentsSummary", {{"totalFirstLevelComments", e.replies},
+                                          {"aggregatedTotalComments", e.replies},
+                                          {"selectedComments", json::array()}}}});
+  });
   kit.server.Get("/rest/posts", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res) || !VersionServed(req, res)) return;
     if (req.get_param_value("q") != "author") {

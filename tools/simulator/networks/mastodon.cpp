@@ -112,7 +112,7 @@ void AddMastodonRoutes(RouteKit& kit) {
     if (auto a = auth(req, res)) {
       Reply(res, 200, {{"id", a->id}, {"username", a->username}, {"acct", a->username}, {"display_name", a->username},
                        {"url", kit.base + "/@" + a->username}, {"locked", false}, {"bot", false},
-                       {"created_at", "2024-01-01T00:00:00.000Z"}, {"followers_count", 0}, {"following_count", 0},
+                       {"created_at", "2024-01-01T00:00:00.000Z"}, {"followers_count", kit.core.FollowersOf(a->id)}, {"following_count", 0},
                        {"statuses_count", 0}, {"note", ""}, {"avatar", kit.base + "/avatar.png"},
                        {"emojis", json::array()}, {"fields", json::array()}});
     }

@@ -57,7 +57,8 @@ json Tweet(RouteKit& kit, const SimPost& p) {
             {"like_count", e.likes},
             {"retweet_count", e.reposts},
             {"reply_count", e.replies},
-            {"quote_count", 0}}}};
+            {"quote_count", 0},
+            {"bookmark_count", e.likes / 4}}}};
   if (!keys.empty()) out["attachments"] = {{"media_keys", keys}};
   return out;
 }
@@ -140,9 +141,14 @@ void AddXRoutes(RouteKit& kit) {
     }
     return a;
   };
-  kit.server.Get("/2/users/me", [auth](const httplib::Request& req, httplib::Response& res) {
+  kit.server.Get("/2/users/me", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
     if (auto a = auth(req, res)) {
-      Reply(res, 200, {{"data", {{"id", a->id}, {"name", a->username}, {"username", a->username}}}});
+      json data = {{"id", a->id}, {"name", a->username}, {"username", a->username}};
+      if (req.get_param_value("user.fields").find("public_metrics") != std::string::npos) {
+        data["public_metrics"] = {{"followers_count", kit.core.FollowersOf(a->id)}, {"following_count", 12},
+                                  {"tweet_count", 0}, {"listed_count", 0}, {"like_count", 0}};
+      }
+      Reply(res, 200, {{"data", data}});
     }
   });
   kit.server.Post("/2/tweets", [&kit, auth](const httplib::Request& req, httplib::Response& res) {
