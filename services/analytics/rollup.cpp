@@ -273,9 +273,11 @@ absl::StatusOr<std::optional<Fact>> CampaignFact(const CampaignEvent& e) {
 template <typename T>
 absl::StatusOr<std::optional<Fact>> Of(const google::protobuf::Message& event,
                                        absl::StatusOr<std::optional<Fact>> (*fact_of)(const T&)) {
-  const auto* typed = dynamic_cast<const T*>(&event);
-  if (typed == nullptr) return absl::InvalidArgumentError("not a " + T::descriptor()->full_name());
-  return fact_of(*typed);
+  // A descriptor comparison, not dynamic_cast (which compares type names).
+  if (event.GetDescriptor() != T::descriptor()) {
+    return absl::InvalidArgumentError("not a " + T::descriptor()->full_name());
+  }
+  return fact_of(static_cast<const T&>(event));
 }
 
 }  // namespace

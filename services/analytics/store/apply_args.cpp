@@ -52,6 +52,7 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
   args[3] = Str(static_cast<int64_t>(sent.size()));
 
   absl::flat_hash_set<std::string_view> ids;
+  ids.reserve(s.facts.size());
   absl::flat_hash_map<std::pair<std::string_view, int64_t>, Cell> cells;  // (series, bucket)
   absl::flat_hash_map<int64_t, keys::MonthSlot> slots;                     // a poll's facts share few buckets
   // The groups a report can list ("c", "k", "v", "r", "t" series), from the
@@ -72,7 +73,7 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
     const Fact& f = *s.facts[i];
     if (s.offsets[i] < from[s.segment_of[i]]) continue;
     if (!f.dedupe_id.empty()) {
-      if (round.excluded.contains(f.dedupe_id) || !ids.insert(f.dedupe_id).second) continue;
+      if ((!round.excluded.empty() && round.excluded.contains(f.dedupe_id)) || !ids.insert(f.dedupe_id).second) continue;
     }
     included.push_back(&f);
     for (size_t k = 0; k < f.series.size(); ++k) {
@@ -84,21 +85,34 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
       }
     }
     if (f.post) {
-      ops.insert(ops.end(), {"S", f.post->post_id, Str(static_cast<int64_t>(f.post->fields.size()))});
-      for (const auto& [k, v] : f.post->fields) ops.insert(ops.end(), {k, v});
-      ops.push_back(Str(f.post->published_ms));
-      ops.push_back(Str(f.post->first_read_ms));
+      ops.emplace_back("S");
+      ops.emplace_back(f.post->post_id);
+      ops.emplace_back(Str(static_cast<int64_t>(f.post->fields.size())));
+      for (const auto& [k, v] : f.post->fields) {
+        ops.emplace_back(k);
+        ops.emplace_back(v);
+      }
+      ops.emplace_back(Str(f.post->published_ms));
+      ops.emplace_back(Str(f.post->first_read_ms));
     }
     if (f.snapshot) {
       const keys::MonthSlot& slot = slot_of(f.bucket_ms);
       const Snapshot& m = *f.snapshot;
       bool post = m.subject == Snapshot::Subject::kPost;
-      ops.insert(ops.end(), {"M", (post ? "post:" : "chan:") + m.id, Str(m.observed_ms), slot.month,
-                             Str(slot.index / kBucketsPerDay), Str(slot.index % kBucketsPerDay), post ? "1" : "0",
-                             Str(static_cast<int64_t>(m.series.size()))});
-      ops.insert(ops.end(), m.series.begin(), m.series.end());
-      ops.push_back(Str(static_cast<int64_t>(m.values.size())));
-      for (const auto& [figure, value] : m.values) ops.insert(ops.end(), {figure, Str(value)});
+      ops.emplace_back("M");
+      ops.emplace_back((post ? "post:" : "chan:") + m.id);
+      ops.emplace_back(Str(m.observed_ms));
+      ops.emplace_back(slot.month);
+      ops.emplace_back(Str(slot.index / kBucketsPerDay));
+      ops.emplace_back(Str(slot.index % kBucketsPerDay));
+      ops.emplace_back(post ? "1" : "0");
+      ops.emplace_back(Str(static_cast<int64_t>(m.series.size())));
+      for (const auto& series : m.series) ops.emplace_back(series);
+      ops.emplace_back(Str(static_cast<int64_t>(m.values.size())));
+      for (const auto& [figure, value] : m.values) {
+        ops.emplace_back(figure);
+        ops.emplace_back(Str(value));
+      }
     }
     if (f.snapshot) {
       for (const auto& series : f.snapshot->series) AddGroup(series);
