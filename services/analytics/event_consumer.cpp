@@ -39,10 +39,18 @@ EventConsumer::EventConsumer(RollupStore& store, ConsumerOptions options, DeadLe
 void EventConsumer::Assign(std::vector<TopicPartition>& parts) {
   for (auto& tp : parts) {
     PartitionPosition position;
+    // The stored position also names the partition's epoch, without which
+    // every slice after a re-base would be refused as stale: it is waited
+    // for (nothing could be applied without Redis anyway).
     auto stored = store_.Position(tp.topic, tp.partition);
+    while (!stored.ok() && !(stopping_ && *stopping_)) {
+      log::Error("cannot read stored position; retrying", {{"topic", tp.topic}, {"error", stored.status().ToString()}});
+      probe_.ApplyFailed();
+      clock_.SleepFor(std::chrono::seconds(1));
+      stored = store_.Position(tp.topic, tp.partition);
+    }
     if (!stored.ok()) {
-      // Starting from Kafka's committed offset is safe: each workspace's own
-      // position skips what it already has.
+      // Stopping: start from Kafka's committed offset; nothing is applied.
       log::Error("cannot read stored position", {{"topic", tp.topic}, {"error", stored.status().ToString()}});
     } else if (stored->has_value()) {
       position = **stored;
@@ -212,6 +220,7 @@ void EventConsumer::Finish(Batch& batch, KafkaConsumer& consumer) {
 }
 
 void EventConsumer::Loop(const std::atomic<bool>& stopping) {
+  stopping_ = &stopping;
   KafkaConsumer consumer(options_);
   consumer_ = &consumer;
   last_commit_ = clock_.Monotonic();

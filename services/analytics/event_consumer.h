@@ -57,6 +57,7 @@ class EventConsumer {
   BackgroundThread thread_;
   // The consumer thread's own (rebalance callbacks run on it, inside a poll).
   KafkaConsumer* consumer_ = nullptr;
+  const std::atomic<bool>* stopping_ = nullptr;
   std::map<Partition, PartitionPosition> owned_;
   std::map<Partition, KafkaMessage> uncommitted_;
   std::chrono::steady_clock::time_point last_commit_{};
