@@ -125,6 +125,9 @@ class AuthMatrix : public PlatformTest {
     std::ofstream(*jwks_path_) << issuer_->Jwks();
     PlatformOptions options;
     options.service_args = {"--jwks-file=" + *jwks_path_, "--jwt-issuer=https://idp.test", "--jwt-audience=herald"};
+    // No background follower reads: the matrix proves refused calls change
+    // nothing in Redis, so nothing else may write while it runs.
+    options.follower_read_interval = "0";
     shared_ = new Platform(options);
   }
   static void TearDownTestSuite() {
