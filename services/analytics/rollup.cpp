@@ -211,7 +211,45 @@ absl::StatusOr<std::optional<Fact>> MentionFact(const MentionReceived& m) {
   return f;
 }
 
+// A post joined a campaign (counted once per campaign and post), or one of
+// its deliveries that went out before it joined counts as published for the
+// campaign (once per delivery, the same whichever announcement carries it).
+absl::StatusOr<std::optional<Fact>> MembershipFact(const PostLifecycle& e) {
+  const auto& m = e.membership();
+  if (auto s = CheckIds({{"post_id", e.post_id()}, {"membership.campaign_id", m.campaign_id()},
+                         {"membership.variant", m.variant()}, {"membership.channel_id", m.channel_id()}});
+      !s.ok()) {
+    return s;
+  }
+  if (e.post_id().empty() || m.campaign_id().empty()) {
+    return absl::InvalidArgumentError("post_id and membership.campaign_id are required");
+  }
+  Fact f;
+  f.workspace_id = e.meta().workspace_id();
+  if (!m.delivery()) {
+    auto bucket = BucketFor({&e.meta().occurred_at()});
+    if (!bucket.ok()) return bucket.status();
+    f.bucket_ms = *bucket;
+    f.dedupe_id = "cmp|" + m.campaign_id() + "|" + e.post_id();
+    f.series = {"k:" + m.campaign_id()};
+    CountEverywhere(f, fig::kAttached, 1);
+    return f;
+  }
+  if (m.channel_id().empty()) return absl::InvalidArgumentError("membership.channel_id is required for a delivery");
+  google::protobuf::Timestamp occurrence = Sane(m.occurrence_ms()) ? FromMs(m.occurrence_ms()) : google::protobuf::Timestamp();
+  auto bucket = BucketFor({&m.published_at(), &occurrence, &e.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  f.bucket_ms = *bucket;
+  f.dedupe_id = "kres|" + m.campaign_id() + "|" + e.post_id() + "|" + m.channel_id() + "|" +
+                std::to_string(m.occurrence_ms());
+  f.series = {"k:" + m.campaign_id()};
+  if (!m.variant().empty()) f.series.push_back("v:" + m.campaign_id() + "/" + m.variant());
+  CountEverywhere(f, fig::kPublished, 1);
+  return f;
+}
+
 absl::StatusOr<std::optional<Fact>> LifecycleFact(const PostLifecycle& e) {
+  if (e.has_membership()) return MembershipFact(e);
   if (e.state() != "POST_STATE_SCHEDULED") return std::nullopt;
   if (auto s = CheckIds({{"post_id", e.post_id()}, {"campaign_id", e.campaign_id()}}); !s.ok()) return s;
   if (e.channel_ids_size() > 100) return absl::InvalidArgumentError("over 100 channel_ids");
@@ -260,11 +298,9 @@ absl::StatusOr<std::optional<Fact>> CampaignFact(const CampaignEvent& e) {
     f.dedupe_id = "cmp|" + e.campaign_id();
     f.series = {"w", "k:" + e.campaign_id()};
     CountEverywhere(f, fig::kCampaigns, 1);
-  } else if (e.kind() == CAMPAIGN_EVENT_KIND_POST_ATTACHED) {
-    f.dedupe_id = "cmp|" + e.campaign_id() + "|" + e.post_id();
-    f.series.push_back("k:" + e.campaign_id());
-    CountEverywhere(f, fig::kAttached, 1);
   } else {
+    // Posts joining a campaign are counted from posts.lifecycle, where the
+    // scheduler (which keeps a post's campaign) announces every way in.
     return std::nullopt;
   }
   return f;

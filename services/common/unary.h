@@ -41,3 +41,20 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
 }
 
 }  // namespace herald
+
+// A unary RPC of a callback service, in two halves: the handler gRPC calls,
+// and its body Do<Method> (callable without gRPC, as tests do). In the class
+// (whose generated base declares Method; `v1` names the service's proto
+// namespace):            HERALD_UNARY_RPC(CreatePost, CreatePostRequest, Post)
+// In the .cpp, the handler runs the body on the class's executor_:
+//                        HERALD_UNARY_RPC_IMPL(SchedulerService, CreatePost, CreatePostRequest, Post)
+#define HERALD_UNARY_RPC(Method, Request, Response)                                                         \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,            \
+                                   v1::Response* response) override;                                       \
+  grpc::Status Do##Method(const v1::Request& request, v1::Response* response);
+
+#define HERALD_UNARY_RPC_IMPL(Class, Method, Request, Response)                                              \
+  grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* ctx, const v1::Request* request,     \
+                                          v1::Response* response) {                                          \
+    return ::herald::RunUnary(ctx, executor_, [=, this] { return Do##Method(*request, response); });          \
+  }

@@ -24,16 +24,6 @@ namespace {
 
 bool Dispatchable(v1::PostState s) { return s == v1::POST_STATE_SCHEDULED || s == v1::POST_STATE_DISPATCHED; }
 
-// True if a pause covers the post's workspace or any of its channels.
-bool Held(const v1::Post& post, const std::map<std::string, std::string>& holds) {
-  if (holds.empty()) return false;
-  if (holds.count(post.workspace_id())) return true;
-  for (const auto& t : post.targets()) {
-    if (holds.count(post.workspace_id() + "/" + t.channel_id())) return true;
-  }
-  return false;
-}
-
 std::string TextFor(const v1::Post& post, const v1::Target& target) {
   std::string text = target.text_override().empty() ? post.text() : target.text_override();
   if (!post.link().empty() && text.find(post.link()) == std::string::npos) {
@@ -116,7 +106,7 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
   // The cached pauses may be stale: before holding anything, read them fresh
   // (a Resume may have just cleared one).
   if (!holds_.empty() && std::any_of(round->posts.begin(), round->posts.end(),
-                                     [&](const ClaimedPost& c) { return Held(c.post, holds_); })) {
+                                     [&](const ClaimedPost& c) { return CoveredByHold(c.post, holds_); })) {
     auto fresh = store_.Holds();
     if (!fresh.ok()) return fresh.status();
     holds_ = std::move(*fresh);
@@ -129,7 +119,7 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
     post->claimed = std::move(c);
     in_flight_++;
     const v1::Post& p = post->claimed.post;
-    post->held = Held(p, *holds);
+    post->held = CoveredByHold(p, *holds);
     std::vector<const v1::Target*> targets;
     if (!post->held) {
       for (const auto& t : p.targets()) {

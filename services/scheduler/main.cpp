@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
       s.Int("import-idle-timeout-ms", 30000, 100, 3600000, "an import stream with no row for this long is closed"));
   std::string analytics = s.String("analytics-addr", "",
                                    "analytics gRPC host:port: SuggestTimes offers its best times (empty: queue slots)");
+  std::string campaign = s.String("campaign-addr", "",
+                                  "campaign gRPC host:port: checks a post's campaign (empty: posts with one are refused)");
   ConsumerOptions results = rt.ConsumerSettings("herald-scheduler", {std::string(topics::k_publish_results)});
   rt.ValidateSettings();
 
@@ -39,6 +41,11 @@ int main(int argc, char** argv) {
     advisor = MakeAnalyticsAdvisor(rt.Dial(analytics));
     api_options.advisor = advisor.get();
   }
+  std::unique_ptr<CampaignDirectory> campaigns;
+  if (!campaign.empty()) {
+    campaigns = MakeCampaignServiceDirectory(rt.Dial(campaign));
+    api_options.campaigns = campaigns.get();
+  }
   SchedulerService api(store, *channels, producer, rt.executor(), SystemClock::Instance(), api_options);
   rt.grpc().AddService(&api);
   // The admin API for API keys lives here, at the front door heraldctl knows.
@@ -48,7 +55,7 @@ int main(int argc, char** argv) {
 
   Dispatcher dispatcher(store, producer, SystemClock::Instance(), rt.metrics(), dispatch);
   KafkaDeadLetters dead_letters(producer, results.group_id, results.topics, rt.metrics());
-  ResultsConsumer consumer(store, results, dead_letters, SystemClock::Instance(), rt.metrics());
+  ResultsConsumer consumer(store, producer, results, dead_letters, SystemClock::Instance(), rt.metrics());
 
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });  // last: after everything that produces
   rt.Launch(dispatcher);

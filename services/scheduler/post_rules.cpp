@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/ids.h"
 #include "common/time_util.h"
@@ -382,6 +383,77 @@ absl::Status Reject(v1::Post& post, const std::string& reason, int64_t now_ms, D
   post.set_rejection_reason(reason);
   SetAllTargets(post, v1::POST_STATE_DRAFT, "", now_ms);
   return absl::OkStatus();
+}
+
+}  // namespace herald::scheduler
+
+namespace herald::scheduler {
+
+std::string HoldKey(const std::string& workspace_id, const std::string& channel_id, const std::string& campaign_id) {
+  if (!campaign_id.empty()) return workspace_id + "/campaign:" + campaign_id;
+  return channel_id.empty() ? workspace_id : workspace_id + "/" + channel_id;
+}
+
+bool CoveredByHold(const v1::Post& post, const std::map<std::string, std::string>& holds) {
+  if (holds.empty()) return false;
+  if (holds.count(post.workspace_id())) return true;
+  if (!post.campaign_id().empty() && holds.count(HoldKey(post.workspace_id(), "", post.campaign_id()))) return true;
+  for (const auto& t : post.targets()) {
+    if (holds.count(HoldKey(post.workspace_id(), t.channel_id(), ""))) return true;
+  }
+  return false;
+}
+
+namespace {
+herald::events::v1::PostLifecycle MembershipEvent(const v1::Post& post) {
+  herald::events::v1::PostLifecycle e;
+  e.set_post_id(post.id());
+  e.set_campaign_id(post.campaign_id());
+  for (const auto& t : post.targets()) e.add_channel_ids(t.channel_id());
+  e.mutable_membership()->set_campaign_id(post.campaign_id());
+  e.mutable_membership()->set_variant(post.variant());
+  return e;
+}
+}  // namespace
+
+std::vector<std::string> PublishedDeliveries(const v1::Post& post) {
+  std::vector<std::string> out;
+  auto add = [&](int64_t occurrence_ms, const v1::Target& t) {
+    if (t.state() == v1::POST_STATE_PUBLISHED) out.push_back(t.channel_id() + "@" + std::to_string(occurrence_ms));
+  };
+  for (const auto& h : post.history()) {
+    for (const auto& t : h.targets()) add(h.occurrence_ms(), t);
+  }
+  for (const auto& t : post.targets()) add(post.has_publish_at() ? ToMs(post.publish_at()) : 0, t);
+  return out;
+}
+
+std::vector<herald::events::v1::PostLifecycle> MembershipEvents(const v1::Post& post) {
+  std::vector<herald::events::v1::PostLifecycle> out;
+  if (post.campaign_id().empty()) return out;
+  out.push_back(MembershipEvent(post));
+  for (const auto& d : post.published_before_campaign()) {
+    auto at = d.rfind('@');
+    if (at == std::string::npos) continue;
+    auto e = MembershipEvent(post);
+    auto* m = e.mutable_membership();
+    m->set_delivery(true);
+    m->set_channel_id(d.substr(0, at));
+    m->set_occurrence_ms(std::strtoll(d.c_str() + at + 1, nullptr, 10));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+herald::events::v1::PostLifecycle DeliveryMembership(const v1::Post& post,
+                                                     const herald::events::v1::PublishResult& result) {
+  auto e = MembershipEvent(post);
+  auto* m = e.mutable_membership();
+  m->set_delivery(true);
+  m->set_channel_id(result.channel_id());
+  m->set_occurrence_ms(result.occurrence_ms());
+  *m->mutable_published_at() = result.published_at();
+  return e;
 }
 
 }  // namespace herald::scheduler

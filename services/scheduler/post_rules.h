@@ -2,6 +2,8 @@
 // The scheduler's domain rules, free of I/O: what a valid post is, where it is
 // stored, how its state moves, and when it fires next.
 #include <cstdint>
+#include <map>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -71,6 +73,26 @@ int64_t FinishOccurrence(v1::Post& post, int64_t now_ms);
 
 // Sets every non-final target (and the post) to `state`, with a reason.
 bool SetAllTargets(v1::Post& post, v1::PostState state, const std::string& reason, int64_t now_ms);
+
+// Pauses are keyed by what they hold: "<ws>" (the workspace), "<ws>/<channel>"
+// or "<ws>/campaign:<campaign>" (':' is in no id, so the kinds never collide).
+std::string HoldKey(const std::string& workspace_id, const std::string& channel_id, const std::string& campaign_id);
+// True if one of the pauses in `holds` (keys as HoldKey) covers the post.
+bool CoveredByHold(const v1::Post& post, const std::map<std::string, std::string>& holds);
+// A post's campaign is kept by the scheduler alone, and at most this many
+// posts join one campaign (listing and counting it stay bounded).
+inline constexpr int64_t kMaxCampaignPosts = 10000;
+// The post's published deliveries, "<channel_id>@<occurrence ms>" (earlier
+// occurrences too).
+std::vector<std::string> PublishedDeliveries(const v1::Post& post);
+// Membership announcements for posts.lifecycle: the post joined its campaign;
+// and one per delivery in published_before_campaign (those went out without
+// the campaign, so analytics counts them for it from these).
+std::vector<herald::events::v1::PostLifecycle> MembershipEvents(const v1::Post& post);
+// The announcement for one published delivery of a post in a campaign whose
+// result went out without it (dispatched before the post joined).
+herald::events::v1::PostLifecycle DeliveryMembership(const v1::Post& post,
+                                                     const herald::events::v1::PublishResult& result);
 
 // What an update does to the post's place in the due index.
 struct DueChange {

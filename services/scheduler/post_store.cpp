@@ -14,7 +14,8 @@ using herald::scheduler::v1::Post;
 
 RedisScript WithIndex(const char* body) { return RedisScript(std::string(kChunkedIndexLua) + body); }
 
-// KEYS: bucket, due, ws index, seq. ARGV: id, body, due_ms ('' = not due), listing score
+// KEYS: bucket, due, ws index, seq, campaign index. ARGV: id, body, due_ms
+// ('' = not due), listing score, campaign member ('' = no campaign)
 const RedisScript kCreate = WithIndex(R"lua(
 local id = ARGV[1]
 local existing = redis.call('HGET', KEYS[1], id)
@@ -22,7 +23,26 @@ if existing then return {0, existing} end
 redis.call('HSET', KEYS[1], id, ARGV[2])
 if ARGV[3] ~= '' then ci_add(KEYS[2], KEYS[4], ARGV[3], id) end
 ci_add(KEYS[3], KEYS[4], ARGV[4], id)
+if ARGV[5] ~= '' then redis.call('ZADD', KEYS[5], 0, ARGV[5]) end
 return {1, ARGV[2]}
+)lua");
+
+// KEYS: bucket, campaign index. ARGV: id, old body, new body, campaign member.
+// 1 attached, 0 the post changed meanwhile.
+const RedisScript kAttachCampaign(R"lua(
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[2], 0, ARGV[4])
+return 1
+)lua");
+
+// KEYS: campaign index. ARGV: after member ('' = from the start), limit.
+// Returns {total, member, ...}.
+const RedisScript kCampaignPage(R"lua(
+local from = ARGV[1] == '' and '-' or ('(' .. ARGV[1])
+local page = redis.call('ZRANGEBYLEX', KEYS[1], from, '+', 'LIMIT', 0, tonumber(ARGV[2]))
+table.insert(page, 1, redis.call('ZCARD', KEYS[1]))
+return page
 )lua");
 
 // KEYS: due, inflight. ARGV: now_ms, lease expiry (= fencing token), limit, bucket key prefix
@@ -226,6 +246,16 @@ RedisClient::Args CasArgs(const std::string& old_body, const Post& old, const Po
           change.require_pending ? "1" : ""};
 }
 
+// A campaign's posts in one shard: a ZSET of "<ms, 13 digits>:<id>" (all
+// scores 0), so listing in the order they joined pages by member.
+std::string CampaignIndex(const std::string& tag, const std::string& ws, const std::string& campaign) {
+  return tag + ":k:" + ws + ":" + campaign;
+}
+std::string CampaignMember(int64_t joined_ms, const std::string& id) {
+  std::string ms = std::to_string(std::max<int64_t>(0, joined_ms));
+  return std::string(ms.size() < 13 ? 13 - ms.size() : 0, '0') + ms + ":" + id;
+}
+
 }  // namespace
 
 int64_t DueMs(const Post& post) {
@@ -242,8 +272,10 @@ std::string PostStore::BucketKey(const PostId& post_id) const {
 std::pair<RedisClient::Args, RedisClient::Args> PostStore::CreateCall(const Post& post) const {
   std::string tag = TagOf(PostId(post.id()));
   std::string due = InDueIndex(post.state()) ? std::to_string(DueMs(post)) : "";
-  return {{BucketKey(PostId(post.id())), tag + ":due", tag + ":ws:" + post.workspace_id(), tag + ":seq"},
-          {post.id(), Serialize(post), due, std::to_string(ListingScore(post))}};
+  return {{BucketKey(PostId(post.id())), tag + ":due", tag + ":ws:" + post.workspace_id(), tag + ":seq",
+           CampaignIndex(tag, post.workspace_id(), post.campaign_id())},
+          {post.id(), Serialize(post), due, std::to_string(ListingScore(post)),
+           post.campaign_id().empty() ? "" : CampaignMember(ToMs(post.create_time()), post.id())}};
 }
 
 absl::StatusOr<Post> PostStore::Create(const Post& post) {
@@ -614,6 +646,76 @@ absl::StatusOr<std::pair<int64_t, int64_t>> PostStore::Backlog() {
     out.second += r.elements[1].AsInt();
   }
   return out;
+}
+
+}  // namespace herald::scheduler
+
+namespace herald::scheduler {
+
+absl::StatusOr<v1::Post> PostStore::AttachCampaign(const PostId& id, const std::string& campaign_id, TimePoint now) {
+  const std::string& post_id = id.str();
+  std::string bucket = BucketKey(id);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto current = redis_.Command({"HGET", bucket, post_id});
+    if (!current.ok()) return current.status();
+    if (current->is_nil()) return absl::NotFoundError("post " + post_id + " not found");
+    auto post = Parse(current->str, post_id);
+    if (!post.ok()) return post.status();
+    if (post->campaign_id() == campaign_id) return post;  // attached before: nothing to do
+    if (!post->campaign_id().empty()) {
+      return absl::FailedPreconditionError("post " + post_id + " belongs to campaign " + post->campaign_id());
+    }
+    post->set_campaign_id(campaign_id);
+    // What went out before it joined, fixed in the same write as the join.
+    for (auto& d : PublishedDeliveries(*post)) post->add_published_before_campaign(std::move(d));
+    *post->mutable_update_time() = FromMs(Ms(now));
+    auto reply = redis_.Eval(kAttachCampaign, {bucket, CampaignIndex(TagOf(id), post->workspace_id(), campaign_id)},
+                             {post_id, current->str, Serialize(*post), CampaignMember(Ms(now), post_id)});
+    if (!reply.ok()) return reply.status();
+    if (reply->is_error()) return absl::InternalError("attach: " + reply->str);
+    if (reply->AsInt() == 1) return post;
+  }
+  return absl::AbortedError("post " + post_id + " changed concurrently too often");
+}
+
+absl::StatusOr<PostStore::CampaignPage> PostStore::ListCampaign(const WorkspaceId& workspace_id,
+                                                                const std::string& campaign_id, size_t limit,
+                                                                const std::string& after) {
+  std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
+  for (int s = 0; s < shards_; ++s) {
+    calls.push_back({{CampaignIndex(Tag(s), workspace_id.str(), campaign_id)}, {after, std::to_string(limit)}});
+  }
+  auto replies = redis_.EvalPipeline(kCampaignPage, calls);
+  if (!replies.ok()) return replies.status();
+  CampaignPage page;
+  std::vector<std::string> members;
+  for (const auto& r : *replies) {
+    if (r.is_error() || r.elements.empty()) return absl::InternalError("campaign page: " + r.str);
+    page.total += r.elements[0].AsInt();
+    for (size_t i = 1; i < r.elements.size(); ++i) members.push_back(r.elements[i].str);
+  }
+  std::sort(members.begin(), members.end());
+  if (members.size() > limit) members.resize(limit);
+  std::vector<RedisClient::Args> gets;
+  std::vector<std::string> ids;
+  for (const auto& m : members) {
+    ids.push_back(m.substr(m.find(':') + 1));
+    gets.push_back({"HGET", BucketKey(PostId(ids.back())), ids.back()});
+  }
+  if (!members.empty() && members.size() == limit) page.next = members.back();
+  if (gets.empty()) return page;
+  auto bodies = redis_.Pipeline(gets);
+  if (!bodies.ok()) return bodies.status();
+  for (size_t i = 0; i < bodies->size(); ++i) {
+    if ((*bodies)[i].is_nil()) continue;
+    auto post = Parse((*bodies)[i].str, ids[i]);
+    if (!post.ok()) return post.status();
+    page.posts.push_back(std::move(*post));
+  }
+  std::vector<Post*> views;
+  for (auto& p : page.posts) views.push_back(&p);
+  if (auto s = DeriveDispatched(views); !s.ok()) return s;
+  return page;
 }
 
 }  // namespace herald::scheduler

@@ -13,6 +13,10 @@
 //   {sched:N}:held           ZSET post id → due time, posts held by a pause
 //   {sched:N}:ws:<workspace> chunked index post id → publish_at (ms), for listing
 //   {sched:N}:seq            counter naming the chunks of both indexes
+//   {sched:N}:k:<ws>:<campaign> ZSET "<joined ms, 13 digits>:<post id>", all
+//                            scores 0: the campaign's posts in this shard, in
+//                            the order they joined (a post's campaign is set
+//                            once, in the same step as its index entry)
 //   sched:{q:<channel>}      the channel's queue (serialized Queue)
 //   sched:{q:<channel>}:taken ZSET slot time (ms) → post id
 //   sched:holds              HASH "<ws>" or "<ws>/<channel>" → reason
@@ -116,6 +120,20 @@ class PostStore {
   // (SCHEDULED but in neither the due, in-flight nor held set). Per post:
   // 1 done, -1 the claim was lost.
   absl::StatusOr<std::vector<int>> AckMany(const std::vector<const ClaimedPost*>& claims);
+
+  // Sets the post's campaign (and its index entry) in one step. Unchanged
+  // when it is already the campaign's; FAILED_PRECONDITION when it is another's.
+  absl::StatusOr<herald::scheduler::v1::Post> AttachCampaign(const PostId& post_id, const std::string& campaign_id,
+                                                             TimePoint now);
+  // A campaign's posts in the order they joined, `limit` after the cursor
+  // `after` ("" from the start), and how many it has in all.
+  struct CampaignPage {
+    std::vector<herald::scheduler::v1::Post> posts;
+    int64_t total = 0;
+    std::string next;  // "" at the end
+  };
+  absl::StatusOr<CampaignPage> ListCampaign(const WorkspaceId& workspace_id, const std::string& campaign_id,
+                                            size_t limit, const std::string& after);
 
   // Post ids held by a pause in one shard.
   absl::StatusOr<std::vector<std::string>> Held(int shard);

@@ -2,7 +2,9 @@
 // Applies the publisher's outcomes (publish.results) to the stored posts:
 // published, failed, or back into the due index for a retry or over-quota
 // deferral. Offsets are committed after the post is updated (at-least-once;
-// applying a result twice changes nothing).
+// applying a result twice changes nothing). A published delivery of a post
+// whose campaign it did not carry (the post joined after it was dispatched)
+// is announced on posts.lifecycle, so it counts for the campaign.
 #include "common/background_thread.h"
 #include "common/clock.h"
 #include "common/event_gate.h"
@@ -15,8 +17,8 @@ namespace herald::scheduler {
 class ResultsConsumer {
  public:
   // A record that is not a PublishResult goes to `dead_letters`.
-  ResultsConsumer(PostStore& store, ConsumerOptions options, DeadLetters& dead_letters, const Clock& clock,
-                  prometheus::Registry& registry);
+  ResultsConsumer(PostStore& store, KafkaProducer& producer, ConsumerOptions options, DeadLetters& dead_letters,
+                  const Clock& clock, prometheus::Registry& registry);
   void Start() { thread_.Start([this](const std::atomic<bool>& stopping) { Loop(stopping); }); }
   void Stop() { thread_.Stop(); }
 
@@ -25,6 +27,7 @@ class ResultsConsumer {
   bool Apply(const KafkaMessage& message);
 
   PostStore& store_;
+  KafkaProducer& producer_;
   ConsumerOptions options_;
   DeadLetters& dead_letters_;
   const Clock& clock_;

@@ -42,27 +42,22 @@ std::vector<QueueSlot> ToSlots(const v1::Queue& q) {
 
 }  // namespace
 
-#define HERALD_UNARY_IMPL(Method, Request, Response)                                                       \
-  grpc::ServerUnaryReactor* SchedulerService::Method(grpc::CallbackServerContext* ctx,                    \
-                                                     const v1::Request* request, v1::Response* response) { \
-    return RunUnary(ctx, executor_, [=, this] { return Do##Method(*request, response); });                \
-  }
-HERALD_UNARY_IMPL(CreatePost, CreatePostRequest, Post)
-HERALD_UNARY_IMPL(GetPost, GetPostRequest, Post)
-HERALD_UNARY_IMPL(ListPosts, ListPostsRequest, ListPostsResponse)
-HERALD_UNARY_IMPL(UpdatePost, UpdatePostRequest, Post)
-HERALD_UNARY_IMPL(ReschedulePost, ReschedulePostRequest, Post)
-HERALD_UNARY_IMPL(CancelPost, CancelPostRequest, Post)
-HERALD_UNARY_IMPL(SubmitPost, SubmitPostRequest, Post)
-HERALD_UNARY_IMPL(ApprovePost, ApprovePostRequest, Post)
-HERALD_UNARY_IMPL(RejectPost, RejectPostRequest, Post)
-HERALD_UNARY_IMPL(GetQueue, GetQueueRequest, Queue)
-HERALD_UNARY_IMPL(SetQueue, SetQueueRequest, Queue)
-HERALD_UNARY_IMPL(GetCalendar, GetCalendarRequest, Calendar)
-HERALD_UNARY_IMPL(SuggestTimes, SuggestTimesRequest, SuggestTimesResponse)
-HERALD_UNARY_IMPL(Pause, PauseRequest, PauseState)
-HERALD_UNARY_IMPL(Resume, ResumeRequest, ResumeResponse)
-#undef HERALD_UNARY_IMPL
+HERALD_UNARY_RPC_IMPL(SchedulerService, CreatePost, CreatePostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, GetPost, GetPostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, ListPosts, ListPostsRequest, ListPostsResponse)
+HERALD_UNARY_RPC_IMPL(SchedulerService, UpdatePost, UpdatePostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, ReschedulePost, ReschedulePostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, CancelPost, CancelPostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, SubmitPost, SubmitPostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, ApprovePost, ApprovePostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, RejectPost, RejectPostRequest, Post)
+HERALD_UNARY_RPC_IMPL(SchedulerService, GetQueue, GetQueueRequest, Queue)
+HERALD_UNARY_RPC_IMPL(SchedulerService, SetQueue, SetQueueRequest, Queue)
+HERALD_UNARY_RPC_IMPL(SchedulerService, GetCalendar, GetCalendarRequest, Calendar)
+HERALD_UNARY_RPC_IMPL(SchedulerService, SuggestTimes, SuggestTimesRequest, SuggestTimesResponse)
+HERALD_UNARY_RPC_IMPL(SchedulerService, Pause, PauseRequest, PauseState)
+HERALD_UNARY_RPC_IMPL(SchedulerService, Resume, ResumeRequest, ResumeResponse)
+HERALD_UNARY_RPC_IMPL(SchedulerService, AttachToCampaign, AttachToCampaignRequest, Post)
 
 // ---------------------------------------------------------------- posts
 
@@ -99,6 +94,13 @@ grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request
     }
   }
   if (!errors.ok()) return errors.ToGrpc();
+  if (!request.campaign_id().empty()) {
+    if (auto s = CheckCampaign(request.workspace_id(), request.campaign_id(),
+                               {request.channel_ids().begin(), request.channel_ids().end()});
+        !s.ok()) {
+      return s;
+    }
+  }
 
   std::string post_id = NewPostId(request.workspace_id(), request.request_id());
   if (!request.request_id().empty()) {
@@ -141,6 +143,13 @@ grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request
   }
   *response = *stored;
   EmitLifecycle(*stored);
+  if (!stored->campaign_id().empty()) {
+    // The campaign counts its posts from this: the post is stored either way,
+    // so a failed announcement is logged, as EmitLifecycle's are.
+    if (auto s = AnnounceMembership(*stored); !s.ok()) {
+      log::Warn("campaign membership not announced", {{"post_id", stored->id()}, {"error", s.ToString()}});
+    }
+  }
   log::Info("post created", {{"post_id", stored->id()},
                              {"workspace_id", stored->workspace_id()},
                              {"state", StateName(stored->state())},
@@ -200,6 +209,8 @@ grpc::Status SchedulerService::DoListPosts(const v1::ListPostsRequest& request, 
   if (from > to) errors.Add("end_time", "is before start_time");
   if (!errors.ok()) return errors.ToGrpc();
   size_t limit = request.page_size() == 0 ? 100 : static_cast<size_t>(request.page_size());
+  if (request.page_token().size() > 200) return InvalidArgument("page_token", "malformed");
+  if (!request.campaign_id().empty()) return ListCampaignPosts(request, limit, response);
   std::string cursor = request.page_token();
   // Filters are applied after the index read: keep reading pages until full.
   for (int rounds = 0; rounds < 50 && static_cast<size_t>(response->posts_size()) < limit; ++rounds) {
@@ -220,6 +231,35 @@ grpc::Status SchedulerService::DoListPosts(const v1::ListPostsRequest& request, 
       cursor.clear();
       break;
     }
+  }
+  response->set_next_page_token(cursor);
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::ListCampaignPosts(const v1::ListPostsRequest& request, size_t limit,
+                                                 v1::ListPostsResponse* response) {
+  // The campaign's own index, in the order posts joined; other filters are
+  // applied to its pages (a campaign holds at most kMaxCampaignPosts).
+  int64_t from = request.has_start_time() ? ToMs(request.start_time()) : -1;
+  int64_t to = request.has_end_time() ? ToMs(request.end_time()) : INT64_MAX;
+  std::string cursor = request.page_token();
+  for (int rounds = 0; rounds < 20 && static_cast<size_t>(response->posts_size()) < limit; ++rounds) {
+    auto page = store_.ListCampaign(WorkspaceId(request.workspace_id()), request.campaign_id(),
+                                   limit - static_cast<size_t>(response->posts_size()), cursor);
+    if (!page.ok()) return ToGrpc(page.status());
+    response->set_total_size(static_cast<int32_t>(page->total));
+    cursor = page->next;
+    for (auto& p : page->posts) {
+      int64_t at = p.has_publish_at() ? ToMs(p.publish_at()) : ToMs(p.create_time());
+      bool match = (request.state() == v1::POST_STATE_UNSPECIFIED || p.state() == request.state()) &&
+                   at >= from && at <= to;
+      if (match && !request.channel_id().empty()) {
+        match = std::any_of(p.targets().begin(), p.targets().end(),
+                            [&](const v1::Target& t) { return t.channel_id() == request.channel_id(); });
+      }
+      if (match) *response->add_posts() = std::move(p);
+    }
+    if (cursor.empty()) break;
   }
   response->set_next_page_token(cursor);
   return grpc::Status::OK;
@@ -468,6 +508,10 @@ grpc::Status SchedulerService::DoPause(const v1::PauseRequest& request, v1::Paus
   FieldErrors errors;
   if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
   if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
+  if (!request.campaign_id().empty() && !IsValidId(request.campaign_id())) errors.Add("campaign_id", "not a valid id");
+  if (!request.channel_id().empty() && !request.campaign_id().empty()) {
+    errors.Add("campaign_id", "pause a channel or a campaign, not both");
+  }
   if (request.reason().size() > 2000) errors.Add("reason", "longer than 2000 bytes");
   if (!errors.ok()) return errors.ToGrpc();
   if (!request.channel_id().empty()) {
@@ -476,7 +520,7 @@ grpc::Status SchedulerService::DoPause(const v1::PauseRequest& request, v1::Paus
     if (!info.ok()) return ToGrpc(info.status());
     if (!*info) return grpc::Status(grpc::StatusCode::NOT_FOUND, "channel not found");
   }
-  std::string key = request.workspace_id() + (request.channel_id().empty() ? "" : "/" + request.channel_id());
+  std::string key = HoldKey(request.workspace_id(), request.channel_id(), request.campaign_id());
   std::string reason = request.reason().empty() ? "paused" : request.reason();
   if (auto s = store_.SetHold(key, reason); !s.ok()) return ToGrpc(s);
   log::Warn("publishing paused", {{"scope", key}, {"reason", reason}});
@@ -489,11 +533,15 @@ grpc::Status SchedulerService::DoResume(const v1::ResumeRequest& request, v1::Re
   FieldErrors errors;
   if (!IsValidId(request.workspace_id())) errors.Add("workspace_id", kIdRule);
   if (!request.channel_id().empty() && !IsValidId(request.channel_id())) errors.Add("channel_id", "not a valid id");
+  if (!request.campaign_id().empty() && !IsValidId(request.campaign_id())) errors.Add("campaign_id", "not a valid id");
+  if (!request.channel_id().empty() && !request.campaign_id().empty()) {
+    errors.Add("campaign_id", "resume a channel or a campaign, not both");
+  }
   if (request.mode() != v1::ResumeRequest::MODE_REQUEUE && request.mode() != v1::ResumeRequest::MODE_SKIP) {
     errors.Add("mode", "MODE_REQUEUE or MODE_SKIP: what to do with posts that fell due while paused");
   }
   if (!errors.ok()) return errors.ToGrpc();
-  std::string key = request.workspace_id() + (request.channel_id().empty() ? "" : "/" + request.channel_id());
+  std::string key = HoldKey(request.workspace_id(), request.channel_id(), request.campaign_id());
   if (auto s = store_.ClearHold(key); !s.ok()) return ToGrpc(s.status());
   if (auto s = ReleaseHeld(request, response); !s.ok()) return s;
   log::Info("publishing resumed", {{"scope", key},
@@ -526,13 +574,14 @@ grpc::Status SchedulerService::ReleaseHeld(const v1::ResumeRequest& request, v1:
     for (const auto& id : *held) {
       auto updated = store_.Update(PostId(id), [&](v1::Post& p, DueChange* change) {
         if (p.workspace_id() != request.workspace_id() || p.state() != v1::POST_STATE_HELD) return false;
-        bool ours = request.channel_id().empty() ||
-                    std::any_of(p.targets().begin(), p.targets().end(),
-                                [&](const v1::Target& t) { return t.channel_id() == request.channel_id(); });
-        // Still covered by another pause (the workspace's, or another channel's).
-        bool still_held = holds->count(p.workspace_id()) > 0;
-        for (const auto& t : p.targets()) still_held |= holds->count(p.workspace_id() + "/" + t.channel_id()) > 0;
-        if (!ours || still_held) return false;
+        bool ours = request.campaign_id().empty() ? (request.channel_id().empty() ||
+                                                     std::any_of(p.targets().begin(), p.targets().end(),
+                                                                 [&](const v1::Target& t) {
+                                                                   return t.channel_id() == request.channel_id();
+                                                                 }))
+                                                  : p.campaign_id() == request.campaign_id();
+        // Still covered by another pause (the workspace's, a channel's, its campaign's).
+        if (!ours || CoveredByHold(p, *holds)) return false;
         if (skip) {
           SetAllTargets(p, v1::POST_STATE_CANCELED, "skipped: fell due during a pause", now);
           int64_t next = FinishOccurrence(p, now);
@@ -555,6 +604,78 @@ grpc::Status SchedulerService::ReleaseHeld(const v1::ResumeRequest& request, v1:
     }
   }
   return grpc::Status::OK;
+}
+
+// ---------------------------------------------------------------- campaigns
+
+grpc::Status SchedulerService::CheckCampaign(const std::string& workspace_id, const std::string& campaign_id,
+                                             const std::vector<std::string>& channel_ids) {
+  if (options_.campaigns == nullptr) {
+    return Precondition("campaign_id: this scheduler has no campaign service to check it with (--campaign-addr)");
+  }
+  auto info = options_.campaigns->Lookup(workspace_id, campaign_id);
+  if (!info.ok()) return ToGrpc(info.status());
+  if (!*info) return InvalidArgument("campaign_id", "unknown campaign " + campaign_id);
+  if (!(*info)->takes_posts) {
+    return Precondition("campaign " + campaign_id + " is " + (*info)->status + " and takes no more posts");
+  }
+  const auto& allowed = (*info)->channel_ids;
+  if (!allowed.empty()) {
+    FieldErrors errors;
+    for (size_t i = 0; i < channel_ids.size(); ++i) {
+      if (std::find(allowed.begin(), allowed.end(), channel_ids[i]) == allowed.end()) {
+        errors.Add("channel_ids[" + std::to_string(i) + "]", "not one of campaign " + campaign_id + "'s channels");
+      }
+    }
+    if (!errors.ok()) return errors.ToGrpc();
+  }
+  return grpc::Status::OK;
+}
+
+absl::Status SchedulerService::AnnounceMembership(const v1::Post& post) {
+  for (auto& event : MembershipEvents(post)) {
+    const auto& m = event.membership();
+    // Deterministic ids: a repeated announcement is the same event.
+    std::string id = "mem_" + post.id() + "_" + m.campaign_id() +
+                     (m.delivery() ? "_" + m.channel_id() + "_" + std::to_string(m.occurrence_ms()) : "");
+    *event.mutable_meta() = NewEventMeta(event, post.workspace_id(), clock_, id);
+    if (auto s = producer_.ProduceSync(topics::k_posts_lifecycle, post.id(), event.SerializeAsString(),
+                                       EventHeaders(event.meta()));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status SchedulerService::DoAttachToCampaign(const v1::AttachToCampaignRequest& request, v1::Post* response) {
+  FieldErrors errors;
+  RequireIds(errors, request.workspace_id(), request.post_id());
+  if (!IsValidId(request.campaign_id())) errors.Add("campaign_id", kIdRule);
+  if (!errors.ok()) return errors.ToGrpc();
+  v1::Post post;
+  if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
+  if (post.campaign_id() != request.campaign_id()) {
+    if (!post.campaign_id().empty()) {
+      return Precondition("post " + post.id() + " belongs to campaign " + post.campaign_id());
+    }
+    auto page = store_.ListCampaign(WorkspaceId(request.workspace_id()), request.campaign_id(), 0, "");
+    if (!page.ok()) return ToGrpc(page.status());
+    if (page->total >= kMaxCampaignPosts) {
+      return Precondition("campaign " + request.campaign_id() + " has " + std::to_string(kMaxCampaignPosts) +
+                          " posts, the most one campaign takes");
+    }
+  }
+  auto attached = store_.AttachCampaign(PostId(request.post_id()), request.campaign_id(), AtMs(clock_.NowMs()));
+  if (!attached.ok()) return ToGrpc(attached.status());
+  // Announced on every call, so a retry after a failed announcement repairs
+  // it (analytics counts each announcement once).
+  if (auto s = AnnounceMembership(*attached); !s.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "post attached, announcement failed (retry to announce): " + std::string(s.message()));
+  }
+  log::Info("post joined campaign", {{"post_id", attached->id()}, {"campaign_id", request.campaign_id()}});
+  return Load(request.workspace_id(), request.post_id(), response);
 }
 
 // ---------------------------------------------------------------- import

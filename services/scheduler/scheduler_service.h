@@ -6,8 +6,10 @@
 
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/unary.h"
 #include "common/kafka.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "scheduler/campaign_directory.h"
 #include "scheduler/channel_directory.h"
 #include "scheduler/engagement_advisor.h"
 #include "scheduler/post_store.h"
@@ -24,6 +26,8 @@ class SchedulerService final
     std::chrono::milliseconds import_idle_timeout{30000};
     // Analytics' best times for SuggestTimes (none: queue slots only).
     EngagementAdvisor* advisor = nullptr;
+    // Checks a post's campaign (none: posts with a campaign are refused).
+    CampaignDirectory* campaigns = nullptr;
   };
   SchedulerService(PostStore& store, ChannelDirectory& channels, KafkaProducer& producer, Executor& executor,
                    const Clock& clock, Options options)
@@ -37,26 +41,22 @@ class SchedulerService final
                    const Clock& clock)
       : SchedulerService(store, channels, producer, executor, clock, Options{}) {}
 
-#define HERALD_UNARY(Method, Request, Response)                                                              \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,             \
-                                   v1::Response* response) override;                                        \
-  grpc::Status Do##Method(const v1::Request& request, v1::Response* response);
-  HERALD_UNARY(CreatePost, CreatePostRequest, Post)
-  HERALD_UNARY(GetPost, GetPostRequest, Post)
-  HERALD_UNARY(ListPosts, ListPostsRequest, ListPostsResponse)
-  HERALD_UNARY(UpdatePost, UpdatePostRequest, Post)
-  HERALD_UNARY(ReschedulePost, ReschedulePostRequest, Post)
-  HERALD_UNARY(CancelPost, CancelPostRequest, Post)
-  HERALD_UNARY(SubmitPost, SubmitPostRequest, Post)
-  HERALD_UNARY(ApprovePost, ApprovePostRequest, Post)
-  HERALD_UNARY(RejectPost, RejectPostRequest, Post)
-  HERALD_UNARY(GetQueue, GetQueueRequest, Queue)
-  HERALD_UNARY(SetQueue, SetQueueRequest, Queue)
-  HERALD_UNARY(GetCalendar, GetCalendarRequest, Calendar)
-  HERALD_UNARY(SuggestTimes, SuggestTimesRequest, SuggestTimesResponse)
-  HERALD_UNARY(Pause, PauseRequest, PauseState)
-  HERALD_UNARY(Resume, ResumeRequest, ResumeResponse)
-#undef HERALD_UNARY
+  HERALD_UNARY_RPC(CreatePost, CreatePostRequest, Post)
+  HERALD_UNARY_RPC(GetPost, GetPostRequest, Post)
+  HERALD_UNARY_RPC(ListPosts, ListPostsRequest, ListPostsResponse)
+  HERALD_UNARY_RPC(UpdatePost, UpdatePostRequest, Post)
+  HERALD_UNARY_RPC(ReschedulePost, ReschedulePostRequest, Post)
+  HERALD_UNARY_RPC(CancelPost, CancelPostRequest, Post)
+  HERALD_UNARY_RPC(SubmitPost, SubmitPostRequest, Post)
+  HERALD_UNARY_RPC(ApprovePost, ApprovePostRequest, Post)
+  HERALD_UNARY_RPC(RejectPost, RejectPostRequest, Post)
+  HERALD_UNARY_RPC(GetQueue, GetQueueRequest, Queue)
+  HERALD_UNARY_RPC(SetQueue, SetQueueRequest, Queue)
+  HERALD_UNARY_RPC(GetCalendar, GetCalendarRequest, Calendar)
+  HERALD_UNARY_RPC(SuggestTimes, SuggestTimesRequest, SuggestTimesResponse)
+  HERALD_UNARY_RPC(Pause, PauseRequest, PauseState)
+  HERALD_UNARY_RPC(Resume, ResumeRequest, ResumeResponse)
+  HERALD_UNARY_RPC(AttachToCampaign, AttachToCampaignRequest, Post)
 
   // Rows are v1::CreatePostRequest; the answer is a v1::ImportPostsResponse.
   grpc::ServerReadReactor<grpc::ByteBuffer>* ImportPosts(grpc::CallbackServerContext* ctx,
@@ -76,6 +76,12 @@ class SchedulerService final
   // The publisher's objections to each target's content, named by field.
   grpc::Status CheckContent(const std::string& workspace_id, const v1::Post& post);
   void EmitLifecycle(const v1::Post& post);
+  // The campaign exists, takes posts, and runs on these channels.
+  grpc::Status CheckCampaign(const std::string& workspace_id, const std::string& campaign_id,
+                             const std::vector<std::string>& channel_ids);
+  // The post's membership of its campaign, on posts.lifecycle, before returning.
+  absl::Status AnnounceMembership(const v1::Post& post);
+  grpc::Status ListCampaignPosts(const v1::ListPostsRequest& request, size_t limit, v1::ListPostsResponse* response);
   // Puts the held posts a resume covers back in the due index (or skips
   // their occurrence), counting them in `response`.
   grpc::Status ReleaseHeld(const v1::ResumeRequest& request, v1::ResumeResponse* response);

@@ -125,7 +125,8 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
     Start(name, args, {{"HERALD_CREDENTIALS_KEY", std::string(64, '7')}});
   }
   Start("scheduler", with(common("scheduler"), {session, "--lease-ms=3000", "--import-idle-timeout-ms=3000", "--publisher-addr=" + Grpc("publisher"),
-                                                 "--analytics-addr=" + Grpc("analytics")}));
+                                                 "--analytics-addr=" + Grpc("analytics"),
+                                                 "--campaign-addr=" + Grpc("campaign")}));
   Start("listener",
         with(common("listener"),
              {session, "--http-port=" + std::to_string(listener_http_port_), "--scheduler-addr=" + Grpc("scheduler"),

@@ -205,7 +205,8 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   ASSERT_TRUE(Eventually([&] {
     return analytics->GetChannelStats(Ctx().get(), chreq, &chstats).ok() && chstats.posts_published() >= 1 &&
            analytics->GetWorkspaceStats(Ctx().get(), wsreq, &wsstats).ok() && wsstats.mentions() >= 1 &&
-           analytics->GetCampaignStats(Ctx().get(), cpreq, &cpstats).ok() && cpstats.posts() >= 1;
+           analytics->GetCampaignStats(Ctx().get(), cpreq, &cpstats).ok() && cpstats.posts() >= 1 &&
+           cpstats.posts_published() >= 1;
   })) << chstats.DebugString() << wsstats.DebugString() << cpstats.DebugString() << p().Logs();
   std::this_thread::sleep_for(std::chrono::seconds(2));  // any duplicate would have landed by now
   ASSERT_TRUE(analytics->GetChannelStats(Ctx().get(), chreq, &chstats).ok());
@@ -216,6 +217,8 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   EXPECT_EQ(wsstats.mentions(), 1);
   EXPECT_EQ(wsstats.campaigns(), 1);
   EXPECT_EQ(cpstats.posts(), 1);
+  // Attached after it went out, it still counts as published for the campaign.
+  EXPECT_EQ(cpstats.posts_published(), 1);
 
   // 6b. Analytics read the post's metrics through the publisher's gateway
   // (reads at 2 s and 6 s of age here): Mastodon counts likes, boosts and

@@ -184,11 +184,57 @@ TEST(AnalyticsFacts, SchedulingSlaAlertsAndCampaigns) {
   c.mutable_meta()->set_workspace_id("ws");
   *c.mutable_meta()->mutable_occurred_at() = FromMs(kT);
   c.set_campaign_id("cmp");
+  c.set_kind(CAMPAIGN_EVENT_KIND_CREATED);
+  f = FactFor(topics::k_campaign_lifecycle, c);
+  ASSERT_TRUE(f.ok() && f->has_value());
+  EXPECT_TRUE(Has(**f, "k:cmp", fig::kCampaigns, 1));
+  // Joining is counted from posts.lifecycle (the scheduler keeps a post's
+  // campaign): the campaign service's own announcement adds nothing.
   c.set_kind(CAMPAIGN_EVENT_KIND_POST_ATTACHED);
   c.set_post_id("p1");
   f = FactFor(topics::k_campaign_lifecycle, c);
-  ASSERT_TRUE(f.ok() && f->has_value());
-  EXPECT_TRUE(Has(**f, "k:cmp", fig::kAttached, 1));
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->has_value());
+}
+
+TEST(AnalyticsFacts, CampaignMembershipCountsTheJoinOnceAndEachEarlierDeliveryOnce) {
+  PostLifecycle e;
+  e.mutable_meta()->set_workspace_id("ws");
+  *e.mutable_meta()->mutable_occurred_at() = FromMs(kT);
+  e.set_post_id("p1");
+  e.mutable_membership()->set_campaign_id("cmp");
+  e.mutable_membership()->set_variant("b");
+  auto join = FactFor(topics::k_posts_lifecycle, e);
+  ASSERT_TRUE(join.ok() && join->has_value()) << join.status();
+  EXPECT_TRUE(Has(**join, "k:cmp", fig::kAttached, 1));
+  EXPECT_FALSE(Has(**join, "k:cmp", fig::kScheduled, 1));
+  EXPECT_EQ((*join)->dedupe_id, "cmp|cmp|p1");
+
+  e.mutable_membership()->set_delivery(true);
+  e.mutable_membership()->set_channel_id("ch1");
+  e.mutable_membership()->set_occurrence_ms(kT - 3600000);
+  auto delivery = FactFor(topics::k_posts_lifecycle, e);
+  ASSERT_TRUE(delivery.ok() && delivery->has_value()) << delivery.status();
+  // Published for the campaign and its variant only: the workspace, channel
+  // and post counted it when it went out.
+  EXPECT_TRUE(Has(**delivery, "k:cmp", fig::kPublished, 1));
+  EXPECT_TRUE(Has(**delivery, "v:cmp/b", fig::kPublished, 1));
+  EXPECT_FALSE(Has(**delivery, "w", fig::kPublished, 1));
+  EXPECT_FALSE(Has(**delivery, "c:ch1", fig::kPublished, 1));
+  // Bucketed at its occurrence (no published_at given), not at the join.
+  EXPECT_EQ((*delivery)->bucket_ms, BucketOf(kT - 3600000));
+  // The same delivery announced again (attach retried, or by the results
+  // consumer) is the same fact.
+  auto again = FactFor(topics::k_posts_lifecycle, e);
+  EXPECT_EQ((*again)->dedupe_id, (*delivery)->dedupe_id);
+
+  e.mutable_membership()->set_channel_id("");
+  EXPECT_FALSE(FactFor(topics::k_posts_lifecycle, e).ok());
+  e.mutable_membership()->set_channel_id("not an id!");
+  EXPECT_FALSE(FactFor(topics::k_posts_lifecycle, e).ok());
+  e.mutable_membership()->set_channel_id("ch1");
+  e.mutable_membership()->set_campaign_id("");
+  EXPECT_FALSE(FactFor(topics::k_posts_lifecycle, e).ok());
 }
 
 TEST(LagHistogram, BucketsAreWithinTenPercentAndPercentilesUseNearestRank) {

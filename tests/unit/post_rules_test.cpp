@@ -299,6 +299,54 @@ TEST(ApplyResult, EvergreenPostIsRecycledUntilItsLimit) {
 
 // The post store takes ids and instants as their own types: a workspace id
 // where a post id is wanted, or milliseconds where an instant is, does not compile.
+TEST(Holds, ACampaignPauseHoldsOnlyThatCampaignsPosts) {
+  auto post = TwoTargets();
+  std::map<std::string, std::string> holds{{HoldKey("ws1", "", "c_other"), "x"}};
+  EXPECT_FALSE(CoveredByHold(post, holds));
+  post.set_campaign_id("c_1");
+  EXPECT_FALSE(CoveredByHold(post, holds));
+  holds[HoldKey("ws1", "", "c_1")] = "campaign paused";
+  EXPECT_TRUE(CoveredByHold(post, holds));
+  // The kinds of key never collide: a channel named like a campaign key is a channel.
+  EXPECT_EQ(HoldKey("ws", "", ""), "ws");
+  EXPECT_EQ(HoldKey("ws", "ch2", ""), "ws/ch2");
+  EXPECT_NE(HoldKey("ws", "", "ch2"), HoldKey("ws", "ch2", ""));
+  EXPECT_TRUE(CoveredByHold(TwoTargets(), {{"ws1/ch2", "x"}}));
+  EXPECT_TRUE(CoveredByHold(TwoTargets(), {{"ws1", "x"}}));
+  EXPECT_FALSE(CoveredByHold(TwoTargets(), {{"other", "x"}}));
+}
+
+TEST(Membership, AnnouncesTheJoinAndOnlyWhatWentOutBeforeIt) {
+  auto post = TwoTargets();
+  EXPECT_TRUE(MembershipEvents(post).empty());  // no campaign, nothing to say
+  int64_t occ = ToMs(post.publish_at());
+  ApplyResult(post, Result("ch1", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, occ), kNow);
+  EXPECT_EQ(PublishedDeliveries(post), std::vector<std::string>{"ch1@" + std::to_string(occ)});
+  post.set_campaign_id("c_1");
+  post.set_variant("a");
+  // Created in the campaign: its deliveries carry it, only the join is announced.
+  auto events = MembershipEvents(post);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].membership().campaign_id(), "c_1");
+  EXPECT_EQ(events[0].membership().variant(), "a");
+  EXPECT_FALSE(events[0].membership().delivery());
+  // Joined late: what was published before is announced, one event each.
+  for (const auto& d : PublishedDeliveries(post)) post.add_published_before_campaign(d);
+  events = MembershipEvents(post);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_TRUE(events[1].membership().delivery());
+  EXPECT_EQ(events[1].membership().channel_id(), "ch1");
+  EXPECT_EQ(events[1].membership().occurrence_ms(), occ);
+
+  // A result that went out without the campaign is announced for it.
+  auto r = Result("ch2", herald::events::v1::PUBLISH_OUTCOME_PUBLISHED, occ);
+  *r.mutable_published_at() = FromMs(occ + 1500);
+  auto late = DeliveryMembership(post, r);
+  EXPECT_EQ(late.post_id(), "p_1");
+  EXPECT_EQ(late.membership().channel_id(), "ch2");
+  EXPECT_EQ(ToMs(late.membership().published_at()), occ + 1500);
+}
+
 TEST(StrongTypes, PostStoreCallsWithSwappedArgumentsDoNotCompile) {
   static_assert(std::is_invocable_v<decltype(&PostStore::Get), PostStore&, PostId>);
   static_assert(!std::is_invocable_v<decltype(&PostStore::Get), PostStore&, std::string>);

@@ -7,11 +7,12 @@ namespace heraldctl {
 namespace {
 
 // Flags that take no value.
-const std::set<std::string> kSwitches = {"now", "help", "h", "queue", "approval", "draft", "away", "answer-negative"};
+const std::set<std::string> kSwitches = {"now", "help", "h", "queue", "approval", "draft", "away", "answer-negative",
+                                           "activate", "skip-missed"};
 // Flags that take one.
 const std::set<std::string> kValued = {
     "o", "workspace", "scheduler", "publisher", "listener", "campaign-addr", "analytics", "api-key", "tls-ca-file",
-    "config", "approver", "at", "base-url", "budget-micros", "campaign", "channel", "currency", "days", "event",
+    "config", "approver", "at", "base-url", "campaign", "channel", "currency", "days", "event",
     "events", "every", "identifier", "limit", "mode", "name", "network", "objective", "reason", "refresh-token",
     "request-id", "slots", "start", "state", "text", "time-zone", "token", "url", "zone", "role", "expires", "query",
     "tags",
@@ -19,7 +20,10 @@ const std::set<std::string> kValued = {
     "add", "remove", "to", "until", "resume", "max", "assignee", "capacity", "page-token", "saved-reply", "template",
     "first-response", "next-response", "resolution", "hours", "holidays", "warn-at",
     // analytics reports
-    "from", "by", "group", "ids", "figures", "figure", "lookback-days"};
+    "from", "by", "group", "ids", "figures", "figure", "lookback-days",
+    // campaigns
+    "budget", "daily-budget", "end", "channels", "owner", "description", "status", "target-cpa", "target-roas",
+    "target-ctr", "target-conversion-rate", "utm-source", "utm-medium", "utm-campaign", "utm-term", "utm-content"};
 
 }  // namespace
 

@@ -23,6 +23,7 @@
 #include "herald/listener/v1/listener.grpc.pb.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "heraldctl/campaign_commands.h"
 #include "heraldctl/cli_args.h"
 #include "heraldctl/cli_common.h"
 #include "heraldctl/inbox_commands.h"
@@ -62,8 +63,12 @@ Usage:
                         [--campaign ID] [--request-id ID]     TIME: RFC 3339 or +30s/+5m/+2h
   heraldctl get posts [--channel ID] [--state scheduled|published|failed|...] | post ID
   heraldctl create campaign --name NAME --objective awareness|engagement|traffic|conversions
-                        [--budget-micros N --currency EUR]
-  heraldctl get campaign ID
+                        [--budget 5000 --currency EUR] [--daily-budget 250] [--zone Z --start DATE --end DATE]
+                        [--channels A,B] [--owner WHO] [--target-cpa 12.50] [--target-roas 4]
+                        [--utm-source S --utm-medium M --utm-campaign C] [--activate] [--request-id ID]
+  heraldctl get campaigns [--status active,paused] [--objective O] [--owner WHO] | get campaign ID
+  heraldctl update campaign ID [any create flag]         only the flags given change
+  heraldctl activate|pause|complete|archive campaign ID [--reason TEXT] [--skip-missed]
   heraldctl attach post POST_ID --campaign ID
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
@@ -201,61 +206,6 @@ int GetPosts(const Ctx& c, const std::string& id) {
   if (auto s = stub->ListPosts(&ctx, req, &list); !s.ok()) return Fail(s);
   if (c.json) return PrintJson(list), 0;
   PrintPosts(c, {list.posts().begin(), list.posts().end()});
-  return 0;
-}
-
-int CreateCampaign(const Ctx& c) {
-  auto stub = cmp::CampaignService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
-  cmp::CreateCampaignRequest req;
-  req.set_workspace_id(c.workspace);
-  req.set_name(c.args.Get("name", "", ""));
-  std::string objective = "OBJECTIVE_" + c.args.Get("objective", "", "");
-  for (auto& ch : objective) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  cmp::Objective obj = cmp::OBJECTIVE_UNSPECIFIED;
-  cmp::Objective_Parse(objective, &obj);
-  req.set_objective(obj);
-  if (auto micros = c.args.Get("budget-micros")) {
-    req.mutable_budget()->set_micros(std::atoll(micros->c_str()));
-    req.mutable_budget()->set_currency(c.args.Get("currency", "", "EUR"));
-  }
-  cmp::Campaign out;
-  grpc::ClientContext ctx;
-  Deadline(ctx);
-  if (auto s = stub->CreateCampaign(&ctx, req, &out); !s.ok()) return Fail(s);
-  if (c.json) return PrintJson(out), 0;
-  std::cout << "campaign/" << out.id() << " created\n";
-  return 0;
-}
-
-int GetCampaign(const Ctx& c, const std::string& id) {
-  auto stub = cmp::CampaignService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
-  cmp::GetCampaignRequest req;
-  req.set_workspace_id(c.workspace);
-  req.set_campaign_id(id);
-  cmp::Campaign out;
-  grpc::ClientContext ctx;
-  Deadline(ctx);
-  if (auto s = stub->GetCampaign(&ctx, req, &out); !s.ok()) return Fail(s);
-  if (c.json) return PrintJson(out), 0;
-  Table t({"ID", "NAME", "OBJECTIVE", "POSTS"});
-  t.Row({out.id(), out.name(), Lower(cmp::Objective_Name(out.objective()), "OBJECTIVE_"),
-         std::to_string(out.post_ids_size())});
-  t.Print(std::cout);
-  return 0;
-}
-
-int AttachPost(const Ctx& c, const std::string& post_id) {
-  auto stub = cmp::CampaignService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
-  cmp::AttachPostRequest req;
-  req.set_workspace_id(c.workspace);
-  req.set_post_id(post_id);
-  req.set_campaign_id(c.args.Get("campaign", "", ""));
-  cmp::Campaign out;
-  grpc::ClientContext ctx;
-  Deadline(ctx);
-  if (auto s = stub->AttachPost(&ctx, req, &out); !s.ok()) return Fail(s);
-  if (c.json) return PrintJson(out), 0;
-  std::cout << "post/" << post_id << " attached to campaign/" << out.id() << "\n";
   return 0;
 }
 
@@ -533,9 +483,10 @@ int main(int argc, char** argv) {
   }
   if (verb == "create" && noun == "post") return CreatePost(c);
   if (verb == "get" && (noun == "posts" || noun == "post")) return GetPosts(c, id);
-  if (verb == "create" && noun == "campaign") return CreateCampaign(c);
-  if (verb == "get" && noun == "campaign") return id.empty() ? Usage("get campaign: ID required") : GetCampaign(c, id);
-  if (verb == "attach" && noun == "post") return id.empty() ? Usage("attach post: POST_ID required") : AttachPost(c, id);
+  if (noun == "campaign" || noun == "campaigns" || (verb == "attach" && noun == "post")) {
+    // pause/resume without a noun are the scheduler's; "pause campaign ID" is the campaign's.
+    if (int rc = heraldctl::RunCampaignCommand(c, verb, noun, id); rc >= 0) return rc;
+  }
   if (verb == "get" && noun == "inbox") return GetInbox(c);
   if (verb == "create" && noun == "rule") return id.empty() ? Usage("create rule: NAME required") : heraldctl::CreateRule(c, id);
   if (verb == "get" && noun == "rules") return heraldctl::GetRules(c);

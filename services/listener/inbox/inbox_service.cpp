@@ -40,35 +40,29 @@ bool Blank(const std::string& text) { return text.find_first_not_of(" \t\r\n") =
 
 }  // namespace
 
-#define HERALD_INBOX_UNARY(Name, Request, Response)                                                                \
-  grpc::ServerUnaryReactor* InboxService::Name(grpc::CallbackServerContext* ctx, const v1::Request* request,       \
-                                               v1::Response* response) {                                          \
-    return RunUnary(ctx, executor_, [=, this] { return Do##Name(*request, response); });                          \
-  }
-HERALD_INBOX_UNARY(ListConversations, ListConversationsRequest, ListConversationsResponse)
-HERALD_INBOX_UNARY(GetConversation, GetConversationRequest, ConversationDetail)
-HERALD_INBOX_UNARY(AssignConversation, AssignConversationRequest, Conversation)
-HERALD_INBOX_UNARY(UnassignConversation, ConversationRef, Conversation)
-HERALD_INBOX_UNARY(SnoozeConversation, SnoozeConversationRequest, Conversation)
-HERALD_INBOX_UNARY(CloseConversation, ConversationRef, Conversation)
-HERALD_INBOX_UNARY(ReopenConversation, ConversationRef, Conversation)
-HERALD_INBOX_UNARY(TagConversation, TagConversationRequest, Conversation)
-HERALD_INBOX_UNARY(AddNote, AddNoteRequest, ConversationMessage)
-HERALD_INBOX_UNARY(ReplyToConversation, ReplyToConversationRequest, ConversationMessage)
-HERALD_INBOX_UNARY(PutAgent, PutAgentRequest, Agent)
-HERALD_INBOX_UNARY(ListAgents, ListAgentsRequest, ListAgentsResponse)
-HERALD_INBOX_UNARY(CreateSavedReply, CreateSavedReplyRequest, SavedReply)
-HERALD_INBOX_UNARY(ListSavedReplies, ListSavedRepliesRequest, ListSavedRepliesResponse)
-HERALD_INBOX_UNARY(DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
-HERALD_INBOX_UNARY(SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
-HERALD_INBOX_UNARY(GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
-HERALD_INBOX_UNARY(GetSlaReport, GetSlaReportRequest, SlaReport)
-HERALD_INBOX_UNARY(CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
-HERALD_INBOX_UNARY(ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
-HERALD_INBOX_UNARY(DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
-HERALD_INBOX_UNARY(ApproveSuggestion, ConversationRef, ConversationMessage)
-HERALD_INBOX_UNARY(DismissSuggestion, ConversationRef, Conversation)
-#undef HERALD_INBOX_UNARY
+HERALD_UNARY_RPC_IMPL(InboxService, ListConversations, ListConversationsRequest, ListConversationsResponse)
+HERALD_UNARY_RPC_IMPL(InboxService, GetConversation, GetConversationRequest, ConversationDetail)
+HERALD_UNARY_RPC_IMPL(InboxService, AssignConversation, AssignConversationRequest, Conversation)
+HERALD_UNARY_RPC_IMPL(InboxService, UnassignConversation, ConversationRef, Conversation)
+HERALD_UNARY_RPC_IMPL(InboxService, SnoozeConversation, SnoozeConversationRequest, Conversation)
+HERALD_UNARY_RPC_IMPL(InboxService, CloseConversation, ConversationRef, Conversation)
+HERALD_UNARY_RPC_IMPL(InboxService, ReopenConversation, ConversationRef, Conversation)
+HERALD_UNARY_RPC_IMPL(InboxService, TagConversation, TagConversationRequest, Conversation)
+HERALD_UNARY_RPC_IMPL(InboxService, AddNote, AddNoteRequest, ConversationMessage)
+HERALD_UNARY_RPC_IMPL(InboxService, ReplyToConversation, ReplyToConversationRequest, ConversationMessage)
+HERALD_UNARY_RPC_IMPL(InboxService, PutAgent, PutAgentRequest, Agent)
+HERALD_UNARY_RPC_IMPL(InboxService, ListAgents, ListAgentsRequest, ListAgentsResponse)
+HERALD_UNARY_RPC_IMPL(InboxService, CreateSavedReply, CreateSavedReplyRequest, SavedReply)
+HERALD_UNARY_RPC_IMPL(InboxService, ListSavedReplies, ListSavedRepliesRequest, ListSavedRepliesResponse)
+HERALD_UNARY_RPC_IMPL(InboxService, DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
+HERALD_UNARY_RPC_IMPL(InboxService, SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
+HERALD_UNARY_RPC_IMPL(InboxService, GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
+HERALD_UNARY_RPC_IMPL(InboxService, GetSlaReport, GetSlaReportRequest, SlaReport)
+HERALD_UNARY_RPC_IMPL(InboxService, CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
+HERALD_UNARY_RPC_IMPL(InboxService, ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
+HERALD_UNARY_RPC_IMPL(InboxService, DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
+HERALD_UNARY_RPC_IMPL(InboxService, ApproveSuggestion, ConversationRef, ConversationMessage)
+HERALD_UNARY_RPC_IMPL(InboxService, DismissSuggestion, ConversationRef, Conversation)
 
 grpc::ServerWriteReactor<v1::InboxChange>* InboxService::WatchInbox(grpc::CallbackServerContext* ctx,
                                                                     const v1::WatchInboxRequest* request) {

@@ -3,6 +3,7 @@
 // request, names the field it refuses, and hands the work to the desk.
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/unary.h"
 #include "common/status.h"
 #include "herald/listener/v1/inbox.grpc.pb.h"
 #include "listener/inbox/conversation_store.h"
@@ -23,34 +24,29 @@ class InboxService final : public v1::InboxService::CallbackService {
         executor_(executor),
         clock_(clock) {}
 
-#define HERALD_INBOX_RPC(Name, Request, Response)                                                               \
-  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* ctx, const v1::Request* request,                 \
-                                 v1::Response* response) override;                                             \
-  grpc::Status Do##Name(const v1::Request& request, v1::Response* response);
-  HERALD_INBOX_RPC(ListConversations, ListConversationsRequest, ListConversationsResponse)
-  HERALD_INBOX_RPC(GetConversation, GetConversationRequest, ConversationDetail)
-  HERALD_INBOX_RPC(AssignConversation, AssignConversationRequest, Conversation)
-  HERALD_INBOX_RPC(UnassignConversation, ConversationRef, Conversation)
-  HERALD_INBOX_RPC(SnoozeConversation, SnoozeConversationRequest, Conversation)
-  HERALD_INBOX_RPC(CloseConversation, ConversationRef, Conversation)
-  HERALD_INBOX_RPC(ReopenConversation, ConversationRef, Conversation)
-  HERALD_INBOX_RPC(TagConversation, TagConversationRequest, Conversation)
-  HERALD_INBOX_RPC(AddNote, AddNoteRequest, ConversationMessage)
-  HERALD_INBOX_RPC(ReplyToConversation, ReplyToConversationRequest, ConversationMessage)
-  HERALD_INBOX_RPC(PutAgent, PutAgentRequest, Agent)
-  HERALD_INBOX_RPC(ListAgents, ListAgentsRequest, ListAgentsResponse)
-  HERALD_INBOX_RPC(CreateSavedReply, CreateSavedReplyRequest, SavedReply)
-  HERALD_INBOX_RPC(ListSavedReplies, ListSavedRepliesRequest, ListSavedRepliesResponse)
-  HERALD_INBOX_RPC(DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
-  HERALD_INBOX_RPC(SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
-  HERALD_INBOX_RPC(GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
-  HERALD_INBOX_RPC(GetSlaReport, GetSlaReportRequest, SlaReport)
-  HERALD_INBOX_RPC(CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
-  HERALD_INBOX_RPC(ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
-  HERALD_INBOX_RPC(DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
-  HERALD_INBOX_RPC(ApproveSuggestion, ConversationRef, ConversationMessage)
-  HERALD_INBOX_RPC(DismissSuggestion, ConversationRef, Conversation)
-#undef HERALD_INBOX_RPC
+  HERALD_UNARY_RPC(ListConversations, ListConversationsRequest, ListConversationsResponse)
+  HERALD_UNARY_RPC(GetConversation, GetConversationRequest, ConversationDetail)
+  HERALD_UNARY_RPC(AssignConversation, AssignConversationRequest, Conversation)
+  HERALD_UNARY_RPC(UnassignConversation, ConversationRef, Conversation)
+  HERALD_UNARY_RPC(SnoozeConversation, SnoozeConversationRequest, Conversation)
+  HERALD_UNARY_RPC(CloseConversation, ConversationRef, Conversation)
+  HERALD_UNARY_RPC(ReopenConversation, ConversationRef, Conversation)
+  HERALD_UNARY_RPC(TagConversation, TagConversationRequest, Conversation)
+  HERALD_UNARY_RPC(AddNote, AddNoteRequest, ConversationMessage)
+  HERALD_UNARY_RPC(ReplyToConversation, ReplyToConversationRequest, ConversationMessage)
+  HERALD_UNARY_RPC(PutAgent, PutAgentRequest, Agent)
+  HERALD_UNARY_RPC(ListAgents, ListAgentsRequest, ListAgentsResponse)
+  HERALD_UNARY_RPC(CreateSavedReply, CreateSavedReplyRequest, SavedReply)
+  HERALD_UNARY_RPC(ListSavedReplies, ListSavedRepliesRequest, ListSavedRepliesResponse)
+  HERALD_UNARY_RPC(DeleteSavedReply, DeleteSavedReplyRequest, DeleteSavedReplyResponse)
+  HERALD_UNARY_RPC(SetSlaPolicy, SetSlaPolicyRequest, SlaPolicy)
+  HERALD_UNARY_RPC(GetSlaPolicy, GetSlaPolicyRequest, SlaPolicy)
+  HERALD_UNARY_RPC(GetSlaReport, GetSlaReportRequest, SlaReport)
+  HERALD_UNARY_RPC(CreateAutoAnswer, CreateAutoAnswerRequest, AutoAnswer)
+  HERALD_UNARY_RPC(ListAutoAnswers, ListAutoAnswersRequest, ListAutoAnswersResponse)
+  HERALD_UNARY_RPC(DeleteAutoAnswer, DeleteAutoAnswerRequest, DeleteAutoAnswerResponse)
+  HERALD_UNARY_RPC(ApproveSuggestion, ConversationRef, ConversationMessage)
+  HERALD_UNARY_RPC(DismissSuggestion, ConversationRef, Conversation)
 
   grpc::ServerWriteReactor<v1::InboxChange>* WatchInbox(grpc::CallbackServerContext* ctx,
                                                         const v1::WatchInboxRequest* request) override;

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "campaign/campaign_rules.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/topics.h"
 #include "listener/mention_parser.h"
@@ -42,22 +41,6 @@ TEST(MentionParser, NamesTheMissingField) {
   EXPECT_EQ(bad(R"({"event":"mention.created"})"), "object: required");
   EXPECT_EQ(bad(R"({"event":"mention.created","object":{"content":"x"}})"), "object.id: required");
   EXPECT_EQ(bad(R"({"event":"mention.created","object":{"id":"1"}})"), "object.account.acct: required");
-}
-
-TEST(CampaignRules, NamesEachBadField) {
-  campaign::v1::CreateCampaignRequest r;
-  r.mutable_budget()->set_currency("euro");
-  r.mutable_budget()->set_micros(-1);
-  auto msg = campaign::ValidateCreate(r).Message();
-  for (const char* f : {"workspace_id", "name", "objective", "budget.currency", "budget.micros"}) {
-    EXPECT_NE(msg.find(f), std::string::npos) << f;
-  }
-  r.set_workspace_id("ws");
-  r.set_name("Launch");
-  r.set_objective(campaign::v1::OBJECTIVE_AWARENESS);
-  r.mutable_budget()->set_currency("EUR");
-  r.mutable_budget()->set_micros(5'000'000);
-  EXPECT_TRUE(campaign::ValidateCreate(r).ok());
 }
 
 }  // namespace
