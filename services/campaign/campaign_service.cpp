@@ -1,6 +1,7 @@
 #include "campaign/campaign_service.h"
 
 #include <algorithm>
+#include <map>
 
 #include "campaign/campaign_rules.h"
 #include "common/events.h"
@@ -270,7 +271,22 @@ grpc::Status CampaignService::DoAttachPost(const v1::AttachPostRequest& request,
   if (!TakesPosts(c.status())) {
     return Precondition("campaign " + c.id() + " is " + StatusName(c.status()) + " and takes no more posts");
   }
-  if (auto s = posts_.Attach(request.workspace_id(), request.post_id(), c.id()); !s.ok()) {
+  auto post = posts_.Describe(request.workspace_id(), request.post_id());
+  if (!post.ok()) {
+    if (absl::IsNotFound(post.status())) return InvalidArgument("post_id", "unknown post " + request.post_id());
+    return ToGrpc(post.status());
+  }
+  // Its link goes out as the campaign's short link on each channel (what
+  // has gone out already keeps the link it had).
+  std::map<std::string, std::string> tracked;
+  if (!post->link.empty()) {
+    for (const auto& channel : post->channel_ids) {
+      auto link = links_.Make(c, post->link, v1::Utm(), request.post_id(), channel, post->variant);
+      if (!link.ok()) return ToGrpc(link.status());
+      tracked[channel] = link->short_url();
+    }
+  }
+  if (auto s = posts_.Attach(request.workspace_id(), request.post_id(), c.id(), tracked); !s.ok()) {
     if (absl::IsNotFound(s)) return InvalidArgument("post_id", "unknown post " + request.post_id());
     return ToGrpc(s);
   }

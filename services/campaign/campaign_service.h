@@ -6,6 +6,7 @@
 // scheduler (hold, release, cancel) is done in the order that leaves nothing
 // firing that should not, and is repeated safely by a retry.
 #include "campaign/campaign_store.h"
+#include "campaign/links/link_maker.h"
 #include "campaign/scheduler_posts.h"
 #include "common/clock.h"
 #include "common/executor.h"
@@ -17,9 +18,9 @@ namespace herald::campaign {
 
 class CampaignService final : public v1::CampaignService::CallbackService {
  public:
-  CampaignService(CampaignStore& store, SchedulerPosts& posts, KafkaProducer& producer, Executor& executor,
-                  const Clock& clock)
-      : store_(store), posts_(posts), producer_(producer), executor_(executor), clock_(clock) {}
+  CampaignService(CampaignStore& store, SchedulerPosts& posts, LinkMaker& links, KafkaProducer& producer,
+                  Executor& executor, const Clock& clock)
+      : store_(store), posts_(posts), links_(links), producer_(producer), executor_(executor), clock_(clock) {}
 
   HERALD_UNARY_RPC(CreateCampaign, CreateCampaignRequest, Campaign)
   HERALD_UNARY_RPC(GetCampaign, GetCampaignRequest, Campaign)
@@ -39,6 +40,7 @@ class CampaignService final : public v1::CampaignService::CallbackService {
 
   CampaignStore& store_;
   SchedulerPosts& posts_;
+  LinkMaker& links_;
   KafkaProducer& producer_;
   Executor& executor_;
   const Clock& clock_;

@@ -1,7 +1,14 @@
-// campaign: campaigns — objectives, flights, budgets, targets — and the posts that belong to them.
+// campaign: campaigns — objectives, flights, budgets, targets — the posts
+// that belong to them, and tracked links with their redirect endpoint.
 #include "campaign/campaign_service.h"
 #include "campaign/campaign_store.h"
+#include "campaign/links/link_maker.h"
+#include "campaign/links/link_service.h"
+#include "campaign/links/link_store.h"
+#include "campaign/links/redirector.h"
 #include "campaign/scheduler_posts.h"
+#include "common/http_server.h"
+#include "common/log.h"
 #include "common/service_runtime.h"
 
 using namespace herald;
@@ -13,15 +20,63 @@ int main(int argc, char** argv) {
   RedisOptions redis_options = rt.RedisSettings();
   KafkaOptions kafka = rt.KafkaSettings();
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (a campaign's posts)");
+  int http_port = s.Port("http-port", 8104, "HTTP port of the link redirects (GET /l/{code})");
+  std::string link_base = s.String("link-base-url", "http://localhost:8104",
+                                   "what short links start with (the public address of the redirect endpoint)");
+  RedirectOptions redirect;
+  redirect.ip_hash_secret = s.Required("click-secret", "secret the daily salt of click IP hashes is derived from");
+  redirect.repeat_window_ms = s.Int("click-repeat-window-ms", 30 * 60 * 1000, 1000, 86400000,
+                                    "the same client clicking a link again within this is a repeat");
+  redirect.trust_forwarded_for =
+      s.Bool("trust-forwarded-for", false, "client address from X-Forwarded-For (behind a trusted load balancer only)");
+  HttpServerOptions http_options;
+  http_options.max_body_bytes = 4096;  // redirects have no body
+  http_options.idle_timeout = std::chrono::seconds(s.Int("http-idle-timeout-s", 10, 1, 300, "closes a silent connection"));
+  http_options.max_connections = static_cast<unsigned>(s.Int("http-max-connections", 4096, 16, 100000, "connections in all"));
+  http_options.max_connections_per_ip =
+      static_cast<unsigned>(s.Int("http-max-connections-per-ip", 256, 1, 100000, "connections one address may hold"));
+  int64_t redirect_threads =
+      s.Int("redirect-threads", 16, 1, 1024, "threads answering redirects of links not cached (each waits on Redis)");
+  int64_t capture_threads = s.Int("click-capture-threads", 4, 1, 256,
+                                  "threads checking and producing clicks after their redirect (each waits on Redis)");
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);
   RedisClient& redis = *redis_client;
   CampaignStore store(redis);
+  LinkStore links(redis);
   KafkaProducer producer(kafka);
   auto posts = MakeSchedulerPosts(rt.Dial(scheduler));
-  CampaignService api(store, *posts, producer, rt.executor(), SystemClock::Instance());
+  LinkMaker link_maker(links, SystemClock::Instance(), link_base);
+  CampaignService api(store, *posts, link_maker, producer, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&api);
+  LinkService link_api(store, links, link_maker, rt.executor());
+  rt.grpc().AddService(&link_api);
+
+  // Redirects of uncached links wait on Redis here; every click is checked
+  // and produced on the capture threads, after its answer.
+  Executor redirect_pool(static_cast<int>(redirect_threads), 8192);
+  Executor capture_pool(static_cast<int>(capture_threads), 100000);
+  Redirector redirector(links, producer, capture_pool, SystemClock::Instance(), redirect, rt.metrics());
+  HttpServer http(http_options, redirect_pool);
+  http.Route("GET", "/healthz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; },
+             /*inline_=*/true);
+  for (const char* method : {"GET", "HEAD"}) {
+    http.Route(
+        method, "/l/", [&](const HttpServerRequest& req) { return redirector.TryAnswer(req); },
+        [&](const HttpServerRequest& req) { return redirector.Handle(req); });
+  }
+  if (!http.Start(http_port)) {
+    log::Error("cannot listen for link redirects", {{"port", http_port}});
+    return 1;
+  }
+  log::Info("link redirects listening", {{"http_port", http.port()}});
+
+  // Hooks run in reverse: no new redirects, those in progress finish, the
+  // captures queued are run out, then every click is flushed to Kafka.
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
+  rt.OnStop([&] { capture_pool.Stop(); });
+  rt.OnStop([&] { redirect_pool.Stop(); });
+  rt.OnStop([&] { http.Stop(); });
   return rt.Run();
 }

@@ -24,11 +24,25 @@ class GrpcSchedulerPosts : public SchedulerPosts {
   explicit GrpcSchedulerPosts(std::shared_ptr<grpc::Channel> channel)
       : stub_(sch::SchedulerService::NewStub(std::move(channel))) {}
 
-  absl::Status Attach(const std::string& ws, const std::string& post_id, const std::string& campaign_id) override {
+  absl::StatusOr<PostSummary> Describe(const std::string& ws, const std::string& post_id) override {
+    sch::GetPostRequest req;
+    req.set_workspace_id(ws);
+    req.set_post_id(post_id);
+    sch::Post post;
+    grpc::Status s = stub_->GetPost(Ctx().get(), req, &post);
+    if (!s.ok()) return FromCallee(s, "scheduler GetPost");
+    PostSummary out{post.link(), post.variant(), {}};
+    for (const auto& t : post.targets()) out.channel_ids.push_back(t.channel_id());
+    return out;
+  }
+
+  absl::Status Attach(const std::string& ws, const std::string& post_id, const std::string& campaign_id,
+                      const std::map<std::string, std::string>& tracked_links) override {
     sch::AttachToCampaignRequest req;
     req.set_workspace_id(ws);
     req.set_post_id(post_id);
     req.set_campaign_id(campaign_id);
+    req.mutable_tracked_links()->insert(tracked_links.begin(), tracked_links.end());
     sch::Post post;
     grpc::Status s = stub_->AttachToCampaign(Ctx().get(), req, &post);
     return s.ok() ? absl::OkStatus() : FromCallee(s, "scheduler AttachToCampaign");

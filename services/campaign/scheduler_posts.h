@@ -4,6 +4,7 @@
 // campaign's posts are all asks of the scheduler.
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,13 @@
 #include "absl/status/statusor.h"
 
 namespace herald::campaign {
+
+// What attaching needs to know of a post.
+struct PostSummary {
+  std::string link;
+  std::string variant;
+  std::vector<std::string> channel_ids;
+};
 
 struct CampaignPostList {
   std::vector<std::string> post_ids;  // the first ones, in the order they joined
@@ -20,9 +28,14 @@ struct CampaignPostList {
 class SchedulerPosts {
  public:
   virtual ~SchedulerPosts() = default;
-  // NOT_FOUND for an unknown post; FAILED_PRECONDITION for a post of another campaign.
+  // NOT_FOUND for an unknown post.
+  virtual absl::StatusOr<PostSummary> Describe(const std::string& workspace_id, const std::string& post_id) = 0;
+  // NOT_FOUND for an unknown post; FAILED_PRECONDITION for a post of another
+  // campaign. `tracked_links` (channel → short link) replace the post's link
+  // on the targets still to go out.
   virtual absl::Status Attach(const std::string& workspace_id, const std::string& post_id,
-                              const std::string& campaign_id) = 0;
+                              const std::string& campaign_id,
+                              const std::map<std::string, std::string>& tracked_links) = 0;
   virtual absl::StatusOr<CampaignPostList> List(const std::string& workspace_id, const std::string& campaign_id,
                                                 int limit) = 0;
   // Holds the campaign's posts (nothing of it fires) / lets them go again:

@@ -3,11 +3,14 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "common/executor.h"
 
@@ -17,6 +20,7 @@ struct RouteEntry {
   std::string method, prefix;
   HttpHandler handler;
   bool inline_ = false;
+  FastHttpHandler fast;
 };
 
 struct HttpServer::Impl {
@@ -24,6 +28,15 @@ struct HttpServer::Impl {
   Executor& executor;
   std::vector<RouteEntry> routes;
   MHD_Daemon* daemon = nullptr;
+  // Requests handed to the executor and not yet completed (answered or
+  // dropped): Stop waits for them, as libmicrohttpd may not be stopped while
+  // a connection is suspended (it aborts the process).
+  std::atomic<int> in_flight{0};
+  // Set by Stop: a request arriving after it (on a connection accepted
+  // before) is answered 503 at once rather than handed over and suspended.
+  // Checked after in_flight is raised, and Stop sets it before reading
+  // in_flight, so one of the two always sees the other.
+  std::atomic<bool> stopping{false};
 
   Impl(HttpServerOptions o, Executor& e) : options(std::move(o)), executor(e) {}
   const RouteEntry* Find(const std::string& method, const std::string& path) const {
@@ -129,7 +142,17 @@ MHD_Result Access(void* cls, MHD_Connection* c, const char* url, const char* met
   if (ex->too_large) return MHD_YES;  // already answered
   if (!ex->route) return Queue(c, Error(404, "no such route"));
   if (ex->route->inline_) return Queue(c, ex->route->handler(ex->request));
+  if (ex->route->fast && !ex->dispatched) {
+    if (auto answer = ex->route->fast(ex->request)) return Queue(c, *answer);
+  }
   if (!ex->dispatched) {
+    ++impl->in_flight;
+    if (impl->stopping.load()) {
+      --impl->in_flight;
+      HttpServerResponse closing = Error(503, "shutting down");
+      closing.headers["Connection"] = "close";
+      return Queue(c, closing);
+    }
     ex->dispatched = true;
     MHD_suspend_connection(c);
     bool queued = impl->executor.Submit([ex, c] {
@@ -148,8 +171,10 @@ MHD_Result Access(void* cls, MHD_Connection* c, const char* url, const char* met
   return MHD_YES;
 }
 
-void Completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
-  delete static_cast<Exchange*>(*con_cls);
+void Completed(void* cls, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
+  auto* ex = static_cast<Exchange*>(*con_cls);
+  if (ex && ex->dispatched) --static_cast<HttpServer::Impl*>(cls)->in_flight;
+  delete ex;
   *con_cls = nullptr;
 }
 
@@ -166,19 +191,25 @@ std::string HttpServerRequest::Query(const std::string& name) const {
 }
 
 void HttpServer::Route(const std::string& method, const std::string& path_prefix, HttpHandler handler, bool inline_) {
-  impl_->routes.push_back({method, path_prefix, std::move(handler), inline_});
+  impl_->routes.push_back({method, path_prefix, std::move(handler), inline_, nullptr});
+}
+
+void HttpServer::Route(const std::string& method, const std::string& path_prefix, FastHttpHandler fast,
+                       HttpHandler handler) {
+  impl_->routes.push_back({method, path_prefix, std::move(handler), false, std::move(fast)});
 }
 
 bool HttpServer::Start(int port) {
   const auto& o = impl_->options;
   impl_->daemon = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, static_cast<uint16_t>(port),
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+      static_cast<uint16_t>(port),
       nullptr, nullptr, &Access, impl_.get(),
       MHD_OPTION_CONNECTION_LIMIT, o.max_connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections_per_ip,
       MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(o.idle_timeout.count()),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, o.memory_per_connection,
-      MHD_OPTION_NOTIFY_COMPLETED, &Completed, nullptr,
+      MHD_OPTION_NOTIFY_COMPLETED, &Completed, impl_.get(),
       MHD_OPTION_END);
   if (!impl_->daemon) return false;
   const MHD_DaemonInfo* info = MHD_get_daemon_info(impl_->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -187,10 +218,25 @@ bool HttpServer::Start(int port) {
 }
 
 void HttpServer::Stop() {
-  if (impl_ && impl_->daemon) {
-    MHD_stop_daemon(impl_->daemon);
-    impl_->daemon = nullptr;
+  if (!impl_ || !impl_->daemon) return;
+  // Graceful: no new connections, then the requests in progress are answered
+  // (bounded: a handler stuck past this is cut off with its connection).
+  impl_->stopping.store(true);
+  // The listening socket is handed back: closed, new clients are refused at once.
+  MHD_socket listener = MHD_quiesce_daemon(impl_->daemon);
+  if (listener != MHD_INVALID_SOCKET) close(listener);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  if (impl_->in_flight.load() > 0) {
+    // Stopping now would abort the process (suspended connections): leave
+    // the daemon to the process's exit instead.
+    impl_->daemon = nullptr;
+    return;
+  }
+  MHD_stop_daemon(impl_->daemon);
+  impl_->daemon = nullptr;
 }
 
 }  // namespace herald

@@ -38,6 +38,14 @@ class TtlCache {
     entries_[key] = {value, now};
     return value;
   }
+  // The cached value if there is a fresh one; never loads.
+  std::shared_ptr<const V> Peek(const std::string& key) {
+    const int64_t now = clock_.NowMs();
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || now - it->second.fetched_ms >= ttl_ms_) return nullptr;
+    return it->second.value;
+  }
   void Forget(const std::string& key) {
     std::lock_guard lock(mu_);
     entries_.erase(key);

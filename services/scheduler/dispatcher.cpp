@@ -24,14 +24,6 @@ namespace {
 
 bool Dispatchable(v1::PostState s) { return s == v1::POST_STATE_SCHEDULED || s == v1::POST_STATE_DISPATCHED; }
 
-std::string TextFor(const v1::Post& post, const v1::Target& target) {
-  std::string text = target.text_override().empty() ? post.text() : target.text_override();
-  if (!post.link().empty() && text.find(post.link()) == std::string::npos) {
-    text += (text.empty() ? "" : " ") + post.link();
-  }
-  return text;
-}
-
 PostStore::Mutation MarkMutation(bool hold, int64_t now) {
   if (hold) {
     return [now](v1::Post& p, DueChange* change) {
@@ -137,7 +129,7 @@ absl::StatusOr<Dispatcher::RoundResult> Dispatcher::ClaimAndProduce() {
       due.set_post_id(p.id());
       due.set_channel_id(target->channel_id());
       due.set_occurrence_ms(ToMs(p.publish_at()));
-      due.set_text(TextFor(p, *target));
+      due.set_text(PublishedText(p, *target));
       due.set_fencing_token(post->claimed.fencing_token);
       due.set_attempt(target->attempts() + 1);
       due.set_campaign_id(p.campaign_id());

@@ -389,6 +389,15 @@ absl::Status Reject(v1::Post& post, const std::string& reason, int64_t now_ms, D
 
 namespace herald::scheduler {
 
+std::string PublishedText(const v1::Post& post, const v1::Target& target) {
+  std::string text = target.text_override().empty() ? post.text() : target.text_override();
+  if (post.link().empty()) return text;
+  const std::string& link = target.tracked_link().empty() ? post.link() : target.tracked_link();
+  if (auto at = text.find(post.link()); at != std::string::npos) return text.replace(at, post.link().size(), link);
+  if (text.find(link) != std::string::npos) return text;
+  return text + (text.empty() ? "" : " ") + link;
+}
+
 std::string HoldKey(const std::string& workspace_id, const std::string& channel_id, const std::string& campaign_id) {
   if (!campaign_id.empty()) return workspace_id + "/campaign:" + campaign_id;
   return channel_id.empty() ? workspace_id : workspace_id + "/" + channel_id;

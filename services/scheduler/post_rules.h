@@ -74,6 +74,11 @@ int64_t FinishOccurrence(v1::Post& post, int64_t now_ms);
 // Sets every non-final target (and the post) to `state`, with a reason.
 bool SetAllTargets(v1::Post& post, v1::PostState state, const std::string& reason, int64_t now_ms);
 
+// The text a target publishes: its override or the post's text, with the
+// post's link — or the campaign's tracked short link for this channel in
+// its place — put where the link is in the text, else appended.
+std::string PublishedText(const v1::Post& post, const v1::Target& target);
+
 // Pauses are keyed by what they hold: "<ws>" (the workspace), "<ws>/<channel>"
 // or "<ws>/campaign:<campaign>" (':' is in no id, so the kinds never collide).
 std::string HoldKey(const std::string& workspace_id, const std::string& channel_id, const std::string& campaign_id);

@@ -652,7 +652,8 @@ absl::StatusOr<std::pair<int64_t, int64_t>> PostStore::Backlog() {
 
 namespace herald::scheduler {
 
-absl::StatusOr<v1::Post> PostStore::AttachCampaign(const PostId& id, const std::string& campaign_id, TimePoint now) {
+absl::StatusOr<v1::Post> PostStore::AttachCampaign(const PostId& id, const std::string& campaign_id, TimePoint now,
+                                                   const std::map<std::string, std::string>& tracked_links) {
   const std::string& post_id = id.str();
   std::string bucket = BucketKey(id);
   for (int attempt = 0; attempt < 50; ++attempt) {
@@ -668,7 +669,10 @@ absl::StatusOr<v1::Post> PostStore::AttachCampaign(const PostId& id, const std::
     post->set_campaign_id(campaign_id);
     // What went out before it joined, fixed in the same write as the join.
     for (auto& d : PublishedDeliveries(*post)) post->add_published_before_campaign(std::move(d));
-    *post->mutable_update_time() = FromMs(Ms(now));
+    for (auto& t : *post->mutable_targets()) {
+      auto link = tracked_links.find(t.channel_id());
+      if (link != tracked_links.end() && !IsFinal(t.state())) t.set_tracked_link(link->second);
+    }    *post->mutable_update_time() = FromMs(Ms(now));
     auto reply = redis_.Eval(kAttachCampaign, {bucket, CampaignIndex(TagOf(id), post->workspace_id(), campaign_id)},
                              {post_id, current->str, Serialize(*post), CampaignMember(Ms(now), post_id)});
     if (!reply.ok()) return reply.status();

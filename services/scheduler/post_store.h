@@ -123,8 +123,11 @@ class PostStore {
 
   // Sets the post's campaign (and its index entry) in one step. Unchanged
   // when it is already the campaign's; FAILED_PRECONDITION when it is another's.
+  // `tracked_links` (channel → the campaign's short link) are set on the
+  // targets still to go out.
   absl::StatusOr<herald::scheduler::v1::Post> AttachCampaign(const PostId& post_id, const std::string& campaign_id,
-                                                             TimePoint now);
+                                                             TimePoint now,
+                                                             const std::map<std::string, std::string>& tracked_links = {});
   // A campaign's posts in the order they joined, `limit` after the cursor
   // `after` ("" from the start), and how many it has in all.
   struct CampaignPage {

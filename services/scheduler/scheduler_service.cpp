@@ -3,6 +3,8 @@
 #include <grpcpp/alarm.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "common/events.h"
 #include "common/ids.h"
@@ -136,6 +138,10 @@ grpc::Status SchedulerService::DoCreatePost(const v1::CreatePostRequest& request
     first_due = Ms(**slot);
   }
   v1::Post post = BuildPost(request, post_id, first_due, now);
+  if (!post.campaign_id().empty() && !post.link().empty()) {
+    // The campaign's short link per channel goes out in place of the link.
+    if (auto s = TrackLinks(post); !s.ok()) return s;
+  }
   auto stored = store_.Create(post);
   if (!stored.ok()) return ToGrpc(stored.status());
   if (stored->workspace_id() != request.workspace_id()) {
@@ -271,6 +277,22 @@ grpc::Status SchedulerService::DoUpdatePost(const v1::UpdatePostRequest& request
   ValidateContentFields(request.text(), false, request.media_urls(), request.link(), request.notes(), errors);
   if (!errors.ok()) return errors.ToGrpc();
   const int64_t now = clock_.NowMs();
+  // A post in a campaign whose link changes gets the campaign's short links
+  // for the new one (none when the link is removed).
+  std::optional<std::map<std::string, std::string>> tracked;
+  {
+    v1::Post current;
+    if (auto s = Load(request.workspace_id(), request.post_id(), &current); !s.ok()) return s;
+    if (!current.campaign_id().empty() && current.link() != request.link()) {
+      tracked.emplace();
+      if (!request.link().empty() && options_.campaigns != nullptr) {
+        v1::Post relinked = current;
+        relinked.set_link(request.link());
+        if (auto s = TrackLinks(relinked); !s.ok()) return s;
+        for (const auto& t : relinked.targets()) (*tracked)[t.channel_id()] = t.tracked_link();
+      }
+    }
+  }
   auto edit = [&](v1::Post& p, DueChange* change) {
     if (auto s = EditAllowed(p, change); !s.ok()) return s;
     FieldErrors bad;
@@ -284,6 +306,12 @@ grpc::Status SchedulerService::DoUpdatePost(const v1::UpdatePostRequest& request
     if (!bad.ok()) return absl::InvalidArgumentError(bad.Message());
     if (!request.text().empty()) p.set_text(request.text());
     p.mutable_media_urls()->CopyFrom(request.media_urls());
+    if (tracked && p.link() != request.link()) {
+      for (auto& t : *p.mutable_targets()) {
+        auto it = tracked->find(t.channel_id());
+        t.set_tracked_link(it == tracked->end() ? "" : it->second);
+      }
+    }
     p.set_link(request.link());
     p.set_notes(request.notes());
     for (auto& t : *p.mutable_targets()) {
@@ -632,6 +660,18 @@ grpc::Status SchedulerService::CheckCampaign(const std::string& workspace_id, co
   return grpc::Status::OK;
 }
 
+grpc::Status SchedulerService::TrackLinks(v1::Post& post) {
+  std::vector<std::string> channels;
+  for (const auto& t : post.targets()) channels.push_back(t.channel_id());
+  auto links = options_.campaigns->PostLinks(post.workspace_id(), post.campaign_id(), post.id(), post.variant(),
+                                             post.link(), channels);
+  if (!links.ok()) return ToGrpc(links.status());
+  for (auto& t : *post.mutable_targets()) {
+    if (auto it = links->find(t.channel_id()); it != links->end()) t.set_tracked_link(it->second);
+  }
+  return grpc::Status::OK;
+}
+
 absl::Status SchedulerService::AnnounceMembership(const v1::Post& post) {
   for (auto& event : MembershipEvents(post)) {
     const auto& m = event.membership();
@@ -652,6 +692,14 @@ grpc::Status SchedulerService::DoAttachToCampaign(const v1::AttachToCampaignRequ
   FieldErrors errors;
   RequireIds(errors, request.workspace_id(), request.post_id());
   if (!IsValidId(request.campaign_id())) errors.Add("campaign_id", kIdRule);
+  if (request.tracked_links_size() > static_cast<int>(kMaxTargets)) errors.Add("tracked_links", "more than the post's targets");
+  for (const auto& [channel, url] : request.tracked_links()) {
+    if (!IsValidId(channel)) errors.Add("tracked_links", "keys are channel ids");
+    if (url.size() > 2048 || url.rfind("http", 0) != 0 ||
+        std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; })) {
+      errors.Add("tracked_links[" + channel.substr(0, 64) + "]", "want an http(s) URL of at most 2048 bytes");
+    }
+  }
   if (!errors.ok()) return errors.ToGrpc();
   v1::Post post;
   if (auto s = Load(request.workspace_id(), request.post_id(), &post); !s.ok()) return s;
@@ -666,7 +714,8 @@ grpc::Status SchedulerService::DoAttachToCampaign(const v1::AttachToCampaignRequ
                           " posts, the most one campaign takes");
     }
   }
-  auto attached = store_.AttachCampaign(PostId(request.post_id()), request.campaign_id(), AtMs(clock_.NowMs()));
+  auto attached = store_.AttachCampaign(PostId(request.post_id()), request.campaign_id(), AtMs(clock_.NowMs()),
+                                        {request.tracked_links().begin(), request.tracked_links().end()});
   if (!attached.ok()) return ToGrpc(attached.status());
   // Announced on every call, so a retry after a failed announcement repairs
   // it (analytics counts each announcement once).

@@ -79,6 +79,8 @@ class SchedulerService final
   // The campaign exists, takes posts, and runs on these channels.
   grpc::Status CheckCampaign(const std::string& workspace_id, const std::string& campaign_id,
                              const std::vector<std::string>& channel_ids);
+  // Sets each target's tracked_link: the campaign's short link for the post's link.
+  grpc::Status TrackLinks(v1::Post& post);
   // The post's membership of its campaign, on posts.lifecycle, before returning.
   absl::Status AnnounceMembership(const v1::Post& post);
   grpc::Status ListCampaignPosts(const v1::ListPostsRequest& request, size_t limit, v1::ListPostsResponse* response);

@@ -97,6 +97,7 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   for (const auto& s : publishers) ports_[s] = {FreePort(), FreePort()};
   for (const char* s : {"scheduler", "listener", "campaign", "analytics"}) ports_[s] = {FreePort(), FreePort()};
   listener_http_port_ = FreePort();
+  campaign_http_port_ = FreePort();
   std::function<std::vector<std::string>(const std::string&)> common = [&](const std::string& s) {
     std::string service = s.rfind("publisher", 0) == 0 ? "publisher" : s;
     return std::vector<std::string>{bin + "/services/" + service + "/herald-" + service,
@@ -136,7 +137,11 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
               "--meta-app-secret=dev-meta-app-secret", "--meta-verify-token=e2e-verify-token",
               "--x-consumer-secret=dev-x-consumer-secret"}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
-  Start("campaign", with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler")}));
+  Start("campaign",
+        with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler"),
+                                  "--http-port=" + std::to_string(campaign_http_port_),
+                                  "--link-base-url=" + campaign_url()}),
+        {{"HERALD_CLICK_SECRET", "e2e-click-secret"}});
   Start("analytics", with(common("analytics"), {session, "--publisher-addr=" + Grpc("publisher"),
                                                  "--metrics-read-ages=" + options.metrics_read_ages,
                                                  "--follower-read-interval=" + options.follower_read_interval}));
@@ -154,7 +159,7 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
                        "--storage.tsdb.path=" + dir_ + "/prometheus",
                        "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port_)});
 
-  std::vector<int> wait_ports{simulator_port_, listener_http_port_, prometheus_port_};
+  std::vector<int> wait_ports{simulator_port_, listener_http_port_, campaign_http_port_, prometheus_port_};
   for (const auto& [name, p] : ports_) {
     wait_ports.push_back(p.grpc);
     wait_ports.push_back(p.metrics);

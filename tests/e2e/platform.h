@@ -47,6 +47,8 @@ class Platform {
   const std::map<std::string, ServicePorts>& ports() const { return ports_; }
   std::string simulator_url() const { return "http://127.0.0.1:" + std::to_string(simulator_port_); }
   std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
+  // The campaign service's link redirects (GET /l/{code}).
+  std::string campaign_url() const { return "http://127.0.0.1:" + std::to_string(campaign_http_port_); }
   int redis_port() const { return redis_port_; }
   // With mtls: the files a client needs (ca.pem, cert.pem, cert.key in dir()/tls).
   std::string tls_file(const std::string& name) const { return dir_ + "/tls/" + name; }
@@ -70,7 +72,7 @@ class Platform {
 
   std::string dir_;
   std::string brokers_;
-  int redis_port_ = 0, simulator_port_ = 0, listener_http_port_ = 0, prometheus_port_ = 0;
+  int redis_port_ = 0, simulator_port_ = 0, listener_http_port_ = 0, campaign_http_port_ = 0, prometheus_port_ = 0;
   std::string webhook_secret_ = "e2e-webhook-secret";
   std::string operator_key_;
   std::map<std::string, ServicePorts> ports_;

@@ -4,6 +4,11 @@
 // one step, what went out before the join kept with it).
 #include "campaign/campaign_store.h"
 
+#include <thread>
+
+#include "campaign/links/link_maker.h"
+#include "campaign/links/link_store.h"
+
 #include "common/time_util.h"
 #include "redis_fixture.h"
 #include "scheduler/post_rules.h"
@@ -154,6 +159,71 @@ TEST_F(CampaignMembershipTest, WhatWentOutBeforeTheJoinIsKeptWithIt) {
   ASSERT_EQ(attached->published_before_campaign_size(), 1);
   EXPECT_EQ(attached->published_before_campaign(0), "ch1@" + std::to_string(kNow + 60000));
   EXPECT_EQ(scheduler::MembershipEvents(*attached).size(), 2u);  // the join and that delivery
+}
+
+class LinkStoreTest : public RedisTest {
+ protected:
+  campaign::LinkStore links{redis()};
+  cmp::Campaign campaign = [] {
+    auto c = MakeCampaign("c_links", kNow);
+    c.mutable_utm()->set_source("herald");
+    return c;
+  }();
+};
+
+TEST_F(LinkStoreTest, TheSameLinkAskedTwiceIsOneLinkAndCodesNeverCollide) {
+  ManualClock clock(kNow);
+  campaign::LinkMaker maker(links, clock, "http://go.test");
+  auto a = maker.Make(campaign, "https://shop.example.com/", cmp::Utm(), "p_1", "ch1", "");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->short_url(), "http://go.test/l/" + a->code());
+  EXPECT_EQ(a->target_url(), "https://shop.example.com/?utm_source=herald&utm_campaign=campaign%20c_links");
+  auto again = maker.Make(campaign, "https://shop.example.com/", cmp::Utm(), "p_1", "ch1", "");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->code(), a->code());
+  clock.AdvanceMs(1);  // listed in the order made
+  auto other_channel = maker.Make(campaign, "https://shop.example.com/", cmp::Utm(), "p_1", "ch2", "");
+  ASSERT_TRUE(other_channel.ok());
+  EXPECT_NE(other_channel->code(), a->code());
+
+  // A code that is taken is refused, whatever link asks for it.
+  cmp::TrackedLink squatter = *a;
+  squatter.set_post_id("p_other");
+  auto taken = links.Create(squatter, "another-identity");
+  ASSERT_TRUE(taken.ok());
+  EXPECT_FALSE(taken->has_value());
+  EXPECT_EQ((*links.Get(a->code()))->post_id(), "p_1");
+
+  auto page = links.List("ws", "c_links", 10, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->links.size(), 2u);
+  EXPECT_EQ(page->links[0].code(), a->code());  // oldest first
+  EXPECT_FALSE(links.Get("ZZZZZZZZ")->has_value());
+}
+
+TEST_F(LinkStoreTest, ConcurrentMakersOfOneLinkAgreeOnItsCode) {
+  ManualClock clock(kNow);
+  campaign::LinkMaker maker(links, clock, "http://go.test");
+  std::vector<std::string> codes(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto l = maker.Make(campaign, "https://shop.example.com/race", cmp::Utm(), "p_race", "ch1", "b");
+      if (l.ok()) codes[i] = l->code();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& c : codes) EXPECT_EQ(c, codes[0]);
+  EXPECT_EQ(links.List("ws", "c_links", 10, "")->links.size(), 1u);
+}
+
+TEST_F(LinkStoreTest, AClientsSecondClickWithinTheWindowIsARepeat) {
+  EXPECT_TRUE(*links.FirstClick("Ab3dE5gH", "ip1", 200));
+  EXPECT_FALSE(*links.FirstClick("Ab3dE5gH", "ip1", 200));
+  EXPECT_TRUE(*links.FirstClick("Ab3dE5gH", "ip2", 200));  // another client
+  EXPECT_TRUE(*links.FirstClick("Zz3dE5gH", "ip1", 200));  // another link
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(*links.FirstClick("Ab3dE5gH", "ip1", 200));  // the window passed
 }
 
 }  // namespace

@@ -347,6 +347,22 @@ TEST(Membership, AnnouncesTheJoinAndOnlyWhatWentOutBeforeIt) {
   EXPECT_EQ(ToMs(late.membership().published_at()), occ + 1500);
 }
 
+TEST(PublishedText, TheTrackedLinkTakesTheLinksPlace) {
+  auto post = TwoTargets();
+  post.set_text("New arrivals: https://shop.example.com/new today");
+  post.set_link("https://shop.example.com/new");
+  v1::Target plain = post.targets(0);
+  EXPECT_EQ(PublishedText(post, plain), "New arrivals: https://shop.example.com/new today");
+  v1::Target tracked = plain;
+  tracked.set_tracked_link("http://go.example/l/Ab3dE5gH");
+  EXPECT_EQ(PublishedText(post, tracked), "New arrivals: http://go.example/l/Ab3dE5gH today");
+  post.set_text("New arrivals");  // the link is not in the text: appended
+  EXPECT_EQ(PublishedText(post, tracked), "New arrivals http://go.example/l/Ab3dE5gH");
+  EXPECT_EQ(PublishedText(post, plain), "New arrivals https://shop.example.com/new");
+  tracked.set_text_override("Für Sie: http://go.example/l/Ab3dE5gH");
+  EXPECT_EQ(PublishedText(post, tracked), "Für Sie: http://go.example/l/Ab3dE5gH");
+}
+
 TEST(StrongTypes, PostStoreCallsWithSwappedArgumentsDoNotCompile) {
   static_assert(std::is_invocable_v<decltype(&PostStore::Get), PostStore&, PostId>);
   static_assert(!std::is_invocable_v<decltype(&PostStore::Get), PostStore&, std::string>);

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "herald/campaign/v1/campaign.grpc.pb.h"
+#include "herald/campaign/v1/links.grpc.pb.h"
 #include "heraldctl/table.h"
 
 namespace heraldctl {
@@ -233,6 +234,49 @@ int Attach(const Ctx& c, const std::string& post_id) {
   return 0;
 }
 
+int CreateLink(const Ctx& c) {
+  cmp::CreateLinkRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_campaign_id(c.args.Get("campaign", "", ""));
+  req.set_destination_url(c.args.Get("url", "", ""));
+  req.set_post_id(c.args.Get("post", "", ""));
+  req.set_channel_id(c.args.Get("channel", "", ""));
+  req.set_variant(c.args.Get("variant", "", ""));
+  auto* u = req.mutable_utm();
+  u->set_source(c.args.Get("utm-source", "", ""));
+  u->set_medium(c.args.Get("utm-medium", "", ""));
+  u->set_campaign(c.args.Get("utm-campaign", "", ""));
+  u->set_term(c.args.Get("utm-term", "", ""));
+  u->set_content(c.args.Get("utm-content", "", ""));
+  cmp::TrackedLink out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  auto stub = cmp::LinkService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
+  if (auto s = stub->CreateLink(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  std::cout << out.short_url() << " -> " << out.target_url() << "\n";
+  return 0;
+}
+
+int GetLinks(const Ctx& c) {
+  cmp::ListLinksRequest req;
+  req.set_workspace_id(c.workspace);
+  req.set_campaign_id(c.args.Get("campaign", "", ""));
+  cmp::ListLinksResponse out;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  auto stub = cmp::LinkService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
+  if (auto s = stub->ListLinks(&ctx, req, &out); !s.ok()) return Fail(s);
+  if (c.json) return PrintJson(out), 0;
+  Table t({"CODE", "SHORT URL", "POST", "CHANNEL", "VARIANT", "TARGET"});
+  for (const auto& l : out.links()) {
+    t.Row({l.code(), l.short_url(), l.post_id().empty() ? "-" : l.post_id(), l.channel_id().empty() ? "-" : l.channel_id(),
+           l.variant().empty() ? "-" : l.variant(), l.target_url()});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
 }  // namespace
 
 std::optional<int64_t> ParseMoneyMicros(const std::string& text) {
@@ -271,6 +315,8 @@ int RunCampaignCommand(const Ctx& c, const std::string& verb, const std::string&
     return id.empty() ? Bad(verb + " campaign: ID required") : SetStatus(c, verb, id);
   }
   if (verb == "attach" && noun == "post") return id.empty() ? Bad("attach post: POST_ID required") : Attach(c, id);
+  if (verb == "create" && noun == "link") return CreateLink(c);
+  if (verb == "get" && noun == "links") return GetLinks(c);
   return -1;
 }
 

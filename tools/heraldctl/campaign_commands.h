@@ -7,6 +7,8 @@
 //   update campaign ID [any create flag]        only the flags given change
 //   activate|pause|complete|archive campaign ID [--reason R] [--skip-missed]
 //   attach post POST_ID --campaign ID
+//   create link --campaign ID --url URL [--post P --channel CH --variant V] [--utm-source S ...]
+//   get links --campaign ID
 // Returns -1 when the command is not one of these.
 #include <cstdint>
 #include <optional>

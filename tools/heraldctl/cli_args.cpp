@@ -23,7 +23,7 @@ const std::set<std::string> kValued = {
     "from", "by", "group", "ids", "figures", "figure", "lookback-days",
     // campaigns
     "budget", "daily-budget", "end", "channels", "owner", "description", "status", "target-cpa", "target-roas",
-    "target-ctr", "target-conversion-rate", "utm-source", "utm-medium", "utm-campaign", "utm-term", "utm-content"};
+    "target-ctr", "target-conversion-rate", "utm-source", "utm-medium", "utm-campaign", "utm-term", "utm-content", "post", "variant"};
 
 }  // namespace
 

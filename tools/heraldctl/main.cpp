@@ -70,6 +70,8 @@ Usage:
   heraldctl update campaign ID [any create flag]         only the flags given change
   heraldctl activate|pause|complete|archive campaign ID [--reason TEXT] [--skip-missed]
   heraldctl attach post POST_ID --campaign ID
+  heraldctl create link --campaign ID --url URL [--post P] [--channel CH] [--variant V] [--utm-source S ...]
+  heraldctl get links --campaign ID                     short links: GET /l/{code} redirects and counts clicks
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
                         QUERY: herald OR "herald app" NOT job, #tag, @handle, lang:en, network:x
@@ -483,7 +485,8 @@ int main(int argc, char** argv) {
   }
   if (verb == "create" && noun == "post") return CreatePost(c);
   if (verb == "get" && (noun == "posts" || noun == "post")) return GetPosts(c, id);
-  if (noun == "campaign" || noun == "campaigns" || (verb == "attach" && noun == "post")) {
+  if (noun == "campaign" || noun == "campaigns" || noun == "link" || noun == "links" ||
+      (verb == "attach" && noun == "post")) {
     // pause/resume without a noun are the scheduler's; "pause campaign ID" is the campaign's.
     if (int rc = heraldctl::RunCampaignCommand(c, verb, noun, id); rc >= 0) return rc;
   }
