@@ -107,6 +107,9 @@ grpc::Status AnalyticsService::DoGetCampaignStats(const v1::GetCampaignStatsRequ
   response->set_campaign_id(r.campaign_id());
   response->set_posts(Get(*totals, fig::kAttached));
   response->set_posts_published(Get(*totals, fig::kPublished));
+  response->set_clicks(Get(*totals, fig::kClicks));
+  response->set_unique_clicks(Get(*totals, fig::kUniqueClicks));
+  response->set_bot_clicks(Get(*totals, fig::kBotClicks));
   return grpc::Status::OK;
 }
 

@@ -16,8 +16,11 @@ std::optional<int64_t> CountOf(const PostRecord& record, std::string_view figure
   return std::atoll(it->second.c_str());
 }
 
-// A post's counts are its snapshot figures.
-std::string_view CodeOf(v1::Figure f) { return IsSnapshotFigure(f) ? CountCode(f) : std::string_view(); }
+// A post's counts are its snapshot figures (a channel's follower growth is
+// not a post's).
+std::string_view CodeOf(v1::Figure f) {
+  return IsSnapshotFigure(f) && f != v1::FIGURE_FOLLOWER_GROWTH ? CountCode(f) : std::string_view();
+}
 
 std::optional<double> RateOf(const PostRecord& record) {
   auto engaged = CountOf(record, fig::kEngagements);

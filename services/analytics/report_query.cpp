@@ -68,8 +68,11 @@ absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& r, RollupReade
   if (!ZoneNamed(r.time_zone(), &plan.zone)) errors.Add("time_zone", "not an IANA time zone name");
   if (!v1::Granularity_IsValid(r.granularity())) errors.Add("granularity", "not a granularity");
   if (!v1::GroupBy_IsValid(r.group_by())) errors.Add("group_by", "not a grouping");
-  if (r.figures_size() == 0 || r.figures_size() > 27) errors.Add("figures", "1 to 27 figures");
-  for (int i = 0; i < r.figures_size() && i < 27; ++i) {
+  constexpr int kFigures = v1::Figure_MAX;  // every figure once
+  if (r.figures_size() == 0 || r.figures_size() > kFigures) {
+    errors.Add("figures", "1 to " + std::to_string(kFigures) + " figures");
+  }
+  for (int i = 0; i < r.figures_size() && i < kFigures; ++i) {
     if (!v1::Figure_IsValid(r.figures(i)) || r.figures(i) == static_cast<int>(v1::FIGURE_UNSPECIFIED)) {
       errors.Add("figures[" + std::to_string(i) + "]", "not a figure");
     }

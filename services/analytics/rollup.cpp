@@ -306,6 +306,36 @@ absl::StatusOr<std::optional<Fact>> CampaignFact(const CampaignEvent& e) {
   return f;
 }
 
+// A click of a tracked link, once per click id, in the series of what the
+// link was for: its campaign (and variant), post and channel.
+absl::StatusOr<std::optional<Fact>> ClickFact(const LinkClick& c) {
+  if (auto s = CheckIds({{"click_id", c.click_id()}, {"campaign_id", c.campaign_id()}, {"post_id", c.post_id()},
+                         {"channel_id", c.channel_id()}, {"variant", c.variant()}});
+      !s.ok()) {
+    return s;
+  }
+  if (c.click_id().empty() || c.campaign_id().empty()) {
+    return absl::InvalidArgumentError("click_id and campaign_id are required");
+  }
+  auto bucket = BucketFor({&c.clicked_at(), &c.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  Fact f;
+  f.workspace_id = c.meta().workspace_id();
+  f.dedupe_id = "clk|" + c.click_id();
+  f.bucket_ms = *bucket;
+  f.series = {"w", "k:" + c.campaign_id()};
+  if (!c.variant().empty()) f.series.push_back("v:" + c.campaign_id() + "/" + c.variant());
+  if (!c.channel_id().empty()) f.series.push_back("c:" + c.channel_id());
+  if (!c.post_id().empty()) f.series.push_back("p:" + c.post_id());
+  if (c.bot()) {
+    CountEverywhere(f, fig::kBotClicks, 1);
+  } else {
+    CountEverywhere(f, fig::kClicks, 1);
+    if (!c.repeated()) CountEverywhere(f, fig::kUniqueClicks, 1);
+  }
+  return f;
+}
+
 template <typename T>
 absl::StatusOr<std::optional<Fact>> Of(const google::protobuf::Message& event,
                                        absl::StatusOr<std::optional<Fact>> (*fact_of)(const T&)) {
@@ -343,6 +373,8 @@ absl::StatusOr<std::optional<Fact>> FactFor(std::string_view topic, const google
     fact = Of<InboxSlaAlert>(event, SlaFact);
   } else if (topic == topics::k_campaign_lifecycle) {
     fact = Of<CampaignEvent>(event, CampaignFact);
+  } else if (topic == topics::k_link_clicks) {
+    fact = Of<LinkClick>(event, ClickFact);
   }
   if (fact.ok() && fact->has_value() && !IsValidId((*fact)->workspace_id)) {
     return absl::InvalidArgumentError("workspace_id is not an id");

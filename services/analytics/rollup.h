@@ -54,6 +54,10 @@ inline constexpr std::string_view kAttached = "att";  // posts attached to a cam
 // Followers gained less lost between a channel's readings (from channel
 // snapshots, counted like a post's: the change since the last one).
 inline constexpr std::string_view kFollowerGrowth = "fol";
+// Tracked-link clicks (link.clicks): by people, their first per client, by bots.
+inline constexpr std::string_view kClicks = "tck";
+inline constexpr std::string_view kUniqueClicks = "tcu";
+inline constexpr std::string_view kBotClicks = "tcb";
 // Publish lag histogram: "lag<k>", k from LagBucket (report/figures.h).
 inline constexpr std::string_view kLagPrefix = "lag";
 }  // namespace fig

@@ -19,6 +19,7 @@
 #include "common/http_client.h"
 #include "common/kafka.h"
 #include "common/time_util.h"
+#include "herald/analytics/v1/analytics.grpc.pb.h"
 #include "herald/campaign/v1/campaign.grpc.pb.h"
 #include "herald/campaign/v1/links.grpc.pb.h"
 #include "herald/events/v1/events.pb.h"
@@ -169,6 +170,40 @@ TEST_F(Links, RedirectsCarryTheUtmAndAClickIdAndEveryClickIsRecorded) {
   EXPECT_EQ(bot.user_agent_class(), "bot");
   EXPECT_EQ(clicks.at(ClickIdOf(head->Header("location"))).user_agent_class(), "mobile");
   for (const auto& [id, c] : clicks) EXPECT_EQ(c.SerializeAsString().find("127.0.0.1"), std::string::npos);
+
+  // Analytics counts them for the campaign: three by a person (one client,
+  // so one unique), one by a link preview — once each, however redelivered.
+  auto analytics = herald::analytics::v1::AnalyticsService::NewStub(
+      grpc::CreateChannel(p().Grpc("analytics"), grpc::InsecureChannelCredentials()));
+  herald::analytics::v1::GetCampaignStatsRequest sr;
+  sr.set_workspace_id("links-basic");
+  sr.set_campaign_id(campaign.id());
+  herald::analytics::v1::CampaignStats stats;
+  ASSERT_TRUE(Eventually([&] {
+    return analytics->GetCampaignStats(Ctx().get(), sr, &stats).ok() && stats.clicks() + stats.bot_clicks() >= 4;
+  })) << stats.DebugString() << p().Logs();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_TRUE(analytics->GetCampaignStats(Ctx().get(), sr, &stats).ok());
+  EXPECT_EQ(stats.clicks(), 3);
+  EXPECT_EQ(stats.unique_clicks(), 1);
+  EXPECT_EQ(stats.bot_clicks(), 1);
+  // And in reports, by campaign.
+  herald::analytics::v1::GetReportRequest rr;
+  rr.set_workspace_id("links-basic");
+  *rr.mutable_from() = FromMs(NowMs() - 3600000);
+  *rr.mutable_to() = FromMs(NowMs() + 60000);
+  rr.set_time_zone("UTC");
+  rr.set_granularity(herald::analytics::v1::GRANULARITY_TOTAL);
+  rr.set_group_by(herald::analytics::v1::GROUP_BY_CAMPAIGN);
+  rr.add_figures(herald::analytics::v1::FIGURE_CLICKS);
+  rr.add_figures(herald::analytics::v1::FIGURE_UNIQUE_CLICKS);
+  herald::analytics::v1::Report report;
+  auto rs = analytics->GetReport(Ctx().get(), rr, &report);
+  ASSERT_TRUE(rs.ok()) << rs.error_message();
+  ASSERT_EQ(report.groups_size(), 1) << report.DebugString();
+  EXPECT_EQ(report.groups(0).group_id(), campaign.id());
+  EXPECT_EQ(report.groups(0).figures(0).total().value(), 3);
+  EXPECT_EQ(report.groups(0).figures(1).total().value(), 1);
 
   // Bad input names its field and makes nothing.
   cmp::CreateLinkRequest bad;

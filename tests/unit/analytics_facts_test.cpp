@@ -237,6 +237,39 @@ TEST(AnalyticsFacts, CampaignMembershipCountsTheJoinOnceAndEachEarlierDeliveryOn
   EXPECT_FALSE(FactFor(topics::k_posts_lifecycle, e).ok());
 }
 
+TEST(AnalyticsFacts, ATrackedLinkClickCountsOnceForWhatTheLinkWasFor) {
+  LinkClick c;
+  c.mutable_meta()->set_workspace_id("ws");
+  *c.mutable_meta()->mutable_occurred_at() = FromMs(kT);
+  *c.mutable_clicked_at() = FromMs(kT - 1000);
+  c.set_click_id("k_1");
+  c.set_code("Ab3dE5gH");
+  c.set_campaign_id("cmp");
+  c.set_variant("b");
+  c.set_post_id("p1");
+  c.set_channel_id("ch1");
+  auto f = FactFor(topics::k_link_clicks, c);
+  ASSERT_TRUE(f.ok() && f->has_value()) << f.status();
+  for (const char* series : {"w", "k:cmp", "v:cmp/b", "p:p1", "c:ch1"}) {
+    EXPECT_TRUE(Has(**f, series, fig::kClicks, 1)) << series;
+    EXPECT_TRUE(Has(**f, series, fig::kUniqueClicks, 1)) << series;
+  }
+  EXPECT_EQ((*f)->dedupe_id, "clk|k_1");
+  EXPECT_EQ((*f)->bucket_ms, BucketOf(kT - 1000));
+  c.set_repeated(true);  // a person again: a click, not a unique one
+  f = FactFor(topics::k_link_clicks, c);
+  EXPECT_TRUE(Has(**f, "k:cmp", fig::kClicks, 1));
+  EXPECT_FALSE(Has(**f, "k:cmp", fig::kUniqueClicks, 1));
+  c.set_bot(true);  // a link preview: counted apart
+  f = FactFor(topics::k_link_clicks, c);
+  EXPECT_TRUE(Has(**f, "k:cmp", fig::kBotClicks, 1));
+  EXPECT_FALSE(Has(**f, "k:cmp", fig::kClicks, 1));
+  c.set_campaign_id("");
+  EXPECT_FALSE(FactFor(topics::k_link_clicks, c).ok());
+  c.set_campaign_id("no spaces!");
+  EXPECT_FALSE(FactFor(topics::k_link_clicks, c).ok());
+}
+
 TEST(LagHistogram, BucketsAreWithinTenPercentAndPercentilesUseNearestRank) {
   EXPECT_EQ(LagBucket(-5), 0);
   EXPECT_EQ(LagBucket(1), 0);

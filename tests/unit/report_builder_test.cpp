@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "analytics/csv_export.h"
+#include "analytics/post_figures.h"
 #include "analytics/report/figures.h"
 #include "analytics/report/report_builder.h"
 
@@ -161,6 +162,15 @@ TEST(CsvExport, RowsPerPeriodAndGroupWithEmptyCellsForAbsentValues) {
   EXPECT_EQ(CsvRows(report, {v1::FIGURE_POSTS_PUBLISHED, v1::FIGURE_IMPRESSIONS, v1::FIGURE_ENGAGEMENT_RATE}, true),
             "period_start_local,period_start_utc,group_id,posts_published,impressions,engagement_rate\n"
             "2025-12-01T00:00:00,2025-12-01T00:00:00Z,ch,3,,0.25\n");
+}
+
+TEST(TopPosts, RankOnlyByWhatAPostHas) {
+  EXPECT_TRUE(IsRankable(v1::FIGURE_LIKES));
+  EXPECT_TRUE(IsRankable(v1::FIGURE_ENGAGEMENT_RATE));
+  // A channel's follower growth and the workspace's mentions are no post's.
+  EXPECT_FALSE(IsRankable(v1::FIGURE_FOLLOWER_GROWTH));
+  EXPECT_FALSE(IsRankable(v1::FIGURE_MENTIONS));
+  EXPECT_FALSE(IsRankable(v1::FIGURE_CLICKS));
 }
 
 }  // namespace

@@ -284,8 +284,9 @@ int Stats(const Ctx& c, const std::string& what, const std::string& id) {
     an::CampaignStats out;
     if (auto s = stub->GetCampaignStats(&ctx, req, &out); !s.ok()) return Fail(s);
     if (c.json) return PrintJson(out), 0;
-    Table t({"CAMPAIGN", "POSTS", "PUBLISHED"});
-    t.Row({out.campaign_id(), std::to_string(out.posts()), std::to_string(out.posts_published())});
+    Table t({"CAMPAIGN", "POSTS", "PUBLISHED", "CLICKS", "UNIQUE CLICKS", "BOT CLICKS"});
+    t.Row({out.campaign_id(), std::to_string(out.posts()), std::to_string(out.posts_published()),
+           std::to_string(out.clicks()), std::to_string(out.unique_clicks()), std::to_string(out.bot_clicks())});
     t.Print(std::cout);
   } else {
     return Usage("stats: want workspace, channel ID or campaign ID");

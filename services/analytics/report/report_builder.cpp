@@ -74,6 +74,9 @@ std::string_view CountCode(Figure f) {
     case v1::FIGURE_SLA_BREACHES: return fig::kSlaBreaches;
     case v1::FIGURE_CAMPAIGNS_CREATED: return fig::kCampaigns;
     case v1::FIGURE_FOLLOWER_GROWTH: return fig::kFollowerGrowth;
+    case v1::FIGURE_CLICKS: return fig::kClicks;
+    case v1::FIGURE_UNIQUE_CLICKS: return fig::kUniqueClicks;
+    case v1::FIGURE_BOT_CLICKS: return fig::kBotClicks;
     default: return {};
   }
 }
