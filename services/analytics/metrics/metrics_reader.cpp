@@ -120,10 +120,11 @@ int MetricsReader::Turn() {
       continue;
     }
     for (const auto& post : due->elements) {
-      ReadOne(ws, post.str, now);
+      ReadOne(ws, post.str);
       ++reads;
     }
     if (options_.follower_interval_ms <= 0) continue;
+    now = clock_.NowMs();  // the post reads above may have taken minutes
     auto channels = redis_.Eval(kClaim, {keys::Prefix(ws) + "cdue"},
                                 {std::to_string(now), std::to_string(options_.lease_ms), std::to_string(options_.batch)});
     if (!channels.ok() || channels->is_error()) {
@@ -131,17 +132,21 @@ int MetricsReader::Turn() {
       continue;
     }
     for (const auto& channel : channels->elements) {
-      ReadChannel(ws, channel.str, now);
+      ReadChannel(ws, channel.str);
       ++reads;
     }
   }
   return reads;
 }
 
-void MetricsReader::ReadChannel(const std::string& ws, const std::string& channel_id, int64_t now) {
+void MetricsReader::ReadChannel(const std::string& ws, const std::string& channel_id) {
+  // Times are taken when the read happens, not when the batch was claimed:
+  // a batch of reads can take minutes, and a retry set from a stale time
+  // would fall due at once.
   std::string queue = keys::Prefix(ws) + "cdue";
   auto at = [&](int64_t when) { (void)redis_.Command({"ZADD", queue, std::to_string(when), channel_id}); };
   FollowersAnswer answer = source_.ReadFollowers(ws, channel_id);
+  const int64_t now = clock_.NowMs();
   if (absl::IsResourceExhausted(answer.status)) {
     CountFollowers(kThrottled);
     at(now + std::clamp<int64_t>(answer.retry_after_ms, 1000, 86400000));
@@ -162,7 +167,6 @@ void MetricsReader::ReadChannel(const std::string& ws, const std::string& channe
     at(now + options_.failure_backoff_ms);
     return;
   }
-  now = clock_.NowMs();
   events::v1::ChannelMetricsSnapshot snap;
   snap.set_channel_id(channel_id);
   *snap.mutable_observed_at() = FromMs(now);
@@ -179,7 +183,7 @@ void MetricsReader::ReadChannel(const std::string& ws, const std::string& channe
   at(now + options_.follower_interval_ms);
 }
 
-void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, int64_t now) {
+void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id) {
   if (options_.ages_ms.empty()) return;
   std::string queue = keys::Prefix(ws) + "mdue";
   auto record = redis_.Command({"HGETALL", keys::Prefix(ws) + "post:" + post_id});
@@ -195,6 +199,7 @@ void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, i
     return;
   }
   MetricsAnswer answer = source_.Read(ws, channel, remote);
+  int64_t now = clock_.NowMs();  // after the answer: the claim's time may be minutes old
   // Past the schedule's last age (and a day's grace), a post that keeps
   // failing is given up on rather than retried forever.
   const int64_t give_up_at = published + options_.ages_ms.back() + 86400000;
@@ -222,7 +227,6 @@ void MetricsReader::ReadOne(const std::string& ws, const std::string& post_id, i
     }
     return;
   }
-  now = clock_.NowMs();  // the answer's time, not the claim's
   events::v1::PostMetricsSnapshot snap = answer.counts;
   snap.set_post_id(post_id);
   snap.set_channel_id(channel);

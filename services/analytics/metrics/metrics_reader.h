@@ -86,8 +86,8 @@ class MetricsReader {
 
  private:
   void Loop(const std::atomic<bool>& stopping);
-  void ReadOne(const std::string& ws, const std::string& post_id, int64_t now);
-  void ReadChannel(const std::string& ws, const std::string& channel_id, int64_t now);
+  void ReadOne(const std::string& ws, const std::string& post_id);
+  void ReadChannel(const std::string& ws, const std::string& channel_id);
 
   RedisClient& redis_;
   MetricsSource& source_;
