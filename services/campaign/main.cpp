@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   redirect.ip_hash_secret = s.Required("click-secret", "secret the daily salt of click IP hashes is derived from");
   redirect.repeat_window_ms = s.Int("click-repeat-window-ms", 30 * 60 * 1000, 1000, 86400000,
                                     "the same client clicking a link again within this is a repeat");
+  redirect.click_retention_ms =
+      s.Int("click-retention-days", 30, 1, 400, "how long clicks are kept for conversions that name them (~300 B each)") *
+      86400000;
   redirect.trust_forwarded_for =
       s.Bool("trust-forwarded-for", false, "client address from X-Forwarded-For (behind a trusted load balancer only)");
   HttpServerOptions http_options;

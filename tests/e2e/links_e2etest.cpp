@@ -18,6 +18,7 @@
 
 #include "common/http_client.h"
 #include "common/kafka.h"
+#include "common/redis.h"
 #include "common/time_util.h"
 #include "herald/analytics/v1/analytics.grpc.pb.h"
 #include "herald/campaign/v1/campaign.grpc.pb.h"
@@ -170,6 +171,17 @@ TEST_F(Links, RedirectsCarryTheUtmAndAClickIdAndEveryClickIsRecorded) {
   EXPECT_EQ(bot.user_agent_class(), "bot");
   EXPECT_EQ(clicks.at(ClickIdOf(head->Header("location"))).user_agent_class(), "mobile");
   for (const auto& [id, c] : clicks) EXPECT_EQ(c.SerializeAsString().find("127.0.0.1"), std::string::npos);
+  // Each click is kept under its id for the conversions that will name it.
+  RedisOptions ro;
+  ro.port = p().redis_port();
+  ro.pool_size = 1;
+  RedisClient redis(ro);
+  auto kept = redis.Command({"GET", "lnk:k:{" + ClickIdOf(location) + "}"});
+  ASSERT_TRUE(kept.ok() && !kept->is_nil());
+  LinkClick kept_click;
+  ASSERT_TRUE(kept_click.ParseFromString(kept->str));
+  EXPECT_EQ(kept_click.campaign_id(), campaign.id());
+  EXPECT_EQ(kept_click.code(), link.code());
 
   // Analytics counts them for the campaign: three by a person (one client,
   // so one unique), one by a link preview — once each, however redelivered.

@@ -226,5 +226,15 @@ TEST_F(LinkStoreTest, AClientsSecondClickWithinTheWindowIsARepeat) {
   EXPECT_TRUE(*links.FirstClick("Ab3dE5gH", "ip1", 200));  // the window passed
 }
 
+TEST_F(LinkStoreTest, AClickIsKeptForConversionsAndForgottenAfterItsRetention) {
+  EXPECT_TRUE(*links.RecordClick("Ab3dE5gH", "ip9", 60000, "k_kept", "click bytes", 300));
+  EXPECT_FALSE(*links.RecordClick("Ab3dE5gH", "ip9", 60000, "k_again", "other bytes", 300));  // a repeat, still kept
+  EXPECT_EQ(**links.FindClick("k_kept"), "click bytes");
+  EXPECT_EQ(**links.FindClick("k_again"), "other bytes");
+  EXPECT_FALSE(links.FindClick("k_never")->has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_FALSE(links.FindClick("k_kept")->has_value());  // past its retention
+}
+
 }  // namespace
 }  // namespace herald

@@ -85,6 +85,23 @@ absl::StatusOr<LinkStore::Page> LinkStore::List(const std::string& ws, const std
   return page;
 }
 
+absl::StatusOr<bool> LinkStore::RecordClick(const std::string& code, const std::string& ip_hash, int64_t window_ms,
+                                            const std::string& click_id, const std::string& click,
+                                            int64_t retention_ms) {
+  auto r = redis_.Pipeline({{"SET", CodeKey(code) + ":r:" + ip_hash, "1", "NX", "PX", std::to_string(window_ms)},
+                            {"SET", "lnk:k:{" + click_id + "}", click, "PX", std::to_string(retention_ms)}});
+  if (!r.ok()) return r.status();
+  if (r->size() != 2 || (*r)[1].is_error()) return absl::UnavailableError("keeping the click failed");
+  return !(*r)[0].is_nil();
+}
+
+absl::StatusOr<std::optional<std::string>> LinkStore::FindClick(const std::string& click_id) {
+  auto r = redis_.Command({"GET", "lnk:k:{" + click_id + "}"});
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return std::optional<std::string>();
+  return std::optional<std::string>(r->str);
+}
+
 absl::StatusOr<bool> LinkStore::FirstClick(const std::string& code, const std::string& ip_hash, int64_t window_ms) {
   auto r = redis_.Command({"SET", CodeKey(code) + ":r:" + ip_hash, "1", "NX", "PX", std::to_string(window_ms)});
   if (!r.ok()) return r.status();

@@ -4,6 +4,9 @@
 //                                the redirect reads, one key per code
 //   lnk:c:{<code>}:r:<ip hash>   a client's recent click of the link (TTL =
 //                                the repeat window)
+//   lnk:k:{<click id>}           the click (serialized LinkClick), kept for the
+//                                attribution of conversions that name it (TTL =
+//                                the click retention, ~300 bytes a click)
 //   lnk:w:{<ws>}:i:<identity>    code of the link with this identity
 //                                (LinkIdentity), for idempotent creation
 //   lnk:w:{<ws>}:k:<campaign>    ZSET "<created ms, 13 digits>:<code>", all
@@ -41,6 +44,12 @@ class LinkStore {
                             const std::string& after);
   // True the first time this client clicks the link within `window_ms`.
   absl::StatusOr<bool> FirstClick(const std::string& code, const std::string& ip_hash, int64_t window_ms);
+  // FirstClick, and the click kept under its id for `retention_ms` (for
+  // conversions that name it), in one round trip.
+  absl::StatusOr<bool> RecordClick(const std::string& code, const std::string& ip_hash, int64_t window_ms,
+                                   const std::string& click_id, const std::string& click, int64_t retention_ms);
+  // A kept click; nullopt when unknown or past its retention.
+  absl::StatusOr<std::optional<std::string>> FindClick(const std::string& click_id);
 
  private:
   RedisClient& redis_;

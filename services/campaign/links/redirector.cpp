@@ -129,10 +129,13 @@ void Redirector::Capture(const Seen& seen) {
   click.set_bot(agent == AgentClass::kBot);
   click.set_ip_hash(DailyIpHash(options_.ip_hash_secret, seen.address, seen.at_ms));
   *click.mutable_clicked_at() = FromMs(seen.at_ms);
-  // A repeat is flagged, not dropped; when Redis cannot say, it is not one.
-  auto first = links_.FirstClick(click.code(), click.ip_hash(), options_.repeat_window_ms);
-  click.set_repeated(first.ok() && !*first);
   *click.mutable_meta() = NewEventMeta(click, l.workspace_id(), clock_, click.click_id());
+  // Kept for conversions that name it, and checked for a repeat, in one
+  // round trip. A repeat is flagged, not dropped; when Redis cannot say, it
+  // is not one (the kept copy then says not repeated either).
+  auto first = links_.RecordClick(click.code(), click.ip_hash(), options_.repeat_window_ms, click.click_id(),
+                                  click.SerializeAsString(), options_.click_retention_ms);
+  click.set_repeated(first.ok() && !*first);
   (click.bot() ? bot_ : click.repeated() ? repeated_ : human_).Increment();
   producer_.Produce(topics::k_link_clicks, l.code(), click.SerializeAsString(), EventHeaders(click.meta()),
                     [this](const std::string& error) {

@@ -34,6 +34,9 @@ struct RedirectOptions {
   bool trust_forwarded_for = false;
   // Links never change: each replica keeps the ones it served this long.
   int64_t cache_ttl_ms = 60000;
+  // How long a click is kept for conversions that name it (the longest
+  // attribution window anyone may ask for).
+  int64_t click_retention_ms = 30LL * 86400000;
 };
 
 class Redirector {
