@@ -692,7 +692,10 @@ grpc::Status SchedulerService::DoAttachToCampaign(const v1::AttachToCampaignRequ
   FieldErrors errors;
   RequireIds(errors, request.workspace_id(), request.post_id());
   if (!IsValidId(request.campaign_id())) errors.Add("campaign_id", kIdRule);
-  if (request.tracked_links_size() > static_cast<int>(kMaxTargets)) errors.Add("tracked_links", "more than the post's targets");
+  if (request.tracked_links_size() > static_cast<int>(kMaxTargets)) {
+    errors.Add("tracked_links", "more than the post's targets");
+    return errors.ToGrpc();  // bounded before each entry is looked at
+  }
   for (const auto& [channel, url] : request.tracked_links()) {
     if (!IsValidId(channel)) errors.Add("tracked_links", "keys are channel ids");
     if (url.size() > 2048 || url.rfind("http", 0) != 0 ||
