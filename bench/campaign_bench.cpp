@@ -10,6 +10,7 @@
 
 #include <prometheus/registry.h>
 
+#include "bench_stack.h"
 #include "bench_util.h"
 #include "campaign/links/link_maker.h"
 #include "campaign/links/link_store.h"
@@ -81,15 +82,10 @@ int main(int argc, char** argv) {
   const int clients = static_cast<int>(Flag(argc, argv, "clients", 16));
   const int link_count = static_cast<int>(Flag(argc, argv, "links", 1000));
 
-  herald::testing::RedisServer redis_server;
-  RedisOptions ro = redis_server.options();
-  ro.pool_size = 24;
-  RedisClient redis(ro);
-  herald::testing::DevBroker broker;
-  KafkaOptions ko;
-  ko.brokers = broker.brokers();
-  KafkaProducer producer(ko);
-  prometheus::Registry registry;
+  herald::bench::LocalStack stack;
+  RedisClient& redis = stack.redis;
+  KafkaProducer& producer = stack.producer;
+  prometheus::Registry& registry = stack.registry;
 
   LinkStore links(redis);
   LinkMaker maker(links, SystemClock::Instance(), "http://127.0.0.1");

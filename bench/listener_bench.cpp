@@ -13,6 +13,7 @@
 
 #include <prometheus/registry.h>
 
+#include "bench_stack.h"
 #include "bench_util.h"
 #include "common/clock.h"
 #include "common/executor.h"
@@ -156,15 +157,10 @@ int main(int argc, char** argv) {
   const int clients = static_cast<int>(Flag(argc, argv, "clients", 16));
   std::vector<Row> rows;
 
-  herald::testing::RedisServer redis_server;
-  RedisOptions ro = redis_server.options();
-  ro.pool_size = 24;
-  RedisClient redis(ro);
-  herald::testing::DevBroker broker;
-  KafkaOptions ko;
-  ko.brokers = broker.brokers();
-  KafkaProducer producer(ko);
-  prometheus::Registry registry;
+  herald::bench::LocalStack stack;
+  RedisClient& redis = stack.redis;
+  KafkaProducer& producer = stack.producer;
+  prometheus::Registry& registry = stack.registry;
   InboxStore inbox(redis);
   RuleStore rules(redis);
   SpikeWatch spikes(redis, SystemClock::Instance(), [](const auto&) { return absl::OkStatus(); });
@@ -228,12 +224,12 @@ int main(int argc, char** argv) {
   // Where the CPU goes while webhooks are taken in: this process (the
   // listener's work and the client), Redis, the broker.
   const double self0 = herald::bench::SelfCpu(), redis0 = herald::bench::RedisCpu(redis),
-               broker0 = herald::bench::ProcessCpu(broker.process().pid());
+               broker0 = herald::bench::ProcessCpu(stack.broker.process().pid());
   Load hooks = Drive(http.port(), clients, {prefix + ws + "/" + channel}, bodies, signatures, 202);
   auto per_hook = [&](double cpu_s) { return Fmt(cpu_s * 1e6 / requests, 0); };
   const std::string self_us = per_hook(herald::bench::SelfCpu() - self0),
                     redis_us = per_hook(herald::bench::RedisCpu(redis) - redis0),
-                    broker_us = per_hook(herald::bench::ProcessCpu(broker.process().pid()) - broker0);
+                    broker_us = per_hook(herald::bench::ProcessCpu(stack.broker.process().pid()) - broker0);
   if (Flag(argc, argv, "commandstats", 0)) {
     auto info = redis.Command({"INFO", "commandstats"});
     if (info.ok()) std::fprintf(stderr, "%s\n", info->str.c_str());
@@ -244,7 +240,7 @@ int main(int argc, char** argv) {
   // The live inbox: a watcher on the gRPC API while mentions arrive at a steady rate.
   const int live_rate = static_cast<int>(Flag(argc, argv, "live-rate", 500));
   const int live_count = static_cast<int>(Flag(argc, argv, "live-count", 5000));
-  InboxFeed feed(redis, ro);
+  InboxFeed feed(redis, stack.redis_server.options());
   Executor grpc_executor(8, 256);
   InboxService inbox_api(desk, conversations, inbox_settings, feed, grpc_executor, SystemClock::Instance());
   GrpcServer grpc_server(registry);

@@ -110,6 +110,14 @@ grpc::Status AnalyticsService::DoGetCampaignStats(const v1::GetCampaignStatsRequ
   response->set_clicks(Get(*totals, fig::kClicks));
   response->set_unique_clicks(Get(*totals, fig::kUniqueClicks));
   response->set_bot_clicks(Get(*totals, fig::kBotClicks));
+  response->set_leads(static_cast<double>(Get(*totals, fig::kLeadsMilli)) / 1000.0);
+  response->set_sales(static_cast<double>(Get(*totals, fig::kSalesMilli)) / 1000.0);
+  response->set_revenue_micros(Get(*totals, fig::kRevenueMicros));
+  response->set_spend_micros(Get(*totals, fig::kSpendMicros));
+  if (response->sales() > 0) response->set_cpa(static_cast<double>(response->spend_micros()) / 1e6 / response->sales());
+  if (response->spend_micros() > 0) {
+    response->set_roas(static_cast<double>(response->revenue_micros()) / static_cast<double>(response->spend_micros()));
+  }
   return grpc::Status::OK;
 }
 

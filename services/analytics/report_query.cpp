@@ -19,12 +19,13 @@ std::string SeriesKind(v1::GroupBy g) {
     case v1::GROUP_BY_POST: return "p";
     case v1::GROUP_BY_RULE: return "r";
     case v1::GROUP_BY_TAG: return "t";
+    case v1::GROUP_BY_CAMPAIGN_CHANNEL: return "q";
     default: return "";
   }
 }
 
 bool IsGroupId(v1::GroupBy g, const std::string& id) {
-  if (g != v1::GROUP_BY_VARIANT) return IsValidId(id);
+  if (g != v1::GROUP_BY_VARIANT && g != v1::GROUP_BY_CAMPAIGN_CHANNEL) return IsValidId(id);
   size_t slash = id.find('/');
   return slash != std::string::npos && IsValidId(id.substr(0, slash)) && IsValidId(id.substr(slash + 1));
 }
@@ -84,7 +85,9 @@ absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& r, RollupReade
   for (int i = 0; i < r.group_ids_size() && i < kMaxGroups; ++i) {
     if (r.group_by() != v1::GROUP_BY_UNSPECIFIED && !IsGroupId(r.group_by(), r.group_ids(i))) {
       errors.Add("group_ids[" + std::to_string(i) + "]",
-                 r.group_by() == v1::GROUP_BY_VARIANT ? "<campaign_id>/<variant>, each an id" : kIdRule);
+                 r.group_by() == v1::GROUP_BY_VARIANT            ? "<campaign_id>/<variant>, each an id"
+                 : r.group_by() == v1::GROUP_BY_CAMPAIGN_CHANNEL ? "<campaign_id>/<channel_id>, each an id"
+                                                                 : kIdRule);
     }
   }
   if (r.group_by() == v1::GROUP_BY_POST && r.group_ids_size() == 0) errors.Add("group_ids", "name the posts");

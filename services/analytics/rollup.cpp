@@ -325,7 +325,10 @@ absl::StatusOr<std::optional<Fact>> ClickFact(const LinkClick& c) {
   f.bucket_ms = *bucket;
   f.series = {"w", "k:" + c.campaign_id()};
   if (!c.variant().empty()) f.series.push_back("v:" + c.campaign_id() + "/" + c.variant());
-  if (!c.channel_id().empty()) f.series.push_back("c:" + c.channel_id());
+  if (!c.channel_id().empty()) {
+    f.series.push_back("c:" + c.channel_id());
+    f.series.push_back("q:" + c.campaign_id() + "/" + c.channel_id());
+  }
   if (!c.post_id().empty()) f.series.push_back("p:" + c.post_id());
   if (c.bot()) {
     CountEverywhere(f, fig::kBotClicks, 1);
@@ -333,6 +336,87 @@ absl::StatusOr<std::optional<Fact>> ClickFact(const LinkClick& c) {
     CountEverywhere(f, fig::kClicks, 1);
     if (!c.repeated()) CountEverywhere(f, fig::kUniqueClicks, 1);
   }
+  return f;
+}
+
+// The series of a conversion's credit, added once; their indexes.
+std::vector<uint8_t> CreditSeries(Fact& f, const ConversionCredit& c) {
+  std::vector<std::string> names{"k:" + c.campaign_id()};
+  if (!c.variant().empty()) names.push_back("v:" + c.campaign_id() + "/" + c.variant());
+  if (!c.channel_id().empty()) {
+    names.push_back("c:" + c.channel_id());
+    names.push_back("q:" + c.campaign_id() + "/" + c.channel_id());
+  }
+  if (!c.post_id().empty()) names.push_back("p:" + c.post_id());
+  std::vector<uint8_t> out;
+  for (auto& name : names) {
+    auto it = std::find(f.series.begin(), f.series.end(), name);
+    if (it == f.series.end()) it = f.series.insert(f.series.end(), std::move(name));
+    out.push_back(static_cast<uint8_t>(it - f.series.begin()));
+  }
+  return out;
+}
+
+// A conversion, once per conversion id: the workspace counts it whole; each
+// credit's series its share (thousandths, the remainder to the latest credits
+// so the shares sum to 1,000) and its revenue.
+absl::StatusOr<std::optional<Fact>> ConversionFact(const ConversionRecorded& c) {
+  if (c.conversion_id().empty() || c.conversion_id().size() > 64) return absl::InvalidArgumentError("conversion_id");
+  if (c.stage() != CONVERSION_STAGE_LEAD && c.stage() != CONVERSION_STAGE_SALE) {
+    return absl::InvalidArgumentError("stage is neither lead nor sale");
+  }
+  // Bounded before work: a credit is five series, and series indexes are bytes.
+  if (c.credits_size() > 50) return absl::InvalidArgumentError("more than 50 credits");
+  for (const auto& credit : c.credits()) {
+    if (auto s = CheckIds({{"campaign_id", credit.campaign_id()}, {"post_id", credit.post_id()},
+                           {"channel_id", credit.channel_id()}, {"variant", credit.variant()}});
+        !s.ok()) {
+      return s;
+    }
+    if (credit.campaign_id().empty()) return absl::InvalidArgumentError("a credit without a campaign_id");
+    if (credit.value_micros() < 0) return absl::InvalidArgumentError("a credit's value is negative");
+  }
+  auto bucket = BucketFor({&c.converted_at(), &c.meta().occurred_at()});
+  if (!bucket.ok()) return bucket.status();
+  Fact f;
+  f.workspace_id = c.meta().workspace_id();
+  f.dedupe_id = "cnv|" + c.conversion_id();
+  f.bucket_ms = *bucket;
+  f.series = {"w"};
+  const std::string_view figure = c.stage() == CONVERSION_STAGE_LEAD ? fig::kLeadsMilli : fig::kSalesMilli;
+  f.counts.push_back({0, figure, 1000});
+  if (c.credits().empty()) {
+    f.counts.push_back({0, fig::kUnattributed, 1});
+    return f;
+  }
+  const auto n = static_cast<int64_t>(c.credits_size());
+  for (int64_t i = 0; i < n; ++i) {
+    const auto& credit = c.credits(static_cast<int>(i));
+    const int64_t milli = 1000 / n + (i >= n - 1000 % n ? 1 : 0);
+    for (uint8_t series : CreditSeries(f, credit)) {
+      f.counts.push_back({series, figure, milli});
+      if (credit.value_micros() > 0) f.counts.push_back({series, fig::kRevenueMicros, credit.value_micros()});
+    }
+  }
+  return f;
+}
+
+// A change of a campaign's spend on a channel for a day, once per revision,
+// in the day's bucket.
+absl::StatusOr<std::optional<Fact>> SpendFact(const SpendRecorded& s) {
+  if (auto st = CheckIds({{"campaign_id", s.campaign_id()}, {"channel_id", s.channel_id()}}); !st.ok()) return st;
+  if (s.campaign_id().empty() || s.channel_id().empty() || s.day().size() != 10 || s.revision() <= 0) {
+    return absl::InvalidArgumentError("campaign_id, channel_id, day and revision are required");
+  }
+  auto bucket = BucketFor({&s.day_start()});
+  if (!bucket.ok()) return bucket.status();
+  Fact f;
+  f.workspace_id = s.meta().workspace_id();
+  f.dedupe_id = "spd|" + s.campaign_id() + "|" + s.channel_id() + "|" + s.day() + "|" + std::to_string(s.revision());
+  f.bucket_ms = *bucket;
+  f.series = {"k:" + s.campaign_id(), "c:" + s.channel_id(), "q:" + s.campaign_id() + "/" + s.channel_id()};
+  if (s.delta_micros() == 0) return std::nullopt;
+  CountEverywhere(f, fig::kSpendMicros, s.delta_micros());
   return f;
 }
 
@@ -375,6 +459,10 @@ absl::StatusOr<std::optional<Fact>> FactFor(std::string_view topic, const google
     fact = Of<CampaignEvent>(event, CampaignFact);
   } else if (topic == topics::k_link_clicks) {
     fact = Of<LinkClick>(event, ClickFact);
+  } else if (topic == topics::k_conversions) {
+    fact = Of<ConversionRecorded>(event, ConversionFact);
+  } else if (topic == topics::k_spend) {
+    fact = Of<SpendRecorded>(event, SpendFact);
   }
   if (fact.ok() && fact->has_value() && !IsValidId((*fact)->workspace_id)) {
     return absl::InvalidArgumentError("workspace_id is not an id");

@@ -7,6 +7,7 @@
 //   w              the workspace as a whole
 //   c:<channel>    k:<campaign>    v:<campaign>/<variant>    p:<post>
 //   r:<rule>       t:<tag>         (listening: what rules and tags matched)
+//   q:<campaign>/<channel>         (a campaign's clicks, conversions and spend on a channel)
 // Every series but w and p: is also a group a report can list.
 // and each count is a figure in a 15-minute UTC bucket (report/local_periods.h
 // explains why 15 minutes). Figure codes are short: they are Redis fields.
@@ -58,6 +59,16 @@ inline constexpr std::string_view kFollowerGrowth = "fol";
 inline constexpr std::string_view kClicks = "tck";
 inline constexpr std::string_view kUniqueClicks = "tcu";
 inline constexpr std::string_view kBotClicks = "tcb";
+// Conversions (the conversions topic), in thousandths: a conversion is 1,000
+// in the workspace, split by its credits' shares among the series they name
+// (so the split sums to the whole exactly); revenue in micros of the
+// campaign's currency, only in credited series; unattributed as a count.
+inline constexpr std::string_view kLeadsMilli = "cvl";
+inline constexpr std::string_view kSalesMilli = "cvs";
+inline constexpr std::string_view kRevenueMicros = "rev";
+inline constexpr std::string_view kUnattributed = "cvu";
+// Ad spend (the spend topic), micros of the campaign's currency.
+inline constexpr std::string_view kSpendMicros = "spd";
 // Publish lag histogram: "lag<k>", k from LagBucket (report/figures.h).
 inline constexpr std::string_view kLagPrefix = "lag";
 }  // namespace fig

@@ -1,11 +1,17 @@
 // campaign: campaigns — objectives, flights, budgets, targets — the posts
-// that belong to them, and tracked links with their redirect endpoint.
+// that belong to them, tracked links with their redirect endpoint, and the
+// conversions and spend that say what a campaign earned and cost.
 #include "campaign/campaign_service.h"
 #include "campaign/campaign_store.h"
+#include "campaign/conversions/conversion_http.h"
+#include "campaign/conversions/conversion_ingest.h"
+#include "campaign/conversions/conversion_service.h"
+#include "campaign/conversions/conversion_store.h"
 #include "campaign/links/link_maker.h"
 #include "campaign/links/link_service.h"
 #include "campaign/links/link_store.h"
 #include "campaign/links/redirector.h"
+#include "campaign/outbox.h"
 #include "campaign/scheduler_posts.h"
 #include "common/http_server.h"
 #include "common/log.h"
@@ -20,7 +26,8 @@ int main(int argc, char** argv) {
   RedisOptions redis_options = rt.RedisSettings();
   KafkaOptions kafka = rt.KafkaSettings();
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (a campaign's posts)");
-  int http_port = s.Port("http-port", 8104, "HTTP port of the link redirects (GET /l/{code})");
+  int http_port =
+      s.Port("http-port", 8104, "HTTP port of the link redirects (GET /l/{code}) and the JSON ingest (POST /v1/...)");
   std::string link_base = s.String("link-base-url", "http://localhost:8104",
                                    "what short links start with (the public address of the redirect endpoint)");
   RedirectOptions redirect;
@@ -33,7 +40,7 @@ int main(int argc, char** argv) {
   redirect.trust_forwarded_for =
       s.Bool("trust-forwarded-for", false, "client address from X-Forwarded-For (behind a trusted load balancer only)");
   HttpServerOptions http_options;
-  http_options.max_body_bytes = 4096;  // redirects have no body
+  http_options.max_body_bytes = 1 << 20;  // a call of 500 conversions as JSON; redirects have none
   http_options.idle_timeout = std::chrono::seconds(s.Int("http-idle-timeout-s", 10, 1, 300, "closes a silent connection"));
   http_options.max_connections = static_cast<unsigned>(s.Int("http-max-connections", 4096, 16, 100000, "connections in all"));
   http_options.max_connections_per_ip =
@@ -42,6 +49,11 @@ int main(int argc, char** argv) {
       s.Int("redirect-threads", 16, 1, 1024, "threads answering redirects of links not cached (each waits on Redis)");
   int64_t capture_threads = s.Int("click-capture-threads", 4, 1, 256,
                                   "threads checking and producing clicks after their redirect (each waits on Redis)");
+  OutboxOptions outbox_options;
+  outbox_options.sweep_interval = std::chrono::milliseconds(
+      s.Int("outbox-sweep-interval-ms", 5000, 100, 600000, "how often events left unproduced are looked for"));
+  outbox_options.grace = std::chrono::milliseconds(
+      s.Int("outbox-grace-ms", 30000, 100, 3600000, "an unproduced event this old was left by a request that failed"));
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);
@@ -55,6 +67,12 @@ int main(int argc, char** argv) {
   rt.grpc().AddService(&api);
   LinkService link_api(store, links, link_maker, rt.executor());
   rt.grpc().AddService(&link_api);
+  ConversionStore conversion_store(redis);
+  Outbox outbox(redis, producer, SystemClock::Instance(), outbox_options, rt.metrics());
+  ConversionIngest ingest(conversion_store, store, links, outbox, SystemClock::Instance());
+  ConversionService conversion_api(ingest, rt.executor());
+  rt.grpc().AddService(&conversion_api);
+  ConversionHttp conversion_http(ingest, rt.Authenticator());
 
   // Redirects of uncached links wait on Redis here; every click is checked
   // and produced on the capture threads, after its answer.
@@ -69,15 +87,19 @@ int main(int argc, char** argv) {
         method, "/l/", [&](const HttpServerRequest& req) { return redirector.TryAnswer(req); },
         [&](const HttpServerRequest& req) { return redirector.Handle(req); });
   }
+  http.Route("POST", "/v1/conversions", [&](const HttpServerRequest& req) { return conversion_http.Conversions(req); });
+  http.Route("POST", "/v1/spend", [&](const HttpServerRequest& req) { return conversion_http.Spend(req); });
   if (!http.Start(http_port)) {
     log::Error("cannot listen for link redirects", {{"port", http_port}});
     return 1;
   }
   log::Info("link redirects listening", {{"http_port", http.port()}});
 
-  // Hooks run in reverse: no new redirects, those in progress finish, the
-  // captures queued are run out, then every click is flushed to Kafka.
+  // Hooks run in reverse: no new redirects or ingest calls, those in progress
+  // finish, the captures queued are run out, the outbox sweep stops, then
+  // every click and event is flushed to Kafka.
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
+  rt.Launch(outbox);
   rt.OnStop([&] { capture_pool.Stop(); });
   rt.OnStop([&] { redirect_pool.Stop(); });
   rt.OnStop([&] { http.Stop(); });

@@ -95,18 +95,26 @@ void ServiceRuntime::DeclareTrustSettings() {
   client_.tls = tls_;
 }
 
-void ServiceRuntime::StartAuth() {
-  auth::ServerAuthOptions options;
-  options.enabled = auth_enabled_;
-  options.clock = &SystemClock::Instance();
-  if (auth_enabled_) {
+std::shared_ptr<auth::Authenticator> ServiceRuntime::Authenticator() {
+  if (!auth_enabled_) return nullptr;
+  if (!authenticator_) {
     if (redis_) {
       RedisOptions r = *redis_;
       r.pool_size = 2;
       auth_redis_ = std::make_unique<RedisClient>(r);
       key_store_ = auth::MakeRedisKeyStore(*auth_redis_);
     }
-    options.authenticator = std::make_shared<auth::Authenticator>(auth_options_, key_store_.get(), SystemClock::Instance());
+    authenticator_ = std::make_shared<auth::Authenticator>(auth_options_, key_store_.get(), SystemClock::Instance());
+  }
+  return authenticator_;
+}
+
+void ServiceRuntime::StartAuth() {
+  auth::ServerAuthOptions options;
+  options.enabled = auth_enabled_;
+  options.clock = &SystemClock::Instance();
+  if (auth_enabled_) {
+    options.authenticator = Authenticator();
     auth_executor_ = std::make_unique<Executor>(2);
     options.slow_path = auth_executor_.get();
   } else {

@@ -65,6 +65,11 @@ class ServiceRuntime {
     OnStop([&component] { component.Stop(); });
   }
 
+  // Who a credential names, for endpoints outside gRPC (an HTTP API): the
+  // same API keys and JWTs, the same cache. Null when auth is off. Call
+  // after RedisSettings (keys created through the admin API live in Redis).
+  std::shared_ptr<auth::Authenticator> Authenticator();
+
   // Starts metrics and gRPC, waits for a signal, shuts down. Returns the exit code.
   int Run();
 
@@ -86,6 +91,7 @@ class ServiceRuntime {
   ServiceClientOptions client_;
   std::unique_ptr<RedisClient> auth_redis_;
   std::unique_ptr<auth::KeyStore> key_store_;
+  std::shared_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<Executor> auth_executor_;
   std::unique_ptr<KafkaProducer> audit_producer_;
   std::unique_ptr<auth::AuditSink> audit_;

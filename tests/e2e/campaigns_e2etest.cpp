@@ -22,6 +22,7 @@
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "e2e_util.h"
 #include "platform.h"
+#include "suite_platform.h"
 #include "support/process.h"
 
 namespace herald {
@@ -37,20 +38,8 @@ namespace pub = herald::publisher::v1;
 namespace cmp = herald::campaign::v1;
 namespace an = herald::analytics::v1;
 
-class Campaigns : public ::testing::Test {
- public:
-  static void SetUpTestSuite() { platform_ = new Platform(); }
-  static void TearDownTestSuite() {
-    delete platform_;
-    platform_ = nullptr;
-  }
-
+class Campaigns : public herald::testing::SuitePlatform<Campaigns> {
  protected:
-  Platform& p() { return *platform_; }
-  template <class Service>
-  std::unique_ptr<typename Service::Stub> Stub(const std::string& name) {
-    return Service::NewStub(grpc::CreateChannel(p().Grpc(name), grpc::InsecureChannelCredentials()));
-  }
 
   std::string Connect(const std::string& ws) {
     pub::ConnectChannelRequest req;
@@ -124,7 +113,6 @@ class Campaigns : public ::testing::Test {
     return s;
   }
 
-  static inline Platform* platform_ = nullptr;
 };
 
 void ExpectInvalid(const grpc::Status& s, const std::string& field) {

@@ -28,6 +28,7 @@
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "e2e_util.h"
 #include "platform.h"
+#include "suite_platform.h"
 
 namespace herald {
 namespace {
@@ -42,20 +43,8 @@ namespace pub = herald::publisher::v1;
 namespace cmp = herald::campaign::v1;
 using herald::events::v1::LinkClick;
 
-class Links : public ::testing::Test {
- public:
-  static void SetUpTestSuite() { platform_ = new Platform(); }
-  static void TearDownTestSuite() {
-    delete platform_;
-    platform_ = nullptr;
-  }
-
+class Links : public herald::testing::SuitePlatform<Links> {
  protected:
-  Platform& p() { return *platform_; }
-  template <class Service>
-  std::unique_ptr<typename Service::Stub> Stub(const std::string& name) {
-    return Service::NewStub(grpc::CreateChannel(p().Grpc(name), grpc::InsecureChannelCredentials()));
-  }
 
   cmp::Campaign NewCampaign(const std::string& ws) {
     cmp::CreateCampaignRequest cc;
@@ -124,7 +113,6 @@ class Links : public ::testing::Test {
 
   static constexpr const char* topics_link_clicks = "link.clicks";
   size_t duplicates_ = 0;
-  static inline Platform* platform_ = nullptr;
 };
 
 TEST_F(Links, RedirectsCarryTheUtmAndAClickIdAndEveryClickIsRecorded) {

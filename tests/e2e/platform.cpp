@@ -140,7 +140,9 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   Start("campaign",
         with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler"),
                                   "--http-port=" + std::to_string(campaign_http_port_),
-                                  "--link-base-url=" + campaign_url()}),
+                                  "--link-base-url=" + campaign_url(),
+                                  // Events a killed request left behind are swept out within seconds.
+                                  "--outbox-grace-ms=3000", "--outbox-sweep-interval-ms=1000"}),
         {{"HERALD_CLICK_SECRET", "e2e-click-secret"}});
   Start("analytics", with(common("analytics"), {session, "--publisher-addr=" + Grpc("publisher"),
                                                  "--metrics-read-ages=" + options.metrics_read_ages,

@@ -27,6 +27,7 @@
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "e2e_util.h"
 #include "platform.h"
+#include "suite_platform.h"
 
 namespace herald {
 namespace {
@@ -46,20 +47,8 @@ namespace an = herald::analytics::v1;
 
 constexpr const char* kWorkspace = "e2e";
 
-class ThinSlice : public ::testing::Test {
- public:
-  static void SetUpTestSuite() { platform_ = new Platform(); }
-  static void TearDownTestSuite() {
-    delete platform_;
-    platform_ = nullptr;
-  }
-
+class ThinSlice : public herald::testing::SuitePlatform<ThinSlice> {
  protected:
-  Platform& p() { return *platform_; }
-  template <class Service>
-  std::unique_ptr<typename Service::Stub> Stub(const std::string& name) {
-    return Service::NewStub(grpc::CreateChannel(p().Grpc(name), grpc::InsecureChannelCredentials()));
-  }
 
   pub::Channel Connect() {
     pub::ConnectChannelRequest req;
@@ -73,7 +62,6 @@ class ThinSlice : public ::testing::Test {
     return ch;
   }
 
-  static inline Platform* platform_ = nullptr;
 };
 
 TEST_F(ThinSlice, OnePostThroughAllFiveServices) {

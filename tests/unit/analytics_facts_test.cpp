@@ -270,6 +270,97 @@ TEST(AnalyticsFacts, ATrackedLinkClickCountsOnceForWhatTheLinkWasFor) {
   EXPECT_FALSE(FactFor(topics::k_link_clicks, c).ok());
 }
 
+// The sum of a figure's counts in a series (credits sharing a series add up).
+int64_t Sum(const Fact& f, const std::string& series, std::string_view figure) {
+  int64_t total = 0;
+  for (size_t i = 0; i < f.series.size(); ++i) {
+    if (f.series[i] != series) continue;
+    for (const Count& c : f.counts) {
+      if (c.In(i) && c.figure == figure) total += c.delta;
+    }
+  }
+  return total;
+}
+
+ConversionRecorded Sale(int credits) {
+  ConversionRecorded c;
+  c.mutable_meta()->set_workspace_id("ws");
+  *c.mutable_meta()->mutable_occurred_at() = FromMs(kT + 5000);
+  *c.mutable_converted_at() = FromMs(kT);
+  c.set_conversion_id("cv_1");
+  c.set_stage(CONVERSION_STAGE_SALE);
+  c.set_value_micros(100'000'000);
+  for (int i = 0; i < credits; ++i) {
+    auto* credit = c.add_credits();
+    credit->set_campaign_id("cmp");
+    credit->set_channel_id("ch" + std::to_string(i % 2));
+    credit->set_post_id("p" + std::to_string(i));
+    credit->set_variant(i == 0 ? "a" : "");
+    credit->set_value_micros(100'000'000 / credits + (i >= credits - 100'000'000 % credits ? 1 : 0));
+  }
+  return c;
+}
+
+TEST(AnalyticsFacts, AConversionIsWholeInTheWorkspaceAndSplitExactlyAmongItsCredits) {
+  auto f = FactFor(topics::k_conversions, Sale(3));
+  ASSERT_TRUE(f.ok() && f->has_value()) << f.status();
+  EXPECT_EQ((*f)->dedupe_id, "cnv|cv_1");
+  EXPECT_EQ((*f)->bucket_ms, BucketOf(kT));
+  EXPECT_EQ(Sum(**f, "w", fig::kSalesMilli), 1000);
+  EXPECT_EQ(Sum(**f, "w", fig::kRevenueMicros), 0);  // currencies of campaigns differ: no workspace sum
+  // Three credits: 333 + 333 + 334 thousandths, all the campaign's.
+  EXPECT_EQ(Sum(**f, "k:cmp", fig::kSalesMilli), 1000);
+  EXPECT_EQ(Sum(**f, "k:cmp", fig::kRevenueMicros), 100'000'000);
+  EXPECT_EQ(Sum(**f, "p:p0", fig::kSalesMilli), 333);
+  EXPECT_EQ(Sum(**f, "p:p2", fig::kSalesMilli), 334);
+  EXPECT_EQ(Sum(**f, "c:ch0", fig::kSalesMilli), 333 + 334);  // credits 0 and 2
+  EXPECT_EQ(Sum(**f, "q:cmp/ch1", fig::kSalesMilli), 333);
+  EXPECT_EQ(Sum(**f, "q:cmp/ch0", fig::kRevenueMicros), 33'333'333 + 33'333'334);
+  EXPECT_EQ(Sum(**f, "v:cmp/a", fig::kSalesMilli), 333);
+  EXPECT_EQ(Sum(**f, "w", fig::kUnattributed), 0);
+}
+
+TEST(AnalyticsFacts, AnUnattributedConversionCountsOnlyInTheWorkspace) {
+  ConversionRecorded c = Sale(0);
+  c.set_stage(CONVERSION_STAGE_LEAD);
+  c.set_unattributed("expired");
+  auto f = FactFor(topics::k_conversions, c);
+  ASSERT_TRUE(f.ok() && f->has_value()) << f.status();
+  EXPECT_EQ((*f)->series.size(), 1u);
+  EXPECT_EQ(Sum(**f, "w", fig::kLeadsMilli), 1000);
+  EXPECT_EQ(Sum(**f, "w", fig::kUnattributed), 1);
+}
+
+TEST(AnalyticsFacts, AConversionThatCannotBeCountedIsRefused) {
+  ConversionRecorded bad = Sale(1);
+  bad.mutable_credits(0)->set_campaign_id("no spaces!");
+  EXPECT_FALSE(FactFor(topics::k_conversions, bad).ok());
+  ConversionRecorded many = Sale(51);
+  EXPECT_FALSE(FactFor(topics::k_conversions, many).ok());
+  ConversionRecorded stage = Sale(1);
+  stage.set_stage(CONVERSION_STAGE_UNSPECIFIED);
+  EXPECT_FALSE(FactFor(topics::k_conversions, stage).ok());
+}
+
+TEST(AnalyticsFacts, SpendCountsItsChangeOncePerRevisionOnItsDay) {
+  SpendRecorded s;
+  s.mutable_meta()->set_workspace_id("ws");
+  s.set_campaign_id("cmp");
+  s.set_channel_id("ch1");
+  s.set_day("2025-12-01");
+  *s.mutable_day_start() = FromMs(kT - 3600 * 1000);  // Berlin's midnight
+  s.set_amount_micros(70'000'000);
+  s.set_delta_micros(-30'000'000);  // a corrected report: less than before
+  s.set_revision(2);
+  auto f = FactFor(topics::k_spend, s);
+  ASSERT_TRUE(f.ok() && f->has_value()) << f.status();
+  EXPECT_EQ((*f)->dedupe_id, "spd|cmp|ch1|2025-12-01|2");
+  EXPECT_EQ((*f)->bucket_ms, BucketOf(kT - 3600 * 1000));
+  for (const char* series : {"k:cmp", "c:ch1", "q:cmp/ch1"}) EXPECT_EQ(Sum(**f, series, fig::kSpendMicros), -30'000'000);
+  s.set_revision(0);
+  EXPECT_FALSE(FactFor(topics::k_spend, s).ok());
+}
+
 TEST(LagHistogram, BucketsAreWithinTenPercentAndPercentilesUseNearestRank) {
   EXPECT_EQ(LagBucket(-5), 0);
   EXPECT_EQ(LagBucket(1), 0);

@@ -127,3 +127,39 @@ TEST(ManualClock, MonotonicTimeMovesWithWaitsButNotWithAWallClockJump) {
 }
 
 }  // namespace herald::clock_test
+
+// CSV as imports read it: quotes, doubled quotes, CRLF, a BOM, blank lines;
+// every malformed input refused with its line and column.
+#include "common/csv.h"
+
+namespace herald {
+namespace {
+
+TEST(Csv, ReadsQuotedFieldsLineEndsAndABom) {
+  auto rows = ParseCsv("\xEF\xBB\xBFid,text\r\n1,\"a, b\"\r\n\n2,\"say \"\"hi\"\"\nthere\"\n3,\n");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0], (std::vector<std::string>{"id", "text"}));
+  EXPECT_EQ((*rows)[1][1], "a, b");
+  EXPECT_EQ((*rows)[2][1], "say \"hi\"\nthere");
+  EXPECT_EQ((*rows)[3], (std::vector<std::string>{"3", ""}));
+  auto last = ParseCsv("a,b");  // no final newline
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->size(), 1u);
+}
+
+TEST(Csv, MalformedInputIsRefusedWithItsPosition) {
+  auto open = ParseCsv("a,b\n1,\"never closed\n");
+  ASSERT_FALSE(open.ok());
+  EXPECT_NE(open.status().message().find("line 2"), std::string_view::npos) << open.status();
+  auto stray = ParseCsv("a,b\n1,x\"y\n");
+  ASSERT_FALSE(stray.ok());
+  EXPECT_NE(stray.status().message().find("line 2, column 4"), std::string_view::npos) << stray.status();
+  EXPECT_FALSE(ParseCsv("\"a\"b\n").ok());
+  EXPECT_FALSE(ParseCsv("a,b,c\n", {.max_fields = 2}).ok());
+  EXPECT_FALSE(ParseCsv("a\nb\nc\n", {.max_rows = 2}).ok());
+  EXPECT_FALSE(ParseCsv(std::string(5000, 'x')).ok());
+}
+
+}  // namespace
+}  // namespace herald

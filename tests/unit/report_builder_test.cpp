@@ -77,6 +77,36 @@ TEST(ReportBuilder, RatiosAndMeansComeFromThePeriodsSums) {
   EXPECT_FALSE(r[1].values[1].has_value());
 }
 
+TEST(ReportBuilder, MarketingFiguresInUnitsAndTheirRatios) {
+  SeriesBuckets g;
+  // Hour 0: 200 clicks, 4.5 sales (a split conversion), 300.00 revenue,
+  // 100.00 spend, 10,000 impressions. Hour 1: spend only. Hour 2: nothing.
+  Put(g, "tck", kT, 200);
+  Put(g, "cvs", kT, 4500);
+  Put(g, "rev", kT, 300'000'000);
+  Put(g, "spd", kT, 100'000'000);
+  Put(g, "imp", kT, 10000);
+  Put(g, "spd", kT + kHour, 50'000'000);
+  auto r = BuildFigures(Hours(3), g,
+                        {v1::FIGURE_SALES, v1::FIGURE_REVENUE, v1::FIGURE_SPEND, v1::FIGURE_CONVERSION_RATE,
+                         v1::FIGURE_CPC, v1::FIGURE_CPA, v1::FIGURE_ROAS, v1::FIGURE_ROI, v1::FIGURE_CTR});
+  EXPECT_DOUBLE_EQ(*r[0].values[0], 4.5);
+  EXPECT_DOUBLE_EQ(*r[1].values[0], 300.0);
+  EXPECT_DOUBLE_EQ(*r[2].total, 150.0);
+  EXPECT_DOUBLE_EQ(*r[3].values[0], 4.5 / 200);
+  EXPECT_DOUBLE_EQ(*r[4].values[0], 0.5);        // 100.00 over 200 clicks
+  EXPECT_DOUBLE_EQ(*r[5].values[0], 100.0 / 4.5);
+  EXPECT_DOUBLE_EQ(*r[6].values[0], 3.0);        // ROAS: 300 / 100
+  EXPECT_DOUBLE_EQ(*r[7].values[0], 2.0);        // ROI: (300 - 100) / 100
+  EXPECT_DOUBLE_EQ(*r[7].values[1], -1.0);       // spent 50, earned nothing
+  EXPECT_DOUBLE_EQ(*r[7].total, 1.0);            // (300 - 150) / 150
+  EXPECT_DOUBLE_EQ(*r[8].values[0], 0.02);
+  // Nothing to divide by: absent, never infinite.
+  EXPECT_FALSE(r[3].values[1].has_value());
+  EXPECT_FALSE(r[5].values[1].has_value());
+  EXPECT_FALSE(r[6].values[2].has_value());
+}
+
 TEST(ReportBuilder, ShareOfVoiceIsOverEveryGroupOfTheReport) {
   SeriesBuckets brand, rival;
   Put(brand, "men", kT, 30);

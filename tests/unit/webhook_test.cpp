@@ -111,6 +111,35 @@ TEST(WebhookEvent, MentionsAndChannelStatusChanges) {
   EXPECT_TRUE(IsWebhookEventType("inbox.sla_breached"));
 }
 
+TEST(WebhookEvent, BudgetAlertsAndExperimentVerdictsComeFromCampaignLifecycle) {
+  ev::CampaignEvent e;
+  e.mutable_meta()->set_event_id("budget:c_1:2026-12-01:ahead_of_pace");
+  e.mutable_meta()->set_workspace_id("ws");
+  e.set_campaign_id("c_1");
+  e.set_kind(ev::CAMPAIGN_EVENT_KIND_BUDGET_ALERT);
+  e.mutable_budget_alert()->set_reason("ahead_of_pace");
+  e.mutable_budget_alert()->set_day_spend_micros(140'000'000);
+  auto alert = WebhookEventFrom(topics::k_campaign_lifecycle, e.SerializeAsString());
+  ASSERT_TRUE(alert);
+  EXPECT_EQ(alert->type, "budget.alert");
+  EXPECT_EQ(alert->id, "budget:c_1:2026-12-01:ahead_of_pace");
+  auto data = nlohmann::json::parse(alert->body)["data"];
+  EXPECT_EQ(data["reason"], "ahead_of_pace");
+  EXPECT_EQ(data["day_spend_micros"], 140'000'000);
+
+  e.set_kind(ev::CAMPAIGN_EVENT_KIND_EXPERIMENT_CONCLUDED);
+  e.clear_budget_alert();
+  e.mutable_experiment()->set_outcome("winner");
+  e.mutable_experiment()->set_winner("B");
+  auto verdict = WebhookEventFrom(topics::k_campaign_lifecycle, e.SerializeAsString());
+  ASSERT_TRUE(verdict);
+  EXPECT_EQ(verdict->type, "experiment.concluded");
+  EXPECT_EQ(nlohmann::json::parse(verdict->body)["data"]["winner"], "B");
+
+  e.set_kind(ev::CAMPAIGN_EVENT_KIND_UPDATED);  // not something anyone subscribes to
+  EXPECT_FALSE(WebhookEventFrom(topics::k_campaign_lifecycle, e.SerializeAsString()));
+}
+
 TEST(JudgeWebhookAnswer, TwoHundredsDeliverOthersRetryWithJitteredBackoffThenGiveUp) {
   RetryPolicy retry{.max_attempts = 3, .base_backoff_ms = 4000, .max_backoff_ms = 60000};
   HttpResponse ok;

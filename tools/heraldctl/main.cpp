@@ -24,6 +24,7 @@
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "heraldctl/campaign_commands.h"
+#include "heraldctl/conversion_commands.h"
 #include "heraldctl/cli_args.h"
 #include "heraldctl/cli_common.h"
 #include "heraldctl/inbox_commands.h"
@@ -72,6 +73,11 @@ Usage:
   heraldctl attach post POST_ID --campaign ID
   heraldctl create link --campaign ID --url URL [--post P] [--channel CH] [--variant V] [--utm-source S ...]
   heraldctl get links --campaign ID                     short links: GET /l/{code} redirects and counts clicks
+  heraldctl import conversions --file orders.csv [--source shop] [--model last_click|linear] [--window-days 7]
+                        columns: event_id,stage(lead|sale),click_id,customer_id,value,currency,converted_at
+  heraldctl get conversion EVENT_ID [--source shop]
+  heraldctl record spend --campaign C --channel CH --day 2026-12-01 --amount 12.50 --currency EUR
+  heraldctl get pacing --campaign C [--day 2026-12-01]   spend against the day's plan in the campaign's zone
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
                         QUERY: herald OR "herald app" NOT job, #tag, @handle, lang:en, network:x
@@ -490,6 +496,7 @@ int main(int argc, char** argv) {
       (verb == "attach" && noun == "post")) {
     // pause/resume without a noun are the scheduler's; "pause campaign ID" is the campaign's.
     if (int rc = heraldctl::RunCampaignCommand(c, verb, noun, id); rc >= 0) return rc;
+    if (int rc = heraldctl::RunConversionCommand(c, verb, noun, id); rc >= 0) return rc;
   }
   if (verb == "get" && noun == "inbox") return GetInbox(c);
   if (verb == "create" && noun == "rule") return id.empty() ? Usage("create rule: NAME required") : heraldctl::CreateRule(c, id);

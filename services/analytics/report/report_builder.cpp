@@ -46,6 +46,40 @@ Sums SumOf(const std::vector<Period>& periods, const SeriesBuckets& group, std::
   return s;
 }
 
+// Counts kept in thousandths (conversions) or micros (money), reported in units.
+double UnitOf(Figure f) {
+  switch (f) {
+    case v1::FIGURE_LEADS:
+    case v1::FIGURE_SALES: return 1e-3;
+    case v1::FIGURE_REVENUE:
+    case v1::FIGURE_SPEND: return 1e-6;
+    default: return 1.0;
+  }
+}
+
+std::optional<double> Ratio(double part, double whole) {
+  return whole > 0 ? std::optional<double>(part / whole) : std::nullopt;
+}
+
+// The marketing ratios: numerator and denominator counts, each in its unit.
+struct RatioParts {
+  std::string_view num, den;
+  double num_unit, den_unit;
+  double offset;  // ROI: (revenue - spend) / spend = revenue / spend - 1
+};
+
+std::optional<RatioParts> RatioOf(Figure f) {
+  switch (f) {
+    case v1::FIGURE_CONVERSION_RATE: return RatioParts{fig::kSalesMilli, fig::kClicks, 1e-3, 1, 0};
+    case v1::FIGURE_CPC: return RatioParts{fig::kSpendMicros, fig::kClicks, 1e-6, 1, 0};
+    case v1::FIGURE_CPA: return RatioParts{fig::kSpendMicros, fig::kSalesMilli, 1e-6, 1e-3, 0};
+    case v1::FIGURE_ROAS: return RatioParts{fig::kRevenueMicros, fig::kSpendMicros, 1e-6, 1e-6, 0};
+    case v1::FIGURE_ROI: return RatioParts{fig::kRevenueMicros, fig::kSpendMicros, 1e-6, 1e-6, -1};
+    case v1::FIGURE_CTR: return RatioParts{fig::kClicks, fig::kImpressions, 1, 1, 0};
+    default: return std::nullopt;
+  }
+}
+
 double Lag(Figure f) {
   return f == v1::FIGURE_PUBLISH_LAG_P50 ? 0.5 : f == v1::FIGURE_PUBLISH_LAG_P90 ? 0.9 : 0.99;
 }
@@ -77,6 +111,11 @@ std::string_view CountCode(Figure f) {
     case v1::FIGURE_CLICKS: return fig::kClicks;
     case v1::FIGURE_UNIQUE_CLICKS: return fig::kUniqueClicks;
     case v1::FIGURE_BOT_CLICKS: return fig::kBotClicks;
+    case v1::FIGURE_LEADS: return fig::kLeadsMilli;
+    case v1::FIGURE_SALES: return fig::kSalesMilli;
+    case v1::FIGURE_REVENUE: return fig::kRevenueMicros;
+    case v1::FIGURE_SPEND: return fig::kSpendMicros;
+    case v1::FIGURE_UNATTRIBUTED_CONVERSIONS: return fig::kUnattributed;
     default: return {};
   }
 }
@@ -99,6 +138,12 @@ std::vector<std::string> RawFiguresOf(Figure figure) {
       return {std::string(fig::kEngagementsWithImpressions), std::string(fig::kImpressions)};
     case v1::FIGURE_SENTIMENT: return {std::string(fig::kSentimentMilli), std::string(fig::kScored)};
     case v1::FIGURE_SHARE_OF_VOICE: return {std::string(fig::kMentions)};
+    case v1::FIGURE_CONVERSION_RATE: return {std::string(fig::kSalesMilli), std::string(fig::kClicks)};
+    case v1::FIGURE_CPC: return {std::string(fig::kSpendMicros), std::string(fig::kClicks)};
+    case v1::FIGURE_CPA: return {std::string(fig::kSpendMicros), std::string(fig::kSalesMilli)};
+    case v1::FIGURE_ROAS:
+    case v1::FIGURE_ROI: return {std::string(fig::kRevenueMicros), std::string(fig::kSpendMicros)};
+    case v1::FIGURE_CTR: return {std::string(fig::kClicks), std::string(fig::kImpressions)};
     case v1::FIGURE_PUBLISH_LAG_P50:
     case v1::FIGURE_PUBLISH_LAG_P90:
     case v1::FIGURE_PUBLISH_LAG_P99: {
@@ -129,10 +174,19 @@ std::vector<FigureResult> BuildFigures(const std::vector<Period>& periods, const
     if (auto code = CountCode(f); !code.empty()) {
       Sums s = SumOf(periods, group, code);
       bool snapshot = IsSnapshotFigure(f);
+      const double unit = UnitOf(f);
       for (size_t p = 0; p < n; ++p) {
-        if (!snapshot || s.present[p]) r.values[p] = static_cast<double>(s.per_period[p]);
+        if (!snapshot || s.present[p]) r.values[p] = static_cast<double>(s.per_period[p]) * unit;
       }
-      if (!snapshot || s.any) r.total = static_cast<double>(s.total);
+      if (!snapshot || s.any) r.total = static_cast<double>(s.total) * unit;
+    } else if (auto parts = RatioOf(f)) {
+      Sums num = SumOf(periods, group, parts->num), den = SumOf(periods, group, parts->den);
+      auto ratio = [&](int64_t a, int64_t b) -> std::optional<double> {
+        auto q = Ratio(static_cast<double>(a) * parts->num_unit, static_cast<double>(b) * parts->den_unit);
+        return q ? std::optional<double>(*q + parts->offset) : std::nullopt;
+      };
+      for (size_t p = 0; p < n; ++p) r.values[p] = ratio(num.per_period[p], den.per_period[p]);
+      r.total = ratio(num.total, den.total);
     } else if (f == v1::FIGURE_SUCCESS_RATIO) {
       Sums pub = SumOf(periods, group, fig::kPublished), fail = SumOf(periods, group, fig::kFailed);
       for (size_t p = 0; p < n; ++p) r.values[p] = SuccessRatio(pub.per_period[p], fail.per_period[p]);

@@ -55,11 +55,11 @@ std::pair<RedisClient::Args, RedisClient::Args> ApplyArgs(const Slice& s, const 
   ids.reserve(s.facts.size());
   absl::flat_hash_map<std::pair<std::string_view, int64_t>, Cell> cells;  // (series, bucket)
   absl::flat_hash_map<int64_t, keys::MonthSlot> slots;                     // a poll's facts share few buckets
-  // The groups a report can list ("c", "k", "v", "r", "t" series), from the
+  // The groups a report can list ("c", "k", "v", "r", "t", "q" series), from the
   // series the slice touches.
   absl::flat_hash_set<std::pair<std::string_view, std::string_view>> groups;
   auto AddGroup = [&groups](std::string_view series) {
-    if (series.size() > 2 && series[1] == ':' && std::string_view("ckvrt").find(series[0]) != std::string_view::npos) {
+    if (series.size() > 2 && series[1] == ':' && std::string_view("ckvrtq").find(series[0]) != std::string_view::npos) {
       groups.emplace(series.substr(0, 1), series.substr(2));
     }
   };

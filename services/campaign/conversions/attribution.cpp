@@ -27,6 +27,7 @@ Attribution Attribute(int64_t conversion_ms, int64_t value_micros, const std::ve
     out.credits.push_back({*eligible.back(), value_micros, 1.0});
     return out;
   }
+  if (eligible.size() > kMaxCredits) eligible.erase(eligible.begin(), eligible.end() - kMaxCredits);
   const auto n = static_cast<int64_t>(eligible.size());
   const int64_t each = value_micros / n, rest = value_micros - each * n;
   for (int64_t i = 0; i < n; ++i) {

@@ -23,6 +23,9 @@ inline constexpr int64_t kDefaultAttributionWindowMs = 7LL * 24 * 3600 * 1000;
 // shop and of Herald disagree a little).
 inline constexpr int64_t kClockSkewMs = 5 * 60 * 1000;
 
+// Linear credit goes to at most this many clicks, the latest.
+inline constexpr size_t kMaxCredits = 50;
+
 struct Credit {
   Touch touch;
   int64_t value_micros = 0;

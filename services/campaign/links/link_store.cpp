@@ -102,6 +102,22 @@ absl::StatusOr<std::optional<std::string>> LinkStore::FindClick(const std::strin
   return std::optional<std::string>(r->str);
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> LinkStore::FindClicks(
+    const std::vector<std::string>& click_ids) {
+  std::vector<std::optional<std::string>> out(click_ids.size());
+  if (click_ids.empty()) return out;
+  // One key per click (each its own slot): a pipeline of GETs, not an MGET.
+  std::vector<RedisClient::Args> gets;
+  for (const auto& id : click_ids) gets.push_back({"GET", "lnk:k:{" + id + "}"});
+  auto r = redis_.Pipeline(gets);
+  if (!r.ok()) return r.status();
+  for (size_t i = 0; i < click_ids.size(); ++i) {
+    if ((*r)[i].is_error()) return absl::InternalError("read click: " + (*r)[i].str);
+    if (!(*r)[i].is_nil()) out[i] = (*r)[i].str;
+  }
+  return out;
+}
+
 absl::StatusOr<bool> LinkStore::FirstClick(const std::string& code, const std::string& ip_hash, int64_t window_ms) {
   auto r = redis_.Command({"SET", CodeKey(code) + ":r:" + ip_hash, "1", "NX", "PX", std::to_string(window_ms)});
   if (!r.ok()) return r.status();

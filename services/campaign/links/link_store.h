@@ -50,6 +50,8 @@ class LinkStore {
                                    const std::string& click_id, const std::string& click, int64_t retention_ms);
   // A kept click; nullopt when unknown or past its retention.
   absl::StatusOr<std::optional<std::string>> FindClick(const std::string& click_id);
+  // FindClick of each, in one round trip.
+  absl::StatusOr<std::vector<std::optional<std::string>>> FindClicks(const std::vector<std::string>& click_ids);
 
  private:
   RedisClient& redis_;

@@ -105,6 +105,51 @@ std::optional<WebhookEvent> FromSlaAlert(const std::string& value) {
                    {"network", NetworkName(a.network())}});
 }
 
+// campaign.lifecycle carries the two campaign events anyone subscribes to.
+std::optional<WebhookEvent> FromCampaign(const std::string& value) {
+  ev::CampaignEvent e;
+  if (!e.ParseFromString(value)) return std::nullopt;
+  if (e.kind() == ev::CAMPAIGN_EVENT_KIND_BUDGET_ALERT && e.has_budget_alert()) {
+    const auto& a = e.budget_alert();
+    return Envelope(e.meta(), "budget.alert",
+                    {{"campaign_id", e.campaign_id()},
+                     {"campaign_name", e.name()},
+                     {"day", a.day()},
+                     {"reason", a.reason()},
+                     {"currency", a.currency()},
+                     {"day_spend_micros", a.day_spend_micros()},
+                     {"planned_micros", a.planned_micros()},
+                     {"daily_budget_micros", a.daily_budget_micros()},
+                     {"total_spend_micros", a.total_spend_micros()},
+                     {"total_budget_micros", a.total_budget_micros()}});
+  }
+  if (e.kind() == ev::CAMPAIGN_EVENT_KIND_EXPERIMENT_CONCLUDED && e.has_experiment()) {
+    const auto& x = e.experiment();
+    json variants = json::array();
+    for (const auto& v : x.variants()) {
+      variants.push_back({{"variant", v.variant()},
+                          {"exposures", v.exposures()},
+                          {"successes", v.successes()},
+                          {"rate", v.rate()},
+                          {"lift", v.lift()},
+                          {"ci_low", v.ci_low()},
+                          {"ci_high", v.ci_high()},
+                          {"p_value", v.p_value()},
+                          {"significant", v.significant()}});
+    }
+    return Envelope(e.meta(), "experiment.concluded",
+                    {{"campaign_id", e.campaign_id()},
+                     {"experiment_id", x.experiment_id()},
+                     {"name", x.name()},
+                     {"metric", x.metric()},
+                     {"outcome", x.outcome()},
+                     {"winner", x.winner()},
+                     {"variants", std::move(variants)},
+                     {"cancelled_post_ids", x.cancelled_post_ids()}});
+  }
+  return std::nullopt;  // created, updated, status changes: not webhook events
+}
+
 }  // namespace
 
 const std::vector<std::string>& WebhookEventTypes() {
@@ -122,7 +167,7 @@ bool IsWebhookEventType(std::string_view type) {
 std::vector<std::string> WebhookSourceTopics() {
   return {std::string(topics::k_publish_results), std::string(topics::k_mentions),
           std::string(topics::k_channels_lifecycle), std::string(topics::k_listening_alerts),
-          std::string(topics::k_inbox_sla)};
+          std::string(topics::k_inbox_sla), std::string(topics::k_campaign_lifecycle)};
 }
 
 std::optional<WebhookEvent> WebhookEventFrom(std::string_view topic, const std::string& value) {
@@ -131,6 +176,7 @@ std::optional<WebhookEvent> WebhookEventFrom(std::string_view topic, const std::
   if (topic == topics::k_channels_lifecycle) return FromChannelStatus(value);
   if (topic == topics::k_listening_alerts) return FromSpike(value);
   if (topic == topics::k_inbox_sla) return FromSlaAlert(value);
+  if (topic == topics::k_campaign_lifecycle) return FromCampaign(value);
   return std::nullopt;
 }
 

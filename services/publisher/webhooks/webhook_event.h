@@ -5,8 +5,9 @@
 //   mentions            → mention.received
 //   channels.lifecycle  → channel.status_changed
 //   listening.alerts    → listening.spike
-// experiment.concluded and budget.alert can be subscribed to; the campaign
-// service does not produce them yet.
+//   inbox.sla           → inbox.sla_warning, inbox.sla_breached
+//   campaign.lifecycle  BUDGET_ALERT → budget.alert,
+//                       EXPERIMENT_CONCLUDED → experiment.concluded
 #include <optional>
 #include <string>
 #include <string_view>
