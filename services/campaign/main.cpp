@@ -1,6 +1,10 @@
 // campaign: campaigns — objectives, flights, budgets, targets — the posts
-// that belong to them, tracked links with their redirect endpoint, and the
-// conversions and spend that say what a campaign earned and cost.
+// that belong to them, tracked links with their redirect endpoint, the
+// conversions and spend that say what a campaign earned and cost, and the
+// audiences (profiles from mentions, CRM imports and conversions; segments).
+#include "campaign/audiences/audience_service.h"
+#include "campaign/audiences/mention_profiles.h"
+#include "campaign/audiences/profile_store.h"
 #include "campaign/campaign_service.h"
 #include "campaign/campaign_store.h"
 #include "campaign/conversions/conversion_http.h"
@@ -13,9 +17,11 @@
 #include "campaign/links/redirector.h"
 #include "campaign/outbox.h"
 #include "campaign/scheduler_posts.h"
+#include "common/event_gate.h"
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/service_runtime.h"
+#include "herald/topics.h"
 
 using namespace herald;
 using namespace herald::campaign;
@@ -25,6 +31,7 @@ int main(int argc, char** argv) {
   auto& s = rt.settings();
   RedisOptions redis_options = rt.RedisSettings();
   KafkaOptions kafka = rt.KafkaSettings();
+  ConsumerOptions mentions = rt.ConsumerSettings("herald-campaign-audiences", {std::string(topics::k_mentions)});
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (a campaign's posts)");
   int http_port =
       s.Port("http-port", 8104, "HTTP port of the link redirects (GET /l/{code}) and the JSON ingest (POST /v1/...)");
@@ -73,6 +80,11 @@ int main(int argc, char** argv) {
   ConversionService conversion_api(ingest, rt.executor());
   rt.grpc().AddService(&conversion_api);
   ConversionHttp conversion_http(ingest, rt.Authenticator());
+  ProfileStore profiles(redis);
+  AudienceService audience_api(profiles, store, rt.executor(), SystemClock::Instance());
+  rt.grpc().AddService(&audience_api);
+  KafkaDeadLetters mention_dead_letters(producer, mentions.group_id, mentions.topics, rt.metrics());
+  MentionProfiles mention_profiles(profiles, mentions, mention_dead_letters, SystemClock::Instance());
 
   // Redirects of uncached links wait on Redis here; every click is checked
   // and produced on the capture threads, after its answer.
@@ -100,6 +112,7 @@ int main(int argc, char** argv) {
   // every click and event is flushed to Kafka.
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });
   rt.Launch(outbox);
+  rt.Launch(mention_profiles);
   rt.OnStop([&] { capture_pool.Stop(); });
   rt.OnStop([&] { redirect_pool.Stop(); });
   rt.OnStop([&] { http.Stop(); });

@@ -16,6 +16,13 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   return ToHex(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
+std::string Sha256Hex(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
 std::string SignatureHeader(std::string_view secret, std::string_view body) {
   return "sha256=" + HmacSha256Hex(secret, body);
 }

@@ -8,6 +8,8 @@
 namespace herald {
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
+// Plain SHA-256, lowercase hex (e-mail hashes as ad networks match them).
+std::string Sha256Hex(std::string_view data);
 // "sha256=<hex>" for body under secret.
 std::string SignatureHeader(std::string_view secret, std::string_view body);
 // Constant-time check of a "sha256=<hex>" header.

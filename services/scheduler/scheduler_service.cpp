@@ -1,13 +1,12 @@
 #include "scheduler/scheduler_service.h"
 
-#include <grpcpp/alarm.h>
-
 #include <algorithm>
 #include <map>
 #include <optional>
 
 #include "common/events.h"
 #include "common/ids.h"
+#include "common/row_import.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "common/time_util.h"
@@ -732,180 +731,30 @@ grpc::Status SchedulerService::DoAttachToCampaign(const v1::AttachToCampaignRequ
 
 // ---------------------------------------------------------------- import
 
+// Client-streaming import (common/row_import.h): each row is a CreatePost of
+// its own, created on the executor before the next row is read, so a huge
+// import never holds more than one row in memory; at most kMaxImportRows
+// rows a call, so the answer (ids and row errors) stays bounded too.
 namespace {
-
-// Client-streaming import: each row is created on the executor, then the next
-// row is read, so a huge import never holds more than one row in memory; at
-// most kMaxImportRows rows a call, so the answer (ids and row errors) stays
-// bounded too. Rows arrive as bytes and are decoded here: a row that does not
-// decode ends the import with INVALID_ARGUMENT naming it (gRPC would report a
-// decode failure exactly like the end of the stream, and the import would end
-// OK with rows silently dropped). A stream that sends nothing for the idle
-// timeout is closed, so an abandoned import holds nothing.
 constexpr int kMaxImportRows = 10000;
-class ImportReactor : public grpc::ServerReadReactor<grpc::ByteBuffer> {
- public:
-  ImportReactor(grpc::CallbackServerContext* ctx, SchedulerService& service, Executor& executor,
-                grpc::ByteBuffer* response, std::chrono::milliseconds idle_timeout)
-      : ctx_(ctx), service_(service), executor_(executor), response_(response), idle_timeout_(idle_timeout) {
-    std::lock_guard lock(mu_);
-    ReadNextLocked();
-  }
-
-  void OnReadDone(bool ok) override {
-    {
-      std::lock_guard lock(mu_);
-      reading_ = false;
-    }
-    if (!ok) {
-      // The end of the stream (also of one with no rows): the caller's verdict stands.
-      grpc::Status verdict = auth::CheckCall(ctx_);
-      End(row_number_ == 0 && !verdict.ok() ? verdict : grpc::Status::OK);
-      return;
-    }
-    ++row_number_;
-    v1::CreatePostRequest row;
-    if (!grpc::SerializationTraits<v1::CreatePostRequest>::Deserialize(&buffer_, &row).ok()) {
-      End(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                       "invalid argument: row " + std::to_string(row_number_) +
-                           ": not a CreatePostRequest; rows before it were imported"));
-      return;
-    }
-    if (row_number_ > kMaxImportRows) {
-      // Rows so far were created (each row is its own create, reported in
-      // the answer); the rest of the stream is refused.
-      End(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                       "invalid argument: rows: at most " + std::to_string(kMaxImportRows) +
-                           " per call; split the import"));
-      return;
-    }
-    // Every row is judged like a request of its own: one out of bounds is
-    // that row's error, like any other invalid row; one naming another
-    // workspace ends the import.
-    if (grpc::Status verdict = auth::CheckStreamedRequest(ctx_, &row, &caller_); !verdict.ok()) {
-      if (verdict.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
-        End(verdict);
-        return;
-      }
-      std::lock_guard lock(mu_);
-      auto* e = summary_.add_errors();
-      e->set_row(row_number_);
-      e->set_message(verdict.error_message());
-      ReadNextLocked();
-      return;
-    }
-    bool queued = executor_.Submit([this, row = std::move(row)] {
-      auth::CallerScope scope(&caller_);
-      v1::Post post;
-      grpc::Status s = service_.DoCreatePost(row, &post);
-      std::lock_guard lock(mu_);
-      if (s.ok()) {
-        summary_.set_created(summary_.created() + 1);
-        summary_.add_post_ids(post.id());
-      } else {
-        auto* e = summary_.add_errors();
-        e->set_row(row_number_);
-        e->set_message(s.error_message());
-      }
-      ReadNextLocked();
-    });
-    if (!queued) End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
-  }
-
-  void OnDone() override {
-    bool last;
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-      last = !alarm_pending_;
-      if (alarm_pending_) alarm_->Cancel();  // its callback (not inline) deletes
-    }
-    if (last) delete this;
-  }
-
- private:
-  // Holding mu_: StartRead never runs a reaction on the calling thread.
-  void ReadNextLocked() {
-    if (finished_) return;
-    reading_ = true;
-    read_started_ = std::chrono::steady_clock::now();
-    if (!alarm_pending_) ArmIdleAlarm(idle_timeout_);
-    StartRead(&buffer_);
-  }
-
-  // One alarm at a time; when it fires early (rows kept coming) it is armed
-  // again for the rest of the current read's idle time. Replacing (or
-  // deleting) an alarm from its own callback is safe: gRPC holds the alarm
-  // until its callback returns.
-  void ArmIdleAlarm(std::chrono::steady_clock::duration after) {
-    alarm_pending_ = true;
-    alarm_ = std::make_unique<grpc::Alarm>();
-    alarm_->Set(std::chrono::system_clock::now() + after, [this](bool fired) { OnIdleAlarm(fired); });
-  }
-
-  void OnIdleAlarm(bool fired) {
-    bool remove = false;
-    {
-      std::lock_guard lock(mu_);
-      alarm_pending_ = false;
-      if (done_) {
-        remove = true;
-      } else if (fired && !finished_ && reading_) {
-        // Only time spent waiting on the caller counts; a row being created
-        // is the server's own time.
-        auto idle = std::chrono::steady_clock::now() - read_started_;
-        if (idle >= idle_timeout_) {
-          FinishLocked(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                    "import idle: no row for " + std::to_string(idle_timeout_.count()) + " ms"));
-        } else {
-          ArmIdleAlarm(idle_timeout_ - idle);
-        }
-      } else if (fired && !finished_) {
-        ArmIdleAlarm(idle_timeout_);
-      }
-    }
-    // The reactor outlives the alarm's callback (OnDone waits for it).
-    if (remove) delete this;
-  }
-
-  void End(const grpc::Status& status) {
-    std::lock_guard lock(mu_);
-    FinishLocked(status);
-  }
-
-  void FinishLocked(const grpc::Status& status) {
-    if (finished_) return;
-    finished_ = true;
-    std::string bytes = summary_.SerializeAsString();
-    grpc::Slice slice(bytes);
-    *response_ = grpc::ByteBuffer(&slice, 1);
-    Finish(status);
-  }
-
-  grpc::CallbackServerContext* ctx_;
-  auth::Caller caller_;
-  SchedulerService& service_;
-  Executor& executor_;
-  grpc::ByteBuffer* response_;
-  const std::chrono::milliseconds idle_timeout_;
-  grpc::ByteBuffer buffer_;
-  v1::ImportPostsResponse summary_;
-  int row_number_ = 0;
-
-  std::mutex mu_;
-  bool finished_ = false;
-  bool done_ = false;
-  bool reading_ = false;  // a read is waiting on the caller
-  bool alarm_pending_ = false;
-  std::unique_ptr<grpc::Alarm> alarm_;
-  std::chrono::steady_clock::time_point read_started_;
-};
-
 }  // namespace
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* SchedulerService::ImportPosts(grpc::CallbackServerContext* ctx,
                                                                         grpc::ByteBuffer* response) {
-  return new ImportReactor(ctx, *this, executor_, response, options_.import_idle_timeout);
+  RowImport<v1::CreatePostRequest, v1::ImportPostsResponse> import;
+  import.handle = [this](const v1::CreatePostRequest& row, std::string* id) {
+    v1::Post post;
+    grpc::Status s = DoCreatePost(row, &post);
+    *id = post.id();
+    return s;
+  };
+  import.counted = [](v1::ImportPostsResponse& summary, const std::string& id) {
+    summary.set_created(summary.created() + 1);
+    summary.add_post_ids(id);
+  };
+  import.max_rows = kMaxImportRows;
+  import.idle_timeout = options_.import_idle_timeout;
+  return StartRowImport(ctx, executor_, response, std::move(import));
 }
 
 void SchedulerService::EmitLifecycle(const v1::Post& post) {

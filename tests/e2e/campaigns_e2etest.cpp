@@ -345,15 +345,9 @@ TEST_F(Campaigns, UpdatesAreVersionedListsFilterAndBadInputChangesNothing) {
 TEST_F(Campaigns, HeraldctlRunsACampaignsLifeWithExactMoney) {
   const std::string ws = "cmp-ctl";
   auto ctl = [&](const std::string& args, int want_exit = 0) {
-    std::string cmd = "HERALD_API_KEY=" + p().operator_key() + " " + herald::testing::BinaryDir() +
-                      "/tools/heraldctl/heraldctl --campaign-addr " + p().Grpc("campaign") + " --workspace " + ws +
-                      " " + args + " 2>&1";
-    std::string out;
-    FILE* f = popen(cmd.c_str(), "r");
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-    EXPECT_EQ(WEXITSTATUS(pclose(f)), want_exit) << cmd << "\n" << out;
-    return out;
+    return herald::testing::Heraldctl(p().operator_key(),
+                                      "--campaign-addr " + p().Grpc("campaign") + " --workspace " + ws + " " + args,
+                                      want_exit);
   };
   std::string created = ctl(
       "create campaign --name 'Spring sale' --objective conversions --budget 1500.50 --daily-budget 100 "

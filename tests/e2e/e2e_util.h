@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <sys/wait.h>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.h"
+#include "support/process.h"
 
 namespace herald::testing {
 
@@ -46,6 +49,18 @@ inline bool Eventually(const std::function<bool()>& done, std::chrono::seconds t
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return done();
+}
+
+// heraldctl as a user runs it, with the platform's operator key: its output
+// (stdout and stderr); the test fails unless it exits with want_exit.
+inline std::string Heraldctl(const std::string& operator_key, const std::string& args, int want_exit = 0) {
+  std::string cmd = "HERALD_API_KEY=" + operator_key + " " + BinaryDir() + "/tools/heraldctl/heraldctl " + args + " 2>&1";
+  std::string out;
+  FILE* f = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+  EXPECT_EQ(WEXITSTATUS(pclose(f)), want_exit) << cmd << "\n" << out;
+  return out;
 }
 
 // An HTTP call answered with JSON (null when it failed).

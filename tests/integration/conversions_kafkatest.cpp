@@ -5,6 +5,8 @@
 // and the outbox: events a request could not produce are swept out later.
 #include <prometheus/registry.h>
 
+#include "campaign/audiences/profile_rules.h"
+#include "campaign/audiences/profile_store.h"
 #include "campaign/campaign_store.h"
 #include "campaign/conversions/conversion_ingest.h"
 #include "campaign/conversions/conversion_rules.h"
@@ -182,6 +184,30 @@ TEST_F(Conversions, ALeadTiesItsCustomerSoALaterSaleWithoutAClickIsCredited) {
   EXPECT_EQ(l->results(0).conversion().credits(0).post_id(), "p_2");
 }
 
+TEST_F(Conversions, ACustomersConversionsBuildTheirCrmProfileOnce) {
+  ProfileStore profiles(redis());
+  const std::string click = Click(clock_.NowMs() - 3600 * 1000, "p_1");
+  v1::ConversionInput lead;
+  lead.set_source("crm");
+  lead.set_event_id("signup-7");
+  lead.set_stage(ev::CONVERSION_STAGE_LEAD);
+  lead.set_click_id(click);
+  lead.set_customer_id("cust-7");
+  v1::ConversionInput sale = Sale("order-7", "", 10'000'000);
+  sale.set_customer_id("cust-7");
+  ASSERT_TRUE(Record({lead, sale}).ok());
+  ASSERT_TRUE(Record({lead, sale}).ok());  // resent: nothing more
+  auto got = profiles.Get("ws", CrmProfileId(CustomerHash("ws", "cust-7")));
+  ASSERT_TRUE(got.ok() && got->has_value()) << got.status();
+  const Profile& p = (*got)->first;
+  EXPECT_EQ(p.network, "crm");
+  EXPECT_EQ(p.conversions, 2);
+  EXPECT_EQ(p.clicks, 1);  // one click tied to the customer
+  EXPECT_EQ(p.campaigns, std::vector<std::string>{"c_1"});
+  EXPECT_EQ(p.converted, std::vector<std::string>{"c_1"});
+  EXPECT_GT(p.last_engaged_ms, 0);
+}
+
 TEST_F(Conversions, ABadConversionRefusesTheWholeCallAndStoresNothing) {
   const std::string click = Click(clock_.NowMs() - 1000, "p_1");
   v1::ConversionInput bad = Sale("order-bad", click);
@@ -276,7 +302,7 @@ TEST_F(Conversions, TheSweepProducesWhatARequestLeftInTheOutbox) {
   c.set_conversion_id("cv_left");
   *c.mutable_meta() = NewEventMeta(c, "ws", clock_, "cv_left");
   const std::string member = EncodeOutboxEntry({std::string(topics::k_conversions), "", c.SerializeAsString()});
-  ASSERT_TRUE(conversions_.Record("ws", {{c, member, "", 0}}, clock_.NowMs()).ok());
+  ASSERT_TRUE(conversions_.Record("ws", {{c, member, "", 0, {}}}, clock_.NowMs()).ok());
   ASSERT_TRUE(outbox_.NoteWorkspace("ws").ok());
   EXPECT_EQ(Pending(), 1);
   auto swept = outbox_.Sweep();

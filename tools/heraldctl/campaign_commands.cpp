@@ -15,11 +15,6 @@ std::unique_ptr<cmp::CampaignService::Stub> Stub(const Ctx& c) {
   return cmp::CampaignService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
 }
 
-int Bad(const std::string& problem) {
-  std::cerr << "error: " << problem << "\n";
-  return 2;
-}
-
 std::string Upper(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
@@ -113,7 +108,7 @@ void PrintCampaigns(const std::vector<const cmp::Campaign*>& campaigns, bool wit
 int Create(const Ctx& c) {
   cmp::Campaign fields;
   std::vector<std::string> mask;
-  if (auto e = FromFlags(c, fields, mask); !e.empty()) return Bad(e);
+  if (auto e = FromFlags(c, fields, mask); !e.empty()) return BadUsage(e);
   cmp::CreateCampaignRequest req;
   req.set_workspace_id(c.workspace);
   req.set_name(fields.name());
@@ -145,8 +140,8 @@ int Update(const Ctx& c, const std::string& id) {
   req.set_workspace_id(c.workspace);
   req.set_campaign_id(id);
   std::vector<std::string> mask;
-  if (auto e = FromFlags(c, *req.mutable_campaign(), mask); !e.empty()) return Bad(e);
-  if (mask.empty()) return Bad("update campaign: name at least one field to change (e.g. --name, --budget, --end)");
+  if (auto e = FromFlags(c, *req.mutable_campaign(), mask); !e.empty()) return BadUsage(e);
+  if (mask.empty()) return BadUsage("update campaign: name at least one field to change (e.g. --name, --budget, --end)");
   for (auto& m : mask) req.add_update_mask(m);
   cmp::Campaign out;
   grpc::ClientContext ctx;
@@ -164,13 +159,13 @@ int Get(const Ctx& c, const std::string& id) {
     for (const auto& s : SplitCommas(c.args.Get("status", "", ""))) {
       cmp::CampaignStatus st = cmp::CAMPAIGN_STATUS_UNSPECIFIED;
       if (!cmp::CampaignStatus_Parse("CAMPAIGN_STATUS_" + Upper(s), &st)) {
-        return Bad("--status: want draft, active, paused, completed or archived");
+        return BadUsage("--status: want draft, active, paused, completed or archived");
       }
       req.add_statuses(st);
     }
     if (auto o = c.args.Get("objective")) {
       cmp::Objective obj = cmp::OBJECTIVE_UNSPECIFIED;
-      if (!cmp::Objective_Parse("OBJECTIVE_" + Upper(*o), &obj)) return Bad("--objective: not an objective");
+      if (!cmp::Objective_Parse("OBJECTIVE_" + Upper(*o), &obj)) return BadUsage("--objective: not an objective");
       req.set_objective(obj);
     }
     req.set_owner(c.args.Get("owner", "", ""));
@@ -307,14 +302,14 @@ std::optional<int64_t> ParseMoneyMicros(const std::string& text) {
 int RunCampaignCommand(const Ctx& c, const std::string& verb, const std::string& noun, const std::string& id) {
   if (verb == "create" && noun == "campaign") return Create(c);
   if (verb == "get" && (noun == "campaign" || noun == "campaigns")) {
-    if (noun == "campaign" && id.empty()) return Bad("get campaign: ID required (or get campaigns)");
+    if (noun == "campaign" && id.empty()) return BadUsage("get campaign: ID required (or get campaigns)");
     return Get(c, noun == "campaigns" ? "" : id);
   }
-  if (verb == "update" && noun == "campaign") return id.empty() ? Bad("update campaign: ID required") : Update(c, id);
+  if (verb == "update" && noun == "campaign") return id.empty() ? BadUsage("update campaign: ID required") : Update(c, id);
   if ((verb == "activate" || verb == "pause" || verb == "complete" || verb == "archive") && noun == "campaign") {
-    return id.empty() ? Bad(verb + " campaign: ID required") : SetStatus(c, verb, id);
+    return id.empty() ? BadUsage(verb + " campaign: ID required") : SetStatus(c, verb, id);
   }
-  if (verb == "attach" && noun == "post") return id.empty() ? Bad("attach post: POST_ID required") : Attach(c, id);
+  if (verb == "attach" && noun == "post") return id.empty() ? BadUsage("attach post: POST_ID required") : Attach(c, id);
   if (verb == "create" && noun == "link") return CreateLink(c);
   if (verb == "get" && noun == "links") return GetLinks(c);
   return -1;

@@ -23,7 +23,9 @@ const std::set<std::string> kValued = {
     "from", "by", "group", "ids", "figures", "figure", "lookback-days",
     // campaigns
     "budget", "daily-budget", "end", "channels", "owner", "description", "status", "target-cpa", "target-roas",
-    "target-ctr", "target-conversion-rate", "utm-source", "utm-medium", "utm-campaign", "utm-term", "utm-content", "post", "variant"};
+    "target-ctr", "target-conversion-rate", "utm-source", "utm-medium", "utm-campaign", "utm-term", "utm-content", "post", "variant",
+    // conversions, spend and audiences
+    "file", "source", "model", "window-days", "day", "amount", "expr", "sample", "segments"};
 
 }  // namespace
 

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
+#include "common/csv.h"
 #include "common/grpc_client.h"
 #include "common/time_util.h"
 
@@ -117,6 +119,31 @@ std::vector<std::string> SplitCommas(const std::string& s) {
     start = comma + 1;
   }
   return out;
+}
+
+std::optional<std::vector<std::vector<std::string>>> ReadCsvFile(const std::string& path, std::string* error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    *error = "cannot read " + path;
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  auto rows = herald::ParseCsv(text.str());
+  if (!rows.ok()) {
+    *error = path + ": " + std::string(rows.status().message());
+    return std::nullopt;
+  }
+  if (rows->empty()) {
+    *error = path + ": no header row";
+    return std::nullopt;
+  }
+  return std::move(*rows);
+}
+
+int BadUsage(const std::string& problem) {
+  std::cerr << "error: " << problem << "\n";
+  return 2;
 }
 
 }  // namespace heraldctl

@@ -40,6 +40,11 @@ void PrintJson(const google::protobuf::Message& m);
 std::string When(const google::protobuf::Timestamp& ts);
 // "a,b" → {"a", "b"} (empty parts dropped).
 std::vector<std::string> SplitCommas(const std::string& s);
+// A CSV file's rows (header first, at least one row); nullopt with `error`
+// set ("FILE: line 3, column 2: ...") when it cannot be read or parsed.
+std::optional<std::vector<std::vector<std::string>>> ReadCsvFile(const std::string& path, std::string* error);
+// "error: PROBLEM" on stderr; returns the usage exit code 2.
+int BadUsage(const std::string& problem);
 // "CHANNEL_STATUS_ACTIVE" → "active".
 std::string Lower(std::string s, const std::string& prefix);
 

@@ -1,11 +1,9 @@
 #include "heraldctl/conversion_commands.h"
 
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
-#include "common/csv.h"
 #include "common/time_util.h"
 #include "herald/campaign/v1/conversions.grpc.pb.h"
 #include "heraldctl/campaign_commands.h"
@@ -21,11 +19,6 @@ constexpr size_t kBatch = 500;
 
 std::unique_ptr<cmp::ConversionService::Stub> Stub(const Ctx& c) {
   return cmp::ConversionService::NewStub(Dial(c.args, "campaign-addr", "HERALD_CAMPAIGN_ADDR", "localhost:7104"));
-}
-
-int Bad(const std::string& problem) {
-  std::cerr << "error: " << problem << "\n";
-  return 2;
 }
 
 std::string Units(int64_t micros) {
@@ -69,23 +62,19 @@ std::string FromRow(const std::map<std::string, size_t>& columns, const std::vec
 
 int Import(const Ctx& c) {
   auto path = c.args.Get("file");
-  if (!path) return Bad("import conversions: --file required");
-  std::ifstream file(*path, std::ios::binary);
-  if (!file) return Bad("cannot read " + *path);
-  std::stringstream text;
-  text << file.rdbuf();
-  auto rows = herald::ParseCsv(text.str());
-  if (!rows.ok()) return Bad(*path + ": " + std::string(rows.status().message()));
-  if (rows->empty()) return Bad(*path + ": no header row");
+  if (!path) return BadUsage("import conversions: --file required");
+  std::string error;
+  auto rows = ReadCsvFile(*path, &error);
+  if (!rows) return BadUsage(error);
   std::map<std::string, size_t> columns;
   for (size_t i = 0; i < (*rows)[0].size(); ++i) columns[(*rows)[0][i]] = i;
   for (const char* required : {"event_id", "stage"}) {
-    if (!columns.count(required)) return Bad(*path + ": the header names no " + std::string(required) + " column");
+    if (!columns.count(required)) return BadUsage(*path + ": the header names no " + std::string(required) + " column");
   }
   cmp::RecordConversionsRequest base;
   base.set_workspace_id(c.workspace);
   std::string model = c.args.Get("model", "", "last_click");
-  if (model != "last_click" && model != "linear") return Bad("--model: last_click or linear");
+  if (model != "last_click" && model != "linear") return BadUsage("--model: last_click or linear");
   base.set_model(model == "linear" ? cmp::ATTRIBUTION_MODEL_LINEAR : cmp::ATTRIBUTION_MODEL_LAST_CLICK);
   base.set_window_days(std::atoi(c.args.Get("window-days", "", "0").c_str()));
   const std::string source = c.args.Get("source", "", "import");
@@ -94,7 +83,7 @@ int Import(const Ctx& c) {
   for (size_t r = 1; r < rows->size(); ++r) {
     cmp::ConversionInput in;
     if (std::string problem = FromRow(columns, (*rows)[r], source, in); !problem.empty()) {
-      return Bad(*path + ": row " + std::to_string(r + 1) + ": " + problem);
+      return BadUsage(*path + ": row " + std::to_string(r + 1) + ": " + problem);
     }
     inputs.push_back(std::move(in));
   }
@@ -156,7 +145,7 @@ int RecordSpend(const Ctx& c) {
   e->set_channel_id(c.args.Get("channel", "", ""));
   e->set_day(c.args.Get("day", "", ""));
   auto micros = ParseMoneyMicros(c.args.Get("amount", "", ""));
-  if (!micros) return Bad("--amount: want an amount such as 12.50");
+  if (!micros) return BadUsage("--amount: want an amount such as 12.50");
   e->set_amount_micros(*micros);
   e->set_currency(c.args.Get("currency", "", ""));
   cmp::RecordSpendResponse out;
@@ -198,7 +187,7 @@ int GetPacing(const Ctx& c) {
 
 int RunConversionCommand(const Ctx& c, const std::string& verb, const std::string& noun, const std::string& id) {
   if (verb == "import" && noun == "conversions") return Import(c);
-  if (verb == "get" && noun == "conversion") return id.empty() ? Bad("get conversion: EVENT_ID required") : GetConversion(c, id);
+  if (verb == "get" && noun == "conversion") return id.empty() ? BadUsage("get conversion: EVENT_ID required") : GetConversion(c, id);
   if (verb == "record" && noun == "spend") return RecordSpend(c);
   if (verb == "get" && noun == "pacing") return GetPacing(c);
   return -1;

@@ -23,6 +23,7 @@
 #include "herald/listener/v1/listener.grpc.pb.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
+#include "heraldctl/audience_commands.h"
 #include "heraldctl/campaign_commands.h"
 #include "heraldctl/conversion_commands.h"
 #include "heraldctl/cli_args.h"
@@ -78,6 +79,11 @@ Usage:
   heraldctl get conversion EVENT_ID [--source shop]
   heraldctl record spend --campaign C --channel CH --day 2026-12-01 --amount 12.50 --currency EUR
   heraldctl get pacing --campaign C [--day 2026-12-01]   spend against the day's plan in the campaign's zone
+  heraldctl import profiles --file crm.csv               CRM rows: customer_id,email,country,language,tags,<attrs>
+  heraldctl get profile ID                               x:@handle, mastodon:@user@host, crm:<hash>
+  heraldctl create segment NAME --expr 'country in ("DE","AT") and engaged_within(30d) and not tagged("employee")'
+  heraldctl get segments | delete segment ID | estimate segment (ID | --expr EXPR) [--sample 10000]
+  heraldctl rank segments --campaign C [--segments A,B]  which segments engage and convert best
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
                         QUERY: herald OR "herald app" NOT job, #tag, @handle, lang:en, network:x
@@ -496,8 +502,9 @@ int main(int argc, char** argv) {
       (verb == "attach" && noun == "post")) {
     // pause/resume without a noun are the scheduler's; "pause campaign ID" is the campaign's.
     if (int rc = heraldctl::RunCampaignCommand(c, verb, noun, id); rc >= 0) return rc;
-    if (int rc = heraldctl::RunConversionCommand(c, verb, noun, id); rc >= 0) return rc;
   }
+  if (int rc = heraldctl::RunConversionCommand(c, verb, noun, id); rc >= 0) return rc;
+  if (int rc = heraldctl::RunAudienceCommand(c, verb, noun, id); rc >= 0) return rc;
   if (verb == "get" && noun == "inbox") return GetInbox(c);
   if (verb == "create" && noun == "rule") return id.empty() ? Usage("create rule: NAME required") : heraldctl::CreateRule(c, id);
   if (verb == "get" && noun == "rules") return heraldctl::GetRules(c);

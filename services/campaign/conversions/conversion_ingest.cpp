@@ -113,6 +113,9 @@ absl::StatusOr<v1::RecordConversionsResponse> ConversionIngest::RecordConversion
       currencies[cid] = campaign.ok() ? CurrencyOf(*campaign) : "";
     }
     ConversionStore::Write w;
+    for (const auto& t : candidates) {
+      if (!t.campaign_id.empty()) w.clicked_campaigns.push_back(t.campaign_id);
+    }
     w.record = BuildConversion(ws, in, now, settings, attribution, currencies);
     *w.record.mutable_meta() = NewEventMeta(w.record, ws, clock_, w.record.conversion_id());
     w.outbox_member = EncodeOutboxEntry(

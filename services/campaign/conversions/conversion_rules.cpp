@@ -44,7 +44,9 @@ void ValidateInput(const v1::ConversionInput& in, const std::string& at, int64_t
   if (!in.click_id().empty() && !IsClickId(in.click_id())) {
     errors.Add(at + ".click_id", "not a Herald click id (the hclid parameter: k_ and 24 hex)");
   }
-  if (in.customer_id().size() > kMaxCustomerIdBytes) errors.Add(at + ".customer_id", "at most 256 bytes");
+  if (!in.customer_id().empty() && !IsCustomerId(in.customer_id())) {
+    errors.Add(at + ".customer_id", "want 1-256 printable ASCII characters, no spaces");
+  }
   if (in.click_id().empty() && in.customer_id().empty()) {
     errors.Add(at + ".click_id", "a conversion names a click id, a customer id or both");
   }
@@ -95,6 +97,10 @@ std::string ConversionId(const std::string& workspace_id, const std::string& sou
 
 std::string CustomerHash(const std::string& workspace_id, const std::string& customer_id) {
   return HmacSha256Hex(workspace_id, "customer\n" + customer_id).substr(0, 32);
+}
+
+bool IsCustomerId(const std::string& id) {
+  return !id.empty() && id.size() <= kMaxCustomerIdBytes && IsPrintableAscii(id);
 }
 
 bool IsClickId(const std::string& id) {

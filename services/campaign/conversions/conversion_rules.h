@@ -44,6 +44,8 @@ AttributionSettings SettingsOf(const v1::RecordConversionsRequest& request);
 std::string ConversionId(const std::string& workspace_id, const std::string& source, const std::string& event_id);
 // 32 hex, keyed by the workspace: customer ids are never stored as sent.
 std::string CustomerHash(const std::string& workspace_id, const std::string& customer_id);
+// A sender's customer id: 1-256 printable ASCII, no spaces (an e-mail is fine).
+bool IsCustomerId(const std::string& id);
 // The click ids an hclid can be: "k_" + 24 lowercase hex.
 bool IsClickId(const std::string& id);
 

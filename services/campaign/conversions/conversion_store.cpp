@@ -1,6 +1,12 @@
 #include "campaign/conversions/conversion_store.h"
 
+#include <set>
+
+#include "absl/strings/str_join.h"
+#include "campaign/audiences/profile_rules.h"
+#include "campaign/audiences/profile_store.h"
 #include "campaign/outbox.h"
+#include "common/time_util.h"
 
 namespace herald::campaign {
 namespace {
@@ -17,17 +23,46 @@ std::string DayKey(const std::string& ws, const std::string& campaign, const std
 }
 std::string CampaignKey(const std::string& ws, const std::string& campaign) { return "sp:{" + ws + "}:" + campaign; }
 
-// KEYS: record, outbox, tie. ARGV: record, outbox member, now ms, tie click
-// id ("" for none), its click ms, record TTL, tie TTL. {1} stored, {0, record} exists.
+// KEYS: record, outbox, tie, profile, profile ids. ARGV: record, outbox
+// member, now ms, tie click id ("" for none), its click ms, record TTL, tie
+// TTL, profile id ("" for none), campaigns credited, campaigns clicked
+// (comma-joined), converted ms, the most campaigns a profile keeps.
+// {1} stored, {0, record} exists. The customer's CRM profile counts the
+// conversion, a newly tied click, and the campaigns, in the same step.
 const RedisScript kRecord(R"lua(
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+local new_tie = 0
 if ARGV[4] ~= '' then
-  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
+  new_tie = redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
   redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -51)
   redis.call('PEXPIRE', KEYS[3], ARGV[7])
+end
+if ARGV[8] ~= '' then
+  redis.call('SADD', KEYS[5], ARGV[8])
+  redis.call('HSETNX', KEYS[4], 'net', 'crm')
+  redis.call('HINCRBY', KEYS[4], 'cvn', 1)
+  if new_tie == 1 then redis.call('HINCRBY', KEYS[4], 'clk', 1) end
+  local most = tonumber(ARGV[12])
+  local function merge(field, list)
+    if list == '' then return end
+    local cur = redis.call('HGET', KEYS[4], field) or ''
+    local n = 0
+    for _ in string.gmatch(cur, '[^,]+') do n = n + 1 end
+    for item in string.gmatch(list, '[^,]+') do
+      if n < most and not string.find(',' .. cur .. ',', ',' .. item .. ',', 1, true) then
+        if cur == '' then cur = item else cur = cur .. ',' .. item end
+        n = n + 1
+      end
+    end
+    redis.call('HSET', KEYS[4], field, cur)
+  end
+  merge('cvc', ARGV[9])
+  merge('cmp', ARGV[10])
+  local last = tonumber(redis.call('HGET', KEYS[4], 'last') or '0')
+  if tonumber(ARGV[11]) > last then redis.call('HSET', KEYS[4], 'last', ARGV[11]) end
 end
 return {1}
 )lua");
@@ -105,9 +140,15 @@ absl::StatusOr<std::vector<ConversionStore::Recorded>> ConversionStore::Record(c
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (const auto& w : writes) {
     const bool tie = !w.tie_click_id.empty() && !w.record.customer_hash().empty();
-    calls.push_back({{RecordKey(ws, w.record.conversion_id()), OutboxKey(ws), TieKey(ws, w.record.customer_hash())},
+    const std::string profile = w.record.customer_hash().empty() ? "" : CrmProfileId(w.record.customer_hash());
+    std::set<std::string> credited, clicked(w.clicked_campaigns.begin(), w.clicked_campaigns.end());
+    for (const auto& c : w.record.credits()) credited.insert(c.campaign_id());
+    calls.push_back({{RecordKey(ws, w.record.conversion_id()), OutboxKey(ws), TieKey(ws, w.record.customer_hash()),
+                      ProfileKey(ws, profile), ProfileIdsKey(ws)},
                      {w.record.SerializeAsString(), w.outbox_member, std::to_string(now_ms), tie ? w.tie_click_id : "",
-                      std::to_string(w.tie_click_ms), std::to_string(kRecordTtlMs), std::to_string(kTieTtlMs)}});
+                      std::to_string(w.tie_click_ms), std::to_string(kRecordTtlMs), std::to_string(kTieTtlMs), profile,
+                      absl::StrJoin(credited, ","), absl::StrJoin(clicked, ","),
+                      std::to_string(ToMs(w.record.converted_at())), std::to_string(kMaxProfileCampaigns)}});
   }
   auto replies = redis_.EvalPipeline(kRecord, calls);
   if (!replies.ok()) return replies.status();

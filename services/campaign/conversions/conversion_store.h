@@ -9,6 +9,8 @@
 //                                  revision, "=" → the day's total
 //   sp:{<ws>}:<campaign>           HASH t → total spend, a|<day>|<reason> →
 //                                  when that alert was raised
+// A conversion naming a customer also updates the customer's CRM profile
+// (audiences/profile_store.h) in the script that records it.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -43,6 +45,9 @@ class ConversionStore {
     std::string outbox_member;
     std::string tie_click_id;
     int64_t tie_click_ms = 0;
+    // The campaigns of the clicks it could be credited to: its customer's
+    // CRM profile engaged with them.
+    std::vector<std::string> clicked_campaigns;
   };
   // Stores each record (with its entry and tie) unless its id exists — then
   // answers the stored one — in one round trip, in order.
