@@ -11,6 +11,9 @@
 #include "campaign/conversions/conversion_ingest.h"
 #include "campaign/conversions/conversion_service.h"
 #include "campaign/conversions/conversion_store.h"
+#include "campaign/experiments/experiment_service.h"
+#include "campaign/experiments/experiment_store.h"
+#include "campaign/experiments/variant_figures.h"
 #include "campaign/links/link_maker.h"
 #include "campaign/links/link_service.h"
 #include "campaign/links/link_store.h"
@@ -33,6 +36,8 @@ int main(int argc, char** argv) {
   KafkaOptions kafka = rt.KafkaSettings();
   ConsumerOptions mentions = rt.ConsumerSettings("herald-campaign-audiences", {std::string(topics::k_mentions)});
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (a campaign's posts)");
+  std::string analytics = s.String("analytics-addr", "",
+                                   "analytics gRPC host:port: experiments' counts per variant (empty: none are judged)");
   int http_port =
       s.Port("http-port", 8104, "HTTP port of the link redirects (GET /l/{code}) and the JSON ingest (POST /v1/...)");
   std::string link_base = s.String("link-base-url", "http://localhost:8104",
@@ -80,6 +85,11 @@ int main(int argc, char** argv) {
   ConversionService conversion_api(ingest, rt.executor());
   rt.grpc().AddService(&conversion_api);
   ConversionHttp conversion_http(ingest, rt.Authenticator());
+  ExperimentStore experiment_store(redis);
+  auto variant_figures = analytics.empty() ? nullptr : MakeAnalyticsVariantFigures(rt.Dial(analytics));
+  ExperimentService experiment_api(experiment_store, store, *posts, variant_figures.get(), outbox, rt.executor(),
+                                   SystemClock::Instance());
+  rt.grpc().AddService(&experiment_api);
   ProfileStore profiles(redis);
   AudienceService audience_api(profiles, store, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&audience_api);

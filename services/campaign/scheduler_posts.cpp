@@ -1,6 +1,7 @@
 #include "campaign/scheduler_posts.h"
 
 #include "common/status.h"
+#include "common/time_util.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 
 namespace herald::campaign {
@@ -111,6 +112,39 @@ class GrpcSchedulerPosts : public SchedulerPosts {
       if (token.empty()) break;
     }
     return canceled;
+  }
+
+  absl::StatusOr<std::string> Create(const std::string& ws, const NewPost& p) override {
+    sch::CreatePostRequest req;
+    req.set_workspace_id(ws);
+    req.set_request_id(p.request_id);
+    req.set_campaign_id(p.campaign_id);
+    req.add_channel_ids(p.channel_id);
+    req.set_text(p.text);
+    req.set_link(p.link);
+    req.set_variant(p.variant);
+    *req.mutable_publish_at() = FromMs(p.publish_at_ms);
+    sch::Post post;
+    grpc::Status s = stub_->CreatePost(Ctx(15).get(), req, &post);
+    if (!s.ok()) return FromCallee(s, "scheduler CreatePost");
+    return post.id();
+  }
+
+  absl::StatusOr<bool> CancelIfPending(const std::string& ws, const std::string& post_id) override {
+    sch::GetPostRequest get;
+    get.set_workspace_id(ws);
+    get.set_post_id(post_id);
+    sch::Post post;
+    grpc::Status s = stub_->GetPost(Ctx().get(), get, &post);
+    if (!s.ok()) return FromCallee(s, "scheduler GetPost");
+    if (!StillToGo(post.state())) return false;
+    sch::CancelPostRequest req;
+    req.set_workspace_id(ws);
+    req.set_post_id(post_id);
+    s = stub_->CancelPost(Ctx().get(), req, &post);
+    if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) return false;  // went out meanwhile
+    if (!s.ok()) return FromCallee(s, "scheduler CancelPost");
+    return true;
   }
 
  private:

@@ -45,6 +45,15 @@ class SchedulerPosts {
   virtual absl::Status Release(const std::string& workspace_id, const std::string& campaign_id, bool skip) = 0;
   // Cancels every post of the campaign that has not gone out yet; how many.
   virtual absl::StatusOr<int> CancelRemaining(const std::string& workspace_id, const std::string& campaign_id) = 0;
+
+  // A post of the campaign (an experiment's): its id. Idempotent by request_id.
+  struct NewPost {
+    std::string request_id, campaign_id, channel_id, text, link, variant;
+    int64_t publish_at_ms = 0;
+  };
+  virtual absl::StatusOr<std::string> Create(const std::string& workspace_id, const NewPost& post) = 0;
+  // Cancels one post if it has not gone out yet: true when it was canceled now.
+  virtual absl::StatusOr<bool> CancelIfPending(const std::string& workspace_id, const std::string& post_id) = 0;
 };
 
 std::unique_ptr<SchedulerPosts> MakeSchedulerPosts(std::shared_ptr<grpc::Channel> scheduler);

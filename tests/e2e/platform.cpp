@@ -138,7 +138,7 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
               "--x-consumer-secret=dev-x-consumer-secret"}),
         {{"HERALD_WEBHOOK_SECRET", webhook_secret_}});
   Start("campaign",
-        with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler"),
+        with(common("campaign"), {"--scheduler-addr=" + Grpc("scheduler"), "--analytics-addr=" + Grpc("analytics"),
                                   "--http-port=" + std::to_string(campaign_http_port_),
                                   "--link-base-url=" + campaign_url(),
                                   // Events a killed request left behind are swept out within seconds.

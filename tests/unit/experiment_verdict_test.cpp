@@ -61,3 +61,74 @@ TEST(ExperimentVerdict, WithoutSignificanceThereIsNoWinnerAndVariantsShareAlpha)
 
 }  // namespace
 }  // namespace herald::campaign
+
+// Sequential testing with O'Brien-Fleming alpha spending, and the split.
+#include "campaign/experiments/assignment.h"
+
+namespace herald::campaign {
+namespace {
+
+TEST(AlphaSpending, ObrienFlemingSpendsAlmostNothingEarlyAndAllAtTheEnd) {
+  // Lan-DeMets O'Brien-Fleming at alpha 0.05 (two-sided): the textbook values.
+  EXPECT_NEAR(ObrienFlemingSpent(0.05, 0.25), 0.0000889, 2e-6);
+  EXPECT_NEAR(ObrienFlemingSpent(0.05, 0.5), 0.00557, 2e-5);
+  EXPECT_NEAR(ObrienFlemingSpent(0.05, 0.75), 0.0236, 1e-4);
+  EXPECT_DOUBLE_EQ(ObrienFlemingSpent(0.05, 1.0), 0.05);
+  EXPECT_DOUBLE_EQ(ObrienFlemingSpent(0.05, 0.0), 0.0);
+}
+
+TEST(SequentialVerdict, AnEarlyLookNeedsAFarStrongerResult) {
+  ExperimentPlan plan = TenToTwelve();  // 3,841 per arm
+  plan.sequential = true;
+  // A quarter in: B ahead 10% → 13% (p ≈ 0.04): significant to a peeker, not at this look.
+  std::vector<ArmCounts> quarter{{"A", 1, 960, 96}, {"B", 1, 960, 125}};
+  Verdict early = Judge(plan, quarter);
+  EXPECT_EQ(early.kind, VerdictKind::kCollecting) << early.reason;
+  EXPECT_NEAR(early.look_alpha, 0.0000889, 2e-6);
+  ASSERT_EQ(early.comparisons.size(), 1u);  // sequential results are shown: they are valid at every look
+  EXPECT_LT(early.comparisons[0].test.p_value, 0.05);
+  EXPECT_FALSE(early.comparisons[0].significant);
+  // Halfway, an overwhelming lead (p ≈ 2e-6) crosses the boundary: a winner early.
+  std::vector<ArmCounts> half{{"A", 1, 2000, 200}, {"B", 1, 2000, 300}};
+  Verdict stop = Judge(plan, half, early.after);
+  EXPECT_EQ(stop.kind, VerdictKind::kWinner) << stop.reason;
+  EXPECT_EQ(stop.winner, "B");
+  // Looking again at the same information spends nothing and decides nothing.
+  Verdict again = Judge(plan, quarter, early.after);
+  EXPECT_EQ(again.kind, VerdictKind::kCollecting);
+  EXPECT_DOUBLE_EQ(again.look_alpha, 0);
+  // The whole budget over all looks never exceeds alpha.
+  EXPECT_LE(stop.after.alpha_spent, plan.alpha);
+}
+
+TEST(SequentialVerdict, ABrokenSplitStillWithholdsEverything) {
+  ExperimentPlan plan = TenToTwelve();
+  plan.sequential = true;
+  // The split counts posts published (units), not impressions.
+  std::vector<ArmCounts> arms{{"A", 1, 5000, 500, 40}, {"B", 1, 5000, 800, 10}};
+  EXPECT_EQ(Judge(plan, arms).kind, VerdictKind::kSampleRatioMismatch);
+}
+
+TEST(Assignment, EveryChannelGetsThePlannedSplitExactlyAndTheSameOnReplay) {
+  const std::vector<double> weights{1, 1, 0.5};  // A, B and a holdout half their size
+  auto cells = AssignCells(10, 3, weights, "exp_1");
+  ASSERT_EQ(cells.size(), 30u);
+  for (int channel = 0; channel < 3; ++channel) {
+    std::vector<int> count(3);
+    for (const auto& c : cells) {
+      if (c.channel == channel) ++count[static_cast<size_t>(c.arm)];
+    }
+    EXPECT_EQ(count, (std::vector<int>{4, 4, 2})) << channel;  // 10 × 1/2.5, 1/2.5, 0.5/2.5
+  }
+  EXPECT_EQ(AssignArms(10, weights, 42), AssignArms(10, weights, 42));
+  // Shuffled: not the arms in blocks, and channels differ from each other.
+  EXPECT_NE(AssignArms(10, weights, 42), (std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1, 2, 2}));
+  EXPECT_NE(AssignArms(10, weights, 1), AssignArms(10, weights, 2));
+  // Shares that do not divide: the leftovers go to the largest remainders.
+  auto uneven = AssignArms(7, {1, 1}, 3);
+  EXPECT_EQ(std::count(uneven.begin(), uneven.end(), 0), 4);
+  EXPECT_EQ(std::count(uneven.begin(), uneven.end(), 1), 3);
+}
+
+}  // namespace
+}  // namespace herald::campaign

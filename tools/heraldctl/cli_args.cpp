@@ -8,7 +8,7 @@ namespace {
 
 // Flags that take no value.
 const std::set<std::string> kSwitches = {"now", "help", "h", "queue", "approval", "draft", "away", "answer-negative",
-                                           "activate", "skip-missed"};
+                                           "activate", "skip-missed", "sequential"};
 // Flags that take one.
 const std::set<std::string> kValued = {
     "o", "workspace", "scheduler", "publisher", "listener", "campaign-addr", "analytics", "api-key", "tls-ca-file",
@@ -25,7 +25,9 @@ const std::set<std::string> kValued = {
     "budget", "daily-budget", "end", "channels", "owner", "description", "status", "target-cpa", "target-roas",
     "target-ctr", "target-conversion-rate", "utm-source", "utm-medium", "utm-campaign", "utm-term", "utm-content", "post", "variant",
     // conversions, spend and audiences
-    "file", "source", "model", "window-days", "day", "amount", "expr", "sample", "segments"};
+    "file", "source", "model", "window-days", "day", "amount", "expr", "sample", "segments",
+    // experiments
+    "link", "metric", "baseline", "mde", "holdout", "alpha", "power"};
 
 }  // namespace
 

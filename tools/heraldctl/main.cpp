@@ -26,6 +26,7 @@
 #include "heraldctl/audience_commands.h"
 #include "heraldctl/campaign_commands.h"
 #include "heraldctl/conversion_commands.h"
+#include "heraldctl/experiment_commands.h"
 #include "heraldctl/cli_args.h"
 #include "heraldctl/cli_common.h"
 #include "heraldctl/inbox_commands.h"
@@ -84,6 +85,10 @@ Usage:
   heraldctl create segment NAME --expr 'country in ("DE","AT") and engaged_within(30d) and not tagged("employee")'
   heraldctl get segments | delete segment ID | estimate segment (ID | --expr EXPR) [--sample 10000]
   heraldctl rank segments --campaign C [--segments A,B]  which segments engage and convert best
+  heraldctl create experiment --campaign C --name N --variant A='text' --variant B='text' [--link A=URL]
+                        --channel CH --slots +1h,+1d --metric conversion_rate --baseline 0.1 --mde 0.02
+                        [--holdout 0.5] [--sequential]
+  heraldctl get experiments --campaign C | get experiment ID | conclude experiment ID
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
                         QUERY: herald OR "herald app" NOT job, #tag, @handle, lang:en, network:x
@@ -505,6 +510,7 @@ int main(int argc, char** argv) {
   }
   if (int rc = heraldctl::RunConversionCommand(c, verb, noun, id); rc >= 0) return rc;
   if (int rc = heraldctl::RunAudienceCommand(c, verb, noun, id); rc >= 0) return rc;
+  if (int rc = heraldctl::RunExperimentCommand(c, verb, noun, id); rc >= 0) return rc;
   if (verb == "get" && noun == "inbox") return GetInbox(c);
   if (verb == "create" && noun == "rule") return id.empty() ? Usage("create rule: NAME required") : heraldctl::CreateRule(c, id);
   if (verb == "get" && noun == "rules") return heraldctl::GetRules(c);

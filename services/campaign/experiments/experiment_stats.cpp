@@ -115,6 +115,12 @@ std::optional<int64_t> SampleSizePerArm(double p1, double mde, double alpha, dou
   return static_cast<int64_t>(std::ceil(n));
 }
 
+double ObrienFlemingSpent(double alpha, double t) {
+  if (t <= 0) return 0;
+  if (t >= 1) return alpha;
+  return 2 - 2 * NormalCdf(NormalQuantile(1 - alpha / 2) / std::sqrt(t));
+}
+
 std::optional<SampleRatioCheck> CheckSampleRatio(const std::vector<int64_t>& observed,
                                                  const std::vector<double>& weights, double threshold) {
   if (observed.size() < 2 || observed.size() != weights.size()) return std::nullopt;

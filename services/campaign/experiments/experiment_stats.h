@@ -37,6 +37,11 @@ std::optional<ZTest> TwoProportionZTest(int64_t control_successes, int64_t contr
 // (the normal-approximation formula); nullopt for impossible inputs.
 std::optional<int64_t> SampleSizePerArm(double baseline_rate, double mde, double alpha = 0.05, double power = 0.8);
 
+// The share of alpha an O'Brien-Fleming-type spending function (Lan-DeMets)
+// allows to have been spent by information fraction t in (0, 1]:
+// 2 − 2Φ(z_{1−α/2} / √t). Almost nothing early, all of alpha at t = 1.
+double ObrienFlemingSpent(double alpha, double t);
+
 struct SampleRatioCheck {
   double chi_square = 0;
   double p_value = 1;

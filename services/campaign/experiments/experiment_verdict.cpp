@@ -4,7 +4,7 @@
 
 namespace herald::campaign {
 
-Verdict Judge(const ExperimentPlan& plan, const std::vector<ArmCounts>& arms) {
+Verdict Judge(const ExperimentPlan& plan, const std::vector<ArmCounts>& arms, const SequentialState& state) {
   Verdict v;
   auto needed = SampleSizePerArm(plan.baseline_rate, plan.minimum_detectable_effect, plan.alpha, plan.power);
   if (!needed || arms.size() < 2) {
@@ -16,7 +16,7 @@ Verdict Judge(const ExperimentPlan& plan, const std::vector<ArmCounts>& arms) {
   std::vector<int64_t> observed;
   std::vector<double> weights;
   for (const auto& a : arms) {
-    observed.push_back(a.trials);
+    observed.push_back(a.units >= 0 ? a.units : a.trials);
     weights.push_back(a.planned_weight);
   }
   v.sample_ratio = CheckSampleRatio(observed, weights, plan.srm_threshold);
@@ -26,16 +26,37 @@ Verdict Judge(const ExperimentPlan& plan, const std::vector<ArmCounts>& arms) {
                "): the assignment is broken, results are withheld";
     return v;
   }
+  int64_t smallest = arms[0].trials;
+  std::string short_arm = arms[0].name;
   for (const auto& a : arms) {
-    if (a.trials < *needed) {
-      v.kind = VerdictKind::kCollecting;
-      v.reason = "arm " + a.name + " has " + std::to_string(a.trials) + " of the " + std::to_string(*needed) +
-                 " it needs";
-      return v;
+    if (a.trials < smallest) {
+      smallest = a.trials;
+      short_arm = a.name;
     }
   }
+  v.after = state;
+  double look_alpha = plan.alpha;
+  if (plan.sequential) {
+    // Only the alpha released since the last look is spent now; a look with
+    // no new information spends nothing.
+    const double t = std::min(1.0, static_cast<double>(smallest) / static_cast<double>(*needed));
+    const double spent = std::max(state.alpha_spent, ObrienFlemingSpent(plan.alpha, t));
+    look_alpha = t > state.information ? spent - state.alpha_spent : 0;
+    v.after = {std::max(t, state.information), spent};
+  } else if (smallest < *needed) {
+    v.kind = VerdictKind::kCollecting;
+    v.reason = "arm " + short_arm + " has " + std::to_string(smallest) + " of the " + std::to_string(*needed) +
+               " it needs";
+    return v;
+  }
   // Several variants against one control: each tested at alpha / k.
-  const double alpha = plan.alpha / static_cast<double>(arms.size() - 1);
+  const double alpha = look_alpha / static_cast<double>(arms.size() - 1);
+  v.look_alpha = look_alpha;
+  if (alpha <= 0) {
+    v.kind = VerdictKind::kCollecting;
+    v.reason = "no new information since the last look";
+    return v;
+  }
   const ArmCounts& control = arms[0];
   const Comparison* best = nullptr;
   for (size_t i = 1; i < arms.size(); ++i) {
@@ -45,6 +66,12 @@ Verdict Judge(const ExperimentPlan& plan, const std::vector<ArmCounts>& arms) {
   }
   for (const auto& c : v.comparisons) {
     if (c.significant && (!best || c.test.difference > best->test.difference)) best = &c;
+  }
+  if (!best && plan.sequential && smallest < *needed) {
+    v.kind = VerdictKind::kCollecting;
+    v.reason = "nothing crossed this look's boundary (alpha " + std::to_string(alpha) + "); " + short_arm + " has " +
+               std::to_string(smallest) + " of " + std::to_string(*needed);
+    return v;
   }
   if (!best) {
     v.kind = VerdictKind::kNoSignificantDifference;

@@ -22,6 +22,11 @@ struct ExperimentPlan {
   double power = 0.8;
   // Below this p the split is broken.
   double srm_threshold = 0.001;
+  // Sequential: the caller may look before the minimum sample. Each look
+  // tests at the alpha the O'Brien-Fleming spending function releases
+  // between the previous look's information fraction and this one's
+  // (information: the smallest arm's share of the minimum sample).
+  bool sequential = false;
 };
 
 struct ArmCounts {
@@ -29,6 +34,15 @@ struct ArmCounts {
   double planned_weight = 1;
   int64_t trials = 0;     // e.g. impressions, clicks or sessions: the metric's denominator
   int64_t successes = 0;  // engagements, clicks, conversions
+  // What the split assigned and the sample-ratio check counts (posts
+  // published, say); -1: the trials.
+  int64_t units = -1;
+};
+
+// Where a sequential experiment stands between looks.
+struct SequentialState {
+  double information = 0;   // fraction at the previous look
+  double alpha_spent = 0;   // alpha spent by the previous looks
 };
 
 enum class VerdictKind {
@@ -53,9 +67,13 @@ struct Verdict {
   // Each variant against the control (arms[0]); only once the sample is in.
   std::vector<Comparison> comparisons;
   std::string reason;
+  // Sequential: the alpha this look tested at, and the state after it.
+  double look_alpha = 0;
+  SequentialState after;
 };
 
-// arms[0] is the control (or holdout); the rest are variants.
-Verdict Judge(const ExperimentPlan& plan, const std::vector<ArmCounts>& arms);
+// arms[0] is the control (or holdout); the rest are variants. `state`:
+// the previous looks of a sequential plan (ignored otherwise).
+Verdict Judge(const ExperimentPlan& plan, const std::vector<ArmCounts>& arms, const SequentialState& state = {});
 
 }  // namespace herald::campaign
