@@ -17,6 +17,7 @@
 #include "campaign/links/redirector.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "common/keyed_executor.h"
 #include "common/http_server.h"
 #include "common/kafka.h"
 #include "common/log.h"
@@ -108,7 +109,8 @@ int main(int argc, char** argv) {
   options.ip_hash_secret = "bench";
   options.trust_forwarded_for = true;
   Executor pool(16, 8192);
-  Executor capture(static_cast<int>(Flag(argc, argv, "capture-threads", 4)), 100000);
+  const int capture_threads = static_cast<int>(Flag(argc, argv, "capture-threads", 4));
+  KeyedExecutor capture(capture_threads, 100000 / static_cast<size_t>(capture_threads));
   Redirector redirector(links, producer, capture, SystemClock::Instance(), options, registry);
 
   HttpServerOptions http_options;

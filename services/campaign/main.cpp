@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   // Redirects of uncached links wait on Redis here; every click is checked
   // and produced on the capture threads, after its answer.
   Executor redirect_pool(static_cast<int>(redirect_threads), 8192);
-  Executor capture_pool(static_cast<int>(capture_threads), 100000);
+  KeyedExecutor capture_pool(static_cast<int>(capture_threads), 100000 / static_cast<size_t>(capture_threads));
   Redirector redirector(links, producer, capture_pool, SystemClock::Instance(), redirect, rt.metrics());
   HttpServer http(http_options, redirect_pool);
   http.Route("GET", "/healthz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; },

@@ -298,6 +298,25 @@ TEST_F(Links, APostInACampaignGoesOutWithItsTrackedShortLink) {
   EXPECT_EQ(hop->Header("location").rfind("https://shop.example.com/new?utm_source=herald", 0), 0u);
 }
 
+// One client's clicks are checked in the order they came, however busy the
+// capture threads: of a quick run of clicks, the first and only the first is
+// not a repeat.
+TEST_F(Links, AClientsFirstClickIsNeverTakenForARepeat) {
+  cmp::Campaign campaign = NewCampaign("links-order");
+  cmp::TrackedLink link = NewLink(campaign, "https://shop.example.com/order");
+  // Every test client is 127.0.0.1: one client, clicking twelve times in a row.
+  std::vector<std::string> answered;
+  for (int i = 0; i < 12; ++i) {
+    auto r = Click(link.short_url());
+    ASSERT_TRUE(r.ok() && r->status == 302);
+    answered.push_back(ClickIdOf(r->Header("location")));
+  }
+  auto clicks = Recorded(link.code(), answered.size());
+  ASSERT_EQ(clicks.size(), answered.size()) << p().Logs();
+  EXPECT_FALSE(clicks.at(answered[0]).repeated());
+  for (size_t i = 1; i < answered.size(); ++i) EXPECT_TRUE(clicks.at(answered[i]).repeated()) << i;
+}
+
 TEST_F(Links, ASigkillLosesOnlyUnacknowledgedClicksAndASigtermLosesNone) {
   cmp::Campaign campaign = NewCampaign("links-kill");
   cmp::TrackedLink link = NewLink(campaign, "https://shop.example.com/burst");

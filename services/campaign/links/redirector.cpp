@@ -31,7 +31,7 @@ std::string ClientAddress(const HttpServerRequest& r, bool trust_forwarded_for) 
 
 }  // namespace
 
-Redirector::Redirector(LinkStore& links, KafkaProducer& producer, Executor& capture, const Clock& clock,
+Redirector::Redirector(LinkStore& links, KafkaProducer& producer, KeyedExecutor& capture, const Clock& clock,
                        RedirectOptions options, prometheus::Registry& registry)
     : links_(links),
       producer_(producer),
@@ -107,7 +107,7 @@ HttpServerResponse Redirector::Redirect(std::shared_ptr<const std::optional<v1::
   out.headers["Cache-Control"] = "no-store";
   redirected_.Increment();
   auto shared = std::make_shared<Seen>(std::move(seen));
-  if (!capture_.Submit([this, shared] { Capture(*shared); })) {
+  if (!capture_.Submit(StableHash(shared->address), [this, shared] { Capture(*shared); })) {
     // The capture queue is full (or stopping): captured now.
     Capture(*shared);
   }

@@ -16,9 +16,9 @@
 
 #include "campaign/links/link_store.h"
 #include "common/clock.h"
-#include "common/executor.h"
 #include "common/http_server.h"
 #include "common/kafka.h"
+#include "common/keyed_executor.h"
 #include "common/ttl_cache.h"
 #include "herald/events/v1/events.pb.h"
 
@@ -41,8 +41,10 @@ struct RedirectOptions {
 
 class Redirector {
  public:
-  // `capture`: where clicks are checked and produced after their answer.
-  Redirector(LinkStore& links, KafkaProducer& producer, Executor& capture, const Clock& clock, RedirectOptions options,
+  // `capture`: where clicks are checked and produced after their answer,
+  // keyed by the client's address: one client's clicks are checked in the
+  // order they came (the first is not a repeat of the second).
+  Redirector(LinkStore& links, KafkaProducer& producer, KeyedExecutor& capture, const Clock& clock, RedirectOptions options,
              prometheus::Registry& registry);
   // From the event thread: the answer when the code is malformed or its link
   // is cached; nullopt when Handle must look it up.
@@ -65,7 +67,7 @@ class Redirector {
 
   LinkStore& links_;
   KafkaProducer& producer_;
-  Executor& capture_;
+  KeyedExecutor& capture_;
   const Clock& clock_;
   const RedirectOptions options_;
   TtlCache<std::optional<v1::TrackedLink>> cache_;
