@@ -182,6 +182,7 @@ TEST_F(Audiences, ProfilesFromMentionsImportsAndConversionsAndTheSegmentsThatCon
   ASSERT_TRUE(hop.ok() && hop->status == 302);
   const std::string location = hop->Header("location");
   const std::string click = location.substr(location.find("hclid=") + 6, 26);
+  ASSERT_TRUE(herald::testing::WaitUntilClickKept(p().redis_port(), click));
   cmp::RecordConversionsRequest rc;
   rc.set_workspace_id(kWs);
   for (int i = 0; i < 10; ++i) {  // c2, c4, c6, c8 in the German segment (c0 is staff); c1..c9 odd in Austria
@@ -243,6 +244,7 @@ TEST_F(Audiences, HeraldctlImportsConversionsSpendAndProfilesAndSizesSegments) {
   ASSERT_TRUE(hop.ok() && hop->status == 302) << link;
   const std::string location = hop->Header("location");
   const std::string click = location.substr(location.find("hclid=") + 6, 26);
+  ASSERT_TRUE(herald::testing::WaitUntilClickKept(p().redis_port(), click));
 
   const std::string dir = p().dir();
   {

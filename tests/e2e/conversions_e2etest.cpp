@@ -78,7 +78,9 @@ class Conversions : public herald::testing::SuitePlatform<Conversions> {
     EXPECT_TRUE(res.ok() && res->status == 302);
     std::string location = res.ok() ? res->Header("location") : "";
     auto at = location.find("hclid=");
-    return at == std::string::npos ? "" : location.substr(at + 6, 26);
+    std::string click = at == std::string::npos ? "" : location.substr(at + 6, 26);
+    EXPECT_TRUE(herald::testing::WaitUntilClickKept(p().redis_port(), click)) << click;
+    return click;
   }
 
   // POST to the JSON ingest: (status, answer).

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.h"
+#include "common/redis.h"
 #include "support/process.h"
 
 namespace herald::testing {
@@ -61,6 +62,22 @@ inline std::string Heraldctl(const std::string& operator_key, const std::string&
   while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
   EXPECT_EQ(WEXITSTATUS(pclose(f)), want_exit) << cmd << "\n" << out;
   return out;
+}
+
+// The redirect answers before it records its click (on the capture threads):
+// a test that names the click next waits until the campaign service kept it,
+// as a shop's order a few seconds after the click would find it.
+inline bool WaitUntilClickKept(int redis_port, const std::string& click_id) {
+  RedisOptions o;
+  o.port = redis_port;
+  o.pool_size = 1;
+  RedisClient redis(o);
+  return Eventually(
+      [&] {
+        auto r = redis.Command({"EXISTS", "lnk:k:{" + click_id + "}"});
+        return r.ok() && r->AsInt() == 1;
+      },
+      std::chrono::seconds(20));
 }
 
 // An HTTP call answered with JSON (null when it failed).

@@ -139,9 +139,11 @@ TEST_F(Experiments, AWinnerOnlyAfterTheMinimumSampleThenTheLosersPostsAreCancell
   cmp::RecordConversionsRequest rc;
   rc.set_workspace_id(kWs);
   int n = 0;
+  std::string last_click;
   for (const auto& [arm, buyers] : std::vector<std::pair<std::string, int>>{{"A", 2}, {"B", 14}}) {
     for (int i = 0; i < 20; ++i, ++n) {
       const std::string click = ClickThrough(link_of[arm], n);
+      last_click = click;
       if (i >= buyers) continue;
       auto* in = rc.add_conversions();
       in->set_source("shop");
@@ -152,8 +154,11 @@ TEST_F(Experiments, AWinnerOnlyAfterTheMinimumSampleThenTheLosersPostsAreCancell
       in->set_currency("EUR");
     }
   }
+  // The last click recorded means all were (one client's clicks are recorded in order).
+  ASSERT_TRUE(herald::testing::WaitUntilClickKept(p().redis_port(), last_click));
   cmp::RecordConversionsResponse recorded;
   ASSERT_TRUE(Stub<cmp::ConversionService>("campaign")->RecordConversions(Ctx().get(), rc, &recorded).ok());
+  for (const auto& r : recorded.results()) EXPECT_EQ(r.conversion().credits_size(), 1) << r.conversion().unattributed();
 
   ASSERT_TRUE(Eventually([&] {
     return experiments->GetExperiment(Ctx().get(), ge, &e).ok() && e.result().verdict() == "winner";
