@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "bench: %lld quota decisions...\n", static_cast<long long>(decisions));
   {
     RateLimiter limiter(redis);
-    (void)limiter.Acquire(XPlan("warmup"), 0, AtMs(1'000'000));  // loads the script
+    (void)limiter.Acquire(XPlan("warmup"), QuotaClass{}, AtMs(1'000'000));  // loads the script
     const int kThreads = 4, kBatch = 100;
     std::atomic<int64_t> done{0}, allowed{0};
     auto start = std::chrono::steady_clock::now();
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
         while (done.fetch_add(kBatch) < decisions) {
           std::vector<QuotaPlan> plans;
           for (int i = 0; i < kBatch; ++i) plans.push_back(XPlan(std::to_string(rng() % 100000)));
-          auto r = limiter.AcquireMany(plans, 0, AtMs(1'000'000));
+          auto r = limiter.AcquireMany(plans, QuotaClass{}, AtMs(1'000'000));
           if (r.ok()) {
             for (const auto& d : *r) allowed += d.allowed;
           }
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     // The same script, keys and arguments, through redis-benchmark.
     const QuotaWindow w{"15m", 100, 900000};
     double interval = 900000.0 / static_cast<double>(w.limit - w.Burst());
-    std::string cmd = "EVALSHA " + RateLimiter::AcquireScriptSha() + " 1 rl:{bench:__rand_int__}:15m 1000000 0 " +
+    std::string cmd = "EVALSHA " + RateLimiter::AcquireScriptSha() + " 1 rl:{bench:__rand_int__}:15m 1000000 0 0 " +
                       std::to_string(interval) + " 900000 1 " +
                       std::to_string(static_cast<double>(w.Burst() - 1) * interval);
     double baseline = RedisBenchmark(redis_server.port(), decisions, cmd);

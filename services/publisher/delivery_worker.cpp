@@ -173,6 +173,10 @@ absl::Status DeliveryWorker::Announce(PublishResult result, const PostDue& due, 
 absl::Status DeliveryWorker::AnnounceDeferred(const PostDue& due, Network network, int64_t until_ms,
                                               const std::string& why) {
   probe_.Delivered(network, DeliveryOutcome::kDeferred);
+  log::Info("delivery deferred", {{"post_id", due.post_id()},
+                                  {"channel_id", due.channel_id()},
+                                  {"why", why},
+                                  {"retry_in_ms", until_ms - clock_.NowMs()}});
   PublishResult r;
   r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_DEFERRED);
   r.set_error_class(herald::events::v1::ERROR_CLASS_QUOTA);
@@ -199,6 +203,7 @@ absl::Status DeliveryWorker::RetryLater(const DeliveryKey& key, const LedgerEntr
   // is not taken for a running attempt.
   if (auto s = ledger_.Release(key, before); !s.ok()) return s;
   probe_.Delivered(network, DeliveryOutcome::kRetry);
+  log::Info("delivery to retry", {{"post_id", due.post_id()}, {"channel_id", due.channel_id()}, {"why", why}});
   PublishResult r;
   r.set_outcome(PublishOutcome::PUBLISH_OUTCOME_RETRY);
   r.set_error_class(error_class);
@@ -376,7 +381,7 @@ DeliveryWorker::Step DeliveryWorker::FreshToken(InFlight& d) {
 DeliveryWorker::Step DeliveryWorker::TakeQuota(InFlight& d) {
   const bool reply = !d.due.in_reply_to_remote_id().empty();
   d.plan = PlanFor(*d.profile, d.due.channel_id(), reply ? CallKind::kReply : CallKind::kPublish);
-  auto quota = limiter_.Acquire(d.plan, catalog_.Reserve(reply ? Priority::kReply : Priority::kPublish), AtMs(d.now));
+  auto quota = limiter_.Acquire(d.plan, catalog_.Class(reply ? Priority::kReply : Priority::kPublish), AtMs(d.now));
   if (!quota.ok() || !quota->allowed) {
     if (auto s = ledger_.Release(d.key, d.before); !s.ok()) return s;
     if (!quota.ok()) return quota.status();

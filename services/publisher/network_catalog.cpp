@@ -153,6 +153,12 @@ absl::StatusOr<NetworkCatalog> NetworkCatalog::Parse(const std::string& json_tex
       }
       out.reserve_[p] = v.get<double>();
     }
+    for (int p = 1; p < kPriorities; ++p) {
+      if (out.reserve_[p] < out.reserve_[p - 1]) {
+        r.Fail(std::string("priorities.") + kPriorityNames[p],
+               std::string("a lower class must leave at least what ") + kPriorityNames[p - 1] + " leaves");
+      }
+    }
   }
   if (const json* networks = r.Object(root, "networks", "networks file")) {
     for (const auto& [name, j] : networks->items()) {

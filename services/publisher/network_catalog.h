@@ -90,8 +90,11 @@ class NetworkCatalog {
   const std::string& version() const { return version_; }
   // nullptr for a network the file does not describe.
   const NetworkProfile* Find(herald::common::v1::Network network) const;
-  // Share of the burst allowance (0..1) a priority class leaves to the classes above it.
-  double Reserve(Priority priority) const { return reserve_[static_cast<int>(priority)]; }
+  // A priority class's rank and the share of the burst allowance (0..1) it
+  // leaves to the classes above it.
+  QuotaClass Class(Priority priority) const {
+    return {static_cast<int>(priority), reserve_[static_cast<int>(priority)]};
+  }
 
  private:
   std::string version_;

@@ -12,44 +12,54 @@ double Interval(const QuotaWindow& w) {
 }
 double Tolerance(const QuotaWindow& w) { return static_cast<double>(w.Burst() - 1) * Interval(w); }
 
-// KEYS: one per window (all with one hash tag; "<key>:q" shares it). ARGV:
-// now_ms, reserve share, then (interval, window_ms, cost, tolerance) per window. A call fits a window when its stored arrival
-// time is at most now + tolerance - reserve * max(tolerance, interval): a lower class
-// needs that much slack left, so it never takes a slot a higher class is waiting for.
-// Returns {1, 0} or {0, retry_after_ms}.
+// KEYS: one per window (all with one hash tag; "<key>:q<rank>" shares it).
+// ARGV: now_ms, reserve share, rank, then (interval, window_ms, cost,
+// tolerance) per window. A call fits a window when its stored arrival time is
+// at most now + tolerance - slack, where a class below publishing keeps as
+// slack its reserve share of the tolerance plus one whole interval: after its
+// call, a call of a higher class still fits. Returns {1, 0} or
+// {0, retry_after_ms}.
 const RedisScript kAcquire(R"lua(
 local now = tonumber(ARGV[1])
 local reserve = tonumber(ARGV[2])
+local rank = tonumber(ARGV[3])
+local function slack(t, tau)
+  if rank == 0 then return reserve * tau end
+  return reserve * tau + t
+end
 local news, wait = {}, 0
 for i, key in ipairs(KEYS) do
-  local a = 4 * i - 1
+  local a = 4 * i
   local t, window, cost, tau = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local tat = tonumber(redis.call('GET', key) or '0')
-  local late = tat - (now + tau - reserve * math.max(tau, t))
+  local late = tat - (now + tau - slack(t, tau))
   if late > wait then wait = late end
   news[i] = math.max(tat, now) + t * cost
 end
 -- arrival times are stored to the microsecond: ignore less than that
 if wait > 0.001 then
-  -- Denied: promise the call the slot after every call deferred before it
-  -- ("<key>:q" is the arrival time the last promise leads to), so deferred
-  -- calls come back one per interval instead of all at once.
+  -- Denied: promise the call the slot after every call of its class or a
+  -- higher one deferred before it ("<key>:q<rank>" is the arrival time the
+  -- last promise of that class leads to), so deferred calls come back one
+  -- per interval instead of all at once, and the promises a lower class
+  -- piles up never push a higher class back.
   local at = 0
   for i, key in ipairs(KEYS) do
-    local a = 4 * i - 1
+    local a = 4 * i
     local t, window, cost, tau = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-    local tat = tonumber(redis.call('GET', key) or '0')
+    local q = tonumber(redis.call('GET', key) or '0')
+    for r = 0, rank do q = math.max(q, tonumber(redis.call('GET', key .. ':q' .. r) or '0')) end
     -- (never promised more than a window ahead: callers that do not come back
     -- at their slot must not push everyone else out indefinitely)
-    local q = math.min(math.max(tonumber(redis.call('GET', key .. ':q') or '0'), tat), now + window)
-    local fits = q - tau + reserve * math.max(tau, t)
+    q = math.min(q, now + window)
+    local fits = q - tau + slack(t, tau)
     if fits > at then at = fits end
-    redis.call('SET', key .. ':q', string.format('%.3f', q + t * cost), 'PX', math.ceil(q + t * cost - now + window))
+    redis.call('SET', key .. ':q' .. rank, string.format('%.3f', q + t * cost), 'PX', math.ceil(q + t * cost - now + window))
   end
   return {0, tostring(math.max(1, math.ceil(at - now)))}
 end
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, string.format('%.3f', news[i]), 'PX', math.ceil(news[i] - now + tonumber(ARGV[4 * i])))
+  redis.call('SET', key, string.format('%.3f', news[i]), 'PX', math.ceil(news[i] - now + tonumber(ARGV[4 * i + 1])))
 end
 return {1, '0'}
 )lua");
@@ -68,14 +78,14 @@ end
 return 1
 )lua");
 
-std::pair<RedisClient::Args, RedisClient::Args> Call(const QuotaPlan& plan, double reserve, int64_t now_ms) {
-  RedisClient::Args keys, args{std::to_string(now_ms), std::to_string(reserve)};
-  for (const auto& c : plan) {
-    keys.push_back(c.key);
-    args.push_back(std::to_string(Interval(c.window)));
-    args.push_back(std::to_string(c.window.window_ms));
-    args.push_back(std::to_string(c.cost));
-    args.push_back(std::to_string(Tolerance(c.window)));
+std::pair<RedisClient::Args, RedisClient::Args> Call(const QuotaPlan& plan, QuotaClass c, int64_t now_ms) {
+  RedisClient::Args keys, args{std::to_string(now_ms), std::to_string(c.reserve), std::to_string(c.rank)};
+  for (const auto& charge : plan) {
+    keys.push_back(charge.key);
+    args.push_back(std::to_string(Interval(charge.window)));
+    args.push_back(std::to_string(charge.window.window_ms));
+    args.push_back(std::to_string(charge.cost));
+    args.push_back(std::to_string(Tolerance(charge.window)));
   }
   return {keys, args};
 }
@@ -93,10 +103,10 @@ QuotaDecision Decode(const RedisReply& r) {
 
 const std::string& RateLimiter::AcquireScriptSha() { return kAcquire.sha1(); }
 
-absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, double reserve, TimePoint now) {
+absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, QuotaClass c, TimePoint now) {
   const int64_t now_ms = Ms(now);
   if (plan.empty()) return QuotaDecision{true, 0};
-  auto [keys, args] = Call(plan, reserve, now_ms);
+  auto [keys, args] = Call(plan, c, now_ms);
   auto r = redis_.Eval(kAcquire, keys, args);
   if (!r.ok()) return r.status();
   if (r->is_error()) return absl::InternalError("rate limiter: " + r->str);
@@ -104,11 +114,11 @@ absl::StatusOr<QuotaDecision> RateLimiter::Acquire(const QuotaPlan& plan, double
 }
 
 absl::StatusOr<std::vector<QuotaDecision>> RateLimiter::AcquireMany(const std::vector<QuotaPlan>& plans,
-                                                                    double reserve, TimePoint now) {
+                                                                    QuotaClass c, TimePoint now) {
   const int64_t now_ms = Ms(now);
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   calls.reserve(plans.size());
-  for (const auto& p : plans) calls.push_back(Call(p, reserve, now_ms));
+  for (const auto& p : plans) calls.push_back(Call(p, c, now_ms));
   auto replies = redis_.EvalPipeline(kAcquire, calls);
   if (!replies.ok()) return replies.status();
   std::vector<QuotaDecision> out;

@@ -8,10 +8,10 @@
 // in any span of window_ms, whatever the network's own window boundaries and
 // the request latency, so the network never has to answer 429; in steady
 // overload (limit - b) / limit of the quota is used (98 % with the default
-// burst). A priority class with reserve r may only take a call while at least
-// r of the burst allowance (at least r of one interval) is left: a slot a
-// higher class is waiting for is never taken, and lower classes use what the
-// higher ones leave.
+// burst). A class below publishing may only take a call while its reserve
+// share of the burst allowance and one whole call more are left, so after
+// its call publishing still finds the slot it would have had alone; lower
+// classes use what the higher ones leave.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,9 +50,9 @@ class RateLimiter {
   explicit RateLimiter(RedisClient& redis) : redis_(redis) {}
 
   // Charges every window of the plan, or none if any is full for this reserve.
-  absl::StatusOr<QuotaDecision> Acquire(const QuotaPlan& plan, double reserve, TimePoint now);
+  absl::StatusOr<QuotaDecision> Acquire(const QuotaPlan& plan, QuotaClass c, TimePoint now);
   // Many decisions in one round trip (benchmarks, bulk admission).
-  absl::StatusOr<std::vector<QuotaDecision>> AcquireMany(const std::vector<QuotaPlan>& plans, double reserve,
+  absl::StatusOr<std::vector<QuotaDecision>> AcquireMany(const std::vector<QuotaPlan>& plans, QuotaClass c,
                                                          TimePoint now);
   // The network said 429 or reported nothing left: nothing more until `until`.
   absl::Status BlockUntil(const QuotaPlan& plan, TimePoint until);

@@ -20,7 +20,8 @@ TEST(NetworkCatalog, TheBuiltInFileDescribesEveryNetwork) {
   }
   EXPECT_EQ(Profile(Network::NETWORK_X).text.max_length, 280);
   EXPECT_EQ(Profile(Network::NETWORK_BLUESKY).quotas[0].Cost(CallKind::kPublish), 3);  // points
-  EXPECT_DOUBLE_EQ(catalog.Reserve(Priority::kReply), 0.1);
+  EXPECT_DOUBLE_EQ(catalog.Class(Priority::kReply).reserve, 0.1);
+  EXPECT_EQ(catalog.Class(Priority::kListen).rank, 2);
 }
 
 TEST(NetworkCatalog, RefusesABadFileNamingThePath) {
@@ -39,6 +40,8 @@ TEST(NetworkCatalog, RefusesABadFileNamingThePath) {
                "quotas":[{"scope":"account","windows":[{"name":"1h","limit":-5,"seconds":3600}]}]}}})")
                 .find("networks.x.quotas[0].windows[0].limit"),
             std::string::npos);
+  EXPECT_NE(bad(R"({"version":"1","priorities":{"reply":0.4,"listen":0.2},"networks":{}})").find("priorities.listen"),
+            std::string::npos);  // a lower class leaving less than a higher one
   auto ok = NetworkCatalog::Parse(
       R"({"version":"7","networks":{"x":{"text":{"max_length":9,"counting":"code_points"},"media":{"max":1}}}})");
   ASSERT_TRUE(ok.ok()) << ok.status();

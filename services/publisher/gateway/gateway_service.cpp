@@ -93,7 +93,7 @@ grpc::Status GatewayService::Through(const std::string& ws, const std::string& c
   QuotaPlan plan = PlanFor(*profile, ch.id(), CallKind::kRead);
   for (auto& charge : plan) charge.cost *= calls;
   const int64_t now = clock_.NowMs();
-  auto quota = limiter_.Acquire(plan, catalog_.Reserve(priority), AtMs(now));
+  auto quota = limiter_.Acquire(plan, catalog_.Class(priority), AtMs(now));
   if (!quota.ok()) return ToGrpc(quota.status());
   if (!quota->allowed) {
     Count(ReadOutcome::kThrottled);
