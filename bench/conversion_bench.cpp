@@ -95,7 +95,9 @@ int main(int argc, char** argv) {
   LinkStore links(redis);
   ConversionStore store(redis);
   Outbox outbox(redis, producer, SystemClock::Instance(), OutboxOptions{}, registry);
-  ConversionIngest ingest(store, campaigns, links, outbox, SystemClock::Instance());
+  ProfileStore profiles(redis);
+  SegmentLabels segment_labels(profiles);
+  ConversionIngest ingest(store, campaigns, links, segment_labels, outbox, SystemClock::Instance());
 
   v1::Campaign campaign;
   campaign.set_id("c_bench");

@@ -20,12 +20,15 @@ std::string SeriesKind(v1::GroupBy g) {
     case v1::GROUP_BY_RULE: return "r";
     case v1::GROUP_BY_TAG: return "t";
     case v1::GROUP_BY_CAMPAIGN_CHANNEL: return "q";
+    case v1::GROUP_BY_CAMPAIGN_SEGMENT: return "s";
     default: return "";
   }
 }
 
 bool IsGroupId(v1::GroupBy g, const std::string& id) {
-  if (g != v1::GROUP_BY_VARIANT && g != v1::GROUP_BY_CAMPAIGN_CHANNEL) return IsValidId(id);
+  if (g != v1::GROUP_BY_VARIANT && g != v1::GROUP_BY_CAMPAIGN_CHANNEL && g != v1::GROUP_BY_CAMPAIGN_SEGMENT) {
+    return IsValidId(id);
+  }
   size_t slash = id.find('/');
   return slash != std::string::npos && IsValidId(id.substr(0, slash)) && IsValidId(id.substr(slash + 1));
 }
@@ -87,6 +90,7 @@ absl::StatusOr<ReportPlan> PlanReport(const v1::GetReportRequest& r, RollupReade
       errors.Add("group_ids[" + std::to_string(i) + "]",
                  r.group_by() == v1::GROUP_BY_VARIANT            ? "<campaign_id>/<variant>, each an id"
                  : r.group_by() == v1::GROUP_BY_CAMPAIGN_CHANNEL ? "<campaign_id>/<channel_id>, each an id"
+                 : r.group_by() == v1::GROUP_BY_CAMPAIGN_SEGMENT ? "<campaign_id>/<segment_id>, each an id"
                                                                  : kIdRule);
     }
   }

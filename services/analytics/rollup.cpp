@@ -339,8 +339,9 @@ absl::StatusOr<std::optional<Fact>> ClickFact(const LinkClick& c) {
   return f;
 }
 
-// The series of a conversion's credit, added once; their indexes.
-std::vector<uint8_t> CreditSeries(Fact& f, const ConversionCredit& c) {
+// The series of a conversion's credit, added once; their indexes. A credit
+// counts in its campaign's series for each segment the customer was in.
+std::vector<uint16_t> CreditSeries(Fact& f, const ConversionCredit& c, const ConversionRecorded& conversion) {
   std::vector<std::string> names{"k:" + c.campaign_id()};
   if (!c.variant().empty()) names.push_back("v:" + c.campaign_id() + "/" + c.variant());
   if (!c.channel_id().empty()) {
@@ -348,11 +349,12 @@ std::vector<uint8_t> CreditSeries(Fact& f, const ConversionCredit& c) {
     names.push_back("q:" + c.campaign_id() + "/" + c.channel_id());
   }
   if (!c.post_id().empty()) names.push_back("p:" + c.post_id());
-  std::vector<uint8_t> out;
+  for (const auto& segment : conversion.segment_ids()) names.push_back("s:" + c.campaign_id() + "/" + segment);
+  std::vector<uint16_t> out;
   for (auto& name : names) {
     auto it = std::find(f.series.begin(), f.series.end(), name);
     if (it == f.series.end()) it = f.series.insert(f.series.end(), std::move(name));
-    out.push_back(static_cast<uint8_t>(it - f.series.begin()));
+    out.push_back(static_cast<uint16_t>(it - f.series.begin()));
   }
   return out;
 }
@@ -365,8 +367,12 @@ absl::StatusOr<std::optional<Fact>> ConversionFact(const ConversionRecorded& c) 
   if (c.stage() != CONVERSION_STAGE_LEAD && c.stage() != CONVERSION_STAGE_SALE) {
     return absl::InvalidArgumentError("stage is neither lead nor sale");
   }
-  // Bounded before work: a credit is five series, and series indexes are bytes.
+  // Bounded before work: a credit is at most five series and one per segment.
   if (c.credits_size() > 50) return absl::InvalidArgumentError("more than 50 credits");
+  if (c.segment_ids_size() > 20) return absl::InvalidArgumentError("more than 20 segment_ids");
+  for (const auto& segment : c.segment_ids()) {
+    if (!IsValidId(segment)) return absl::InvalidArgumentError("segment_ids: an id unfit for a key");
+  }
   for (const auto& credit : c.credits()) {
     if (auto s = CheckIds({{"campaign_id", credit.campaign_id()}, {"post_id", credit.post_id()},
                            {"channel_id", credit.channel_id()}, {"variant", credit.variant()}});
@@ -393,7 +399,7 @@ absl::StatusOr<std::optional<Fact>> ConversionFact(const ConversionRecorded& c) 
   for (int64_t i = 0; i < n; ++i) {
     const auto& credit = c.credits(static_cast<int>(i));
     const int64_t milli = 1000 / n + (i >= n - 1000 % n ? 1 : 0);
-    for (uint8_t series : CreditSeries(f, credit)) {
+    for (uint16_t series : CreditSeries(f, credit, c)) {
       f.counts.push_back({series, figure, milli});
       if (credit.value_micros() > 0) f.counts.push_back({series, fig::kRevenueMicros, credit.value_micros()});
     }

@@ -85,9 +85,9 @@ std::string_view LagFigure(int k);
 // figure counts in each of them: a mention's count is one Count, not one per
 // series); `figure` is one of the fig:: codes or a LagFigure (static storage,
 // so copying a Count is cheap).
-inline constexpr uint8_t kEverySeries = 255;
+inline constexpr uint16_t kEverySeries = 0xFFFF;
 struct Count {
-  uint8_t series = 0;
+  uint16_t series = 0;
   std::string_view figure;
   int64_t delta = 1;
   bool In(size_t series_index) const { return series == kEverySeries || series == series_index; }

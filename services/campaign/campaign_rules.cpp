@@ -46,7 +46,7 @@ void CheckRatio(FieldErrors& errors, const std::string& field, bool has, double 
 const std::set<std::string>& SettableFields() {
   static const std::set<std::string> kFields = {
       "name",       "description", "objective", "budget", "daily_budget", "time_zone",          "start_date",
-      "end_date",   "channel_ids", "owner",     "targets", "utm",         "allow_cancel_losers"};
+      "end_date",   "channel_ids", "owner",     "targets", "utm",         "allow_cancel_losers", "budget_split"};
   return kFields;
 }
 
@@ -72,6 +72,41 @@ void CopyField(const std::string& f, const v1::Campaign& from, v1::Campaign& to)
     if (from.has_utm()) *to.mutable_utm() = from.utm(); else to.clear_utm();
   }
   if (f == "allow_cancel_losers") to.set_allow_cancel_losers(from.allow_cancel_losers());
+  if (f == "budget_split") *to.mutable_budget_split() = from.budget_split();
+}
+
+// Shares of the daily budget: the campaign's channels (when it lists them),
+// each once, summing to exactly 10,000 basis points.
+void CheckBudgetSplit(const v1::Campaign& c, FieldErrors& errors) {
+  if (c.budget_split().empty()) return;
+  if (c.budget_split_size() > kMaxChannels) {
+    errors.Add("budget_split", "more than " + std::to_string(kMaxChannels) + " channels");
+    return;
+  }
+  std::set<std::string> listed(c.channel_ids().begin(), c.channel_ids().end()), seen;
+  int64_t sum = 0;
+  bool bad = false;
+  for (int i = 0; i < c.budget_split_size(); ++i) {
+    const auto& share = c.budget_split(i);
+    const std::string at = "budget_split[" + std::to_string(i) + "]";
+    std::string problem;
+    if (!IsValidId(share.channel_id())) {
+      problem = kIdRule;
+    } else if (!seen.insert(share.channel_id()).second) {
+      problem = "named twice";
+    } else if (!listed.empty() && !listed.count(share.channel_id())) {
+      problem = "not one of the campaign's channel_ids";
+    }
+    if (!problem.empty()) errors.Add(at + ".channel_id", problem);
+    bad = bad || !problem.empty();
+    if (share.basis_points() < 0 || share.basis_points() > 10000) {
+      errors.Add(at + ".basis_points", "0-10000");
+      bad = true;
+    } else {
+      sum += share.basis_points();
+    }
+  }
+  if (!bad && sum != 10000) errors.Add("budget_split", "shares sum to " + std::to_string(sum) + " bp, not 10000");
 }
 
 }  // namespace
@@ -151,6 +186,7 @@ void ValidateSettable(const v1::Campaign& c, FieldErrors& errors) {
     CheckRatio(errors, "targets.ctr", t.has_ctr(), t.ctr(), 1);
     CheckRatio(errors, "targets.conversion_rate", t.has_conversion_rate(), t.conversion_rate(), 1);
   }
+  CheckBudgetSplit(c, errors);
   if (c.has_utm()) {
     const auto& u = c.utm();
     const std::pair<const char*, const std::string*> fields[] = {{"utm.source", &u.source()},
@@ -200,7 +236,7 @@ FieldErrors ApplyUpdate(const v1::UpdateCampaignRequest& r, v1::Campaign& campai
     if (!SettableFields().count(r.update_mask(i))) {
       errors.Add("update_mask[" + std::to_string(i) + "]", "not a settable field (name, description, objective, "
                  "budget, daily_budget, time_zone, start_date, end_date, channel_ids, owner, targets, utm, "
-                 "allow_cancel_losers)");
+                 "allow_cancel_losers, budget_split)");
     }
   }
   if (!errors.ok()) return errors;

@@ -19,6 +19,7 @@
 #include "campaign/links/link_store.h"
 #include "campaign/links/redirector.h"
 #include "campaign/outbox.h"
+#include "campaign/recommendations/recommendation_service.h"
 #include "campaign/scheduler_posts.h"
 #include "common/event_gate.h"
 #include "common/http_server.h"
@@ -81,7 +82,9 @@ int main(int argc, char** argv) {
   rt.grpc().AddService(&link_api);
   ConversionStore conversion_store(redis);
   Outbox outbox(redis, producer, SystemClock::Instance(), outbox_options, rt.metrics());
-  ConversionIngest ingest(conversion_store, store, links, outbox, SystemClock::Instance());
+  ProfileStore profiles(redis);
+  SegmentLabels segment_labels(profiles);
+  ConversionIngest ingest(conversion_store, store, links, segment_labels, outbox, SystemClock::Instance());
   ConversionService conversion_api(ingest, rt.executor());
   rt.grpc().AddService(&conversion_api);
   ConversionHttp conversion_http(ingest, rt.Authenticator());
@@ -90,7 +93,12 @@ int main(int argc, char** argv) {
   ExperimentService experiment_api(experiment_store, store, *posts, variant_figures.get(), outbox, rt.executor(),
                                    SystemClock::Instance());
   rt.grpc().AddService(&experiment_api);
-  ProfileStore profiles(redis);
+  auto queues = MakeSchedulerQueues(rt.Dial(scheduler));
+  auto campaign_figures = analytics.empty() ? nullptr : MakeAnalyticsCampaignFigures(rt.Dial(analytics));
+  AppliedStore applied(redis);
+  RecommendationService recommendation_api(api, store, experiment_api, campaign_figures.get(), *queues, applied,
+                                           rt.executor(), SystemClock::Instance());
+  rt.grpc().AddService(&recommendation_api);
   AudienceService audience_api(profiles, store, rt.executor(), SystemClock::Instance());
   rt.grpc().AddService(&audience_api);
   KafkaDeadLetters mention_dead_letters(producer, mentions.group_id, mentions.topics, rt.metrics());

@@ -16,6 +16,7 @@
 #include "common/http_client.h"
 #include "common/kafka.h"
 #include "common/time_util.h"
+#include "herald/analytics/v1/analytics.grpc.pb.h"
 #include "herald/campaign/v1/audiences.grpc.pb.h"
 #include "herald/campaign/v1/campaign.grpc.pb.h"
 #include "herald/campaign/v1/conversions.grpc.pb.h"
@@ -212,6 +213,34 @@ TEST_F(Audiences, ProfilesFromMentionsImportsAndConversionsAndTheSegmentsThatCon
   EXPECT_DOUBLE_EQ(ranked.segments(0).conversion_rate(), 0.05);
   EXPECT_LT(ranked.segments(0).conversion_low(), 0.05);
   EXPECT_EQ(ranked.segments(0).engaged(), 5);  // their click is tied to them
+
+  // Analytics' ROI by segment: each sale in the segments its customer was in
+  // when it came (revenue counted, spend not: it is per channel).
+  namespace an = herald::analytics::v1;
+  an::GetReportRequest report;
+  report.set_workspace_id(kWs);
+  *report.mutable_from() = FromMs(clock.NowMs() - 86400 * 1000);
+  *report.mutable_to() = FromMs(clock.NowMs() + 3600 * 1000);
+  report.set_granularity(an::GRANULARITY_TOTAL);
+  report.set_group_by(an::GROUP_BY_CAMPAIGN_SEGMENT);
+  report.add_group_ids(campaign.id() + "/" + germany.id());
+  report.add_group_ids(campaign.id() + "/" + austria.id());
+  report.add_figures(an::FIGURE_SALES);
+  report.add_figures(an::FIGURE_REVENUE);
+  report.add_figures(an::FIGURE_ROAS);
+  an::Report by_segment;
+  auto analytics = Stub<an::AnalyticsService>("analytics");
+  ASSERT_TRUE(Eventually([&] {
+    return analytics->GetReport(Ctx().get(), report, &by_segment).ok() && by_segment.groups_size() == 2 &&
+           by_segment.groups(1).figures(0).total().value() >= 5;
+  })) << by_segment.DebugString();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // a doubled count would show by now
+  ASSERT_TRUE(analytics->GetReport(Ctx().get(), report, &by_segment).ok());
+  EXPECT_DOUBLE_EQ(by_segment.groups(0).figures(0).total().value(), 4);  // c2, c4, c6, c8
+  EXPECT_DOUBLE_EQ(by_segment.groups(0).figures(1).total().value(), 4.0);
+  EXPECT_DOUBLE_EQ(by_segment.groups(1).figures(0).total().value(), 5);
+  EXPECT_DOUBLE_EQ(by_segment.groups(1).figures(1).total().value(), 5.0);
+  EXPECT_FALSE(by_segment.groups(1).figures(2).total().has_value());  // no spend by segment
 
   // A converted customer's profile shows it.
   cmp::EstimateSegmentRequest er;

@@ -14,6 +14,7 @@
 #include "herald/campaign/v1/campaign.grpc.pb.h"
 #include "herald/campaign/v1/conversions.grpc.pb.h"
 #include "herald/campaign/v1/experiments.grpc.pb.h"
+#include "herald/campaign/v1/recommendations.grpc.pb.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
@@ -170,7 +171,34 @@ TEST_F(Experiments, AWinnerOnlyAfterTheMinimumSampleThenTheLosersPostsAreCancell
   EXPECT_EQ(e.result().variants(1).successes(), 14);
   EXPECT_GT(e.result().variants(1).ci_low(), 0);  // the lift's interval excludes zero
 
-  ASSERT_TRUE(experiments->ConcludeExperiment(Ctx().get(), conclude, &e).ok());
+  // Recommended: stop the loser, with the numbers; applied with one call.
+  auto recommendations = Stub<cmp::RecommendationService>("campaign");
+  cmp::ListRecommendationsRequest lr;
+  lr.set_workspace_id(kWs);
+  lr.set_campaign_id(e.campaign_id());
+  cmp::ListRecommendationsResponse listed;
+  ASSERT_TRUE(recommendations->ListRecommendations(Ctx().get(), lr, &listed).ok());
+  const cmp::Recommendation* pause = nullptr;
+  for (const auto& r : listed.recommendations()) {
+    if (r.kind() == cmp::RECOMMENDATION_KIND_PAUSE_LOSING_VARIANTS) pause = &r;
+  }
+  ASSERT_NE(pause, nullptr) << listed.DebugString();
+  EXPECT_EQ(pause->variant_pause().winner(), "B");
+  EXPECT_EQ(pause->variant_pause().pending_posts(), 2);
+  EXPECT_NEAR(pause->expected_change(), 0.7 / 0.1 - 1, 1e-9);  // 14 of 20 against 2 of 20
+  cmp::ApplyRecommendationRequest apply;
+  apply.set_workspace_id(kWs);
+  apply.set_campaign_id(e.campaign_id());
+  apply.set_recommendation_id(pause->id());
+  cmp::AppliedRecommendation applied;
+  ASSERT_TRUE(recommendations->ApplyRecommendation(Ctx().get(), apply, &applied).ok());
+  EXPECT_FALSE(applied.already_applied());
+  EXPECT_NE(applied.result().find("concluded: winner B, 2 losing posts cancelled"), std::string::npos)
+      << applied.result();
+  ASSERT_TRUE(recommendations->ApplyRecommendation(Ctx().get(), apply, &applied).ok());
+  EXPECT_TRUE(applied.already_applied());  // once
+
+  ASSERT_TRUE(experiments->GetExperiment(Ctx().get(), ge, &e).ok());
   EXPECT_EQ(e.status(), "concluded");
   EXPECT_EQ(std::set<std::string>(e.cancelled_post_ids().begin(), e.cancelled_post_ids().end()),
             std::set<std::string>(posts["A"].begin(), posts["A"].end()));

@@ -37,7 +37,7 @@ class Conversions : public herald::testing::RedisTest {
   Conversions()
       : producer_(KafkaOptions{broker_->brokers(), "conversions-test", {}}),
         outbox_(redis(), producer_, clock_, OutboxOptions{.grace = std::chrono::milliseconds(0)}, registry_),
-        ingest_(conversions_, campaigns_, links_, outbox_, clock_) {
+        ingest_(conversions_, campaigns_, links_, segment_labels_, outbox_, clock_) {
     v1::Campaign c;
     c.set_id("c_1");
     c.set_workspace_id("ws");
@@ -101,6 +101,8 @@ class Conversions : public herald::testing::RedisTest {
   CampaignStore campaigns_{redis()};
   LinkStore links_{redis()};
   ConversionStore conversions_{redis()};
+  ProfileStore profiles_{redis()};
+  SegmentLabels segment_labels_{profiles_};
   KafkaProducer producer_;
   Outbox outbox_;
   ConversionIngest ingest_;
@@ -206,6 +208,53 @@ TEST_F(Conversions, ACustomersConversionsBuildTheirCrmProfileOnce) {
   EXPECT_EQ(p.campaigns, std::vector<std::string>{"c_1"});
   EXPECT_EQ(p.converted, std::vector<std::string>{"c_1"});
   EXPECT_GT(p.last_engaged_ms, 0);
+}
+
+// A conversion carries the segments its customer was in before it counted
+// (those created first, in that order): analytics reports revenue by them.
+TEST_F(Conversions, AConversionCarriesTheSegmentsItsCustomerWasIn) {
+  int64_t created = 0;
+  auto segment = [&](const std::string& id, const std::string& expression) {
+    v1::Segment s;
+    s.set_id(id);
+    s.set_workspace_id("ws");
+    s.set_name(id);
+    s.set_expression(expression);
+    s.mutable_create_time()->set_seconds(++created);
+    ASSERT_TRUE(profiles_.CreateSegment(s, "").ok());
+  };
+  segment("seg_vip", R"(tagged("vip"))");
+  segment("seg_de", R"(country = "DE")");
+  segment("seg_buyers", R"(converted_for("c_1"))");
+  segment("seg_crm", R"(network = "crm")");
+  segment("seg_at", R"(country = "AT")");
+  ASSERT_TRUE(
+      profiles_.ImportRows("ws", {{CrmProfileId(CustomerHash("ws", "cust-9")), {{"co", "DE"}, {"tags", "vip"}}}}).ok());
+  const std::string click = Click(clock_.NowMs() - 3600 * 1000, "p_1");
+  auto segments_of = [](const ev::ConversionRecorded& c) {
+    return std::vector<std::string>(c.segment_ids().begin(), c.segment_ids().end());
+  };
+  v1::ConversionInput first = Sale("order-9a", click);
+  first.set_customer_id("cust-9");
+  auto a = Record({first});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(segments_of(a->results(0).conversion()), (std::vector<std::string>{"seg_vip", "seg_de", "seg_crm"}));
+  v1::ConversionInput second = Sale("order-9b", "");
+  second.set_customer_id("cust-9");
+  v1::ConversionInput stranger = Sale("order-x", click);
+  stranger.set_customer_id("cust-new");  // no profile yet: an empty CRM profile
+  v1::ConversionInput anonymous = Sale("order-anon", click);
+  auto b = Record({second, stranger, anonymous});
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(segments_of(b->results(0).conversion()),
+            (std::vector<std::string>{"seg_vip", "seg_de", "seg_buyers", "seg_crm"}));  // the first sale counted
+  EXPECT_EQ(segments_of(b->results(1).conversion()), std::vector<std::string>{"seg_crm"});
+  EXPECT_TRUE(segments_of(b->results(2).conversion()).empty());
+  // A resend answers the stored record: its labels do not move.
+  auto again = Record({first});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->results(0).duplicate());
+  EXPECT_EQ(segments_of(again->results(0).conversion()), segments_of(a->results(0).conversion()));
 }
 
 TEST_F(Conversions, ABadConversionRefusesTheWholeCallAndStoresNothing) {

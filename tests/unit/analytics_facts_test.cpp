@@ -320,6 +320,38 @@ TEST(AnalyticsFacts, AConversionIsWholeInTheWorkspaceAndSplitExactlyAmongItsCred
   EXPECT_EQ(Sum(**f, "w", fig::kUnattributed), 0);
 }
 
+// The segments the customer was in: each credit's campaign counts the sale
+// and its revenue once per segment; fifty credits of twenty segments still
+// fit the fact (series indexes are 16 bits).
+TEST(AnalyticsFacts, AConversionCountsInItsCampaignsSegments) {
+  ConversionRecorded c = Sale(2);
+  c.add_segment_ids("vip");
+  c.add_segment_ids("de");
+  c.mutable_credits(1)->set_campaign_id("other");
+  auto f = FactFor(topics::k_conversions, c);
+  ASSERT_TRUE(f.ok() && f->has_value()) << f.status();
+  EXPECT_EQ(Sum(**f, "s:cmp/vip", fig::kSalesMilli), 500);
+  EXPECT_EQ(Sum(**f, "s:other/de", fig::kSalesMilli), 500);
+  EXPECT_EQ(Sum(**f, "s:cmp/de", fig::kRevenueMicros), 50'000'000);
+  EXPECT_EQ(Sum(**f, "s:other/vip", fig::kRevenueMicros), 50'000'000);
+  EXPECT_EQ(Sum(**f, "w", fig::kSalesMilli), 1000);  // the workspace counts it once, not per segment
+
+  ConversionRecorded wide = Sale(50);
+  for (int i = 0; i < 50; ++i) wide.mutable_credits(i)->set_campaign_id("c" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) wide.add_segment_ids("s" + std::to_string(i));
+  auto big = FactFor(topics::k_conversions, wide);
+  ASSERT_TRUE(big.ok() && big->has_value()) << big.status();
+  EXPECT_GT((*big)->series.size(), 1000u);
+  EXPECT_EQ(Sum(**big, "s:c49/s19", fig::kSalesMilli), 1000 / 50);
+
+  ConversionRecorded too_many = Sale(1);
+  for (int i = 0; i < 21; ++i) too_many.add_segment_ids("s" + std::to_string(i));
+  EXPECT_FALSE(FactFor(topics::k_conversions, too_many).ok());
+  ConversionRecorded bad = Sale(1);
+  bad.add_segment_ids("a/b");
+  EXPECT_FALSE(FactFor(topics::k_conversions, bad).ok());
+}
+
 TEST(AnalyticsFacts, AnUnattributedConversionCountsOnlyInTheWorkspace) {
   ConversionRecorded c = Sale(0);
   c.set_stage(CONVERSION_STAGE_LEAD);

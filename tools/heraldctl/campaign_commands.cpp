@@ -1,5 +1,6 @@
 #include "heraldctl/campaign_commands.h"
 
+#include <cmath>
 #include <iostream>
 
 #include "herald/campaign/v1/campaign.grpc.pb.h"
@@ -83,6 +84,22 @@ std::string FromFlags(const Ctx& c, cmp::Campaign& campaign, std::vector<std::st
   set("utm-term", "utm", [u](const std::string& v) { u->set_term(v); });
   set("utm-content", "utm", [u](const std::string& v) { u->set_content(v); });
   if (std::find(mask.begin(), mask.end(), "utm") == mask.end()) campaign.clear_utm();
+  // --budget-split ch_a=60,ch_b=40: percent of the daily budget per channel.
+  set("budget-split", "budget_split", [&](const std::string& v) {
+    campaign.clear_budget_split();
+    for (const auto& part : SplitCommas(v)) {
+      auto eq = part.find('=');
+      char* end = nullptr;
+      const double pct = eq == std::string::npos ? -1 : std::strtod(part.c_str() + eq + 1, &end);
+      if (eq == std::string::npos || eq == 0 || *end != '\0' || pct < 0 || pct > 100) {
+        error = "--budget-split: want CHANNEL=PERCENT,... such as ch_a=60,ch_b=40";
+        return;
+      }
+      auto* share = campaign.add_budget_split();
+      share->set_channel_id(part.substr(0, eq));
+      share->set_basis_points(static_cast<int32_t>(std::lround(pct * 100)));
+    }
+  });
   return error;
 }
 

@@ -27,7 +27,9 @@ const std::set<std::string> kValued = {
     // conversions, spend and audiences
     "file", "source", "model", "window-days", "day", "amount", "expr", "sample", "segments",
     // experiments
-    "link", "metric", "baseline", "mde", "holdout", "alpha", "power"};
+    "link", "metric", "baseline", "mde", "holdout", "alpha", "power",
+    // budget split and recommendations
+    "budget-split"};
 
 }  // namespace
 

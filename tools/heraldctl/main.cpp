@@ -27,6 +27,7 @@
 #include "heraldctl/campaign_commands.h"
 #include "heraldctl/conversion_commands.h"
 #include "heraldctl/experiment_commands.h"
+#include "heraldctl/recommendation_commands.h"
 #include "heraldctl/cli_args.h"
 #include "heraldctl/cli_common.h"
 #include "heraldctl/inbox_commands.h"
@@ -89,6 +90,9 @@ Usage:
                         --channel CH --slots +1h,+1d --metric conversion_rate --baseline 0.1 --mde 0.02
                         [--holdout 0.5] [--sequential]
   heraldctl get experiments --campaign C | get experiment ID | conclude experiment ID
+  heraldctl get recommendations --campaign C [--lookback-days 28]   what to change, why, and what it should bring
+  heraldctl apply recommendation REC_ID --campaign C     applies one that still holds (once)
+  heraldctl update campaign ID --budget-split ch_a=60,ch_b=40   percent of the daily budget per channel
   heraldctl get inbox | reply ITEM_ID --text TEXT [--request-id ID]
   heraldctl create rule NAME --query QUERY [--tags brand,competitor] [--request-id ID]
                         QUERY: herald OR "herald app" NOT job, #tag, @handle, lang:en, network:x
@@ -511,6 +515,7 @@ int main(int argc, char** argv) {
   if (int rc = heraldctl::RunConversionCommand(c, verb, noun, id); rc >= 0) return rc;
   if (int rc = heraldctl::RunAudienceCommand(c, verb, noun, id); rc >= 0) return rc;
   if (int rc = heraldctl::RunExperimentCommand(c, verb, noun, id); rc >= 0) return rc;
+  if (int rc = heraldctl::RunRecommendationCommand(c, verb, noun, id); rc >= 0) return rc;
   if (verb == "get" && noun == "inbox") return GetInbox(c);
   if (verb == "create" && noun == "rule") return id.empty() ? Usage("create rule: NAME required") : heraldctl::CreateRule(c, id);
   if (verb == "get" && noun == "rules") return heraldctl::GetRules(c);

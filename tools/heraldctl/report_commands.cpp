@@ -61,9 +61,9 @@ std::string BuildRequest(const Ctx& c, an::GetReportRequest* req) {
   if (!group.empty()) {
     an::GroupBy gb;
     std::string name = "GROUP_BY_";
-    for (char ch : group) name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    for (char ch : group) name.push_back(ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
     if (!an::GroupBy_Parse(name, &gb) || gb == an::GROUP_BY_UNSPECIFIED) {
-      return "--group: want channel, campaign, variant, post, rule or tag";
+      return "--group: want channel, campaign, variant, post, rule, tag, campaign-channel or campaign-segment";
     }
     req->set_group_by(gb);
   }

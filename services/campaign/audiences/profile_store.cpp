@@ -123,6 +123,26 @@ absl::StatusOr<std::optional<std::pair<Profile, std::string>>> ProfileStore::Get
   return std::optional<std::pair<Profile, std::string>>({ProfileFromFields(id, fields), author});
 }
 
+absl::StatusOr<std::vector<std::optional<Profile>>> ProfileStore::GetMany(const std::string& ws,
+                                                                          const std::vector<std::string>& ids) {
+  std::vector<std::optional<Profile>> out;
+  if (ids.empty()) return out;
+  std::vector<RedisClient::Args> reads;
+  for (const auto& id : ids) reads.push_back({"HGETALL", ProfileKey(ws, id)});
+  auto r = redis_.Pipeline(reads);
+  if (!r.ok()) return r.status();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const auto& reply = (*r)[i];
+    if (reply.is_error()) return Err(reply, "read profile");
+    if (reply.elements.empty()) {
+      out.emplace_back();
+    } else {
+      out.emplace_back(ProfileFromFields(ids[i], Pairs(reply)));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<int64_t> ProfileStore::Count(const std::string& ws) {
   auto r = redis_.Command({"SCARD", ProfileIdsKey(ws)});
   if (!r.ok()) return r.status();

@@ -49,6 +49,9 @@ class ProfileStore {
   // The profile and its author ("" for CRM profiles); nullopt when unknown.
   absl::StatusOr<std::optional<std::pair<Profile, std::string>>> Get(const std::string& workspace_id,
                                                                       const std::string& profile_id);
+  // Each profile, nullopt where unknown, in one round trip.
+  absl::StatusOr<std::vector<std::optional<Profile>>> GetMany(const std::string& workspace_id,
+                                                              const std::vector<std::string>& profile_ids);
   absl::StatusOr<int64_t> Count(const std::string& workspace_id);
   // Up to n distinct profiles, uniformly at random (all of them when n ≥ the count).
   absl::StatusOr<std::vector<Profile>> Sample(const std::string& workspace_id, int64_t n);

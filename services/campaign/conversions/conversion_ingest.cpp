@@ -1,5 +1,6 @@
 #include "campaign/conversions/conversion_ingest.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -72,6 +73,14 @@ absl::StatusOr<v1::RecordConversionsResponse> ConversionIngest::RecordConversion
     if (!request.conversions(i).click_id().empty()) wanted.insert(request.conversions(i).click_id());
     if (!customers[i].empty()) wanted.insert(ties[customers[i]].begin(), ties[customers[i]].end());
   }
+  // The segments each new conversion's customer is in, before it counts.
+  std::vector<std::string> labelled(tied_customers);
+  std::sort(labelled.begin(), labelled.end());
+  labelled.erase(std::unique(labelled.begin(), labelled.end()), labelled.end());
+  auto labels = segments_.Of(ws, labelled, now);
+  if (!labels.ok()) return labels.status();
+  std::map<std::string, std::vector<std::string>> segments_of;  // customer → segment ids
+  for (size_t i = 0; i < labelled.size(); ++i) segments_of[labelled[i]] = std::move((*labels)[i]);
   std::vector<std::string> click_ids(wanted.begin(), wanted.end());
   auto found = links_.FindClicks(click_ids);
   if (!found.ok()) return found.status();
@@ -117,6 +126,9 @@ absl::StatusOr<v1::RecordConversionsResponse> ConversionIngest::RecordConversion
       if (!t.campaign_id.empty()) w.clicked_campaigns.push_back(t.campaign_id);
     }
     w.record = BuildConversion(ws, in, now, settings, attribution, currencies);
+    if (!customers[i].empty()) {
+      for (const auto& id : segments_of[customers[i]]) w.record.add_segment_ids(id);
+    }
     *w.record.mutable_meta() = NewEventMeta(w.record, ws, clock_, w.record.conversion_id());
     w.outbox_member = EncodeOutboxEntry(
         {std::string(topics::k_conversions), ConversionKey(w.record), w.record.SerializeAsString()});
@@ -319,10 +331,27 @@ absl::StatusOr<v1::Pacing> ConversionIngest::GetPacing(const v1::GetPacingReques
   p.set_total_budget_micros(in.total_budget_micros);
   p.set_total_spend_micros(in.total_spend_micros);
   p.set_state(pace.state);
-  for (const auto& [channel, micros] : view->channels) {
+  // Each channel's spend; with a budget_split, its share of the daily budget
+  // paced like the whole.
+  std::map<std::string, int32_t> shares;
+  for (const auto& share : campaign->budget_split()) shares[share.channel_id()] = share.basis_points();
+  std::map<std::string, int64_t> spent(view->channels.begin(), view->channels.end());
+  for (const auto& [channel, bp] : shares) spent.emplace(channel, 0);
+  for (const auto& [channel, micros] : spent) {
     auto* c = p.add_channels();
     c->set_channel_id(channel);
     c->set_amount_micros(micros);
+    auto share = shares.find(channel);
+    if (share == shares.end() || in.daily_budget_micros == 0) continue;
+    PaceInput own = in;
+    own.daily_budget_micros = static_cast<int64_t>(static_cast<__int128>(in.daily_budget_micros) * share->second / 10000);
+    own.day_spend_micros = micros;
+    own.total_budget_micros = 0;
+    Pace channel_pace = JudgePace(own);
+    c->set_share_basis_points(share->second);
+    c->set_daily_budget_micros(own.daily_budget_micros);
+    c->set_planned_micros(channel_pace.planned_micros);
+    c->set_state(channel_pace.state);
   }
   return p;
 }

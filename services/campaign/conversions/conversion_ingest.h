@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "campaign/audiences/segment_labels.h"
 #include "campaign/campaign_store.h"
 #include "campaign/conversions/conversion_store.h"
 #include "campaign/links/link_store.h"
@@ -16,9 +17,14 @@ namespace herald::campaign {
 
 class ConversionIngest {
  public:
-  ConversionIngest(ConversionStore& conversions, CampaignStore& campaigns, LinkStore& links, Outbox& outbox,
-                   const Clock& clock)
-      : conversions_(conversions), campaigns_(campaigns), links_(links), outbox_(outbox), clock_(clock) {}
+  ConversionIngest(ConversionStore& conversions, CampaignStore& campaigns, LinkStore& links, SegmentLabels& segments,
+                   Outbox& outbox, const Clock& clock)
+      : conversions_(conversions),
+        campaigns_(campaigns),
+        links_(links),
+        segments_(segments),
+        outbox_(outbox),
+        clock_(clock) {}
 
   // INVALID_ARGUMENT names every bad field, and nothing is stored.
   absl::StatusOr<v1::RecordConversionsResponse> RecordConversions(const std::string& workspace_id,
@@ -32,6 +38,7 @@ class ConversionIngest {
   ConversionStore& conversions_;
   CampaignStore& campaigns_;
   LinkStore& links_;
+  SegmentLabels& segments_;
   Outbox& outbox_;
   const Clock& clock_;
 };

@@ -126,6 +126,20 @@ grpc::Status ExperimentService::DoListExperiments(const v1::ListExperimentsReque
   return grpc::Status::OK;
 }
 
+absl::StatusOr<std::vector<v1::Experiment>> ExperimentService::RunningJudged(const std::string& ws,
+                                                                             const std::string& campaign_id) {
+  auto list = experiments_.List(ws, campaign_id);
+  if (!list.ok()) return list.status();
+  std::vector<v1::Experiment> out;
+  for (auto& e : *list) {
+    if (e.status() != "running") continue;
+    auto v = Evaluate(e);
+    if (!v.ok()) return v.status();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 grpc::Status ExperimentService::DoConcludeExperiment(const v1::ConcludeExperimentRequest& r,
                                                      v1::Experiment* response) {
   v1::Experiment e;

@@ -32,6 +32,11 @@ class ExperimentService final : public v1::ExperimentService::CallbackService {
   HERALD_UNARY_RPC(ListExperiments, ListExperimentsRequest, ListExperimentsResponse)
   HERALD_UNARY_RPC(ConcludeExperiment, ConcludeExperimentRequest, Experiment)
 
+  // The campaign's running experiments, each with its verdict as of now (a
+  // preview: no sequential look is recorded). For recommendations.
+  absl::StatusOr<std::vector<v1::Experiment>> RunningJudged(const std::string& workspace_id,
+                                                            const std::string& campaign_id);
+
  private:
   grpc::Status Load(const std::string& workspace_id, const std::string& id, v1::Experiment* e);
   // The verdict as of now, from analytics (state: the looks so far).
