@@ -17,8 +17,10 @@
 
 #include "bench_stack.h"
 #include "bench_util.h"
+#include "campaign/audiences/profile_rules.h"
 #include "campaign/campaign_store.h"
 #include "campaign/conversions/conversion_ingest.h"
+#include "campaign/conversions/conversion_rules.h"
 #include "campaign/conversions/conversion_service.h"
 #include "campaign/conversions/conversion_store.h"
 #include "campaign/links/link_store.h"
@@ -179,6 +181,36 @@ int main(int argc, char** argv) {
   const int64_t replay_duplicates = duplicates.exchange(0);
   const int single_calls = std::min(conversions / 5, 20000);
   Rate single = Run(clients, single_calls, 1, [&](int c, int i) { return record(c, request_for(i, 1, "single-")); });
+  // Conversions naming customers, in a workspace with 20 segments and 5,000
+  // CRM profiles: each call reads the segments and the customers' profiles
+  // and labels every conversion with the segments it is in.
+  for (int k = 0; k < 20; ++k) {
+    v1::Segment seg;
+    seg.set_id("seg_" + std::to_string(k));
+    seg.set_workspace_id("bench");
+    seg.set_name(seg.id());
+    seg.set_expression(k % 2 ? "country = \"DE\" and conversions >= " + std::to_string(k % 5)
+                             : "tagged(\"t" + std::to_string(k) + "\") or followers > 1000");
+    seg.mutable_create_time()->set_seconds(k + 1);
+    if (!profiles.CreateSegment(seg, "").ok()) return 1;
+  }
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> crm;
+  for (int k = 0; k < 5000; ++k) {
+    crm.push_back({CrmProfileId(CustomerHash("bench", "cust-" + std::to_string(k))),
+                   {{"co", k % 2 ? "DE" : "AT"}, {"tags", "t" + std::to_string(k % 20)}}});
+  }
+  if (!profiles.ImportRows("bench", crm).ok()) return 1;
+  std::atomic<int64_t> labelled{0};
+  Rate customers = Run(clients, calls, batch, [&](int c, int i) {
+    auto r = request_for(i, batch, "cust-order-");
+    for (int j = 0; j < r.conversions_size(); ++j) r.mutable_conversions(j)->set_customer_id("cust-" + std::to_string((i * batch + j) % 5000));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::RecordConversionsResponse out;
+    if (!stubs[static_cast<size_t>(c)]->RecordConversions(&ctx, r, &out).ok()) return false;
+    for (const auto& res : out.results()) labelled += res.conversion().segment_ids_size() > 0;
+    return true;
+  });
   Rate trivial = Run(clients, calls, 1, [&](int c, int) {
     grpc::ClientContext ctx;
     grpc::health::v1::HealthCheckRequest req;
@@ -212,6 +244,10 @@ int main(int argc, char** argv) {
                   Fmt(produce_rate), "raw librdkafka produce of 300 B records", ">= 10,000"});
   rows.push_back({"  the same calls again (all duplicates) per second", Fmt(replay.per_second), Fmt(setnx.per_second),
                   "Redis SET NX, pipelined per call, same threads", ">= 10,000"});
+  rows.push_back({"  naming customers, labelled with 20 segments, per second", Fmt(customers.per_second),
+                  Fmt(fresh.per_second), "the same calls without customers (above)", ">= 10,000"});
+  rows.push_back({"    labelled with at least one segment", Fmt(static_cast<double>(labelled.load())),
+                  Fmt(static_cast<double>(calls * batch)), "conversions sent", "all"});
   rows.push_back({"  one conversion a call, per second", Fmt(single.per_second), Fmt(trivial.per_second),
                   "trivial gRPC call (health check)", ""});
   rows.push_back({"  p50 / p99 per call of " + std::to_string(batch) + ", ms", Fmt(fresh.p50_ms, 2) + " / " + Fmt(fresh.p99_ms, 2),
@@ -221,11 +257,13 @@ int main(int argc, char** argv) {
                   Fmt(static_cast<double>(conversions)), "conversions sent", "all / all"});
   rows.push_back({"  then: every event acknowledged by Kafka after, s", Fmt(drain_s, 2), "", "", ""});
   rows.push_back({"  events left in the outbox afterwards", Fmt(static_cast<double>(pending)), "", "", "0"});
-  rows.push_back({"  failed calls", Fmt(static_cast<double>(fresh.errors + replay.errors + single.errors)), "", "", "0"});
+  rows.push_back({"  failed calls", Fmt(static_cast<double>(fresh.errors + replay.errors + single.errors + customers.errors)),
+                  "", "", "0"});
   herald::bench::PrintTable("Campaign: conversion ingest over gRPC (" + std::to_string(clients) + " clients, " +
                                 std::to_string(conversions) + " conversions, " + std::to_string(click_count) + " clicks)",
                             rows);
-  const bool ok = fresh.errors + replay.errors + single.errors == 0 && fresh_credited == calls * batch &&
+  const bool ok = fresh.errors + replay.errors + single.errors + customers.errors == 0 &&
+                  labelled.load() == calls * batch && fresh_credited == calls * batch &&
                   replay_duplicates == calls * batch && drained && pending == 0;
   return ok ? 0 : 1;
 }

@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     // The same script, keys and arguments, through redis-benchmark.
     const QuotaWindow w{"15m", 100, 900000};
     double interval = 900000.0 / static_cast<double>(w.limit - w.Burst());
-    std::string cmd = "EVALSHA " + RateLimiter::AcquireScriptSha() + " 1 rl:{bench:__rand_int__}:15m 1000000 0 0 " +
+    std::string cmd = "EVALSHA " + RateLimiter::AcquireScriptSha() + " 1 rl:{bench:__rand_int__}:15m 1000000 0 0 0 " +
                       std::to_string(interval) + " 900000 1 " +
                       std::to_string(static_cast<double>(w.Burst() - 1) * interval);
     double baseline = RedisBenchmark(redis_server.port(), decisions, cmd);

@@ -93,7 +93,7 @@ class NetworkCatalog {
   // A priority class's rank and the share of the burst allowance (0..1) it
   // leaves to the classes above it.
   QuotaClass Class(Priority priority) const {
-    return {static_cast<int>(priority), reserve_[static_cast<int>(priority)]};
+    return {static_cast<int>(priority), reserve_[static_cast<int>(priority)], priority >= Priority::kListen};
   }
 
  private:

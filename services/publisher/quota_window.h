@@ -29,14 +29,15 @@ enum class Priority { kPublish = 0, kReply = 1, kListen = 2, kBackfill = 3 };
 inline constexpr int kPriorities = 4;
 
 // What the rate limiter needs to know of a caller's class: its rank (0 is
-// publishing, the top) and the share of the burst allowance it leaves to the
-// classes above it. Every class below publishing also leaves one whole call,
-// so publishing always finds the slot it would have had alone.
+// publishing, the top; refused calls queue behind their own and higher
+// ranks), the share of the burst allowance it leaves to the classes above it,
+// and whether it is background work (reads: listening, backfill), which also
+// leaves one whole call, so a post or a reply always finds the slot it would
+// have had without the reads.
 struct QuotaClass {
   int rank = 0;
   double reserve = 0;
+  bool background = false;
 };
-
-const char* PriorityName(Priority p);
 
 }  // namespace herald::publisher

@@ -13,23 +13,23 @@ double Interval(const QuotaWindow& w) {
 double Tolerance(const QuotaWindow& w) { return static_cast<double>(w.Burst() - 1) * Interval(w); }
 
 // KEYS: one per window (all with one hash tag; "<key>:q<rank>" shares it).
-// ARGV: now_ms, reserve share, rank, then (interval, window_ms, cost,
-// tolerance) per window. A call fits a window when its stored arrival time is
-// at most now + tolerance - slack, where a class below publishing keeps as
-// slack its reserve share of the tolerance plus one whole interval: after its
-// call, a call of a higher class still fits. Returns {1, 0} or
-// {0, retry_after_ms}.
+// ARGV: now_ms, reserve share, rank, background (1/0), then (interval,
+// window_ms, cost, tolerance) per window. A call fits a window when its stored
+// arrival time is at most now + tolerance - slack: a class's reserve share of
+// the tolerance (at least of one interval), and for background work one whole
+// interval more, so after its call a post or a reply still fits. Returns
+// {1, 0} or {0, retry_after_ms}.
 const RedisScript kAcquire(R"lua(
 local now = tonumber(ARGV[1])
 local reserve = tonumber(ARGV[2])
 local rank = tonumber(ARGV[3])
+local background = tonumber(ARGV[4])
 local function slack(t, tau)
-  if rank == 0 then return reserve * tau end
-  return reserve * tau + t
+  return reserve * math.max(tau, t) + background * t
 end
 local news, wait = {}, 0
 for i, key in ipairs(KEYS) do
-  local a = 4 * i
+  local a = 4 * i + 1
   local t, window, cost, tau = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local tat = tonumber(redis.call('GET', key) or '0')
   local late = tat - (now + tau - slack(t, tau))
@@ -45,7 +45,7 @@ if wait > 0.001 then
   -- piles up never push a higher class back.
   local at = 0
   for i, key in ipairs(KEYS) do
-    local a = 4 * i
+    local a = 4 * i + 1
     local t, window, cost, tau = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
     local q = tonumber(redis.call('GET', key) or '0')
     for r = 0, rank do q = math.max(q, tonumber(redis.call('GET', key .. ':q' .. r) or '0')) end
@@ -59,7 +59,7 @@ if wait > 0.001 then
   return {0, tostring(math.max(1, math.ceil(at - now)))}
 end
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, string.format('%.3f', news[i]), 'PX', math.ceil(news[i] - now + tonumber(ARGV[4 * i + 1])))
+  redis.call('SET', key, string.format('%.3f', news[i]), 'PX', math.ceil(news[i] - now + tonumber(ARGV[4 * i + 2])))
 end
 return {1, '0'}
 )lua");
@@ -79,7 +79,8 @@ return 1
 )lua");
 
 std::pair<RedisClient::Args, RedisClient::Args> Call(const QuotaPlan& plan, QuotaClass c, int64_t now_ms) {
-  RedisClient::Args keys, args{std::to_string(now_ms), std::to_string(c.reserve), std::to_string(c.rank)};
+  RedisClient::Args keys, args{std::to_string(now_ms), std::to_string(c.reserve), std::to_string(c.rank),
+                               c.background ? "1" : "0"};
   for (const auto& charge : plan) {
     keys.push_back(charge.key);
     args.push_back(std::to_string(Interval(charge.window)));

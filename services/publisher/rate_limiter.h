@@ -9,9 +9,9 @@
 // the request latency, so the network never has to answer 429; in steady
 // overload (limit - b) / limit of the quota is used (98 % with the default
 // burst). A class below publishing may only take a call while its reserve
-// share of the burst allowance and one whole call more are left, so after
-// its call publishing still finds the slot it would have had alone; lower
-// classes use what the higher ones leave.
+// share of the burst allowance is left, and background work (reads) one
+// whole call more, so after a read a post or a reply still finds the slot it
+// would have had; lower classes use what the higher ones leave.
 #include <cstdint>
 #include <string>
 #include <vector>
