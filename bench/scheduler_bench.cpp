@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
       // asked once nothing is due any more.
       auto next = store.NextDue();
       auto backlog = next.ok() && !next->has_value() ? store.Backlog() : absl::InternalError("due");
-      if (backlog.ok() && backlog->first == 0 && backlog->second == 0) break;
+      if (backlog.ok() && backlog->due == 0 && backlog->in_flight == 0) break;
       if (Seconds(start) > 600) {
         std::fprintf(stderr, "bench: dispatch did not finish\n");
         return 1;

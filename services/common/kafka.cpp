@@ -62,7 +62,10 @@ struct KafkaProducer::Impl {
 };
 
 KafkaProducer::KafkaProducer(const KafkaOptions& options) : impl_(std::make_unique<Impl>()) {
+  // murmur2_random is the Java client's partitioner: a record keyed by a
+  // channel lands on the partition any other Kafka client would pick.
   rd_kafka_conf_t* conf = MakeConf(options, {{"enable.idempotence", "true"},
+                                             {"partitioner", "murmur2_random"},
                                              {"acks", "all"},
                                              {"linger.ms", "2"},
                                              {"message.timeout.ms", "60000"}});

@@ -2,7 +2,8 @@
 // RAII Kafka producer and consumer. librdkafka stays behind these classes: no
 // rdkafka header is included here.
 //
-// Producer: enable.idempotence=true, acks=all; every Produce reports delivery.
+// Producer: enable.idempotence=true, acks=all, the Java client's partitioner
+// (murmur2); every Produce reports delivery.
 // Consumer: no auto-commit; the caller commits (or stores offsets elsewhere)
 // after the effects of a message are durable: at-least-once by default.
 #include <chrono>

@@ -222,9 +222,7 @@ void Dispatcher::ClaimLoop(const std::atomic<bool>& stopping) {
     }
     if (clock_.Monotonic() - last_backlog > std::chrono::seconds(5)) {
       last_backlog = clock_.Monotonic();
-      if (auto b = store_.Backlog(); b.ok()) {
-        probe_.Backlog(b->first, b->second);
-      }
+      if (auto b = store_.Backlog(); b.ok()) probe_.Backlog(b->due, b->in_flight, b->earliest_due_ms);
     }
     // Sleep until the earliest due post, but at most max_idle_ms (posts
     // created meanwhile, expired leases, clock skew).

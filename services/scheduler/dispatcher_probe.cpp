@@ -2,6 +2,8 @@
 
 #include "common/metrics.h"
 
+#include <limits>
+
 namespace herald::scheduler {
 
 DispatcherProbe::DispatcherProbe(prometheus::Registry& registry)
@@ -34,6 +36,13 @@ DispatcherProbe::DispatcherProbe(prometheus::Registry& registry)
                     .Name("herald_scheduler_inflight_posts")
                     .Help("Claimed posts awaiting Kafka acknowledgement.")
                     .Register(registry)
-                    .Add({})) {}
+                    .Add({})),
+      earliest_due_(prometheus::BuildGauge()
+                        .Name("herald_scheduler_earliest_due_timestamp_seconds")
+                        .Help("Due time of the earliest post in the due index, Unix seconds (+Inf: none).")
+                        .Register(registry)
+                        .Add({})) {
+  earliest_due_.Set(std::numeric_limits<double>::infinity());
+}
 
 }  // namespace herald::scheduler

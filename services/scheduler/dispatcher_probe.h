@@ -2,6 +2,8 @@
 // What the dispatcher reports, in one place: the metric families it owns and
 // one call per thing that happened. The dispatcher never touches a family.
 #include <cstdint>
+#include <limits>
+#include <optional>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -21,10 +23,15 @@ class DispatcherProbe {
   void LeasesExpired(int64_t count) { leases_expired_.Increment(static_cast<double>(count)); }
   // From a post's due time to its messages being handed to Kafka.
   void Lateness(int64_t ms) { lateness_.Observe(static_cast<double>(ms) / 1000.0); }
-  // Posts in the due index, and claimed posts awaiting Kafka.
-  void Backlog(int64_t due, int64_t in_flight) {
+  // Posts in the due index, claimed posts awaiting Kafka, and the earliest
+  // due time in the index (+Inf when it is empty). An alert on
+  // time() - earliest keeps firing when the loop that sets it is stuck: a
+  // stale value only grows older, while future posts alone never fire it.
+  void Backlog(int64_t due, int64_t in_flight, std::optional<int64_t> earliest_due_ms) {
     due_backlog_.Set(static_cast<double>(due));
     inflight_.Set(static_cast<double>(in_flight));
+    earliest_due_.Set(earliest_due_ms ? static_cast<double>(*earliest_due_ms) / 1000.0
+                                      : std::numeric_limits<double>::infinity());
   }
 
  private:
@@ -34,6 +41,7 @@ class DispatcherProbe {
   prometheus::Histogram& lateness_;
   prometheus::Gauge& due_backlog_;
   prometheus::Gauge& inflight_;
+  prometheus::Gauge& earliest_due_;
 };
 
 }  // namespace herald::scheduler

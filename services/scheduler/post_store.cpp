@@ -174,9 +174,9 @@ const RedisScript kFirstDue = WithIndex(R"lua(
 return ci_first(KEYS[1]) or ''
 )lua");
 
-// KEYS: due, inflight. {posts due, posts claimed}.
+// KEYS: due, inflight. {posts due, posts claimed, the earliest due time or ''}.
 const RedisScript kBacklog = WithIndex(R"lua(
-return {ci_count(KEYS[1]), redis.call('ZCARD', KEYS[2])}
+return {ci_count(KEYS[1]), redis.call('ZCARD', KEYS[2]), ci_first(KEYS[1]) or ''}
 )lua");
 
 // KEYS: taken. ARGV: now_ms, post id, candidates... Returns the slot or -1.
@@ -634,16 +634,21 @@ absl::StatusOr<std::map<std::string, std::string>> PostStore::Holds() {
   return out;
 }
 
-absl::StatusOr<std::pair<int64_t, int64_t>> PostStore::Backlog() {
+absl::StatusOr<PostStore::BacklogView> PostStore::Backlog() {
   std::vector<std::pair<RedisClient::Args, RedisClient::Args>> calls;
   for (int s = 0; s < shards_; ++s) calls.push_back({{Tag(s) + ":due", Tag(s) + ":inflight"}, {}});
   auto replies = redis_.EvalPipeline(kBacklog, calls);
   if (!replies.ok()) return replies.status();
-  std::pair<int64_t, int64_t> out{0, 0};
+  BacklogView out;
   for (const auto& r : *replies) {
-    if (r.is_error() || r.elements.size() != 2) return absl::InternalError("backlog: " + r.str);
-    out.first += r.elements[0].AsInt();
-    out.second += r.elements[1].AsInt();
+    if (r.is_error() || r.elements.size() != 3) return absl::InternalError("backlog: " + r.str);
+    out.due += r.elements[0].AsInt();
+    out.in_flight += r.elements[1].AsInt();
+    const std::string& first = r.elements[2].str;
+    if (!first.empty()) {
+      const int64_t at = std::atoll(first.c_str());
+      if (!out.earliest_due_ms || at < *out.earliest_due_ms) out.earliest_due_ms = at;
+    }
   }
   return out;
 }

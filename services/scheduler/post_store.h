@@ -142,7 +142,13 @@ class PostStore {
   absl::StatusOr<std::vector<std::string>> Held(int shard);
 
   // Sizes of the due and in-flight sets, over all shards.
-  absl::StatusOr<std::pair<int64_t, int64_t>> Backlog();
+  // Posts in the due index and claimed, and the earliest due time (none
+  // when the index is empty): what the dispatcher reports as metrics.
+  struct BacklogView {
+    int64_t due = 0, in_flight = 0;
+    std::optional<int64_t> earliest_due_ms;
+  };
+  absl::StatusOr<BacklogView> Backlog();
 
   // Queues.
   absl::StatusOr<std::optional<herald::scheduler::v1::Queue>> GetQueue(const ChannelId& channel_id);

@@ -151,7 +151,9 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
   prometheus_port_ = FreePort();
   {
     std::ofstream cfg(dir_ + "/prometheus.yml");
-    cfg << "global:\n  scrape_interval: 1s\nscrape_configs:\n";
+    // The production alerting rules, evaluated every second (thin slice checks they load and run).
+    cfg << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - " << HERALD_SOURCE_DIR
+        << "/deploy/prometheus/alerts.yml\nscrape_configs:\n";
     for (const auto& [name, p] : ports_) {
       cfg << "  - job_name: herald-" << name << "\n    static_configs: [{targets: ['127.0.0.1:" << p.metrics
           << "']}]\n";

@@ -297,6 +297,37 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
         std::chrono::seconds(60)))
         << "no samples for " << query << ": " << result.dump();
   }
+
+  // 8. It loaded the production alerting rules and evaluates them: healthy,
+  // and on a platform that is up and dispatching, none of these fire.
+  json loaded;
+  std::map<std::string, std::pair<std::string, std::string>> seen;  // alert → (health, state)
+  ASSERT_TRUE(Eventually(
+      [&] {
+        HttpRequest req;
+        req.url = p().prometheus_url() + "/api/v1/rules";
+        auto res = SendHttp(req);
+        if (!res.ok()) return false;
+        loaded = json::parse(res->body, nullptr, false);
+        if (!loaded.is_object() || loaded.value("status", "") != "success") return false;
+        seen.clear();
+        for (const auto& g : loaded["data"]["groups"]) {
+          for (const auto& r : g["rules"]) {
+            if (r.value("lastEvaluation", "").rfind("0001-", 0) == 0) continue;  // not evaluated yet
+            seen[r.value("name", "")] = {r.value("health", ""), r.value("state", "")};
+          }
+        }
+        for (const char* name : {"HeraldPostsOverdue", "HeraldJobAbsent", "HeraldServiceDown"}) {
+          if (!seen.count(name) || seen[name].second != "inactive") return false;  // (pending before the first scrape)
+        }
+        return true;
+      },
+      std::chrono::seconds(60)))
+      << loaded.dump();
+  for (const char* name : {"HeraldPostsOverdue", "HeraldJobAbsent", "HeraldServiceDown"}) {
+    EXPECT_EQ(seen[name].first, "ok") << name;
+    EXPECT_EQ(seen[name].second, "inactive") << name;
+  }
 }
 
 TEST_F(ThinSlice, BadInputGetsInvalidArgumentNamingTheFieldAndStoresNothing) {

@@ -57,13 +57,13 @@ TEST_F(DispatchRace, TwoReplicasDispatchEveryPostExactlyOnce) {
   PostStore observer(redis(), 8);
   for (int i = 0; i < 600; ++i) {
     auto backlog = observer.Backlog();
-    if (backlog.ok() && backlog->first == 0 && backlog->second == 0) break;
+    if (backlog.ok() && backlog->due == 0 && backlog->in_flight == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   a->dispatcher.Stop();
   b->dispatcher.Stop();
-  EXPECT_EQ(observer.Backlog()->first, 0);
-  EXPECT_EQ(observer.Backlog()->second, 0);
+  EXPECT_EQ(observer.Backlog()->due, 0);
+  EXPECT_EQ(observer.Backlog()->in_flight, 0);
 
   ConsumerOptions co;
   co.kafka.brokers = broker.brokers();

@@ -40,7 +40,25 @@ TEST_F(PostStoreTest, CreateIsIdempotentPerId) {
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->text(), "text of p_a");  // the first one wins
   auto backlog = store.Backlog();
-  EXPECT_EQ(backlog->first, 1);
+  EXPECT_EQ(backlog->due, 1);
+}
+
+// What the overdue alert reads: the earliest due time over every shard, none
+// for an empty index, and a claimed post no longer counts.
+TEST_F(PostStoreTest, TheBacklogTellsTheEarliestDueTime) {
+  EXPECT_FALSE(store.Backlog()->earliest_due_ms.has_value());
+  ASSERT_TRUE(store.Create(MakePost("p_late", kNow + 60000)).ok());
+  ASSERT_TRUE(store.Create(MakePost("p_early", kNow - 5000)).ok());
+  ASSERT_TRUE(store.Create(MakePost("p_mid", kNow + 1000)).ok());
+  EXPECT_EQ(store.Backlog()->earliest_due_ms, kNow - 5000);
+  std::vector<ClaimedPost> claimed;
+  for (int s = 0; s < store.shards(); ++s) {
+    auto c = store.Claim(s, AtMs(kNow), Millis(30000), 10);
+    ASSERT_TRUE(c.ok()) << c.status();
+    claimed.insert(claimed.end(), c->begin(), c->end());
+  }
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(store.Backlog()->earliest_due_ms, kNow + 1000);
 }
 
 TEST_F(PostStoreTest, ClaimTakesOnlyDuePostsAndAckEndsTheClaim) {
@@ -58,7 +76,7 @@ TEST_F(PostStoreTest, ClaimTakesOnlyDuePostsAndAckEndsTheClaim) {
   forged.fencing_token += 1;
   EXPECT_FALSE(*store.Ack(forged));  // wrong token
   EXPECT_TRUE(*store.Ack(claimed[0]));
-  EXPECT_EQ(store.Backlog()->second, 0);
+  EXPECT_EQ(store.Backlog()->in_flight, 0);
 }
 
 TEST_F(PostStoreTest, ExpiredLeaseIsReapedAndTheOldOwnerIsFenced) {
@@ -139,7 +157,7 @@ TEST_F(PostStoreTest, UpdateWithALostClaimChangesNothing) {
       PostId("p_l"), [](v1::Post& p, DueChange*) { return MarkDispatched(p, kNow); }, (*second)[0].fencing_token);
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(store.Get(PostId("p_l"))->state(), v1::POST_STATE_DISPATCHED);
-  EXPECT_EQ(store.Backlog()->second, 0);  // the claim ended with the update
+  EXPECT_EQ(store.Backlog()->in_flight, 0);  // the claim ended with the update
 }
 
 TEST_F(PostStoreTest, HoldMovesAPostOutOfTheDueIndexUntilAdded) {
@@ -191,7 +209,7 @@ TEST_F(PostStoreTest, AKilledRedisReloadsEveryAcknowledgedWriteFromItsAof) {
   server().Restart(/*hard=*/true);  // SIGKILL: only the AOF survives
   RedisClient fresh(server().options());
   PostStore after(fresh, 4);
-  EXPECT_EQ(after.Backlog()->first, 100);
+  EXPECT_EQ(after.Backlog()->due, 100);
   EXPECT_TRUE(after.Get(PostId("p_42")).ok());
 }
 
@@ -237,7 +255,7 @@ TEST_F(PostStoreTest, ListPagesExactlyOnceAcrossChunksAndTies) {
 
 TEST_F(PostStoreTest, ClaimsTakeDuePostsInDueOrderAcrossChunks) {
   for (int i = 0; i < 2000; ++i) ASSERT_TRUE(store.Create(MakePost("p_" + std::to_string(i), kNow - i)).ok());
-  EXPECT_EQ(store.Backlog()->first, 2000);
+  EXPECT_EQ(store.Backlog()->due, 2000);
   std::set<std::string> claimed;
   for (int s = 0; s < store.shards(); ++s) {
     int64_t last_due = INT64_MIN;
@@ -253,8 +271,8 @@ TEST_F(PostStoreTest, ClaimsTakeDuePostsInDueOrderAcrossChunks) {
     }
   }
   EXPECT_EQ(claimed.size(), 2000u);
-  EXPECT_EQ(store.Backlog()->first, 0);
-  EXPECT_EQ(store.Backlog()->second, 2000);
+  EXPECT_EQ(store.Backlog()->due, 0);
+  EXPECT_EQ(store.Backlog()->in_flight, 2000);
   EXPECT_FALSE(store.NextDue()->has_value());
 }
 
@@ -296,7 +314,7 @@ TEST_F(PostStoreTest, RequeueOfAClaimedPostEndsTheClaim) {
   EXPECT_EQ(ToMs(store.Get(PostId("p_r"))->due_time()), kNow + 5000);
   EXPECT_FALSE(*store.Ack((*claim)[0]));
   EXPECT_EQ(*store.ReapExpired(shard, AtMs(kNow + 2000)), 0);
-  EXPECT_EQ(store.Backlog()->first, 1);
+  EXPECT_EQ(store.Backlog()->due, 1);
   auto again = store.Claim(shard, AtMs(kNow + 5000), Millis(1000), 10);
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].due, AtMs(kNow + 5000));
@@ -318,7 +336,7 @@ TEST_F(PostStoreTest, ReapedPostCanBeRescheduled) {
                    }).ok());
   EXPECT_TRUE(store.Claim(shard, AtMs(kNow + 8999), Millis(1000), 10)->empty());
   EXPECT_EQ(store.Claim(shard, AtMs(kNow + 9000), Millis(1000), 10)->size(), 1u);
-  EXPECT_EQ(store.Backlog()->first, 0);
+  EXPECT_EQ(store.Backlog()->due, 0);
 }
 
 }  // namespace
