@@ -2,9 +2,8 @@
 
 #include <cmath>
 
+#include "campaign/analytics_totals.h"
 #include "common/status.h"
-#include "common/time_util.h"
-#include "herald/analytics/v1/analytics.grpc.pb.h"
 
 namespace herald::campaign {
 namespace {
@@ -19,30 +18,22 @@ class AnalyticsCampaignFigures : public CampaignFigures {
   absl::StatusOr<std::vector<ChannelResult>> Channels(const std::string& ws, const std::string& campaign,
                                                       const std::vector<std::string>& channel_ids, int64_t from_ms,
                                                       int64_t to_ms) override {
-    an::GetReportRequest req;
-    req.set_workspace_id(ws);
-    *req.mutable_from() = FromMs(from_ms);
-    *req.mutable_to() = FromMs(to_ms);
-    req.set_granularity(an::GRANULARITY_TOTAL);
-    req.set_group_by(an::GROUP_BY_CAMPAIGN_CHANNEL);
-    for (const auto& ch : channel_ids) req.add_group_ids(campaign + "/" + ch);
-    for (auto f : {an::FIGURE_SPEND, an::FIGURE_REVENUE, an::FIGURE_SALES}) req.add_figures(f);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    an::Report report;
-    if (auto s = stub_->GetReport(&ctx, req, &report); !s.ok()) return FromCallee(s, "analytics GetReport");
+    std::vector<std::string> groups;
+    for (const auto& ch : channel_ids) groups.push_back(campaign + "/" + ch);
+    auto totals = ReadReportTotals(*stub_, ws, an::GROUP_BY_CAMPAIGN_CHANNEL, groups,
+                                   {an::FIGURE_SPEND, an::FIGURE_REVENUE, an::FIGURE_SALES}, from_ms, to_ms);
+    if (!totals.ok()) return totals.status();
     std::vector<ChannelResult> out;
     const std::string prefix = campaign + "/";
-    for (const auto& g : report.groups()) {
-      if (g.group_id().rfind(prefix, 0) != 0) continue;  // another campaign's channel
+    for (const auto& [group, figures] : *totals) {
+      if (group.rfind(prefix, 0) != 0) continue;  // another campaign's channel
       ChannelResult r;
-      r.channel_id = g.group_id().substr(prefix.size());
-      for (const auto& f : g.figures()) {
-        const double v = f.total().has_value() ? f.total().value() : 0;
-        switch (f.figure()) {
-          case an::FIGURE_SPEND: r.spend_micros = std::llround(v * 1e6); break;
-          case an::FIGURE_REVENUE: r.revenue_micros = std::llround(v * 1e6); break;
-          case an::FIGURE_SALES: r.sales = v; break;
+      r.channel_id = group.substr(prefix.size());
+      for (const auto& [figure, total] : figures) {
+        switch (figure) {
+          case an::FIGURE_SPEND: r.spend_micros = std::llround(total * 1e6); break;
+          case an::FIGURE_REVENUE: r.revenue_micros = std::llround(total * 1e6); break;
+          case an::FIGURE_SALES: r.sales = total; break;
           default: break;
         }
       }
