@@ -112,6 +112,10 @@ int main(int argc, char** argv) {
   HttpServer http(http_options, redirect_pool);
   http.Route("GET", "/healthz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; },
              /*inline_=*/true);
+  // Readiness goes through the redirect threads, like the requests it stands
+  // for: a wedged or saturated pool fails the probe (the I/O thread answering
+  // /healthz alone would say ready while redirects hang).
+  http.Route("GET", "/readyz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; });
   for (const char* method : {"GET", "HEAD"}) {
     http.Route(
         method, "/l/", [&](const HttpServerRequest& req) { return redirector.TryAnswer(req); },

@@ -57,6 +57,9 @@ std::shared_ptr<grpc::Channel> DialService(const std::string& address, const Ser
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<IdentityInterceptorFactory>(options.api_key));
   grpc::ChannelArguments args;
+  // Every address the name resolves to gets calls in turn: with a headless
+  // Service that is every ready replica (one address: the same as pick_first).
+  args.SetLoadBalancingPolicyName("round_robin");
   return grpc::experimental::CreateCustomChannelWithInterceptors(address, *creds, args, std::move(interceptors));
 }
 

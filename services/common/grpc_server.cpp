@@ -1,7 +1,11 @@
 #include "common/grpc_server.h"
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
+#include <grpcpp/impl/server_initializer.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
@@ -54,28 +58,53 @@ class RpcMetrics {
                      .Register(registry)) {}
 
   void Record(const std::string& full_method, grpc::StatusCode code, double seconds) {
-    // Only methods Herald serves get their own series: no caller can add one.
-    const auto& rule = auth::RuleFor(full_method);
-    bool known = rule.kind == auth::MethodRule::Kind::kOpen || rule.method != nullptr;
-    const std::string& key = known ? full_method : kUnknownMethod;
     std::lock_guard lock(mu_);
-    auto& m = methods_[key];
-    if (!m.seconds) {
-      auto [service, method] = Split(full_method);
-      m.service = service;
-      m.method = method;
-      m.seconds = &seconds_.Add({{"grpc_service", service}, {"grpc_method", method}}, LatencyBuckets());
-    }
+    Method& m = MethodLocked(full_method);
     auto& counter = m.handled[code];
-    if (!counter) {
-      counter = &handled_.Add({{"grpc_service", m.service}, {"grpc_method", m.method}, {"grpc_code", CodeName(code)}});
-    }
+    if (!counter) counter = &AddHandled(m, code);
     counter->Increment();
     m.seconds->Observe(seconds);
   }
 
+  // Every status code of every method of the named services, at zero: an error
+  // series that first appears with a non-zero value is invisible to rate()
+  // (the first increment is lost), so error-ratio alerts would miss a burst.
+  void PreCreate(const std::vector<std::string>& services) {
+    std::lock_guard lock(mu_);
+    for (const std::string& name : services) {
+      const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+      if (!service) continue;  // gRPC's own (health), served without a generated descriptor
+      for (int i = 0; i < service->method_count(); ++i) {
+        Method& m = MethodLocked("/" + name + "/" + service->method(i)->name());
+        for (int c = grpc::StatusCode::OK; c <= grpc::StatusCode::UNAUTHENTICATED; ++c) {
+          auto code = static_cast<grpc::StatusCode>(c);
+          auto& counter = m.handled[code];
+          if (!counter) counter = &AddHandled(m, code);
+        }
+      }
+    }
+  }
+
  private:
   static inline const std::string kUnknownMethod = "/unknown/unknown";
+
+  struct Method;
+  Method& MethodLocked(const std::string& full_method) {
+    // Only methods Herald serves get their own series: no caller can add one.
+    const auto& rule = auth::RuleFor(full_method);
+    bool known = rule.kind == auth::MethodRule::Kind::kOpen || rule.method != nullptr;
+    auto& m = methods_[known ? full_method : kUnknownMethod];
+    if (!m.seconds) {
+      auto [service, method] = Split(known ? full_method : kUnknownMethod);
+      m.service = service;
+      m.method = method;
+      m.seconds = &seconds_.Add({{"grpc_service", service}, {"grpc_method", method}}, LatencyBuckets());
+    }
+    return m;
+  }
+  prometheus::Counter& AddHandled(const Method& m, grpc::StatusCode code) {
+    return handled_.Add({{"grpc_service", m.service}, {"grpc_method", m.method}, {"grpc_code", CodeName(code)}});
+  }
   static std::pair<std::string, std::string> Split(const std::string& full) {
     // "/pkg.Service/Method"
     auto slash = full.rfind('/');
@@ -92,6 +121,32 @@ class RpcMetrics {
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& seconds_;
   std::map<std::string, Method> methods_;
+};
+
+// gRPC tells builder plugins the names of the services a server was built
+// with; there is no other public way to list them.
+class ServiceNamesPlugin final : public grpc::ServerBuilderPlugin {
+ public:
+  explicit ServiceNamesPlugin(std::shared_ptr<std::vector<std::string>> names) : names_(std::move(names)) {}
+  std::string name() override { return "herald_service_names"; }
+  void InitServer(grpc::ServerInitializer*) override {}
+  void Finish(grpc::ServerInitializer* si) override { *names_ = *si->GetServiceList(); }
+  void ChangeArguments(const std::string&, void*) override {}
+
+ private:
+  std::shared_ptr<std::vector<std::string>> names_;
+};
+
+class AddPluginOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit AddPluginOption(std::unique_ptr<grpc::ServerBuilderPlugin> plugin) : plugin_(std::move(plugin)) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    if (plugin_) plugins->push_back(std::move(plugin_));
+  }
+
+ private:
+  std::unique_ptr<grpc::ServerBuilderPlugin> plugin_;
 };
 
 class MetricsInterceptor : public grpc::experimental::Interceptor {
@@ -142,6 +197,13 @@ void GrpcServer::Start(const std::string& address) {
   if (!creds.ok()) throw std::runtime_error(std::string(creds.status().message()));
   builder.AddListeningPort(address, *creds, &port_);
   for (auto* s : services_) builder.RegisterService(s);
+  // Clients spread calls over every replica (round_robin over a headless
+  // Service's addresses) but resolve only when a connection ends: closing
+  // connections after about 5 minutes (in-flight calls and streams go on)
+  // makes them find replicas added since.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
+  auto service_names = std::make_shared<std::vector<std::string>>();
+  builder.SetOption(std::make_unique<AddPluginOption>(std::make_unique<ServiceNamesPlugin>(service_names)));
   // One metrics object per process: registering the family twice would throw.
   static std::shared_ptr<RpcMetrics> metrics = std::make_shared<RpcMetrics>(registry_);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
@@ -150,6 +212,7 @@ void GrpcServer::Start(const std::string& address) {
   builder.experimental().SetInterceptorCreators(std::move(creators));
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) throw std::runtime_error("cannot listen for gRPC on " + address);
+  metrics->PreCreate(*service_names);
   SetServing(true);
 }
 

@@ -1,12 +1,18 @@
 #include "common/metrics.h"
 
+#include "common/process_metrics.h"
+
 namespace herald {
 
 MetricsServer::MetricsServer() : registry_(std::make_shared<prometheus::Registry>()) {}
 
-void MetricsServer::Start(int port) {
+void MetricsServer::Start(int port, const std::string& service) {
   exposer_ = std::make_unique<prometheus::Exposer>("0.0.0.0:" + std::to_string(port));
   exposer_->RegisterCollectable(registry_);
+  if (!service.empty()) {
+    process_ = MakeProcessCollector(service);
+    exposer_->RegisterCollectable(process_);
+  }
 }
 
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {

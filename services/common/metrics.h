@@ -17,14 +17,16 @@ namespace herald {
 class MetricsServer {
  public:
   MetricsServer();
-  // Binds 0.0.0.0:port and serves /metrics.
-  void Start(int port);
+  // Binds 0.0.0.0:port and serves /metrics: the registry, plus the process
+  // figures and herald_build_info when a service name is given.
+  void Start(int port, const std::string& service = "");
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::shared_ptr<prometheus::Collectable> process_;
 };
 
 // Latency buckets in seconds, 0.5 ms .. 10 s.

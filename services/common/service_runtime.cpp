@@ -208,7 +208,7 @@ std::unique_ptr<RedisClient> ServiceRuntime::ConnectRedis(const RedisOptions& op
 
 int ServiceRuntime::Run() {
   StartAuth();
-  metrics_.Start(metrics_port_);
+  metrics_.Start(metrics_port_, name_);
   grpc_.Start("0.0.0.0:" + std::to_string(grpc_port_));
   log::Info("serving", {{"grpc_port", grpc_.port()}, {"metrics_port", metrics_port_}});
 

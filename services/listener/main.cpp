@@ -138,6 +138,10 @@ int main(int argc, char** argv) {
   HttpServer http(http_options, webhook_threads);
   http.Route("GET", "/healthz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; },
              /*inline_=*/true);
+  // Readiness goes through the webhook threads, like the requests it stands
+  // for: a wedged or saturated pool fails the probe (the I/O thread answering
+  // /healthz alone would say ready while webhooks hang).
+  http.Route("GET", "/readyz", [](const HttpServerRequest&) { return HttpServerResponse{200, "ok", "text/plain", {}}; });
   const std::string prefix = "/v1/webhooks/mastodon/";
   http.Route("POST", prefix, [&](const HttpServerRequest& req) {
     // "<workspace>/<channel>", both checked by the handler (1-64 of [A-Za-z0-9_-]).

@@ -5,6 +5,7 @@
 #include <array>
 
 #include <prometheus/counter.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "herald/common/v1/common.pb.h"
@@ -19,6 +20,9 @@ class DeliveryProbe {
  public:
   explicit DeliveryProbe(prometheus::Registry& registry);
   void Delivered(herald::common::v1::Network network, DeliveryOutcome outcome);
+  // A network accepted a post `lag_seconds` after it was due: the end-to-end
+  // publish lag (due -> accepted), retries and quota waits included.
+  void Accepted(herald::common::v1::Network network, double lag_seconds);
   // Quota decisions taken before calling a network.
   void QuotaAllowed() { allowed_.Increment(); }
   void QuotaDeferred() { deferred_.Increment(); }
@@ -28,6 +32,8 @@ class DeliveryProbe {
   prometheus::Family<prometheus::Counter>& deliveries_;
   // [network][outcome]; networks without a name share NETWORK_UNSPECIFIED's row.
   std::array<std::array<prometheus::Counter*, kDeliveryOutcomes>, kNetworks> counters_{};
+  prometheus::Family<prometheus::Histogram>& lag_;
+  std::array<prometheus::Histogram*, kNetworks> lag_series_{};
   prometheus::Family<prometheus::Counter>& decisions_;
   prometheus::Counter& allowed_;
   prometheus::Counter& deferred_;

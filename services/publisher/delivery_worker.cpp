@@ -476,6 +476,7 @@ absl::Status DeliveryWorker::Send(InFlight& d, std::vector<SentRecord>& sent) {
       *r.mutable_published_at() = FromMs(now);
       sent.push_back({d.key, attempt.remote_id, attempt.remote_url, AtMs(now)});
       probe_.Delivered(d.network, DeliveryOutcome::kPublished);
+      probe_.Accepted(d.network, static_cast<double>(now - due.occurrence_ms()) / 1000.0);
       break;
     case PublishOutcome::PUBLISH_OUTCOME_FAILED:
       recorded = ledger_.MarkFailed(d.key, AtMs(now));

@@ -1,13 +1,15 @@
 // Kill things: the platform loses no post and publishes none twice when the
 // scheduler and the publisher are SIGKILLed mid-flow and a Kafka broker goes
-// down, and analytics still counts exactly.
+// down, or SIGTERMed under load; and analytics still counts exactly.
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +58,18 @@ void CreatePosts(sched::SchedulerService::Stub& scheduler, const std::string& ch
     sched::Post post;
     ASSERT_TRUE(scheduler.CreatePost(Ctx().get(), r, &post).ok());
   }
+}
+
+// The simulator's ledger holds `posts` distinct texts, each published once.
+void ExpectEachPostOnceOnTheNetwork(herald::testing::Platform& p, int posts) {
+  HttpRequest req;
+  req.url = p.simulator_url() + "/_sim/ledger";
+  auto res = SendHttp(req);
+  ASSERT_TRUE(res.ok());
+  std::map<std::string, int> copies;
+  for (const auto& s : json::parse(res->body)) copies[s["text"].get<std::string>()]++;
+  EXPECT_EQ(copies.size(), static_cast<size_t>(posts));
+  for (const auto& [text, n] : copies) EXPECT_EQ(n, 1) << text << " published " << n << " times";
 }
 
 TEST(Failures, SigkillSchedulerAndPublisherDuringAKafkaOutageLosesNothingAndDuplicatesNothing) {
@@ -117,14 +131,7 @@ TEST(Failures, SigkillSchedulerAndPublisherDuringAKafkaOutageLosesNothingAndDupl
   EXPECT_GE(herald::testing::MetricValue(p.ports().at("scheduler").metrics, "herald_scheduler_leases_expired_total"), 1.0);
 
   // Exactly once on the network.
-  HttpRequest req;
-  req.url = p.simulator_url() + "/_sim/ledger";
-  auto res = SendHttp(req);
-  ASSERT_TRUE(res.ok());
-  std::map<std::string, int> copies;
-  for (const auto& s : json::parse(res->body)) copies[s["text"].get<std::string>()]++;
-  EXPECT_EQ(copies.size(), static_cast<size_t>(kPosts));
-  for (const auto& [text, n] : copies) EXPECT_EQ(n, 1) << text << " published " << n << " times";
+  ExpectEachPostOnceOnTheNetwork(p, kPosts);
 
   // Analytics: exactly kPosts, even if a result was announced twice.
   auto analytics = an::AnalyticsService::NewStub(chan("analytics"));
@@ -169,6 +176,82 @@ TEST(Failures, AnalyticsKilledMidStreamCountsExactlyAfterRestart) {
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_TRUE(analytics->GetWorkspaceStats(Ctx().get(), ws, &stats).ok());
   EXPECT_EQ(stats.mentions(), kMentions) << p.Logs();
+}
+
+// SIGTERM under load, as Kubernetes stops a pod in a rolling update: the
+// scheduler and the publisher are asked to stop while posts fall due every
+// few milliseconds. Each must exit 0 well inside the pod's grace period
+// (30 s), having finished what it held: the restarted scheduler finds no
+// lease to reap (its claims were settled, not abandoned) and the restarted
+// publisher meets no delivery it already made (its offsets were committed).
+// Every post goes out, once.
+TEST(Failures, SigtermUnderLoadFinishesInFlightWorkAndLosesNothing) {
+  constexpr int kChannels = 4, kLoadPosts = 240;
+  herald::testing::PlatformOptions options;  // one simulator account per channel
+  options.simulator_accounts = "load-0:acct0,load-1:acct1,load-2:acct2,load-3:acct3";
+  herald::testing::Platform p(options);
+  auto chan = [&](const std::string& s) { return grpc::CreateChannel(p.Grpc(s), grpc::InsecureChannelCredentials()); };
+  auto publisher = pub::PublisherService::NewStub(chan("publisher"));
+  auto scheduler = sched::SchedulerService::NewStub(chan("scheduler"));
+  std::vector<std::string> channels;
+  for (int c = 0; c < kChannels; ++c) {
+    pub::ConnectChannelRequest conn;
+    conn.set_workspace_id(kWorkspace);
+    conn.set_network(herald::common::v1::NETWORK_MASTODON);
+    conn.set_base_url(p.simulator_url());
+    conn.set_access_token("load-" + std::to_string(c));
+    pub::Channel channel;
+    auto connected = publisher->ConnectChannel(Ctx().get(), conn, &channel);
+    ASSERT_TRUE(connected.ok()) << connected.error_message() << "\n" << p.Logs();
+    channels.push_back(channel.id());
+  }
+  // Due every 40 ms for about 10 s, round-robin over the channels.
+  int64_t start = NowMs() + 2000;
+  for (int i = 0; i < kLoadPosts; ++i) {
+    CreatePosts(*scheduler, channels[i % kChannels], i, i + 1, start + i * 40, 0);
+  }
+
+  // Mid-stream: both asked to stop at once.
+  ASSERT_TRUE(herald::testing::Eventually([&] { return CountPublished(*scheduler) >= kLoadPosts / 4; },
+                                          std::chrono::seconds(60)))
+      << p.Logs();
+  ASSERT_LT(CountPublished(*scheduler), kLoadPosts) << "the load was over before the stop";
+  std::map<std::string, int> exit_status;
+  std::map<std::string, double> took;
+  std::vector<std::thread> stopping;
+  std::mutex mu;
+  for (const char* name : {"scheduler", "publisher"}) {
+    stopping.emplace_back([&, name] {
+      auto t0 = std::chrono::steady_clock::now();
+      int status = p.process(name).Stop(std::chrono::seconds(30));
+      std::lock_guard lock(mu);
+      exit_status[name] = status;
+      took[name] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    });
+  }
+  for (auto& t : stopping) t.join();
+  for (const char* name : {"scheduler", "publisher"}) {
+    EXPECT_EQ(exit_status[name], 0) << name << " did not exit cleanly\n" << p.process(name).LogTail();
+    EXPECT_LT(took[name], 25.0) << name << " took " << took[name] << " s to stop";
+    EXPECT_NE(p.process(name).LogTail().find("\"stopped\""), std::string::npos) << p.process(name).LogTail();
+  }
+
+  p.Restart("publisher");
+  p.Restart("scheduler");
+  scheduler = sched::SchedulerService::NewStub(chan("scheduler"));
+  int published = 0;
+  ASSERT_TRUE(herald::testing::Eventually([&] { return (published = CountPublished(*scheduler)) >= kLoadPosts; },
+                                          std::chrono::seconds(120)))
+      << published << " of " << kLoadPosts << "\n" << p.Logs();
+  EXPECT_EQ(published, kLoadPosts);
+
+  // Nothing was abandoned or re-read.
+  EXPECT_EQ(herald::testing::MetricValue(p.ports().at("scheduler").metrics, "herald_scheduler_leases_expired_total"), 0.0);
+  EXPECT_EQ(herald::testing::MetricValue(p.ports().at("publisher").metrics,
+                                         "herald_publisher_deliveries_total{network=\"mastodon\",outcome=\"duplicate\"}"),
+            0.0);
+
+  ExpectEachPostOnceOnTheNetwork(p, kLoadPosts);
 }
 
 }  // namespace
