@@ -196,6 +196,10 @@ ConsumerOptions ServiceRuntime::ConsumerSettings(const std::string& default_grou
   options.group_id = settings_.String("consumer-group", default_group, "Kafka consumer group");
   options.kafka.properties["session.timeout.ms"] = std::to_string(
       settings_.Int("kafka-session-timeout-ms", 10000, 1000, 300000, "consumer session timeout (rebalance speed)"));
+  options.kafka.properties["fetch.wait.max.ms"] = std::to_string(settings_.Int(
+      "kafka-fetch-wait-ms", 500, 1, 10000,
+      "longest a fetch waits for records (a broker answers sooner when records arrive; one that does not "
+      "long-poll, like the dev broker, answers only then)"));
   options.topics = std::move(topics);
   return options;
 }
