@@ -5,6 +5,7 @@
 //
 //   publish_lag_bench [--rate=1000] [--seconds=10] [--channels=100] [--lead-ms=20000]
 //                     [--fetch-wait-ms=N]  the publisher's --kafka-fetch-wait-ms
+// LAG_DUMP=file writes "index lag_ms" for every post (index = due order).
 //
 // Baseline, same run: the scheduler's own lateness (due -> handed to Kafka),
 // from its histogram, so the table shows how much of the lag is the hand-over
@@ -202,6 +203,10 @@ int main(int argc, char** argv) {
       int i = std::atoi(text.c_str() + 9);
       worst.push_back({static_cast<double>(ParseRfc3339Ms(e.value("created_at", "")) - due_of(i)), i});
     }
+    if (const char* dump = std::getenv("LAG_DUMP")) {  // "index lag_ms" per post, for plotting
+      std::ofstream out(dump);
+      for (const auto& [lag, i] : worst) out << i << ' ' << lag << '\n';
+    }
     std::sort(worst.rbegin(), worst.rend());
     std::fprintf(stderr, "bench: slowest posts (due order, lag ms):");
     for (size_t k = 0; k < std::min<size_t>(worst.size(), 12); ++k) {
@@ -209,6 +214,7 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "\n");
   }
+  if (std::getenv("LAG_LOGS")) std::fprintf(stderr, "%s\n", p.process("publisher").LogTail(20000).c_str());
   int duplicates = 0;
   for (const auto& [i, n] : copies) duplicates += n - 1;
   const int lost = posts - static_cast<int>(copies.size());

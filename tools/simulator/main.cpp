@@ -14,7 +14,10 @@
 //                            webp mp4; txt is not media) for posts to attach
 //   GET  /_sim/media-stats   uploads per network and how many posts carry them
 //   GET  /healthz
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <csignal>
 #include <memory>
@@ -63,6 +66,23 @@ std::vector<Account> ParseAccounts(const std::string& spec) {
 }
 
 }  // namespace
+
+// Debian's cpp-httplib (a compiled library) listens with a backlog of 5: a
+// burst of new connections (the publisher opens one per POST) overflows it,
+// the kernel drops the SYNs and each client retries a second later — a stall
+// no real network's front end would cause. Listening again on the bound
+// socket raises the backlog (Linux updates it in place).
+void RaiseListenBacklog(int port) {
+  for (int fd = 0; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    sockaddr_in addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0 || addr.sin_family != AF_INET) continue;
+    if (ntohs(addr.sin_port) == port) ::listen(fd, 4096);
+  }
+}
 
 int main(int argc, char** argv) {
   auto settings = herald::Settings::FromMain("simulator", argc, argv);
@@ -268,7 +288,7 @@ int main(int argc, char** argv) {
     server.stop();
   });
   std::fprintf(stderr, "{\"level\":\"info\",\"service\":\"simulator\",\"msg\":\"serving\",\"port\":%d}\n", port);
-  bool ok = server.listen("127.0.0.1", port);
+  bool ok = server.bind_to_port("127.0.0.1", port) && (RaiseListenBacklog(port), server.listen_after_bind());
   stopper.join();
   stopping = true;
   chatter.join();
