@@ -30,9 +30,9 @@
 #include "common/log.h"
 #include "common/time_util.h"
 #include "e2e_util.h"
-#include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "platform.h"
+#include "platform_bench.h"
 
 using namespace herald;
 using herald::bench::Flag;
@@ -42,22 +42,10 @@ using herald::testing::Ctx;
 using herald::testing::NowMs;
 using nlohmann::json;
 namespace sched = herald::scheduler::v1;
-namespace pub = herald::publisher::v1;
 
 namespace {
 
 constexpr const char* kWorkspace = "lag";
-
-// X with a quota far above what the run offers.
-std::string NetworksFile() {
-  std::string path = herald::testing::MakeTempDir("herald-lag-") + "/networks.json";
-  json quota = {{"scope", "account"}, {"windows", {{{"name", "1m"}, {"limit", 1000000}, {"seconds", 60}}}}};
-  json x = {{"text", {{"max_length", 280}, {"counting", "x_weighted"}, {"url_length", 23}}},
-            {"media", {{"max", 4}}},
-            {"quotas", {quota}}};
-  std::ofstream(path) << json{{"version", "lag"}, {"networks", {{"x", x}}}}.dump(2);
-  return path;
-}
 
 // The q-quantile of a Prometheus histogram in a /metrics page, over every
 // label set, interpolated within its bucket (as histogram_quantile does).
@@ -100,32 +88,16 @@ int main(int argc, char** argv) {
   const int64_t fetch_wait_ms = Flag(argc, argv, "fetch-wait-ms", 0);
   const int posts = rate * seconds;
 
+  // Quotas far above what the run offers: the path is measured, not quota waits.
   herald::testing::PlatformOptions o;
-  std::string accounts;
-  for (int c = 0; c < channels; ++c) accounts += (c ? "," : "") + std::string("lag-") + std::to_string(c) + ":acct" + std::to_string(c);
-  o.simulator_accounts = accounts;
+  o.simulator_accounts = herald::bench::SimulatorAccounts("lag-", channels);
   o.simulator_args = {"--rate-limit=1000000", "--rate-window-s=60"};
-  o.publisher_args = {"--networks-file=" + NetworksFile()};
+  o.publisher_args = {"--networks-file=" + herald::bench::XNetworksFile("lag", 1000000)};
   if (fetch_wait_ms > 0) o.publisher_args.push_back("--kafka-fetch-wait-ms=" + std::to_string(fetch_wait_ms));
   std::fprintf(stderr, "bench: starting the platform...\n");
   herald::testing::Platform p(o);
-  auto publisher = pub::PublisherService::NewStub(grpc::CreateChannel(p.Grpc("publisher"), grpc::InsecureChannelCredentials()));
-
-  std::vector<std::string> channel_ids;
-  for (int c = 0; c < channels; ++c) {
-    pub::ConnectChannelRequest req;
-    req.set_workspace_id(kWorkspace);
-    req.set_network(herald::common::v1::NETWORK_X);
-    req.set_base_url(p.simulator_url());
-    req.set_access_token("lag-" + std::to_string(c));
-    pub::Channel ch;
-    auto s = publisher->ConnectChannel(Ctx().get(), req, &ch);
-    if (!s.ok()) {
-      std::fprintf(stderr, "connect failed: %s\n", s.error_message().c_str());
-      return 1;
-    }
-    channel_ids.push_back(ch.id());
-  }
+  std::vector<std::string> channel_ids = herald::bench::ConnectXChannels(p, kWorkspace, "lag-", channels);
+  if (channel_ids.empty()) return 1;
 
   // Every post created ahead of time, due one every 1000/rate ms from `first_due`.
   const int64_t first_due = NowMs() + lead_ms;
@@ -186,34 +158,30 @@ int main(int argc, char** argv) {
     seen = static_cast<int>(ledger.size());
     if (seen >= posts + channels) break;
   }
+  // One pass over the network's ledger: each post's first copy gives its lag.
   std::vector<double> lags;
+  std::vector<std::pair<double, int>> by_lag;  // (lag ms, index in due order)
   std::map<int, int> copies;
   for (const auto& e : ledger) {
     const std::string text = e.value("text", "");
     if (text.rfind("lag post ", 0) != 0) continue;
     int i = std::atoi(text.c_str() + 9);
-    if (copies[i]++ == 0) lags.push_back(static_cast<double>(ParseRfc3339Ms(e.value("created_at", "")) - due_of(i)) / 1000.0);
+    if (copies[i]++ > 0) continue;
+    double lag_ms = static_cast<double>(ParseRfc3339Ms(e.value("created_at", "")) - due_of(i));
+    lags.push_back(lag_ms / 1000.0);
+    by_lag.push_back({lag_ms, i});
   }
   // Where the tail is (index = order of due times): warm-up, or periodic.
-  {
-    std::vector<std::pair<double, int>> worst;
-    for (const auto& e : ledger) {
-      const std::string text = e.value("text", "");
-      if (text.rfind("lag post ", 0) != 0) continue;
-      int i = std::atoi(text.c_str() + 9);
-      worst.push_back({static_cast<double>(ParseRfc3339Ms(e.value("created_at", "")) - due_of(i)), i});
-    }
-    if (const char* dump = std::getenv("LAG_DUMP")) {  // "index lag_ms" per post, for plotting
-      std::ofstream out(dump);
-      for (const auto& [lag, i] : worst) out << i << ' ' << lag << '\n';
-    }
-    std::sort(worst.rbegin(), worst.rend());
-    std::fprintf(stderr, "bench: slowest posts (due order, lag ms):");
-    for (size_t k = 0; k < std::min<size_t>(worst.size(), 12); ++k) {
-      std::fprintf(stderr, " #%d %.0f", worst[k].second, worst[k].first);
-    }
-    std::fprintf(stderr, "\n");
+  if (const char* dump = std::getenv("LAG_DUMP")) {  // "index lag_ms" per post, for plotting
+    std::ofstream out(dump);
+    for (const auto& [lag, i] : by_lag) out << i << ' ' << lag << '\n';
   }
+  std::sort(by_lag.rbegin(), by_lag.rend());
+  std::fprintf(stderr, "bench: slowest posts (due order, lag ms):");
+  for (size_t k = 0; k < std::min<size_t>(by_lag.size(), 12); ++k) {
+    std::fprintf(stderr, " #%d %.0f", by_lag[k].second, by_lag[k].first);
+  }
+  std::fprintf(stderr, "\n");
   if (std::getenv("LAG_LOGS")) std::fprintf(stderr, "%s\n", p.process("publisher").LogTail(20000).c_str());
   int duplicates = 0;
   for (const auto& [i, n] : copies) duplicates += n - 1;

@@ -24,9 +24,9 @@
 #include "common/http_client.h"
 #include "common/log.h"
 #include "e2e_util.h"
-#include "herald/publisher/v1/publisher.grpc.pb.h"
 #include "herald/scheduler/v1/scheduler.grpc.pb.h"
 #include "platform.h"
+#include "platform_bench.h"
 #include "support/process.h"
 
 using namespace herald;
@@ -36,20 +36,8 @@ using herald::bench::Row;
 using herald::testing::Ctx;
 using nlohmann::json;
 namespace sched = herald::scheduler::v1;
-namespace pub = herald::publisher::v1;
 
 namespace {
-
-// X with one per-account window of `limit` posts a minute.
-std::string NetworksFile(int limit) {
-  std::string path = herald::testing::MakeTempDir("herald-saturation-") + "/networks.json";
-  json quota = {{"scope", "account"}, {"windows", {{{"name", "1m"}, {"limit", limit}, {"seconds", 60}}}}};
-  json x = {{"text", {{"max_length", 280}, {"counting", "x_weighted"}, {"url_length", 23}}},
-            {"media", {{"max", 4}}},
-            {"quotas", {quota}}};
-  std::ofstream(path) << json{{"version", "saturation"}, {"networks", {{"x", x}}}}.dump(2);
-  return path;
-}
 
 struct NaiveResult {
   int64_t accepted = 0;
@@ -86,33 +74,15 @@ int main(int argc, char** argv) {
   const bool backlog = Flag(argc, argv, "backlog", 0) != 0;
 
   herald::testing::PlatformOptions o;
-  std::string accounts = "tok-naive:naive";
-  for (int c = 0; c < channels; ++c) accounts += ",tok-" + std::to_string(c) + ":acct" + std::to_string(c);
-  o.simulator_accounts = accounts;
+  o.simulator_accounts = "tok-naive:naive," + herald::bench::SimulatorAccounts("tok-", channels);
   o.simulator_args = {"--rate-limit=" + std::to_string(limit), "--rate-window-s=60"};
-  o.publisher_args = {"--networks-file=" + NetworksFile(limit)};
+  o.publisher_args = {"--networks-file=" + herald::bench::XNetworksFile("saturation", limit)};
   std::fprintf(stderr, "bench: starting the platform...\n");
   herald::testing::Platform p(o);
-  auto publisher = pub::PublisherService::NewStub(grpc::CreateChannel(p.Grpc("publisher"), grpc::InsecureChannelCredentials()));
   auto scheduler =
       sched::SchedulerService::NewStub(grpc::CreateChannel(p.Grpc("scheduler"), grpc::InsecureChannelCredentials()));
-
-  std::vector<std::string> channel_ids;
-  std::map<std::string, std::string> account_of_channel;
-  for (int c = 0; c < channels; ++c) {
-    pub::ConnectChannelRequest req;
-    req.set_workspace_id("saturation");
-    req.set_network(herald::common::v1::NETWORK_X);
-    req.set_base_url(p.simulator_url());
-    req.set_access_token("tok-" + std::to_string(c));
-    pub::Channel ch;
-    auto s = publisher->ConnectChannel(Ctx().get(), req, &ch);
-    if (!s.ok()) {
-      std::fprintf(stderr, "connect failed: %s\n", s.error_message().c_str());
-      return 1;
-    }
-    channel_ids.push_back(ch.id());
-  }
+  std::vector<std::string> channel_ids = herald::bench::ConnectXChannels(p, "saturation", "tok-", channels);
+  if (channel_ids.empty()) return 1;
 
   // Twice what the networks allow, spread evenly.
   const double per_second = 2.0 * limit * channels / 60.0;
