@@ -138,7 +138,8 @@ RedisOptions ServiceRuntime::RedisSettings() {
   } else {
     settings_.AddError("--redis-addr=" + addr + ": want host:port");
   }
-  options.pool_size = static_cast<int>(settings_.Int("redis-pool", 8, 1, 256, "Redis connections"));
+  options.cluster = settings_.Bool("redis-cluster", false, "--redis-addr is a node of a Redis Cluster (any one)");
+  options.pool_size = static_cast<int>(settings_.Int("redis-pool", 8, 1, 256, "Redis connections (per node)"));
   options.username = settings_.String("redis-username", "", "Redis ACL user (with --redis-password-file)");
   std::string password_file = settings_.String("redis-password-file", "", "file holding the Redis password");
   if (!password_file.empty()) {
@@ -213,6 +214,10 @@ std::unique_ptr<RedisClient> ServiceRuntime::ConnectRedis(const RedisOptions& op
 int ServiceRuntime::Run() {
   StartAuth();
   metrics_.Start(metrics_port_, name_);
+  if (redis_) {
+    redis_probe_ = std::make_unique<RedisProbe>(*redis_, metrics());
+    redis_probe_->Start();
+  }
   grpc_.Start("0.0.0.0:" + std::to_string(grpc_port_));
   log::Info("serving", {{"grpc_port", grpc_.port()}, {"metrics_port", metrics_port_}});
 
@@ -225,6 +230,7 @@ int ServiceRuntime::Run() {
   grpc_.Shutdown(std::chrono::milliseconds(drain_ms_));
   executor_->Stop();
   for (auto it = stop_hooks_.rbegin(); it != stop_hooks_.rend(); ++it) (*it)();
+  if (redis_probe_) redis_probe_->Stop();
   if (auth_executor_) auth_executor_->Stop();
   if (audit_producer_) audit_producer_->Flush(std::chrono::seconds(5));
   log::Info("stopped");

@@ -20,6 +20,7 @@
 #include "common/kafka.h"
 #include "common/metrics.h"
 #include "common/redis.h"
+#include "common/redis_probe.h"
 
 namespace herald {
 
@@ -89,6 +90,7 @@ class ServiceRuntime {
   auth::AuthenticatorOptions auth_options_;
   TlsFiles tls_;
   ServiceClientOptions client_;
+  std::unique_ptr<RedisProbe> redis_probe_;  // with Redis: herald_redis_* gauges
   std::unique_ptr<RedisClient> auth_redis_;
   std::unique_ptr<auth::KeyStore> key_store_;
   std::shared_ptr<auth::Authenticator> authenticator_;

@@ -7,6 +7,8 @@ namespace {
 
 using herald::publisher::v1::Channel;
 
+constexpr char kReauthIndex[] = "pub:reauth";
+
 // KEYS: channel hash, index. ARGV: channel bytes, sealed token, id, sealed
 // refresh token ('' keeps the stored one).
 const RedisScript kPut(R"lua(
@@ -126,10 +128,68 @@ absl::Status ChannelStore::SetStatus(const WorkspaceId& workspace, const Channel
   // lost race just repeats a status change.
   auto c = Get(workspace, channel);
   if (!c.ok()) return c.status();
+  const bool reauth = status == herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH;
+  const std::string member = workspace.str() + "/" + channel.str();
+  // Indexed before (a crash between the steps leaves an entry NeedingReauth
+  // prunes, never a miss) and after (a prune racing this write re-reads, see there).
+  if (reauth) {
+    if (auto r = redis_.Command({"SADD", kReauthIndex, member}); !r.ok()) return r.status();
+  }
   c->set_status(status);
   c->clear_refreshable();
   auto r = redis_.Command({"HSET", Key(workspace.str(), channel.str()), "channel", c->SerializeAsString()});
-  return r.ok() ? absl::OkStatus() : r.status();
+  if (!r.ok()) return r.status();
+  if (reauth) {
+    if (auto again = redis_.Command({"SADD", kReauthIndex, member}); !again.ok()) return again.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Channel>> ChannelStore::NeedingReauth(size_t max) {
+  auto members = redis_.Command({"SRANDMEMBER", kReauthIndex, std::to_string(max)});
+  if (!members.ok()) return members.status();
+  std::vector<RedisClient::Args> reads;
+  for (const auto& m : members->elements) {
+    auto slash = m.str.find('/');
+    reads.push_back({"HGET", Key(m.str.substr(0, slash), slash == std::string::npos ? "" : m.str.substr(slash + 1)),
+                     "channel"});
+  }
+  std::vector<Channel> out;
+  if (reads.empty()) return out;
+  auto channels = redis_.Pipeline(reads);
+  if (!channels.ok()) return channels.status();
+  std::vector<RedisClient::Args> prune;
+  for (size_t i = 0; i < channels->size(); ++i) {
+    Channel c;
+    const RedisReply& r = (*channels)[i];
+    if (!r.is_nil() && c.ParseFromString(r.str) && c.status() == herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH) {
+      out.push_back(std::move(c));
+    } else {
+      prune.push_back({"SREM", kReauthIndex, members->elements[i].str});
+    }
+  }
+  if (prune.empty()) return out;
+  if (auto pruned = redis_.Pipeline(prune); !pruned.ok()) return pruned.status();
+  // A channel that needed re-authorisation between the read and the SREM
+  // (SetStatus indexes it after writing): read again, index again.
+  std::vector<RedisClient::Args> again;
+  for (const auto& cmd : prune) {
+    const std::string& m = cmd[2];
+    auto slash = m.find('/');
+    again.push_back({"HGET", Key(m.substr(0, slash), slash == std::string::npos ? "" : m.substr(slash + 1)), "channel"});
+  }
+  auto reread = redis_.Pipeline(again);
+  if (!reread.ok()) return reread.status();
+  for (size_t i = 0; i < reread->size(); ++i) {
+    Channel c;
+    const RedisReply& r = (*reread)[i];
+    if (r.is_nil() || !c.ParseFromString(r.str) || c.status() != herald::publisher::v1::CHANNEL_STATUS_NEEDS_REAUTH) {
+      continue;
+    }
+    if (auto back = redis_.Command({"SADD", kReauthIndex, prune[i][2]}); !back.ok()) return back.status();
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace herald::publisher

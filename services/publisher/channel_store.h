@@ -4,6 +4,9 @@
 //                                       token → sealed access token,
 //                                       refresh → sealed refresh token (OAuth 2.0)
 //   pub:{<workspace>}:channels    SET   channel ids
+//   pub:reauth                    SET   "<workspace>/<id>" of channels that may need
+//                                       re-authorisation (added before the status is
+//                                       written, pruned by NeedingReauth: never misses one)
 // Tokens are sealed (CredentialsBox) before they reach Redis and opened only
 // for a delivery; `Channel.refreshable` is derived from the stored fields.
 #include <cstdint>
@@ -54,6 +57,10 @@ class ChannelStore {
   absl::StatusOr<std::vector<herald::publisher::v1::Channel>> List(const WorkspaceId& workspace);
   absl::Status SetStatus(const WorkspaceId& workspace, const ChannelId& channel,
                          herald::publisher::v1::ChannelStatus status);
+  // Every channel whose status is NEEDS_REAUTH, across workspaces (at most
+  // `max`); drops the index entries of channels re-authorised, disconnected
+  // or deleted since.
+  absl::StatusOr<std::vector<herald::publisher::v1::Channel>> NeedingReauth(size_t max = 10000);
 
   static std::string Key(const std::string& ws, const std::string& id) { return "pub:{" + ws + "}:ch:" + id; }
 

@@ -33,10 +33,9 @@ DeliveryProbe::DeliveryProbe(prometheus::Registry& registry)
                .Register(registry)),
       decisions_(prometheus::BuildCounter()
                      .Name("herald_publisher_ratelimit_decisions_total")
-                     .Help("Quota decisions taken before calling a network.")
-                     .Register(registry)),
-      allowed_(decisions_.Add({{"decision", "allowed"}})),
-      deferred_(decisions_.Add({{"decision", "deferred"}})) {
+                     .Help("Quota decisions taken before calling a network, by network: allowed, or "
+                           "deferred until the quota has room.")
+                     .Register(registry)) {
   for (int n = 0; n < kNetworks; ++n) {
     if (!herald::common::v1::Network_IsValid(n)) continue;
     std::string name = NetworkName(static_cast<Network>(n));
@@ -45,6 +44,8 @@ DeliveryProbe::DeliveryProbe(prometheus::Registry& registry)
       counters_[n][o] =
           &deliveries_.Add({{"network", name}, {"outcome", DeliveryOutcomeName(static_cast<DeliveryOutcome>(o))}});
     }
+    allowed_[n] = &decisions_.Add({{"network", name}, {"decision", "allowed"}});
+    deferred_[n] = &decisions_.Add({{"network", name}, {"decision", "deferred"}});
     // Fine at the low end (the goal is tens of milliseconds), up to the hour
     // a post may wait behind a network's quota. The SLO reads le="300".
     lag_series_[n] = &lag_.Add({{"network", name}}, prometheus::Histogram::BucketBoundaries{

@@ -24,8 +24,8 @@ class DeliveryProbe {
   // publish lag (due -> accepted), retries and quota waits included.
   void Accepted(herald::common::v1::Network network, double lag_seconds);
   // Quota decisions taken before calling a network.
-  void QuotaAllowed() { allowed_.Increment(); }
-  void QuotaDeferred() { deferred_.Increment(); }
+  void QuotaAllowed(herald::common::v1::Network network) { allowed_[Row(network)]->Increment(); }
+  void QuotaDeferred(herald::common::v1::Network network) { deferred_[Row(network)]->Increment(); }
 
  private:
   static constexpr int kNetworks = herald::common::v1::Network_ARRAYSIZE;
@@ -35,8 +35,11 @@ class DeliveryProbe {
   prometheus::Family<prometheus::Histogram>& lag_;
   std::array<prometheus::Histogram*, kNetworks> lag_series_{};
   prometheus::Family<prometheus::Counter>& decisions_;
-  prometheus::Counter& allowed_;
-  prometheus::Counter& deferred_;
+  std::array<prometheus::Counter*, kNetworks> allowed_{};
+  std::array<prometheus::Counter*, kNetworks> deferred_{};
+  static int Row(herald::common::v1::Network network) {
+    return herald::common::v1::Network_IsValid(network) ? static_cast<int>(network) : 0;
+  }
 };
 
 }  // namespace herald::publisher

@@ -385,10 +385,10 @@ DeliveryWorker::Step DeliveryWorker::TakeQuota(InFlight& d) {
   if (!quota.ok() || !quota->allowed) {
     if (auto s = ledger_.Release(d.key, d.before); !s.ok()) return s;
     if (!quota.ok()) return quota.status();
-    probe_.QuotaDeferred();
+    probe_.QuotaDeferred(d.network);
     return AnnounceDeferred(d.due, d.network, d.now + quota->retry_after_ms, "over quota; deferred");
   }
-  probe_.QuotaAllowed();
+  probe_.QuotaAllowed(d.network);
   return std::nullopt;
 }
 

@@ -12,6 +12,7 @@
 #include "publisher/delivery_worker.h"
 #include "publisher/gateway/gateway_service.h"
 #include "publisher/publisher_service.h"
+#include "publisher/reauth_gauge.h"
 #include "publisher/webhooks/webhook_dispatcher.h"
 #include "publisher/webhooks/webhook_service.h"
 
@@ -118,7 +119,9 @@ int main(int argc, char** argv) {
   rt.OnStop([&] { producer.Flush(std::chrono::seconds(10)); });  // last: after everything that produces
   rt.OnStop([&] { network_calls.Stop(); });
   rt.OnStop([&] { network_reads.Stop(); });
+  ReauthGauge reauth_gauge(channels, rt.metrics());
   rt.Launch(worker);
   rt.Launch(webhook_dispatcher);
+  rt.Launch(reauth_gauge);
   return rt.Run();
 }

@@ -342,13 +342,13 @@ TEST_F(SharedQuota, TwoPublishersNeverDrawA429) {
   // Both replicas decided, and every post the network accepted was allowed
   // by exactly one decision of the shared budget.
   for (const char* replica : {"publisher", "publisher2"}) {
-    double decisions = Metric(replica, "herald_publisher_ratelimit_decisions_total{decision=\"allowed\"}") +
-                       Metric(replica, "herald_publisher_ratelimit_decisions_total{decision=\"deferred\"}");
+    double decisions = Metric(replica, "herald_publisher_ratelimit_decisions_total{decision=\"allowed\",network=\"x\"}") +
+                       Metric(replica, "herald_publisher_ratelimit_decisions_total{decision=\"deferred\",network=\"x\"}");
     EXPECT_GT(decisions, 0) << replica << " made no quota decision: the budget was not shared by two";
   }
   double allowed_decisions = 0;
   for (const char* replica : {"publisher", "publisher2"}) {
-    allowed_decisions += Metric(replica, "herald_publisher_ratelimit_decisions_total{decision=\"allowed\"}");
+    allowed_decisions += Metric(replica, "herald_publisher_ratelimit_decisions_total{decision=\"allowed\",network=\"x\"}");
   }
   EXPECT_EQ(allowed_decisions, accepted);
   auto publisher = Stub<pub::PublisherService>("publisher");

@@ -8,6 +8,7 @@
 
 #include "common/auth/api_key.h"
 #include "e2e_util.h"
+#include "support/redis_cluster.h"
 #include "support/test_certs.h"
 
 namespace herald::testing {
@@ -23,6 +24,11 @@ std::string ReadFile(const std::string& path) {
 }
 
 }  // namespace
+
+bool PlatformOptions::RedisClusterFromEnvironment() {
+  const char* v = std::getenv("HERALD_E2E_REDIS");
+  return v && std::string(v) == "cluster";
+}
 
 void Platform::Start(const std::string& name, std::vector<std::string> argv, std::map<std::string, std::string> env) {
   launches_[name] = {argv, env};
@@ -51,17 +57,24 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
     options.service_args.push_back("--tls-require-client-cert=true");
     options.service_args.push_back("--redis-tls-ca-file=" + certs.ca_file);
   }
-  redis_port_ = FreePort();
-  std::vector<std::string> redis{"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
-                                 "--dir", dir_, "--save", "", "--appendonly", "yes", "--maxmemory-policy", "noeviction"};
-  if (options.mtls) {
-    redis[2] = "0";  // TLS only
-    redis.insert(redis.end(), {"--tls-port", std::to_string(redis_port_), "--tls-cert-file", certs.cert_file,
-                               "--tls-key-file", certs.key_file, "--tls-ca-cert-file", certs.ca_file,
-                               "--tls-auth-clients", "no"});
+  if (options.redis_cluster && !options.mtls) {
+    redis_cluster_ = std::make_unique<RedisCluster>();
+    redis_port_ = redis_cluster_->port(0);
+    options.service_args.push_back("--redis-cluster=true");
+  } else {
+    redis_port_ = FreePort();
+    std::vector<std::string> redis{"/usr/bin/redis-server", "--port", std::to_string(redis_port_), "--bind", "127.0.0.1",
+                                   "--dir", dir_, "--save", "", "--appendonly", "yes", "--maxmemory", "1gb",
+                                   "--maxmemory-policy", "noeviction"};
+    if (options.mtls) {
+      redis[2] = "0";  // TLS only
+      redis.insert(redis.end(), {"--tls-port", std::to_string(redis_port_), "--tls-cert-file", certs.cert_file,
+                                 "--tls-key-file", certs.key_file, "--tls-ca-cert-file", certs.ca_file,
+                                 "--tls-auth-clients", "no"});
+    }
+    Start("redis", redis);
+    if (!WaitForPort(redis_port_, std::chrono::seconds(30))) throw std::runtime_error("redis did not start");
   }
-  Start("redis", redis);
-  if (!WaitForPort(redis_port_, std::chrono::seconds(30))) throw std::runtime_error("redis did not start");
 
   Start("devbroker", {bin + "/tools/devbroker/herald-devbroker", "--bootstrap-file=" + dir_ + "/kafka.bootstrap"});
   // Up to a minute: topic creation is slow on a loaded 2-core machine.
@@ -177,6 +190,7 @@ Platform::Platform(PlatformOptions options) : dir_(MakeTempDir("herald-e2e-")) {
 
 Platform::~Platform() {
   for (auto it = order_.rbegin(); it != order_.rend(); ++it) processes_[*it]->Stop(std::chrono::seconds(15));
+  redis_cluster_.reset();
   std::string cmd = "rm -rf '" + dir_ + "'";
   if (!std::getenv("HERALD_KEEP_TEST_DIRS")) (void)std::system(cmd.c_str());
 }
@@ -184,6 +198,7 @@ Platform::~Platform() {
 std::string Platform::Logs() const {
   std::string out;
   for (const auto& name : order_) out += "----- " + name + " -----\n" + processes_.at(name)->LogTail(3000) + "\n";
+  if (redis_cluster_) out += "----- redis cluster -----\n" + redis_cluster_->Logs();
   return out;
 }
 

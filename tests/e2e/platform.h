@@ -36,7 +36,14 @@ struct PlatformOptions {
   // certificate for 127.0.0.1 the services and the tests present), and a
   // Redis that speaks only TLS.
   bool mtls = false;
+  // The services share a three-master Redis Cluster (with replicas) instead
+  // of one redis-server. Default: HERALD_E2E_REDIS=cluster in the environment
+  // (how ctest runs the thin slice a second time).
+  bool redis_cluster = RedisClusterFromEnvironment();
+  static bool RedisClusterFromEnvironment();
 };
+
+class RedisCluster;
 
 class Platform {
  public:
@@ -49,7 +56,9 @@ class Platform {
   std::string listener_url() const { return "http://127.0.0.1:" + std::to_string(listener_http_port_); }
   // The campaign service's link redirects (GET /l/{code}).
   std::string campaign_url() const { return "http://127.0.0.1:" + std::to_string(campaign_http_port_); }
+  // The Redis server (with redis_cluster: the node the services were pointed at).
   int redis_port() const { return redis_port_; }
+  bool redis_cluster() const { return redis_cluster_ != nullptr; }
   // With mtls: the files a client needs (ca.pem, cert.pem, cert.key in dir()/tls).
   std::string tls_file(const std::string& name) const { return dir_ + "/tls/" + name; }
   const std::string& brokers() const { return brokers_; }
@@ -83,6 +92,7 @@ class Platform {
     std::map<std::string, std::string> env;
   };
   std::map<std::string, Launch> launches_;
+  std::unique_ptr<RedisCluster> redis_cluster_;  // with redis_cluster; outlives the services
 };
 
 }  // namespace herald::testing

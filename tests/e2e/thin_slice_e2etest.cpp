@@ -549,6 +549,13 @@ TEST_F(ThinSlice, EveryExportedMetricFollowsTheNamingRules) {
     std::regex zero_errors("grpc_server_handled_total\\{[^}]*grpc_code=\"(Unavailable|Internal)\"[^}]*\\} 0\n");
     auto n = std::distance(std::sregex_iterator(res->body.begin(), res->body.end(), zero_errors), std::sregex_iterator());
     EXPECT_GE(n, 4) << "error series at zero from the start";
+    // Every service probes its Redis: up, and one memory series per master
+    // (three when the platform runs on Redis Cluster — the proof it does).
+    EXPECT_NE(res->body.find("\nherald_redis_up 1"), std::string::npos);
+    std::regex node_memory(R"(\nherald_redis_memory_used_bytes\{node="[^"]+"\} [1-9])");
+    auto masters =
+        std::distance(std::sregex_iterator(res->body.begin(), res->body.end(), node_memory), std::sregex_iterator());
+    EXPECT_EQ(masters, p().redis_cluster() ? 3 : 1);
   }
   EXPECT_GT(families, 20);  // the pages were really read
 }

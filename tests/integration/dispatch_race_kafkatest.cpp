@@ -1,6 +1,7 @@
 // Two scheduler replicas (two dispatchers, each with its own Redis and Kafka
-// clients) race over 10,000 due posts against a real redis-server and the dev
-// broker: every post reaches posts.due exactly once.
+// clients) race over 10,000 due posts against a real redis-server — and
+// again against a real three-master Redis Cluster — and the dev broker:
+// every post reaches posts.due exactly once.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -16,14 +17,17 @@
 #include "scheduler/post_rules.h"
 #include "scheduler/post_store.h"
 #include "support/devbroker.h"
+#include "support/redis_cluster.h"
 
 namespace herald::scheduler {
 namespace {
 
 class DispatchRace : public herald::testing::RedisTest {};
 
-TEST_F(DispatchRace, TwoReplicasDispatchEveryPostExactlyOnce) {
+void RaceTwoReplicas(const RedisOptions& redis_options) {
   constexpr int kPosts = 10000;
+  RedisClient redis_client(redis_options);
+  auto redis = [&]() -> RedisClient& { return redis_client; };
   herald::testing::DevBroker broker;
   int64_t now = SystemClock::Instance().NowMs();
   {
@@ -50,8 +54,8 @@ TEST_F(DispatchRace, TwoReplicasDispatchEveryPostExactlyOnce) {
           producer(KafkaOptions{brokers, "race", {}}),
           dispatcher(store, producer, SystemClock::Instance(), registry, DispatcherOptions{30000, 200, 20}) {}
   };
-  auto a = std::make_unique<Replica>(server().options(), broker.brokers());
-  auto b = std::make_unique<Replica>(server().options(), broker.brokers());
+  auto a = std::make_unique<Replica>(redis_options, broker.brokers());
+  auto b = std::make_unique<Replica>(redis_options, broker.brokers());
   a->dispatcher.Start();
   b->dispatcher.Start();
   PostStore observer(redis(), 8);
@@ -100,6 +104,13 @@ TEST_F(DispatchRace, TwoReplicasDispatchEveryPostExactlyOnce) {
   EXPECT_EQ(by_a + by_b, kPosts);
   PostStore check(redis(), 8);
   EXPECT_EQ(check.Get(PostId("p_0"))->state(), v1::POST_STATE_DISPATCHED);
+}
+
+TEST_F(DispatchRace, TwoReplicasDispatchEveryPostExactlyOnce) { RaceTwoReplicas(server().options()); }
+
+TEST(DispatchRaceOnRedisCluster, TwoReplicasDispatchEveryPostExactlyOnce) {
+  herald::testing::RedisCluster cluster;
+  RaceTwoReplicas(cluster.options());
 }
 
 }  // namespace

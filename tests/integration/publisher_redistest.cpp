@@ -3,6 +3,7 @@
 #include "publisher/channel_store.h"
 #include "publisher/delivery_ledger.h"
 #include "publisher/rate_limiter.h"
+#include "publisher/reauth_gauge.h"
 #include "redis_fixture.h"
 
 namespace herald::publisher {
@@ -257,6 +258,55 @@ TEST_F(ChannelStoreTest, TokenIsSealedAtRestAndOpenedOnRead) {
   EXPECT_TRUE(absl::IsNotFound(store.Get(WorkspaceId("other"), ChannelId("ch_1")).status()));
   ASSERT_TRUE(store.SetStatus(WorkspaceId("ws"), ChannelId("ch_1"), v1::CHANNEL_STATUS_NEEDS_REAUTH).ok());
   EXPECT_EQ(store.Get(WorkspaceId("ws"), ChannelId("ch_1"))->status(), v1::CHANNEL_STATUS_NEEDS_REAUTH);
+}
+
+// The index behind herald_publisher_channels_needing_reauth: every channel
+// needing re-authorisation is counted, across workspaces and by network, and
+// one re-authorised, disconnected or deleted since drops out.
+TEST_F(ChannelStoreTest, ChannelsNeedingReauthAreCountedByNetworkUntilFixed) {
+  auto box = CredentialsBox::FromHex(std::string(64, '1'));
+  ChannelStore store(redis(), *box);
+  auto put = [&](const std::string& ws, const std::string& id, herald::common::v1::Network network) {
+    v1::Channel c;
+    c.set_id(id);
+    c.set_workspace_id(ws);
+    c.set_network(network);
+    c.set_status(v1::CHANNEL_STATUS_ACTIVE);
+    EXPECT_TRUE(store.Put(c, "token").ok());
+    return c;
+  };
+  auto a = put("ws1", "ch_a", herald::common::v1::NETWORK_MASTODON);
+  auto b = put("ws2", "ch_b", herald::common::v1::NETWORK_MASTODON);
+  auto c = put("ws2", "ch_c", herald::common::v1::NETWORK_BLUESKY);
+  put("ws2", "ch_ok", herald::common::v1::NETWORK_BLUESKY);
+  for (const auto* ch : {&a, &b, &c}) {
+    ASSERT_TRUE(store.SetStatus(WorkspaceOf(*ch), IdOf(*ch), v1::CHANNEL_STATUS_NEEDS_REAUTH).ok());
+  }
+  prometheus::Registry registry;
+  ReauthGauge gauge(store, registry);
+  auto value = [&](const std::string& network) {
+    for (const auto& f : registry.Collect()) {
+      if (f.name != "herald_publisher_channels_needing_reauth") continue;
+      for (const auto& m : f.metric) {
+        if (m.label.at(0).value == network) return m.gauge.value;
+      }
+    }
+    return -1.0;
+  };
+  EXPECT_EQ(value("mastodon"), 0) << "every network's series exists at zero before the first reading";
+  ASSERT_TRUE(gauge.ReadOnce().ok());
+  EXPECT_EQ(value("mastodon"), 2);
+  EXPECT_EQ(value("bluesky"), 1);
+  EXPECT_EQ(value("x"), 0);
+
+  // Re-authorised (Put, as UpdateChannel does), disconnected, deleted: each stops counting.
+  ASSERT_TRUE(store.Put(a, "new-token").ok());
+  ASSERT_TRUE(store.PutDisconnected(b).ok());
+  ASSERT_TRUE(redis().Command({"DEL", ChannelStore::Key("ws2", "ch_c")}).ok());
+  ASSERT_TRUE(gauge.ReadOnce().ok());
+  EXPECT_EQ(value("mastodon"), 0);
+  EXPECT_EQ(value("bluesky"), 0);
+  EXPECT_EQ(redis().Command({"SCARD", "pub:reauth"})->AsInt(), 0) << "pruned entries leave the index";
 }
 
 }  // namespace

@@ -30,6 +30,13 @@ std::optional<StoredKey> FromHash(const std::string& id, const RedisReply& reply
   return k;
 }
 
+// The key and its workspace's index in one step (both in the {auth} slot).
+const RedisScript kCreate(R"(
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+)");
+
 // Revocation checks the workspace in the same step as it writes.
 const RedisScript kRevoke(R"(
 if redis.call('HGET', KEYS[1], 'workspace') ~= ARGV[1] then return 0 end
@@ -55,15 +62,11 @@ class RedisKeyStore final : public KeyStore {
   }
 
   absl::Status Create(const StoredKey& k) override {
-    auto r = redis_.Pipeline({{"MULTI"},
-                              {"HSET", KeyKey(k.id), "workspace", k.workspace, "name", k.name, "role", RoleName(k.role),
-                               "hash", k.hash, "create_ms", std::to_string(k.create_ms), "expire_ms",
-                               std::to_string(k.expire_ms), "revoke_ms", "0", "last_used_ms", "0", "created_by",
-                               k.created_by},
-                              {"SADD", WorkspaceKey(k.workspace), k.id},
-                              {"EXEC"}});
+    auto r = redis_.Eval(kCreate, {KeyKey(k.id), WorkspaceKey(k.workspace)},
+                         {k.id, "workspace", k.workspace, "name", k.name, "role", RoleName(k.role), "hash", k.hash,
+                          "create_ms", std::to_string(k.create_ms), "expire_ms", std::to_string(k.expire_ms),
+                          "revoke_ms", "0", "last_used_ms", "0", "created_by", k.created_by});
     if (!r.ok()) return r.status();
-    if (r->back().type != RedisReply::Type::kArray) return absl::UnavailableError("key not stored");
     return absl::OkStatus();
   }
 
