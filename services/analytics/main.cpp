@@ -15,13 +15,7 @@ using namespace herald::analytics;
 int main(int argc, char** argv) {
   ServiceRuntime rt("analytics", argc, argv);
   RedisOptions redis_options = rt.RedisSettings();
-  ConsumerOptions events = rt.ConsumerSettings(
-      "herald-analytics",
-      {std::string(topics::k_publish_results), std::string(topics::k_post_metrics),
-       std::string(topics::k_channel_metrics), std::string(topics::k_mentions),
-       std::string(topics::k_posts_lifecycle), std::string(topics::k_inbox_sla),
-       std::string(topics::k_campaign_lifecycle), std::string(topics::k_link_clicks),
-       std::string(topics::k_conversions), std::string(topics::k_spend)});
+  ConsumerOptions events = rt.ConsumerSettings(HeraldConsumerGroup("herald-analytics"));
   auto& s = rt.settings();
   std::string publisher = s.String("publisher-addr", "",
                                    "publisher gRPC host:port: post and follower metrics are read through its network gateway "

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   auto& s = rt.settings();
   RedisOptions redis_options = rt.RedisSettings();
   KafkaOptions kafka = rt.KafkaSettings();
-  ConsumerOptions mentions = rt.ConsumerSettings("herald-campaign-audiences", {std::string(topics::k_mentions)});
+  ConsumerOptions mentions = rt.ConsumerSettings(HeraldConsumerGroup("herald-campaign-audiences"));
   std::string scheduler = s.Required("scheduler-addr", "scheduler gRPC host:port (a campaign's posts)");
   std::string analytics = s.String("analytics-addr", "",
                                    "analytics gRPC host:port: experiments' counts per variant (empty: none are judged)");

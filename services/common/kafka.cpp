@@ -173,6 +173,7 @@ KafkaConsumer::KafkaConsumer(const ConsumerOptions& options) : impl_(std::make_u
     throw std::runtime_error(std::string("kafka consumer: ") + err);
   }
   rd_kafka_poll_set_consumer(impl_->rk);
+  if (options.topics.empty()) return;
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(options.topics.size());
   for (const auto& t : options.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t e = rd_kafka_subscribe(impl_->rk, topics);
@@ -253,6 +254,53 @@ absl::StatusOr<KafkaConsumer::Watermarks> KafkaConsumer::QueryWatermarks(const s
                                   rd_kafka_err2str(err));
   }
   return w;
+}
+
+absl::StatusOr<int> KafkaConsumer::PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
+  if (!handle) return absl::InternalError("kafka topic handle for " + topic);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk, 0, handle, &md, static_cast<int>(timeout.count()));
+  rd_kafka_topic_destroy(handle);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return absl::UnavailableError("metadata of " + topic + ": " + rd_kafka_err2str(err));
+  int count = -1;
+  std::string why;
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    count = md->topics[0].partition_cnt;
+  } else if (md->topic_cnt == 1) {
+    why = rd_kafka_err2str(md->topics[0].err);
+  }
+  rd_kafka_metadata_destroy(md);
+  if (count < 0) return absl::NotFoundError("topic " + topic + ": " + (why.empty() ? "not in metadata" : why));
+  return count;
+}
+
+absl::StatusOr<std::vector<int64_t>> KafkaConsumer::Committed(const std::string& topic, int partitions,
+                                                              std::chrono::milliseconds timeout) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  rd_kafka_resp_err_t err = rd_kafka_committed(impl_->rk, list, static_cast<int>(timeout.count()));
+  std::vector<int64_t> out(partitions, -1);
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    if (e.partition >= 0 && e.partition < partitions && e.offset >= 0) out[e.partition] = e.offset;
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError("committed offsets of " + topic + ": " + rd_kafka_err2str(err));
+  }
+  return out;
+}
+
+absl::Status KafkaConsumer::Assign(const std::vector<TopicPartition>& partitions) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (const auto& tp : partitions) {
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = tp.offset;
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(impl_->rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return absl::InternalError(std::string("kafka assign: ") + rd_kafka_err2str(err));
+  return absl::OkStatus();
 }
 
 std::optional<int64_t> KafkaConsumer::CachedHighWatermark(const std::string& topic, int32_t partition) {

@@ -79,6 +79,7 @@ class KafkaProducer {
 struct ConsumerOptions {
   KafkaOptions kafka;
   std::string group_id;
+  // Subscribed in group_id; none: the consumer only inspects or is assigned partitions.
   std::vector<std::string> topics;
   // Called inside a rebalance with the partitions being assigned; it may set
   // each one's start offset (services that keep offsets beside their state).
@@ -107,6 +108,16 @@ class KafkaConsumer {
   };
   absl::StatusOr<Watermarks> QueryWatermarks(const std::string& topic, int32_t partition,
                                              std::chrono::milliseconds timeout);
+  // How many partitions the topic has (a metadata request).
+  absl::StatusOr<int> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
+  // What this consumer's group committed on partitions 0..partitions-1 of the
+  // topic (-1: nothing yet), asked of the group coordinator. A consumer made
+  // with no topics never joins its group, so this disturbs no member.
+  absl::StatusOr<std::vector<int64_t>> Committed(const std::string& topic, int partitions,
+                                                 std::chrono::milliseconds timeout);
+  // Reads exactly these partitions from their offsets (no group membership;
+  // for a consumer made with no topics).
+  absl::Status Assign(const std::vector<TopicPartition>& partitions);
   // The log end as last fetched (no broker call); nullopt before one is known.
   std::optional<int64_t> CachedHighWatermark(const std::string& topic, int32_t partition);
   // Leaves the group cleanly (revokes partitions). Safe to call twice.

@@ -14,6 +14,7 @@
 #include "common/auth/authenticator.h"
 #include "common/auth/key_store.h"
 #include "common/config.h"
+#include "common/consumer_groups.h"
 #include "common/grpc_client.h"
 #include "common/executor.h"
 #include "common/grpc_server.h"
@@ -39,6 +40,8 @@ class ServiceRuntime {
   // A consumer of `topics` in a group: --consumer-group (default_group) and
   // --kafka-session-timeout-ms, on top of KafkaSettings().
   ConsumerOptions ConsumerSettings(const std::string& default_group, std::vector<std::string> topics);
+  // The same for one of Herald's groups (common/consumer_groups.h).
+  ConsumerOptions ConsumerSettings(const ConsumerGroup& group) { return ConsumerSettings(group.id, group.topics); }
 
   // A Redis client for the validated options; warns (does not fail) when Redis
   // is not reachable yet — requests fail with UNAVAILABLE until it is.

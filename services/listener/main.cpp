@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   network_webhooks.meta_app_secret = s.String("meta-app-secret", "", "Meta app secret: verifies X-Hub-Signature-256 (empty: no Meta webhooks)");
   network_webhooks.meta_verify_token = s.String("meta-verify-token", "", "the token Meta's webhook subscription check presents");
   network_webhooks.x_consumer_secret = s.String("x-consumer-secret", "", "X app consumer secret: CRC answers and signatures (empty: no X webhooks)");
-  ConsumerOptions channel_events = rt.ConsumerSettings("herald-listener-channels", {std::string(topics::k_channels_lifecycle)});
+  ConsumerOptions channel_events = rt.ConsumerSettings(HeraldConsumerGroup("herald-listener-channels"));
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);

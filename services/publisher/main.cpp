@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       static_cast<int>(s.Int("webhook-max-attempts", 10, 1, 50, "attempts to deliver an event webhook"));
   webhook_options.retry.base_backoff_ms =
       s.Int("webhook-backoff-base-ms", 30000, 1, 3600000, "first event-webhook retry backoff (full jitter)");
-  ConsumerOptions due = rt.ConsumerSettings("herald-publisher", {std::string(topics::k_posts_due)});
+  ConsumerOptions due = rt.ConsumerSettings(HeraldConsumerGroup("herald-publisher"));
   // Its own group (named after the publisher's): it reads other topics.
   ConsumerOptions webhook_sources = due;
   webhook_sources.group_id = due.group_id + "-webhooks";

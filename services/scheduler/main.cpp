@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
                                    "analytics gRPC host:port: SuggestTimes offers its best times (empty: queue slots)");
   std::string campaign = s.String("campaign-addr", "",
                                   "campaign gRPC host:port: checks a post's campaign (empty: posts with one are refused)");
-  ConsumerOptions results = rt.ConsumerSettings("herald-scheduler", {std::string(topics::k_publish_results)});
+  ConsumerOptions results = rt.ConsumerSettings(HeraldConsumerGroup("herald-scheduler"));
   rt.ValidateSettings();
 
   auto redis_client = rt.ConnectRedis(redis_options);

@@ -53,14 +53,22 @@ inline bool Eventually(const std::function<bool()>& done, std::chrono::seconds t
 }
 
 // heraldctl as a user runs it, with the platform's operator key: its output
-// (stdout and stderr); the test fails unless it exits with want_exit.
-inline std::string Heraldctl(const std::string& operator_key, const std::string& args, int want_exit = 0) {
+// (stdout and stderr) and, in *exit_code, how it exited.
+inline std::string RunHeraldctl(const std::string& operator_key, const std::string& args, int* exit_code) {
   std::string cmd = "HERALD_API_KEY=" + operator_key + " " + BinaryDir() + "/tools/heraldctl/heraldctl " + args + " 2>&1";
   std::string out;
   FILE* f = popen(cmd.c_str(), "r");
   char buf[4096];
   while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-  EXPECT_EQ(WEXITSTATUS(pclose(f)), want_exit) << cmd << "\n" << out;
+  *exit_code = WEXITSTATUS(pclose(f));
+  return out;
+}
+
+// The same; the test fails unless it exits with want_exit.
+inline std::string Heraldctl(const std::string& operator_key, const std::string& args, int want_exit = 0) {
+  int code = -1;
+  std::string out = RunHeraldctl(operator_key, args, &code);
+  EXPECT_EQ(code, want_exit) << "heraldctl " << args << "\n" << out;
   return out;
 }
 

@@ -29,15 +29,8 @@ class Listening : public PlatformTest {
     p_ = std::make_unique<Platform>(herald::testing::PlatformOptions{});
   }
   std::string Ctl(const std::string& args, int* status) {
-    std::string cmd = "HERALD_API_KEY=" + p_->operator_key() + " " + herald::testing::BinaryDir() +
-                      "/tools/heraldctl/heraldctl --listener " + p_->Grpc("listener") + " --workspace " + workspace_ +
-                      " " + args + " 2>&1";
-    std::string out;
-    FILE* f = popen(cmd.c_str(), "r");
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-    *status = WEXITSTATUS(pclose(f));
-    return out;
+    return herald::testing::RunHeraldctl(
+        p_->operator_key(), "--listener " + p_->Grpc("listener") + " --workspace " + workspace_ + " " + args, status);
   }
 };
 

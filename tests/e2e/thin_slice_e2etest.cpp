@@ -261,15 +261,8 @@ TEST_F(ThinSlice, OnePostThroughAllFiveServices) {
   EXPECT_EQ(growth.groups(0).group_id(), channel.id());
   // The same through heraldctl, as a table by channel, and as CSV.
   auto ctl = [&](const std::string& args) {
-    std::string cmd = "HERALD_API_KEY=" + p().operator_key() + " " + herald::testing::BinaryDir() +
-                      "/tools/heraldctl/heraldctl --analytics " + p().Grpc("analytics") + " --workspace " + kWorkspace +
-                      " " + args + " 2>&1";
-    std::string out;
-    FILE* f = popen(cmd.c_str(), "r");
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-    EXPECT_EQ(WEXITSTATUS(pclose(f)), 0) << cmd << "\n" << out;
-    return out;
+    return herald::testing::Heraldctl(p().operator_key(),
+                                      "--analytics " + p().Grpc("analytics") + " --workspace " + kWorkspace + " " + args);
   };
   std::string table = ctl("report --from -1d --to +1h --by total --group channel --figures posts_published,likes");
   EXPECT_NE(table.find(channel.id()), std::string::npos) << table;

@@ -133,15 +133,8 @@ TEST_F(Webhooks, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
 // heraldctl, like kubectl: create, list and delete a webhook; errors name the field.
 TEST_F(Webhooks, HeraldctlManagesWebhooks) {
   auto run = [&](const std::string& args, int* status) {
-    std::string cmd = "HERALD_API_KEY=" + p_->operator_key() + " " + herald::testing::BinaryDir() +
-                      "/tools/heraldctl/heraldctl --publisher " + p_->Grpc("publisher") +
-                      " --workspace " + workspace_ + " " + args + " 2>&1";
-    std::string out;
-    FILE* f = popen(cmd.c_str(), "r");
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-    *status = WEXITSTATUS(pclose(f));
-    return out;
+    return herald::testing::RunHeraldctl(
+        p_->operator_key(), "--publisher " + p_->Grpc("publisher") + " --workspace " + workspace_ + " " + args, status);
   };
   int status = 0;
   std::string url = receiver_.url();

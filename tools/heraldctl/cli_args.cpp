@@ -29,7 +29,10 @@ const std::set<std::string> kValued = {
     // experiments
     "link", "metric", "baseline", "mde", "holdout", "alpha", "power",
     // budget split and recommendations
-    "budget-split"};
+    "budget-split",
+    // status: Kafka as the services reach it
+    "kafka-brokers", "kafka-security-protocol", "kafka-sasl-mechanism", "kafka-sasl-username",
+    "kafka-sasl-password-file", "kafka-ssl-ca-file"};
 
 }  // namespace
 

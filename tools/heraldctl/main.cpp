@@ -33,6 +33,7 @@
 #include "heraldctl/inbox_commands.h"
 #include "heraldctl/key_commands.h"
 #include "heraldctl/report_commands.h"
+#include "heraldctl/status_commands.h"
 #include "heraldctl/listener_commands.h"
 #include "heraldctl/publisher_commands.h"
 #include "heraldctl/table.h"
@@ -58,6 +59,9 @@ namespace an = herald::analytics::v1;
 constexpr const char* kUsage = R"(heraldctl controls Herald.
 
 Usage:
+  heraldctl status [--kafka-brokers HOST:PORT] [--limit 10]
+                        every service's health, consumer lag, the latest dead letters, channels needing
+                        attention; exit 1 when a service does not serve
   heraldctl connect channel --base-url URL --token TOKEN [--network mastodon|x|bluesky|linkedin|
                         facebook|instagram|webhook] [--refresh-token T] [--identifier HANDLE] [--time-zone ZONE]
   heraldctl get channels | channel ID
@@ -489,6 +493,7 @@ int main(int argc, char** argv) {
   std::string verb = args.Positional(0), noun = args.Positional(1), id = args.Positional(2);
   if (verb == "get" && noun == "calendar") id.clear();
 
+  if (verb == "status") return heraldctl::Status(c);
   if (verb == "connect" && noun == "channel") return heraldctl::ConnectChannel(c);
   if (verb == "get" && (noun == "channels" || noun == "channel")) return heraldctl::GetChannels(c, id);
   if (verb == "disconnect" && noun == "channel") {

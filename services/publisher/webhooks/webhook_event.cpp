@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/consumer_groups.h"
 #include "common/time_util.h"
 #include "herald/events/v1/events.pb.h"
 #include "herald/topics.h"
@@ -164,11 +165,7 @@ bool IsWebhookEventType(std::string_view type) {
   return std::find(types.begin(), types.end(), type) != types.end();
 }
 
-std::vector<std::string> WebhookSourceTopics() {
-  return {std::string(topics::k_publish_results), std::string(topics::k_mentions),
-          std::string(topics::k_channels_lifecycle), std::string(topics::k_listening_alerts),
-          std::string(topics::k_inbox_sla), std::string(topics::k_campaign_lifecycle)};
-}
+std::vector<std::string> WebhookSourceTopics() { return HeraldConsumerGroup("herald-publisher-webhooks").topics; }
 
 std::optional<WebhookEvent> WebhookEventFrom(std::string_view topic, const std::string& value) {
   if (topic == topics::k_publish_results) return FromResult(value);
